@@ -1,0 +1,31 @@
+//! Dispatch a parsed command line to its subcommand.
+
+use std::io::IsTerminal;
+
+use crate::cli::{Cli, Command};
+use crate::commands;
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
+use crate::render::{Palette, use_color};
+
+/// Run the command line; the exit code on success, the error otherwise.
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    let palette = Palette {
+        enabled: use_color(
+            cli.global.color,
+            std::io::stdout().is_terminal(),
+            std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        ),
+    };
+    match &cli.command {
+        Command::Explain(args) => commands::explain::run(args, &cli.global, palette).await,
+        Command::Logs(_) => Err(Error::Unavailable(
+            "logs is not available yet in this version: use `kubectl logs POD -c INIT_CONTAINER`".into(),
+        )),
+        Command::Debug(_) => Err(Error::Unavailable(
+            "debug is not available yet in this version: use `kubectl debug -it POD --image=busybox --target=CONTAINER`".into(),
+        )),
+        Command::Completion(args) => commands::completion::run(args.shell).map(|_| ExitCode::Ok),
+        Command::Version => commands::version::run().map(|_| ExitCode::Ok),
+    }
+}

@@ -1,0 +1,221 @@
+//! The command line: kubectl's global flags, accepted before or after the subcommand.
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Explain why a Pod is stuck in its init containers.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl-initdoctor",
+    bin_name = "kubectl initdoctor",
+    version,
+    about = "Explain why a Pod is stuck in its init containers (Init:0/2, Init:CrashLoopBackOff, …)",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// kubectl's connection flags, plus output colour.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub kubeconfig: Option<std::path::PathBuf>,
+
+    /// The name of the kubeconfig context to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// The name of the kubeconfig cluster to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub cluster: Option<String>,
+
+    /// The name of the kubeconfig user to use
+    #[arg(long, global = true, value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// The namespace scope for this request (default: the context's namespace)
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)
+    #[arg(long, global = true, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
+    pub request_timeout: Duration,
+
+    /// When to colour the output: auto (a terminal, and NO_COLOR unset), always or never
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// `-o`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Human tables
+    Table,
+    /// Human tables with more columns
+    Wide,
+    /// The stable JSON contract (see README)
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Say which init container blocks each pod, and why
+    Explain(ExplainArgs),
+    /// Show init container logs in spec order, following the running one
+    Logs(LogsArgs),
+    /// Attach an ephemeral debug container to the blocked init container
+    Debug(DebugArgs),
+    /// Print a shell completion script
+    Completion(CompletionArgs),
+    /// Print the version
+    Version,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// Pods to explain (default: every pod in scope whose initialization is not complete)
+    #[arg(value_name = "POD")]
+    pub pods: Vec<String>,
+
+    /// Label selector to filter pods on (e.g. app=web,tier!=db)
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+
+    /// Look at pods in every namespace
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+
+    /// Output format
+    #[arg(short = 'o', long, value_enum, default_value_t = OutputFormat::Table, value_name = "FORMAT")]
+    pub output: OutputFormat,
+
+    /// Re-render when a pod changes, until it is initialized or interrupted
+    #[arg(short = 'w', long)]
+    pub watch: bool,
+
+    /// Exit 3 when any selected pod is blocked in initialization, 0 when all are initialized
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogsArgs {
+    /// The pod whose init container logs to show
+    #[arg(value_name = "POD")]
+    pub pod: String,
+
+    /// Follow the running init container, then the next as it starts
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+
+    /// Show the previous instance of each init container
+    #[arg(short = 'p', long)]
+    pub previous: bool,
+
+    /// Lines of recent log to show per container (-1: all)
+    #[arg(long, default_value_t = -1, allow_negative_numbers = true, value_name = "N")]
+    pub tail: i64,
+
+    /// Prefix each line with its timestamp
+    #[arg(long)]
+    pub timestamps: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DebugArgs {
+    /// The pod to debug
+    #[arg(value_name = "POD")]
+    pub pod: String,
+
+    /// The container whose processes the debug container shares (default: the blocked init container)
+    #[arg(long, value_name = "CONTAINER")]
+    pub target: Option<String>,
+
+    /// The debug container's image
+    #[arg(long, default_value = "busybox:1.36", value_name = "IMAGE")]
+    pub image: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionArgs {
+    /// The shell to print a completion script for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Parse a kubectl-style duration: `30s`, `1m30s`, `500ms`, or a bare number of seconds.
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let duration = match text.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => humantime::parse_duration(text)
+            .map_err(|e| format!("{e}: use a duration such as 30s, 1m or 500ms"))?,
+    };
+    if duration.is_zero() {
+        return Err("must be more than zero: every request needs a timeout".into());
+    }
+    Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_flags_before_or_after_the_subcommand() {
+        let before = Cli::try_parse_from([
+            "kubectl-initdoctor",
+            "-n",
+            "shop",
+            "--context",
+            "prod",
+            "explain",
+            "web",
+        ])
+        .unwrap();
+        let after = Cli::try_parse_from([
+            "kubectl-initdoctor",
+            "explain",
+            "web",
+            "-n",
+            "shop",
+            "--context=prod",
+        ])
+        .unwrap();
+        for cli in [before, after] {
+            assert_eq!(cli.global.namespace.as_deref(), Some("shop"));
+            assert_eq!(cli.global.context.as_deref(), Some("prod"));
+        }
+    }
+
+    #[test]
+    fn timeouts_parse_like_kubectl() {
+        assert_eq!(parse_timeout("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_timeout("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_timeout("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_timeout("7"), Ok(Duration::from_secs(7)));
+        assert!(parse_timeout("0").is_err());
+        assert!(parse_timeout("soon").is_err());
+    }
+}

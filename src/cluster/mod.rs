@@ -1,0 +1,272 @@
+//! The edge: the only module that talks to the Kubernetes API. Every call has a timeout and its
+//! errors become one-line [`Error`]s that name the verb and resource.
+
+pub mod config;
+
+use std::future::Future;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{Event, Namespace, Pod};
+use kube::api::{Api, ListParams};
+use kube::{Client, Config};
+use serde::de::DeserializeOwned;
+
+use crate::cli::GlobalArgs;
+use crate::error::{Error, Result};
+
+/// A connected client, with the namespace and timeout the user asked for.
+#[derive(Clone)]
+pub struct Cluster {
+    client: Client,
+    server: String,
+    namespace: String,
+    timeout: Duration,
+}
+
+/// Which namespaces a list covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Namespace(String),
+    All,
+}
+
+impl Scope {
+    fn namespace(&self) -> Option<&str> {
+        match self {
+            Scope::Namespace(ns) => Some(ns),
+            Scope::All => None,
+        }
+    }
+}
+
+impl Cluster {
+    /// Build the client from `--kubeconfig`, `$KUBECONFIG`, `--context`, `--cluster`, `--user`, `-n`.
+    pub async fn connect(global: &GlobalArgs) -> Result<Self> {
+        let mut config = match config::load_kubeconfig(global.kubeconfig.as_deref())? {
+            Some(kubeconfig) => {
+                config::check_selection(&kubeconfig, global)?;
+                Config::from_custom_kubeconfig(kubeconfig, &config::options(global))
+                    .await
+                    .map_err(|e| {
+                        Error::Kubeconfig(format!(
+                            "the kubeconfig is not usable: {}; check it with `kubectl config view`",
+                            config::one_line(&e.to_string())
+                        ))
+                    })?
+            }
+            None => Config::incluster().map_err(|_| {
+                Error::Kubeconfig(
+                    "no kubeconfig found: set KUBECONFIG or pass --kubeconfig (looked for ~/.kube/config)"
+                        .into(),
+                )
+            })?,
+        };
+        config.connect_timeout = Some(global.request_timeout);
+        config.write_timeout = Some(global.request_timeout);
+        // Reads are bounded per call by `call`; a followed log stream must be able to idle.
+        config.read_timeout = None;
+        let namespace = global
+            .namespace
+            .clone()
+            .unwrap_or_else(|| config.default_namespace.clone());
+        let server = config
+            .cluster_url
+            .to_string()
+            .trim_end_matches('/')
+            .to_string();
+        let client = Client::try_from(config).map_err(|e| {
+            Error::Kubeconfig(format!(
+                "cannot build a client from the kubeconfig: {}",
+                config::one_line(&e.to_string())
+            ))
+        })?;
+        Ok(Cluster {
+            client,
+            server,
+            namespace,
+            timeout: global.request_timeout,
+        })
+    }
+
+    /// The namespace from `-n`, else the context's, else `default`.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The per-request timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The underlying kube client, for calls not wrapped here.
+    pub fn client(&self) -> Client {
+        self.client.clone()
+    }
+
+    /// Run one API call under the request timeout, mapping its error.
+    pub async fn call<T, F>(
+        &self,
+        verb: &str,
+        resource: &str,
+        namespace: Option<&str>,
+        fut: F,
+    ) -> Result<T>
+    where
+        F: Future<Output = Result<T, kube::Error>>,
+    {
+        match tokio::time::timeout(self.timeout, fut).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(err)) => Err(self.map_error(err, verb, resource, namespace)),
+            Err(_) => Err(Error::Timeout {
+                server: self.server.clone(),
+                what: format!("{verb} {resource}"),
+                timeout: self.timeout,
+            }),
+        }
+    }
+
+    /// Translate a kube error into a one-line error naming what was being done.
+    pub fn map_error(
+        &self,
+        err: kube::Error,
+        verb: &str,
+        resource: &str,
+        namespace: Option<&str>,
+    ) -> Error {
+        match err {
+            kube::Error::Api(status) => match status.code {
+                401 => Error::Unauthorized,
+                403 => Error::Forbidden {
+                    verb: verb.into(),
+                    resource: resource.into(),
+                    namespace: namespace.map(str::to_string),
+                    message: String::new(),
+                },
+                404 => Error::NotFound {
+                    kind: resource.into(),
+                    name: status
+                        .details
+                        .as_ref()
+                        .map(|d| d.name.clone())
+                        .unwrap_or_default(),
+                    namespace: namespace.map(str::to_string),
+                    hint: None,
+                },
+                code => Error::Api {
+                    verb: verb.into(),
+                    resource: resource.into(),
+                    code,
+                    message: config::one_line(&status.message),
+                },
+            },
+            kube::Error::HyperError(_) | kube::Error::Service(_) => Error::Unreachable {
+                server: self.server.clone(),
+                reason: root_cause(&err),
+            },
+            other => Error::Api {
+                verb: verb.into(),
+                resource: resource.into(),
+                code: 0,
+                message: root_cause(&other),
+            },
+        }
+    }
+
+    /// Get one pod; a 404 says whether the namespace itself is missing.
+    pub async fn get_pod(&self, namespace: &str, name: &str) -> Result<Pod> {
+        let api: Api<Pod> = Api::namespaced(self.client.clone(), namespace);
+        let found = self
+            .call("get", "pods", Some(namespace), api.get_opt(name))
+            .await?;
+        match found {
+            Some(pod) => Ok(pod),
+            None => Err(self.not_found("pod", name, namespace).await),
+        }
+    }
+
+    /// Build the not-found error for `kind/name`, naming a missing namespace when that is the cause.
+    pub async fn not_found(&self, kind: &str, name: &str, namespace: &str) -> Error {
+        let namespaces: Api<Namespace> = Api::all(self.client.clone());
+        let ns_missing = matches!(
+            self.call("get", "namespaces", None, namespaces.get_opt(namespace))
+                .await,
+            Ok(None)
+        );
+        if ns_missing {
+            Error::NotFound {
+                kind: "namespace".into(),
+                name: namespace.into(),
+                namespace: None,
+                hint: Some("list namespaces with `kubectl get namespaces`".into()),
+            }
+        } else {
+            Error::NotFound {
+                kind: kind.into(),
+                name: name.into(),
+                namespace: Some(namespace.into()),
+                hint: Some(format!(
+                    "list them with `kubectl get {kind}s -n {namespace}`"
+                )),
+            }
+        }
+    }
+
+    /// List pods in a scope, page by page (500 a page), so large clusters never load at once.
+    pub async fn list_pods(&self, scope: &Scope, selector: Option<&str>) -> Result<Vec<Pod>> {
+        let api: Api<Pod> = match scope {
+            Scope::Namespace(ns) => Api::namespaced(self.client.clone(), ns),
+            Scope::All => Api::all(self.client.clone()),
+        };
+        self.list_all(&api, "pods", scope.namespace(), selector, None)
+            .await
+    }
+
+    /// The events whose involved object is this pod.
+    pub async fn pod_events(&self, pod_namespace: &str, pod_name: &str) -> Result<Vec<Event>> {
+        let api: Api<Event> = Api::namespaced(self.client.clone(), pod_namespace);
+        let fields = format!("involvedObject.kind=Pod,involvedObject.name={pod_name}");
+        self.list_all(&api, "events", Some(pod_namespace), None, Some(&fields))
+            .await
+    }
+
+    async fn list_all<K>(
+        &self,
+        api: &Api<K>,
+        resource: &str,
+        namespace: Option<&str>,
+        labels: Option<&str>,
+        fields: Option<&str>,
+    ) -> Result<Vec<K>>
+    where
+        K: Clone + DeserializeOwned + std::fmt::Debug,
+    {
+        let mut items = Vec::new();
+        let mut params = ListParams::default().limit(500);
+        if let Some(labels) = labels {
+            params = params.labels(labels);
+        }
+        if let Some(fields) = fields {
+            params = params.fields(fields);
+        }
+        loop {
+            let page = self
+                .call("list", resource, namespace, api.list(&params))
+                .await?;
+            items.extend(page.items);
+            match page.metadata.continue_ {
+                Some(token) if !token.is_empty() => params = params.continue_token(&token),
+                _ => break,
+            }
+        }
+        Ok(items)
+    }
+}
+
+/// The innermost cause of an error, which is the useful part ("Connection refused").
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    while let Some(source) = current.source() {
+        current = source;
+    }
+    config::one_line(&current.to_string())
+}

@@ -1,0 +1,202 @@
+//! The init timeline: each init container in spec order with its state, and which one blocks.
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
+use serde::Serialize;
+
+use crate::status::is_sidecar;
+
+/// The state of a container as the kubelet reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InitState {
+    Waiting,
+    Running,
+    Terminated,
+}
+
+/// One init container in spec order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InitContainerRow {
+    pub index: usize,
+    pub name: String,
+    pub image: String,
+    /// A native sidecar (`restartPolicy: Always`).
+    pub sidecar: bool,
+    pub state: InitState,
+    /// The waiting or terminated reason (`CrashLoopBackOff`, `Completed`, `Error`, …).
+    pub reason: Option<String>,
+    /// The exit code of the current instance if terminated, else of the last one.
+    pub exit_code: Option<i32>,
+    pub restarts: i32,
+    /// For a sidecar: whether its startup (probe) has succeeded.
+    pub started: Option<bool>,
+    pub started_at: Option<Timestamp>,
+    pub finished_at: Option<Timestamp>,
+    /// True when this container no longer holds initialization back.
+    pub done: bool,
+}
+
+/// The init container that stops initialization now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Blocking {
+    pub name: String,
+    pub index: usize,
+}
+
+/// The init containers of `pod`, in spec order, with their reported state.
+pub fn rows(pod: &Pod) -> Vec<InitContainerRow> {
+    let specs = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.init_containers.as_deref())
+        .unwrap_or(&[]);
+    let statuses: &[ContainerStatus] = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.init_container_statuses.as_deref())
+        .unwrap_or(&[]);
+    specs
+        .iter()
+        .enumerate()
+        .map(|(index, spec)| {
+            let sidecar = is_sidecar(spec);
+            let status = statuses.iter().find(|s| s.name == spec.name);
+            let mut row = InitContainerRow {
+                index,
+                name: spec.name.clone(),
+                image: spec.image.clone().unwrap_or_default(),
+                sidecar,
+                state: InitState::Waiting,
+                reason: None,
+                exit_code: None,
+                restarts: 0,
+                started: None,
+                started_at: None,
+                finished_at: None,
+                done: false,
+            };
+            let Some(status) = status else { return row };
+            row.restarts = status.restart_count;
+            row.started = status.started;
+            let last_exit = status
+                .last_state
+                .as_ref()
+                .and_then(|s| s.terminated.as_ref())
+                .map(|t| t.exit_code);
+            let state = status.state.as_ref();
+            if let Some(t) = state.and_then(|s| s.terminated.as_ref()) {
+                row.state = InitState::Terminated;
+                row.reason = t.reason.clone();
+                row.exit_code = Some(t.exit_code);
+                row.started_at = t.started_at.as_ref().map(|t| t.0);
+                row.finished_at = t.finished_at.as_ref().map(|t| t.0);
+                row.done = t.exit_code == 0;
+            } else if let Some(r) = state.and_then(|s| s.running.as_ref()) {
+                row.state = InitState::Running;
+                row.started_at = r.started_at.as_ref().map(|t| t.0);
+                row.exit_code = last_exit;
+                row.done = sidecar && status.started == Some(true);
+            } else {
+                row.state = InitState::Waiting;
+                row.reason = state
+                    .and_then(|s| s.waiting.as_ref())
+                    .and_then(|w| w.reason.clone());
+                row.exit_code = last_exit;
+                row.done = sidecar && status.started == Some(true);
+            }
+            row
+        })
+        .collect()
+}
+
+/// True when the pod's `Initialized` condition is `True`.
+pub fn initialized_condition(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c.type_ == "Initialized" && c.status == "True")
+        })
+}
+
+/// The first init container in spec order that is not done, unless the pod is initialized.
+pub fn blocking(pod: &Pod, rows: &[InitContainerRow]) -> Option<Blocking> {
+    if initialized_condition(pod) {
+        return None;
+    }
+    rows.iter().find(|r| !r.done).map(|r| Blocking {
+        name: r.name.clone(),
+        index: r.index,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pod(statuses: serde_json::Value, conditions: serde_json::Value) -> Pod {
+        serde_json::from_value(json!({
+            "metadata": {"name": "myapp-pod", "namespace": "default"},
+            "spec": {
+                "initContainers": [
+                    {"name": "init-myservice", "image": "busybox:1.28"},
+                    {"name": "init-mydb", "image": "busybox:1.28"}
+                ],
+                "containers": [{"name": "myapp-container", "image": "busybox:1.28"}]
+            },
+            "status": {"phase": "Pending", "conditions": conditions, "initContainerStatuses": statuses}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_first_unfinished_init_container_blocks() {
+        let p = pod(
+            json!([
+                {"name": "init-myservice", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}},
+                {"name": "init-mydb", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 3,
+                 "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}},
+                 "state": {"waiting": {"reason": "CrashLoopBackOff"}}}
+            ]),
+            json!([{"type": "Initialized", "status": "False"}]),
+        );
+        let rows = rows(&p);
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].done);
+        assert_eq!(rows[0].state, InitState::Terminated);
+        assert_eq!(rows[1].state, InitState::Waiting);
+        assert_eq!(rows[1].reason.as_deref(), Some("CrashLoopBackOff"));
+        assert_eq!(rows[1].exit_code, Some(1));
+        assert_eq!(rows[1].restarts, 3);
+        assert_eq!(
+            blocking(&p, &rows),
+            Some(Blocking {
+                name: "init-mydb".into(),
+                index: 1
+            })
+        );
+    }
+
+    #[test]
+    fn no_status_yet_blocks_at_the_first() {
+        let p = pod(json!([]), json!([]));
+        let rows = rows(&p);
+        assert_eq!(rows[0].state, InitState::Waiting);
+        assert_eq!(rows[0].reason, None);
+        assert_eq!(blocking(&p, &rows).map(|b| b.index), Some(0));
+    }
+
+    #[test]
+    fn initialized_pod_has_no_blocker() {
+        let p = pod(
+            json!([]),
+            json!([{"type": "Initialized", "status": "True"}]),
+        );
+        assert_eq!(blocking(&p, &rows(&p)), None);
+    }
+}

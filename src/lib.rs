@@ -1,0 +1,19 @@
+//! kubectl-initdoctor: explains why a Pod is stuck in its init containers.
+//!
+//! - [`diagnosis`] and [`status`] are the pure core: Kubernetes objects in, findings out.
+//! - [`cluster`] and [`gather`] are the edge: the only code that talks to the API.
+//! - [`render`] turns diagnoses into tables or JSON; [`commands`] wires the three per subcommand.
+
+pub mod app;
+pub mod cli;
+pub mod cluster;
+pub mod commands;
+pub mod diagnosis;
+pub mod error;
+pub mod exit;
+pub mod gather;
+pub mod render;
+pub mod status;
+
+/// The Kubernetes API version the k8s-openapi types are compiled for (its `v1_33` feature).
+pub const KUBERNETES_API: &str = "v1.33";

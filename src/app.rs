@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use crate::cli::{Cli, Command};
 use crate::commands;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::exit::ExitCode;
 use crate::render::{Palette, use_color};
 
@@ -19,12 +19,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     };
     match &cli.command {
         Command::Explain(args) => commands::explain::run(args, &cli.global, palette).await,
-        Command::Logs(_) => Err(Error::Unavailable(
-            "logs is not available yet in this version: use `kubectl logs POD -c INIT_CONTAINER`".into(),
-        )),
-        Command::Debug(_) => Err(Error::Unavailable(
-            "debug is not available yet in this version: use `kubectl debug -it POD --image=busybox --target=CONTAINER`".into(),
-        )),
+        Command::Logs(args) => commands::logs::run(args, &cli.global).await,
+        Command::Debug(args) => commands::debug::run(args, &cli.global).await,
         Command::Completion(args) => commands::completion::run(args.shell).map(|_| ExitCode::Ok),
         Command::Version => commands::version::run().map(|_| ExitCode::Ok),
     }

@@ -149,6 +149,22 @@ pub struct DebugArgs {
     /// The debug container's image
     #[arg(long, default_value = "busybox:1.36", value_name = "IMAGE")]
     pub image: String,
+
+    /// Security profile of the debug container, as kubectl debug's
+    #[arg(long, value_enum, default_value_t = crate::debug::Profile::General, value_name = "PROFILE")]
+    pub profile: crate::debug::Profile,
+
+    /// Name of the debug container (default: debugger-<5 random characters>)
+    #[arg(short = 'c', long = "container", value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Attach to the debug container once it runs (--attach=false only adds it)
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub attach: bool,
+
+    /// How long to wait for the debug container to start
+    #[arg(long, default_value = "2m", value_parser = parse_timeout, value_name = "DURATION")]
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Clone, Args)]

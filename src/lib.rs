@@ -8,10 +8,12 @@ pub mod app;
 pub mod cli;
 pub mod cluster;
 pub mod commands;
+pub mod debug;
 pub mod diagnosis;
 pub mod error;
 pub mod exit;
 pub mod gather;
+pub mod logplan;
 pub mod render;
 pub mod status;
 

@@ -16,7 +16,10 @@ fn main() -> std::process::ExitCode {
             return ExitCode::Error.into();
         }
     };
-    match runtime.block_on(app::run(cli)) {
+    let outcome = runtime.block_on(app::run(cli));
+    // A blocking read of stdin (debug's attach) must not hold the process open.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    match outcome {
         Ok(code) => code.into(),
         Err(err) if err.is_broken_pipe() => ExitCode::Ok.into(),
         Err(err) => {

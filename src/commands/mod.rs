@@ -1,7 +1,9 @@
 //! One module per subcommand: each completes its inputs, validates them without I/O, then runs.
 
 pub mod completion;
+pub mod debug;
 pub mod explain;
+pub mod logs;
 pub mod version;
 
 use std::io::Write;

@@ -1,0 +1,44 @@
+# kubectl-initdoctor — the commands a developer and CI use. See README.md.
+SHELL := /bin/bash
+CONTROLPLANE := tests/controlplane
+STATE_DIR ?= $(CURDIR)/.cluster
+export INITDOCTOR_STATE_DIR := $(STATE_DIR)
+
+.PHONY: all build release lint test unit-test e2e-test cluster-up cluster-down demo bench dist completions
+
+all: build
+
+build:
+	cargo build
+
+release:
+	cargo build --release
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+
+## Unit tests of the pure core only (no cluster needed).
+unit-test:
+	cargo test --lib --bins
+
+## Everything: brings the control plane up, runs unit and end-to-end tests, takes it down.
+test:
+	@bash $(CONTROLPLANE)/up.sh >/dev/null
+	@status=0; cargo test --all-targets -- --test-threads=4 || status=$$?; \
+	  bash $(CONTROLPLANE)/down.sh; exit $$status
+
+## End-to-end tests against a control plane that is already up (make cluster-up).
+e2e-test:
+	cargo test --tests -- --test-threads=4
+
+cluster-up:
+	@bash $(CONTROLPLANE)/up.sh
+
+cluster-down:
+	@bash $(CONTROLPLANE)/down.sh
+
+## Brings the control plane up, creates the seeds' example pod and explains it.
+demo: build
+	@bash $(CONTROLPLANE)/up.sh >/dev/null
+	@bash tests/demo/demo.sh

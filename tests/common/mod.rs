@@ -1,0 +1,492 @@
+//! The end-to-end harness: talks to the real local control plane started by
+//! `tests/controlplane/up.sh` (via `make test`), and runs the real built binary.
+//!
+//! Each test gets its own namespace; pods are bound to the fake node by `spec.nodeName`, and the
+//! test writes their status through `pods/status`, as the kubelet would.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{Event, Namespace, Pod, ServiceAccount};
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+/// Where the control plane lives, from `<state>/env` written by up.sh.
+#[derive(Debug, Clone)]
+pub struct Env {
+    pub state_dir: PathBuf,
+    pub kubeconfig: PathBuf,
+    /// The directory holding the pinned kubectl and the other Kubernetes binaries.
+    pub bin_dir: PathBuf,
+    pub audit_log: PathBuf,
+    /// Container logs the fake kubelet serves: `<dir>/<ns>/<pod>/<container>[.previous]`.
+    pub container_logs: PathBuf,
+    pub node: String,
+}
+
+/// The control plane's environment; panics with the way to get one when it is not up.
+pub fn env() -> &'static Env {
+    static ENV: OnceLock<Env> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let state_dir = std::env::var_os("INITDOCTOR_STATE_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".cluster"));
+        let file = state_dir.join("env");
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|_| {
+            panic!(
+                "end-to-end tests need the local control plane: run `make test` (or `make cluster-up` first); {} is missing",
+                file.display()
+            )
+        });
+        let vars = parse_env(&text);
+        let get = |k: &str| {
+            vars.get(k)
+                .cloned()
+                .unwrap_or_else(|| panic!("{} lacks {k}", file.display()))
+        };
+        Env {
+            kubeconfig: PathBuf::from(get("KUBECONFIG")),
+            bin_dir: PathBuf::from(get("INITDOCTOR_BIN_DIR")),
+            audit_log: PathBuf::from(get("INITDOCTOR_AUDIT_LOG")),
+            container_logs: PathBuf::from(get("INITDOCTOR_CONTAINER_LOGS")),
+            node: vars.get("INITDOCTOR_NODE").cloned().unwrap_or_else(|| "fake-node".into()),
+            state_dir,
+        }
+    })
+}
+
+fn parse_env(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("export ").or(Some(l.trim())))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| {
+            (
+                k.trim().to_string(),
+                v.trim().trim_matches(['"', '\'']).to_string(),
+            )
+        })
+        .collect()
+}
+
+/// An admin client for the control plane.
+pub async fn client() -> Client {
+    client_as(None).await
+}
+
+/// A client for a kubeconfig user (`admin`, `viewer`).
+pub async fn client_as(user: Option<&str>) -> Client {
+    let kubeconfig = Kubeconfig::read_from(&env().kubeconfig).expect("read the test kubeconfig");
+    let options = KubeConfigOptions {
+        user: user.map(str::to_string),
+        ..Default::default()
+    };
+    let config = Config::from_custom_kubeconfig(kubeconfig, &options)
+        .await
+        .expect("test kubeconfig is usable");
+    Client::try_from(config).expect("client")
+}
+
+/// A namespace of one's own for a test, deleted when the test ends (even on failure).
+pub struct TestNs {
+    pub name: String,
+    pub client: Client,
+}
+
+impl TestNs {
+    /// Create `t-<prefix>-<random>` and wait for its `default` ServiceAccount.
+    pub async fn new(prefix: &str) -> TestNs {
+        let client = client().await;
+        let name = format!("t-{}-{}", prefix, random_suffix());
+        let namespaces: Api<Namespace> = Api::all(client.clone());
+        namespaces
+            .create(
+                &PostParams::default(),
+                &from_json(json!({"metadata": {"name": name}})),
+            )
+            .await
+            .expect("create test namespace");
+        let sas: Api<ServiceAccount> = Api::namespaced(client.clone(), &name);
+        for _ in 0..100 {
+            if sas.get_opt("default").await.ok().flatten().is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        TestNs { name, client }
+    }
+
+    pub fn api<K>(&self) -> Api<K>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        Api::namespaced(self.client.clone(), &self.name)
+    }
+
+    /// Create any namespaced object from YAML (its namespace is set to this one).
+    pub async fn create<K>(&self, yaml: &str) -> K
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
+            + Clone
+            + DeserializeOwned
+            + serde::Serialize
+            + std::fmt::Debug,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        let mut value: Value = serde_yaml::from_str(yaml).expect("valid YAML");
+        value["metadata"]["namespace"] = json!(self.name);
+        let object: K = from_json(value);
+        self.api::<K>()
+            .create(&PostParams::default(), &object)
+            .await
+            .unwrap_or_else(|e| panic!("create object: {e}"))
+    }
+
+    /// Create a pod bound to the fake node (unless the YAML says otherwise with `nodeName: ""`).
+    pub async fn pod(&self, yaml: &str) -> Pod {
+        let mut value: Value = serde_yaml::from_str(yaml).expect("valid pod YAML");
+        match value["spec"]["nodeName"].as_str() {
+            Some("") => {
+                value["spec"].as_object_mut().map(|s| s.remove("nodeName"));
+            }
+            Some(_) => {}
+            None => value["spec"]["nodeName"] = json!(env().node),
+        }
+        value["metadata"]["namespace"] = json!(self.name);
+        self.api::<Pod>()
+            .create(&PostParams::default(), &from_json(value))
+            .await
+            .unwrap_or_else(|e| panic!("create pod: {e}"))
+    }
+
+    /// Merge `status` into the pod's status through `pods/status`, as the kubelet does.
+    pub async fn set_status(&self, pod: &str, status: Value) -> Pod {
+        self.api::<Pod>()
+            .patch_status(
+                pod,
+                &PatchParams::default(),
+                &Patch::Merge(json!({ "status": status })),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("patch status of {pod}: {e}"))
+    }
+
+    /// Record an event about a pod, as the kubelet or the scheduler would.
+    pub async fn event(
+        &self,
+        pod: &str,
+        type_: &str,
+        reason: &str,
+        message: &str,
+        component: &str,
+        count: i32,
+    ) {
+        let now = jiff::Timestamp::now().to_string();
+        let uid = self
+            .api::<Pod>()
+            .get(pod)
+            .await
+            .ok()
+            .and_then(|p| p.metadata.uid)
+            .unwrap_or_default();
+        let event: Event = from_json(json!({
+            "metadata": {"name": format!("{pod}.{}", random_suffix()), "namespace": self.name},
+            "involvedObject": {"kind": "Pod", "namespace": self.name, "name": pod, "uid": uid, "apiVersion": "v1"},
+            "type": type_, "reason": reason, "message": message,
+            "source": {"component": component, "host": env().node},
+            "reportingComponent": component,
+            "firstTimestamp": now, "lastTimestamp": now, "count": count
+        }));
+        self.api::<Event>()
+            .create(&PostParams::default(), &event)
+            .await
+            .unwrap_or_else(|e| panic!("create event: {e}"));
+    }
+
+    /// Write (replace) the log of a container's current or previous instance.
+    pub fn write_log(&self, pod: &str, container: &str, text: &str, previous: bool) {
+        let dir = env().container_logs.join(&self.name).join(pod);
+        std::fs::create_dir_all(&dir).expect("create log dir");
+        let file = if previous {
+            format!("{container}.previous")
+        } else {
+            container.to_string()
+        };
+        std::fs::write(dir.join(file), text).expect("write log");
+    }
+
+    /// Append to the log of a container's current instance.
+    pub fn append_log(&self, pod: &str, container: &str, text: &str) {
+        use std::io::Write;
+        let dir = env().container_logs.join(&self.name).join(pod);
+        std::fs::create_dir_all(&dir).expect("create log dir");
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join(container))
+            .expect("open log");
+        f.write_all(text.as_bytes()).expect("append log");
+    }
+}
+
+impl Drop for TestNs {
+    fn drop(&mut self) {
+        // Best effort, without an async context: the pinned kubectl deletes the namespace.
+        let _ = Command::new(env().bin_dir.join("kubectl"))
+            .args(["--kubeconfig"])
+            .arg(&env().kubeconfig)
+            .args([
+                "delete",
+                "namespace",
+                &self.name,
+                "--wait=false",
+                "--ignore-not-found",
+            ])
+            .output();
+        let _ = std::fs::remove_dir_all(env().container_logs.join(&self.name));
+        let _ = DeleteParams::default();
+    }
+}
+
+/// Turn JSON into a typed object, panicking on a test's own mistake.
+pub fn from_json<T: DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value).expect("object JSON matches its type")
+}
+
+/// A lowercase random suffix (time- and pid-based, enough to keep test namespaces apart).
+pub fn random_suffix() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{:x}{:x}{n}", std::process::id() % 4096, nanos % 65536)
+}
+
+/// A status object for `initContainerStatuses` / `containerStatuses` entries.
+pub mod state {
+    use serde_json::{Value, json};
+
+    pub fn running(name: &str, image: &str, started_at: &str) -> Value {
+        json!({"name": name, "image": image, "imageID": "", "ready": false, "restartCount": 0,
+               "started": true, "state": {"running": {"startedAt": started_at}}})
+    }
+
+    pub fn waiting(name: &str, image: &str, reason: &str, message: &str, restarts: i32) -> Value {
+        json!({"name": name, "image": image, "imageID": "", "ready": false, "restartCount": restarts,
+               "started": false, "state": {"waiting": {"reason": reason, "message": message}}})
+    }
+
+    pub fn terminated(
+        name: &str,
+        image: &str,
+        exit_code: i32,
+        reason: &str,
+        restarts: i32,
+    ) -> Value {
+        json!({"name": name, "image": image, "imageID": "", "ready": false, "restartCount": restarts,
+               "started": false,
+               "state": {"terminated": {"exitCode": exit_code, "reason": reason,
+                          "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:03Z"}}})
+    }
+
+    /// The conditions of a pod bound to a node and still initializing.
+    pub fn initializing_conditions() -> Value {
+        json!([
+            {"type": "PodReadyToStartContainers", "status": "True"},
+            {"type": "Initialized", "status": "False", "reason": "ContainersNotInitialized"},
+            {"type": "Ready", "status": "False", "reason": "ContainersNotReady"},
+            {"type": "ContainersReady", "status": "False", "reason": "ContainersNotReady"},
+            {"type": "PodScheduled", "status": "True"}
+        ])
+    }
+}
+
+/// How a run of the binary ended.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Parse stdout as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr: {}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+/// The directory holding the built `kubectl-initdoctor`.
+pub fn plugin_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_kubectl-initdoctor"))
+        .parent()
+        .expect("binary has a directory")
+        .to_path_buf()
+}
+
+/// An isolated environment: temp HOME, the test KUBECONFIG, NO_COLOR, PATH with the plugin and
+/// the pinned kubectl first.
+fn isolated(mut cmd: Command) -> Command {
+    let home = std::env::temp_dir().join(format!("initdoctor-home-{}", random_suffix()));
+    let _ = std::fs::create_dir_all(&home);
+    let path = format!(
+        "{}:{}:/usr/bin:/bin",
+        plugin_dir().display(),
+        env().bin_dir.display()
+    );
+    cmd.env_clear()
+        .env("HOME", home)
+        .env("PATH", path)
+        .env("KUBECONFIG", &env().kubeconfig)
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+/// Run `kubectl initdoctor ARGS…` through kubectl's plugin discovery.
+pub fn kubectl_initdoctor(args: &[&str]) -> Run {
+    let mut cmd = isolated(Command::new(env().bin_dir.join("kubectl")));
+    cmd.arg("initdoctor").args(args);
+    Run::from(cmd.output().expect("run kubectl"))
+}
+
+/// Run the binary directly, with extra environment variables.
+pub fn initdoctor_with_env(args: &[&str], vars: &[(&str, &str)]) -> Run {
+    let mut cmd = isolated(Command::new(env!("CARGO_BIN_EXE_kubectl-initdoctor")));
+    cmd.args(args);
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    Run::from(cmd.output().expect("run kubectl-initdoctor"))
+}
+
+/// Run the binary directly.
+pub fn initdoctor(args: &[&str]) -> Run {
+    initdoctor_with_env(args, &[])
+}
+
+/// Run the pinned kubectl with the test kubeconfig.
+pub fn kubectl(args: &[&str]) -> Run {
+    let mut cmd = isolated(Command::new(env().bin_dir.join("kubectl")));
+    cmd.args(args);
+    Run::from(cmd.output().expect("run kubectl"))
+}
+
+/// The audit log entries (JSON lines) that mention `needle`.
+pub fn audit_entries(needle: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(&env().audit_log).unwrap_or_default();
+    text.lines()
+        .filter(|l| l.contains(needle))
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// Run the binary directly, feeding `input` on stdin.
+pub fn initdoctor_with_stdin(args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut cmd = isolated(Command::new(env!("CARGO_BIN_EXE_kubectl-initdoctor")));
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn kubectl-initdoctor");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_string();
+    let writer = std::thread::spawn(move || {
+        // Give the session time to attach before typing, as a person would.
+        std::thread::sleep(Duration::from_millis(1500));
+        for line in input.lines() {
+            let _ = stdin.write_all(format!("{line}\n").as_bytes());
+            let _ = stdin.flush();
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    });
+    let output = child
+        .wait_with_output()
+        .expect("wait for kubectl-initdoctor");
+    let _ = writer.join();
+    Run::from(output)
+}
+
+/// The number of audit lines so far: pass it to [`audit_since`] to see only what came after.
+pub fn audit_mark() -> usize {
+    std::fs::read_to_string(&env().audit_log)
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
+}
+
+/// `verb resource[/subresource]` of every request made after `mark` by `user` in `namespace`,
+/// sorted and deduplicated. Waits briefly for the apiserver to flush its audit log.
+pub fn audit_since(mark: usize, user: &str, namespace: &str) -> Vec<String> {
+    std::thread::sleep(Duration::from_millis(500));
+    let text = std::fs::read_to_string(&env().audit_log).unwrap_or_default();
+    let mut seen: Vec<String> = text
+        .lines()
+        .skip(mark)
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| e["user"]["username"] == user && e["objectRef"]["namespace"] == namespace)
+        .map(|e| {
+            let resource = e["objectRef"]["resource"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            let sub = e["objectRef"]["subresource"].as_str().unwrap_or("");
+            let verb = e["verb"].as_str().unwrap_or("");
+            if sub.is_empty() {
+                format!("{verb} {resource}")
+            } else {
+                format!("{verb} {resource}/{sub}")
+            }
+        })
+        .collect();
+    seen.sort();
+    seen.dedup();
+    seen
+}
+
+/// Start the binary in the background (stdout and stderr captured).
+pub fn spawn_initdoctor(args: &[&str]) -> std::process::Child {
+    use std::process::Stdio;
+    let mut cmd = isolated(Command::new(env!("CARGO_BIN_EXE_kubectl-initdoctor")));
+    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.spawn().expect("spawn kubectl-initdoctor")
+}
+
+/// Wait for a spawned run to end by itself within `limit`; kill it and panic otherwise.
+pub fn finish_within(mut child: std::process::Child, limit: Duration) -> Run {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        match child.try_wait().expect("poll child") {
+            Some(_) => return Run::from(child.wait_with_output().expect("collect output")),
+            None if std::time::Instant::now() > deadline => {
+                let _ = child.kill();
+                let run = Run::from(child.wait_with_output().expect("collect output"));
+                panic!("did not end within {limit:?}; stdout: {}\nstderr: {}", run.stdout, run.stderr);
+            }
+            None => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+}

@@ -1,0 +1,326 @@
+#!/usr/bin/env bash
+# Starts the local test control plane (etcd, kube-apiserver, kube-controller-manager, fakelet) in
+# the state dir, or does nothing when it is already running. Prints the kubeconfig path on its last
+# line; progress goes to stderr. See README.md.
+set -euo pipefail
+
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+init_state_dir
+PKI="$STATE_DIR/pki"
+KUBECONFIG_PATH="$STATE_DIR/kubeconfig"
+CONTAINER_LOGS="$STATE_DIR/containers"
+touch "$STATE_DIR/$STATE_MARKER"
+
+# One up.sh or down.sh at a time per state dir. The daemons must not inherit this descriptor.
+exec 9>"$STATE_DIR/.lock"
+flock 9
+
+expected=(etcd kube-apiserver kube-controller-manager)
+fakelet_has_sources && expected+=(fakelet)
+
+cluster_is_up() {
+  local name
+  for name in "${expected[@]}"; do
+    component_running "$name" || return 1
+  done
+  [[ -f "$KUBECONFIG_PATH" && -f "$STATE_DIR/env" ]] || return 1
+  # A busy apiserver may miss one probe: give it a few seconds before calling it dead.
+  local attempt
+  for attempt in 1 2 3; do
+    apiserver_health readyz >/dev/null 2>&1 && return 0
+    ((attempt == 3)) || sleep 1
+  done
+  return 1
+}
+
+if cluster_is_up; then
+  log "control plane already running in $STATE_DIR"
+  printf '%s\n' "$KUBECONFIG_PATH"
+  exit 0
+fi
+
+start_time=$SECONDS
+STARTED=()  # components this run started, stopped again if the run fails
+CURRENT=""  # the component whose log explains a failure
+
+on_exit() {
+  local status=$?
+  ((status == 0)) && return
+  if [[ -n "$CURRENT" && -f "$STATE_DIR/logs-$CURRENT.txt" ]]; then
+    log "last lines of $STATE_DIR/logs-$CURRENT.txt:"
+    tail -n 25 "$STATE_DIR/logs-$CURRENT.txt" | sed 's/^/    /' >&2
+  fi
+  if ((${#STARTED[@]} > 0)); then
+    log "stopping what this run started: ${STARTED[*]}"
+    local reversed=() i
+    for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do reversed+=("${STARTED[i]}"); done
+    stop_components "${reversed[@]}"
+  fi
+  log "failed (exit $status)"
+}
+trap on_exit EXIT
+
+# Leftovers of an earlier run that is no longer whole (a crashed component, a stale /readyz).
+stop_components "${STOP_ORDER[@]}"
+
+# Binaries: the Kubernetes ones cached, the fakelet rebuilt.
+BIN_DIR="$(INITDOCTOR_STATE_DIR="$STATE_DIR" "$CP_DIR/build.sh" | tail -n 1)"
+[[ -x "$BIN_DIR/kubectl" ]] || die "build.sh did not produce $BIN_DIR/kubectl"
+FAKELET_BIN=""
+if fakelet_has_sources; then
+  FAKELET_BIN="$STATE_DIR/bin/fakelet"
+else
+  log "warning: $CP_DIR/fakelet has no Go files yet: starting without a node"
+fi
+
+ports=("etcd:$ETCD_PORT" "etcd peer:$ETCD_PEER_PORT" "kube-apiserver:$APISERVER_PORT"
+  "kube-controller-manager:$KCM_PORT")
+[[ -n "$FAKELET_BIN" ]] && ports+=("fakelet:$FAKELET_PORT")
+for entry in "${ports[@]}"; do
+  if port_in_use "${entry##*:}"; then
+    die "port ${entry##*:} (for ${entry%:*}) is already in use on 127.0.0.1"
+  fi
+done
+
+# PKI, generated here and kept across restarts; regenerated when incomplete or expiring.
+pki_files=(ca admin viewer kube-controller-manager apiserver apiserver-kubelet-client fakelet
+  fakelet-client)
+
+pki_is_usable() {
+  local name
+  [[ -f "$PKI/sa.key" && -f "$PKI/sa.pub" && -f "$PKI/ca.key" ]] || return 1
+  for name in "${pki_files[@]}"; do
+    [[ -f "$PKI/$name.crt" ]] || return 1
+    [[ "$name" == ca || -f "$PKI/$name.key" ]] || return 1
+    openssl x509 -noout -checkend 86400 -in "$PKI/$name.crt" >/dev/null || return 1
+  done
+}
+
+new_key() {
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null
+}
+
+# issue_cert DIR NAME SUBJECT EXTENDED_KEY_USAGE [SUBJECT_ALT_NAMES]
+issue_cert() {
+  local dir="$1" name="$2" subject="$3" eku="$4" sans="${5:-}"
+  new_key "$dir/$name.key"
+  openssl req -new -key "$dir/$name.key" -subj "$subject" -out "$dir/$name.csr"
+  {
+    echo "basicConstraints = critical, CA:FALSE"
+    echo "keyUsage = critical, digitalSignature, keyEncipherment"
+    echo "extendedKeyUsage = $eku"
+    echo "subjectKeyIdentifier = hash"
+    echo "authorityKeyIdentifier = keyid"
+    [[ -z "$sans" ]] || echo "subjectAltName = $sans"
+  } >"$dir/$name.ext"
+  openssl x509 -req -sha256 -days 365 -in "$dir/$name.csr" -extfile "$dir/$name.ext" \
+    -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -CAserial "$dir/ca.srl" \
+    -out "$dir/$name.crt" 2>/dev/null
+  rm -f "$dir/$name.csr" "$dir/$name.ext"
+}
+
+generate_pki() {
+  local dir="$PKI.new"
+  rm -rf "$dir"
+  mkdir -m 700 "$dir"
+  new_key "$dir/ca.key"
+  openssl req -x509 -new -sha256 -days 3650 -key "$dir/ca.key" -subj "/CN=initdoctor-ca" \
+    -addext "basicConstraints = critical, CA:TRUE" \
+    -addext "keyUsage = critical, keyCertSign, cRLSign, digitalSignature" \
+    -out "$dir/ca.crt"
+  issue_cert "$dir" apiserver "/CN=kube-apiserver" serverAuth \
+    "IP:127.0.0.1, IP:10.96.0.1, DNS:localhost, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local"
+  issue_cert "$dir" admin "/O=system:masters/CN=admin" clientAuth
+  issue_cert "$dir" viewer "/CN=viewer" clientAuth
+  issue_cert "$dir" kube-controller-manager "/CN=system:kube-controller-manager" clientAuth
+  issue_cert "$dir" apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
+  issue_cert "$dir" fakelet "/CN=$NODE_NAME" serverAuth "IP:127.0.0.1, DNS:$NODE_NAME, DNS:localhost"
+  issue_cert "$dir" fakelet-client "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$dir/sa.key" 2>/dev/null
+  openssl pkey -in "$dir/sa.key" -pubout -out "$dir/sa.pub"
+  chmod 600 "$dir"/*.key
+  rm -rf "$PKI"
+  mv "$dir" "$PKI"
+}
+
+if pki_is_usable; then
+  log "reusing certificates in $PKI"
+else
+  log "generating certificates in $PKI"
+  generate_pki
+fi
+
+# Kubeconfigs (the controller manager and the fakelet have their own), with the CA and the client
+# certificates embedded.
+b64() { base64 -w 0 <"$1"; }
+
+kubeconfig_user() { # NAME CERT
+  printf -- '- name: %s\n  user:\n    client-certificate-data: %s\n    client-key-data: %s\n' \
+    "$1" "$(b64 "$PKI/$2.crt")" "$(b64 "$PKI/$2.key")"
+}
+
+kubeconfig_context() { # NAME USER
+  printf -- '- name: %s\n  context:\n    cluster: initdoctor\n    user: %s\n    namespace: default\n' \
+    "$1" "$2"
+}
+
+write_kubeconfig() { # PATH CURRENT_CONTEXT USERS CONTEXTS
+  {
+    printf 'apiVersion: v1\nkind: Config\nclusters:\n- name: initdoctor\n  cluster:\n'
+    printf '    server: https://127.0.0.1:%s\n    certificate-authority-data: %s\n' \
+      "$APISERVER_PORT" "$(b64 "$PKI/ca.crt")"
+    printf 'users:\n%s\ncontexts:\n%s\n' "$3" "$4"
+    printf 'current-context: %s\npreferences: {}\n' "$2"
+  } >"$1.tmp"
+  chmod 600 "$1.tmp"
+  mv -f "$1.tmp" "$1"
+}
+
+write_kubeconfig "$KUBECONFIG_PATH" initdoctor \
+  "$(kubeconfig_user admin admin; kubeconfig_user viewer viewer)" \
+  "$(kubeconfig_context initdoctor admin; kubeconfig_context initdoctor-viewer viewer)"
+write_kubeconfig "$STATE_DIR/kcm.kubeconfig" initdoctor \
+  "$(kubeconfig_user system:kube-controller-manager kube-controller-manager)" \
+  "$(kubeconfig_context initdoctor system:kube-controller-manager)"
+write_kubeconfig "$STATE_DIR/fakelet.kubeconfig" initdoctor \
+  "$(kubeconfig_user "system:node:$NODE_NAME" fakelet-client)" \
+  "$(kubeconfig_context initdoctor "system:node:$NODE_NAME")"
+
+kc() { "$BIN_DIR/kubectl" --kubeconfig "$KUBECONFIG_PATH" --context initdoctor "$@"; }
+
+# The components, each in its own session, logging to logs-<name>.txt.
+
+# launch NAME BINARY ARGS...: runs it in its own session from the state dir; the process writes
+# its own pid file just before exec, so the pid is the daemon's even though setsid forks.
+launch() {
+  local name="$1" pidfile="$STATE_DIR/pids/$1" waited=0
+  shift
+  CURRENT="$name"
+  mkdir -p "$STATE_DIR/pids"
+  rm -f "$pidfile"
+  (
+    cd "$STATE_DIR"
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    setsid -f bash -c 'echo "$$" >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$pidfile" "$@" \
+      >"$STATE_DIR/logs-$name.txt" 2>&1 </dev/null 9>&-
+  )
+  until [[ -s "$pidfile" ]]; do
+    ((waited++ < 100)) || die "$name did not start"
+    sleep 0.05
+  done
+  STARTED+=("$name")
+}
+
+# wait_until SECONDS WHAT COMMAND...: polls COMMAND; fails early when CURRENT dies.
+wait_until() {
+  local timeout="$1" what="$2" deadline=$((SECONDS + $1))
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    component_running "$CURRENT" || die "$CURRENT exited while waiting for $what"
+    ((SECONDS < deadline)) || die "$CURRENT: no $what after $timeout s"
+    sleep 0.2
+  done
+}
+
+etcd_args=(
+  --name=initdoctor
+  --data-dir="$STATE_DIR/etcd"
+  --listen-client-urls="http://127.0.0.1:$ETCD_PORT"
+  --advertise-client-urls="http://127.0.0.1:$ETCD_PORT"
+  --listen-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT"
+  --initial-advertise-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT"
+  --initial-cluster="initdoctor=http://127.0.0.1:$ETCD_PEER_PORT"
+  --log-level=warn
+)
+if "$BIN_DIR/etcd" --help 2>&1 | grep -q -- --unsafe-no-fsync; then
+  etcd_args+=(--unsafe-no-fsync)
+fi
+launch etcd "$BIN_DIR/etcd" "${etcd_args[@]}"
+wait_until 30 "healthy etcd" curl --silent --fail --max-time 2 "http://127.0.0.1:$ETCD_PORT/health"
+
+launch kube-apiserver "$BIN_DIR/kube-apiserver" \
+  --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
+  --bind-address=127.0.0.1 \
+  --advertise-address=127.0.0.1 \
+  --secure-port="$APISERVER_PORT" \
+  --endpoint-reconciler-type=none \
+  --service-cluster-ip-range=10.96.0.0/16 \
+  --authorization-mode=Node,RBAC \
+  --allow-privileged=true \
+  --client-ca-file="$PKI/ca.crt" \
+  --tls-cert-file="$PKI/apiserver.crt" \
+  --tls-private-key-file="$PKI/apiserver.key" \
+  --service-account-key-file="$PKI/sa.pub" \
+  --service-account-signing-key-file="$PKI/sa.key" \
+  --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+  --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
+  --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
+  --kubelet-preferred-address-types=InternalIP \
+  --audit-policy-file="$CP_DIR/audit-policy.yaml" \
+  --audit-log-path="$STATE_DIR/audit.log" \
+  --audit-log-format=json
+wait_until 90 "/readyz" apiserver_health readyz
+
+# RBAC: `viewer` reads what the built-in ClusterRole `view` allows.
+kc create clusterrolebinding initdoctor-viewer --clusterrole=view --user=viewer \
+  --dry-run=client -o yaml | kc apply -f - >/dev/null
+
+launch kube-controller-manager "$BIN_DIR/kube-controller-manager" \
+  --kubeconfig="$STATE_DIR/kcm.kubeconfig" \
+  --authentication-kubeconfig="$STATE_DIR/kcm.kubeconfig" \
+  --authorization-kubeconfig="$STATE_DIR/kcm.kubeconfig" \
+  --use-service-account-credentials \
+  --service-account-private-key-file="$PKI/sa.key" \
+  --root-ca-file="$PKI/ca.crt" \
+  --cluster-signing-cert-file="$PKI/ca.crt" \
+  --cluster-signing-key-file="$PKI/ca.key" \
+  --service-cluster-ip-range=10.96.0.0/16 \
+  --leader-elect=false \
+  --bind-address=127.0.0.1 \
+  --secure-port="$KCM_PORT" \
+  --controllers='*'
+wait_until 30 "/healthz" curl --silent --fail --insecure --max-time 2 "https://127.0.0.1:$KCM_PORT/healthz"
+
+# Ready, as posted by this fakelet: a Node kept in etcd from an earlier run may still say Ready.
+node_is_ready() {
+  local ready heartbeat
+  read -r ready heartbeat < <(kc get node "$NODE_NAME" -o \
+    'jsonpath={.status.conditions[?(@.type=="Ready")].status} {.status.conditions[?(@.type=="Ready")].lastHeartbeatTime}')
+  [[ "$ready" == True && ! "$heartbeat" < "$fakelet_started" ]]
+}
+
+if [[ -n "$FAKELET_BIN" ]]; then
+  mkdir -p "$CONTAINER_LOGS"
+  fakelet_started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  launch fakelet "$FAKELET_BIN" \
+    --kubeconfig "$STATE_DIR/fakelet.kubeconfig" \
+    --node-name "$NODE_NAME" \
+    --address 127.0.0.1 \
+    --port "$FAKELET_PORT" \
+    --tls-cert-file "$PKI/fakelet.crt" \
+    --tls-private-key-file "$PKI/fakelet.key" \
+    --client-ca-file "$PKI/ca.crt" \
+    --logs-dir "$CONTAINER_LOGS"
+  wait_until 60 "Ready node $NODE_NAME" node_is_ready
+fi
+
+CURRENT=kube-controller-manager
+wait_until 60 "ServiceAccount default/default" kc -n default get serviceaccount default
+
+# The environment for tests.
+mkdir -p "$CONTAINER_LOGS"
+{
+  printf 'export %s=%q\n' \
+    KUBECONFIG "$KUBECONFIG_PATH" \
+    INITDOCTOR_STATE_DIR "$STATE_DIR" \
+    INITDOCTOR_BIN_DIR "$BIN_DIR" \
+    INITDOCTOR_AUDIT_LOG "$STATE_DIR/audit.log" \
+    INITDOCTOR_CONTAINER_LOGS "$CONTAINER_LOGS" \
+    INITDOCTOR_NODE "$NODE_NAME"
+} >"$STATE_DIR/env.tmp"
+mv -f "$STATE_DIR/env.tmp" "$STATE_DIR/env"
+
+log "control plane up in $((SECONDS - start_time)) s (API https://127.0.0.1:$APISERVER_PORT)"
+printf '%s\n' "$KUBECONFIG_PATH"

@@ -1,0 +1,220 @@
+//! End to end on the real control plane: the plugin is found by kubectl, reads live pods, and
+//! fails with one actionable line on bad input.
+
+mod common;
+
+use common::{TestNs, initdoctor, kubectl_initdoctor, state};
+use serde_json::json;
+
+const SEED_POD: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: myapp-pod
+  labels: {app: myapp}
+spec:
+  containers:
+  - name: myapp-container
+    image: busybox:1.28
+    command: ['sh', '-c', 'echo The app is running! && sleep 3600']
+  initContainers:
+  - name: init-myservice
+    image: busybox:1.28
+    command: ['sh', '-c', "until nslookup myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for myservice; sleep 2; done"]
+  - name: init-mydb
+    image: busybox:1.28
+    command: ['sh', '-c', "until nslookup mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for mydb; sleep 2; done"]
+"#;
+
+async fn seed_pod_waiting_on_first_init(ns: &TestNs) {
+    ns.pod(SEED_POD).await;
+    ns.set_status(
+        "myapp-pod",
+        json!({
+            "phase": "Pending",
+            "conditions": state::initializing_conditions(),
+            "initContainerStatuses": [
+                state::running("init-myservice", "busybox:1.28", "2026-01-01T00:00:00Z"),
+                state::waiting("init-mydb", "busybox:1.28", "PodInitializing", "", 0)
+            ],
+            "containerStatuses": [state::waiting("myapp-container", "busybox:1.28", "PodInitializing", "", 0)]
+        }),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn explain_through_kubectl_plugin_discovery() {
+    let ns = TestNs::new("found").await;
+    seed_pod_waiting_on_first_init(&ns).await;
+
+    let run = kubectl_initdoctor(&["explain", "myapp-pod", "-n", &ns.name, "-o", "json"]);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    let doc = run.json();
+    let pod = &doc["pods"][0];
+    assert_eq!(pod["name"], "myapp-pod");
+    assert_eq!(pod["namespace"], ns.name.as_str());
+    assert_eq!(pod["status"], "Init:0/2");
+    assert_eq!(pod["phase"], "Pending");
+    assert_eq!(
+        pod["blocking"],
+        json!({"name": "init-myservice", "index": 0})
+    );
+    let inits = pod["initContainers"].as_array().expect("initContainers");
+    assert_eq!(inits.len(), 2);
+    assert_eq!(inits[0]["name"], "init-myservice");
+    assert_eq!(inits[0]["state"], "running");
+    assert_eq!(inits[1]["name"], "init-mydb");
+    assert_eq!(inits[1]["state"], "waiting");
+    assert_eq!(inits[1]["reason"], "PodInitializing");
+
+    // The same through the table, global flags after the subcommand.
+    let run = kubectl_initdoctor(&["explain", "myapp-pod", "--namespace", &ns.name]);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert!(
+        run.stdout
+            .contains(&format!("{}/myapp-pod  Init:0/2", ns.name)),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("init-myservice"));
+    assert!(run.stdout.contains("<- blocking"));
+    assert!(
+        run.stdout
+            .contains("Blocked at init container 1/2: init-myservice")
+    );
+    assert!(
+        !run.stdout.contains('\u{1b}'),
+        "NO_COLOR output has no escape codes"
+    );
+}
+
+#[tokio::test]
+async fn explain_without_names_lists_only_blocked_pods() {
+    let ns = TestNs::new("sel").await;
+    seed_pod_waiting_on_first_init(&ns).await;
+    ns.pod("apiVersion: v1\nkind: Pod\nmetadata: {name: ready-pod}\nspec:\n  containers: [{name: app, image: nginx}]\n")
+        .await;
+    ns.set_status(
+        "ready-pod",
+        json!({"phase": "Running", "conditions": [{"type": "Initialized", "status": "True"}, {"type": "Ready", "status": "True"}],
+               "containerStatuses": [state::running("app", "nginx", "2026-01-01T00:00:00Z")]}),
+    )
+    .await;
+
+    let run = initdoctor(&["-n", &ns.name, "explain", "-o", "json", "--exit-code"]);
+    assert_eq!(
+        run.code, 3,
+        "a blocked pod gives exit code 3; stderr: {}",
+        run.stderr
+    );
+    let names: Vec<String> = run.json()["pods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, vec!["myapp-pod"]);
+
+    let run = initdoctor(&[
+        "-n",
+        &ns.name,
+        "explain",
+        "ready-pod",
+        "--exit-code",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(
+        run.code, 0,
+        "an initialized pod gives 0; stderr: {}",
+        run.stderr
+    );
+
+    let run = initdoctor(&["explain", "-A", "-l", "app=myapp", "-o", "json"]);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert!(
+        run.json()["pods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["namespace"] == ns.name.as_str()),
+        "-A with a selector finds the pod"
+    );
+}
+
+#[tokio::test]
+async fn missing_pod_and_namespace_are_one_line_errors() {
+    let ns = TestNs::new("nf").await;
+    let run = initdoctor(&["explain", "nope", "-n", &ns.name]);
+    assert_eq!(run.code, 4);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "error: pod \"nope\" not found in namespace \"{}\"",
+            ns.name
+        )),
+        "{}",
+        run.stderr
+    );
+
+    let run = initdoctor(&["explain", "nope", "-n", "no-such-namespace-here"]);
+    assert_eq!(run.code, 4);
+    assert!(
+        run.stderr
+            .starts_with("error: namespace \"no-such-namespace-here\" not found"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn unknown_context_and_missing_kubeconfig() {
+    let run = initdoctor(&["explain", "--context", "nowhere"]);
+    assert_eq!(run.code, 7);
+    assert!(
+        run.stderr
+            .starts_with("error: context \"nowhere\" not found in kubeconfig"),
+        "{}",
+        run.stderr
+    );
+
+    let run = initdoctor(&["explain", "--kubeconfig", "/nonexistent/kubeconfig"]);
+    assert_eq!(run.code, 7);
+    assert_eq!(run.stderr.lines().count(), 1);
+    assert!(run.stderr.contains("does not exist"), "{}", run.stderr);
+}
+
+#[test]
+fn unreachable_server_fails_fast_in_one_line() {
+    let dir = std::env::temp_dir().join(format!("initdoctor-unreach-{}", common::random_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let kubeconfig = dir.join("config");
+    // A closed port on loopback: refused at once.
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:9'}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let run = initdoctor(&[
+        "explain",
+        "--kubeconfig",
+        kubeconfig.to_str().unwrap(),
+        "--request-timeout",
+        "5s",
+    ]);
+    assert_eq!(run.code, 6, "stderr: {}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: cannot reach the cluster at https://127.0.0.1:9"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "no hang"
+    );
+}

@@ -42,3 +42,8 @@ cluster-down:
 demo: build
 	@bash $(CONTROLPLANE)/up.sh >/dev/null
 	@bash tests/demo/demo.sh
+
+## Speed and memory as ratios against kubectl on the same control plane (no pass/fail).
+bench:
+	@bash $(CONTROLPLANE)/up.sh >/dev/null
+	@bash tests/bench/bench.sh

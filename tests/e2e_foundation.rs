@@ -218,3 +218,75 @@ fn unreachable_server_fails_fast_in_one_line() {
         "no hang"
     );
 }
+
+#[tokio::test]
+async fn kubeconfig_list_and_the_contexts_namespace_are_honoured() {
+    let ns = TestNs::new("kcfg").await;
+    seed_pod_waiting_on_first_init(&ns).await;
+    // A second kubeconfig file adds a context whose namespace is the test namespace; the list also
+    // names a file that does not exist, which kubectl skips.
+    let dir = std::env::temp_dir().join(format!("initdoctor-kcfg-{}", common::random_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let extra = dir.join("extra");
+    std::fs::write(
+        &extra,
+        format!(
+            "apiVersion: v1\nkind: Config\ncontexts:\n- name: in-test-ns\n  context: {{cluster: initdoctor, user: admin, namespace: {}}}\n",
+            ns.name
+        ),
+    )
+    .unwrap();
+    let list = format!(
+        "{}:{}:{}",
+        dir.join("missing").display(),
+        common::env().kubeconfig.display(),
+        extra.display()
+    );
+    let run = common::initdoctor_with_env(
+        &[
+            "explain",
+            "myapp-pod",
+            "--context",
+            "in-test-ns",
+            "-o",
+            "json",
+        ],
+        &[("KUBECONFIG", &list)],
+    );
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert_eq!(run.json()["pods"][0]["namespace"], ns.name.as_str());
+
+    // `-n` wins over the context's namespace.
+    let run = common::initdoctor_with_env(
+        &[
+            "explain",
+            "myapp-pod",
+            "--context",
+            "in-test-ns",
+            "-n",
+            "default",
+        ],
+        &[("KUBECONFIG", &list)],
+    );
+    assert_eq!(run.code, 4, "stderr: {}", run.stderr);
+}
+
+#[test]
+fn refused_credentials_are_one_clear_line() {
+    // The real cluster and CA, with a token the API server does not know: 401.
+    let text = std::fs::read_to_string(&common::env().kubeconfig).unwrap();
+    let mut config: serde_json::Value = serde_yaml::from_str(&text).unwrap();
+    config["users"] = json!([{"name": "stranger", "user": {"token": "not-a-real-token"}}]);
+    config["contexts"] =
+        json!([{"name": "c", "context": {"cluster": "initdoctor", "user": "stranger"}}]);
+    config["current-context"] = json!("c");
+    let dir = std::env::temp_dir().join(format!("initdoctor-401-{}", common::random_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config");
+    std::fs::write(&path, serde_yaml::to_string(&config).unwrap()).unwrap();
+
+    let run = initdoctor(&["explain", "--kubeconfig", path.to_str().unwrap()]);
+    assert_eq!(run.code, 5, "stderr: {}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("401 Unauthorized"), "{}", run.stderr);
+}

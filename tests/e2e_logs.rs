@@ -40,14 +40,24 @@ async fn logs_in_spec_order_with_previous() {
     let run = initdoctor(&["logs", "two-step", "-n", &ns.name]);
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert_eq!(run.stdout, "fetched x\nmigrating 1/3\n");
-    let fetch = run.stderr.find("==> fetch (init 1/2, completed) <==").expect("fetch header");
-    let migrate = run.stderr.find("==> migrate (init 2/2, running) <==").expect("migrate header");
+    let fetch = run
+        .stderr
+        .find("==> fetch (init 1/2, completed) <==")
+        .expect("fetch header");
+    let migrate = run
+        .stderr
+        .find("==> migrate (init 2/2, running) <==")
+        .expect("migrate header");
     assert!(fetch < migrate);
 
     let run = initdoctor(&["logs", "two-step", "-n", &ns.name, "--previous"]);
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert_eq!(run.stdout, "connection refused\n");
-    assert!(run.stderr.contains("no previous instance"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no previous instance"),
+        "{}",
+        run.stderr
+    );
 
     let run = initdoctor(&["logs", "missing", "-n", &ns.name]);
     assert_eq!(run.code, 4);
@@ -94,6 +104,14 @@ async fn follow_moves_to_the_next_init_container_and_ends_with_initialization() 
 
     let run = finish_within(child, Duration::from_secs(30));
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    assert_eq!(run.stdout, "one\ntwo\nthree\nfour\n", "stderr: {}", run.stderr);
-    assert!(run.stderr.contains("All init containers have completed."), "{}", run.stderr);
+    assert_eq!(
+        run.stdout, "one\ntwo\nthree\nfour\n",
+        "stderr: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("All init containers have completed."),
+        "{}",
+        run.stderr
+    );
 }

@@ -471,7 +471,10 @@ pub fn audit_since(mark: usize, user: &str, namespace: &str) -> Vec<String> {
 pub fn spawn_initdoctor(args: &[&str]) -> std::process::Child {
     use std::process::Stdio;
     let mut cmd = isolated(Command::new(env!("CARGO_BIN_EXE_kubectl-initdoctor")));
-    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     cmd.spawn().expect("spawn kubectl-initdoctor")
 }
 
@@ -484,7 +487,10 @@ pub fn finish_within(mut child: std::process::Child, limit: Duration) -> Run {
             None if std::time::Instant::now() > deadline => {
                 let _ = child.kill();
                 let run = Run::from(child.wait_with_output().expect("collect output"));
-                panic!("did not end within {limit:?}; stdout: {}\nstderr: {}", run.stdout, run.stderr);
+                panic!(
+                    "did not end within {limit:?}; stdout: {}\nstderr: {}",
+                    run.stdout, run.stderr
+                );
             }
             None => std::thread::sleep(Duration::from_millis(100)),
         }

@@ -22,28 +22,46 @@ pub enum Step {
 
 /// The next step for the pod when following, given the instances already shown.
 pub fn next_step(pod: &Pod, shown: &[(String, i32)]) -> Step {
-    let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
+    let phase = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.phase.as_deref())
+        .unwrap_or("");
     let rows = timeline::rows(pod);
     for row in &rows {
-        let seen = shown.iter().any(|(n, r)| n == &row.name && *r == row.restarts);
+        let seen = shown
+            .iter()
+            .any(|(n, r)| n == &row.name && *r == row.restarts);
         match row.state {
             InitState::Terminated if row.done => {
                 if !seen {
-                    return Step::Print { name: row.name.clone(), restarts: row.restarts };
+                    return Step::Print {
+                        name: row.name.clone(),
+                        restarts: row.restarts,
+                    };
                 }
             }
             InitState::Running if row.done => {
                 // A started sidecar keeps running: show what it has logged, then move on.
                 if !seen {
-                    return Step::Print { name: row.name.clone(), restarts: row.restarts };
+                    return Step::Print {
+                        name: row.name.clone(),
+                        restarts: row.restarts,
+                    };
                 }
             }
             InitState::Running => {
-                return Step::Follow { name: row.name.clone(), restarts: row.restarts };
+                return Step::Follow {
+                    name: row.name.clone(),
+                    restarts: row.restarts,
+                };
             }
             InitState::Terminated => {
                 if !seen {
-                    return Step::Print { name: row.name.clone(), restarts: row.restarts };
+                    return Step::Print {
+                        name: row.name.clone(),
+                        restarts: row.restarts,
+                    };
                 }
                 return over_or_wait(phase, row, pod);
             }
@@ -51,17 +69,23 @@ pub fn next_step(pod: &Pod, shown: &[(String, i32)]) -> Step {
         }
     }
     if phase == "Failed" || phase == "Succeeded" {
-        return Step::Over { why: format!("the pod has phase {phase}") };
+        return Step::Over {
+            why: format!("the pod has phase {phase}"),
+        };
     }
     Step::Done
 }
 
 fn over_or_wait(phase: &str, row: &InitContainerRow, pod: &Pod) -> Step {
     if pod.metadata.deletion_timestamp.is_some() {
-        return Step::Over { why: "the pod is being deleted".into() };
+        return Step::Over {
+            why: "the pod is being deleted".into(),
+        };
     }
     if phase == "Failed" || phase == "Succeeded" {
-        return Step::Over { why: format!("the pod has phase {phase}") };
+        return Step::Over {
+            why: format!("the pod has phase {phase}"),
+        };
     }
     let why = match (&row.reason, row.exit_code) {
         (Some(reason), Some(code)) => format!("{reason}, last exit code {code}"),
@@ -69,7 +93,10 @@ fn over_or_wait(phase: &str, row: &InitContainerRow, pod: &Pod) -> Step {
         (None, Some(code)) => format!("exited with code {code}"),
         (None, None) => "not started yet".into(),
     };
-    Step::Wait { name: row.name.clone(), why }
+    Step::Wait {
+        name: row.name.clone(),
+        why,
+    }
 }
 
 /// A header line for a container: `init-mydb (2/2, Running)`.
@@ -116,48 +143,100 @@ mod tests {
     #[test]
     fn prints_finished_then_follows_the_running_one() {
         let p = pod(
-            json!([st("a", json!({"terminated": {"exitCode": 0}}), 0), st("b", json!({"running": {}}), 0)]),
+            json!([
+                st("a", json!({"terminated": {"exitCode": 0}}), 0),
+                st("b", json!({"running": {}}), 0)
+            ]),
             "Pending",
         );
-        assert_eq!(next_step(&p, &[]), Step::Print { name: "a".into(), restarts: 0 });
-        assert_eq!(next_step(&p, &[("a".into(), 0)]), Step::Follow { name: "b".into(), restarts: 0 });
+        assert_eq!(
+            next_step(&p, &[]),
+            Step::Print {
+                name: "a".into(),
+                restarts: 0
+            }
+        );
+        assert_eq!(
+            next_step(&p, &[("a".into(), 0)]),
+            Step::Follow {
+                name: "b".into(),
+                restarts: 0
+            }
+        );
     }
 
     #[test]
     fn waits_for_the_next_to_start_and_for_a_crashed_one_to_restart() {
         let p = pod(
-            json!([st("a", json!({"terminated": {"exitCode": 0}}), 0), st("b", json!({"waiting": {"reason": "PodInitializing"}}), 0)]),
+            json!([
+                st("a", json!({"terminated": {"exitCode": 0}}), 0),
+                st("b", json!({"waiting": {"reason": "PodInitializing"}}), 0)
+            ]),
             "Pending",
         );
         assert_eq!(
             next_step(&p, &[("a".into(), 0)]),
-            Step::Wait { name: "b".into(), why: "PodInitializing".into() }
+            Step::Wait {
+                name: "b".into(),
+                why: "PodInitializing".into()
+            }
         );
         let p = pod(
-            json!([st("a", json!({"terminated": {"exitCode": 1, "reason": "Error"}}), 2)]),
+            json!([st(
+                "a",
+                json!({"terminated": {"exitCode": 1, "reason": "Error"}}),
+                2
+            )]),
             "Pending",
         );
-        assert_eq!(next_step(&p, &[]), Step::Print { name: "a".into(), restarts: 2 });
+        assert_eq!(
+            next_step(&p, &[]),
+            Step::Print {
+                name: "a".into(),
+                restarts: 2
+            }
+        );
         assert_eq!(
             next_step(&p, &[("a".into(), 2)]),
-            Step::Wait { name: "a".into(), why: "Error, last exit code 1".into() }
+            Step::Wait {
+                name: "a".into(),
+                why: "Error, last exit code 1".into()
+            }
         );
     }
 
     #[test]
     fn a_failed_pod_is_over_and_a_finished_one_done() {
-        let p = pod(json!([st("a", json!({"terminated": {"exitCode": 1}}), 0)]), "Failed");
-        assert!(matches!(next_step(&p, &[("a".into(), 0)]), Step::Over { .. }));
         let p = pod(
-            json!([st("a", json!({"terminated": {"exitCode": 0}}), 0), st("b", json!({"terminated": {"exitCode": 0}}), 0)]),
+            json!([st("a", json!({"terminated": {"exitCode": 1}}), 0)]),
+            "Failed",
+        );
+        assert!(matches!(
+            next_step(&p, &[("a".into(), 0)]),
+            Step::Over { .. }
+        ));
+        let p = pod(
+            json!([
+                st("a", json!({"terminated": {"exitCode": 0}}), 0),
+                st("b", json!({"terminated": {"exitCode": 0}}), 0)
+            ]),
             "Running",
         );
-        assert_eq!(next_step(&p, &[("a".into(), 0), ("b".into(), 0)]), Step::Done);
+        assert_eq!(
+            next_step(&p, &[("a".into(), 0), ("b".into(), 0)]),
+            Step::Done
+        );
     }
 
     #[test]
     fn headers_name_position_and_state() {
-        let p = pod(json!([st("a", json!({"terminated": {"exitCode": 0}}), 0), st("b", json!({"running": {}}), 0)]), "Pending");
+        let p = pod(
+            json!([
+                st("a", json!({"terminated": {"exitCode": 0}}), 0),
+                st("b", json!({"running": {}}), 0)
+            ]),
+            "Pending",
+        );
         assert_eq!(header(&p, "a"), "==> a (init 1/2, completed) <==");
         assert_eq!(header(&p, "b"), "==> b (init 2/2, running) <==");
     }

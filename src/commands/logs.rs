@@ -21,7 +21,9 @@ const POLL: Duration = Duration::from_secs(1);
 
 pub async fn run(args: &LogsArgs, global: &GlobalArgs) -> Result<ExitCode> {
     if args.tail < -1 {
-        return Err(Error::Usage("--tail takes -1 (all) or a number of lines".into()));
+        return Err(Error::Usage(
+            "--tail takes -1 (all) or a number of lines".into(),
+        ));
     }
     let cluster = Cluster::connect(global).await?;
     let namespace = cluster.namespace().to_string();
@@ -31,11 +33,19 @@ pub async fn run(args: &LogsArgs, global: &GlobalArgs) -> Result<ExitCode> {
             kind: "init container".into(),
             name: "any".into(),
             namespace: None,
-            hint: Some(format!("pod {:?} has none; use `kubectl logs {}`", args.pod, args.pod)),
+            hint: Some(format!(
+                "pod {:?} has none; use `kubectl logs {}`",
+                args.pod, args.pod
+            )),
         });
     }
     let api: Api<Pod> = Api::namespaced(cluster.client(), &namespace);
-    let reader = Reader { cluster: &cluster, api, namespace: &namespace, args };
+    let reader = Reader {
+        cluster: &cluster,
+        api,
+        namespace: &namespace,
+        args,
+    };
     if args.follow {
         reader.follow(pod).await?;
     } else {
@@ -67,7 +77,8 @@ impl Reader<'_> {
     async fn print_all(&self, pod: &Pod) -> Result<()> {
         for row in timeline::rows(pod) {
             eprintln!("{}", logplan::header(pod, &row.name));
-            let ever_ran = row.state != InitState::Waiting || row.restarts > 0 || row.exit_code.is_some();
+            let ever_ran =
+                row.state != InitState::Waiting || row.restarts > 0 || row.exit_code.is_some();
             if self.args.previous && row.restarts == 0 {
                 eprintln!("(no previous instance: it has not restarted)");
                 continue;
@@ -82,7 +93,10 @@ impl Reader<'_> {
                     "get",
                     "pods/log",
                     Some(self.namespace),
-                    self.api.logs(&self.args.pod, &self.params(&row.name, false, self.args.previous)),
+                    self.api.logs(
+                        &self.args.pod,
+                        &self.params(&row.name, false, self.args.previous),
+                    ),
                 )
                 .await?;
             write_stdout(text.as_bytes())?;
@@ -104,7 +118,8 @@ impl Reader<'_> {
                             "get",
                             "pods/log",
                             Some(self.namespace),
-                            self.api.logs(&self.args.pod, &self.params(&name, false, false)),
+                            self.api
+                                .logs(&self.args.pod, &self.params(&name, false, false)),
                         )
                         .await?;
                     write_stdout(text.as_bytes())?;
@@ -146,7 +161,12 @@ impl Reader<'_> {
         let params = self.params(container, true, false);
         let mut stream = Box::pin(
             self.cluster
-                .call("get", "pods/log", Some(self.namespace), self.api.log_stream(&self.args.pod, &params))
+                .call(
+                    "get",
+                    "pods/log",
+                    Some(self.namespace),
+                    self.api.log_stream(&self.args.pod, &params),
+                )
                 .await?,
         );
         let mut buffer = vec![0u8; 8192];

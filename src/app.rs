@@ -23,5 +23,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Debug(args) => commands::debug::run(args, &cli.global).await,
         Command::Completion(args) => commands::completion::run(args.shell).map(|_| ExitCode::Ok),
         Command::Version => commands::version::run().map(|_| ExitCode::Ok),
+        Command::Complete(args) => commands::completion::complete(&args.words)
+            .await
+            .map(|_| ExitCode::Ok),
     }
 }

@@ -84,6 +84,9 @@ pub enum Command {
     Completion(CompletionArgs),
     /// Print the version
     Version,
+    /// Completion candidates for kubectl's plugin completion (run by kubectl_complete-initdoctor)
+    #[command(name = "__complete", hide = true)]
+    Complete(CompleteArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -111,6 +114,10 @@ pub struct ExplainArgs {
     /// Exit 3 when any selected pod is blocked in initialization, 0 when all are initialized
     #[arg(long)]
     pub exit_code: bool,
+
+    /// The cluster's DNS domain, for resolving the names init containers wait on
+    #[arg(long, default_value = "cluster.local", value_name = "DOMAIN")]
+    pub cluster_domain: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -172,6 +179,14 @@ pub struct CompletionArgs {
     /// The shell to print a completion script for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// `__complete -- WORDS…`: the words after `kubectl initdoctor`, the last one being completed.
+#[derive(Debug, Clone, Args)]
+pub struct CompleteArgs {
+    /// The words on the command line after `kubectl initdoctor` (the last may be empty)
+    #[arg(raw = true, value_name = "WORD")]
+    pub words: Vec<String>,
 }
 
 /// Parse a kubectl-style duration: `30s`, `1m30s`, `500ms`, or a bare number of seconds.

@@ -16,6 +16,7 @@ pub mod gather;
 pub mod logplan;
 pub mod render;
 pub mod status;
+pub mod waits;
 
 /// The Kubernetes API version the k8s-openapi types are compiled for (its `v1_33` feature).
 pub const KUBERNETES_API: &str = "v1.33";

@@ -2,12 +2,14 @@
 //! errors become one-line [`Error`]s that name the verb and resource.
 
 pub mod config;
+pub mod waits;
 
 use std::future::Future;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::{Event, Namespace, Pod};
-use kube::api::{Api, ListParams};
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::{Event, Namespace, Pod, Secret};
+use kube::api::{Api, ListParams, LogParams, WatchEvent, WatchParams};
 use kube::{Client, Config};
 use serde::de::DeserializeOwned;
 
@@ -21,6 +23,8 @@ pub struct Cluster {
     server: String,
     namespace: String,
     timeout: Duration,
+    /// The cluster DNS domain waits are resolved in (`explain --cluster-domain`).
+    pub(crate) cluster_domain: String,
 }
 
 /// Which namespaces a list covers.
@@ -85,6 +89,7 @@ impl Cluster {
             server,
             namespace,
             timeout: global.request_timeout,
+            cluster_domain: crate::waits::DEFAULT_CLUSTER_DOMAIN.into(),
         })
     }
 
@@ -213,12 +218,123 @@ impl Cluster {
 
     /// List pods in a scope, page by page (500 a page), so large clusters never load at once.
     pub async fn list_pods(&self, scope: &Scope, selector: Option<&str>) -> Result<Vec<Pod>> {
+        self.list_pods_versioned(scope, selector)
+            .await
+            .map(|(pods, _)| pods)
+    }
+
+    /// [`Cluster::list_pods`], with the list's resourceVersion (to watch from).
+    pub async fn list_pods_versioned(
+        &self,
+        scope: &Scope,
+        selector: Option<&str>,
+    ) -> Result<(Vec<Pod>, String)> {
         let api: Api<Pod> = match scope {
             Scope::Namespace(ns) => Api::namespaced(self.client.clone(), ns),
             Scope::All => Api::all(self.client.clone()),
         };
-        self.list_all(&api, "pods", scope.namespace(), selector, None)
+        self.list_all_versioned(&api, "pods", scope.namespace(), selector, None)
             .await
+    }
+
+    /// The last `tail_lines` lines of a container's log (its previous instance with `previous`),
+    /// through `pods/log`.
+    pub async fn pod_log(
+        &self,
+        namespace: &str,
+        pod: &str,
+        container: &str,
+        previous: bool,
+        tail_lines: i64,
+    ) -> Result<Vec<String>> {
+        let api: Api<Pod> = Api::namespaced(self.client.clone(), namespace);
+        let params = LogParams {
+            container: Some(container.to_string()),
+            previous,
+            tail_lines: Some(tail_lines),
+            ..Default::default()
+        };
+        let text = self
+            .call("get", "pods/log", Some(namespace), api.logs(pod, &params))
+            .await?;
+        Ok(text.lines().map(str::to_string).collect())
+    }
+
+    /// The names of the Secrets in a namespace: metadata only (no secret data is read), paged.
+    pub async fn secret_names(&self, namespace: &str) -> Result<Vec<String>> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
+        let mut names = Vec::new();
+        let mut params = ListParams::default().limit(500);
+        loop {
+            let page = self
+                .call(
+                    "list",
+                    "secrets",
+                    Some(namespace),
+                    api.list_metadata(&params),
+                )
+                .await?;
+            names.extend(page.items.into_iter().filter_map(|s| s.metadata.name));
+            match page.metadata.continue_ {
+                Some(token) if !token.is_empty() => params = params.continue_token(&token),
+                _ => break,
+            }
+        }
+        Ok(names)
+    }
+
+    /// Watch the pods of `scope` matching the selectors from `resource_version`, for at most
+    /// `window` (the server closes the watch then; a client-side timeout of `window` plus the
+    /// request timeout guards it). `true` as soon as one is added, changed or deleted, or when
+    /// the version has expired (410: read again); `false` when the window passed quietly.
+    pub async fn pods_changed(
+        &self,
+        scope: &Scope,
+        fields: Option<&str>,
+        labels: Option<&str>,
+        resource_version: &str,
+        window: Duration,
+    ) -> Result<bool> {
+        let api: Api<Pod> = match scope {
+            Scope::Namespace(ns) => Api::namespaced(self.client.clone(), ns),
+            Scope::All => Api::all(self.client.clone()),
+        };
+        let namespace = scope.namespace();
+        let seconds = u32::try_from(window.as_secs().max(1)).unwrap_or(u32::MAX);
+        let mut params = WatchParams::default().timeout(seconds);
+        if let Some(fields) = fields {
+            params = params.fields(fields);
+        }
+        if let Some(labels) = labels {
+            params = params.labels(labels);
+        }
+        let stream = self
+            .call(
+                "watch",
+                "pods",
+                namespace,
+                api.watch(&params, resource_version),
+            )
+            .await?;
+        let mut stream = std::pin::pin!(stream);
+        let deadline = tokio::time::Instant::now() + window + self.timeout;
+        loop {
+            match tokio::time::timeout_at(deadline, stream.next()).await {
+                Err(_) | Ok(None) => return Ok(false),
+                Ok(Some(Ok(WatchEvent::Bookmark(_)))) => continue,
+                Ok(Some(Ok(WatchEvent::Error(status)))) if status.code == 410 => return Ok(true),
+                Ok(Some(Ok(WatchEvent::Error(status)))) => {
+                    return Err(self.map_error(
+                        kube::Error::Api(status),
+                        "watch",
+                        "pods",
+                        namespace,
+                    ));
+                }
+                Ok(Some(Ok(_))) => return Ok(true),
+                Ok(Some(Err(err))) => return Err(self.map_error(err, "watch", "pods", namespace)),
+            }
+        }
     }
 
     /// The events whose involved object is this pod.
@@ -229,7 +345,7 @@ impl Cluster {
             .await
     }
 
-    async fn list_all<K>(
+    pub(crate) async fn list_all<K>(
         &self,
         api: &Api<K>,
         resource: &str,
@@ -240,6 +356,24 @@ impl Cluster {
     where
         K: Clone + DeserializeOwned + std::fmt::Debug,
     {
+        self.list_all_versioned(api, resource, namespace, labels, fields)
+            .await
+            .map(|(items, _)| items)
+    }
+
+    /// Every page of a list, and the resourceVersion of the first (the list's snapshot).
+    async fn list_all_versioned<K>(
+        &self,
+        api: &Api<K>,
+        resource: &str,
+        namespace: Option<&str>,
+        labels: Option<&str>,
+        fields: Option<&str>,
+    ) -> Result<(Vec<K>, String)>
+    where
+        K: Clone + DeserializeOwned + std::fmt::Debug,
+    {
+        let mut version: Option<String> = None;
         let mut items = Vec::new();
         let mut params = ListParams::default().limit(500);
         if let Some(labels) = labels {
@@ -252,13 +386,16 @@ impl Cluster {
             let page = self
                 .call("list", resource, namespace, api.list(&params))
                 .await?;
+            if version.is_none() {
+                version = page.metadata.resource_version.clone();
+            }
             items.extend(page.items);
             match page.metadata.continue_ {
                 Some(token) if !token.is_empty() => params = params.continue_token(&token),
                 _ => break,
             }
         }
-        Ok(items)
+        Ok((items, version.unwrap_or_default()))
     }
 }
 

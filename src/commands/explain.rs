@@ -1,6 +1,14 @@
 //! `explain`: which init container blocks each selected pod, and why.
+//!
+//! Complete (namespace, selection), validate (flags, no I/O), run: read the pods, gather the
+//! evidence of each (concurrently), diagnose with the pure core, render. `--watch` repeats the
+//! round whenever a watch on the selected pods reports a change (or its window ends), printing
+//! only when the diagnosis changed, until every pod is initialized or has failed for good, or
+//! Ctrl-C.
 
-use futures::future::try_join_all;
+use std::time::Duration;
+
+use futures::future::{BoxFuture, FutureExt, select_all, try_join_all};
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 
@@ -11,6 +19,13 @@ use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::gather;
 use crate::render::{self, Palette};
+
+/// How long one watch request stays open before the round is repeated anyway (so events and
+/// logs, which do not change the pod, are refreshed too).
+const WATCH_WINDOW: Duration = Duration::from_secs(30);
+
+/// How many failed rounds in a row `--watch` rides out (reconnecting) before it gives up.
+const WATCH_RETRIES: u32 = 5;
 
 /// What to explain, once the environment is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,12 +54,6 @@ pub fn validate(args: &ExplainArgs) -> Result<()> {
             "pod names cannot be combined with --selector: pass one or the other".into(),
         ));
     }
-    if args.watch {
-        return Err(Error::Unavailable(
-            "explain --watch is not available yet: run explain again, or use `kubectl get pod -w`"
-                .into(),
-        ));
-    }
     Ok(())
 }
 
@@ -69,41 +78,102 @@ pub fn complete(args: &ExplainArgs, namespace: &str) -> Selection {
 
 pub async fn run(args: &ExplainArgs, global: &GlobalArgs, palette: Palette) -> Result<ExitCode> {
     validate(args)?;
-    let cluster = Cluster::connect(global).await?;
+    let cluster = Cluster::connect(global)
+        .await?
+        .with_cluster_domain(&args.cluster_domain);
     let selection = complete(args, cluster.namespace());
-    let pods = select(&cluster, &selection).await?;
-    let evidence = gather::evidence_for_all(&cluster, pods).await?;
-    let now = Timestamp::now();
-    let diagnoses: Vec<PodDiagnosis> = evidence
-        .iter()
-        .map(|e| diagnosis::diagnose(e, now))
-        .collect();
-    let text = match args.output {
-        OutputFormat::Json => render::json::render(&diagnoses),
-        OutputFormat::Table => render::table::render(&diagnoses, now, palette, false),
-        OutputFormat::Wide => render::table::render(&diagnoses, now, palette, true),
-    };
-    super::print(&text)?;
+    if args.watch {
+        return watch(&cluster, &selection, args, palette).await;
+    }
+    let round = explain_round(&cluster, &selection).await?;
+    super::print(&render_text(
+        args.output,
+        &round.diagnoses,
+        round.now,
+        palette,
+        false,
+    ))?;
+    Ok(exit_code(args, &round.diagnoses))
+}
+
+/// `--exit-code`: 3 when any selected pod is blocked, else 0.
+pub fn exit_code(args: &ExplainArgs, diagnoses: &[PodDiagnosis]) -> ExitCode {
     let blocked = diagnoses.iter().any(|d| !d.initialized);
-    Ok(if args.exit_code && blocked {
+    if args.exit_code && blocked {
         ExitCode::Blocked
     } else {
         ExitCode::Ok
+    }
+}
+
+fn render_text(
+    output: OutputFormat,
+    diagnoses: &[PodDiagnosis],
+    now: Timestamp,
+    palette: Palette,
+    watching: bool,
+) -> String {
+    match output {
+        OutputFormat::Json if watching => render::json::render_line(diagnoses),
+        OutputFormat::Json => render::json::render(diagnoses),
+        OutputFormat::Table => render::table::render(diagnoses, now, palette, false),
+        OutputFormat::Wide => render::table::render(diagnoses, now, palette, true),
+    }
+}
+
+/// One round: the selected pods, diagnosed, and where to watch them from.
+struct Round {
+    diagnoses: Vec<PodDiagnosis>,
+    now: Timestamp,
+    watches: Vec<WatchSpec>,
+}
+
+/// One watch request: pods of a scope matching selectors, from a resourceVersion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct WatchSpec {
+    scope: Scope,
+    fields: Option<String>,
+    labels: Option<String>,
+    resource_version: String,
+}
+
+async fn explain_round(cluster: &Cluster, selection: &Selection) -> Result<Round> {
+    let (pods, watches) = select(cluster, selection).await?;
+    let evidence = gather::evidence_for_all(cluster, pods).await?;
+    let now = Timestamp::now();
+    let diagnoses = evidence
+        .iter()
+        .map(|e| diagnosis::diagnose(e, now))
+        .collect();
+    Ok(Round {
+        diagnoses,
+        now,
+        watches,
     })
 }
 
-async fn select(cluster: &Cluster, selection: &Selection) -> Result<Vec<Pod>> {
+async fn select(cluster: &Cluster, selection: &Selection) -> Result<(Vec<Pod>, Vec<WatchSpec>)> {
     match selection {
         Selection::Named { namespace, names } => {
-            try_join_all(names.iter().map(|name| cluster.get_pod(namespace, name))).await
+            let pods =
+                try_join_all(names.iter().map(|name| cluster.get_pod(namespace, name))).await?;
+            let watches = pods
+                .iter()
+                .zip(names)
+                .map(|(pod, name)| WatchSpec {
+                    scope: Scope::Namespace(namespace.clone()),
+                    fields: Some(format!("metadata.name={name}")),
+                    labels: None,
+                    resource_version: pod.metadata.resource_version.clone().unwrap_or_default(),
+                })
+                .collect();
+            Ok((pods, watches))
         }
         Selection::Blocked { scope, selector } => {
-            let mut pods: Vec<Pod> = cluster
-                .list_pods(scope, selector.as_deref())
-                .await?
-                .into_iter()
-                .filter(diagnosis::needs_attention)
-                .collect();
+            let (all, version) = cluster
+                .list_pods_versioned(scope, selector.as_deref())
+                .await?;
+            let mut pods: Vec<Pod> = all.into_iter().filter(diagnosis::needs_attention).collect();
             pods.sort_by_key(|p| {
                 (
                     p.metadata.creation_timestamp.as_ref().map(|t| t.0),
@@ -111,9 +181,140 @@ async fn select(cluster: &Cluster, selection: &Selection) -> Result<Vec<Pod>> {
                     p.metadata.name.clone(),
                 )
             });
-            Ok(pods)
+            let watch = WatchSpec {
+                scope: scope.clone(),
+                fields: None,
+                labels: selector.clone(),
+                resource_version: version,
+            };
+            Ok((pods, vec![watch]))
         }
     }
+}
+
+/// The diagnoses without what changes by the second (ages, time left), to tell real changes.
+fn stable_view(diagnoses: &[PodDiagnosis]) -> Vec<PodDiagnosis> {
+    diagnoses
+        .iter()
+        .cloned()
+        .map(|mut d| {
+            d.age_seconds = 0;
+            d.deadline_remaining_seconds = d.deadline_remaining_seconds.map(|r| r.min(1));
+            d.findings.retain(|f| f.code != "DeadlineApproaching");
+            d
+        })
+        .collect()
+}
+
+/// True when watching can stop: every selected pod is initialized or failed for good (for a
+/// selection without names, the pods that still need attention; none left ends it too).
+fn watch_is_over(diagnoses: &[PodDiagnosis]) -> bool {
+    diagnoses.iter().all(diagnosis::settled)
+}
+
+async fn watch(
+    cluster: &Cluster,
+    selection: &Selection,
+    args: &ExplainArgs,
+    palette: Palette,
+) -> Result<ExitCode> {
+    let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
+    let mut shown: Option<Vec<PodDiagnosis>> = None;
+    let mut last: Vec<PodDiagnosis> = Vec::new();
+    let mut failures = 0u32;
+    loop {
+        let round = tokio::select! {
+            _ = &mut interrupted => return Ok(exit_code(args, &last)),
+            round = explain_round(cluster, selection) => round,
+        };
+        let round = match round {
+            Ok(round) => round,
+            Err(err) if retryable(&err) && failures < WATCH_RETRIES => {
+                failures += 1;
+                tokio::select! {
+                    _ = &mut interrupted => return Ok(exit_code(args, &last)),
+                    _ = tokio::time::sleep(backoff(failures)) => continue,
+                }
+            }
+            Err(err) => return Err(err),
+        };
+        let view = stable_view(&round.diagnoses);
+        if shown.as_ref() != Some(&view) {
+            let mut text = String::new();
+            if shown.is_some() && args.output != OutputFormat::Json {
+                text.push_str(&format!(
+                    "
+--- {} ---
+",
+                    round.now.strftime("%H:%M:%S UTC")
+                ));
+            }
+            text.push_str(&render_text(
+                args.output,
+                &round.diagnoses,
+                round.now,
+                palette,
+                true,
+            ));
+            super::print(&text)?;
+            shown = Some(view);
+        }
+        last = round.diagnoses;
+        if watch_is_over(&last) {
+            return Ok(exit_code(args, &last));
+        }
+        let changed = tokio::select! {
+            _ = &mut interrupted => return Ok(exit_code(args, &last)),
+            changed = any_change(cluster, &round.watches) => changed,
+        };
+        match changed {
+            Ok(_) => failures = 0,
+            Err(err) if retryable(&err) && failures < WATCH_RETRIES => {
+                failures += 1;
+                tokio::select! {
+                    _ = &mut interrupted => return Ok(exit_code(args, &last)),
+                    _ = tokio::time::sleep(backoff(failures)) => {}
+                }
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+/// Wait on every watch at once; the first to end (a change, or its window) ends the wait.
+async fn any_change(cluster: &Cluster, watches: &[WatchSpec]) -> Result<bool> {
+    if watches.is_empty() {
+        tokio::time::sleep(WATCH_WINDOW).await;
+        return Ok(false);
+    }
+    let waits: Vec<BoxFuture<'_, Result<bool>>> = watches
+        .iter()
+        .map(|w| {
+            cluster
+                .pods_changed(
+                    &w.scope,
+                    w.fields.as_deref(),
+                    w.labels.as_deref(),
+                    &w.resource_version,
+                    WATCH_WINDOW,
+                )
+                .boxed()
+        })
+        .collect();
+    select_all(waits).await.0
+}
+
+/// Errors worth reconnecting after: the connection, a timeout, a server hiccup.
+fn retryable(err: &Error) -> bool {
+    match err {
+        Error::Unreachable { .. } | Error::Timeout { .. } => true,
+        Error::Api { code, .. } => *code == 0 || *code >= 500 || *code == 429,
+        _ => false,
+    }
+}
+
+fn backoff(failures: u32) -> Duration {
+    Duration::from_secs(1u64 << failures.min(3))
 }
 
 #[cfg(test)]
@@ -161,5 +362,82 @@ mod tests {
                 selector: None
             }
         );
+    }
+
+    fn diagnosis(age: i64, initialized: bool, phase: &str) -> PodDiagnosis {
+        PodDiagnosis {
+            namespace: "shop".into(),
+            name: "web".into(),
+            status: "Init:0/1".into(),
+            phase: phase.into(),
+            age_seconds: age,
+            node: None,
+            restarts: 0,
+            initialized,
+            blocking: None,
+            init_containers: Vec::new(),
+            findings: Vec::new(),
+            events: Vec::new(),
+            active_deadline_seconds: Some(600),
+            deadline_remaining_seconds: Some(600 - age),
+            next_commands: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn watch_is_allowed_and_exit_codes_follow_the_pods() {
+        assert!(validate(&args(&["web", "--watch", "--exit-code"])).is_ok());
+        let with = args(&["--exit-code"]);
+        let without = args(&[]);
+        let blocked = [diagnosis(5, false, "Pending")];
+        let done = [diagnosis(5, true, "Running")];
+        assert_eq!(exit_code(&with, &blocked), ExitCode::Blocked);
+        assert_eq!(exit_code(&with, &done), ExitCode::Ok);
+        assert_eq!(exit_code(&without, &blocked), ExitCode::Ok);
+        assert_eq!(exit_code(&with, &[]), ExitCode::Ok);
+    }
+
+    #[test]
+    fn ticking_ages_are_no_change_but_state_is() {
+        let a = stable_view(&[diagnosis(5, false, "Pending")]);
+        let b = stable_view(&[diagnosis(65, false, "Pending")]);
+        assert_eq!(a, b);
+        let c = stable_view(&[diagnosis(65, true, "Pending")]);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn watching_ends_when_every_pod_is_settled() {
+        assert!(!watch_is_over(&[diagnosis(1, false, "Pending")]));
+        assert!(watch_is_over(&[diagnosis(1, true, "Running")]));
+        assert!(watch_is_over(&[diagnosis(1, false, "Failed")]));
+        assert!(!watch_is_over(&[
+            diagnosis(1, true, "Running"),
+            diagnosis(1, false, "Pending")
+        ]));
+        assert!(watch_is_over(&[]));
+    }
+
+    #[test]
+    fn only_connection_trouble_is_retried() {
+        assert!(retryable(&Error::Unreachable {
+            server: "https://x".into(),
+            reason: "refused".into()
+        }));
+        assert!(retryable(&Error::Api {
+            verb: "watch".into(),
+            resource: "pods".into(),
+            code: 503,
+            message: String::new()
+        }));
+        assert!(!retryable(&Error::NotFound {
+            kind: "pod".into(),
+            name: "web".into(),
+            namespace: None,
+            hint: None
+        }));
+        assert!(!retryable(&Error::Unauthorized));
+        assert_eq!(backoff(1), Duration::from_secs(2));
+        assert_eq!(backoff(9), Duration::from_secs(8));
     }
 }

@@ -16,3 +16,11 @@ pub fn render(pods: &[PodDiagnosis]) -> String {
     text.push('\n');
     text
 }
+
+/// The same document on one line, for `--watch` (one document per change, JSON Lines).
+pub fn render_line(pods: &[PodDiagnosis]) -> String {
+    let mut text = serde_json::to_string(&Document { pods })
+        .unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()));
+    text.push('\n');
+    text
+}

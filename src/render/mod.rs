@@ -1,5 +1,7 @@
 //! Rendering: diagnoses in, text out. Knows terminals and colours, nothing of the API.
 
+#[cfg(test)]
+mod golden;
 pub mod json;
 pub mod table;
 

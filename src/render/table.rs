@@ -3,8 +3,12 @@
 use comfy_table::{Cell, Color, ContentArrangement, Table, presets::NOTHING};
 use jiff::Timestamp;
 
-use crate::diagnosis::{InitContainerRow, InitState, PodDiagnosis, Severity, seconds_between};
+use crate::diagnosis::{
+    InitContainerRow, InitState, PodDiagnosis, PodEvent, Severity, seconds_between,
+};
 use crate::render::Palette;
+
+pub use crate::diagnosis::short_duration;
 
 /// Render diagnoses for a terminal (or a pipe, without colour).
 pub fn render(pods: &[PodDiagnosis], now: Timestamp, palette: Palette, wide: bool) -> String {
@@ -28,17 +32,25 @@ fn render_pod(pod: &PodDiagnosis, now: Timestamp, palette: Palette, wide: bool) 
     } else {
         palette.severity(Severity::Error, &pod.status)
     };
+    let deadline = match (pod.active_deadline_seconds, pod.deadline_remaining_seconds) {
+        (Some(_), Some(left)) => format!("  deadline {} left", short_duration(left)),
+        (Some(d), None) => format!("  deadline {d}s"),
+        _ => String::new(),
+    };
     out.push_str(&format!(
-        "{}  {}  phase {}  age {}  node {}  restarts {}\n",
+        "{}  {}  phase {}  age {}  node {}  restarts {}{}\n",
         palette.bold(&format!("{}/{}", pod.namespace, pod.name)),
         status,
         pod.phase,
         short_duration(pod.age_seconds),
         pod.node.as_deref().unwrap_or("<none>"),
-        pod.restarts
+        pod.restarts,
+        deadline
     ));
     if pod.init_containers.is_empty() {
         out.push_str("  no init containers\n");
+        out.push_str(&findings_text(pod, palette));
+        out.push_str(&events_text(&pod.events, now, palette, wide));
         return out;
     }
     out.push_str(&timeline_table(pod, now, palette, wide));
@@ -55,14 +67,36 @@ fn render_pod(pod: &PodDiagnosis, now: Timestamp, palette: Palette, wide: bool) 
             palette.good("Initialization is complete.")
         )),
     }
-    for finding in &pod.findings {
+    out.push_str(&findings_text(pod, palette));
+    out.push_str(&crate::waits::render::section(&pod.findings, palette));
+    out.push_str(&events_text(&pod.events, now, palette, wide));
+    if !pod.next_commands.is_empty() {
+        out.push_str("Next:\n");
+        for command in &pod.next_commands {
+            out.push_str(&format!("  {command}\n"));
+        }
+    }
+    out
+}
+
+fn findings_text(pod: &PodDiagnosis, palette: Palette) -> String {
+    let mut out = String::new();
+    // Findings about what a wait targets are printed in the "waits for" section.
+    for finding in pod.findings.iter().filter(|f| !crate::waits::owns(f)) {
+        let about = match (&finding.container, &finding.target) {
+            (Some(c), Some(t)) => format!(" ({c} -> {t})"),
+            (Some(c), None) => format!(" ({c})"),
+            (None, Some(t)) => format!(" (-> {t})"),
+            (None, None) => String::new(),
+        };
         out.push_str(&format!(
-            "  {} {}: {}\n",
+            "  {} {}{}: {}\n",
             palette.severity(
                 finding.severity,
                 &format!("[{}]", severity_word(finding.severity))
             ),
             palette.bold(&finding.code),
+            about,
             finding.message
         ));
         for line in &finding.evidence {
@@ -73,6 +107,73 @@ fn render_pod(pod: &PodDiagnosis, now: Timestamp, palette: Palette, wide: bool) 
         }
     }
     out
+}
+
+/// The events as `kubectl describe` lists them: oldest first, `AGE (xN over AGE)`.
+fn events_text(events: &[PodEvent], now: Timestamp, palette: Palette, wide: bool) -> String {
+    if events.is_empty() {
+        return "Events: <none>\n".to_string();
+    }
+    let mut table = Table::new();
+    table.load_style(NOTHING);
+    table.set_content_arrangement(ContentArrangement::Disabled);
+    if palette.enabled {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    let mut header = vec!["TYPE", "REASON", "AGE", "FROM", "CONTAINER", "MESSAGE"];
+    if !wide {
+        header.remove(4);
+    }
+    table.set_header(header);
+    for event in events {
+        let mut type_cell = Cell::new(&event.type_);
+        if palette.enabled && event.is_warning() {
+            type_cell = type_cell.fg(Color::Yellow);
+        }
+        let mut cells = vec![
+            type_cell,
+            Cell::new(&event.reason),
+            Cell::new(event_age(event, now)),
+            Cell::new(&event.source),
+            Cell::new(event.container.as_deref().unwrap_or("")),
+            Cell::new(
+                event
+                    .message
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        ];
+        if !wide {
+            cells.remove(4);
+        }
+        table.add_row(cells);
+    }
+    let mut out = String::from("Events:\n");
+    for line in table.to_string().lines() {
+        out.push_str(&format!("  {}\n", line.trim_end()));
+    }
+    out
+}
+
+/// `5s`, or `5s (x12 over 8m)` for a repeated event.
+fn event_age(event: &PodEvent, now: Timestamp) -> String {
+    let age = |t: Option<Timestamp>| {
+        t.map(|t| short_duration(seconds_between(t, now)))
+            .unwrap_or_else(|| "<unknown>".into())
+    };
+    if event.count > 1 {
+        format!(
+            "{} (x{} over {})",
+            age(event.last_seen),
+            event.count,
+            age(event.first_seen)
+        )
+    } else {
+        age(event.last_seen)
+    }
 }
 
 fn timeline_table(pod: &PodDiagnosis, now: Timestamp, palette: Palette, wide: bool) -> String {
@@ -174,18 +275,6 @@ fn severity_word(severity: Severity) -> &'static str {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "info",
-    }
-}
-
-/// kubectl-style short durations: 45s, 3m12s, 2h5m, 4d3h.
-pub fn short_duration(seconds: i64) -> String {
-    let s = seconds.max(0);
-    match s {
-        0..=119 => format!("{s}s"),
-        120..=599 => format!("{}m{}s", s / 60, s % 60),
-        600..=10799 => format!("{}m", s / 60),
-        10800..=172_799 => format!("{}h{}m", s / 3600, (s % 3600) / 60),
-        _ => format!("{}d{}h", s / 86400, (s % 86400) / 3600),
     }
 }
 

@@ -496,3 +496,181 @@ pub fn finish_within(mut child: std::process::Child, limit: Duration) -> Run {
         }
     }
 }
+
+// ---- Helpers added for the explain end-to-end tests (tests/e2e_explain.rs). ----
+
+impl TestNs {
+    /// Record an event about one container of a pod (`involvedObject.fieldPath` set to
+    /// `spec.initContainers{name}` or `spec.containers{name}`), as the kubelet does.
+    pub async fn container_event(
+        &self,
+        pod: &str,
+        field_path: &str,
+        type_: &str,
+        reason: &str,
+        message: &str,
+        count: i32,
+    ) {
+        let now = jiff::Timestamp::now().to_string();
+        let uid = self
+            .api::<Pod>()
+            .get(pod)
+            .await
+            .ok()
+            .and_then(|p| p.metadata.uid)
+            .unwrap_or_default();
+        let event: Event = from_json(json!({
+            "metadata": {"name": format!("{pod}.{}", random_suffix()), "namespace": self.name},
+            "involvedObject": {"kind": "Pod", "namespace": self.name, "name": pod, "uid": uid,
+                               "apiVersion": "v1", "fieldPath": field_path},
+            "type": type_, "reason": reason, "message": message,
+            "source": {"component": "kubelet", "host": env().node},
+            "reportingComponent": "kubelet",
+            "firstTimestamp": now, "lastTimestamp": now, "count": count
+        }));
+        self.api::<Event>()
+            .create(&PostParams::default(), &event)
+            .await
+            .unwrap_or_else(|e| panic!("create event: {e}"));
+    }
+}
+
+/// The audit entries mentioning `needle`, once the log has stopped growing for them (the API
+/// server writes an entry as the response completes, so it may trail the client a little).
+pub fn audit_entries_settled(needle: &str) -> Vec<Value> {
+    let mut last = audit_entries(needle);
+    for _ in 0..20 {
+        std::thread::sleep(Duration::from_millis(150));
+        let now = audit_entries(needle);
+        if now.len() == last.len() {
+            return now;
+        }
+        last = now;
+    }
+    last
+}
+
+// ---- Helpers added for the waits end-to-end tests (tests/e2e_waits.rs). ----
+
+impl TestNs {
+    /// Write the status the kubelet writes for a Ready pod: phase Running, `ip`, conditions
+    /// Ready=True, every container running and ready.
+    pub async fn set_ready(&self, pod: &str, ip: &str) -> Pod {
+        let spec = self
+            .api::<Pod>()
+            .get(pod)
+            .await
+            .expect("get pod")
+            .spec
+            .unwrap_or_default();
+        let app: Vec<Value> = spec
+            .containers
+            .iter()
+            .map(|c| {
+                json!({"name": c.name, "image": c.image, "imageID": "", "ready": true, "restartCount": 0,
+                       "started": true, "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}})
+            })
+            .collect();
+        let init: Vec<Value> = spec
+            .init_containers
+            .iter()
+            .flatten()
+            .map(|c| {
+                state::terminated(&c.name, c.image.as_deref().unwrap_or(""), 0, "Completed", 0)
+            })
+            .collect();
+        self.set_status(
+            pod,
+            json!({
+                "phase": "Running", "podIP": ip, "podIPs": [{"ip": ip}], "hostIP": "127.0.0.1",
+                "conditions": [
+                    {"type": "PodReadyToStartContainers", "status": "True"},
+                    {"type": "Initialized", "status": "True"},
+                    {"type": "Ready", "status": "True"},
+                    {"type": "ContainersReady", "status": "True"},
+                    {"type": "PodScheduled", "status": "True"}
+                ],
+                "initContainerStatuses": init,
+                "containerStatuses": app
+            }),
+        )
+        .await
+    }
+
+    /// Write the status of a pod whose first init container runs (the others wait), with `ip`
+    /// (a pod has its IP once its sandbox exists, before init containers run).
+    pub async fn set_initializing(&self, pod: &str, ip: &str) -> Pod {
+        let spec = self
+            .api::<Pod>()
+            .get(pod)
+            .await
+            .expect("get pod")
+            .spec
+            .unwrap_or_default();
+        let init: Vec<Value> = spec
+            .init_containers
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, c)| {
+                let image = c.image.as_deref().unwrap_or("");
+                if i == 0 {
+                    state::running(&c.name, image, "2026-01-01T00:00:00Z")
+                } else {
+                    state::waiting(&c.name, image, "PodInitializing", "", 0)
+                }
+            })
+            .collect();
+        let app: Vec<Value> = spec
+            .containers
+            .iter()
+            .map(|c| {
+                state::waiting(
+                    &c.name,
+                    c.image.as_deref().unwrap_or(""),
+                    "PodInitializing",
+                    "",
+                    0,
+                )
+            })
+            .collect();
+        self.set_status(
+            pod,
+            json!({
+                "phase": "Pending", "podIP": ip, "podIPs": [{"ip": ip}], "hostIP": "127.0.0.1",
+                "conditions": state::initializing_conditions(),
+                "initContainerStatuses": init,
+                "containerStatuses": app
+            }),
+        )
+        .await
+    }
+
+    /// Wait (at most 60s) until the EndpointSlices of `service` list `total` endpoints, `ready`
+    /// of them ready — as written by the controller manager's endpointslice controller.
+    pub async fn await_endpoints(&self, service: &str, total: usize, ready: usize) {
+        use k8s_openapi::api::discovery::v1::EndpointSlice;
+        let api = self.api::<EndpointSlice>();
+        let params = kube::api::ListParams::default()
+            .labels(&format!("kubernetes.io/service-name={service}"));
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        let mut seen = (0, 0, 0);
+        while std::time::Instant::now() < deadline {
+            if let Ok(list) = api.list(&params).await {
+                let eps: Vec<_> = list.items.iter().flat_map(|s| s.endpoints.iter()).collect();
+                let r = eps
+                    .iter()
+                    .filter(|e| e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true))
+                    .count();
+                seen = (list.items.len(), eps.len(), r);
+                if seen.0 > 0 && seen.1 == total && seen.2 == ready {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!(
+            "the endpointslice controller did not write {total} endpoint(s), {ready} ready, for Service {service} within 60s (slices, endpoints, ready: {seen:?})"
+        );
+    }
+}

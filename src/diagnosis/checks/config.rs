@@ -1,0 +1,456 @@
+//! Missing configuration: `ConfigMissing` (CreateContainerConfigError) and `VolumeMountFailed`
+//! (FailedMount events), naming the ConfigMap, Secret or PersistentVolumeClaim and where the pod
+//! refers to it.
+
+use k8s_openapi::api::core::v1::{Container, Volume};
+
+use super::{Context, event_line, finding, one_line, quoted_after};
+use crate::diagnosis::{Finding, InitState, Severity};
+
+/// A ConfigMap, Secret or PVC the kubelet could not find, and the key when a key was missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingObject {
+    /// `ConfigMap`, `Secret` or `PersistentVolumeClaim`.
+    pub kind: &'static str,
+    pub name: String,
+    pub key: Option<String>,
+}
+
+/// Read the object out of a kubelet message (`configmap "x" not found`,
+/// `couldn't find key k in Secret ns/x`, …).
+pub fn missing_object(message: &str) -> Option<MissingObject> {
+    let lower = message.to_ascii_lowercase();
+    if let Some(at) = lower.find("couldn't find key ") {
+        let rest = &message[at + "couldn't find key ".len()..];
+        let (key, rest) = rest.split_once(" in ")?;
+        let (kind, rest) = rest.split_once(' ')?;
+        let kind = match kind.to_ascii_lowercase().as_str() {
+            "configmap" => "ConfigMap",
+            "secret" => "Secret",
+            _ => return None,
+        };
+        let object = rest.split_whitespace().next()?;
+        let name = object.rsplit('/').next()?.trim_end_matches([',', '.', ';']);
+        return Some(MissingObject {
+            kind,
+            name: name.to_string(),
+            key: Some(key.to_string()),
+        });
+    }
+    for (prefix, kind) in [
+        ("configmaps \"", "ConfigMap"),
+        ("configmap \"", "ConfigMap"),
+        ("secrets \"", "Secret"),
+        ("secret \"", "Secret"),
+        ("persistentvolumeclaims \"", "PersistentVolumeClaim"),
+        ("persistentvolumeclaim \"", "PersistentVolumeClaim"),
+    ] {
+        if let Some(at) = lower.find(prefix)
+            && lower.contains("not found")
+        {
+            let rest = &message[at + prefix.len()..];
+            let name = &rest[..rest.find('"')?];
+            return Some(MissingObject {
+                kind,
+                name: name.to_string(),
+                key: None,
+            });
+        }
+    }
+    None
+}
+
+/// The blocker waits in `CreateContainerConfigError`: a ConfigMap, Secret or key it uses is
+/// missing (or another container setting cannot be applied).
+pub fn check_config_missing(cx: &Context) -> Option<Finding> {
+    let blocker = cx.blocker.as_ref()?;
+    if blocker.waiting_reason() != Some("CreateContainerConfigError") {
+        return None;
+    }
+    let message = blocker.waiting_message().unwrap_or_default();
+    let events = cx.events(Some(blocker.name()), &["Failed"]);
+    let missing = missing_object(message)
+        .or_else(|| events.iter().rev().find_map(|e| missing_object(&e.message)));
+    let ns = cx.namespace();
+    let mut f = match &missing {
+        Some(m) => {
+            let what = match &m.key {
+                Some(key) => format!("key {key:?} of {} {:?}", m.kind, m.name),
+                None => format!("{} {:?}", m.kind, m.name),
+            };
+            finding(
+                "ConfigMissing",
+                Severity::Error,
+                Some(blocker.name()),
+                format!("cannot be created: {what} does not exist in namespace {ns}"),
+            )
+        }
+        None => finding(
+            "ContainerConfigError",
+            Severity::Error,
+            Some(blocker.name()),
+            format!(
+                "cannot be created (CreateContainerConfigError): {}",
+                if message.is_empty() {
+                    "see the events"
+                } else {
+                    message
+                }
+            ),
+        ),
+    };
+    if !message.is_empty() {
+        f.evidence.push(format!("kubelet: {}", one_line(message)));
+    }
+    if let Some(e) = events.iter().rfind(|e| e.is_warning()) {
+        f.evidence.push(event_line(e));
+    }
+    if let (Some(m), Some(spec)) = (&missing, blocker.spec) {
+        f.evidence.extend(env_references(spec, m));
+    }
+    f.hint = match &missing {
+        Some(m) => create_hint(m, ns, "or mark the reference `optional: true`"),
+        None => format!(
+            "see the kubelet's message; details: kubectl describe pod {}",
+            cx.pod_args()
+        ),
+    };
+    Some(f)
+}
+
+/// Where a container's environment refers to the missing object.
+fn env_references(container: &Container, missing: &MissingObject) -> Vec<String> {
+    let mut lines = Vec::new();
+    for env in container.env.iter().flatten() {
+        let Some(from) = env.value_from.as_ref() else {
+            continue;
+        };
+        let reference = match missing.kind {
+            "ConfigMap" => from
+                .config_map_key_ref
+                .as_ref()
+                .map(|r| (r.name.as_str(), r.key.as_str())),
+            "Secret" => from
+                .secret_key_ref
+                .as_ref()
+                .map(|r| (r.name.as_str(), r.key.as_str())),
+            _ => None,
+        };
+        if let Some((name, key)) = reference
+            && name == missing.name
+            && missing.key.as_deref().is_none_or(|k| k == key)
+        {
+            lines.push(format!(
+                "env {} comes from {} {name:?} key {key:?}",
+                env.name, missing.kind
+            ));
+        }
+    }
+    for from in container.env_from.iter().flatten() {
+        let name = match missing.kind {
+            "ConfigMap" => from.config_map_ref.as_ref().map(|r| r.name.as_str()),
+            "Secret" => from.secret_ref.as_ref().map(|r| r.name.as_str()),
+            _ => None,
+        };
+        if name == Some(missing.name.as_str()) {
+            lines.push(format!(
+                "envFrom takes all keys of {} {name:?}",
+                missing.kind,
+                name = missing.name
+            ));
+        }
+    }
+    lines
+}
+
+fn create_hint(m: &MissingObject, ns: &str, alternative: &str) -> String {
+    match (m.kind, &m.key) {
+        ("ConfigMap", Some(key)) => format!(
+            "add key {key:?} to the ConfigMap (kubectl edit configmap {} -n {ns}), {alternative}",
+            m.name
+        ),
+        ("Secret", Some(key)) => format!(
+            "add key {key:?} to the Secret (kubectl edit secret {} -n {ns}), {alternative}",
+            m.name
+        ),
+        ("ConfigMap", None) => format!(
+            "create it: kubectl create configmap {} -n {ns} --from-literal=KEY=VALUE (or fix the name in the pod spec), {alternative}",
+            m.name
+        ),
+        ("Secret", None) => format!(
+            "create it: kubectl create secret generic {} -n {ns} --from-literal=KEY=VALUE (or fix the name in the pod spec), {alternative}",
+            m.name
+        ),
+        _ => format!(
+            "create the PersistentVolumeClaim {} in namespace {ns} (kubectl get pvc -n {ns}), or fix claimName in the pod spec",
+            m.name
+        ),
+    }
+}
+
+/// FailedMount events while no container has started: a volume cannot be set up, so no
+/// container of the pod can start.
+pub fn check_volume_mount_failed(cx: &Context) -> Option<Finding> {
+    let any_started = cx
+        .diagnosis
+        .init_containers
+        .iter()
+        .any(|r| r.state != InitState::Waiting || r.restarts > 0 || r.exit_code.is_some());
+    if any_started || cx.diagnosis.initialized {
+        return None;
+    }
+    let events = cx.events(None, &["FailedMount", "FailedAttachVolume"]);
+    let warning = events.iter().rev().find(|e| e.is_warning())?;
+    let volume_name = events
+        .iter()
+        .rev()
+        .find_map(|e| quoted_after(&e.message, "for volume "))
+        .map(str::to_string)
+        .or_else(|| unmounted_volumes(&warning.message).into_iter().next());
+    let missing = events.iter().rev().find_map(|e| missing_object(&e.message));
+    let volume = volume_name.as_deref().and_then(|name| {
+        cx.pod
+            .spec
+            .as_ref()?
+            .volumes
+            .as_ref()?
+            .iter()
+            .find(|v| v.name == name)
+    });
+    let source = volume.and_then(volume_source);
+    let message = match (&volume_name, &missing) {
+        (Some(v), Some(m)) => format!(
+            "volume {v:?} cannot be mounted: {} {:?} does not exist, so no container can start",
+            m.kind, m.name
+        ),
+        (Some(v), None) => format!("volume {v:?} cannot be mounted, so no container can start"),
+        (None, Some(m)) => format!(
+            "a volume cannot be mounted: {} {:?} does not exist, so no container can start",
+            m.kind, m.name
+        ),
+        (None, None) => "a volume cannot be mounted, so no container can start".into(),
+    };
+    let container = cx.blocker.as_ref().map(|b| b.name());
+    let mut f = finding("VolumeMountFailed", Severity::Error, container, message);
+    if let (Some(v), Some(source)) = (&volume_name, &source) {
+        f.evidence.push(format!("volume {v:?} is {source}"));
+    }
+    for e in events
+        .iter()
+        .rev()
+        .take(2)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+    {
+        f.evidence.push(event_line(e));
+    }
+    let ns = cx.namespace();
+    f.hint = match &missing {
+        Some(m) => create_hint(m, ns, "or mark the volume source `optional: true`"),
+        None => format!(
+            "see why the volume cannot be set up: kubectl describe pod {}",
+            cx.pod_args()
+        ),
+    };
+    Some(f)
+}
+
+/// `unmounted volumes=[a b]` → `["a", "b"]`.
+fn unmounted_volumes(message: &str) -> Vec<String> {
+    let Some(at) = message.find("unmounted volumes=[") else {
+        return Vec::new();
+    };
+    let rest = &message[at + "unmounted volumes=[".len()..];
+    let end = rest.find(']').unwrap_or(rest.len());
+    rest[..end]
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// What a volume is made from, in words.
+fn volume_source(volume: &Volume) -> Option<String> {
+    if let Some(cm) = &volume.config_map {
+        return Some(format!("ConfigMap {:?}", cm.name));
+    }
+    if let Some(secret) = &volume.secret {
+        return Some(format!(
+            "Secret {:?}",
+            secret.secret_name.as_deref().unwrap_or_default()
+        ));
+    }
+    if let Some(pvc) = &volume.persistent_volume_claim {
+        return Some(format!("PersistentVolumeClaim {:?}", pvc.claim_name));
+    }
+    if let Some(projected) = &volume.projected {
+        let parts: Vec<String> = projected
+            .sources
+            .iter()
+            .flatten()
+            .filter_map(|s| {
+                s.config_map
+                    .as_ref()
+                    .map(|c| format!("ConfigMap {:?}", c.name))
+                    .or_else(|| s.secret.as_ref().map(|c| format!("Secret {:?}", c.name)))
+            })
+            .collect();
+        if !parts.is_empty() {
+            return Some(format!("projected from {}", parts.join(", ")));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::checks::testing::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_the_kubelets_messages() {
+        assert_eq!(
+            missing_object("configmap \"app-config\" not found"),
+            Some(MissingObject {
+                kind: "ConfigMap",
+                name: "app-config".into(),
+                key: None
+            })
+        );
+        assert_eq!(
+            missing_object("Error: secrets \"db-pass\" not found"),
+            Some(MissingObject {
+                kind: "Secret",
+                name: "db-pass".into(),
+                key: None
+            })
+        );
+        assert_eq!(
+            missing_object("couldn't find key DB_HOST in ConfigMap shop/app-config"),
+            Some(MissingObject {
+                kind: "ConfigMap",
+                name: "app-config".into(),
+                key: Some("DB_HOST".into())
+            })
+        );
+        assert_eq!(
+            missing_object(
+                "MountVolume.SetUp failed for volume \"data\" : persistentvolumeclaim \"pg-data\" not found"
+            ),
+            Some(MissingObject {
+                kind: "PersistentVolumeClaim",
+                name: "pg-data".into(),
+                key: None
+            })
+        );
+        assert_eq!(
+            missing_object("container has runAsNonRoot and image will run as root"),
+            None
+        );
+    }
+
+    fn config_error(message: &str) -> crate::diagnosis::Evidence {
+        let mut init = init("init-mydb", "echo $DB_HOST");
+        init["env"] = json!([{"name": "DB_HOST", "valueFrom": {"configMapKeyRef": {"name": "app-config", "key": "DB_HOST"}}}]);
+        evidence(pod(
+            json!([init]),
+            json!({"phase": "Pending", "initContainerStatuses": [
+                {"name": "init-mydb", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": {"waiting": {"reason": "CreateContainerConfigError", "message": message}}}]}),
+        ))
+    }
+
+    #[test]
+    fn config_missing_names_object_key_and_reference() {
+        let f = only(
+            &config_error("couldn't find key DB_HOST in ConfigMap shop/app-config"),
+            "ConfigMissing",
+        );
+        assert_eq!(f.container.as_deref(), Some("init-mydb"));
+        assert_eq!(
+            f.message,
+            "cannot be created: key \"DB_HOST\" of ConfigMap \"app-config\" does not exist in namespace shop"
+        );
+        assert!(f.evidence.contains(
+            &"env DB_HOST comes from ConfigMap \"app-config\" key \"DB_HOST\"".to_string()
+        ));
+        assert!(f.hint.contains("kubectl edit configmap app-config -n shop"));
+
+        let f = only(
+            &config_error("configmap \"app-config\" not found"),
+            "ConfigMissing",
+        );
+        assert!(
+            f.hint
+                .contains("kubectl create configmap app-config -n shop")
+        );
+
+        let f = only(
+            &config_error("container has runAsNonRoot and image will run as root"),
+            "ContainerConfigError",
+        );
+        assert!(f.message.contains("runAsNonRoot"));
+    }
+
+    #[test]
+    fn volume_mount_failed_maps_the_volume_to_its_source() {
+        let mut p = pod(
+            json!([init("init-myservice", "true")]),
+            json!({"phase": "Pending", "initContainerStatuses": [
+                {"name": "init-myservice", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": {"waiting": {"reason": "PodInitializing"}}}]}),
+        );
+        p["spec"]["volumes"] = json!([{"name": "config", "configMap": {"name": "redis-cofig"}}]);
+        let e = with_events(
+            evidence(p),
+            vec![event(
+                None,
+                "Warning",
+                "FailedMount",
+                "MountVolume.SetUp failed for volume \"config\" : configmap \"redis-cofig\" not found",
+                15,
+            )],
+        );
+        let f = only(&e, "VolumeMountFailed");
+        assert_eq!(
+            f.message,
+            "volume \"config\" cannot be mounted: ConfigMap \"redis-cofig\" does not exist, so no container can start"
+        );
+        assert_eq!(f.container.as_deref(), Some("init-myservice"));
+        assert!(
+            f.evidence
+                .contains(&"volume \"config\" is ConfigMap \"redis-cofig\"".to_string())
+        );
+        assert!(
+            f.evidence
+                .iter()
+                .any(|l| l.contains("FailedMount (x15, kubelet)"))
+        );
+        assert!(
+            f.hint
+                .contains("kubectl create configmap redis-cofig -n shop")
+        );
+    }
+
+    #[test]
+    fn old_mount_failures_do_not_count_once_a_container_ran() {
+        let e = with_events(
+            evidence(pod(
+                json!([init("init-myservice", "true")]),
+                json!({"phase": "Pending", "initContainerStatuses": [
+                    {"name": "init-myservice", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 0,
+                     "state": {"running": {}}}]}),
+            )),
+            vec![event(
+                None,
+                "Warning",
+                "FailedMount",
+                "MountVolume.SetUp failed for volume \"config\" : configmap \"x\" not found",
+                1,
+            )],
+        );
+        assert!(!codes(&e).contains(&"VolumeMountFailed".to_string()));
+    }
+}

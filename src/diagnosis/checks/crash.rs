@@ -1,0 +1,413 @@
+//! How the blocker ended: `CrashLoop`, `ExitedNonZero`, `OOMKilled`, `RestartNeverFailed`.
+
+use k8s_openapi::api::core::v1::ContainerStateTerminated;
+
+use super::{Blocker, Context, event_line, finding, log_lines};
+use crate::diagnosis::{Finding, Severity, exits};
+
+/// How many log lines a finding shows.
+const SHOWN_LOG_LINES: usize = 5;
+
+/// The blocker waits in `CrashLoopBackOff`: it keeps failing and the kubelet keeps restarting it.
+pub fn check_crash_loop(cx: &Context) -> Option<Finding> {
+    let blocker = cx.blocker.as_ref()?;
+    if blocker.waiting_reason() != Some("CrashLoopBackOff") {
+        return None;
+    }
+    let last = last_termination(blocker);
+    let restarts = blocker.row.restarts;
+    let ended = match last {
+        Some(t) => format!(
+            "exits {} ({})",
+            t.exit_code,
+            t.reason.as_deref().unwrap_or("Error")
+        ),
+        None => "fails".into(),
+    };
+    let mut f = finding(
+        "CrashLoop",
+        Severity::Error,
+        Some(blocker.name()),
+        format!(
+            "keeps failing: it {ended}, and the kubelet has restarted it {restarts} time{} with a growing back-off",
+            if restarts == 1 { "" } else { "s" }
+        ),
+    );
+    if let Some(t) = last {
+        f.evidence.push(exits::explain(t.exit_code));
+    }
+    if let Some(message) = blocker.waiting_message() {
+        f.evidence
+            .push(format!("kubelet: {}", super::one_line(message)));
+    }
+    if let Some(e) = cx
+        .events(Some(blocker.name()), &["BackOff"])
+        .into_iter()
+        .next_back()
+    {
+        f.evidence.push(event_line(e));
+    }
+    let (label, lines) = logs_of(blocker, true);
+    push_log_evidence(&mut f.evidence, last.map(|t| t.exit_code), label, lines);
+    push_log_note(&mut f.evidence, blocker);
+    f.hint = exit_hint(cx, blocker, last.map(|t| t.exit_code), true);
+    Some(f)
+}
+
+/// The blocker has terminated with a non-zero exit code (and was not OOM-killed).
+pub fn check_exited_non_zero(cx: &Context) -> Option<Finding> {
+    let blocker = cx.blocker.as_ref()?;
+    let t = current_termination(blocker)?;
+    if t.exit_code == 0 || t.reason.as_deref() == Some("OOMKilled") {
+        return None;
+    }
+    let mut f = finding(
+        "ExitedNonZero",
+        Severity::Error,
+        Some(blocker.name()),
+        format!(
+            "exited with code {} ({})",
+            t.exit_code,
+            t.reason.as_deref().unwrap_or("Error")
+        ),
+    );
+    f.evidence.push(exits::explain(t.exit_code));
+    if let Some(message) = t.message.as_deref().filter(|m| !m.is_empty()) {
+        f.evidence
+            .push(format!("termination message: {}", super::one_line(message)));
+    }
+    let (label, lines) = logs_of(blocker, false);
+    push_log_evidence(&mut f.evidence, Some(t.exit_code), label, lines);
+    push_log_note(&mut f.evidence, blocker);
+    f.hint = exit_hint(cx, blocker, Some(t.exit_code), false);
+    Some(f)
+}
+
+/// The blocker (now or last time) was killed by the out-of-memory killer.
+pub fn check_oom_killed(cx: &Context) -> Option<Finding> {
+    let blocker = cx.blocker.as_ref()?;
+    let oom = |t: &&ContainerStateTerminated| t.reason.as_deref() == Some("OOMKilled");
+    let t = current_termination(blocker)
+        .filter(oom)
+        .or_else(|| last_termination(blocker).filter(oom))?;
+    let resources = blocker.spec.and_then(|s| s.resources.as_ref());
+    let limit = resources
+        .and_then(|r| r.limits.as_ref())
+        .and_then(|l| l.get("memory"))
+        .map(|q| q.0.clone());
+    let request = resources
+        .and_then(|r| r.requests.as_ref())
+        .and_then(|l| l.get("memory"))
+        .map(|q| q.0.clone());
+    let message = match &limit {
+        Some(limit) => format!("was killed for using more memory than its limit of {limit} (OOMKilled)"),
+        None => "was killed by the out-of-memory killer (OOMKilled); it has no memory limit of its own, so the node or the pod's cgroup ran out".into(),
+    };
+    let mut f = finding("OOMKilled", Severity::Error, Some(blocker.name()), message);
+    f.evidence.push(format!(
+        "resources.limits.memory {}, resources.requests.memory {}",
+        limit.as_deref().unwrap_or("(none)"),
+        request.as_deref().unwrap_or("(none)")
+    ));
+    f.evidence.push(exits::explain(t.exit_code));
+    f.evidence
+        .push(format!("restarts {}", blocker.row.restarts));
+    let field = match cx.init_index(blocker.name()) {
+        Some(i) => format!("spec.initContainers[{i}].resources.limits.memory"),
+        None => "the init container's resources.limits.memory".into(),
+    };
+    f.hint = match limit {
+        Some(limit) => format!(
+            "raise {field} above the container's peak use (now {limit}), or make it use less memory"
+        ),
+        None => format!(
+            "set {field} and requests to the container's real need, and check the node's memory: kubectl describe node {}",
+            cx.diagnosis.node.as_deref().unwrap_or("NODE")
+        ),
+    };
+    Some(f)
+}
+
+/// `restartPolicy: Never` and an init container failed: the pod has failed for good.
+pub fn check_restart_never_failed(cx: &Context) -> Option<Finding> {
+    if cx.restart_policy() != "Never" {
+        return None;
+    }
+    let (row, code) = cx.diagnosis.init_containers.iter().find_map(|r| {
+        let failed = r.state == crate::diagnosis::InitState::Terminated && !r.sidecar;
+        match r.exit_code {
+            Some(code) if failed && code != 0 => Some((r, code)),
+            _ => None,
+        }
+    })?;
+    let mut f = finding(
+        "RestartNeverFailed",
+        Severity::Error,
+        Some(&row.name),
+        format!(
+            "restartPolicy is Never, so the failure of this init container (exit code {code}) failed the pod for good: it will not be retried"
+        ),
+    );
+    f.evidence.push(format!(
+        "pod phase {}, restartPolicy Never",
+        cx.diagnosis.phase
+    ));
+    f.evidence.push(exits::explain(code));
+    f.hint = format!(
+        "fix the cause, then recreate the pod: kubectl delete pod {} and apply its manifest again (a Job or Deployment recreates pods for you)",
+        cx.pod_args()
+    );
+    Some(f)
+}
+
+fn current_termination<'a>(blocker: &Blocker<'a>) -> Option<&'a ContainerStateTerminated> {
+    blocker.status?.state.as_ref()?.terminated.as_ref()
+}
+
+fn last_termination<'a>(blocker: &Blocker<'a>) -> Option<&'a ContainerStateTerminated> {
+    blocker.status?.last_state.as_ref()?.terminated.as_ref()
+}
+
+/// The log lines of the instance that failed: the previous one for a crash loop (falling back
+/// to the current), the current one for a terminated container (falling back to the previous).
+fn logs_of<'a>(blocker: &Blocker<'a>, prefer_previous: bool) -> (&'static str, &'a [String]) {
+    let Some(logs) = blocker.logs else {
+        return ("log", &[]);
+    };
+    let previous = ("log of the previous instance", logs.previous.as_slice());
+    let current = ("log", logs.current.as_slice());
+    let (first, second) = if prefer_previous {
+        (previous, current)
+    } else {
+        (current, previous)
+    };
+    if first.1.iter().any(|l| !l.trim().is_empty()) {
+        first
+    } else {
+        second
+    }
+}
+
+/// For 2, 126 and 127 the log line that shows the cause (`log says: …`), then the log's last
+/// lines, unless they are only that line again.
+fn push_log_evidence(evidence: &mut Vec<String>, code: Option<i32>, label: &str, lines: &[String]) {
+    let telling = code
+        .filter(|c| matches!(c, 2 | 126 | 127))
+        .and_then(|c| exits::telling_line(c, lines));
+    if let Some(line) = telling {
+        evidence.push(format!("log says: {line}"));
+    }
+    let substantive: Vec<&String> = lines.iter().filter(|l| !l.trim().is_empty()).collect();
+    let only_that =
+        matches!((telling, substantive.as_slice()), (Some(t), [one]) if one.trim_end() == t);
+    if !only_that {
+        evidence.extend(log_lines(label, lines, SHOWN_LOG_LINES));
+    }
+}
+
+fn push_log_note(evidence: &mut Vec<String>, blocker: &Blocker) {
+    if let Some(note) = blocker.logs.and_then(|l| l.note.as_deref()) {
+        evidence.push(note.to_string());
+    }
+}
+
+/// What to do about a container that ended with `code`.
+fn exit_hint(cx: &Context, blocker: &Blocker, code: Option<i32>, previous: bool) -> String {
+    let logs = format!(
+        "kubectl logs {} -c {}{}",
+        cx.pod_args(),
+        blocker.name(),
+        if previous { " --previous" } else { "" }
+    );
+    let program = blocker
+        .spec
+        .and_then(|s| s.command.as_ref().or(s.args.as_ref()))
+        .and_then(|c| c.first())
+        .cloned()
+        .unwrap_or_else(|| "its entrypoint".into());
+    let image = blocker
+        .spec
+        .and_then(|s| s.image.clone())
+        .unwrap_or_default();
+    match code {
+        Some(2) => format!(
+            "the command cannot run as written: fix the script of init container {} (a shell syntax error or a wrong option; see the log line) and recreate the pod",
+            blocker.name()
+        ),
+        Some(126) => format!(
+            "make the program executable in the image, or use an image built for the node's platform; read: {logs}"
+        ),
+        Some(127) => format!(
+            "the image {image:?} lacks a program the command calls (started with {program:?}): use an image that has it, or fix the command"
+        ),
+        Some(137) => format!(
+            "it was killed (SIGKILL): if OOMKilled, raise its memory limit; else check what stops it: {logs}"
+        ),
+        _ => format!("read why it fails: {logs}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnosis::Severity;
+    use crate::diagnosis::checks::testing::*;
+    use serde_json::json;
+
+    fn crash_looping(exit_code: i32, reason: &str) -> crate::diagnosis::Evidence {
+        let e = evidence(pod(
+            json!([
+                init("init-myservice", "true"),
+                init("init-mydb", "until nslookup mydb; do sleep 2; done")
+            ]),
+            json!({"phase": "Pending", "initContainerStatuses": [
+                {"name": "init-myservice", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}},
+                {"name": "init-mydb", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 4,
+                 "lastState": {"terminated": {"exitCode": exit_code, "reason": reason,
+                    "startedAt": "2026-01-01T00:08:00Z", "finishedAt": "2026-01-01T00:08:01Z"}},
+                 "state": {"waiting": {"reason": "CrashLoopBackOff",
+                    "message": "back-off 1m20s restarting failed container=init-mydb pod=myapp-pod_shop(u1)"}}}
+            ]}),
+        ));
+        with_events(
+            e,
+            vec![event(
+                Some("init-mydb"),
+                "Warning",
+                "BackOff",
+                "Back-off restarting failed container init-mydb in pod myapp-pod_shop(u1)",
+                12,
+            )],
+        )
+    }
+
+    #[test]
+    fn crash_loop_explains_exit_127_with_the_log_line() {
+        let e = with_logs(
+            crash_looping(127, "Error"),
+            "init-mydb",
+            "",
+            "starting\nsh: nslookupp: not found\n",
+        );
+        let f = only(&e, "CrashLoop");
+        assert_eq!(f.severity, Severity::Error);
+        assert_eq!(f.container.as_deref(), Some("init-mydb"));
+        assert!(f.message.contains("exits 127 (Error)"), "{}", f.message);
+        assert!(f.message.contains("restarted it 4 times"));
+        assert!(f.evidence[0].starts_with("exit code 127: command not found"));
+        assert!(f.evidence.iter().any(|l| l.contains("back-off 1m20s")));
+        assert!(
+            f.evidence
+                .iter()
+                .any(|l| l.contains("BackOff (x12, kubelet)"))
+        );
+        assert!(
+            f.evidence
+                .contains(&"log says: sh: nslookupp: not found".to_string())
+        );
+        assert!(
+            f.evidence
+                .contains(&"log of the previous instance (last 2 lines):".to_string())
+        );
+        assert!(f.hint.contains("lacks a program"));
+        // Not terminated now, so not ExitedNonZero; not OOM.
+        let codes = codes(&e);
+        assert!(!codes.contains(&"ExitedNonZero".to_string()), "{codes:?}");
+        assert!(!codes.contains(&"OOMKilled".to_string()));
+    }
+
+    #[test]
+    fn crash_loop_after_oom_also_says_oom() {
+        let mut e = crash_looping(137, "OOMKilled");
+        e.pod
+            .spec
+            .as_mut()
+            .unwrap()
+            .init_containers
+            .as_mut()
+            .unwrap()[1]
+            .resources = Some(
+            serde_json::from_value(
+                json!({"limits": {"memory": "64Mi"}, "requests": {"memory": "32Mi"}}),
+            )
+            .unwrap(),
+        );
+        let f = only(&e, "OOMKilled");
+        assert!(f.message.contains("limit of 64Mi"), "{}", f.message);
+        assert!(
+            f.evidence.contains(
+                &"resources.limits.memory 64Mi, resources.requests.memory 32Mi".to_string()
+            )
+        );
+        assert!(
+            f.hint
+                .contains("spec.initContainers[1].resources.limits.memory")
+        );
+        assert!(only(&e, "CrashLoop").evidence[0].contains("SIGKILL"));
+    }
+
+    #[test]
+    fn exited_non_zero_with_a_syntax_error_line() {
+        let e = with_logs(
+            evidence(pod(
+                json!([init("init-mydb", "until nslookup mydb; do sleep 2; donel")]),
+                json!({"phase": "Pending", "initContainerStatuses": [
+                    {"name": "init-mydb", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 0,
+                     "state": {"terminated": {"exitCode": 2, "reason": "Error"}}}]}),
+            )),
+            "init-mydb",
+            "sh: syntax error: unexpected end of file (expecting \"done\")\n",
+            "",
+        );
+        let f = only(&e, "ExitedNonZero");
+        assert_eq!(f.message, "exited with code 2 (Error)");
+        assert!(f.evidence[0].contains("syntax error"));
+        assert!(f.evidence.contains(
+            &"log says: sh: syntax error: unexpected end of file (expecting \"done\")".to_string()
+        ));
+        assert!(codes(&e).contains(&"InvalidInitSpec".to_string()));
+    }
+
+    #[test]
+    fn exit_codes_1_126_139_143() {
+        for (code, words) in [
+            (1, "general error"),
+            (126, "cannot be executed"),
+            (139, "SIGSEGV"),
+            (143, "SIGTERM"),
+        ] {
+            let e = evidence(pod(
+                json!([init("init-mydb", "run")]),
+                json!({"phase": "Pending", "initContainerStatuses": [
+                    {"name": "init-mydb", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 0,
+                     "state": {"terminated": {"exitCode": code}}}]}),
+            ));
+            let f = only(&e, "ExitedNonZero");
+            assert!(f.evidence[0].contains(words), "{code}: {:?}", f.evidence);
+        }
+    }
+
+    #[test]
+    fn restart_never_means_failed_for_good() {
+        let mut p = pod(
+            json!([init("init-mydb", "exit 1")]),
+            json!({"phase": "Failed", "initContainerStatuses": [
+                {"name": "init-mydb", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": {"terminated": {"exitCode": 1, "reason": "Error"}}}]}),
+        );
+        p["spec"]["restartPolicy"] = json!("Never");
+        let e = evidence(p);
+        let f = only(&e, "RestartNeverFailed");
+        assert_eq!(f.container.as_deref(), Some("init-mydb"));
+        assert!(f.hint.contains("kubectl delete pod myapp-pod -n shop"));
+        assert!(codes(&e).contains(&"ExitedNonZero".to_string()));
+
+        p = pod(
+            json!([init("init-mydb", "exit 1")]),
+            json!({"phase": "Pending", "initContainerStatuses": [
+                {"name": "init-mydb", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": {"terminated": {"exitCode": 1, "reason": "Error"}}}]}),
+        );
+        assert!(!codes(&evidence(p)).contains(&"RestartNeverFailed".to_string()));
+    }
+}

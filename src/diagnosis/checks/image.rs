@@ -1,0 +1,294 @@
+//! `ImagePullFailed`: the blocker's image cannot be pulled.
+
+use super::{Context, event_line, finding};
+use crate::diagnosis::{Finding, IMAGE_PULL_REASONS, Lookup, Severity};
+
+/// The blocker waits on `ErrImagePull`, `ImagePullBackOff`, `InvalidImageName`, …
+pub fn check_image_pull_failed(cx: &Context) -> Option<Finding> {
+    let blocker = cx.blocker.as_ref()?;
+    let reason = blocker
+        .waiting_reason()
+        .filter(|r| IMAGE_PULL_REASONS.contains(r))?;
+    let spec = blocker.spec?;
+    let image = spec.image.clone().unwrap_or_default();
+    let policy = spec
+        .image_pull_policy
+        .clone()
+        .unwrap_or_else(|| default_pull_policy(&image).to_string());
+    let mut f = finding(
+        "ImagePullFailed",
+        Severity::Error,
+        Some(blocker.name()),
+        format!("cannot pull image {image:?} ({reason})"),
+    );
+    f.evidence
+        .push(format!("image {image:?}, imagePullPolicy {policy}"));
+    if let Some(message) = blocker.waiting_message() {
+        f.evidence
+            .push(format!("kubelet: {}", super::one_line(message)));
+    }
+    let events = cx.events(
+        Some(blocker.name()),
+        &[
+            "Failed",
+            "BackOff",
+            "ErrImagePull",
+            "InspectFailed",
+            "ErrImageNeverPull",
+        ],
+    );
+    let pull_events: Vec<_> = events
+        .iter()
+        .filter(|e| e.is_warning())
+        .rev()
+        .take(3)
+        .collect();
+    for e in pull_events.iter().rev() {
+        f.evidence.push(event_line(e));
+    }
+    let declared: Vec<String> = cx
+        .pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.image_pull_secrets.as_ref())
+        .map(|list| list.iter().map(|r| r.name.clone()).collect())
+        .unwrap_or_default();
+    let missing = pull_secret_evidence(cx, &declared, &mut f.evidence);
+
+    let text = format!(
+        "{} {}",
+        blocker.waiting_message().unwrap_or_default(),
+        events
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    )
+    .to_lowercase();
+    let field = match cx.init_index(blocker.name()) {
+        Some(i) => format!("spec.initContainers[{i}].image"),
+        None => "the init container's image".into(),
+    };
+    f.hint = if reason == "InvalidImageName" {
+        format!(
+            "fix the image reference {image:?} in {field} (REGISTRY/REPOSITORY:TAG or @sha256:DIGEST)"
+        )
+    } else if reason == "ErrImageNeverPull" {
+        "imagePullPolicy is Never and the image is not on the node: load it there, or set imagePullPolicy: IfNotPresent".into()
+    } else if let Some(name) = missing.first() {
+        format!(
+            "create the missing pull secret: kubectl create secret docker-registry {name} -n {} --docker-server=REGISTRY --docker-username=USER --docker-password=PASSWORD",
+            cx.namespace()
+        )
+    } else if [
+        "unauthorized",
+        "denied",
+        "authentication required",
+        "authorization failed",
+        "401",
+        "403",
+    ]
+    .iter()
+    .any(|n| text.contains(n))
+    {
+        format!(
+            "the registry refused the pull: give the pod (or its ServiceAccount) an imagePullSecret with valid credentials: kubectl create secret docker-registry regcred -n {} --docker-server=REGISTRY --docker-username=USER --docker-password=PASSWORD",
+            cx.namespace()
+        )
+    } else if [
+        "not found",
+        "manifest unknown",
+        "does not exist",
+        "no such host",
+    ]
+    .iter()
+    .any(|n| text.contains(n))
+    {
+        format!(
+            "the image or its tag does not exist where the kubelet looked: check {image:?} (registry, repository and tag) and fix {field}"
+        )
+    } else {
+        format!(
+            "check that {image:?} exists and the node can reach its registry; for a private registry add an imagePullSecret to the pod or its ServiceAccount; details: kubectl describe pod {}",
+            cx.pod_args()
+        )
+    };
+    Some(f)
+}
+
+/// Evidence on the pod's `imagePullSecrets`; the names that are missing from the namespace.
+fn pull_secret_evidence(
+    cx: &Context,
+    declared: &[String],
+    evidence: &mut Vec<String>,
+) -> Vec<String> {
+    let ns = cx.namespace();
+    match &cx.evidence.secret_names {
+        Lookup::Found(names) => {
+            if declared.is_empty() {
+                evidence.push(
+                    "imagePullSecrets: none on the pod (a private registry needs one)".into(),
+                );
+                return Vec::new();
+            }
+            let missing: Vec<String> = declared
+                .iter()
+                .filter(|d| !names.contains(d))
+                .cloned()
+                .collect();
+            for name in declared {
+                if missing.contains(name) {
+                    evidence.push(format!(
+                        "imagePullSecret {name:?} does not exist in namespace {ns}"
+                    ));
+                } else {
+                    evidence.push(format!("imagePullSecret {name:?} exists in namespace {ns}"));
+                }
+            }
+            missing
+        }
+        Lookup::Denied => {
+            evidence.push(format!(
+                "imagePullSecrets {}: could not check whether they exist (RBAC: cannot list secrets in namespace {ns})",
+                names_or_none(declared)
+            ));
+            Vec::new()
+        }
+        Lookup::Failed(why) => {
+            evidence.push(format!(
+                "imagePullSecrets {}: could not check whether they exist ({why})",
+                names_or_none(declared)
+            ));
+            Vec::new()
+        }
+        Lookup::NotChecked => {
+            evidence.push(format!("imagePullSecrets {}", names_or_none(declared)));
+            Vec::new()
+        }
+    }
+}
+
+fn names_or_none(names: &[String]) -> String {
+    if names.is_empty() {
+        "(none on the pod)".into()
+    } else {
+        names
+            .iter()
+            .map(|n| format!("{n:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The API server's default: `Always` for `:latest` or no tag (and no digest), else `IfNotPresent`.
+pub fn default_pull_policy(image: &str) -> &'static str {
+    if image.contains('@') {
+        return "IfNotPresent";
+    }
+    let last = image.rsplit('/').next().unwrap_or(image);
+    match last.split_once(':') {
+        Some((_, "latest")) | None => "Always",
+        Some(_) => "IfNotPresent",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::checks::testing::*;
+    use serde_json::json;
+
+    fn pulling(reason: &str, secrets: serde_json::Value) -> crate::diagnosis::Evidence {
+        let mut pod = pod(
+            json!([{"name": "init-myservice", "image": "registry.example/private/tool:1.2"}]),
+            json!({"phase": "Pending", "initContainerStatuses": [
+                {"name": "init-myservice", "image": "registry.example/private/tool:1.2", "imageID": "",
+                 "ready": false, "restartCount": 0,
+                 "state": {"waiting": {"reason": reason,
+                    "message": "Back-off pulling image \"registry.example/private/tool:1.2\""}}}]}),
+        );
+        pod["spec"]["imagePullSecrets"] = secrets;
+        with_events(
+            evidence(pod),
+            vec![event(
+                Some("init-myservice"),
+                "Warning",
+                "Failed",
+                "Failed to pull image \"registry.example/private/tool:1.2\": unauthorized: authentication required",
+                4,
+            )],
+        )
+    }
+
+    #[test]
+    fn names_image_policy_and_missing_secret() {
+        let mut e = pulling("ImagePullBackOff", json!([{"name": "regcred"}]));
+        e.secret_names = Lookup::Found(vec!["default-token".into()]);
+        let f = only(&e, "ImagePullFailed");
+        assert_eq!(f.severity, Severity::Error);
+        assert_eq!(f.container.as_deref(), Some("init-myservice"));
+        assert!(f.message.contains("ImagePullBackOff"));
+        assert!(
+            f.evidence.contains(
+                &"image \"registry.example/private/tool:1.2\", imagePullPolicy IfNotPresent"
+                    .to_string()
+            )
+        );
+        assert!(
+            f.evidence
+                .iter()
+                .any(|l| l.contains("Failed (x4, kubelet): Failed to pull image"))
+        );
+        assert!(
+            f.evidence.contains(
+                &"imagePullSecret \"regcred\" does not exist in namespace shop".to_string()
+            )
+        );
+        assert!(
+            f.hint
+                .contains("kubectl create secret docker-registry regcred -n shop")
+        );
+    }
+
+    #[test]
+    fn rbac_refusal_is_evidence_not_failure() {
+        let mut e = pulling("ErrImagePull", json!([{"name": "regcred"}]));
+        e.secret_names = Lookup::Denied;
+        let f = only(&e, "ImagePullFailed");
+        assert!(
+            f.evidence
+                .iter()
+                .any(|l| l.contains("could not check") && l.contains("RBAC"))
+        );
+        assert!(f.hint.contains("the registry refused the pull"));
+    }
+
+    #[test]
+    fn invalid_name_and_default_policy() {
+        let e = pulling("InvalidImageName", json!(null));
+        assert!(
+            only(&e, "ImagePullFailed")
+                .hint
+                .contains("spec.initContainers[0].image")
+        );
+        assert_eq!(default_pull_policy("busybox"), "Always");
+        assert_eq!(default_pull_policy("busybox:latest"), "Always");
+        assert_eq!(default_pull_policy("localhost:5000/busybox"), "Always");
+        assert_eq!(
+            default_pull_policy("localhost:5000/busybox:1.28"),
+            "IfNotPresent"
+        );
+        assert_eq!(default_pull_policy("busybox@sha256:abc"), "IfNotPresent");
+    }
+
+    #[test]
+    fn a_running_container_has_no_pull_finding() {
+        let e = evidence(pod(
+            json!([init("init-myservice", "sleep 1")]),
+            json!({"phase": "Pending", "initContainerStatuses": [
+                {"name": "init-myservice", "image": "busybox:1.28", "imageID": "", "ready": false,
+                 "restartCount": 0, "state": {"running": {}}}]}),
+        ));
+        assert!(!codes(&e).contains(&"ImagePullFailed".to_string()));
+    }
+}

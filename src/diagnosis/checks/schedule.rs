@@ -1,0 +1,145 @@
+//! `Unschedulable`: the scheduler finds no node, often because an init container's request
+//! sets the pod's effective request.
+
+use super::{Context, event_line, finding, one_line};
+use crate::diagnosis::resources::{effective_requests, format_quantity};
+use crate::diagnosis::{Finding, Severity};
+
+/// The pod is not bound to a node and the scheduler says why (condition or FailedScheduling).
+pub fn check_unschedulable(cx: &Context) -> Option<Finding> {
+    let spec = cx.pod.spec.as_ref()?;
+    if spec.node_name.as_deref().is_some_and(|n| !n.is_empty()) {
+        return None;
+    }
+    let condition = cx
+        .pod
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|cs| {
+            cs.iter().find(|c| {
+                c.type_ == "PodScheduled"
+                    && c.status == "False"
+                    && c.reason.as_deref() == Some("Unschedulable")
+            })
+        });
+    let events = cx.events(None, &["FailedScheduling"]);
+    let last_event = events.last();
+    if condition.is_none() && last_event.is_none() {
+        return None;
+    }
+    let said = condition
+        .and_then(|c| c.message.clone())
+        .filter(|m| !m.is_empty())
+        .or_else(|| last_event.map(|e| e.message.clone()))
+        .unwrap_or_default();
+    let dominating: Vec<_> = effective_requests(spec)
+        .into_iter()
+        .filter(|r| r.init_dominates() && r.init_container.is_some())
+        .collect();
+    // Prefer a dominated resource the scheduler names as insufficient.
+    let said_lower = said.to_lowercase();
+    let main = dominating
+        .iter()
+        .find(|r| said_lower.contains(&format!("insufficient {}", r.resource)))
+        .or(dominating.first());
+    let mut f = finding(
+        "Unschedulable",
+        Severity::Error,
+        main.and_then(|r| r.init_container.as_deref()),
+        format!("no node can take the pod: {}", one_line(&said)),
+    );
+    if let Some(e) = last_event {
+        f.evidence.push(event_line(e));
+    }
+    for r in &dominating {
+        let name = r.init_container.as_deref().unwrap_or_default();
+        f.evidence.push(format!(
+            "{res}: init container {name:?} requests {own}; the app containers{sidecars} request {app} in total; the pod's effective {res} request is therefore {eff}, set by the init container",
+            res = r.resource,
+            own = r.init_container_request.as_deref().unwrap_or("?"),
+            sidecars = if has_sidecars(cx) { " and sidecars" } else { "" },
+            app = format_quantity(&r.resource, r.app),
+            eff = format_quantity(&r.resource, r.effective),
+        ));
+    }
+    f.hint = match main {
+        Some(r) => {
+            let name = r.init_container.as_deref().unwrap_or_default();
+            let field = match cx.init_index(name) {
+                Some(i) => format!("spec.initContainers[{i}].resources.requests.{}", r.resource),
+                None => format!("the init container's resources.requests.{}", r.resource),
+            };
+            format!(
+                "init containers run one at a time, but the scheduler still needs a node with {} {} free: lower {field} (now {}) or add a node that large; see kubectl describe nodes",
+                format_quantity(&r.resource, r.effective),
+                r.resource,
+                r.init_container_request.as_deref().unwrap_or("?")
+            )
+        }
+        None => "compare the pod's requests, nodeSelector, affinity and tolerations with the nodes: kubectl describe nodes".into(),
+    };
+    Some(f)
+}
+
+fn has_sidecars(cx: &Context) -> bool {
+    cx.diagnosis.init_containers.iter().any(|r| r.sidecar)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnosis::Severity;
+    use crate::diagnosis::checks::testing::*;
+    use serde_json::json;
+
+    fn unscheduled(with_condition: bool) -> crate::diagnosis::Evidence {
+        let mut p = pod(
+            json!([
+                {"name": "init-myservice", "image": "busybox:1.28", "resources": {"requests": {"memory": "16Mi"}}},
+                {"name": "migrate", "image": "busybox:1.28", "resources": {"requests": {"memory": "64Gi", "cpu": "100m"}}}
+            ]),
+            json!({"phase": "Pending"}),
+        );
+        p["spec"].as_object_mut().unwrap().remove("nodeName");
+        p["spec"]["containers"][0]["resources"] =
+            json!({"requests": {"memory": "256Mi", "cpu": "500m"}});
+        if with_condition {
+            p["status"]["conditions"] = json!([{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                "message": "0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."}]);
+        }
+        with_events(
+            evidence(p),
+            vec![event(
+                None,
+                "Warning",
+                "FailedScheduling",
+                "0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.",
+                3,
+            )],
+        )
+    }
+
+    #[test]
+    fn names_the_dominating_init_container_with_numbers() {
+        let f = only(&unscheduled(true), "Unschedulable");
+        assert_eq!(f.severity, Severity::Error);
+        assert_eq!(f.container.as_deref(), Some("migrate"));
+        assert!(f.message.starts_with(
+            "no node can take the pod: 0/1 nodes are available: 1 Insufficient memory."
+        ));
+        assert!(f.evidence.iter().any(|l| l == "memory: init container \"migrate\" requests 64Gi; the app containers request 256Mi in total; the pod's effective memory request is therefore 64Gi, set by the init container"), "{:#?}", f.evidence);
+        assert!(!f.evidence.iter().any(|l| l.starts_with("cpu:")));
+        assert!(
+            f.hint
+                .contains("lower spec.initContainers[1].resources.requests.memory (now 64Gi)")
+        );
+    }
+
+    #[test]
+    fn events_alone_are_enough_and_bound_pods_are_not_unschedulable() {
+        assert!(codes(&unscheduled(false)).contains(&"Unschedulable".to_string()));
+        let mut e = unscheduled(true);
+        e.pod.spec.as_mut().unwrap().node_name = Some("node-1".into());
+        assert!(!codes(&e).contains(&"Unschedulable".to_string()));
+    }
+}

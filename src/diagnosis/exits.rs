@@ -1,0 +1,96 @@
+//! What an exit code says about how a container ended, and which log line shows it.
+
+/// A one-line explanation of a container's exit code.
+pub fn explain(code: i32) -> String {
+    let text = match code {
+        0 => "success",
+        1 => "a general error: the command itself failed (its last log lines say why)",
+        2 => "a shell usage or syntax error: the script cannot even run",
+        126 => {
+            "the command was found but cannot be executed (not executable, or built for another platform)"
+        }
+        127 => "command not found: the image lacks the program, or PATH is wrong",
+        128 => "an invalid argument to exit",
+        130 => "SIGINT: interrupted",
+        134 => "SIGABRT: the program aborted itself",
+        137 => {
+            "SIGKILL: killed, usually by the out-of-memory killer at the memory limit, or after a stop timed out"
+        }
+        139 => "SIGSEGV: the program crashed with a segmentation fault",
+        143 => "SIGTERM: asked to stop (pod deletion, deadline, node drain) and exited",
+        c if c > 128 && c < 160 => return format!("exit code {c}: killed by signal {}", c - 128),
+        _ => {
+            return format!(
+                "exit code {code}: a failure particular to the program; its log says more"
+            );
+        }
+    };
+    format!("exit code {code}: {text}")
+}
+
+/// The log line that best shows why the container ended with `code`: for 2 the shell's syntax
+/// or usage error, for 126/127 the shell's complaint; else the last non-empty line.
+pub fn telling_line(code: i32, lines: &[String]) -> Option<&str> {
+    let needles: &[&str] = match code {
+        2 => &[
+            "syntax error",
+            "unexpected",
+            "usage:",
+            "illegal option",
+            "invalid option",
+        ],
+        126 => &["permission denied", "exec format error", "cannot execute"],
+        127 => &["not found", "no such file"],
+        _ => &[],
+    };
+    let lower = |l: &str| l.to_lowercase();
+    lines
+        .iter()
+        .rev()
+        .find(|l| needles.iter().any(|n| lower(l).contains(n)))
+        .or_else(|| lines.iter().rev().find(|l| !l.trim().is_empty()))
+        .map(|l| l.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_codes_the_issue_names_are_explained() {
+        assert!(explain(1).contains("general error"));
+        assert!(explain(2).contains("syntax error"));
+        assert!(explain(126).contains("cannot be executed"));
+        assert!(explain(127).contains("command not found"));
+        assert!(explain(137).contains("SIGKILL"));
+        assert!(explain(137).contains("out-of-memory"));
+        assert!(explain(139).contains("SIGSEGV"));
+        assert!(explain(143).contains("SIGTERM"));
+        assert_eq!(explain(131), "exit code 131: killed by signal 3");
+        assert!(explain(42).starts_with("exit code 42:"));
+    }
+
+    #[test]
+    fn the_telling_line_is_the_shells_complaint() {
+        let lines: Vec<String> = [
+            "waiting for mydb",
+            "sh: syntax error: unexpected end of file (expecting \"done\")",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            telling_line(2, &lines),
+            Some("sh: syntax error: unexpected end of file (expecting \"done\")")
+        );
+        let lines = vec![
+            "starting".to_string(),
+            "sh: nslookupp: not found".to_string(),
+            "bye".to_string(),
+        ];
+        assert_eq!(telling_line(127, &lines), Some("sh: nslookupp: not found"));
+        assert_eq!(telling_line(1, &lines), Some("bye"));
+        assert_eq!(telling_line(1, &[]), None);
+    }
+}

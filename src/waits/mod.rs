@@ -1,0 +1,324 @@
+//! What a blocked init container waits on, and why it is not there yet.
+//!
+//! Most stuck init containers are loops waiting for something (`until nslookup mydb`,
+//! `until nc -z db 5432`, `pg_isready -h postgres`, `kubectl wait … pod -l app=db`). This module
+//! reads those commands and checks what they wait on against the cluster's objects. It is pure:
+//!
+//! 1. [`expand`] applies Kubernetes' own `$(VAR)` expansion and knows where each variable comes
+//!    from (literal, ConfigMap, Secret, field ref, Service link);
+//! 2. [`shell`] reads `sh -c` scripts: simple commands and the loop or `if` each one guards;
+//! 3. [`command`] turns each simple command into a [`command::Check`] (tool, target, port, how
+//!    it repeats), or reports it as not understood — never a guess;
+//! 4. [`resolve`] resolves names the way the pod's resolver does (search path, `dnsPolicy`,
+//!    `hostAliases`) and finds Services, EndpointSlices and backing Pods;
+//! 5. [`findings`] turns each check into [`Finding`]s with `target` (as written) and `resolved`,
+//!    following backing pods that are themselves stuck in init (bounded, no loops);
+//! 6. [`render`] prints the table's "waits for" section.
+//!
+//! The edge ([`crate::cluster::waits`]) fetches [`WaitObjects`] in the same round as the rest
+//! of a pod's evidence, and only when [`needs`] says the blocker names something to resolve.
+//!
+//! To add a tool: teach `command::classify` its name and read its options in
+//! `command::Reader::targets`. To add a finding: give it a code in [`CODES`] and produce it in
+//! [`findings`]; list it in `docs/waits.md`.
+
+pub mod command;
+pub mod expand;
+pub mod findings;
+pub mod render;
+pub mod resolve;
+pub mod shell;
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use serde::Serialize;
+
+use crate::diagnosis::{Finding, timeline};
+use crate::status::is_sidecar;
+
+pub use findings::findings;
+
+/// The cluster domain unless `--cluster-domain` says otherwise.
+pub const DEFAULT_CLUSTER_DOMAIN: &str = "cluster.local";
+
+/// The codes of the findings this module produces.
+pub const CODES: &[&str] = &[
+    "ServiceNotFound",
+    "ServiceInOtherNamespace",
+    "ServiceNameTypo",
+    "ServiceNoEndpoints",
+    "ServiceEndpointsNotReady",
+    "ServicePortMismatch",
+    "HeadlessNotResolvable",
+    "ExternalNameService",
+    "ResolvesButWaits",
+    "BusyboxNslookupQuirk",
+    "CheckNeverWaits",
+    "WaitingOnPod",
+    "WaitingOnJob",
+    "DnsPolicyBypassesClusterDns",
+    "PingClusterIp",
+    "WaitsOnLocalhost",
+    "ExternalTarget",
+    "TargetUnknown",
+    "TimedWait",
+    "WaitNotUnderstood",
+];
+
+/// True for a finding of this module (the table prints those under "waits for").
+pub fn owns(finding: &Finding) -> bool {
+    CODES.contains(&finding.code.as_str())
+}
+
+/// The object a target resolved to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectRef {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjectRef {
+    pub fn new(kind: &str, namespace: &str, name: &str) -> ObjectRef {
+        ObjectRef {
+            kind: kind.into(),
+            namespace: namespace.into(),
+            name: name.into(),
+        }
+    }
+}
+
+/// The objects the waits of one pod are checked against, fetched by the edge in one round.
+#[derive(Debug, Clone, Default)]
+pub struct WaitObjects {
+    /// False when nothing was fetched (only the cluster domain is set).
+    pub fetched: bool,
+    /// The cluster DNS domain (`--cluster-domain`), empty for the default.
+    pub cluster_domain: String,
+    /// Services, EndpointSlices and Pods of the pod's namespace.
+    pub services: Vec<Service>,
+    pub endpoint_slices: Vec<EndpointSlice>,
+    pub pods: Vec<Pod>,
+    /// The ConfigMaps the init containers' env refers to.
+    pub config_maps: Vec<ConfigMap>,
+    /// Services, in every namespace, named like a target (for other namespaces and near misses).
+    pub services_by_name: Vec<Service>,
+    /// EndpointSlices, in every namespace, of Services named like a target.
+    pub other_slices: Vec<EndpointSlice>,
+    /// The Jobs waited on.
+    pub jobs: Vec<Job>,
+    /// `kube-system/kube-dns`, read when a pod has `dnsPolicy: None`.
+    pub cluster_dns: Option<Service>,
+    /// What could not be read, one line each ("cannot list services in other namespaces: …").
+    pub problems: Vec<String>,
+}
+
+/// What the edge must fetch for one pod's waits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub namespace: String,
+    /// Service names to look up in every namespace.
+    pub service_names: BTreeSet<String>,
+    /// ConfigMaps of the pod's namespace the env refers to.
+    pub config_maps: BTreeSet<String>,
+    /// Jobs: (namespace, name).
+    pub jobs: BTreeSet<(String, String)>,
+    /// Read the cluster DNS Service (`dnsPolicy: None`).
+    pub cluster_dns: bool,
+}
+
+/// The init containers still to run, from the blocker on (sidecars excluded), with their index.
+pub fn pending_init_containers(pod: &Pod) -> Vec<(usize, &Container)> {
+    let rows = timeline::rows(pod);
+    let Some(blocking) = timeline::blocking(pod, &rows) else {
+        return Vec::new();
+    };
+    let inits = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.init_containers.as_deref())
+        .unwrap_or(&[]);
+    inits
+        .iter()
+        .enumerate()
+        .skip(blocking.index)
+        .filter(|(i, c)| !is_sidecar(c) && !rows.get(*i).is_some_and(|r| r.done))
+        .collect()
+}
+
+/// What to fetch for `pod`, or `None` when its pending init containers name nothing to resolve
+/// (then no call is made).
+pub fn needs(pod: &Pod) -> Option<Needs> {
+    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+    let mut needs = Needs {
+        namespace: namespace.clone(),
+        ..Default::default()
+    };
+    let mut any = false;
+    for (_, container) in pending_init_containers(pod) {
+        let extraction = command::extract(pod, container, None);
+        if extraction.needs_cluster() {
+            any = true;
+        }
+        for check in &extraction.checks {
+            match &check.target {
+                command::Target::Host(h) => match &h.host {
+                    command::Part::Known(name) => {
+                        needs.service_names.extend(candidate_services(name))
+                    }
+                    command::Part::ServiceLink(s) => {
+                        needs.service_names.insert(s.clone());
+                    }
+                    command::Part::Unknown(unknowns) => {
+                        if unknowns
+                            .iter()
+                            .any(|u| matches!(u, expand::Unknown::ConfigMap { .. }))
+                        {
+                            any = true;
+                        }
+                    }
+                },
+                command::Target::Job {
+                    namespace: ns,
+                    name,
+                    ..
+                } => {
+                    needs.jobs.insert((
+                        ns.clone().unwrap_or_else(|| namespace.clone()),
+                        name.clone(),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        for env in container.env.iter().flatten() {
+            if let Some(r) = env
+                .value_from
+                .as_ref()
+                .and_then(|v| v.config_map_key_ref.as_ref())
+            {
+                needs.config_maps.insert(r.name.clone());
+            }
+        }
+        for from in container.env_from.iter().flatten() {
+            if let Some(r) = &from.config_map_ref {
+                needs.config_maps.insert(r.name.clone());
+            }
+        }
+    }
+    if !any {
+        return None;
+    }
+    needs.cluster_dns = pod.spec.as_ref().and_then(|s| s.dns_policy.as_deref()) == Some("None");
+    Some(needs)
+}
+
+/// The Service names a host name may denote, in any namespace: its first label, and its second
+/// (`web-0.nginx…`, a pod under a headless Service).
+fn candidate_services(name: &str) -> Vec<String> {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    if name.parse::<std::net::IpAddr>().is_ok() || name == "localhost" {
+        return Vec::new();
+    }
+    let labels: Vec<&str> = name.split('.').collect();
+    let valid = |l: &&&str| {
+        !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    labels
+        .iter()
+        .take(2)
+        .filter(valid)
+        .map(|l| l.to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod fuzz {
+    //! The readers never panic, whatever the command.
+    use super::*;
+    use crate::diagnosis::Evidence;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn pod(command: Vec<String>, args: Vec<String>) -> Pod {
+        serde_json::from_value(json!({
+            "metadata": {"name": "p", "namespace": "shop"},
+            "spec": {"containers": [{"name": "c"}],
+                     "initContainers": [{"name": "i", "image": "busybox", "command": command, "args": args,
+                        "env": [{"name": "A", "value": "db"}, {"name": "S", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]}]},
+            "status": {"initContainerStatuses": [{"name": "i", "image": "busybox", "imageID": "", "ready": false,
+                "restartCount": 0, "state": {"running": {}}}]}
+        }))
+        .unwrap()
+    }
+
+    fn everything(command: Vec<String>, args: Vec<String>) {
+        let p = pod(command, args);
+        let _ = needs(&p);
+        let objects = WaitObjects {
+            fetched: true,
+            services: serde_json::from_value(json!([
+                {"metadata": {"name": "db", "namespace": "shop"}, "spec": {"clusterIP": "None", "selector": {"app": "db"}}}
+            ]))
+            .unwrap(),
+            pods: vec![p.clone()],
+            ..Default::default()
+        };
+        let evidence = Evidence {
+            pod: p,
+            waits: Some(objects),
+            ..Default::default()
+        };
+        let found = findings(&evidence, jiff::Timestamp::UNIX_EPOCH);
+        let _ = render::section(&found, crate::render::Palette { enabled: false });
+    }
+
+    const SHELLISH: &str = "[a-z0-9 $(){}'\"`;|&<>\\\\#=:/.@\n\t!*?~,+-]{0,160}";
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn scripts_never_panic(script in SHELLISH) {
+            let _ = shell::parse_text(&script);
+            everything(vec!["sh".into(), "-c".into(), script.clone()], vec![]);
+            let words: Vec<String> = script.split(' ').map(str::to_string).collect();
+            everything(words, vec![]);
+        }
+
+        #[test]
+        fn any_text_never_panics(script in ".{0,200}", arg in ".{0,40}") {
+            let _ = shell::parse_text(&script);
+            let _ = expand::expand(&script, &expand::EnvTable::from_literals([("A", "b")]));
+            everything(vec!["bash".into(), "-ec".into(), script], vec![arg.clone()]);
+            everything(vec!["nc".into(), "-z".into(), arg.clone(), arg], vec![]);
+        }
+
+        #[test]
+        fn tools_with_arbitrary_arguments_never_panic(
+            tool in prop::sample::select(vec!["nslookup", "dig", "host", "getent hosts", "ping", "nc -z", "telnet",
+                "curl", "wget", "pg_isready", "mysqladmin ping", "mysql", "redis-cli", "mongosh", "wait-for-it.sh",
+                "dockerize -wait", "kubectl wait", "sleep", "timeout", "env", "exec"]),
+            rest in "[a-z0-9:/.@=$(){}_ -]{0,60}",
+        ) {
+            let script = format!("until {tool} {rest}; do sleep 1; done");
+            everything(vec!["sh".into(), "-c".into(), script], vec![]);
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let deep = format!("{}x{}", "${a:-".repeat(5000), "}".repeat(5000));
+        let _ = shell::parse_text(&deep);
+        let deep = "(".repeat(5000);
+        assert!(shell::parse_text(&deep).error.is_some());
+        let wrappers = format!("{}nc -z db 1", "exec ".repeat(5000));
+        everything(vec!["sh".into(), "-c".into(), wrappers], vec![]);
+        let nested = format!("{}nslookup db{}", "sh -c '".repeat(50), "'".repeat(50));
+        everything(vec!["sh".into(), "-c".into(), nested], vec![]);
+    }
+}

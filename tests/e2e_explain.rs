@@ -1,0 +1,1353 @@
+//! End to end on the real control plane: for each finding code of `explain`, the situation is
+//! created as a cluster would show it (the pod spec bound to the fake node, the status the
+//! kubelet would write, the events the kubelet or scheduler would emit, the container logs the
+//! kubelet would serve), then the real binary is run and its JSON and table are checked.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::time::{Duration, Instant};
+
+use common::{TestNs, initdoctor, state};
+use serde_json::{Value, json};
+
+/// A pod of the seeds' shape: two init containers waiting on services, one app container.
+fn seed_pod(second_script: &str) -> String {
+    format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: myapp-pod
+  labels: {{app: myapp}}
+spec:
+  containers:
+  - name: myapp-container
+    image: busybox:1.28
+    command: ['sh', '-c', 'echo The app is running! && sleep 3600']
+  initContainers:
+  - name: init-myservice
+    image: busybox:1.28
+    command: ['sh', '-c', 'until nslookup myservice; do echo waiting for myservice; sleep 2; done']
+  - name: init-mydb
+    image: busybox:1.28
+    command: ['sh', '-c', '{second_script}']
+"#
+    )
+}
+
+const GOOD_SCRIPT: &str = "until nslookup mydb; do echo waiting for mydb; sleep 2; done";
+
+fn completed(name: &str) -> Value {
+    state::terminated(name, "busybox:1.28", 0, "Completed", 0)
+}
+
+fn app_waiting() -> Value {
+    state::waiting("myapp-container", "busybox:1.28", "PodInitializing", "", 0)
+}
+
+/// `explain POD -n NS -o json`: the pod's object of the document (exit code checked).
+fn explain_json(ns: &TestNs, pod: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["explain", pod, "-n", &ns.name, "-o", "json"];
+    args.extend_from_slice(extra);
+    let run = initdoctor(&args);
+    assert_eq!(
+        run.code, 0,
+        "stderr: {}\nstdout: {}",
+        run.stderr, run.stdout
+    );
+    assert_eq!(run.stderr, "", "no noise on stderr");
+    let doc = run.json();
+    let pods = doc["pods"].as_array().expect("pods array");
+    assert_eq!(pods.len(), 1, "{doc:#}");
+    // STATUS is exactly what `kubectl get pod` prints.
+    let got = common::kubectl(&["get", "pod", pod, "-n", &ns.name, "--no-headers"]);
+    let kubectl_status = got
+        .stdout
+        .split_whitespace()
+        .nth(2)
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        pods[0]["status"],
+        kubectl_status.as_str(),
+        "kubectl says: {}",
+        got.stdout
+    );
+    pods[0].clone()
+}
+
+/// `explain POD -n NS` as a table.
+fn explain_table(ns: &TestNs, pod: &str) -> String {
+    let run = initdoctor(&["explain", pod, "-n", &ns.name]);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert!(!run.stdout.contains('\u{1b}'), "NO_COLOR: no escape codes");
+    run.stdout
+}
+
+/// The one finding with `code`, failing with the whole list otherwise.
+fn finding<'a>(pod: &'a Value, code: &str) -> &'a Value {
+    let findings = pod["findings"].as_array().expect("findings array");
+    let matching: Vec<&Value> = findings.iter().filter(|f| f["code"] == code).collect();
+    assert_eq!(matching.len(), 1, "expected one {code} in {findings:#?}");
+    matching[0]
+}
+
+fn codes(pod: &Value) -> Vec<String> {
+    pod["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| f["code"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn evidence(f: &Value) -> Vec<String> {
+    f["evidence"]
+        .as_array()
+        .expect("evidence array")
+        .iter()
+        .map(|l| l.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn has_line(lines: &[String], needle: &str) -> bool {
+    lines.iter().any(|l| l.contains(needle))
+}
+
+/// The finding's line in the table: `[severity] Code (container): message`.
+fn assert_table_line(table: &str, severity: &str, code: &str, container: Option<&str>) {
+    let head = match container {
+        Some(c) => format!("[{severity}] {code} ({c}): "),
+        None => format!("[{severity}] {code}: "),
+    };
+    assert!(table.contains(&head), "table lacks {head:?}:\n{table}");
+}
+
+#[tokio::test]
+async fn crash_loop_shows_exit_code_previous_log_and_deduplicated_events() {
+    let ns = TestNs::new("crash").await;
+    ns.pod(&seed_pod(GOOD_SCRIPT)).await;
+    let mut mydb = state::waiting(
+        "init-mydb",
+        "busybox:1.28",
+        "CrashLoopBackOff",
+        "back-off 1m20s restarting failed container=init-mydb pod=myapp-pod",
+        4,
+    );
+    mydb["lastState"] = json!({"terminated": {"exitCode": 127, "reason": "Error",
+        "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:01Z"}});
+    ns.set_status(
+        "myapp-pod",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [completed("init-myservice"), mydb],
+               "containerStatuses": [app_waiting()]}),
+    )
+    .await;
+    ns.event(
+        "myapp-pod",
+        "Normal",
+        "Scheduled",
+        "Successfully assigned to fake-node",
+        "default-scheduler",
+        1,
+    )
+    .await;
+    // Event times have whole seconds: the back-offs come a second later.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let backoff = "Back-off restarting failed container init-mydb in pod myapp-pod";
+    ns.container_event(
+        "myapp-pod",
+        "spec.initContainers{init-mydb}",
+        "Warning",
+        "BackOff",
+        backoff,
+        3,
+    )
+    .await;
+    ns.container_event(
+        "myapp-pod",
+        "spec.initContainers{init-mydb}",
+        "Warning",
+        "BackOff",
+        backoff,
+        2,
+    )
+    .await;
+    ns.write_log(
+        "myapp-pod",
+        "init-mydb",
+        "sh: nslookupp: not found\n",
+        false,
+    );
+    ns.write_log(
+        "myapp-pod",
+        "init-mydb",
+        "starting\nsh: nslookupp: not found\n",
+        true,
+    );
+
+    let pod = explain_json(&ns, "myapp-pod", &[]);
+    assert_eq!(pod["status"], "Init:CrashLoopBackOff");
+    assert_eq!(pod["blocking"], json!({"name": "init-mydb", "index": 1}));
+    let f = finding(&pod, "CrashLoop");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["container"], "init-mydb");
+    assert!(
+        f["message"].as_str().unwrap().contains("exits 127"),
+        "{f:#}"
+    );
+    let ev = evidence(f);
+    assert!(has_line(&ev, "exit code 127: command not found"), "{ev:#?}");
+    assert!(
+        has_line(&ev, "log says: sh: nslookupp: not found"),
+        "{ev:#?}"
+    );
+    assert!(has_line(&ev, "log of the previous instance"), "{ev:#?}");
+    assert!(
+        has_line(&ev, "| starting"),
+        "the previous instance's log, not the current: {ev:#?}"
+    );
+    assert!(has_line(&ev, "BackOff (x5, kubelet)"), "{ev:#?}");
+    assert!(!codes(&pod).contains(&"ExitedNonZero".to_string()));
+
+    // Events: deduplicated with counts, newest last, attributed to the container.
+    let events = pod["events"].as_array().expect("events array");
+    assert_eq!(events.len(), 2, "{events:#?}");
+    assert_eq!(events[1]["reason"], "BackOff");
+    assert_eq!(events[1]["count"], 5);
+    assert_eq!(events[1]["type"], "Warning");
+    assert_eq!(events[1]["container"], "init-mydb");
+    assert_eq!(events[1]["source"], "kubelet");
+    assert_eq!(events[0]["reason"], "Scheduled");
+    assert!(events[0]["lastSeen"].is_string());
+
+    let next: Vec<&str> = pod["nextCommands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    assert!(
+        next.contains(&format!("kubectl initdoctor logs myapp-pod -n {}", ns.name).as_str()),
+        "{next:?}"
+    );
+
+    let table = explain_table(&ns, "myapp-pod");
+    assert_table_line(&table, "error", "CrashLoop", Some("init-mydb"));
+    assert!(
+        table.contains("Waiting: CrashLoopBackOff (last exit 127)"),
+        "{table}"
+    );
+    assert!(table.contains("BackOff"), "{table}");
+    assert!(table.contains("(x5 over"), "{table}");
+    assert!(table.contains("Next:"), "{table}");
+    assert!(
+        table.contains("kubectl initdoctor logs myapp-pod"),
+        "{table}"
+    );
+    let scheduled = table.find("Scheduled").expect("Scheduled event");
+    let backoff_row = table.rfind("BackOff").expect("BackOff event");
+    assert!(scheduled < backoff_row, "newest last:\n{table}");
+}
+
+#[tokio::test]
+async fn exited_non_zero_explains_exit_2_with_the_log_line() {
+    let ns = TestNs::new("exit").await;
+    ns.pod(&seed_pod(GOOD_SCRIPT)).await;
+    ns.set_status(
+        "myapp-pod",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [completed("init-myservice"),
+                   state::terminated("init-mydb", "busybox:1.28", 2, "Error", 0)],
+               "containerStatuses": [app_waiting()]}),
+    )
+    .await;
+    ns.write_log(
+        "myapp-pod",
+        "init-mydb",
+        "waiting for mydb\nsh: 1: Syntax error: end of file unexpected (expecting \"done\")\n",
+        false,
+    );
+
+    let pod = explain_json(&ns, "myapp-pod", &[]);
+    assert_eq!(pod["status"], "Init:Error");
+    let f = finding(&pod, "ExitedNonZero");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["container"], "init-mydb");
+    assert_eq!(f["message"], "exited with code 2 (Error)");
+    let ev = evidence(f);
+    assert!(
+        has_line(&ev, "exit code 2: a shell usage or syntax error"),
+        "{ev:#?}"
+    );
+    assert!(
+        has_line(
+            &ev,
+            "log says: sh: 1: Syntax error: end of file unexpected (expecting \"done\")"
+        ),
+        "{ev:#?}"
+    );
+
+    let table = explain_table(&ns, "myapp-pod");
+    assert_table_line(&table, "error", "ExitedNonZero", Some("init-mydb"));
+    assert!(table.contains("Terminated: Error, exit code 2"), "{table}");
+}
+
+#[tokio::test]
+async fn oom_killed_names_the_memory_limit() {
+    let ns = TestNs::new("oom").await;
+    ns.pod(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: migrate-pod}
+spec:
+  containers: [{name: app, image: busybox:1.28}]
+  initContainers:
+  - name: migrate
+    image: busybox:1.28
+    command: ['sh', '-c', './migrate --all']
+    resources: {limits: {memory: 64Mi}, requests: {memory: 32Mi}}
+"#,
+    )
+    .await;
+    let mut migrate = state::terminated("migrate", "busybox:1.28", 137, "OOMKilled", 1);
+    migrate["lastState"] = json!({"terminated": {"exitCode": 137, "reason": "OOMKilled"}});
+    ns.set_status(
+        "migrate-pod",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [migrate],
+               "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
+    )
+    .await;
+
+    let pod = explain_json(&ns, "migrate-pod", &[]);
+    assert_eq!(pod["status"], "Init:OOMKilled");
+    let f = finding(&pod, "OOMKilled");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["container"], "migrate");
+    assert!(
+        f["message"].as_str().unwrap().contains("limit of 64Mi"),
+        "{f:#}"
+    );
+    let ev = evidence(f);
+    assert!(
+        has_line(
+            &ev,
+            "resources.limits.memory 64Mi, resources.requests.memory 32Mi"
+        ),
+        "{ev:#?}"
+    );
+    assert!(has_line(&ev, "exit code 137: SIGKILL"), "{ev:#?}");
+    assert!(
+        f["hint"]
+            .as_str()
+            .unwrap()
+            .contains("spec.initContainers[0].resources.limits.memory")
+    );
+    assert!(
+        !codes(&pod).contains(&"ExitedNonZero".to_string()),
+        "OOM is said once"
+    );
+
+    let table = explain_table(&ns, "migrate-pod");
+    assert_table_line(&table, "error", "OOMKilled", Some("migrate"));
+}
+
+const PRIVATE_IMAGE_POD: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: private-pod}
+spec:
+  imagePullSecrets: [{name: regcred}]
+  containers: [{name: app, image: busybox:1.28}]
+  initContainers:
+  - name: fetch
+    image: registry.example.invalid/team/fetcher:2.1
+    command: ['/fetch']
+"#;
+
+async fn image_pull_backoff(ns: &TestNs) {
+    ns.pod(PRIVATE_IMAGE_POD).await;
+    ns.set_status(
+        "private-pod",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [state::waiting("fetch", "registry.example.invalid/team/fetcher:2.1",
+                   "ImagePullBackOff", "Back-off pulling image \"registry.example.invalid/team/fetcher:2.1\"", 0)],
+               "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
+    )
+    .await;
+    ns.container_event(
+        "private-pod",
+        "spec.initContainers{fetch}",
+        "Warning",
+        "Failed",
+        "Failed to pull image \"registry.example.invalid/team/fetcher:2.1\": unauthorized: authentication required",
+        3,
+    )
+    .await;
+    ns.container_event(
+        "private-pod",
+        "spec.initContainers{fetch}",
+        "Normal",
+        "BackOff",
+        "Back-off pulling image \"registry.example.invalid/team/fetcher:2.1\"",
+        6,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn image_pull_failed_names_image_policy_and_pull_secrets() {
+    let ns = TestNs::new("pull").await;
+    image_pull_backoff(&ns).await;
+
+    let pod = explain_json(&ns, "private-pod", &[]);
+    assert_eq!(pod["status"], "Init:ImagePullBackOff");
+    let f = finding(&pod, "ImagePullFailed");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["container"], "fetch");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("registry.example.invalid/team/fetcher:2.1")
+    );
+    let ev = evidence(f);
+    assert!(has_line(&ev, "imagePullPolicy IfNotPresent"), "{ev:#?}");
+    assert!(
+        has_line(&ev, "unauthorized: authentication required"),
+        "{ev:#?}"
+    );
+    assert!(
+        has_line(
+            &ev,
+            &format!(
+                "imagePullSecret \"regcred\" does not exist in namespace {}",
+                ns.name
+            )
+        ),
+        "{ev:#?}"
+    );
+    assert!(
+        f["hint"]
+            .as_str()
+            .unwrap()
+            .contains("kubectl create secret docker-registry regcred")
+    );
+
+    let table = explain_table(&ns, "private-pod");
+    assert_table_line(&table, "error", "ImagePullFailed", Some("fetch"));
+    assert!(table.contains("Waiting: ImagePullBackOff"), "{table}");
+
+    // Once the secret exists, it is found.
+    ns.create::<k8s_openapi::api::core::v1::Secret>(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: regcred}\ntype: Opaque\nstringData: {x: y}\n",
+    )
+    .await;
+    let pod = explain_json(&ns, "private-pod", &[]);
+    let ev = evidence(finding(&pod, "ImagePullFailed"));
+    assert!(
+        has_line(&ev, "imagePullSecret \"regcred\" exists in namespace"),
+        "{ev:#?}"
+    );
+}
+
+#[tokio::test]
+async fn image_pull_secrets_forbidden_degrade_to_could_not_check() {
+    let ns = TestNs::new("pullrbac").await;
+    image_pull_backoff(&ns).await;
+
+    // The `view` role reads pods, events and logs, but not secrets.
+    let pod = explain_json(&ns, "private-pod", &["--user", "viewer"]);
+    let ev = evidence(finding(&pod, "ImagePullFailed"));
+    assert!(
+        has_line(
+            &ev,
+            "could not check whether they exist (RBAC: cannot list secrets"
+        ),
+        "{ev:#?}"
+    );
+    let secret_lists: Vec<Value> = common::audit_entries_settled(&ns.name)
+        .into_iter()
+        .filter(|e| e["user"]["username"] == "viewer" && e["objectRef"]["resource"] == "secrets")
+        .collect();
+    assert!(
+        !secret_lists.is_empty(),
+        "the secrets list was tried as viewer"
+    );
+    assert!(
+        secret_lists
+            .iter()
+            .all(|e| e["responseStatus"]["code"] == 403)
+    );
+}
+
+#[tokio::test]
+async fn config_missing_names_the_configmap_and_key() {
+    let ns = TestNs::new("cfg").await;
+    ns.create::<k8s_openapi::api::core::v1::ConfigMap>(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config}\ndata: {DB_PORT: '5432'}\n",
+    )
+    .await;
+    ns.pod(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: cfg-pod}
+spec:
+  containers: [{name: app, image: busybox:1.28}]
+  initContainers:
+  - name: init-mydb
+    image: busybox:1.28
+    command: ['sh', '-c', 'until nc -z $DB_HOST 5432; do sleep 2; done']
+    env:
+    - name: DB_HOST
+      valueFrom: {configMapKeyRef: {name: app-config, key: DB_HOST}}
+"#,
+    )
+    .await;
+    let message = format!(
+        "couldn't find key DB_HOST in ConfigMap {}/app-config",
+        ns.name
+    );
+    ns.set_status(
+        "cfg-pod",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [state::waiting("init-mydb", "busybox:1.28",
+                   "CreateContainerConfigError", &message, 0)],
+               "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
+    )
+    .await;
+    ns.container_event(
+        "cfg-pod",
+        "spec.initContainers{init-mydb}",
+        "Warning",
+        "Failed",
+        &format!("Error: {message}"),
+        4,
+    )
+    .await;
+
+    let pod = explain_json(&ns, "cfg-pod", &[]);
+    assert_eq!(pod["status"], "Init:CreateContainerConfigError");
+    let f = finding(&pod, "ConfigMissing");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["container"], "init-mydb");
+    assert_eq!(
+        f["message"],
+        format!(
+            "cannot be created: key \"DB_HOST\" of ConfigMap \"app-config\" does not exist in namespace {}",
+            ns.name
+        )
+    );
+    let ev = evidence(f);
+    assert!(
+        has_line(
+            &ev,
+            "env DB_HOST comes from ConfigMap \"app-config\" key \"DB_HOST\""
+        ),
+        "{ev:#?}"
+    );
+    assert!(
+        has_line(
+            &ev,
+            "Failed (x4, kubelet): Error: couldn't find key DB_HOST"
+        ),
+        "{ev:#?}"
+    );
+    assert!(
+        f["hint"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("kubectl edit configmap app-config -n {}", ns.name))
+    );
+
+    let table = explain_table(&ns, "cfg-pod");
+    assert_table_line(&table, "error", "ConfigMissing", Some("init-mydb"));
+}
+
+#[tokio::test]
+async fn volume_mount_failed_names_the_missing_configmap() {
+    let ns = TestNs::new("mount").await;
+    ns.pod(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: redis}
+spec:
+  volumes: [{name: config, configMap: {name: redis-cofig}}]
+  containers: [{name: redis, image: redis:7, volumeMounts: [{name: config, mountPath: /etc/redis}]}]
+  initContainers:
+  - name: init-config
+    image: busybox:1.28
+    command: ['sh', '-c', 'cp /etc/redis/redis.conf /data/']
+    volumeMounts: [{name: config, mountPath: /etc/redis}]
+"#,
+    )
+    .await;
+    ns.set_status(
+        "redis",
+        json!({"phase": "Pending",
+               "conditions": [
+                   {"type": "PodReadyToStartContainers", "status": "False"},
+                   {"type": "Initialized", "status": "False", "reason": "ContainersNotInitialized"},
+                   {"type": "PodScheduled", "status": "True"}],
+               "initContainerStatuses": [state::waiting("init-config", "busybox:1.28", "PodInitializing", "", 0)],
+               "containerStatuses": [state::waiting("redis", "redis:7", "PodInitializing", "", 0)]}),
+    )
+    .await;
+    ns.event(
+        "redis",
+        "Warning",
+        "FailedMount",
+        "MountVolume.SetUp failed for volume \"config\" : configmap \"redis-cofig\" not found",
+        "kubelet",
+        15,
+    )
+    .await;
+
+    let pod = explain_json(&ns, "redis", &[]);
+    assert_eq!(pod["status"], "Init:0/1");
+    let f = finding(&pod, "VolumeMountFailed");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["container"], "init-config");
+    assert_eq!(
+        f["message"],
+        "volume \"config\" cannot be mounted: ConfigMap \"redis-cofig\" does not exist, so no container can start"
+    );
+    let ev = evidence(f);
+    assert!(
+        has_line(&ev, "volume \"config\" is ConfigMap \"redis-cofig\""),
+        "{ev:#?}"
+    );
+    assert!(has_line(&ev, "FailedMount (x15, kubelet)"), "{ev:#?}");
+    assert!(f["hint"].as_str().unwrap().contains(&format!(
+        "kubectl create configmap redis-cofig -n {}",
+        ns.name
+    )));
+
+    let table = explain_table(&ns, "redis");
+    assert_table_line(&table, "error", "VolumeMountFailed", Some("init-config"));
+}
+
+#[tokio::test]
+async fn unschedulable_says_the_init_container_request_dominates() {
+    let ns = TestNs::new("sched").await;
+    ns.pod(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: big-init}
+spec:
+  nodeName: ""
+  containers:
+  - {name: app, image: busybox:1.28, resources: {requests: {memory: 256Mi, cpu: 250m}}}
+  - {name: metrics, image: busybox:1.28, resources: {requests: {memory: 128Mi, cpu: 250m}}}
+  initContainers:
+  - {name: wait-db, image: busybox:1.28, resources: {requests: {memory: 16Mi}}}
+  - {name: warm-cache, image: busybox:1.28, resources: {requests: {memory: 64Gi, cpu: 100m}}}
+"#,
+    )
+    .await;
+    let said = "0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.";
+    ns.set_status(
+        "big-init",
+        json!({"phase": "Pending", "conditions": [
+            {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": said}]}),
+    )
+    .await;
+    ns.event(
+        "big-init",
+        "Warning",
+        "FailedScheduling",
+        said,
+        "default-scheduler",
+        7,
+    )
+    .await;
+
+    let pod = explain_json(&ns, "big-init", &[]);
+    assert_eq!(pod["status"], "Pending");
+    assert_eq!(pod["node"], Value::Null);
+    let f = finding(&pod, "Unschedulable");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["container"], "warm-cache");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 Insufficient memory")
+    );
+    let ev = evidence(f);
+    assert!(
+        has_line(
+            &ev,
+            "memory: init container \"warm-cache\" requests 64Gi; the app containers request 384Mi in total; the pod's effective memory request is therefore 64Gi"
+        ),
+        "{ev:#?}"
+    );
+    assert!(
+        !has_line(&ev, "cpu:"),
+        "cpu is set by the app containers: {ev:#?}"
+    );
+    assert!(
+        has_line(&ev, "FailedScheduling (x7, default-scheduler)"),
+        "{ev:#?}"
+    );
+    assert!(
+        f["hint"]
+            .as_str()
+            .unwrap()
+            .contains("spec.initContainers[1].resources.requests.memory (now 64Gi)")
+    );
+
+    let table = explain_table(&ns, "big-init");
+    assert_table_line(&table, "error", "Unschedulable", Some("warm-cache"));
+    assert!(table.contains("node <none>"), "{table}");
+}
+
+#[tokio::test]
+async fn restart_never_failed_is_final_and_listed_without_names() {
+    let ns = TestNs::new("never").await;
+    ns.pod(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: once}
+spec:
+  restartPolicy: Never
+  containers: [{name: app, image: busybox:1.28}]
+  initContainers:
+  - {name: check-schema, image: busybox:1.28, command: ['sh', '-c', 'exit 1']}
+"#,
+    )
+    .await;
+    ns.set_status(
+        "once",
+        json!({"phase": "Failed",
+               "conditions": [{"type": "Initialized", "status": "False", "reason": "ContainersNotInitialized"},
+                              {"type": "PodScheduled", "status": "True"}],
+               "initContainerStatuses": [state::terminated("check-schema", "busybox:1.28", 1, "Error", 0)],
+               "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
+    )
+    .await;
+    ns.write_log(
+        "once",
+        "check-schema",
+        "schema version 12 is older than 14\n",
+        false,
+    );
+
+    let pod = explain_json(&ns, "once", &[]);
+    assert_eq!(pod["status"], "Init:Error");
+    assert_eq!(pod["phase"], "Failed");
+    let f = finding(&pod, "RestartNeverFailed");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["container"], "check-schema");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("restartPolicy is Never")
+    );
+    assert!(
+        f["hint"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("kubectl delete pod once -n {}", ns.name))
+    );
+    let ev = evidence(finding(&pod, "ExitedNonZero"));
+    assert!(
+        has_line(&ev, "| schema version 12 is older than 14"),
+        "{ev:#?}"
+    );
+
+    let table = explain_table(&ns, "once");
+    assert_table_line(&table, "error", "RestartNeverFailed", Some("check-schema"));
+
+    // A pod that failed in initialization is listed without names, and counts as blocked.
+    let run = initdoctor(&["explain", "-n", &ns.name, "-o", "json", "--exit-code"]);
+    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
+    assert_eq!(run.json()["pods"][0]["name"], "once");
+}
+
+#[tokio::test]
+async fn deadline_exceeded_and_deadline_remaining() {
+    let ns = TestNs::new("deadline").await;
+    ns.pod(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: late}
+spec:
+  activeDeadlineSeconds: 60
+  containers: [{name: app, image: busybox:1.28}]
+  initContainers:
+  - {name: init-myservice, image: busybox:1.28, command: ['sh', '-c', 'until nslookup myservice; do sleep 2; done']}
+"#,
+    )
+    .await;
+    ns.set_status(
+        "late",
+        json!({"phase": "Failed", "reason": "DeadlineExceeded",
+               "message": "Pod was active on the node longer than the specified deadline",
+               "startTime": "2026-01-01T00:00:00Z",
+               "initContainerStatuses": [state::terminated("init-myservice", "busybox:1.28", 137, "Error", 0)],
+               "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
+    )
+    .await;
+    ns.event(
+        "late",
+        "Normal",
+        "DeadlineExceeded",
+        "Pod was active on the node longer than the specified deadline",
+        "kubelet",
+        1,
+    )
+    .await;
+
+    let pod = explain_json(&ns, "late", &[]);
+    assert_eq!(pod["status"], "Init:Error");
+    assert_eq!(pod["activeDeadlineSeconds"], 60);
+    assert_eq!(pod["deadlineRemainingSeconds"], 0);
+    let f = finding(&pod, "DeadlineExceeded");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["container"], "init-myservice");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("activeDeadlineSeconds (60s)")
+    );
+    let ev = evidence(f);
+    assert!(
+        has_line(
+            &ev,
+            "pod status: Pod was active on the node longer than the specified deadline"
+        ),
+        "{ev:#?}"
+    );
+    assert!(
+        has_line(
+            &ev,
+            "init container \"init-myservice\" (1/1) had not finished"
+        ),
+        "{ev:#?}"
+    );
+    let table = explain_table(&ns, "late");
+    assert_table_line(&table, "error", "DeadlineExceeded", Some("init-myservice"));
+
+    // A pod still initializing under a deadline: the time left.
+    ns.pod(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: on-time}
+spec:
+  activeDeadlineSeconds: 3600
+  containers: [{name: app, image: busybox:1.28}]
+  initContainers:
+  - {name: init-myservice, image: busybox:1.28, command: ['sh', '-c', 'until nslookup myservice; do sleep 2; done']}
+"#,
+    )
+    .await;
+    let started = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(600);
+    ns.set_status(
+        "on-time",
+        json!({"phase": "Pending", "startTime": started.to_string(),
+               "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [state::running("init-myservice", "busybox:1.28", &started.to_string())],
+               "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
+    )
+    .await;
+    let pod = explain_json(&ns, "on-time", &[]);
+    let left = pod["deadlineRemainingSeconds"]
+        .as_i64()
+        .expect("remaining seconds");
+    assert!((2900..=3000).contains(&left), "{left}");
+    let f = finding(&pod, "DeadlineApproaching");
+    assert_eq!(f["severity"], "info", "most of the deadline is left");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("left of activeDeadlineSeconds (3600s)")
+    );
+    let table = explain_table(&ns, "on-time");
+    assert!(
+        table.contains("deadline 49m left") || table.contains("deadline 50m left"),
+        "{table}"
+    );
+    assert_table_line(
+        &table,
+        "info",
+        "DeadlineApproaching",
+        Some("init-myservice"),
+    );
+}
+
+#[tokio::test]
+async fn sidecar_not_started_blocks_the_next_init_container() {
+    let ns = TestNs::new("sidecar").await;
+    ns.pod(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: meshed}
+spec:
+  containers: [{name: app, image: busybox:1.28}]
+  initContainers:
+  - name: proxy
+    image: envoyproxy/envoy:v1.30.1
+    restartPolicy: Always
+    startupProbe: {httpGet: {path: /ready, port: 15021}, periodSeconds: 5, failureThreshold: 60}
+  - {name: migrate, image: busybox:1.28, command: ['sh', '-c', './migrate']}
+"#,
+    )
+    .await;
+    let mut proxy = state::running("proxy", "envoyproxy/envoy:v1.30.1", "2026-01-01T00:00:00Z");
+    proxy["started"] = json!(false);
+    ns.set_status(
+        "meshed",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [proxy, state::waiting("migrate", "busybox:1.28", "PodInitializing", "", 0)],
+               "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
+    )
+    .await;
+    ns.container_event(
+        "meshed",
+        "spec.initContainers{proxy}",
+        "Warning",
+        "Unhealthy",
+        "Startup probe failed: Get \"http://10.0.0.5:15021/ready\": dial tcp 10.0.0.5:15021: connect: connection refused",
+        14,
+    )
+    .await;
+
+    let pod = explain_json(&ns, "meshed", &[]);
+    assert_eq!(pod["status"], "Init:0/2");
+    assert_eq!(pod["blocking"], json!({"name": "proxy", "index": 0}));
+    assert_eq!(pod["initContainers"][0]["sidecar"], true);
+    let f = finding(&pod, "SidecarNotStarted");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["container"], "proxy");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("so init container \"migrate\" cannot start")
+    );
+    let ev = evidence(f);
+    assert!(
+        has_line(
+            &ev,
+            "startupProbe: httpGet :15021/ready, every 5s, gives up after 60 failures"
+        ),
+        "{ev:#?}"
+    );
+    assert!(
+        has_line(&ev, "Unhealthy (x14, kubelet): Startup probe failed"),
+        "{ev:#?}"
+    );
+
+    let table = explain_table(&ns, "meshed");
+    assert_table_line(&table, "error", "SidecarNotStarted", Some("proxy"));
+    assert!(table.contains("sidecar"), "{table}");
+    assert!(table.contains("(not started)"), "{table}");
+    assert!(
+        table.contains(&format!(
+            "kubectl initdoctor debug meshed -n {} --target proxy",
+            ns.name
+        )),
+        "{table}"
+    );
+}
+
+#[tokio::test]
+async fn app_containers_starting_after_initialization() {
+    let ns = TestNs::new("appstart").await;
+    ns.pod(&seed_pod(GOOD_SCRIPT)).await;
+    ns.set_status(
+        "myapp-pod",
+        json!({"phase": "Pending",
+               "conditions": [{"type": "Initialized", "status": "True"},
+                              {"type": "Ready", "status": "False", "reason": "ContainersNotReady"},
+                              {"type": "PodScheduled", "status": "True"}],
+               "initContainerStatuses": [completed("init-myservice"), completed("init-mydb")],
+               "containerStatuses": [app_waiting()]}),
+    )
+    .await;
+    ns.container_event(
+        "myapp-pod",
+        "spec.containers{myapp-container}",
+        "Normal",
+        "Pulling",
+        "Pulling image \"busybox:1.28\"",
+        1,
+    )
+    .await;
+
+    let pod = explain_json(&ns, "myapp-pod", &[]);
+    assert_eq!(pod["status"], "PodInitializing");
+    assert_eq!(pod["initialized"], true);
+    assert_eq!(pod["blocking"], Value::Null);
+    let f = finding(&pod, "AppContainersStarting");
+    assert_eq!(f["severity"], "info");
+    assert_eq!(f["container"], "myapp-container");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("myapp-container (PodInitializing")
+    );
+    assert!(has_line(
+        &evidence(f),
+        "Pulling (kubelet): Pulling image \"busybox:1.28\""
+    ));
+    assert_eq!(codes(&pod), vec!["AppContainersStarting"]);
+
+    let table = explain_table(&ns, "myapp-pod");
+    assert_table_line(
+        &table,
+        "info",
+        "AppContainersStarting",
+        Some("myapp-container"),
+    );
+    assert!(table.contains("Initialization is complete."), "{table}");
+
+    // Initialized: --exit-code says 0.
+    let run = initdoctor(&["explain", "myapp-pod", "-n", &ns.name, "--exit-code"]);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+}
+
+#[tokio::test]
+async fn invalid_init_spec_finds_donel_before_it_runs() {
+    let ns = TestNs::new("spec").await;
+    ns.pod(&seed_pod(
+        "until nslookup mydb; do echo waiting for mydb; sleep 2; donel",
+    ))
+    .await;
+    ns.set_status(
+        "myapp-pod",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [
+                   state::running("init-myservice", "busybox:1.28", "2026-01-01T00:00:00Z"),
+                   state::waiting("init-mydb", "busybox:1.28", "PodInitializing", "", 0)],
+               "containerStatuses": [app_waiting()]}),
+    )
+    .await;
+
+    let pod = explain_json(&ns, "myapp-pod", &[]);
+    assert_eq!(pod["status"], "Init:0/2");
+    assert_eq!(pod["blocking"]["name"], "init-myservice");
+    let f = finding(&pod, "InvalidInitSpec");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["container"], "init-mydb");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("`donel` looks like a typo of `done`"),
+        "{f:#}"
+    );
+    assert!(
+        f["hint"]
+            .as_str()
+            .unwrap()
+            .starts_with("replace `donel` with `done` in spec.initContainers[1].command")
+    );
+
+    let table = explain_table(&ns, "myapp-pod");
+    assert_table_line(&table, "error", "InvalidInitSpec", Some("init-mydb"));
+
+    // The same pod with a correct script has no finding at all.
+    let ok = TestNs::new("specok").await;
+    ok.pod(&seed_pod(GOOD_SCRIPT)).await;
+    ok.set_status(
+        "myapp-pod",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [
+                   state::running("init-myservice", "busybox:1.28", "2026-01-01T00:00:00Z"),
+                   state::waiting("init-mydb", "busybox:1.28", "PodInitializing", "", 0)],
+               "containerStatuses": [app_waiting()]}),
+    )
+    .await;
+    let pod = explain_json(&ok, "myapp-pod", &[]);
+    assert!(
+        !codes(&pod).contains(&"InvalidInitSpec".to_string()),
+        "{:?}",
+        codes(&pod)
+    );
+}
+
+/// The requests of one run in the audit log: run `f`, return what `admin` did in `ns` meanwhile.
+fn audited(ns: &TestNs, f: impl FnOnce()) -> Vec<Value> {
+    let before = common::audit_entries_settled(&ns.name).len();
+    f();
+    let after = common::audit_entries_settled(&ns.name);
+    after[before..].to_vec()
+}
+
+fn assert_read_only(ns: &TestNs, made: &[Value]) {
+    assert!(!made.is_empty(), "the explain is in the audit log");
+    for entry in made {
+        assert_eq!(entry["user"]["username"], "admin", "{entry:#}");
+        let verb = entry["verb"].as_str().unwrap_or_default();
+        assert!(
+            matches!(verb, "get" | "list" | "watch"),
+            "a write: {entry:#}"
+        );
+        assert_eq!(
+            entry["objectRef"]["namespace"],
+            ns.name.as_str(),
+            "{entry:#}"
+        );
+    }
+}
+
+/// `(verb, resource[/subresource])` of each completed request, in order.
+fn requests(made: &[Value]) -> Vec<(String, String)> {
+    made.iter()
+        .filter(|e| e["stage"] == "ResponseComplete")
+        .map(|e| {
+            let resource = e["objectRef"]["resource"].as_str().unwrap_or_default();
+            let resource = match e["objectRef"]["subresource"].as_str() {
+                Some(sub) => format!("{resource}/{sub}"),
+                None => resource.to_string(),
+            };
+            (e["verb"].as_str().unwrap_or_default().to_string(), resource)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn explain_is_read_only_and_makes_few_requests() {
+    let ns = TestNs::new("audit").await;
+    ns.pod(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: migrate-pod}
+spec:
+  containers: [{name: app, image: busybox:1.28}]
+  initContainers:
+  - {name: migrate, image: busybox:1.28, command: ['sh', '-c', './migrate --all']}
+"#,
+    )
+    .await;
+    let mut migrate = state::waiting("migrate", "busybox:1.28", "CrashLoopBackOff", "back-off", 2);
+    migrate["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error"}});
+    ns.set_status(
+        "migrate-pod",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [migrate],
+               "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
+    )
+    .await;
+    ns.event(
+        "migrate-pod",
+        "Warning",
+        "BackOff",
+        "Back-off restarting failed container",
+        "kubelet",
+        2,
+    )
+    .await;
+    ns.write_log(
+        "migrate-pod",
+        "migrate",
+        "connecting to mydb\nerror: refused\n",
+        true,
+    );
+
+    let made = audited(&ns, || {
+        let run = initdoctor(&["explain", "migrate-pod", "-n", &ns.name, "-o", "json"]);
+        assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+        let f = run.json()["pods"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "CrashLoop")
+            .cloned()
+            .expect("CrashLoop");
+        assert!(has_line(&evidence(&f), "| error: refused"), "{f:#}");
+    });
+    assert_read_only(&ns, &made);
+    let done = requests(&made);
+    let mut sorted = done.clone();
+    sorted.sort();
+    // The pod, its events, the blocker's current and previous log: four requests.
+    assert_eq!(
+        sorted,
+        vec![
+            ("get".to_string(), "pods".to_string()),
+            ("get".to_string(), "pods/log".to_string()),
+            ("get".to_string(), "pods/log".to_string()),
+            ("list".to_string(), "events".to_string()),
+        ],
+        "{done:#?}"
+    );
+    assert_eq!(
+        done[0],
+        ("get".to_string(), "pods".to_string()),
+        "the pod comes first"
+    );
+
+    // The seed pod, whose init containers wait on Services: still only reads, and the pod first.
+    ns.pod(&seed_pod(GOOD_SCRIPT)).await;
+    ns.set_status(
+        "myapp-pod",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [
+                   state::running("init-myservice", "busybox:1.28", "2026-01-01T00:00:00Z"),
+                   state::waiting("init-mydb", "busybox:1.28", "PodInitializing", "", 0)],
+               "containerStatuses": [app_waiting()]}),
+    )
+    .await;
+    let made = audited(&ns, || {
+        let run = initdoctor(&["explain", "-n", &ns.name]);
+        assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    });
+    assert_read_only(&ns, &made);
+    assert_eq!(
+        requests(&made)[0],
+        ("list".to_string(), "pods".to_string()),
+        "{made:#?}"
+    );
+}
+
+/// Read stdout lines of a child in a thread, so the test can wait with a deadline.
+fn line_reader(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn wait_exit(child: &mut std::process::Child, within: Duration) -> i32 {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status.code().unwrap_or(-1);
+        }
+        if start.elapsed() > within {
+            let _ = child.kill();
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = e.read_to_string(&mut err);
+            }
+            panic!("still running after {within:?}; stderr: {err}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[tokio::test]
+async fn watch_re_renders_on_change_until_initialized() {
+    let ns = TestNs::new("watch").await;
+    ns.pod(&seed_pod(GOOD_SCRIPT)).await;
+    ns.set_status(
+        "myapp-pod",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [
+                   state::running("init-myservice", "busybox:1.28", "2026-01-01T00:00:00Z"),
+                   state::waiting("init-mydb", "busybox:1.28", "PodInitializing", "", 0)],
+               "containerStatuses": [app_waiting()]}),
+    )
+    .await;
+
+    let mut child = common::spawn_initdoctor(&[
+        "explain",
+        "myapp-pod",
+        "-n",
+        &ns.name,
+        "--watch",
+        "-o",
+        "json",
+        "--exit-code",
+    ]);
+    let lines = line_reader(&mut child);
+    let first: Value = serde_json::from_str(
+        &lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("first render"),
+    )
+    .expect("one JSON document per line");
+    assert_eq!(first["pods"][0]["status"], "Init:0/2");
+
+    // init-myservice completes: a second render, still blocked.
+    ns.set_status(
+        "myapp-pod",
+        json!({"initContainerStatuses": [completed("init-myservice"),
+                   state::running("init-mydb", "busybox:1.28", "2026-01-01T00:00:05Z")]}),
+    )
+    .await;
+    let second: Value = serde_json::from_str(
+        &lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("second render"),
+    )
+    .expect("JSON line");
+    assert_eq!(second["pods"][0]["status"], "Init:1/2");
+    assert_eq!(second["pods"][0]["blocking"]["name"], "init-mydb");
+
+    // Initialized: a last render, then the watch ends by itself with exit code 0.
+    ns.set_status(
+        "myapp-pod",
+        json!({"phase": "Running",
+               "conditions": [{"type": "Initialized", "status": "True"}, {"type": "Ready", "status": "True"},
+                              {"type": "PodScheduled", "status": "True"}],
+               "initContainerStatuses": [completed("init-myservice"), completed("init-mydb")],
+               "containerStatuses": [state::running("myapp-container", "busybox:1.28", "2026-01-01T00:00:09Z")]}),
+    )
+    .await;
+    let code = wait_exit(&mut child, Duration::from_secs(30));
+    let rest: Vec<String> = lines.try_iter().collect();
+    let last: Value =
+        serde_json::from_str(rest.last().expect("a final render")).expect("JSON line");
+    assert_eq!(last["pods"][0]["initialized"], true);
+    assert_eq!(code, 0, "initialized at the end: --exit-code gives 0");
+}
+
+#[tokio::test]
+async fn watch_ends_cleanly_on_interrupt() {
+    let ns = TestNs::new("watchint").await;
+    ns.pod(&seed_pod(GOOD_SCRIPT)).await;
+    ns.set_status(
+        "myapp-pod",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [
+                   state::running("init-myservice", "busybox:1.28", "2026-01-01T00:00:00Z"),
+                   state::waiting("init-mydb", "busybox:1.28", "PodInitializing", "", 0)],
+               "containerStatuses": [app_waiting()]}),
+    )
+    .await;
+    let mut child = common::spawn_initdoctor(&[
+        "explain",
+        "myapp-pod",
+        "-n",
+        &ns.name,
+        "--watch",
+        "--exit-code",
+    ]);
+    let lines = line_reader(&mut child);
+    let first = lines
+        .recv_timeout(Duration::from_secs(20))
+        .expect("first render");
+    assert!(first.contains("myapp-pod  Init:0/2"), "{first}");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(status.success());
+    let code = wait_exit(&mut child, Duration::from_secs(10));
+    assert_eq!(code, 3, "interrupted while blocked: --exit-code gives 3");
+}

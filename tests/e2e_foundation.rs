@@ -290,3 +290,23 @@ fn refused_credentials_are_one_clear_line() {
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     assert!(run.stderr.contains("401 Unauthorized"), "{}", run.stderr);
 }
+
+#[tokio::test]
+async fn the_fake_node_finishes_pod_deletion_like_a_kubelet() {
+    use k8s_openapi::api::core::v1::Pod;
+    let ns = TestNs::new("del").await;
+    seed_pod_waiting_on_first_init(&ns).await;
+    ns.api::<Pod>()
+        .delete("myapp-pod", &Default::default())
+        .await
+        .unwrap();
+    let mut gone = false;
+    for _ in 0..100 {
+        if ns.api::<Pod>().get_opt("myapp-pod").await.unwrap().is_none() {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(gone, "a deleted pod on the fake node disappears, so namespaces can be deleted");
+}

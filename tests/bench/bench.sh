@@ -57,10 +57,12 @@ measure() {
   local name="$1" i start end rss
   shift
   local walls=() rsses=()
+  # /usr/bin/time reports the peak RSS of the process it runs (for the by-hand script, its largest child).
   "$@" >/dev/null 2>&1 || true # warm-up
   for ((i = 0; i < runs; i++)); do
     start=$(date +%s%N)
-    rss=$( { /usr/bin/time -f '%M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+    /usr/bin/time -f '%M' -o "$rss_file" "$@" >/dev/null 2>&1 || true
+    rss="$(tail -n 1 "$rss_file")"
     end=$(date +%s%N)
     walls+=($(((end - start) / 1000000)))
     rsses+=("$rss")
@@ -71,7 +73,8 @@ median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1
 
 # A shell function cannot be timed by /usr/bin/time: the by-hand sequence is a script.
 by_hand="$(mktemp)"
-trap 'rm -f "$by_hand"' EXIT
+rss_file="$(mktemp)"
+trap 'rm -f "$by_hand" "$rss_file"' EXIT
 cat >"$by_hand" <<SH
 #!/usr/bin/env bash
 "$kubectl" -n $ns get pod bench-0 -o json >/dev/null

@@ -126,6 +126,11 @@ func run(cfg config) error {
 		listener.Close()
 		return err
 	}
+	deleter, err := newPodDeleter(client, podInformer)
+	if err != nil {
+		listener.Close()
+		return err
+	}
 	factory.Start(ctx.Done())
 	defer factory.Shutdown()
 	if !cache.WaitForCacheSync(ctx.Done(), podInformer.Informer().HasSynced) {
@@ -146,6 +151,7 @@ func run(cfg config) error {
 	go func() { serveErr <- srv.ServeTLS(listener, "", "") }()
 	go node.run(ctx)
 	go reporter.run(ctx)
+	go deleter.run(ctx)
 	log.Printf("node %q serving the kubelet API on https://%s, logs from %s", cfg.nodeName, listener.Addr(), cfg.logsDir)
 
 	select {

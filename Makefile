@@ -47,3 +47,20 @@ demo: build
 bench:
 	@bash $(CONTROLPLANE)/up.sh >/dev/null
 	@bash tests/bench/bench.sh
+
+.PHONY: krew-test
+
+## Release archives (dist/) for the targets installed here, dist/SHA256SUMS and krew/initdoctor.yaml;
+## lists the targets that need a release runner (DIST_TARGETS=<rust target> narrows the list).
+dist:
+	@bash krew/dist.sh
+
+## Regenerate the committed completion scripts (completions/) from the CLI; review the diff.
+completions:
+	UPDATE_COMPLETIONS=1 cargo test --test e2e_completion committed_scripts
+
+## Krew end to end: builds krew v0.4.4 (cached), validates the manifest as the krew-index does and
+## installs the plugin with the real krew (uses dist/ when `make dist` made it). Part of `make test`.
+krew-test:
+	@bash $(CONTROLPLANE)/up.sh >/dev/null
+	cargo test --test e2e_distribution -- --nocapture

@@ -34,14 +34,41 @@ pub mod directive {
     pub const NO_FILE_COMP: u32 = 4;
 }
 
-/// The completion script for `shell`.
+/// The completion script for `shell`, for the binary run by its own name (`kubectl-initdoctor`).
 pub fn script(shell: clap_complete::Shell) -> String {
-    // The derive's `bin_name` ("kubectl initdoctor", for help) would name the subcommands'
-    // functions inconsistently in the scripts: they complete the binary run by its own name.
-    let mut command = Cli::command().bin_name("kubectl-initdoctor");
+    let mut command = for_scripts();
     let mut buffer = Vec::new();
+    if shell == clap_complete::Shell::Bash {
+        // clap_complete's bash names a hyphenated binary's states two ways and then completes
+        // nothing after a subcommand (clap-rs/clap#6421): generate for a name without a hyphen,
+        // then register the function for the real name.
+        clap_complete::generate(shell, &mut command, "kubectl_initdoctor", &mut buffer);
+        let text = String::from_utf8_lossy(&buffer);
+        return text
+            .lines()
+            .map(|line| match line.strip_suffix(" kubectl_initdoctor") {
+                Some(head) if line.trim_start().starts_with("complete ") => {
+                    format!("{head} kubectl-initdoctor\n")
+                }
+                _ => format!("{line}\n"),
+            })
+            .collect();
+    }
     clap_complete::generate(shell, &mut command, "kubectl-initdoctor", &mut buffer);
     String::from_utf8_lossy(&buffer).into_owned()
+}
+
+/// The CLI without its hidden subcommands, which clap_complete would otherwise offer.
+fn for_scripts() -> clap::Command {
+    let full = Cli::command();
+    let about = full.get_about().cloned().unwrap_or_default();
+    clap::Command::new("kubectl-initdoctor")
+        .about(about)
+        .version(env!("CARGO_PKG_VERSION"))
+        .propagate_version(true)
+        .subcommand_required(full.is_subcommand_required_set())
+        .args(full.get_arguments().cloned())
+        .subcommands(full.get_subcommands().filter(|s| !s.is_hide_set()).cloned())
 }
 
 pub fn run(shell: clap_complete::Shell) -> Result<()> {

@@ -1,0 +1,155 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[kubectl-initdoctor] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'kubectl-initdoctor'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'kubectl-initdoctor'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)'
+            cand --context 'The name of the kubeconfig context to use'
+            cand --cluster 'The name of the kubeconfig cluster to use'
+            cand --user 'The name of the kubeconfig user to use'
+            cand -n 'The namespace scope for this request (default: the context''s namespace)'
+            cand --namespace 'The namespace scope for this request (default: the context''s namespace)'
+            cand --request-timeout 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)'
+            cand --color 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand explain 'Say which init container blocks each pod, and why'
+            cand logs 'Show init container logs in spec order, following the running one'
+            cand debug 'Attach an ephemeral debug container to the blocked init container'
+            cand completion 'Print a shell completion script'
+            cand version 'Print the version'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kubectl-initdoctor;explain'= {
+            cand -l 'Label selector to filter pods on (e.g. app=web,tier!=db)'
+            cand --selector 'Label selector to filter pods on (e.g. app=web,tier!=db)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --cluster-domain 'The cluster''s DNS domain, for resolving the names init containers wait on'
+            cand --kubeconfig 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)'
+            cand --context 'The name of the kubeconfig context to use'
+            cand --cluster 'The name of the kubeconfig cluster to use'
+            cand --user 'The name of the kubeconfig user to use'
+            cand -n 'The namespace scope for this request (default: the context''s namespace)'
+            cand --namespace 'The namespace scope for this request (default: the context''s namespace)'
+            cand --request-timeout 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)'
+            cand --color 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -A 'Look at pods in every namespace'
+            cand --all-namespaces 'Look at pods in every namespace'
+            cand -w 'Re-render when a pod changes, until it is initialized or interrupted'
+            cand --watch 'Re-render when a pod changes, until it is initialized or interrupted'
+            cand --exit-code 'Exit 3 when any selected pod is blocked in initialization, 0 when all are initialized'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kubectl-initdoctor;logs'= {
+            cand --tail 'Lines of recent log to show per container (-1: all)'
+            cand --kubeconfig 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)'
+            cand --context 'The name of the kubeconfig context to use'
+            cand --cluster 'The name of the kubeconfig cluster to use'
+            cand --user 'The name of the kubeconfig user to use'
+            cand -n 'The namespace scope for this request (default: the context''s namespace)'
+            cand --namespace 'The namespace scope for this request (default: the context''s namespace)'
+            cand --request-timeout 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)'
+            cand --color 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -f 'Follow the running init container, then the next as it starts'
+            cand --follow 'Follow the running init container, then the next as it starts'
+            cand -p 'Show the previous instance of each init container'
+            cand --previous 'Show the previous instance of each init container'
+            cand --timestamps 'Prefix each line with its timestamp'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kubectl-initdoctor;debug'= {
+            cand --target 'The container whose processes the debug container shares (default: the blocked init container)'
+            cand --image 'The debug container''s image'
+            cand --profile 'Security profile of the debug container, as kubectl debug''s'
+            cand -c 'Name of the debug container (default: debugger-<5 random characters>)'
+            cand --container 'Name of the debug container (default: debugger-<5 random characters>)'
+            cand --attach 'Attach to the debug container once it runs (--attach=false only adds it)'
+            cand --timeout 'How long to wait for the debug container to start'
+            cand --kubeconfig 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)'
+            cand --context 'The name of the kubeconfig context to use'
+            cand --cluster 'The name of the kubeconfig cluster to use'
+            cand --user 'The name of the kubeconfig user to use'
+            cand -n 'The namespace scope for this request (default: the context''s namespace)'
+            cand --namespace 'The namespace scope for this request (default: the context''s namespace)'
+            cand --request-timeout 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)'
+            cand --color 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kubectl-initdoctor;completion'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)'
+            cand --context 'The name of the kubeconfig context to use'
+            cand --cluster 'The name of the kubeconfig cluster to use'
+            cand --user 'The name of the kubeconfig user to use'
+            cand -n 'The namespace scope for this request (default: the context''s namespace)'
+            cand --namespace 'The namespace scope for this request (default: the context''s namespace)'
+            cand --request-timeout 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)'
+            cand --color 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kubectl-initdoctor;version'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)'
+            cand --context 'The name of the kubeconfig context to use'
+            cand --cluster 'The name of the kubeconfig cluster to use'
+            cand --user 'The name of the kubeconfig user to use'
+            cand -n 'The namespace scope for this request (default: the context''s namespace)'
+            cand --namespace 'The namespace scope for this request (default: the context''s namespace)'
+            cand --request-timeout 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)'
+            cand --color 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kubectl-initdoctor;help'= {
+            cand explain 'Say which init container blocks each pod, and why'
+            cand logs 'Show init container logs in spec order, following the running one'
+            cand debug 'Attach an ephemeral debug container to the blocked init container'
+            cand completion 'Print a shell completion script'
+            cand version 'Print the version'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kubectl-initdoctor;help;explain'= {
+        }
+        &'kubectl-initdoctor;help;logs'= {
+        }
+        &'kubectl-initdoctor;help;debug'= {
+        }
+        &'kubectl-initdoctor;help;completion'= {
+        }
+        &'kubectl-initdoctor;help;version'= {
+        }
+        &'kubectl-initdoctor;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

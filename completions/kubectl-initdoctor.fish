@@ -1,0 +1,127 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kubectl_initdoctor_global_optspecs
+    string join \n kubeconfig= context= cluster= user= n/namespace= request-timeout= color= h/help V/version
+end
+
+function __fish_kubectl_initdoctor_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kubectl_initdoctor_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kubectl_initdoctor_using_subcommand
+    set -l cmd (__fish_kubectl_initdoctor_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -l color -d 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -s h -l help -d 'Print help'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -s V -l version -d 'Print version'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -f -a "explain" -d 'Say which init container blocks each pod, and why'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -f -a "logs" -d 'Show init container logs in spec order, following the running one'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -f -a "debug" -d 'Attach an ephemeral debug container to the blocked init container'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -f -a "completion" -d 'Print a shell completion script'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -f -a "version" -d 'Print the version'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s l -l selector -d 'Label selector to filter pods on (e.g. app=web,tier!=db)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s o -l output -d 'Output format' -r -f -a "table\t'Human tables'
+wide\t'Human tables with more columns'
+json\t'The stable JSON contract (see README)'"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l cluster-domain -d 'The cluster\'s DNS domain, for resolving the names init containers wait on' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l color -d 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s A -l all-namespaces -d 'Look at pods in every namespace'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s w -l watch -d 'Re-render when a pod changes, until it is initialized or interrupted'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l exit-code -d 'Exit 3 when any selected pod is blocked in initialization, 0 when all are initialized'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s V -l version -d 'Print version'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l tail -d 'Lines of recent log to show per container (-1: all)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l color -d 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s f -l follow -d 'Follow the running init container, then the next as it starts'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s p -l previous -d 'Show the previous instance of each init container'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l timestamps -d 'Prefix each line with its timestamp'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s V -l version -d 'Print version'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l target -d 'The container whose processes the debug container shares (default: the blocked init container)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l image -d 'The debug container\'s image' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l profile -d 'Security profile of the debug container, as kubectl debug\'s' -r -f -a "general\t'Add SYS_PTRACE, to trace the target\'s processes (the default)'
+baseline\t'No security context: what Pod Security "baseline" allows'
+restricted\t'Non-root, all capabilities dropped, no privilege escalation, seccomp RuntimeDefault'
+netadmin\t'Add NET_ADMIN and NET_RAW, for network tools'
+sysadmin\t'Privileged'"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -s c -l container -d 'Name of the debug container (default: debugger-<5 random characters>)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l attach -d 'Attach to the debug container once it runs (--attach=false only adds it)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l timeout -d 'How long to wait for the debug container to start' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l color -d 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -s V -l version -d 'Print version'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -l color -d 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -s h -l help -d 'Print help'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -s V -l version -d 'Print version'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -l color -d 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -s h -l help -d 'Print help'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -s V -l version -d 'Print version'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug completion version help" -f -a "explain" -d 'Say which init container blocks each pod, and why'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug completion version help" -f -a "logs" -d 'Show init container logs in spec order, following the running one'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug completion version help" -f -a "debug" -d 'Attach an ephemeral debug container to the blocked init container'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug completion version help" -f -a "completion" -d 'Print a shell completion script'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug completion version help" -f -a "version" -d 'Print the version'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug completion version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -229,7 +229,7 @@ async fn attach(
         .tty(tty);
     let mut process = cluster
         .call(
-            "create",
+            "get and create",
             "pods/attach",
             Some(namespace),
             pods.attach(pod, &params),

@@ -1,64 +1,275 @@
-//! The edge for `explain`: fetch what the pure core needs for one pod. The pod comes first (it
-//! says what else is needed); then its events, the blocker's log tails and, for a failed image
-//! pull, the namespace's Secret names are fetched at once.
+//! The edge for `explain`: fetch what the pure core needs for the selected pods. The pods come
+//! first (they say what else is needed); then, in one round of concurrent calls (a bounded
+//! number at a time), everything else:
 //!
-//! Only the pod and its events are required: a log or a Secret list that cannot be read
-//! (403 included) becomes evidence ("could not check (RBAC)"), never a failed command.
+//! - events: per namespace with [`EVENTS_LIST_FROM`] or more selected pods, one list of the
+//!   namespace's pod events, grouped by involved pod; below that, a field-selected list per pod
+//!   (cheaper for one or two);
+//! - the blocker's log tails, per pod and container;
+//! - for a failed image pull, the namespace's Secret names, once per namespace;
+//! - what the pending init containers wait on, once for the union of the pods' needs
+//!   ([`crate::cluster::waits`]): a namespace's Services, EndpointSlices and Pods are listed
+//!   once however many of its pods wait on something.
+//!
+//! So one pod costs two rounds (the pod, then the rest), and so do many: the pod list (or the
+//! named pods), then the shared lists and the per-pod logs together.
+//!
+//! Only the pods and their events are required: a log, a Secret list or a wait lookup that
+//! cannot be read (403 included) becomes evidence ("could not check (RBAC)") for each pod that
+//! needed it, never a failed command.
 
-use futures::future::join_all;
+use std::collections::{BTreeMap, BTreeSet};
+
 use futures::{StreamExt, TryStreamExt};
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Event, Pod};
 
 use crate::cluster::Cluster;
 use crate::diagnosis::{self, ContainerLogs, Evidence, LOG_TAIL_LINES, LogRequest, Lookup};
 use crate::error::{Error, Result};
+use crate::waits::shared::{Lookups, SharedNeeds};
+use crate::waits::{self, Needs};
+
+/// From how many selected pods in a namespace its events are read in one list.
+pub const EVENTS_LIST_FROM: usize = 3;
+
+/// How many requests (events, Secret names, log tails) run at once, besides the wait lookups.
+const REQUESTS_AT_ONCE: usize = 16;
 
 /// Everything the diagnosis of `pod` needs, gathered in one round of concurrent calls.
 pub async fn evidence(cluster: &Cluster, pod: Pod) -> Result<Evidence> {
-    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
-    let name = pod.metadata.name.clone().unwrap_or_default();
-    let wanted_logs = diagnosis::log_requests(&pod);
-    let want_secrets = diagnosis::needs_secret_names(&pod);
+    let plan = Plan::new(std::slice::from_ref(&pod));
+    let mut fetched = fetch(cluster, &plan).await?;
+    Ok(assemble(&plan, 0, pod, &mut fetched))
+}
 
-    let events = cluster.pod_events(&namespace, &name);
-    let logs = join_all(wanted_logs.iter().map(|request| {
-        cluster.pod_log(
-            &namespace,
-            &name,
-            &request.container,
-            request.previous,
-            LOG_TAIL_LINES,
-        )
-    }));
-    let secrets = async {
-        if want_secrets {
-            lookup(cluster.secret_names(&namespace).await)
+/// Evidence for several pods, in their order: each namespace-wide list once, not once a pod.
+pub async fn evidence_for_all(cluster: &Cluster, pods: Vec<Pod>) -> Result<Vec<Evidence>> {
+    let plan = Plan::new(&pods);
+    let mut fetched = fetch(cluster, &plan).await?;
+    Ok(pods
+        .into_iter()
+        .enumerate()
+        .map(|(index, pod)| assemble(&plan, index, pod, &mut fetched))
+        .collect())
+}
+
+/// What to fetch beyond the pods, worked out from them (no I/O).
+#[derive(Debug, Default)]
+struct Plan {
+    pods: Vec<PodPlan>,
+    /// Namespaces whose pod events are listed once.
+    event_namespaces: BTreeSet<String>,
+    /// Namespaces whose Secret names are listed.
+    secret_namespaces: BTreeSet<String>,
+    /// The union of the pods' wait needs.
+    waits: SharedNeeds,
+}
+
+#[derive(Debug)]
+struct PodPlan {
+    namespace: String,
+    name: String,
+    logs: Vec<LogRequest>,
+    wants_secrets: bool,
+    needs: Option<Needs>,
+}
+
+impl Plan {
+    fn new(pods: &[Pod]) -> Plan {
+        let mut plan = Plan::default();
+        let mut per_namespace: BTreeMap<&str, usize> = BTreeMap::new();
+        for pod in pods {
+            let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+            let needs = waits::needs(pod);
+            if let Some(needs) = &needs {
+                plan.waits.add(needs);
+            }
+            let wants_secrets = diagnosis::needs_secret_names(pod);
+            if wants_secrets {
+                plan.secret_namespaces.insert(namespace.clone());
+            }
+            plan.pods.push(PodPlan {
+                namespace,
+                name: pod.metadata.name.clone().unwrap_or_default(),
+                logs: diagnosis::log_requests(pod),
+                wants_secrets,
+                needs,
+            });
+        }
+        for p in &plan.pods {
+            *per_namespace.entry(p.namespace.as_str()).or_default() += 1;
+        }
+        plan.event_namespaces = per_namespace
+            .into_iter()
+            .filter(|(_, count)| *count >= EVENTS_LIST_FROM)
+            .map(|(ns, _)| ns.to_string())
+            .collect();
+        plan
+    }
+
+    /// The calls of the round besides the wait lookups, in a stable order.
+    fn calls(&self) -> Vec<Call> {
+        let mut calls: Vec<Call> = self
+            .event_namespaces
+            .iter()
+            .cloned()
+            .map(Call::NamespaceEvents)
+            .collect();
+        calls.extend(
+            self.secret_namespaces
+                .iter()
+                .cloned()
+                .map(Call::SecretNames),
+        );
+        for (index, pod) in self.pods.iter().enumerate() {
+            if !self.event_namespaces.contains(&pod.namespace) {
+                calls.push(Call::PodEvents(index));
+            }
+            calls.extend((0..pod.logs.len()).map(|log| Call::Log(index, log)));
+        }
+        calls
+    }
+}
+
+/// One call of the round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Call {
+    NamespaceEvents(String),
+    PodEvents(usize),
+    SecretNames(String),
+    /// Pod index, log request index.
+    Log(usize, usize),
+}
+
+/// Its answer. Events are required: their failure fails the round instead.
+enum Reply {
+    NamespaceEvents(String, Vec<Event>),
+    PodEvents(usize, Vec<Event>),
+    SecretNames(String, Lookup<Vec<String>>),
+    Log(usize, usize, Result<Vec<String>>),
+}
+
+/// What the round brought back, taken apart pod by pod by [`assemble`].
+#[derive(Default)]
+struct Fetched {
+    /// Namespace → pod name → its events (`involvedObject.name`, as a field selector would).
+    namespace_events: BTreeMap<String, BTreeMap<String, Vec<Event>>>,
+    pod_events: BTreeMap<usize, Vec<Event>>,
+    secret_names: BTreeMap<String, Lookup<Vec<String>>>,
+    logs: BTreeMap<(usize, usize), Result<Vec<String>>>,
+    waits: Lookups,
+}
+
+/// The second round: every call of the plan, and the wait lookups, concurrently.
+async fn fetch(cluster: &Cluster, plan: &Plan) -> Result<Fetched> {
+    let calls = futures::stream::iter(plan.calls().into_iter().map(|c| call(cluster, plan, c)))
+        .buffer_unordered(REQUESTS_AT_ONCE)
+        .try_collect::<Vec<Reply>>();
+    let lookups = async {
+        let needs = &plan.waits;
+        if needs.namespaces.is_empty() {
+            Ok(Lookups::default())
         } else {
-            Lookup::NotChecked
+            Ok(cluster.wait_lookups(needs).await)
         }
     };
-    // What the pending init containers wait on (Services, EndpointSlices, Pods…), in this round.
-    let waits = crate::cluster::waits::fetch(cluster, &pod);
-    let (events, logs, secret_names, waits) = futures::join!(events, logs, secrets, waits);
-
-    Ok(Evidence {
-        events: events?,
-        logs: collect_logs(&namespace, &wanted_logs, logs),
-        secret_names,
+    let (replies, waits) = futures::try_join!(calls, lookups)?;
+    let mut fetched = Fetched {
         waits,
-        pod,
+        ..Default::default()
+    };
+    for reply in replies {
+        match reply {
+            Reply::NamespaceEvents(ns, events) => {
+                fetched.namespace_events.insert(ns, group_by_pod(events));
+            }
+            Reply::PodEvents(index, events) => {
+                fetched.pod_events.insert(index, events);
+            }
+            Reply::SecretNames(ns, names) => {
+                fetched.secret_names.insert(ns, names);
+            }
+            Reply::Log(index, log, answer) => {
+                fetched.logs.insert((index, log), answer);
+            }
+        }
+    }
+    Ok(fetched)
+}
+
+async fn call(cluster: &Cluster, plan: &Plan, call: Call) -> Result<Reply> {
+    Ok(match call {
+        Call::NamespaceEvents(ns) => {
+            let events = cluster.namespace_pod_events(&ns).await?;
+            Reply::NamespaceEvents(ns, events)
+        }
+        Call::PodEvents(index) => {
+            let pod = &plan.pods[index];
+            Reply::PodEvents(index, cluster.pod_events(&pod.namespace, &pod.name).await?)
+        }
+        Call::SecretNames(ns) => {
+            let names = lookup(cluster.secret_names(&ns).await);
+            Reply::SecretNames(ns, names)
+        }
+        Call::Log(index, log) => {
+            let pod = &plan.pods[index];
+            let request = &pod.logs[log];
+            let answer = cluster
+                .pod_log(
+                    &pod.namespace,
+                    &pod.name,
+                    &request.container,
+                    request.previous,
+                    LOG_TAIL_LINES,
+                )
+                .await;
+            Reply::Log(index, log, answer)
+        }
     })
 }
 
-/// How many pods are gathered at once (each is a few concurrent requests).
-const PODS_AT_ONCE: usize = 8;
+/// A namespace's pod events by the name of the pod they involve (older pods of the same name
+/// included: the diagnosis tells them apart by uid, as it does for a field-selected list).
+fn group_by_pod(events: Vec<Event>) -> BTreeMap<String, Vec<Event>> {
+    let mut by_pod: BTreeMap<String, Vec<Event>> = BTreeMap::new();
+    for event in events {
+        let name = event.involved_object.name.clone().unwrap_or_default();
+        by_pod.entry(name).or_default().push(event);
+    }
+    by_pod
+}
 
-/// Evidence for several pods, a few at a time, in their order.
-pub async fn evidence_for_all(cluster: &Cluster, pods: Vec<Pod>) -> Result<Vec<Evidence>> {
-    futures::stream::iter(pods.into_iter().map(|pod| evidence(cluster, pod)))
-        .buffered(PODS_AT_ONCE)
-        .try_collect()
-        .await
+/// The evidence of pod `index` of the plan, from what was fetched.
+fn assemble(plan: &Plan, index: usize, pod: Pod, fetched: &mut Fetched) -> Evidence {
+    let p = &plan.pods[index];
+    let events = match fetched.namespace_events.get(&p.namespace) {
+        Some(by_pod) => by_pod.get(&p.name).cloned().unwrap_or_default(),
+        None => fetched.pod_events.remove(&index).unwrap_or_default(),
+    };
+    let answers: Vec<Result<Vec<String>>> = (0..p.logs.len())
+        .map(|log| {
+            fetched
+                .logs
+                .remove(&(index, log))
+                .unwrap_or_else(|| Ok(Vec::new()))
+        })
+        .collect();
+    let secret_names = if p.wants_secrets {
+        fetched
+            .secret_names
+            .get(&p.namespace)
+            .cloned()
+            .unwrap_or_default()
+    } else {
+        Lookup::NotChecked
+    };
+    Evidence {
+        events,
+        logs: collect_logs(&p.namespace, &p.logs, answers),
+        secret_names,
+        waits: p.needs.as_ref().map(|needs| fetched.waits.objects(needs)),
+        pod,
+    }
 }
 
 /// Turn an optional lookup's outcome into evidence: a 403 is "could not check", not an error.
@@ -117,6 +328,77 @@ mod tests {
             namespace: Some("shop".into()),
             message: String::new(),
         }
+    }
+
+    fn blocked(namespace: &str, name: &str) -> Pod {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": {"containers": [{"name": "app"}],
+                     "initContainers": [{"name": "wait-db", "image": "busybox:1.36",
+                        "command": ["sh", "-c", "until nslookup db; do sleep 2; done"]}]},
+            "status": {"phase": "Pending", "initContainerStatuses": [{"name": "wait-db",
+                "image": "busybox:1.36", "imageID": "", "ready": false, "restartCount": 0,
+                "state": {"running": {}}}]}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn many_pods_of_a_namespace_share_one_event_list_and_one_set_of_wait_lookups() {
+        let mut pods: Vec<Pod> = (0..20).map(|i| blocked("shop", &format!("p{i}"))).collect();
+        pods.push(blocked("web", "a"));
+        pods.push(blocked("web", "b"));
+        let plan = Plan::new(&pods);
+        assert_eq!(
+            plan.event_namespaces.iter().collect::<Vec<_>>(),
+            ["shop"],
+            "two pods are cheaper with a field-selected list each"
+        );
+        let calls = plan.calls();
+        let events: Vec<&Call> = calls
+            .iter()
+            .filter(|c| !matches!(c, Call::Log(..)))
+            .collect();
+        assert_eq!(
+            events,
+            [
+                &Call::NamespaceEvents("shop".into()),
+                &Call::PodEvents(20),
+                &Call::PodEvents(21)
+            ]
+        );
+        // One log tail per pod: the blocker's current instance.
+        assert_eq!(calls.len() - events.len(), 22);
+        // Waits: two namespaces × (Services, EndpointSlices, Pods), `db` by name, its slices.
+        assert_eq!(plan.waits.request_count(), 3 * 2 + 1 + 1);
+    }
+
+    #[test]
+    fn one_pod_keeps_its_field_selected_events() {
+        let plan = Plan::new(&[blocked("shop", "p")]);
+        assert!(plan.event_namespaces.is_empty());
+        assert_eq!(plan.calls(), [Call::PodEvents(0), Call::Log(0, 0)]);
+    }
+
+    #[test]
+    fn events_are_grouped_by_the_pod_they_involve() {
+        let event = |pod: &str, uid: &str| -> Event {
+            serde_json::from_value(serde_json::json!({
+                "metadata": {"name": format!("{pod}.{uid}")},
+                "involvedObject": {"kind": "Pod", "name": pod, "uid": uid}
+            }))
+            .unwrap()
+        };
+        let grouped = group_by_pod(vec![event("a", "1"), event("b", "2"), event("a", "0")]);
+        let names = |pod: &str| -> Vec<String> {
+            grouped[pod]
+                .iter()
+                .filter_map(|e| e.metadata.name.clone())
+                .collect()
+        };
+        // An older pod's events stay with its name (the diagnosis drops them by uid), in order.
+        assert_eq!(names("a"), ["a.1", "a.0"]);
+        assert_eq!(names("b"), ["b.2"]);
     }
 
     #[test]

@@ -1351,3 +1351,151 @@ async fn watch_ends_cleanly_on_interrupt() {
     let code = wait_exit(&mut child, Duration::from_secs(10));
     assert_eq!(code, 3, "interrupted while blocked: --exit-code gives 3");
 }
+
+/// `(verb resource)` → how many completed requests `admin` made in `namespace` after `mark`,
+/// once the audit log has caught up.
+fn request_counts_since(mark: usize, namespace: &str) -> std::collections::BTreeMap<String, usize> {
+    let count = || {
+        let text = std::fs::read_to_string(&common::env().audit_log).unwrap_or_default();
+        let mut counts = std::collections::BTreeMap::new();
+        for entry in text
+            .lines()
+            .skip(mark)
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|e| {
+                e["stage"] == "ResponseComplete"
+                    && e["user"]["username"] == "admin"
+                    && e["objectRef"]["namespace"] == namespace
+            })
+        {
+            let resource = entry["objectRef"]["resource"].as_str().unwrap_or_default();
+            let resource = match entry["objectRef"]["subresource"].as_str() {
+                Some(sub) => format!("{resource}/{sub}"),
+                None => resource.to_string(),
+            };
+            let verb = entry["verb"].as_str().unwrap_or_default();
+            *counts.entry(format!("{verb} {resource}")).or_insert(0) += 1;
+        }
+        counts
+    };
+    let mut last = count();
+    for _ in 0..20 {
+        std::thread::sleep(Duration::from_millis(250));
+        let now = count();
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+    last
+}
+
+/// The part of a pod's diagnosis that does not tick with the clock.
+fn stable_part(pod: &Value) -> Value {
+    json!({
+        "status": pod["status"],
+        "blocking": pod["blocking"],
+        "findings": pod["findings"],
+        "events": pod["events"],
+        "nextCommands": pod["nextCommands"],
+    })
+}
+
+#[tokio::test]
+async fn many_pods_share_the_namespace_lists_and_get_the_same_findings() {
+    const PODS: usize = 20;
+    let ns = TestNs::new("many").await;
+    // Names of this run only, so that no other test's Service can change the findings midway.
+    let suffix = ns.name.rsplit('-').next().unwrap_or("x").to_string();
+    let ledger = format!("ledger-{suffix}");
+    let orders = format!("orders-{suffix}");
+    ns.create::<k8s_openapi::api::core::v1::Service>(&format!(
+        "apiVersion: v1\nkind: Service\nmetadata: {{name: {ledger}}}\nspec:\n  ports: [{{port: 5432, protocol: TCP}}]\n"
+    ))
+    .await;
+    for i in 0..PODS {
+        // Three kinds of waits: a Service without endpoints, a missing one, a wrong port.
+        let script = match i % 3 {
+            0 => format!("until nslookup {ledger}; do echo waiting; sleep 2; done"),
+            1 => format!("until nslookup {orders}; do echo waiting; sleep 2; done"),
+            _ => format!("until nc -z {ledger} 6543; do sleep 1; done"),
+        };
+        ns.pod(&format!(
+            r#"
+apiVersion: v1
+kind: Pod
+metadata: {{name: worker-{i}, labels: {{app: worker}}}}
+spec:
+  containers: [{{name: app, image: busybox:1.36}}]
+  initContainers:
+  - name: wait
+    image: busybox:1.36
+    command: ['sh', '-c', '{script}']
+"#
+        ))
+        .await;
+        ns.set_initializing(&format!("worker-{i}"), &format!("10.244.9.{}", i + 1))
+            .await;
+    }
+    for i in 0..3 {
+        let pod = format!("worker-{i}");
+        ns.event(
+            &pod,
+            "Normal",
+            "Started",
+            "Started container wait",
+            "kubelet",
+            1,
+        )
+        .await;
+        ns.write_log(&pod, "wait", "waiting\nwaiting\n", false);
+    }
+
+    let mark = common::audit_mark();
+    let run = initdoctor(&["explain", "-n", &ns.name, "-o", "json"]);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    let counts = request_counts_since(mark, &ns.name);
+    let all = run.json()["pods"].as_array().cloned().expect("pods");
+    assert_eq!(all.len(), PODS, "{counts:?}");
+
+    // The namespace-wide lists once each (≤ 2 allowed), not once a pod; a log tail per pod.
+    for list in [
+        "list events",
+        "list services",
+        "list endpointslices",
+        "list pods",
+    ] {
+        let made = counts.get(list).copied().unwrap_or(0);
+        assert!(
+            (1..=2).contains(&made),
+            "{list}: {made} requests: {counts:#?}"
+        );
+    }
+    assert_eq!(counts.get("get pods/log"), Some(&PODS), "{counts:#?}");
+    assert!(
+        counts
+            .keys()
+            .all(|k| k.starts_with("list ") || k.starts_with("get ")),
+        "reads only: {counts:#?}"
+    );
+
+    // Each pod's findings and events are those of explaining it alone.
+    for pod in &all {
+        let name = pod["name"].as_str().expect("name");
+        let alone = explain_json(&ns, name, &[]);
+        assert_eq!(
+            stable_part(pod),
+            stable_part(&alone),
+            "{name}: explained with the others vs alone"
+        );
+        assert!(
+            !pod["findings"].as_array().expect("findings").is_empty(),
+            "{name}: {pod:#}"
+        );
+    }
+    let first = all
+        .iter()
+        .find(|p| p["name"] == "worker-0")
+        .expect("worker-0");
+    assert_eq!(first["events"][0]["reason"], "Started", "{first:#}");
+}

@@ -302,11 +302,20 @@ async fn the_fake_node_finishes_pod_deletion_like_a_kubelet() {
         .unwrap();
     let mut gone = false;
     for _ in 0..100 {
-        if ns.api::<Pod>().get_opt("myapp-pod").await.unwrap().is_none() {
+        if ns
+            .api::<Pod>()
+            .get_opt("myapp-pod")
+            .await
+            .unwrap()
+            .is_none()
+        {
             gone = true;
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert!(gone, "a deleted pod on the fake node disappears, so namespaces can be deleted");
+    assert!(
+        gone,
+        "a deleted pod on the fake node disappears, so namespaces can be deleted"
+    );
 }

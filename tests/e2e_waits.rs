@@ -400,8 +400,10 @@ spec:
     if in_default.stdout.trim().is_empty() {
         let f = finding(&pod, "ServiceInOtherNamespace", target);
         assert_eq!(f["resolved"], resolved("Service", "default", "myservice"));
+        // At most three namespaces are listed (other tests' namespaces may come first).
         assert!(
-            evidence_has(f, &format!("Service {}/myservice", ns.name)),
+            evidence_has(f, &format!("Service {}/myservice", ns.name))
+                || evidence_has(f, "more namespace"),
             "{f:#}"
         );
     } else {

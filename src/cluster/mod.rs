@@ -345,6 +345,19 @@ impl Cluster {
             .await
     }
 
+    /// The events of every pod of a namespace, in one list (for explaining many of its pods).
+    pub async fn namespace_pod_events(&self, namespace: &str) -> Result<Vec<Event>> {
+        let api: Api<Event> = Api::namespaced(self.client.clone(), namespace);
+        self.list_all(
+            &api,
+            "events",
+            Some(namespace),
+            None,
+            Some("involvedObject.kind=Pod"),
+        )
+        .await
+    }
+
     pub(crate) async fn list_all<K>(
         &self,
         api: &Api<K>,

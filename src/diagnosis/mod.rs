@@ -13,7 +13,6 @@ pub mod checks;
 pub mod events;
 pub mod exits;
 pub mod resources;
-pub mod shell;
 pub mod timeline;
 
 use std::collections::BTreeMap;

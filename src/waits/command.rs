@@ -9,7 +9,7 @@
 use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod};
 
 use super::expand::{self, Chars, EnvTable, NAMESPACE_FILE, Unknown, Value};
-use super::shell::{self, Ctx, Guard, Loop, Piece, SyntaxError, Word};
+use crate::shell::{self, Ctx, Guard, Loop, Piece, SyntaxError, Word};
 
 /// How deep `sh -c` may nest inside `sh -c`.
 const MAX_NESTING: usize = 16;

@@ -26,6 +26,8 @@ use crate::status;
 pub const MAX_CHAIN_DEPTH: usize = 3;
 /// How many pods a finding names.
 const MAX_PODS_SHOWN: usize = 5;
+/// How many other namespaces with a Service of the name a finding lists.
+const MAX_NAMESPACES_SHOWN: usize = 3;
 
 /// The findings about what `evidence.pod`'s pending init containers wait on: the blocker's at
 /// full severity, the later ones' at most warnings ("once X is done: …").
@@ -1154,9 +1156,14 @@ fn missing_service(
                 "no Service {name} in namespace {ns}, but there is one in namespace {other_ns}"
             ),
         );
-        for s in &elsewhere {
+        for s in elsewhere.iter().take(MAX_NAMESPACES_SHOWN) {
             let sns = s.metadata.namespace.clone().unwrap_or_default();
             f.evidence.push(service_text(s, &sns, name));
+        }
+        let more = elsewhere.len().saturating_sub(MAX_NAMESPACES_SHOWN);
+        if more > 0 {
+            let noun = if more == 1 { "namespace" } else { "namespaces" };
+            f.evidence.push(format!("… and {more} more {noun}"));
         }
         f.hint = format!(
             "name it with its namespace in the command: `{name}.{other_ns}` (or {name}.{other_ns}.svc.{}), or create the Service in {ns}",
@@ -2249,9 +2256,9 @@ mod scenarios {
         pods.push(me.clone());
         let objects = super::super::WaitObjects {
             fetched: true,
-            services: serde_json::from_value(o.services).unwrap(),
-            endpoint_slices: serde_json::from_value(o.slices).unwrap(),
-            pods,
+            services: std::sync::Arc::new(serde_json::from_value(o.services).unwrap()),
+            endpoint_slices: std::sync::Arc::new(serde_json::from_value(o.slices).unwrap()),
+            pods: std::sync::Arc::new(pods),
             services_by_name: serde_json::from_value(o.by_name).unwrap(),
             jobs: serde_json::from_value(o.jobs).unwrap(),
             ..Default::default()
@@ -2364,6 +2371,74 @@ mod scenarios {
             typo.message.contains("did you mean mydb?"),
             "{}",
             typo.message
+        );
+    }
+
+    #[test]
+    fn other_namespaces_are_capped_at_three_and_the_fix_names_the_first() {
+        let pod = pod_json(
+            "web",
+            json!([nslookup("init-db", "busybox:1.36", "mydb")]),
+            json!({}),
+        );
+        let ip = json!({"clusterIP": "10.96.0.7"});
+        let by_name = json!(
+            ["e-ns", "b-ns", "d-ns", "a-ns", "c-ns"]
+                .iter()
+                .map(|ns| service("mydb", ns, ip.clone()))
+                .collect::<Vec<_>>()
+        );
+        let found = explain(
+            pod,
+            Objects {
+                by_name,
+                ..Default::default()
+            },
+        );
+        let f = one(&found, "ServiceInOtherNamespace");
+        let listed: Vec<&str> = f
+            .evidence
+            .iter()
+            .filter(|l| l.starts_with("Service ") || l.starts_with("… and"))
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                "Service a-ns/mydb (ClusterIP 10.96.0.7, no ports)",
+                "Service b-ns/mydb (ClusterIP 10.96.0.7, no ports)",
+                "Service c-ns/mydb (ClusterIP 10.96.0.7, no ports)",
+                "… and 2 more namespaces",
+            ],
+            "{:#?}",
+            f.evidence
+        );
+        assert!(f.message.ends_with("in namespace a-ns"), "{}", f.message);
+        assert!(f.hint.contains("`mydb.a-ns`"), "{}", f.hint);
+
+        // Up to three, every one is listed; a fourth is one more namespace.
+        let four = json!(
+            ["a-ns", "b-ns", "c-ns", "d-ns"]
+                .iter()
+                .map(|ns| service("mydb", ns, ip.clone()))
+                .collect::<Vec<_>>()
+        );
+        let pod = pod_json(
+            "web",
+            json!([nslookup("init-db", "busybox:1.36", "mydb")]),
+            json!({}),
+        );
+        let found = explain(
+            pod,
+            Objects {
+                by_name: four,
+                ..Default::default()
+            },
+        );
+        let f = one(&found, "ServiceInOtherNamespace");
+        assert_eq!(
+            f.evidence.last().map(String::as_str),
+            Some("… and 1 more namespace")
         );
     }
 

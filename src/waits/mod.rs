@@ -6,7 +6,7 @@
 //!
 //! 1. [`expand`] applies Kubernetes' own `$(VAR)` expansion and knows where each variable comes
 //!    from (literal, ConfigMap, Secret, field ref, Service link);
-//! 2. [`shell`] reads `sh -c` scripts: simple commands and the loop or `if` each one guards;
+//! 2. [`crate::shell`] reads `sh -c` scripts: simple commands and the loop or `if` each one guards;
 //! 3. [`command`] turns each simple command into a [`command::Check`] (tool, target, port, how
 //!    it repeats), or reports it as not understood — never a guess;
 //! 4. [`resolve`] resolves names the way the pod's resolver does (search path, `dnsPolicy`,
@@ -16,7 +16,9 @@
 //! 6. [`render`] prints the table's "waits for" section.
 //!
 //! The edge ([`crate::cluster::waits`]) fetches [`WaitObjects`] in the same round as the rest
-//! of a pod's evidence, and only when [`needs`] says the blocker names something to resolve.
+//! of a pod's evidence, and only when [`needs`] says the blocker names something to resolve;
+//! for many pods it fetches once for the union of their needs, and [`shared`] hands each pod
+//! its part.
 //!
 //! To add a tool: teach `command::classify` its name and read its options in
 //! `command::Reader::targets`. To add a finding: give it a code in [`CODES`] and produce it in
@@ -27,9 +29,10 @@ pub mod expand;
 pub mod findings;
 pub mod render;
 pub mod resolve;
-pub mod shell;
+pub mod shared;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod, Service};
@@ -99,10 +102,11 @@ pub struct WaitObjects {
     pub fetched: bool,
     /// The cluster DNS domain (`--cluster-domain`), empty for the default.
     pub cluster_domain: String,
-    /// Services, EndpointSlices and Pods of the pod's namespace.
-    pub services: Vec<Service>,
-    pub endpoint_slices: Vec<EndpointSlice>,
-    pub pods: Vec<Pod>,
+    /// Services, EndpointSlices and Pods of the pod's namespace (one list each, shared by the
+    /// pods of that namespace explained together).
+    pub services: Arc<Vec<Service>>,
+    pub endpoint_slices: Arc<Vec<EndpointSlice>>,
+    pub pods: Arc<Vec<Pod>>,
     /// The ConfigMaps the init containers' env refers to.
     pub config_maps: Vec<ConfigMap>,
     /// Services, in every namespace, named like a target (for other namespaces and near misses).
@@ -241,6 +245,7 @@ mod fuzz {
     //! The readers never panic, whatever the command.
     use super::*;
     use crate::diagnosis::Evidence;
+    use crate::shell;
     use proptest::prelude::*;
     use serde_json::json;
 
@@ -261,11 +266,11 @@ mod fuzz {
         let _ = needs(&p);
         let objects = WaitObjects {
             fetched: true,
-            services: serde_json::from_value(json!([
+            services: Arc::new(serde_json::from_value(json!([
                 {"metadata": {"name": "db", "namespace": "shop"}, "spec": {"clusterIP": "None", "selector": {"app": "db"}}}
             ]))
-            .unwrap(),
-            pods: vec![p.clone()],
+            .unwrap()),
+            pods: Arc::new(vec![p.clone()]),
             ..Default::default()
         };
         let evidence = Evidence {

@@ -603,9 +603,9 @@ mod tests {
         pods: serde_json::Value,
     ) -> WaitObjects {
         WaitObjects {
-            services: serde_json::from_value(services).unwrap(),
-            endpoint_slices: serde_json::from_value(slices).unwrap(),
-            pods: serde_json::from_value(pods).unwrap(),
+            services: std::sync::Arc::new(serde_json::from_value(services).unwrap()),
+            endpoint_slices: std::sync::Arc::new(serde_json::from_value(slices).unwrap()),
+            pods: std::sync::Arc::new(serde_json::from_value(pods).unwrap()),
             ..Default::default()
         }
     }

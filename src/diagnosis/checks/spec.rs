@@ -3,9 +3,11 @@
 //! of waiting.
 
 use super::{Context, finding};
-use crate::diagnosis::{Finding, Severity, shell};
+use crate::diagnosis::{Finding, Severity};
+use crate::shell;
 
-/// The first unfinished init container whose `sh -c` script the shell certainly rejects.
+/// The first unfinished init container whose `sh -c` script the shell certainly rejects (the
+/// reader in [`crate::shell`] says so only when it is certain: never a false alarm).
 pub fn check_invalid_init_spec(cx: &Context) -> Option<Finding> {
     let spec = cx.pod.spec.as_ref()?;
     let inits = spec.init_containers.as_deref().unwrap_or(&[]);
@@ -23,19 +25,19 @@ pub fn check_invalid_init_spec(cx: &Context) -> Option<Finding> {
                 .cloned()
                 .collect();
             let (program, script) = shell::script_of(&argv)?;
-            let problem = shell::check(script)?;
+            let error = shell::parse_text(script).error?;
             let mut f = finding(
                 "InvalidInitSpec",
                 Severity::Error,
                 Some(&row.name),
-                format!("its `{program} -c` script cannot run: {}", problem.message),
+                format!("its `{program} -c` script cannot run: {}", error.explanation),
             );
             f.evidence.push(format!("script: {}", abbreviate(script, 240)));
             f.evidence.push(format!(
                 "{program} stops with a syntax error (exit code 2) before running anything, so the container fails at once instead of doing its work"
             ));
             let field = format!("spec.initContainers[{}].command", row.index);
-            f.hint = match &problem.typo {
+            f.hint = match &error.suspect {
                 Some((word, keyword)) => format!(
                     "replace `{word}` with `{keyword}` in {field}, then recreate the pod (or fix the workload's template); check a script with `sh -n -c '…'`"
                 ),

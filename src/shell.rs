@@ -1,15 +1,21 @@
-//! A small POSIX shell reader: enough of `sh -c` / `bash -c` scripts to find the commands an
-//! init container runs and the loop each one guards — never more. It never executes anything
+//! A small POSIX shell reader for `sh -c` / `bash -c` scripts: it finds the commands an init
+//! container runs and the loop each one guards (for [`crate::waits`]), and the scripts sh
+//! certainly refuses (for the `InvalidInitSpec` check) — never more. It never executes anything
 //! and never panics (a property test feeds it arbitrary text).
 //!
 //! It reads words with their quoting and expansions (`$VAR`, `${VAR:-x}`, `$(…)`, backquotes),
 //! operators (`;` `&&` `||` `|` `&`, newlines), redirections (dropped, here-documents skipped),
-//! comments, and the compound commands `until`/`while`/`for`/`if`/`case`/`{ }`/`( )`. Each
-//! simple command comes out with its [`Ctx`]: is it the condition of a loop or an `if`, negated,
-//! inside a loop, last in its pipeline. A script sh would refuse (`donel` for `done`, an open
-//! quote) yields a [`SyntaxError`] worded as sh words it.
+//! comments, function definitions and the compound commands
+//! `until`/`while`/`for`/`if`/`case`/`{ }`/`( )`. Each simple command comes out with its [`Ctx`]:
+//! is it the condition of a loop or an `if`, negated, inside a loop, last in its pipeline.
+//!
+//! A script sh would refuse (`donel` for `done`, an open quote) yields a [`SyntaxError`], worded
+//! as sh words it and explained. It is never a guess: once the script uses what some shell
+//! accepts beyond POSIX (bash's `[[`, `$'…'`, arrays, `function`…) or what the reader cannot
+//! follow exactly (`case` inside `$(…)`), a script it cannot read yields no error at all.
 
-use super::expand::{Ch, Reference, UNKNOWN, Unknown, Value};
+use crate::waits::expand::{self, Ch, Reference, UNKNOWN, Unknown, Value};
+use crate::waits::resolve::edit_distance;
 
 /// How deep compound commands and substitutions may nest before the reader gives up.
 const MAX_DEPTH: usize = 64;
@@ -120,7 +126,11 @@ pub struct SimpleCommand {
 pub struct SyntaxError {
     /// As sh says it: `unexpected end of file (expecting "done")`.
     pub message: String,
-    /// A word that looks like a misspelt keyword (`donel` for `done`).
+    /// The same for a reader, naming what is open: "the `until` is never closed: the shell
+    /// reaches the end of the script still expecting `done` (`donel` looks like a typo of
+    /// `done`)".
+    pub explanation: String,
+    /// A word that looks like a misspelt keyword, and the keyword: (`donel`, `done`).
     pub suspect: Option<(String, String)>,
 }
 
@@ -128,28 +138,27 @@ pub struct SyntaxError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Script {
     pub commands: Vec<SimpleCommand>,
+    /// Only when sh certainly refuses the script.
     pub error: Option<SyntaxError>,
 }
 
-/// Read a script given as expanded characters (see [`super::expand`]).
+/// Read a script given as expanded characters (see [`crate::waits::expand`]).
 pub fn parse(chars: &[Ch], refs: &[Reference]) -> Script {
     let mut parser = Parser {
-        lx: Lexer {
-            chars,
-            refs,
-            pos: 0,
-            heredocs: Vec::new(),
-            depth: 0,
-        },
+        lx: Lexer::new(chars, refs, 0),
         peeked: None,
         commands: Vec::new(),
         depth: 0,
         words_seen: Vec::new(),
+        open: Vec::new(),
     };
-    let error = parser.program().err().map(|message| {
-        let suspect = suspect_keyword(&message, &parser.words_seen);
-        SyntaxError { message, suspect }
-    });
+    let error = match parser.program() {
+        Ok(()) => None,
+        // Some shell may accept what stopped the reader: no opinion.
+        Err(_) if parser.lx.unsure => None,
+        Err(Fault::TooDeep) => skim(chars, refs),
+        Err(fault) => Some(syntax_error(fault, parser.open.last(), &parser.words_seen)),
+    };
     Script {
         commands: parser.commands,
         error,
@@ -162,17 +171,250 @@ pub fn parse_text(text: &str) -> Script {
     parse(&chars, &[])
 }
 
-fn suspect_keyword(message: &str, words: &[String]) -> Option<(String, String)> {
-    let expected = message.split('"').nth(1)?;
-    words
-        .iter()
-        .rev()
-        .find(|w| {
-            w.as_str() != expected
-                && super::resolve::edit_distance(w, expected) <= 2
-                && w.len() >= 2
-        })
-        .map(|w| (w.clone(), expected.to_string()))
+/// The shell and script of a command line when it is `SHELL -c SCRIPT` (`sh`, `bash`, `ash`,
+/// `dash`, `ksh`, by name or path; `-c` may be combined, as in `-ec`).
+pub fn script_of(argv: &[String]) -> Option<(&str, &str)> {
+    let program = argv.first()?;
+    let shell = program.rsplit('/').next().unwrap_or(program);
+    if !matches!(shell, "sh" | "bash" | "ash" | "dash" | "ksh") {
+        return None;
+    }
+    let mut rest = argv[1..].iter();
+    for arg in rest.by_ref() {
+        let flags = arg.strip_prefix('-')?;
+        if flags.is_empty() || !flags.chars().all(|c| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        if flags.contains('c') {
+            return rest.next().map(|script| (shell, script.as_str()));
+        }
+    }
+    None
+}
+
+/// Why the reader stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Fault {
+    /// `found` where the grammar does not allow it; `expecting` the reserved word it wanted.
+    Unexpected {
+        found: Found,
+        expecting: Option<&'static str>,
+    },
+    /// The script ends inside a quote or a substitution: `what` it is, and sh's words.
+    Unterminated { what: &'static str, sh: String },
+    /// Compound commands nest deeper than [`MAX_DEPTH`].
+    TooDeep,
+}
+
+/// A token as an error names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Found {
+    Word(String),
+    /// A reserved word where no command may start with it (`done` with no loop open).
+    Reserved(&'static str),
+    Op(&'static str),
+    Redirect(&'static str),
+    Newline,
+    Eof,
+}
+
+impl Found {
+    fn of(tok: &Tok) -> Found {
+        match tok {
+            Tok::Word(w, ..) => Found::Word(w.written.clone()),
+            Tok::Op(op, _) => Found::Op(op),
+            Tok::Redirect(r) => Found::Redirect(r),
+            Tok::Newline => Found::Newline,
+            Tok::Eof => Found::Eof,
+        }
+    }
+
+    /// As sh names it: `word "x"`, `";;"`, `end of file`.
+    fn sh(&self) -> String {
+        match self {
+            Found::Word(w) => format!("word \"{w}\""),
+            Found::Reserved(r) | Found::Op(r) => format!("\"{r}\""),
+            Found::Redirect(r) => format!("redirection \"{r}\""),
+            Found::Newline => "newline".into(),
+            Found::Eof => "end of file".into(),
+        }
+    }
+
+    /// As the explanation names it.
+    fn plain(&self) -> String {
+        match self {
+            Found::Word(w) => format!("`{w}`"),
+            Found::Reserved(r) | Found::Op(r) => format!("`{r}`"),
+            Found::Redirect(r) => format!("the redirection `{r}`"),
+            Found::Newline => "a line break".into(),
+            Found::Eof => "the end of the script".into(),
+        }
+    }
+
+    /// A token that can only close something.
+    fn closes(&self) -> bool {
+        matches!(
+            self,
+            Found::Reserved("then" | "do" | "done" | "fi" | "elif" | "else" | "esac" | "}" | "in")
+                | Found::Op(")" | ";;")
+        )
+    }
+}
+
+impl Fault {
+    fn unexpected(tok: &Tok) -> Fault {
+        Fault::Unexpected {
+            found: Found::of(tok),
+            expecting: None,
+        }
+    }
+
+    /// As sh says it.
+    fn sh(&self) -> String {
+        match self {
+            Fault::Unexpected { found, expecting } => match expecting {
+                Some(word) => format!("unexpected {} (expecting \"{word}\")", found.sh()),
+                None => format!("unexpected {}", found.sh()),
+            },
+            Fault::Unterminated { sh, .. } => sh.clone(),
+            Fault::TooDeep => "the script nests too deeply to read".into(),
+        }
+    }
+}
+
+/// A compound command still open where the reader is: `if`, expecting `then`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Open {
+    opener: &'static str,
+    expects: &'static str,
+    /// How many command words were seen before it opened.
+    words: usize,
+}
+
+/// What `for` expects first.
+const A_NAME: &str = "a variable name";
+
+fn syntax_error(fault: Fault, open: Option<&Open>, words_seen: &[String]) -> SyntaxError {
+    let message = fault.sh();
+    let mut suspect = None;
+    let explanation = match fault {
+        Fault::Unterminated { what, .. } => format!("the script has an unterminated {what}"),
+        Fault::TooDeep => message.clone(),
+        Fault::Unexpected {
+            found: Found::Eof,
+            expecting,
+        } => match open {
+            Some(open) if expecting.is_some() || open.expects == A_NAME => {
+                let expected = expecting.unwrap_or(open.expects);
+                // The last command word since it opened that looks like the keyword.
+                suspect = words_seen[open.words.min(words_seen.len())..]
+                    .iter()
+                    .rev()
+                    .find(|w| looks_like(w, expected))
+                    .map(|w| (w.clone(), expected.to_string()));
+                let typo = match &suspect {
+                    Some((word, keyword)) => {
+                        format!(" (`{word}` looks like a typo of `{keyword}`)")
+                    }
+                    None => String::new(),
+                };
+                format!(
+                    "the `{}` is never closed: the shell reaches the end of the script still expecting `{expected}`{typo}",
+                    open.opener
+                )
+            }
+            _ => "the script ends where the shell expects a command".into(),
+        },
+        Fault::Unexpected {
+            found,
+            expecting: Some(expected),
+        } if !found.closes() => {
+            if let Found::Word(w) = &found
+                && looks_like(w, expected)
+            {
+                suspect = Some((w.clone(), expected.to_string()));
+            }
+            format!("{} is where the shell expects `{expected}`", found.plain())
+        }
+        Fault::Unexpected { found, .. } if found.closes() => match open {
+            Some(open) => format!(
+                "{} is unexpected here: the shell expects `{}` to close the `{}` first",
+                found.plain(),
+                open.expects,
+                open.opener
+            ),
+            None => format!(
+                "{} is unexpected here: nothing open for it to close",
+                found.plain()
+            ),
+        },
+        Fault::Unexpected {
+            found: found @ Found::Op(";" | "&" | "&&" | "||" | "|"),
+            ..
+        } => format!(
+            "{} is unexpected here: the shell expects a command before it",
+            found.plain()
+        ),
+        Fault::Unexpected { found, .. } => format!("{} is unexpected here", found.plain()),
+    };
+    SyntaxError {
+        message,
+        explanation,
+        suspect,
+    }
+}
+
+/// After [`Fault::TooDeep`], the one verdict that needs no nesting: more `(` than `)`.
+fn skim(chars: &[Ch], refs: &[Reference]) -> Option<SyntaxError> {
+    let mut lx = Lexer::new(chars, refs, 0);
+    let mut balance = 0isize;
+    let mut heredoc = None;
+    loop {
+        let tok = match lx.next_tok() {
+            Ok(tok) => tok,
+            Err(fault) => return (!lx.unsure).then(|| syntax_error(fault, None, &[])),
+        };
+        match tok {
+            Tok::Eof => break,
+            Tok::Op("(", _) => balance += 1,
+            Tok::Op(")", _) => balance -= 1,
+            Tok::Redirect(kind) if kind.starts_with("<<") => {
+                heredoc = Some(kind == "<<-");
+                continue;
+            }
+            Tok::Word(w, ..) => {
+                if let Some(strip) = heredoc {
+                    let delim = w.literal().unwrap_or_else(|| w.written.clone());
+                    lx.heredocs.push((delim, strip));
+                }
+            }
+            _ => {}
+        }
+        heredoc = None;
+    }
+    let open = Open {
+        opener: "(",
+        expects: ")",
+        words: 0,
+    };
+    let fault = Fault::Unexpected {
+        found: Found::Eof,
+        expecting: Some(")"),
+    };
+    (balance > 0 && !lx.unsure).then(|| syntax_error(fault, Some(&open), &[]))
+}
+
+/// True when `word` is a plausible misspelling of `keyword`: one edit away, or the keyword with
+/// a letter or two stuck on (`donel`, `done;;`).
+fn looks_like(word: &str, keyword: &str) -> bool {
+    if word == keyword || !keyword.chars().all(|c| c.is_ascii_alphabetic()) || word.len() < 2 {
+        return false;
+    }
+    let short_slip =
+        keyword.len() == 2 && word.len() == 2 && word.chars().next() == keyword.chars().next();
+    (word.starts_with(keyword) && word.len() <= keyword.len() + 2)
+        || (keyword.len() >= 3 && edit_distance(word, keyword) == 1)
+        || short_slip
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,14 +434,27 @@ struct Lexer<'a> {
     heredocs: Vec<(String, bool)>,
     /// How deep `${X:-${Y:-…}}` defaults nest.
     depth: usize,
+    /// Met something some shell reads otherwise (see [`parse`]).
+    unsure: bool,
 }
 
-impl Lexer<'_> {
+impl<'a> Lexer<'a> {
+    fn new(chars: &'a [Ch], refs: &'a [Reference], depth: usize) -> Lexer<'a> {
+        Lexer {
+            chars,
+            refs,
+            pos: 0,
+            heredocs: Vec::new(),
+            depth,
+            unsure: false,
+        }
+    }
+
     fn peek_c(&self, off: usize) -> Option<char> {
         self.chars.get(self.pos + off).map(|c| c.c)
     }
 
-    fn next_tok(&mut self) -> Result<Tok, String> {
+    fn next_tok(&mut self) -> Result<Tok, Fault> {
         loop {
             match self.peek_c(0) {
                 Some(' ' | '\t' | '\r') => self.pos += 1,
@@ -224,6 +479,10 @@ impl Lexer<'_> {
             lx.pos += s.chars().count();
             Ok(Tok::Op(s, start))
         };
+        // bash's `|&`, `;&` and `;;&`: sh refuses them, bash does not.
+        if matches!(two, ('|' | ';', '&')) || (two == (';', ';') && self.peek_c(2) == Some('&')) {
+            self.unsure = true;
+        }
         match two {
             ('\n', _) => {
                 self.pos += 1;
@@ -261,6 +520,10 @@ impl Lexer<'_> {
         let c = self.peek_c(0).unwrap_or('>');
         self.pos += 1;
         let next = self.peek_c(0);
+        // bash's process substitution `<(…)` and here-string `<<<`.
+        if next == Some('(') || (c == '<' && next == Some('<') && self.peek_c(1) == Some('<')) {
+            self.unsure = true;
+        }
         if c == '<' && next == Some('<') {
             self.pos += 1;
             if self.peek_c(0) == Some('-') {
@@ -271,6 +534,9 @@ impl Lexer<'_> {
         }
         if matches!(next, Some('>' | '&' | '|')) {
             self.pos += 1;
+            if self.peek_c(0) == Some('(') {
+                self.unsure = true;
+            }
         }
         Tok::Redirect(if c == '<' { "<" } else { ">" })
     }
@@ -345,7 +611,7 @@ impl Lexer<'_> {
     }
 
     /// One word; `whole` reads to the end of the input (a `${X:-…}` default) without splitting.
-    fn word(&mut self, whole: bool) -> Result<Word, String> {
+    fn word(&mut self, whole: bool) -> Result<Word, Fault> {
         let mut w = Word::default();
         let mut last = None;
         let mut in_dq = false;
@@ -389,7 +655,7 @@ impl Lexer<'_> {
                     self.pos += 1;
                     loop {
                         match self.chars.get(self.pos).copied() {
-                            None => return Err("unterminated quoted string".into()),
+                            None => return Err(unterminated("single quote (')")),
                             Some(Ch { c: '\'', .. }) => {
                                 self.pos += 1;
                                 break;
@@ -407,14 +673,14 @@ impl Lexer<'_> {
                     in_dq = !in_dq;
                     self.pos += 1;
                 }
-                '$' => self.dollar(&mut w, &mut last)?,
+                '$' => self.dollar(&mut w, &mut last, in_dq)?,
                 '`' => {
                     let start = self.pos;
                     self.pos += 1;
                     let inner_start = self.pos;
                     loop {
                         match self.peek_c(0) {
-                            None => return Err("unterminated quoted string".into()),
+                            None => return Err(unterminated("backquote (`)")),
                             Some('\\') => self.pos += 2,
                             Some('`') => break,
                             Some(_) => self.pos += 1,
@@ -435,7 +701,7 @@ impl Lexer<'_> {
             }
         }
         if in_dq {
-            return Err("unterminated quoted string".into());
+            return Err(unterminated("double quote (\")"));
         }
         Ok(w)
     }
@@ -453,13 +719,13 @@ impl Lexer<'_> {
         w.push_char(ch.c);
     }
 
-    fn dollar(&mut self, w: &mut Word, last: &mut Option<usize>) -> Result<(), String> {
+    fn dollar(&mut self, w: &mut Word, last: &mut Option<usize>, in_dq: bool) -> Result<(), Fault> {
         let start = self.pos;
         let before = w.written.len();
         let next = self.peek_c(1);
         let piece = match next {
             Some('{') => {
-                let close = self.find_close(self.pos + 2, '{', '}')?;
+                let close = self.find_close(self.pos + 2, '{', in_dq)?;
                 let inner_start = self.pos + 2;
                 self.pos = close + 1;
                 self.note_range(w, last, start, self.pos);
@@ -467,15 +733,15 @@ impl Lexer<'_> {
                 self.param(inner_start, close, written)?
             }
             Some('(') if self.peek_c(2) == Some('(') => {
-                let close = self.find_close(self.pos + 2, '(', ')')?;
-                self.pos = (close + 2).min(self.chars.len());
+                let close = self.find_close(self.pos + 2, '(', in_dq)?;
+                self.pos = close + 1;
                 self.note_range(w, last, start, self.pos);
                 Piece::Dynamic {
                     written: w.written[before..].to_string(),
                 }
             }
             Some('(') => {
-                let close = self.find_close(self.pos + 2, '(', ')')?;
+                let close = self.find_close(self.pos + 2, ')', in_dq)?;
                 let inner = self.text(self.pos + 2, close);
                 self.pos = close + 1;
                 self.note_range(w, last, start, self.pos);
@@ -511,6 +777,10 @@ impl Lexer<'_> {
                 }
             }
             _ => {
+                // bash's `$'…'` (sh reads `$` then a quote).
+                if next == Some('\'') && !in_dq {
+                    self.unsure = true;
+                }
                 self.note(w, last, self.pos);
                 self.pos += 1;
                 w.push_char('$');
@@ -522,7 +792,7 @@ impl Lexer<'_> {
     }
 
     /// `${…}` contents between `from` and `to`.
-    fn param(&self, from: usize, to: usize, written: String) -> Result<Piece, String> {
+    fn param(&mut self, from: usize, to: usize, written: String) -> Result<Piece, Fault> {
         let inner = self.text(from, to);
         let name_len = inner
             .chars()
@@ -555,14 +825,14 @@ impl Lexer<'_> {
         if self.depth >= MAX_DEPTH {
             return Ok(Piece::Dynamic { written });
         }
-        let mut sub = Lexer {
-            chars: &self.chars[from + name_len + op_len..to],
-            refs: self.refs,
-            pos: 0,
-            heredocs: Vec::new(),
-            depth: self.depth + 1,
-        };
-        let default = sub.word(true)?;
+        let mut sub = Lexer::new(
+            &self.chars[from + name_len + op_len..to],
+            self.refs,
+            self.depth + 1,
+        );
+        let default = sub.word(true);
+        self.unsure |= sub.unsure;
+        let default = default?;
         Ok(Piece::Param {
             name,
             default: Some(Box::new(default)),
@@ -571,32 +841,82 @@ impl Lexer<'_> {
         })
     }
 
-    /// The index of the closer matching an opener already consumed, before `from`.
-    fn find_close(&self, from: usize, open: char, close: char) -> Result<usize, String> {
+    /// The index of the bracket closing a `${`, `$((` or `$(` whose last character is just
+    /// before `from`: `{` for `${`, `(` for `$((` (its second parenthesis is at `from`), `)` for
+    /// `$(`, whose inside is a script read only to find its end. Quotes, backquotes and nested
+    /// `$(…)`/`${…}` are skipped as sh skips them.
+    fn find_close(&mut self, from: usize, kind: char, in_dq: bool) -> Result<usize, Fault> {
+        self.find_close_at(from, kind, in_dq, 0)
+    }
+
+    fn find_close_at(
+        &mut self,
+        from: usize,
+        kind: char,
+        in_dq: bool,
+        nesting: usize,
+    ) -> Result<usize, Fault> {
+        let (close, what) = match kind {
+            '{' => ('}', "parameter expansion ${…}"),
+            '(' => (')', "arithmetic expansion $((…))"),
+            _ => (')', "command substitution $(…)"),
+        };
+        let script = kind == ')';
         let mut depth = 0usize;
         let mut i = from;
         let mut quote: Option<char> = None;
-        while let Some(ch) = self.chars.get(i) {
-            let c = ch.c;
-            match quote {
-                Some('\'') => {
-                    if c == '\'' {
-                        quote = None;
+        let char_at = |lx: &Self, at: usize| lx.chars.get(at).map(|c| c.c);
+        while let Some(c) = char_at(self, i) {
+            let next = char_at(self, i + 1);
+            match (quote, c) {
+                (Some('\''), '\'') => quote = None,
+                (Some('\''), _) => {}
+                (_, '\\') => i += 1,
+                (Some(_), '"') => quote = None,
+                (_, '$') if matches!(next, Some('(' | '{')) => {
+                    if nesting >= MAX_DEPTH {
+                        self.unsure = true;
+                    } else {
+                        let inner = if next == Some('{') {
+                            '{'
+                        } else if char_at(self, i + 2) == Some('(') {
+                            '('
+                        } else {
+                            ')'
+                        };
+                        let dq = quote.is_some() || (in_dq && kind == '{');
+                        i = self.find_close_at(i + 2, inner, dq, nesting + 1)?;
                     }
                 }
-                Some(_) => {
-                    if c == '\\' {
+                (_, '`') => {
+                    i += 1;
+                    while let Some(b) = char_at(self, i) {
+                        match b {
+                            '\\' => i += 1,
+                            '`' => break,
+                            _ => {}
+                        }
                         i += 1;
-                    } else if c == '"' {
-                        quote = None;
                     }
                 }
-                None => {
-                    if c == '\\' {
-                        i += 1;
-                    } else if c == '\'' || c == '"' {
+                (Some(_), _) => {}
+                (None, _) => {
+                    // A `case` pattern's `)`, a comment or a here-document inside `$(…)`
+                    // fool the count; so does bash's `$'…'`; inside `"${…}"`, dash reads `'`
+                    // as a letter, bash as a quote; quotes inside `$((…))` differ too.
+                    if script
+                        && (self.word_at(i, "case")
+                            || self.word_at(i, "#")
+                            || (c == '<' && next == Some('<')))
+                        || (c == '\'' && i > 0 && char_at(self, i - 1) == Some('$'))
+                        || (in_dq && kind == '{' && c == '\'')
+                        || (kind == '(' && (c == '\'' || c == '"'))
+                    {
+                        self.unsure = true;
+                    }
+                    if c == '\'' || c == '"' {
                         quote = Some(c);
-                    } else if c == open {
+                    } else if c == '(' && kind != '{' {
                         depth += 1;
                     } else if c == close {
                         if depth == 0 {
@@ -608,7 +928,40 @@ impl Lexer<'_> {
             }
             i += 1;
         }
-        Err(format!("unexpected end of file (expecting \"{close}\")"))
+        Err(Fault::Unterminated {
+            what,
+            sh: format!("unexpected end of file (expecting \"{close}\")"),
+        })
+    }
+
+    /// True when `word` starts a word at `at` (`case`, `#`).
+    fn word_at(&self, at: usize, word: &str) -> bool {
+        let starts = at == 0
+            || self
+                .chars
+                .get(at - 1)
+                .is_some_and(|p| p.c.is_whitespace() || "();&|".contains(p.c));
+        let mut end = at;
+        for w in word.chars() {
+            if self.chars.get(end).map(|c| c.c) != Some(w) {
+                return false;
+            }
+            end += 1;
+        }
+        let ends = word == "#"
+            || self
+                .chars
+                .get(end)
+                .is_none_or(|n| n.c.is_whitespace() || ";&|()".contains(n.c));
+        starts && ends
+    }
+}
+
+/// The script ends inside a quote.
+fn unterminated(what: &'static str) -> Fault {
+    Fault::Unterminated {
+        what,
+        sh: "unterminated quoted string".into(),
     }
 }
 
@@ -617,8 +970,10 @@ struct Parser<'a> {
     peeked: Option<Tok>,
     commands: Vec<SimpleCommand>,
     depth: usize,
-    /// Unquoted command words seen, to spot a misspelt keyword.
+    /// The command names seen (plain words), to spot a misspelt keyword.
     words_seen: Vec<String>,
+    /// The compound commands open where the reader is, innermost last.
+    open: Vec<Open>,
 }
 
 const RESERVED: &[&str] = &[
@@ -626,15 +981,18 @@ const RESERVED: &[&str] = &[
     "esac", "{", "}", "!",
 ];
 
+/// Command names some shells (bash, ksh, busybox ash) read as reserved words, sh as commands.
+const FOREIGN: &[&str] = &["[[", "function", "select", "coproc", "time"];
+
 impl Parser<'_> {
-    fn peek(&mut self) -> Result<&Tok, String> {
+    fn peek(&mut self) -> Result<&Tok, Fault> {
         if self.peeked.is_none() {
             self.peeked = Some(self.lx.next_tok()?);
         }
         Ok(self.peeked.as_ref().unwrap_or(&Tok::Eof))
     }
 
-    fn next(&mut self) -> Result<Tok, String> {
+    fn next(&mut self) -> Result<Tok, Fault> {
         match self.peeked.take() {
             Some(t) => Ok(t),
             None => self.lx.next_tok(),
@@ -642,7 +1000,7 @@ impl Parser<'_> {
     }
 
     /// The reserved word at the head, if the next token is one.
-    fn peek_reserved(&mut self) -> Result<Option<&'static str>, String> {
+    fn peek_reserved(&mut self) -> Result<Option<&'static str>, Fault> {
         Ok(match self.peek()? {
             Tok::Word(w, ..) => w
                 .plain()
@@ -651,37 +1009,54 @@ impl Parser<'_> {
         })
     }
 
-    fn expect_reserved(&mut self, word: &'static str) -> Result<(), String> {
+    fn expect_reserved(&mut self, word: &'static str) -> Result<(), Fault> {
         self.skip_newlines()?;
         match self.peek_reserved()? {
             Some(r) if r == word => {
                 self.next()?;
                 Ok(())
             }
-            _ => Err(match self.peek()? {
-                Tok::Eof => format!("unexpected end of file (expecting \"{word}\")"),
-                other => format!("unexpected {} (expecting \"{word}\")", describe(other)),
+            _ => Err(Fault::Unexpected {
+                found: Found::of(self.peek()?),
+                expecting: Some(word),
             }),
         }
     }
 
-    fn skip_newlines(&mut self) -> Result<(), String> {
+    fn skip_newlines(&mut self) -> Result<(), Fault> {
         while matches!(self.peek()?, Tok::Newline) {
             self.next()?;
         }
         Ok(())
     }
 
-    fn program(&mut self) -> Result<(), String> {
+    /// A compound command opens, expecting `expects` next.
+    fn open(&mut self, opener: &'static str, expects: &'static str) {
+        let words = self.words_seen.len();
+        self.open.push(Open {
+            opener,
+            expects,
+            words,
+        });
+    }
+
+    /// The innermost compound command now expects `expects`.
+    fn expects(&mut self, expects: &'static str) {
+        if let Some(open) = self.open.last_mut() {
+            open.expects = expects;
+        }
+    }
+
+    fn program(&mut self) -> Result<(), Fault> {
         self.list(&[], Ctx::default())?;
         match self.peek()? {
             Tok::Eof => Ok(()),
-            other => Err(format!("unexpected {}", describe(other))),
+            other => Err(Fault::unexpected(other)),
         }
     }
 
     /// A list of and-or lists, up to a reserved word in `stops` (or `)`, `;;`, the end).
-    fn list(&mut self, stops: &[&str], ctx: Ctx) -> Result<usize, String> {
+    fn list(&mut self, stops: &[&str], ctx: Ctx) -> Result<usize, Fault> {
         let mut count = 0;
         loop {
             self.skip_newlines()?;
@@ -692,10 +1067,7 @@ impl Parser<'_> {
             }
             match self.peek()? {
                 Tok::Eof | Tok::Op(")" | ";;", _) => return Ok(count),
-                Tok::Op(op, _) if *op != "(" => {
-                    let text = describe(&Tok::Op(op, 0));
-                    return Err(format!("unexpected {text}"));
-                }
+                Tok::Op(op, _) if *op != "(" => return Err(Fault::unexpected(&Tok::Op(op, 0))),
                 _ => {}
             }
             self.and_or(ctx)?;
@@ -709,7 +1081,7 @@ impl Parser<'_> {
         }
     }
 
-    fn and_or(&mut self, ctx: Ctx) -> Result<(), String> {
+    fn and_or(&mut self, ctx: Ctx) -> Result<(), Fault> {
         loop {
             let first = self.commands.len();
             self.pipeline(ctx)?;
@@ -728,11 +1100,18 @@ impl Parser<'_> {
         }
     }
 
-    fn pipeline(&mut self, ctx: Ctx) -> Result<(), String> {
+    fn pipeline(&mut self, ctx: Ctx) -> Result<(), Fault> {
         let mut ctx = ctx;
         if self.peek_reserved()? == Some("!") {
             self.next()?;
             ctx.negated = !ctx.negated;
+            // bash accepts a `!` alone.
+            if !matches!(
+                self.peek()?,
+                Tok::Word(..) | Tok::Redirect(_) | Tok::Op("(", _)
+            ) {
+                self.lx.unsure = true;
+            }
         }
         let mut last_start;
         loop {
@@ -751,27 +1130,28 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn command(&mut self, ctx: Ctx) -> Result<(), String> {
+    fn command(&mut self, ctx: Ctx) -> Result<(), Fault> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err("the script nests too deeply to read".into());
+            return Err(Fault::TooDeep);
         }
         let result = self.command_inner(ctx);
         self.depth -= 1;
         result
     }
 
-    fn command_inner(&mut self, ctx: Ctx) -> Result<(), String> {
+    fn command_inner(&mut self, ctx: Ctx) -> Result<(), Fault> {
         let mut ctx = ctx;
         ctx.last_in_pipeline = true;
         match self.peek_reserved()? {
-            Some("until") | Some("while") => {
-                let kind = if self.peek_reserved()? == Some("until") {
+            Some(opener @ ("until" | "while")) => {
+                let kind = if opener == "until" {
                     Loop::Until
                 } else {
                     Loop::While
                 };
                 self.next()?;
+                self.open(opener, "do");
                 let cond = Ctx {
                     guard: Some(if kind == Loop::Until {
                         Guard::Until
@@ -786,6 +1166,7 @@ impl Parser<'_> {
                     return Err(self.unexpected_here()?);
                 }
                 self.expect_reserved("do")?;
+                self.expects("done");
                 let body = Ctx {
                     guard: None,
                     negated: false,
@@ -794,20 +1175,27 @@ impl Parser<'_> {
                 };
                 self.list(&["done"], body)?;
                 self.expect_reserved("done")?;
+                self.open.pop();
             }
             Some("for") => {
                 self.next()?;
+                self.open("for", A_NAME);
                 match self.next()? {
                     Tok::Word(..) => {}
-                    other => return Err(format!("unexpected {}", describe(&other))),
+                    other => {
+                        // bash's `for ((i = 0; …))`.
+                        if matches!(other, Tok::Op("(", _)) {
+                            self.lx.unsure = true;
+                        }
+                        return Err(Fault::unexpected(&other));
+                    }
                 }
+                self.expects("do");
                 self.skip_newlines()?;
                 if self.peek_reserved()? == Some("in") {
                     self.next()?;
+                    // Up to `;` or a newline: `for i in do; do …` loops once, over `do`.
                     while let Tok::Word(..) = self.peek()? {
-                        if self.peek_reserved()? == Some("do") {
-                            break;
-                        }
                         self.next()?;
                     }
                 }
@@ -815,6 +1203,7 @@ impl Parser<'_> {
                     self.next()?;
                 }
                 self.expect_reserved("do")?;
+                self.expects("done");
                 let body = Ctx {
                     guard: None,
                     negated: false,
@@ -823,9 +1212,11 @@ impl Parser<'_> {
                 };
                 self.list(&["done"], body)?;
                 self.expect_reserved("done")?;
+                self.open.pop();
             }
             Some("if") => {
                 self.next()?;
+                self.open("if", "then");
                 loop {
                     let cond = Ctx {
                         guard: Some(Guard::If),
@@ -836,6 +1227,7 @@ impl Parser<'_> {
                         return Err(self.unexpected_here()?);
                     }
                     self.expect_reserved("then")?;
+                    self.expects("fi");
                     let body = Ctx {
                         guard: None,
                         negated: false,
@@ -846,6 +1238,7 @@ impl Parser<'_> {
                     match self.peek_reserved()? {
                         Some("elif") => {
                             self.next()?;
+                            self.expects("then");
                         }
                         Some("else") => {
                             self.next()?;
@@ -859,12 +1252,15 @@ impl Parser<'_> {
                         }
                     }
                 }
+                self.open.pop();
             }
             Some("case") => {
                 self.next()?;
+                self.open("case", "in");
                 self.next()?; // the word
                 self.skip_newlines()?;
                 self.expect_reserved("in")?;
+                self.expects("esac");
                 let body = Ctx {
                     guard: None,
                     negated: false,
@@ -881,7 +1277,10 @@ impl Parser<'_> {
                         match self.next()? {
                             Tok::Op(")", _) => break,
                             Tok::Eof => {
-                                return Err("unexpected end of file (expecting \"esac\")".into());
+                                return Err(Fault::Unexpected {
+                                    found: Found::Eof,
+                                    expecting: Some("esac"),
+                                });
                             }
                             _ => {}
                         }
@@ -897,27 +1296,60 @@ impl Parser<'_> {
                         }
                     }
                 }
+                self.open.pop();
             }
             Some("{") => {
                 self.next()?;
+                self.open("{", "}");
                 self.list(&["}"], ctx)?;
                 self.expect_reserved("}")?;
+                self.open.pop();
             }
             Some(r @ ("then" | "do" | "done" | "fi" | "elif" | "else" | "esac" | "}" | "in")) => {
-                return Err(format!("unexpected \"{r}\""));
+                return Err(Fault::Unexpected {
+                    found: Found::Reserved(r),
+                    expecting: None,
+                });
             }
             _ => {
-                if matches!(self.peek()?, Tok::Op("(", _)) {
-                    self.next()?;
-                    self.list(&[], ctx)?;
-                    match self.next()? {
-                        Tok::Op(")", _) => {}
-                        Tok::Eof => return Err("unexpected end of file (expecting \")\")".into()),
-                        other => return Err(format!("unexpected {}", describe(&other))),
+                let subshell = match self.peek()? {
+                    Tok::Op("(", at) => {
+                        // bash's arithmetic command `(( i < 3 ))`: sh reads two subshells.
+                        let at = *at;
+                        if self.lx.chars.get(at + 1).is_some_and(|c| c.c == '(')
+                            && self.lx.find_close(at + 1, '(', false).is_ok_and(|close| {
+                                self.lx.chars.get(close - 1).is_some_and(|c| c.c == ')')
+                            })
+                        {
+                            self.lx.unsure = true;
+                        }
+                        true
                     }
-                } else {
+                    Tok::Word(w, ..) => {
+                        if w.plain().is_some_and(|p| FOREIGN.contains(&p)) {
+                            self.lx.unsure = true;
+                        }
+                        false
+                    }
+                    _ => false,
+                };
+                if !subshell {
                     return self.simple(ctx);
                 }
+                self.next()?;
+                self.open("(", ")");
+                self.list(&[], ctx)?;
+                match self.next()? {
+                    Tok::Op(")", _) => {}
+                    Tok::Eof => {
+                        return Err(Fault::Unexpected {
+                            found: Found::Eof,
+                            expecting: Some(")"),
+                        });
+                    }
+                    other => return Err(Fault::unexpected(&other)),
+                }
+                self.open.pop();
             }
         }
         // Redirections after a compound command.
@@ -929,14 +1361,11 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn unexpected_here(&mut self) -> Result<String, String> {
-        Ok(match self.peek()? {
-            Tok::Eof => "unexpected end of file".to_string(),
-            other => format!("unexpected {}", describe(other)),
-        })
+    fn unexpected_here(&mut self) -> Result<Fault, Fault> {
+        Ok(Fault::unexpected(self.peek()?))
     }
 
-    fn redirect_target(&mut self, kind: &str) -> Result<(), String> {
+    fn redirect_target(&mut self, kind: &str) -> Result<(), Fault> {
         match self.next()? {
             Tok::Word(w, ..) => {
                 if kind.starts_with("<<") {
@@ -945,19 +1374,26 @@ impl Parser<'_> {
                 }
                 Ok(())
             }
-            other => Err(format!("unexpected {}", describe(&other))),
+            other => Err(Fault::unexpected(&other)),
         }
     }
 
-    fn simple(&mut self, ctx: Ctx) -> Result<(), String> {
-        let mut words = Vec::new();
+    fn simple(&mut self, ctx: Ctx) -> Result<(), Fault> {
+        let mut words: Vec<Word> = Vec::new();
+        let mut redirected = false;
         let mut start = None;
         let mut end = 0;
         loop {
             match self.peek()? {
                 Tok::Word(..) => {
                     if let Some(Tok::Word(w, s, e)) = self.peeked.take() {
-                        if words.is_empty()
+                        // busybox ash reads `[[ … ]]` even among arguments.
+                        if w.plain() == Some("[[") {
+                            self.lx.unsure = true;
+                        }
+                        // The command name: the first word after the assignments.
+                        if words.iter().all(is_assignment)
+                            && !is_assignment(&w)
                             && let Some(p) = w.plain()
                         {
                             self.words_seen.push(p.to_string());
@@ -971,13 +1407,27 @@ impl Parser<'_> {
                     let kind = *kind;
                     self.next()?;
                     self.redirect_target(kind)?;
+                    redirected = true;
                 }
-                Tok::Op("(", _) if words.len() == 1 => {
-                    // A function definition: name() { … }
+                Tok::Op("(", at) if !words.is_empty() => {
+                    // bash's arrays `a=(1 2)` and extended globs `@(x|y)` (sh refuses them).
+                    let attached = *at == end
+                        && words
+                            .last()
+                            .is_some_and(|w| w.written.ends_with(['=', '?', '*', '+', '@', '!']));
+                    if attached || (words.len() == 1 && is_assignment(&words[0])) {
+                        self.lx.unsure = true;
+                        break;
+                    }
+                    // `(` after arguments: sh and bash refuse it.
+                    if words.len() > 1 {
+                        break;
+                    }
+                    // A function definition `name() { … }` (bash takes any word as a name).
                     self.next()?;
                     match self.next()? {
                         Tok::Op(")", _) => {}
-                        other => return Err(format!("unexpected {}", describe(&other))),
+                        other => return Err(Fault::unexpected(&other)),
                     }
                     self.skip_newlines()?;
                     return self.command(Ctx::default());
@@ -986,12 +1436,13 @@ impl Parser<'_> {
             }
         }
         if words.is_empty() {
-            return match self.peek()? {
-                Tok::Eof => Err("unexpected end of file".into()),
-                other => Err(format!("unexpected {}", describe(other))),
-            };
+            // Redirections alone are a command (`>/tmp/ready`).
+            if redirected {
+                return Ok(());
+            }
+            return Err(Fault::unexpected(self.peek()?));
         }
-        let raw = super::expand::written(
+        let raw = expand::written(
             &self.lx.chars[start.unwrap_or(0)..end.min(self.lx.chars.len())],
             self.lx.refs,
         );
@@ -1000,14 +1451,18 @@ impl Parser<'_> {
     }
 }
 
-fn describe(tok: &Tok) -> String {
-    match tok {
-        Tok::Word(w, ..) => format!("word \"{}\"", w.written),
-        Tok::Op(op, _) => format!("\"{op}\""),
-        Tok::Redirect(r) => format!("redirection \"{r}\""),
-        Tok::Newline => "newline".into(),
-        Tok::Eof => "end of file".into(),
+/// `NAME=value` (a plain name before the `=`).
+fn is_assignment(word: &Word) -> bool {
+    match word.pieces.first() {
+        Some(Piece::Text(t)) => t.split_once('=').is_some_and(|(name, _)| is_name(name)),
+        _ => false,
     }
+}
+
+/// A shell variable name.
+fn is_name(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]
@@ -1110,5 +1565,162 @@ mod tests {
         assert!(parse_text("done").error.is_some());
         assert!(parse_text("echo $(").error.is_some());
         assert_eq!(parse_text("a && b || c; d &").error, None);
+    }
+
+    // Syntax checks, as the `InvalidInitSpec` check uses them.
+
+    fn check(script: &str) -> Option<SyntaxError> {
+        parse_text(script).error
+    }
+
+    fn argv(words: &[&str]) -> Vec<String> {
+        words.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn finds_the_script_of_sh_dash_c() {
+        assert_eq!(
+            script_of(&argv(&["sh", "-c", "echo hi"])),
+            Some(("sh", "echo hi"))
+        );
+        assert_eq!(
+            script_of(&argv(&["/bin/bash", "-ec", "x"])),
+            Some(("bash", "x"))
+        );
+        assert_eq!(
+            script_of(&argv(&["sh", "-e", "-c", "x"])),
+            Some(("sh", "x"))
+        );
+        assert_eq!(script_of(&argv(&["sh", "script.sh"])), None);
+        assert_eq!(script_of(&argv(&["python", "-c", "x"])), None);
+        assert_eq!(script_of(&argv(&["sh", "-c"])), None);
+    }
+
+    #[test]
+    fn the_seed_scripts_are_valid() {
+        for script in [
+            "until nslookup myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for myservice; sleep 2; done",
+            "for i in $(seq 1 10); do echo $i; done",
+            "for i in 1 2 3\ndo\n  echo \"$i\" # done\ndone",
+            "if [ -f /x ]; then echo yes; elif true; then :; else echo no; fi",
+            "while ! nc -z db 5432; do sleep 1; done; echo ready",
+            "{ echo a; echo b; } > /tmp/x 2>&1",
+            "(cd /tmp && ls) || exit 1",
+            "echo done; echo 'fi' \"done\"",
+            "x=1 y=2 env | grep x",
+            "until [ \"$(curl -s -o /dev/null -w '%{http_code}' http://db:8080/health)\" = 200 ]; do sleep 2; done",
+            "echo ${HOME:-/root}; trap 'exit 0' TERM; sleep 3600 & wait",
+        ] {
+            assert_eq!(check(script), None, "{script}");
+        }
+    }
+
+    #[test]
+    fn donel_for_done_is_found_with_the_typo() {
+        let problem =
+            check("until nslookup mydb; do echo waiting for mydb; sleep 2; donel").unwrap();
+        assert!(
+            problem.explanation.contains("`until` is never closed"),
+            "{}",
+            problem.explanation
+        );
+        assert!(problem.explanation.contains("expecting `done`"));
+        assert_eq!(problem.suspect, Some(("donel".into(), "done".into())));
+    }
+
+    #[test]
+    fn other_certain_errors() {
+        let explained = |script: &str| check(script).unwrap().explanation;
+        assert!(explained("if true; then echo x").contains("expecting `fi`"));
+        assert!(explained("while true; echo x; done").contains("`done` is unexpected"));
+        assert!(explained("echo x; done").contains("nothing open"));
+        assert!(explained("echo 'unterminated").contains("unterminated single quote"));
+        assert!(explained("echo \"$(date)").contains("unterminated double quote"));
+        let p = check("for i in 1 2; dp echo $i; done").unwrap();
+        assert_eq!(p.suspect, Some(("dp".into(), "do".into())));
+        let p = check("if true; then echo; fii").unwrap();
+        assert_eq!(p.suspect, Some(("fii".into(), "fi".into())));
+        // Found by this reader only (the diagnosis's own said nothing).
+        assert!(explained("case $x in a) echo;; esac; done").contains("nothing open"));
+        assert!(explained("echo a &&").contains("expects a command"));
+        assert!(explained("; echo a").contains("`;` is unexpected"));
+        assert!(explained("cat <<EOF\nEOF\nfi").contains("`fi` is unexpected"));
+    }
+
+    #[test]
+    fn case_heredocs_functions_and_bash_tests_are_valid() {
+        assert_eq!(check("case $x in a) echo a;; esac"), None);
+        assert_eq!(check("cat <<EOF\ndone\nEOF"), None);
+        assert_eq!(check("f() { echo; }; f"), None);
+        assert_eq!(check("[[ -f x ]] && echo"), None);
+    }
+
+    #[test]
+    fn no_error_where_some_shell_accepts_the_script() {
+        for script in [
+            // bash: arrays, `[[ ( … ) ]]`, extglob, `$'…'`, here-strings, process
+            // substitution, `|&`, `;&`, `function`, `select`, `for ((…))`, `((…))`, `!` alone.
+            "a=(1 2); done",
+            "[[ ( -f x ) ]] && echo",
+            "echo @(a|b)",
+            "echo $'it\\'s'",
+            "cat <<< x",
+            "diff <(ls) >(cat)",
+            "echo a |& cat",
+            "case a in a) echo;& b) echo;;& esac",
+            "function f { echo; }",
+            "select x in a b; do echo; done",
+            "for ((i = 0; i < 3; i++)); do echo; done",
+            "(( i++ ))",
+            "(( i < ))",
+            "x=1; (( x && ))",
+            "!",
+            // dash reads `'` inside "${…}" as a letter, bash as a quote.
+            "echo \"${x:-it's}\"",
+            // What the reader cannot follow inside $(…).
+            "x=$(case a in a) echo;; esac); echo $x",
+            "echo $(echo a # )\n)",
+            "echo $(cat <<E\n)\nE\n)",
+        ] {
+            assert_eq!(check(script), None, "{script}");
+        }
+    }
+
+    #[test]
+    fn redirections_alone_and_arithmetic_are_commands() {
+        // Both used to stop the reader with a false error.
+        let s = parse_text(">/tmp/ready; until nc -z db 5432; do sleep 1; done");
+        assert_eq!(s.error, None);
+        assert_eq!(names(&s), ["nc -z db 5432", "sleep 1"]);
+        let s = parse_text("i=$((i+1));sleep 1; { echo; }");
+        assert_eq!(s.error, None);
+        assert_eq!(names(&s), ["i=$((i+1))", "sleep 1", "echo"]);
+    }
+
+    #[test]
+    fn nesting_beyond_the_reader() {
+        let deep = |open: &str, close: &str| format!("{}:{}", open.repeat(100), close.repeat(100));
+        assert_eq!(check(&deep("( ", " )")), None);
+        assert_eq!(check(&deep("{ ", "; }")), None);
+        // Deeper than it reads, only an unclosed `(` is certain.
+        assert_eq!(check(&deep("( ", " ) )")), None);
+        let _ = parse_text(&format!(
+            "echo {}x{}",
+            "\"$(".repeat(5000),
+            ")\"".repeat(5000)
+        ));
+        let _ = parse_text(&format!("echo {}", "${x:-$(".repeat(5000)));
+        let err = check(&"(".repeat(5000)).unwrap();
+        assert_eq!(err.message, "unexpected end of file (expecting \")\")");
+        assert!(err.explanation.contains("the `(` is never closed"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+        #[test]
+        fn never_panics(script in "[a-z0-9 $(){}'\"`;|&<>\\\\#=:/.@\n\t!*?~,+-]{0,160}") {
+            let _ = parse_text(&script);
+        }
     }
 }

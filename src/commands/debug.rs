@@ -176,14 +176,7 @@ async fn check_server_version(cluster: &Cluster) -> Result<()> {
     let info = cluster
         .call("get", "version", None, cluster.client().apiserver_version())
         .await?;
-    let minor: u32 = info
-        .minor
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .unwrap_or(u32::MAX);
-    if info.major == "1" && minor < MIN_MINOR {
+    if !serves_ephemeral_containers(&info.major, &info.minor) {
         return Err(Error::ServerTooOld {
             found: info.git_version,
             needed: format!("v1.{MIN_MINOR}"),
@@ -191,6 +184,18 @@ async fn check_server_version(cluster: &Cluster) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// True for a server version (`/version`'s major and minor, e.g. "1" and "27+") that serves
+/// ephemeral containers. An unparsable minor (a distribution's own scheme) is given the benefit.
+fn serves_ephemeral_containers(major: &str, minor: &str) -> bool {
+    let minor: u32 = minor
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(u32::MAX);
+    major != "1" || minor >= MIN_MINOR
 }
 
 /// Refuse before writing what Pod Security admission would reject; skip when the namespace
@@ -292,6 +297,15 @@ impl Drop for RawMode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ephemeral_containers_need_1_25() {
+        assert!(!serves_ephemeral_containers("1", "24"));
+        assert!(!serves_ephemeral_containers("1", "22+"));
+        assert!(serves_ephemeral_containers("1", "25"));
+        assert!(serves_ephemeral_containers("1", "37"));
+        assert!(serves_ephemeral_containers("1", ""));
+    }
 
     #[test]
     fn container_names_must_be_dns_labels() {

@@ -188,6 +188,23 @@ impl TestNs {
         component: &str,
         count: i32,
     ) {
+        self.record_event(pod, None, type_, reason, message, component, count)
+            .await;
+    }
+
+    /// Create an Event whose involved object is the pod (one of its containers with
+    /// `field_path`), from `component`, as that component would.
+    #[allow(clippy::too_many_arguments)]
+    async fn record_event(
+        &self,
+        pod: &str,
+        field_path: Option<&str>,
+        type_: &str,
+        reason: &str,
+        message: &str,
+        component: &str,
+        count: i32,
+    ) {
         let now = jiff::Timestamp::now().to_string();
         let uid = self
             .api::<Pod>()
@@ -196,9 +213,13 @@ impl TestNs {
             .ok()
             .and_then(|p| p.metadata.uid)
             .unwrap_or_default();
+        let mut involved = json!({"kind": "Pod", "namespace": self.name, "name": pod, "uid": uid, "apiVersion": "v1"});
+        if let Some(path) = field_path {
+            involved["fieldPath"] = json!(path);
+        }
         let event: Event = from_json(json!({
             "metadata": {"name": format!("{pod}.{}", random_suffix()), "namespace": self.name},
-            "involvedObject": {"kind": "Pod", "namespace": self.name, "name": pod, "uid": uid, "apiVersion": "v1"},
+            "involvedObject": involved,
             "type": type_, "reason": reason, "message": message,
             "source": {"component": component, "host": env().node},
             "reportingComponent": component,
@@ -511,27 +532,16 @@ impl TestNs {
         message: &str,
         count: i32,
     ) {
-        let now = jiff::Timestamp::now().to_string();
-        let uid = self
-            .api::<Pod>()
-            .get(pod)
-            .await
-            .ok()
-            .and_then(|p| p.metadata.uid)
-            .unwrap_or_default();
-        let event: Event = from_json(json!({
-            "metadata": {"name": format!("{pod}.{}", random_suffix()), "namespace": self.name},
-            "involvedObject": {"kind": "Pod", "namespace": self.name, "name": pod, "uid": uid,
-                               "apiVersion": "v1", "fieldPath": field_path},
-            "type": type_, "reason": reason, "message": message,
-            "source": {"component": "kubelet", "host": env().node},
-            "reportingComponent": "kubelet",
-            "firstTimestamp": now, "lastTimestamp": now, "count": count
-        }));
-        self.api::<Event>()
-            .create(&PostParams::default(), &event)
-            .await
-            .unwrap_or_else(|e| panic!("create event: {e}"));
+        self.record_event(
+            pod,
+            Some(field_path),
+            type_,
+            reason,
+            message,
+            "kubelet",
+            count,
+        )
+        .await;
     }
 }
 

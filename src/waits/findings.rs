@@ -1094,6 +1094,13 @@ fn declared_ports(pods: &[&Pod]) -> String {
     }
 }
 
+/// "… and N more namespaces" when `count` namespaces exceed what evidence lists.
+fn more_namespaces(count: usize) -> Option<String> {
+    let more = count.saturating_sub(MAX_NAMESPACES_SHOWN);
+    let noun = if more == 1 { "namespace" } else { "namespaces" };
+    (more > 0).then(|| format!("… and {more} more {noun}"))
+}
+
 /// A missing Service, with its near misses.
 fn missing_service(
     world: &World,
@@ -1134,12 +1141,13 @@ fn missing_service(
         );
         f.evidence
             .push(format!("Services with a similar name: {}", near.join(", ")));
-        for other in &elsewhere {
+        for other in elsewhere.iter().take(MAX_NAMESPACES_SHOWN) {
             f.evidence.push(format!(
                 "a Service {name} exists in namespace {}",
                 other.metadata.namespace.as_deref().unwrap_or("")
             ));
         }
+        f.evidence.extend(more_namespaces(elsewhere.len()));
         f.hint = format!(
             "fix the name in the command of init container {} (`{close}`), or create Service {name}",
             ext.container
@@ -1160,11 +1168,7 @@ fn missing_service(
             let sns = s.metadata.namespace.clone().unwrap_or_default();
             f.evidence.push(service_text(s, &sns, name));
         }
-        let more = elsewhere.len().saturating_sub(MAX_NAMESPACES_SHOWN);
-        if more > 0 {
-            let noun = if more == 1 { "namespace" } else { "namespaces" };
-            f.evidence.push(format!("… and {more} more {noun}"));
-        }
+        f.evidence.extend(more_namespaces(elsewhere.len()));
         f.hint = format!(
             "name it with its namespace in the command: `{name}.{other_ns}` (or {name}.{other_ns}.svc.{}), or create the Service in {ns}",
             world.domain
@@ -2439,6 +2443,48 @@ mod scenarios {
         assert_eq!(
             f.evidence.last().map(String::as_str),
             Some("… and 1 more namespace")
+        );
+    }
+
+    #[test]
+    fn a_typo_lists_other_namespaces_capped_too() {
+        let pod = pod_json(
+            "web",
+            json!([nslookup("init-db", "busybox:1.36", "mydbb")]),
+            json!({}),
+        );
+        let ip = json!({"clusterIP": "10.96.0.7"});
+        let by_name = json!(
+            ["a-ns", "b-ns", "c-ns", "d-ns", "e-ns"]
+                .iter()
+                .map(|ns| service("mydbb", ns, ip.clone()))
+                .collect::<Vec<_>>()
+        );
+        let found = explain(
+            pod,
+            Objects {
+                services: json!([service("mydb", "default", ip.clone())]),
+                by_name,
+                ..Default::default()
+            },
+        );
+        let f = one(&found, "ServiceNameTypo");
+        let elsewhere: Vec<&str> = f
+            .evidence
+            .iter()
+            .filter(|l| l.starts_with("a Service ") || l.starts_with("… and"))
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            elsewhere,
+            [
+                "a Service mydbb exists in namespace a-ns",
+                "a Service mydbb exists in namespace b-ns",
+                "a Service mydbb exists in namespace c-ns",
+                "… and 2 more namespaces",
+            ],
+            "{:#?}",
+            f.evidence
         );
     }
 

@@ -1,0 +1,323 @@
+//! End to end on the real control plane: the finding codes of `explain` that had unit tests
+//! only — `ExternalNameService`, `PingClusterIp`, `WaitsOnLocalhost`, `TargetUnknown` (part 2)
+//! and `ContainerConfigError` (part 1). Each situation is created as a cluster would show it,
+//! then the real binary is run and its JSON and table are checked.
+
+mod common;
+
+use common::{TestNs, initdoctor, state};
+use k8s_openapi::api::core::v1::{Secret, Service};
+use serde_json::{Value, json};
+
+/// `explain POD -n NS -o json`: the pod's object of the document (exit code checked).
+fn explain_json(ns: &TestNs, pod: &str) -> Value {
+    let run = initdoctor(&["explain", pod, "-n", &ns.name, "-o", "json"]);
+    assert_eq!(
+        run.code, 0,
+        "stderr: {}\nstdout: {}",
+        run.stderr, run.stdout
+    );
+    let doc = run.json();
+    let pods = doc["pods"].as_array().expect("pods array");
+    assert_eq!(pods.len(), 1, "{doc:#}");
+    pods[0].clone()
+}
+
+/// `explain POD -n NS -o table`.
+fn explain_table(ns: &TestNs, pod: &str) -> String {
+    let run = initdoctor(&["explain", pod, "-n", &ns.name, "-o", "table"]);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert!(!run.stdout.contains('\u{1b}'), "NO_COLOR: no escape codes");
+    run.stdout
+}
+
+/// The one finding with `code`, failing with the whole list otherwise.
+fn finding<'a>(pod: &'a Value, code: &str) -> &'a Value {
+    let findings = pod["findings"].as_array().expect("findings array");
+    let matching: Vec<&Value> = findings.iter().filter(|f| f["code"] == code).collect();
+    assert_eq!(matching.len(), 1, "expected one {code} in {findings:#?}");
+    matching[0]
+}
+
+fn evidence_has(f: &Value, needle: &str) -> bool {
+    f["evidence"].as_array().is_some_and(|e| {
+        e.iter()
+            .any(|l| l.as_str().is_some_and(|l| l.contains(needle)))
+    })
+}
+
+/// A pod with one init container `wait` running `script` (and `extra` YAML under it), one app
+/// container; the init container runs, as the kubelet would report.
+async fn waiting_pod(ns: &TestNs, script: &str, extra: &str, ip: &str) {
+    ns.pod(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {{name: app}}
+spec:
+  initContainers:
+  - name: wait
+    image: busybox:1.28
+    command: ['sh', '-c', '{script}']
+{extra}
+  containers: [{{name: app, image: app}}]
+"#
+    ))
+    .await;
+    ns.set_initializing("app", ip).await;
+}
+
+#[tokio::test]
+async fn external_name_service_names_the_external_host() {
+    let ns = TestNs::new("m-extname").await;
+    ns.create::<Service>(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: legacy-db}\nspec:\n  type: ExternalName\n  externalName: db.example.com\n",
+    )
+    .await;
+    waiting_pod(
+        &ns,
+        "until nslookup legacy-db; do echo waiting; sleep 2; done",
+        "",
+        "10.244.20.10",
+    )
+    .await;
+
+    let pod = explain_json(&ns, "app");
+    let f = finding(&pod, "ExternalNameService");
+    assert_eq!(f["severity"], "info");
+    assert_eq!(f["container"], "wait");
+    assert_eq!(f["target"], "legacy-db");
+    assert_eq!(
+        f["message"],
+        format!(
+            "Service {}/legacy-db is an ExternalName for `db.example.com`: the name resolves to that external host, which is not checked",
+            ns.name
+        )
+    );
+    assert!(
+        f["hint"]
+            .as_str()
+            .unwrap()
+            .contains("nslookup db.example.com"),
+        "{f:#}"
+    );
+
+    let table = explain_table(&ns, "app");
+    assert!(table.contains("  wait → legacy-db\n"), "{table}");
+    assert!(
+        table.contains(&format!(
+            "    [info] ExternalNameService: Service {}/legacy-db is an ExternalName for `db.example.com`",
+            ns.name
+        )),
+        "{table}"
+    );
+}
+
+#[tokio::test]
+async fn ping_of_a_cluster_ip_never_answers() {
+    let ns = TestNs::new("m-ping").await;
+    ns.create::<Service>(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: myservice}\nspec:\n  ports: [{port: 80, targetPort: 8080}]\n",
+    )
+    .await;
+    waiting_pod(
+        &ns,
+        "until ping -c 1 myservice; do echo waiting; sleep 2; done",
+        "",
+        "10.244.21.10",
+    )
+    .await;
+
+    let pod = explain_json(&ns, "app");
+    let f = finding(&pod, "PingClusterIp");
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(f["container"], "wait");
+    assert_eq!(f["target"], "myservice");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("pings a ClusterIP, which is virtual"),
+        "{f:#}"
+    );
+    assert!(
+        evidence_has(f, &format!("chain: Service {}/myservice", ns.name)),
+        "{f:#}"
+    );
+    assert_eq!(
+        f["hint"],
+        "check the service port instead: `nc -z myservice PORT` or `nslookup myservice`"
+    );
+
+    let table = explain_table(&ns, "app");
+    assert!(table.contains("  wait → myservice\n"), "{table}");
+    assert!(
+        table.contains("    [warning] PingClusterIp: `ping -c 1 myservice` pings a ClusterIP"),
+        "{table}"
+    );
+}
+
+#[tokio::test]
+async fn waits_on_localhost_before_the_app_starts() {
+    let ns = TestNs::new("m-local").await;
+    waiting_pod(
+        &ns,
+        "until nc -z localhost 8080; do echo waiting; sleep 2; done",
+        "",
+        "10.244.22.10",
+    )
+    .await;
+
+    let pod = explain_json(&ns, "app");
+    let f = finding(&pod, "WaitsOnLocalhost");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["container"], "wait");
+    assert_eq!(f["target"], "localhost");
+    assert_eq!(
+        f["message"],
+        "`localhost` (port 8080) is this pod itself: no app container runs before the init containers finish, so nothing listens there"
+    );
+    assert!(
+        f["hint"].as_str().unwrap().contains("native sidecar"),
+        "{f:#}"
+    );
+    assert_eq!(
+        f["resolved"],
+        json!({"kind": "Pod", "namespace": ns.name, "name": "app"})
+    );
+
+    let table = explain_table(&ns, "app");
+    assert!(table.contains("  wait → localhost\n"), "{table}");
+    assert!(
+        table.contains("    [error] WaitsOnLocalhost: `localhost` (port 8080) is this pod itself"),
+        "{table}"
+    );
+}
+
+#[tokio::test]
+async fn target_unknown_when_the_host_comes_from_a_secret() {
+    let ns = TestNs::new("m-secret").await;
+    ns.create::<Secret>(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db-secret}\nstringData: {host: postgres}\n",
+    )
+    .await;
+    waiting_pod(
+        &ns,
+        "until nc -z $(DB_HOST) 5432; do echo waiting; sleep 2; done",
+        "    env:\n    - name: DB_HOST\n      valueFrom: {secretKeyRef: {name: db-secret, key: host}}",
+        "10.244.23.10",
+    )
+    .await;
+
+    let pod = explain_json(&ns, "app");
+    let f = finding(&pod, "TargetUnknown");
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(f["container"], "wait");
+    assert_eq!(f["target"], "$(DB_HOST)");
+    assert_eq!(
+        f["message"],
+        "cannot tell what `$(DB_HOST)` is, so it is not checked"
+    );
+    assert!(
+        evidence_has(
+            f,
+            "DB_HOST comes from Secret db-secret (key host); its value is not read"
+        ),
+        "{f:#}"
+    );
+    assert!(
+        f["hint"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("kubectl get secret db-secret -n {}", ns.name)),
+        "{f:#}"
+    );
+
+    let table = explain_table(&ns, "app");
+    assert!(table.contains("  wait → $(DB_HOST)\n"), "{table}");
+    assert!(
+        table.contains("    [warning] TargetUnknown: cannot tell what `$(DB_HOST)` is"),
+        "{table}"
+    );
+}
+
+#[tokio::test]
+async fn container_config_error_run_as_non_root() {
+    let ns = TestNs::new("m-nonroot").await;
+    ns.pod(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: nonroot}
+spec:
+  securityContext: {runAsNonRoot: true}
+  initContainers:
+  - name: init-setup
+    image: busybox:1.28
+    command: ['sh', '-c', 'echo setting up']
+  containers: [{name: app, image: busybox:1.28}]
+"#,
+    )
+    .await;
+    let message = format!(
+        "container has runAsNonRoot and image will run as root (pod: \"nonroot_{}(0b7f7a4e-1c2d-4e5f-8a9b-0c1d2e3f4a5b)\", container: init-setup)",
+        ns.name
+    );
+    ns.set_status(
+        "nonroot",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [state::waiting("init-setup", "busybox:1.28",
+                   "CreateContainerConfigError", &message, 0)],
+               "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
+    )
+    .await;
+    ns.container_event(
+        "nonroot",
+        "spec.initContainers{init-setup}",
+        "Warning",
+        "Failed",
+        &format!("Error: {message}"),
+        3,
+    )
+    .await;
+
+    let pod = explain_json(&ns, "nonroot");
+    assert_eq!(pod["status"], "Init:CreateContainerConfigError");
+    assert!(
+        pod["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["code"] != "ConfigMissing"),
+        "{pod:#}"
+    );
+    let f = finding(&pod, "ContainerConfigError");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["container"], "init-setup");
+    assert_eq!(
+        f["message"],
+        format!("cannot be created (CreateContainerConfigError): {message}")
+    );
+    assert!(
+        evidence_has(
+            f,
+            "Failed (x3, kubelet): Error: container has runAsNonRoot and image will run as root"
+        ),
+        "{f:#}"
+    );
+    assert!(
+        f["hint"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("kubectl describe pod nonroot -n {}", ns.name)),
+        "{f:#}"
+    );
+
+    let table = explain_table(&ns, "nonroot");
+    assert!(
+        table.contains(
+            "[error] ContainerConfigError (init-setup): cannot be created (CreateContainerConfigError): container has runAsNonRoot and image will run as root"
+        ),
+        "{table}"
+    );
+}

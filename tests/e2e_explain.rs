@@ -8,7 +8,7 @@ mod common;
 use std::io::{BufRead, BufReader, Read};
 use std::time::{Duration, Instant};
 
-use common::{TestNs, initdoctor, state};
+use common::{TestNs, explain_table, finding, initdoctor, state};
 use serde_json::{Value, json};
 
 /// A pod of the seeds' shape: two init containers waiting on services, one app container.
@@ -48,18 +48,7 @@ fn app_waiting() -> Value {
 
 /// `explain POD -n NS -o json`: the pod's object of the document (exit code checked).
 fn explain_json(ns: &TestNs, pod: &str, extra: &[&str]) -> Value {
-    let mut args = vec!["explain", pod, "-n", &ns.name, "-o", "json"];
-    args.extend_from_slice(extra);
-    let run = initdoctor(&args);
-    assert_eq!(
-        run.code, 0,
-        "stderr: {}\nstdout: {}",
-        run.stderr, run.stdout
-    );
-    assert_eq!(run.stderr, "", "no noise on stderr");
-    let doc = run.json();
-    let pods = doc["pods"].as_array().expect("pods array");
-    assert_eq!(pods.len(), 1, "{doc:#}");
+    let pod_json = common::explain_one(ns, pod, extra);
     // STATUS is exactly what `kubectl get pod` prints.
     let got = common::kubectl(&["get", "pod", pod, "-n", &ns.name, "--no-headers"]);
     let kubectl_status = got
@@ -69,28 +58,12 @@ fn explain_json(ns: &TestNs, pod: &str, extra: &[&str]) -> Value {
         .unwrap_or_default()
         .to_string();
     assert_eq!(
-        pods[0]["status"],
+        pod_json["status"],
         kubectl_status.as_str(),
         "kubectl says: {}",
         got.stdout
     );
-    pods[0].clone()
-}
-
-/// `explain POD -n NS` as a table.
-fn explain_table(ns: &TestNs, pod: &str) -> String {
-    let run = initdoctor(&["explain", pod, "-n", &ns.name]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    assert!(!run.stdout.contains('\u{1b}'), "NO_COLOR: no escape codes");
-    run.stdout
-}
-
-/// The one finding with `code`, failing with the whole list otherwise.
-fn finding<'a>(pod: &'a Value, code: &str) -> &'a Value {
-    let findings = pod["findings"].as_array().expect("findings array");
-    let matching: Vec<&Value> = findings.iter().filter(|f| f["code"] == code).collect();
-    assert_eq!(matching.len(), 1, "expected one {code} in {findings:#?}");
-    matching[0]
+    pod_json
 }
 
 fn codes(pod: &Value) -> Vec<String> {

@@ -5,46 +5,9 @@
 
 mod common;
 
-use common::{TestNs, initdoctor, state};
+use common::{TestNs, evidence_has, explain_table, finding, state};
 use k8s_openapi::api::core::v1::{Secret, Service};
-use serde_json::{Value, json};
-
-/// `explain POD -n NS -o json`: the pod's object of the document (exit code checked).
-fn explain_json(ns: &TestNs, pod: &str) -> Value {
-    let run = initdoctor(&["explain", pod, "-n", &ns.name, "-o", "json"]);
-    assert_eq!(
-        run.code, 0,
-        "stderr: {}\nstdout: {}",
-        run.stderr, run.stdout
-    );
-    let doc = run.json();
-    let pods = doc["pods"].as_array().expect("pods array");
-    assert_eq!(pods.len(), 1, "{doc:#}");
-    pods[0].clone()
-}
-
-/// `explain POD -n NS -o table`.
-fn explain_table(ns: &TestNs, pod: &str) -> String {
-    let run = initdoctor(&["explain", pod, "-n", &ns.name, "-o", "table"]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    assert!(!run.stdout.contains('\u{1b}'), "NO_COLOR: no escape codes");
-    run.stdout
-}
-
-/// The one finding with `code`, failing with the whole list otherwise.
-fn finding<'a>(pod: &'a Value, code: &str) -> &'a Value {
-    let findings = pod["findings"].as_array().expect("findings array");
-    let matching: Vec<&Value> = findings.iter().filter(|f| f["code"] == code).collect();
-    assert_eq!(matching.len(), 1, "expected one {code} in {findings:#?}");
-    matching[0]
-}
-
-fn evidence_has(f: &Value, needle: &str) -> bool {
-    f["evidence"].as_array().is_some_and(|e| {
-        e.iter()
-            .any(|l| l.as_str().is_some_and(|l| l.contains(needle)))
-    })
-}
+use serde_json::json;
 
 /// A pod with one init container `wait` running `script` (and `extra` YAML under it), one app
 /// container; the init container runs, as the kubelet would report.
@@ -82,7 +45,7 @@ async fn external_name_service_names_the_external_host() {
     )
     .await;
 
-    let pod = explain_json(&ns, "app");
+    let pod = common::explain_one(&ns, "app", &[]);
     let f = finding(&pod, "ExternalNameService");
     assert_eq!(f["severity"], "info");
     assert_eq!(f["container"], "wait");
@@ -128,7 +91,7 @@ async fn ping_of_a_cluster_ip_never_answers() {
     )
     .await;
 
-    let pod = explain_json(&ns, "app");
+    let pod = common::explain_one(&ns, "app", &[]);
     let f = finding(&pod, "PingClusterIp");
     assert_eq!(f["severity"], "warning");
     assert_eq!(f["container"], "wait");
@@ -168,7 +131,7 @@ async fn waits_on_localhost_before_the_app_starts() {
     )
     .await;
 
-    let pod = explain_json(&ns, "app");
+    let pod = common::explain_one(&ns, "app", &[]);
     let f = finding(&pod, "WaitsOnLocalhost");
     assert_eq!(f["severity"], "error");
     assert_eq!(f["container"], "wait");
@@ -209,7 +172,7 @@ async fn target_unknown_when_the_host_comes_from_a_secret() {
     )
     .await;
 
-    let pod = explain_json(&ns, "app");
+    let pod = common::explain_one(&ns, "app", &[]);
     let f = finding(&pod, "TargetUnknown");
     assert_eq!(f["severity"], "warning");
     assert_eq!(f["container"], "wait");
@@ -281,7 +244,7 @@ spec:
     )
     .await;
 
-    let pod = explain_json(&ns, "nonroot");
+    let pod = common::explain_one(&ns, "nonroot", &[]);
     assert_eq!(pod["status"], "Init:CreateContainerConfigError");
     assert!(
         pod["findings"]

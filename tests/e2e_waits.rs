@@ -7,43 +7,10 @@
 
 mod common;
 
-use common::{TestNs, initdoctor};
+use common::{TestNs, evidence_has, explain_table, finding_about as finding, initdoctor};
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use serde_json::Value;
-
-/// `explain POD -n NS -o json`: the pod's JSON object.
-fn explain(ns: &TestNs, pod: &str) -> Value {
-    let run = initdoctor(&["explain", pod, "-n", &ns.name, "-o", "json"]);
-    assert_eq!(
-        run.code, 0,
-        "stderr: {}\nstdout: {}",
-        run.stderr, run.stdout
-    );
-    run.json()["pods"][0].clone()
-}
-
-/// The table output.
-fn explain_table(ns: &TestNs, pod: &str) -> String {
-    let run = initdoctor(&["explain", pod, "-n", &ns.name]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    run.stdout
-}
-
-/// The one finding with `code` about `target`.
-fn finding<'a>(pod: &'a Value, code: &str, target: &str) -> &'a Value {
-    let all = pod["findings"].as_array().expect("findings");
-    let found: Vec<&Value> = all
-        .iter()
-        .filter(|f| f["code"] == code && f["target"] == target)
-        .collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "expected one {code} about {target} in {all:#?}"
-    );
-    found[0]
-}
 
 /// The codes of the findings about `target`. Tests run in parallel, each in its own namespace
 /// with the seeds' Service names, so a Service missing here may exist in another test's
@@ -81,13 +48,6 @@ fn missing<'a>(pod: &'a Value, target: &str) -> &'a Value {
 
 fn resolved(kind: &str, namespace: &str, name: &str) -> Value {
     serde_json::json!({"kind": kind, "namespace": namespace, "name": name})
-}
-
-fn evidence_has(f: &Value, needle: &str) -> bool {
-    f["evidence"].as_array().is_some_and(|e| {
-        e.iter()
-            .any(|l| l.as_str().is_some_and(|l| l.contains(needle)))
-    })
 }
 
 /// The seeds' two Services without selectors (`testservice`, `testdb` of the first seed).
@@ -135,7 +95,7 @@ async fn seed0_busybox_latest_missing_services_and_the_typo() {
     ns.pod(SEED0_POD).await;
     ns.set_initializing("test", "10.244.0.10").await;
 
-    let pod = explain(&ns, "test");
+    let pod = common::explain_one(&ns, "test", &[]);
     assert_eq!(pod["status"], "Init:0/2");
     let f = missing(&pod, "testservice");
     assert_eq!(f["severity"], "error");
@@ -162,7 +122,7 @@ async fn seed0_busybox_latest_missing_services_and_the_typo() {
 
     // The seed's step 3: create testservice. nslookup of busybox:latest still fails.
     ns.create::<Service>(SEED0_TESTSERVICE).await;
-    let pod = explain(&ns, "test");
+    let pod = common::explain_one(&ns, "test", &[]);
     assert_eq!(codes(&pod, "testservice"), ["BusyboxNslookupQuirk"]);
     let table = explain_table(&ns, "test");
     assert!(
@@ -199,7 +159,7 @@ spec:
     )
     .await;
     ns.set_initializing("test", "10.244.0.11").await;
-    let pod = explain(&ns, "test");
+    let pod = common::explain_one(&ns, "test", &[]);
     let f = finding(&pod, "DnsPolicyBypassesClusterDns", "testservice");
     assert!(f["message"].as_str().unwrap().contains("1.2.3.4"), "{f:#}");
     assert_eq!(f["resolved"], resolved("Service", &ns.name, "testservice"));
@@ -234,7 +194,7 @@ spec:
     )
     .await;
     ns.set_initializing("test-initc", "10.244.1.10").await;
-    let pod = explain(&ns, "test-initc");
+    let pod = common::explain_one(&ns, "test-initc", &[]);
     assert_eq!(codes(&pod, "mysvc"), ["ServiceNotFound"]);
     assert_eq!(codes(&pod, "mydb"), ["ServiceNotFound"]);
 
@@ -244,7 +204,7 @@ spec:
         ))
         .await;
     }
-    let pod = explain(&ns, "test-initc");
+    let pod = common::explain_one(&ns, "test-initc", &[]);
     let f = finding(&pod, "ResolvesButWaits", "mysvc");
     assert_eq!(f["resolved"], resolved("Service", &ns.name, "mysvc"));
     assert!(
@@ -283,7 +243,7 @@ spec:
     .await;
     ns.set_initializing("myapp-pod", "10.244.2.10").await;
     let target = "myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local";
-    let pod = explain(&ns, "myapp-pod");
+    let pod = common::explain_one(&ns, "myapp-pod", &[]);
     let f = missing(&pod, target);
     assert_eq!(f["resolved"], resolved("Service", &ns.name, "myservice"));
     assert!(
@@ -297,7 +257,7 @@ spec:
         ))
         .await;
     }
-    let pod = explain(&ns, "myapp-pod");
+    let pod = common::explain_one(&ns, "myapp-pod", &[]);
     assert_eq!(codes(&pod, target), ["ResolvesButWaits"]);
     let table = explain_table(&ns, "myapp-pod");
     assert!(
@@ -336,7 +296,7 @@ spec:
     )
     .await;
     ns.set_initializing("oneliners", "10.244.2.20").await;
-    let pod = explain(&ns, "oneliners");
+    let pod = common::explain_one(&ns, "oneliners", &[]);
     let f = finding(&pod, "CheckNeverWaits", "myservice");
     assert_eq!(f["container"], "wait-dig");
     assert!(evidence_has(f, "{1..N}"), "{f:#}");
@@ -385,7 +345,7 @@ spec:
     )
     .await;
     ns.set_initializing("myapp-pod", "10.244.3.10").await;
-    let pod = explain(&ns, "myapp-pod");
+    let pod = common::explain_one(&ns, "myapp-pod", &[]);
     let target = "myservice.default.svc.cluster.local";
     let in_default = common::kubectl(&[
         "get",
@@ -483,7 +443,7 @@ spec:
     ns.set_initializing("web-app-pod", "10.244.3.21").await;
     ns.await_endpoints("postgres-service", 1, 0).await;
 
-    let pod = explain(&ns, "web-app-pod");
+    let pod = common::explain_one(&ns, "web-app-pod", &[]);
     let f = finding(&pod, "ServiceEndpointsNotReady", "postgres-service");
     assert_eq!(f["container"], "wait-for-db");
     assert_eq!(
@@ -531,7 +491,7 @@ spec:
     // postgres-0 becomes Ready: the controller marks its endpoint ready.
     ns.set_ready("postgres-0", "10.244.3.20").await;
     ns.await_endpoints("postgres-service", 1, 1).await;
-    let pod = explain(&ns, "web-app-pod");
+    let pod = common::explain_one(&ns, "web-app-pod", &[]);
     let f = finding(&pod, "ResolvesButWaits", "postgres-service");
     assert!(
         f["message"]
@@ -569,7 +529,7 @@ spec:
     .await;
     ns.set_initializing("app", "10.244.4.11").await;
     ns.await_endpoints("db", 1, 1).await;
-    let pod = explain(&ns, "app");
+    let pod = common::explain_one(&ns, "app", &[]);
     let all = pod["findings"].as_array().unwrap();
     let mismatches: Vec<&Value> = all
         .iter()
@@ -620,7 +580,7 @@ spec:
     )
     .await;
     ns.set_initializing("pod-with-2init", "10.244.5.10").await;
-    let pod = explain(&ns, "pod-with-2init");
+    let pod = common::explain_one(&ns, "pod-with-2init", &[]);
     assert_eq!(codes(&pod, "wait-service"), ["ResolvesButWaits"]);
     assert_eq!(codes(&pod, "wait-db"), ["ServiceNotFound"]);
 
@@ -653,7 +613,7 @@ spec:
     )
     .await;
     ns.set_initializing("nginx", "10.244.5.11").await;
-    let pod = explain(&ns, "nginx");
+    let pod = common::explain_one(&ns, "nginx", &[]);
     let f = finding(&pod, "DnsPolicyBypassesClusterDns", "wait-service");
     assert!(
         f["hint"].as_str().unwrap().contains("dnsPolicy: Default"),
@@ -682,7 +642,7 @@ async fn selectorless_service_with_a_hand_written_slice() {
     )
     .await;
     ns.set_initializing("app", "10.244.6.10").await;
-    let pod = explain(&ns, "app");
+    let pod = common::explain_one(&ns, "app", &[]);
     let f = finding(&pod, "ServiceNoEndpoints", "legacy-db");
     assert!(
         f["message"]
@@ -698,7 +658,7 @@ async fn selectorless_service_with_a_hand_written_slice() {
         )
     };
     ns.create::<EndpointSlice>(&slice(false)).await;
-    let pod = explain(&ns, "app");
+    let pod = common::explain_one(&ns, "app", &[]);
     let f = finding(&pod, "ServiceEndpointsNotReady", "legacy-db");
     assert!(
         evidence_has(f, "EndpointSlice legacy-db-1 (0 of 1 ready)"),
@@ -710,7 +670,7 @@ async fn selectorless_service_with_a_hand_written_slice() {
         .await
         .expect("delete slice");
     ns.create::<EndpointSlice>(&slice(true)).await;
-    let pod = explain(&ns, "app");
+    let pod = common::explain_one(&ns, "app", &[]);
     assert_eq!(codes(&pod, "legacy-db"), ["ResolvesButWaits"]);
 }
 
@@ -738,7 +698,7 @@ async fn headless_service_without_ready_pods_does_not_resolve() {
     .await;
     ns.set_initializing("client", "10.244.7.11").await;
     ns.await_endpoints("nginx", 1, 0).await;
-    let pod = explain(&ns, "client");
+    let pod = common::explain_one(&ns, "client", &[]);
     let f = finding(&pod, "HeadlessNotResolvable", "nginx");
     assert!(
         f["message"]
@@ -772,7 +732,7 @@ spec:
     )
     .await;
     ns.set_initializing("waiter", "10.244.8.10").await;
-    let pod = explain(&ns, "waiter");
+    let pod = common::explain_one(&ns, "waiter", &[]);
     let f = finding(&pod, "WaitingOnPod", "-l app=db");
     assert!(evidence_has(f, "no matching resources found"), "{f:#}");
     let j = finding(&pod, "WaitingOnJob", "migrate");
@@ -781,7 +741,7 @@ spec:
     ns.pod("apiVersion: v1\nkind: Pod\nmetadata: {name: db-0, labels: {app: db}}\nspec:\n  containers: [{name: db, image: db}]\n")
         .await;
     ns.set_ready("db-0", "10.244.8.11").await;
-    let pod = explain(&ns, "waiter");
+    let pod = common::explain_one(&ns, "waiter", &[]);
     let f = finding(&pod, "ResolvesButWaits", "-l app=db");
     assert_eq!(f["resolved"], resolved("Pod", &ns.name, "db-0"));
     assert!(evidence_has(f, "ServiceAccount default"), "{f:#}");
@@ -816,7 +776,7 @@ spec:
     )
     .await;
     ns.set_initializing("app", "10.244.9.10").await;
-    let pod = explain(&ns, "app");
+    let pod = common::explain_one(&ns, "app", &[]);
     let f = finding(&pod, "ServiceNameTypo", "$(DB_HOST)");
     assert!(
         f["message"]
@@ -847,7 +807,7 @@ async fn one_explain_costs_a_known_number_of_requests() {
     ns.set_initializing("counted", "10.244.10.10").await;
     let before_ns = common::audit_entries_settled(&format!("/namespaces/{}/", ns.name)).len();
     let before_name = common::audit_entries_settled(&unique).len();
-    let pod = explain(&ns, "counted");
+    let pod = common::explain_one(&ns, "counted", &[]);
     assert_eq!(codes(&pod, &unique), ["ServiceNotFound"]);
     let in_ns: Vec<Value> = common::audit_entries_settled(&format!("/namespaces/{}/", ns.name))
         .into_iter()
@@ -933,6 +893,6 @@ spec:
     let by_ip = finding(&pod, "ServiceNoEndpoints", &ip);
     assert_eq!(by_ip["resolved"], resolved("Service", &ns.name, "api"));
     // In the default domain the same name is outside the cluster.
-    let pod = explain(&ns, "app");
+    let pod = common::explain_one(&ns, "app", &[]);
     assert_eq!(codes(&pod, &target), ["ExternalTarget"]);
 }

@@ -684,3 +684,59 @@ impl TestNs {
         );
     }
 }
+
+// ---- Reading explain's output, shared by the explain test files. ----
+
+/// `explain POD -n NS -o json [EXTRA…]`: exit 0, nothing on stderr, exactly one pod, whose
+/// object is returned.
+pub fn explain_one(ns: &TestNs, pod: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["explain", pod, "-n", &ns.name, "-o", "json"];
+    args.extend_from_slice(extra);
+    let run = initdoctor(&args);
+    assert_eq!(
+        run.code, 0,
+        "stderr: {}\nstdout: {}",
+        run.stderr, run.stdout
+    );
+    assert_eq!(run.stderr, "", "no noise on stderr");
+    let doc = run.json();
+    let pods = doc["pods"].as_array().expect("pods array");
+    assert_eq!(pods.len(), 1, "{doc:#}");
+    pods[0].clone()
+}
+
+/// `explain POD -n NS` as a table: exit 0, and no escape codes (the harness sets NO_COLOR).
+pub fn explain_table(ns: &TestNs, pod: &str) -> String {
+    let run = initdoctor(&["explain", pod, "-n", &ns.name]);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert!(!run.stdout.contains('\u{1b}'), "NO_COLOR: no escape codes");
+    run.stdout
+}
+
+/// The one finding with `code` (panics when there is none or several).
+pub fn finding<'a>(pod: &'a Value, code: &str) -> &'a Value {
+    exactly_one(pod, code, |_| true)
+}
+
+/// The one finding with `code` about `target` (a waits finding).
+pub fn finding_about<'a>(pod: &'a Value, code: &str, target: &str) -> &'a Value {
+    exactly_one(pod, code, |f| f["target"] == target)
+}
+
+fn exactly_one<'a>(pod: &'a Value, code: &str, keep: impl Fn(&Value) -> bool) -> &'a Value {
+    let all = pod["findings"].as_array().expect("findings array");
+    let found: Vec<&Value> = all
+        .iter()
+        .filter(|f| f["code"] == code && keep(f))
+        .collect();
+    assert_eq!(found.len(), 1, "expected one {code} in {all:#?}");
+    found[0]
+}
+
+/// True when a line of the finding's evidence contains `needle`.
+pub fn evidence_has(f: &Value, needle: &str) -> bool {
+    f["evidence"].as_array().is_some_and(|e| {
+        e.iter()
+            .any(|l| l.as_str().is_some_and(|l| l.contains(needle)))
+    })
+}

@@ -2378,6 +2378,17 @@ mod scenarios {
         );
     }
 
+    /// ClusterIP Services called `name`, one in each of `namespaces`.
+    fn same_name_in(name: &str, namespaces: &[&str]) -> Value {
+        let ip = json!({"clusterIP": "10.96.0.7"});
+        json!(
+            namespaces
+                .iter()
+                .map(|ns| service(name, ns, ip.clone()))
+                .collect::<Vec<_>>()
+        )
+    }
+
     #[test]
     fn other_namespaces_are_capped_at_three_and_the_fix_names_the_first() {
         let pod = pod_json(
@@ -2385,13 +2396,7 @@ mod scenarios {
             json!([nslookup("init-db", "busybox:1.36", "mydb")]),
             json!({}),
         );
-        let ip = json!({"clusterIP": "10.96.0.7"});
-        let by_name = json!(
-            ["e-ns", "b-ns", "d-ns", "a-ns", "c-ns"]
-                .iter()
-                .map(|ns| service("mydb", ns, ip.clone()))
-                .collect::<Vec<_>>()
-        );
+        let by_name = same_name_in("mydb", &["e-ns", "b-ns", "d-ns", "a-ns", "c-ns"]);
         let found = explain(
             pod,
             Objects {
@@ -2421,12 +2426,7 @@ mod scenarios {
         assert!(f.hint.contains("`mydb.a-ns`"), "{}", f.hint);
 
         // Up to three, every one is listed; a fourth is one more namespace.
-        let four = json!(
-            ["a-ns", "b-ns", "c-ns", "d-ns"]
-                .iter()
-                .map(|ns| service("mydb", ns, ip.clone()))
-                .collect::<Vec<_>>()
-        );
+        let four = same_name_in("mydb", &["a-ns", "b-ns", "c-ns", "d-ns"]);
         let pod = pod_json(
             "web",
             json!([nslookup("init-db", "busybox:1.36", "mydb")]),
@@ -2454,12 +2454,7 @@ mod scenarios {
             json!({}),
         );
         let ip = json!({"clusterIP": "10.96.0.7"});
-        let by_name = json!(
-            ["a-ns", "b-ns", "c-ns", "d-ns", "e-ns"]
-                .iter()
-                .map(|ns| service("mydbb", ns, ip.clone()))
-                .collect::<Vec<_>>()
-        );
+        let by_name = same_name_in("mydbb", &["a-ns", "b-ns", "c-ns", "d-ns", "e-ns"]);
         let found = explain(
             pod,
             Objects {

@@ -49,10 +49,16 @@ fn is_dns_label(name: &str) -> bool {
 pub async fn run(args: &DebugArgs, global: &GlobalArgs) -> Result<ExitCode> {
     validate(args)?;
     let cluster = Cluster::connect(global).await?;
-    check_server_version(&cluster).await?;
     let namespace = cluster.namespace().to_string();
-    let pod = cluster.get_pod(&namespace, &args.pod).await?;
-    check_pod_security(&cluster, &namespace, args).await?;
+    // Three independent reads, in one round.
+    let (version, pod, security) = tokio::join!(
+        check_server_version(&cluster),
+        cluster.get_pod(&namespace, &args.pod),
+        check_pod_security(&cluster, &namespace, args),
+    );
+    version?;
+    let pod = pod?;
+    security?;
 
     let interactive = args.attach;
     let request = DebugRequest {

@@ -29,6 +29,8 @@ pub struct Env {
     /// Container logs the fake kubelet serves: `<dir>/<ns>/<pod>/<container>[.previous]`.
     pub container_logs: PathBuf,
     pub node: String,
+    /// The real node (kubelet + containerd + CoreDNS), when `make cluster-up` started it.
+    pub real_node: Option<String>,
 }
 
 /// The control plane's environment; panics with the way to get one when it is not up.
@@ -57,9 +59,26 @@ pub fn env() -> &'static Env {
             audit_log: PathBuf::from(get("INITDOCTOR_AUDIT_LOG")),
             container_logs: PathBuf::from(get("INITDOCTOR_CONTAINER_LOGS")),
             node: vars.get("INITDOCTOR_NODE").cloned().unwrap_or_else(|| "fake-node".into()),
+            real_node: vars.get("INITDOCTOR_REAL_NODE").cloned().filter(|n| !n.is_empty()),
             state_dir,
         }
     })
+}
+
+/// The real node's name, for a test that needs real containers. Without a real node the test
+/// fails, unless `REAL_NODE=0` says the node was skipped on purpose: then it prints why it is
+/// skipped and the caller returns (`let Some(node) = real_node("name") else { return };`).
+pub fn real_node(test: &str) -> Option<&'static str> {
+    if let Some(node) = env().real_node.as_deref() {
+        return Some(node);
+    }
+    if std::env::var("REAL_NODE").as_deref() == Ok("0") {
+        eprintln!("skipped: {test} needs the real node (REAL_NODE=0)");
+        return None;
+    }
+    panic!(
+        "{test} needs the real node: `make cluster-up` starts it (the env file lacks INITDOCTOR_REAL_NODE); set REAL_NODE=0 to skip it on purpose"
+    )
 }
 
 fn parse_env(text: &str) -> BTreeMap<String, String> {

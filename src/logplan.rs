@@ -316,7 +316,7 @@ pub fn side_streams(pod: &Pod, progress: &Progress, app: bool) -> Vec<(String, i
             let st = status(pod, &name)?;
             let state = st.state.as_ref()?;
             (state.running.is_some() || state.terminated.is_some())
-                .then(|| (name, st.restart_count))
+                .then_some((name, st.restart_count))
         })
         .filter(|key| !progress.shown.contains(key) && !progress.active.contains(key))
         .collect()
@@ -450,7 +450,8 @@ mod tests {
     fn the_sequence_prints_finished_follows_running_and_waits() {
         let done = json!({"terminated": {"exitCode": 0}});
         let crashed = json!({"terminated": {"exitCode": 1, "reason": "Error"}});
-        let cases: Vec<(serde_json::Value, &str, Vec<(&str, i32)>, Step)> = vec![
+        type Case<'a> = (serde_json::Value, &'a str, Vec<(&'a str, i32)>, Step);
+        let cases: Vec<Case> = vec![
             (
                 json!([st("a", done.clone(), 0), st("b", json!({"running": {}}), 0)]),
                 "Pending",

@@ -107,7 +107,8 @@ pub async fn run(args: &LogsArgs, global: &GlobalArgs, palette: Palette) -> Resu
         terminal,
         colour: palette.enabled,
     };
-    let (tx, rx) = tokio::sync::mpsc::channel(64);
+    // Few chunks in flight: memory stays flat whatever the log's size.
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
     let writer = tokio::task::spawn_blocking(move || output::write_all(style, rx));
     let ctx = Arc::new(Ctx {
         cluster,

@@ -152,15 +152,12 @@ impl Cursor {
         if decision == Admit::Skip {
             return decision;
         }
-        if piece.starts_line {
-            if let Some(at) = at {
-                if Some(at) == self.last {
-                    // at_last counts complete lines; this one is counted when it ends.
-                } else {
-                    self.last = Some(at);
-                    self.at_last = 0;
-                }
-            }
+        // at_last counts complete lines with the last timestamp; a line is counted when it ends.
+        if let (true, Some(at)) = (piece.starts_line, at)
+            && Some(at) != self.last
+        {
+            self.last = Some(at);
+            self.at_last = 0;
         }
         if piece.ends_line {
             self.at_last += 1;
@@ -238,7 +235,8 @@ mod tests {
     /// from the second of the last one, and only the new ones are admitted.
     #[test]
     fn resume_drops_what_was_printed_and_keeps_same_second_lines_apart() {
-        let cases: &[(&[&str], usize, &[&str], &[bool])] = &[
+        type Case<'a> = (&'a [&'a str], usize, &'a [&'a str], &'a [bool]);
+        let cases: &[Case] = &[
             // Two lines share a timestamp (plain file): the second was not printed yet.
             (
                 &["2026-01-01T00:00:05Z", "2026-01-01T00:00:05Z"],

@@ -99,11 +99,9 @@ pub fn format_line(style: Style, tag: &Tag, line: &Line, buf: &mut Vec<u8>) {
                 buf.push(b' ');
             }
         }
-        if style.timestamps {
-            if let Some(time) = &line.time {
-                buf.extend_from_slice(visible(time).as_bytes());
-                buf.push(b' ');
-            }
+        if let (true, Some(time)) = (style.timestamps, &line.time) {
+            buf.extend_from_slice(visible(time).as_bytes());
+            buf.push(b' ');
         }
     }
     if style.terminal {

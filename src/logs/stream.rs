@@ -140,7 +140,6 @@ pub async fn read(
             }
             Err(err) => return Err(err),
         };
-        framer.reset();
         if resumes >= MAX_RESUMES {
             return Err(Error::Unavailable(format!(
                 "the log stream of container {:?} keeps breaking ({MAX_RESUMES} reconnections brought nothing new); try again",
@@ -149,9 +148,16 @@ pub async fn read(
         }
         resumes += 1;
         if follow && !req.previous && logplan::still_running(&pod, &req.container, req.restarts) {
+            framer.reset();
             continue; // Dropped or stalled while running: follow again from the cursor.
         }
-        // The instance has ended: one last read from the cursor drains what it wrote (from
+        if follow && ended_cleanly {
+            // The kubelet ended the follow because the instance ended: all of it was sent.
+            printed += send(&mut cursor, framer.finish().into_iter().collect(), &tag, tx).await?;
+            return Ok(End::Done { bytes: printed });
+        }
+        framer.reset();
+        // The stream broke as the instance ended: one last read from the cursor drains it (from
         // the previous attempt once a new one has started; replaced twice, it is gone).
         follow = false;
         if !req.previous && logplan::restarted_since(&pod, &req.container, req.restarts) {

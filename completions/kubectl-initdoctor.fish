@@ -60,7 +60,16 @@ complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand ex
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l exit-code -d 'Exit 3 when any selected pod is blocked in initialization, 0 when all are initialized'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s V -l version -d 'Print version'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s l -l selector -d 'Show the pods matching this label selector, each pod\'s containers in order, pods interleaved by line' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s c -l container -d 'Only this container (init, sidecar or app)' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l tail -d 'Lines of recent log to show per container (-1: all)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l since -d 'Only lines newer than this duration (e.g. 5s, 2m, 3h)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l since-time -d 'Only lines after this time (RFC 3339, e.g. 2026-01-01T10:00:00Z)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l prefix -d 'Prefix each line with its container ([init 2/3 wait-db]); default: on when stdout is not a terminal or several containers are shown (--prefix=false turns it off)' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s o -l output -d 'Output format' -r -f -a "text\t'The log lines as they are (with the prefix when it is on)'
+json\t'One JSON object per line: namespace, pod, container, index, kind, attempt, time, line'"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l max-log-requests -d 'The most log streams open at once (pods read or followed concurrently)' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -70,10 +79,12 @@ complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand lo
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l color -d 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s f -l follow -d 'Follow the running init container, then the next as it starts'
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s p -l previous -d 'Show the previous instance of each init container'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s f -l follow -d 'Follow the running init container, then the next as it starts, until initialization ends'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s p -l previous -d 'Show the previous attempt of each container'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l all-attempts -d 'Show every attempt the API still has (the previous one, then the current one)'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l app -d 'After the init containers, show (and with -f follow) the app containers'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l timestamps -d 'Prefix each line with its timestamp'
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l target -d 'The container whose processes the debug container shares (default: the blocked init container)' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l image -d 'The debug container\'s image' -r

@@ -19,7 +19,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     };
     match &cli.command {
         Command::Explain(args) => commands::explain::run(args, &cli.global, palette).await,
-        Command::Logs(args) => commands::logs::run(args, &cli.global).await,
+        Command::Logs(args) => commands::logs::run(args, &cli.global, palette).await,
         Command::Debug(args) => commands::debug::run(args, &cli.global).await,
         Command::Completion(args) => commands::completion::run(args.shell).map(|_| ExitCode::Ok),
         Command::Version => commands::version::run().map(|_| ExitCode::Ok),

@@ -15,6 +15,7 @@ pub mod error;
 pub mod exit;
 pub mod gather;
 pub mod logplan;
+pub mod logs;
 pub mod render;
 pub mod shell;
 pub mod status;

@@ -647,7 +647,7 @@ mod tests {
                 "{flag} missing from {all:?}"
             );
         }
-        assert!(!all.contains(&"--selector".to_string()));
+        assert!(!all.contains(&"--all-namespaces".to_string()));
         let longs = values(&plan(&words("logs web --")));
         assert!(longs.iter().all(|f| f.starts_with("--")), "{longs:?}");
         assert_eq!(values(&plan(&words("logs web --fol"))), vec!["--follow"]);

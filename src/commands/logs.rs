@@ -1,191 +1,495 @@
-//! `logs`: init container logs in spec order; with `-f`, follow the running one, then the next
-//! as it starts, until initialization is done. Headers go to stderr, log lines to stdout.
+//! `logs`: the start-up story of one pod or many — each pod's init containers in spec order
+//! (sidecars beside them, app containers after them with `--app`), and with `-f` the running
+//! one followed, then the next as it starts. Log lines go to stdout (prefixed, stamped or as
+//! JSON), headers, footers and notes to stderr.
 
 use std::collections::HashSet;
-use std::io::Write;
+use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::Duration;
 
-use futures::AsyncReadExt;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, LogParams};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
+use tokio::sync::Semaphore;
+use tokio::sync::mpsc::Sender;
+use tokio::task::JoinSet;
 
-use crate::cli::{GlobalArgs, LogsArgs};
+use crate::cli::{GlobalArgs, LogsArgs, LogsFormat};
 use crate::cluster::Cluster;
-use crate::diagnosis::timeline::{self, InitState};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
-use crate::logplan::{self, Step};
+use crate::logplan::{self, Attempts, Container, Progress, Read, Step};
+use crate::logs::output::{self, Out, Style, Tag};
+use crate::logs::stream::{self, End, Request};
+use crate::logs::target::{self, OwnerKind, Target};
+use crate::render::Palette;
 
 /// How often to look at the pod while waiting for a container to start.
 const POLL: Duration = Duration::from_secs(1);
 
-pub async fn run(args: &LogsArgs, global: &GlobalArgs) -> Result<ExitCode> {
+struct Ctx {
+    cluster: Cluster,
+    namespace: String,
+    args: LogsArgs,
+    tx: Sender<Out>,
+    streams: Semaphore,
+    show_pod: bool,
+}
+
+pub async fn run(args: &LogsArgs, global: &GlobalArgs, palette: Palette) -> Result<ExitCode> {
     if args.tail < -1 {
         return Err(Error::Usage(
             "--tail takes -1 (all) or a number of lines".into(),
         ));
     }
+    let target = args
+        .target
+        .as_deref()
+        .map(target::parse)
+        .transpose()
+        .map_err(Error::Usage)?;
     let cluster = Cluster::connect(global).await?;
     let namespace = cluster.namespace().to_string();
-    let pod = cluster.get_pod(&namespace, &args.pod).await?;
-    if timeline::rows(&pod).is_empty() {
+    let (pods, several) = match (&target, &args.selector) {
+        (Some(Target::Pod(name)), _) => (vec![cluster.get_pod(&namespace, name).await?], false),
+        (Some(Target::Owner(kind, name)), _) => {
+            let selector = owner_selector(&cluster, &namespace, *kind, name).await?;
+            (list_pods(&cluster, &namespace, &selector).await?, true)
+        }
+        (None, Some(selector)) => (list_pods(&cluster, &namespace, selector).await?, true),
+        (None, None) => {
+            return Err(Error::Usage(
+                "name a pod (or TYPE/NAME), or select pods with -l".into(),
+            ));
+        }
+    };
+    if pods.is_empty() {
         return Err(Error::NotFound {
-            kind: "init container".into(),
-            name: "any".into(),
-            namespace: None,
-            hint: Some(format!(
-                "pod {:?} has none; use `kubectl logs {}`",
-                args.pod, args.pod
-            )),
+            kind: "pod".into(),
+            name: args
+                .selector
+                .clone()
+                .or(args.target.clone())
+                .unwrap_or_default(),
+            namespace: Some(namespace),
+            hint: Some("no pod matches; list them with `kubectl get pods --show-labels`".into()),
         });
     }
-    let api: Api<Pod> = Api::namespaced(cluster.client(), &namespace);
-    let reader = Reader {
-        cluster: &cluster,
-        api,
-        namespace: &namespace,
-        args,
+    let max = usize::from(args.max_log_requests);
+    if args.follow && pods.len() > max {
+        return Err(Error::Usage(format!(
+            "you are attempting to follow {} log streams, but maximum allowed concurrency is {max}, use --max-log-requests to increase the limit",
+            pods.len()
+        )));
+    }
+    if let (false, Some(pod)) = (several, pods.first()) {
+        let shown =
+            logplan::containers(pod, args.app, args.container.as_deref()).map_err(Error::Usage)?;
+        if shown.is_empty() {
+            return Err(Error::NotFound {
+                kind: "init container".into(),
+                name: "any".into(),
+                namespace: None,
+                hint: Some(format!(
+                    "pod {:?} has none; add --app for its app containers",
+                    pod.metadata.name.as_deref().unwrap_or_default()
+                )),
+            });
+        }
+    }
+    let terminal = std::io::stdout().is_terminal();
+    let many_containers = several || args.container.is_none();
+    let style = Style {
+        prefix: args.prefix.unwrap_or(!terminal || many_containers),
+        timestamps: args.timestamps,
+        json: args.output == LogsFormat::Json,
+        terminal,
+        colour: palette.enabled,
     };
-    if args.follow {
-        reader.follow(pod).await?;
+    // Few chunks in flight: memory stays flat whatever the log's size.
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    let writer = tokio::task::spawn_blocking(move || output::write_all(style, rx));
+    let ctx = Arc::new(Ctx {
+        cluster,
+        namespace,
+        args: args.clone(),
+        tx,
+        streams: Semaphore::new(max),
+        show_pod: several,
+    });
+    let mut runners = JoinSet::new();
+    for pod in pods {
+        let ctx = ctx.clone();
+        runners.spawn(async move { run_pod(ctx, pod).await });
+    }
+    drop(ctx);
+    let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
+    let mut outcome = Ok(());
+    loop {
+        tokio::select! {
+            _ = &mut interrupted => {
+                runners.abort_all();
+                break;
+            }
+            next = runners.join_next() => match next {
+                None => break,
+                Some(Ok(Ok(()))) => {}
+                Some(Ok(Err(err))) => {
+                    runners.abort_all();
+                    outcome = Err(err);
+                    break;
+                }
+                Some(Err(join)) if join.is_cancelled() => {}
+                Some(Err(join)) => {
+                    outcome = Err(Error::Unavailable(format!("a log reader failed: {join}")));
+                    break;
+                }
+            },
+        }
+    }
+    while runners.join_next().await.is_some() {}
+    // Every sender is gone now: the writer drains and ends.
+    let written = writer
+        .await
+        .map_err(|e| Error::Unavailable(format!("the log writer failed: {e}")))?;
+    match (outcome, written) {
+        (Err(err), _) if !err.is_broken_pipe() => Err(err),
+        (_, Err(e)) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::io("writing to stdout", e))
+        }
+        _ => Ok(ExitCode::Ok),
+    }
+}
+
+/// The selector of an owner's `spec.selector`.
+async fn owner_selector(
+    cluster: &Cluster,
+    namespace: &str,
+    kind: OwnerKind,
+    name: &str,
+) -> Result<String> {
+    let (group, kind_name) = match kind {
+        OwnerKind::Deployment => ("apps", "Deployment"),
+        OwnerKind::StatefulSet => ("apps", "StatefulSet"),
+        OwnerKind::DaemonSet => ("apps", "DaemonSet"),
+        OwnerKind::ReplicaSet => ("apps", "ReplicaSet"),
+        OwnerKind::Job => ("batch", "Job"),
+    };
+    let resource = ApiResource::from_gvk(&GroupVersionKind::gvk(group, "v1", kind_name));
+    let api: Api<DynamicObject> = Api::namespaced_with(cluster.client(), namespace, &resource);
+    let found = cluster
+        .call("get", kind.resource(), Some(namespace), api.get_opt(name))
+        .await?;
+    let Some(object) = found else {
+        return Err(cluster
+            .not_found(&kind_name.to_lowercase(), name, namespace)
+            .await);
+    };
+    let selector: LabelSelector =
+        serde_json::from_value(object.data["spec"]["selector"].clone()).unwrap_or_default();
+    target::selector_string(&selector).map_err(|why| {
+        Error::Usage(format!(
+            "cannot show the pods of {kind_name} {name:?}: {why}"
+        ))
+    })
+}
+
+/// The pods matching a selector, page by page, in name order.
+async fn list_pods(cluster: &Cluster, namespace: &str, selector: &str) -> Result<Vec<Pod>> {
+    let api: Api<Pod> = Api::namespaced(cluster.client(), namespace);
+    let mut params = ListParams::default().labels(selector).limit(500);
+    let mut pods = Vec::new();
+    loop {
+        let page = cluster
+            .call("list", "pods", Some(namespace), api.list(&params))
+            .await?;
+        pods.extend(page.items);
+        match page.metadata.continue_ {
+            Some(token) if !token.is_empty() => params = params.continue_token(&token),
+            _ => break,
+        }
+    }
+    pods.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+    Ok(pods)
+}
+
+fn pod_name(pod: &Pod) -> String {
+    pod.metadata.name.clone().unwrap_or_default()
+}
+
+fn pod_gone(ctx: &Ctx, pod: &str) -> Error {
+    Error::NotFound {
+        kind: "pod".into(),
+        name: pod.into(),
+        namespace: Some(ctx.namespace.clone()),
+        hint: Some("it was deleted while its logs were followed".into()),
+    }
+}
+
+async fn note(ctx: &Ctx, text: String) {
+    let _ = ctx.tx.send(Out::Note(text)).await;
+}
+
+fn attempts(args: &LogsArgs) -> Attempts {
+    if args.previous {
+        Attempts::Previous
+    } else if args.all_attempts {
+        Attempts::All
     } else {
-        reader.print_all(&pod).await?;
+        Attempts::Default
     }
-    Ok(ExitCode::Ok)
 }
 
-struct Reader<'a> {
-    cluster: &'a Cluster,
-    api: Api<Pod>,
-    namespace: &'a str,
-    args: &'a LogsArgs,
+/// One pod's story: its containers in order, or with `-f` the sequence as it happens.
+async fn run_pod(ctx: Arc<Ctx>, pod: Pod) -> Result<()> {
+    let containers = match logplan::containers(&pod, ctx.args.app, ctx.args.container.as_deref()) {
+        Ok(containers) => containers,
+        Err(why) => {
+            note(&ctx, format!("{}: {why}", pod_name(&pod))).await;
+            return Ok(());
+        }
+    };
+    if !ctx.args.follow || ctx.args.previous || ctx.args.container.is_some() {
+        let _permit = ctx.streams.acquire().await;
+        for container in &containers {
+            show(
+                &ctx,
+                &pod,
+                container,
+                attempts(&ctx.args),
+                true,
+                ctx.args.follow,
+            )
+            .await?;
+        }
+        return Ok(());
+    }
+    follow_pod(ctx, pod, containers).await
 }
 
-impl Reader<'_> {
-    fn params(&self, container: &str, follow: bool, previous: bool) -> LogParams {
-        LogParams {
-            container: Some(container.to_string()),
-            follow,
+/// Show the attempts of one container; `follow`: a running current attempt is followed.
+async fn show(
+    ctx: &Ctx,
+    pod: &Pod,
+    container: &Container,
+    attempts: Attempts,
+    with_previous: bool,
+    follow: bool,
+) -> Result<()> {
+    let name = pod_name(pod);
+    for read in logplan::reads(pod, &container.name, attempts, with_previous) {
+        let header = logplan::header(container, &read);
+        let (previous, attempt, ended, running) = match &read {
+            Read::Nothing { .. } => {
+                note(ctx, prefixed(ctx, &name, header)).await;
+                continue;
+            }
+            Read::Previous { attempt, ended } => (true, *attempt, ended.clone(), false),
+            Read::Current {
+                attempt,
+                ended,
+                running,
+            } => (false, *attempt, ended.clone(), *running),
+        };
+        note(ctx, prefixed(ctx, &name, header)).await;
+        let tag = Arc::new(Tag {
+            namespace: ctx.namespace.clone(),
+            pod: name.clone(),
+            container: container.clone(),
+            attempt,
+            show_pod: ctx.show_pod,
+        });
+        let request = Request {
+            pod: name.clone(),
+            container: container.name.clone(),
+            restarts: attempt,
             previous,
-            tail_lines: (self.args.tail >= 0).then_some(self.args.tail),
-            timestamps: self.args.timestamps,
-            ..Default::default()
+            follow: follow && running,
+            tail: Some(ctx.args.tail),
+            since_seconds: ctx.args.since.map(|d| d.as_secs().max(1) as i64),
+            since_time: ctx.args.since_time,
+        };
+        let end = stream::read(&ctx.cluster, &ctx.namespace, &request, tag, &ctx.tx).await?;
+        match end {
+            End::PodGone => return Err(pod_gone(ctx, &name)),
+            End::NotStarted(why) => note(ctx, format!("({why})")).await,
+            End::Done { bytes: 0 } if !previous && attempt > 0 => {
+                note(ctx, "(no output yet; the previous attempt: `-p`)".into()).await;
+            }
+            End::Done { bytes: 0 } => note(ctx, "(no output)".into()).await,
+            End::Done { .. } => {}
+        }
+        let ended = if request.follow {
+            match ctx.cluster.get_pod(&ctx.namespace, &name).await {
+                Ok(now) => logplan::current_end(&now, &container.name),
+                Err(Error::NotFound { .. }) => return Err(pod_gone(ctx, &name)),
+                Err(err) => return Err(err),
+            }
+        } else {
+            ended
+        };
+        if let Some(ended) = ended {
+            note(
+                ctx,
+                prefixed(ctx, &name, logplan::footer(container, &ended)),
+            )
+            .await;
         }
     }
+    Ok(())
+}
 
-    /// Every init container in spec order, its log or why there is none.
-    async fn print_all(&self, pod: &Pod) -> Result<()> {
-        for row in timeline::rows(pod) {
-            eprintln!("{}", logplan::header(pod, &row.name));
-            let ever_ran =
-                row.state != InitState::Waiting || row.restarts > 0 || row.exit_code.is_some();
-            if self.args.previous && row.restarts == 0 {
-                eprintln!("(no previous instance: it has not restarted)");
-                continue;
-            }
-            if !ever_ran {
-                eprintln!("(not started yet)");
-                continue;
-            }
-            let text = self
-                .cluster
-                .call(
-                    "get",
-                    "pods/log",
-                    Some(self.namespace),
-                    self.api.logs(
-                        &self.args.pod,
-                        &self.params(&row.name, false, self.args.previous),
-                    ),
-                )
-                .await?;
-            write_stdout(text.as_bytes())?;
-        }
-        Ok(())
+fn prefixed(ctx: &Ctx, pod: &str, text: String) -> String {
+    if ctx.show_pod {
+        format!("{pod}: {text}")
+    } else {
+        text
     }
+}
 
-    /// Print finished instances, stream running ones, wait for the next to start.
-    async fn follow(&self, mut pod: Pod) -> Result<()> {
-        let mut shown: Vec<(String, i32)> = Vec::new();
-        let mut announced: HashSet<String> = HashSet::new();
-        loop {
-            match logplan::next_step(&pod, &shown) {
-                Step::Print { name, restarts } => {
-                    eprintln!("{}", logplan::header(&pod, &name));
-                    let text = self
-                        .cluster
-                        .call(
-                            "get",
-                            "pods/log",
-                            Some(self.namespace),
-                            self.api
-                                .logs(&self.args.pod, &self.params(&name, false, false)),
-                        )
-                        .await?;
-                    write_stdout(text.as_bytes())?;
-                    shown.push((name, restarts));
-                }
-                Step::Follow { name, restarts } => {
-                    eprintln!("{}", logplan::header(&pod, &name));
-                    self.stream(&name).await?;
-                    shown.push((name, restarts));
-                }
-                Step::Wait { name, why } => {
-                    if announced.insert(format!("{name}/{why}")) {
-                        eprintln!("waiting for {name} to start ({why})...");
-                    }
-                    tokio::time::sleep(POLL).await;
-                }
-                Step::Done => {
-                    eprintln!("All init containers have completed.");
-                    return Ok(());
-                }
-                Step::Over { why } => {
-                    eprintln!("Stopped following: {why}.");
-                    return Ok(());
-                }
-            }
-            pod = match self.cluster.get_pod(self.namespace, &self.args.pod).await {
-                Ok(pod) => pod,
-                Err(Error::NotFound { .. }) => {
-                    eprintln!("Stopped following: the pod was deleted.");
-                    return Ok(());
-                }
-                Err(other) => return Err(other),
+/// Follow a pod: finished init containers printed, the running one followed, the next waited
+/// for; started sidecars (and app containers with `--app`) followed beside them.
+async fn follow_pod(ctx: Arc<Ctx>, mut pod: Pod, containers: Vec<Container>) -> Result<()> {
+    let ctx = &ctx;
+    let name = pod_name(&pod);
+    let mut progress = Progress::default();
+    let mut announced: HashSet<String> = HashSet::new();
+    let mut tasks: JoinSet<((String, i32), Result<()>)> = JoinSet::new();
+    let mut init_done = false;
+    let find = |n: &str| containers.iter().find(|c| c.name == n).cloned();
+    loop {
+        for key in logplan::side_streams(&pod, &progress, ctx.args.app && init_done) {
+            let Some(container) = find(&key.0) else {
+                continue;
             };
+            let with_previous = progress.touched.insert(key.0.clone());
+            progress.active.insert(key.clone());
+            let (snapshot, task_ctx) = (pod.clone(), Arc::clone(ctx));
+            tasks.spawn(async move {
+                let done = show(
+                    &task_ctx,
+                    &snapshot,
+                    &container,
+                    Attempts::Default,
+                    with_previous,
+                    true,
+                );
+                (key, done.await)
+            });
         }
-    }
-
-    /// Stream one running container's log until the node ends it (the container terminated).
-    async fn stream(&self, container: &str) -> Result<()> {
-        let params = self.params(container, true, false);
-        let mut stream = Box::pin(
-            self.cluster
-                .call(
-                    "get",
-                    "pods/log",
-                    Some(self.namespace),
-                    self.api.log_stream(&self.args.pod, &params),
+        match logplan::next_step(&pod, &progress) {
+            Step::Print { name: c, restarts } => {
+                if let Some(container) = find(&c) {
+                    let with_previous = progress.touched.insert(c.clone());
+                    show(
+                        ctx,
+                        &pod,
+                        &container,
+                        Attempts::Default,
+                        with_previous,
+                        false,
+                    )
+                    .await?;
+                }
+                progress.shown.insert((c, restarts));
+                continue;
+            }
+            Step::Follow { name: c, restarts } => {
+                let key = (c.clone(), restarts);
+                if let Some(container) = find(&c) {
+                    let with_previous = progress.touched.insert(c.clone());
+                    progress.active.insert(key.clone());
+                    let (snapshot, task_ctx) = (pod.clone(), Arc::clone(ctx));
+                    tasks.spawn(async move {
+                        let done = show(
+                            &task_ctx,
+                            &snapshot,
+                            &container,
+                            Attempts::Default,
+                            with_previous,
+                            true,
+                        );
+                        (key, done.await)
+                    });
+                } else {
+                    progress.shown.insert(key);
+                }
+            }
+            Step::Wait { name: c, why } => {
+                if announced.insert(format!("{c}/{why}")) {
+                    note(
+                        ctx,
+                        prefixed(ctx, &name, format!("waiting for {c} to start ({why})...")),
+                    )
+                    .await;
+                }
+            }
+            Step::Busy => {}
+            Step::Done if !ctx.args.app => {
+                tasks.abort_all();
+                note(
+                    ctx,
+                    prefixed(ctx, &name, "All init containers have completed.".into()),
                 )
-                .await?,
-        );
-        let mut buffer = vec![0u8; 8192];
-        loop {
-            let read = stream
-                .read(&mut buffer)
-                .await
-                .map_err(|e| Error::io(format!("reading the log of {container}"), e))?;
-            if read == 0 {
+                .await;
                 return Ok(());
             }
-            write_stdout(&buffer[..read])?;
+            Step::Done => {
+                if !init_done {
+                    init_done = true;
+                    note(
+                        ctx,
+                        prefixed(ctx, &name, "All init containers have completed.".into()),
+                    )
+                    .await;
+                    continue;
+                }
+                if tasks.is_empty() && logplan::pod_over(&pod) {
+                    return Ok(());
+                }
+            }
+            Step::Over { why } => {
+                while let Some(joined) = tasks.join_next().await {
+                    finished(&mut progress, joined)?;
+                }
+                note(
+                    ctx,
+                    prefixed(ctx, &name, format!("Stopped following: {why}.")),
+                )
+                .await;
+                if pod.metadata.deletion_timestamp.is_some() {
+                    return Err(pod_gone(ctx, &name));
+                }
+                return Ok(());
+            }
         }
+        tokio::select! {
+            Some(joined) = tasks.join_next(), if !tasks.is_empty() => finished(&mut progress, joined)?,
+            _ = tokio::time::sleep(POLL) => {}
+        }
+        pod = match ctx.cluster.get_pod(&ctx.namespace, &name).await {
+            Ok(pod) => pod,
+            Err(Error::NotFound { .. }) => {
+                tasks.abort_all();
+                return Err(pod_gone(ctx, &name));
+            }
+            Err(err) => return Err(err),
+        };
     }
 }
 
-fn write_stdout(bytes: &[u8]) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(bytes)
-        .and_then(|_| out.flush())
-        .map_err(|e| Error::io("writing to stdout", e))
+fn finished(
+    progress: &mut Progress,
+    joined: std::result::Result<((String, i32), Result<()>), tokio::task::JoinError>,
+) -> Result<()> {
+    match joined {
+        Ok((key, outcome)) => {
+            progress.active.remove(&key);
+            progress.shown.insert(key);
+            outcome
+        }
+        Err(join) if join.is_cancelled() => Ok(()),
+        Err(join) => Err(Error::Unavailable(format!("a log reader failed: {join}"))),
+    }
 }

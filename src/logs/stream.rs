@@ -1,0 +1,221 @@
+//! The edge of `logs`: one attempt of one container read (or followed) through `pods/log`,
+//! streamed in bounded chunks, resumed from the last timestamp when the stream drops or stalls.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::AsyncReadExt;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, LogParams};
+use tokio::sync::mpsc::Sender;
+
+use super::lines::{Admit, Cursor, Framer, Piece, split_timestamp};
+use super::output::{Line, Out, Tag};
+use crate::cluster::Cluster;
+use crate::error::{Error, Result};
+use crate::logplan;
+
+/// Reconnections in a row that bring nothing new before a follow gives up.
+const MAX_RESUMES: u32 = 5;
+const READ_CHUNK: usize = 64 << 10;
+
+/// What to read.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub pod: String,
+    pub container: String,
+    /// The instance (restart count) being read, to tell a drop from its end.
+    pub restarts: i32,
+    pub previous: bool,
+    pub follow: bool,
+    pub tail: Option<i64>,
+    pub since_seconds: Option<i64>,
+    pub since_time: Option<jiff::Timestamp>,
+}
+
+/// How a read ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum End {
+    /// Everything was read; `bytes` of content were printed.
+    Done { bytes: u64 },
+    /// The kubelet has nothing to serve (its words).
+    NotStarted(String),
+    /// The pod went away while it was followed.
+    PodGone,
+}
+
+/// Read one attempt, sending its lines to `tx`.
+pub async fn read(
+    cluster: &Cluster,
+    namespace: &str,
+    req: &Request,
+    tag: Arc<Tag>,
+    tx: &Sender<Out>,
+) -> Result<End> {
+    let api: Api<Pod> = Api::namespaced(cluster.client(), namespace);
+    // A read that brings nothing for this long is checked on (and resumed if it stalled).
+    let idle = cluster.timeout().max(Duration::from_secs(5));
+    let mut cursor = Cursor::default();
+    let mut framer = Framer::new();
+    let mut printed: u64 = 0;
+    let mut resumes = 0u32;
+    let mut follow = req.follow;
+    let mut previous = req.previous;
+    loop {
+        let mut params = LogParams {
+            container: Some(req.container.clone()),
+            follow,
+            previous,
+            timestamps: true,
+            tail_lines: req.tail.filter(|t| *t >= 0),
+            since_seconds: req.since_seconds,
+            since_time: req.since_time,
+            ..Default::default()
+        };
+        if cursor.started() {
+            params.tail_lines = None;
+            params.since_seconds = None;
+            params.since_time = cursor.since();
+            cursor.resume();
+        }
+        let opened = cluster
+            .call(
+                "get",
+                "pods/log",
+                Some(namespace),
+                api.log_stream(&req.pod, &params),
+            )
+            .await;
+        let stream = match opened {
+            Ok(stream) => stream,
+            Err(Error::Api {
+                code: 400, message, ..
+            }) => {
+                return Ok(if cursor.started() {
+                    End::Done { bytes: printed }
+                } else {
+                    End::NotStarted(message)
+                });
+            }
+            Err(err) if transient(&err) && resumes < MAX_RESUMES => {
+                resumes += 1;
+                tokio::time::sleep(backoff(resumes)).await;
+                continue;
+            }
+            Err(Error::NotFound { .. }) if follow => return Ok(End::PodGone),
+            Err(err) => return Err(err),
+        };
+        let mut stream = Box::pin(stream);
+        let mut buf = vec![0u8; READ_CHUNK];
+        let before = printed;
+        let ended_cleanly = loop {
+            match tokio::time::timeout(idle, stream.read(&mut buf)).await {
+                Ok(Ok(0)) => break true,
+                Ok(Ok(n)) => {
+                    let mut pieces = Vec::new();
+                    framer.push(&buf[..n], &mut pieces);
+                    printed += send(&mut cursor, pieces, &tag, tx).await?;
+                }
+                // A read error or a stall: the stream is resumed below.
+                Ok(Err(_)) | Err(_) => break false,
+            }
+        };
+        drop(stream);
+        if printed > before {
+            resumes = 0;
+        }
+        if !follow && ended_cleanly {
+            printed += send(&mut cursor, framer.finish().into_iter().collect(), &tag, tx).await?;
+            return Ok(End::Done { bytes: printed });
+        }
+        // A follow ended, or a read broke: is the instance still there?
+        let pod = match cluster.get_pod(namespace, &req.pod).await {
+            Ok(pod) => pod,
+            Err(Error::NotFound { .. }) => return Ok(End::PodGone),
+            Err(err) if transient(&err) && resumes < MAX_RESUMES => {
+                resumes += 1;
+                framer.reset();
+                tokio::time::sleep(backoff(resumes)).await;
+                continue;
+            }
+            Err(err) => return Err(err),
+        };
+        if resumes >= MAX_RESUMES {
+            return Err(Error::Unavailable(format!(
+                "the log stream of container {:?} keeps breaking ({MAX_RESUMES} reconnections brought nothing new); try again",
+                req.container
+            )));
+        }
+        resumes += 1;
+        if follow && !req.previous && logplan::still_running(&pod, &req.container, req.restarts) {
+            framer.reset();
+            continue; // Dropped or stalled while running: follow again from the cursor.
+        }
+        if follow && ended_cleanly {
+            // The kubelet ended the follow because the instance ended: all of it was sent.
+            printed += send(&mut cursor, framer.finish().into_iter().collect(), &tag, tx).await?;
+            return Ok(End::Done { bytes: printed });
+        }
+        framer.reset();
+        // The stream broke as the instance ended: one last read from the cursor drains it (from
+        // the previous attempt once a new one has started; replaced twice, it is gone).
+        follow = false;
+        if !req.previous && logplan::restarted_since(&pod, &req.container, req.restarts) {
+            if logplan::restarted_since(&pod, &req.container, req.restarts + 1) {
+                return Ok(End::Done { bytes: printed });
+            }
+            previous = true;
+        }
+    }
+}
+
+/// Turn pieces into lines, dropping those a resume repeats; the content bytes sent.
+async fn send(
+    cursor: &mut Cursor,
+    pieces: Vec<Piece>,
+    tag: &Arc<Tag>,
+    tx: &Sender<Out>,
+) -> Result<u64> {
+    if pieces.is_empty() {
+        return Ok(0);
+    }
+    let mut lines = Vec::with_capacity(pieces.len());
+    let mut bytes = 0u64;
+    for piece in pieces {
+        let (at, time, content) = match piece.starts_line.then(|| split_timestamp(&piece.bytes)) {
+            Some(Some((at, text, content))) => (Some(at), Some(text.to_string()), content),
+            _ => (None, None, piece.bytes.as_slice()),
+        };
+        match cursor.admit(at, &piece, content.len()) {
+            Admit::Skip => {}
+            Admit::From(skip) => {
+                let content = &content[skip..];
+                bytes += content.len() as u64;
+                lines.push(Line {
+                    time,
+                    starts_line: piece.starts_line && skip == 0,
+                    content: content.to_vec(),
+                });
+            }
+        }
+    }
+    if !lines.is_empty() && tx.send(Out::Lines(tag.clone(), lines)).await.is_err() {
+        return Err(Error::io(
+            "writing to stdout",
+            std::io::Error::from(std::io::ErrorKind::BrokenPipe),
+        ));
+    }
+    Ok(bytes)
+}
+
+fn transient(err: &Error) -> bool {
+    match err {
+        Error::Unreachable { .. } | Error::Timeout { .. } => true,
+        Error::Api { code, .. } => *code == 0 || *code == 429 || *code >= 500,
+        _ => false,
+    }
+}
+
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(200 * u64::from(attempt.min(10)))
+}

@@ -22,16 +22,21 @@ lint:
 unit-test:
 	cargo test --lib --bins
 
-## Everything: brings the control plane up, runs unit and end-to-end tests, takes it down.
+## Everything: brings the control plane and the real node up (REAL_NODE=0: without the real node)
+## while the tests compile, runs unit and end-to-end tests, takes it all down.
 test:
-	@bash $(CONTROLPLANE)/up.sh >/dev/null
-	@status=0; cargo test --all-targets -- --test-threads=4 || status=$$?; \
+	@bash $(CONTROLPLANE)/up.sh >/dev/null & up=$$!; \
+	  built=0; cargo test --all-targets --no-run || built=$$?; \
+	  started=0; wait $$up || started=$$?; \
+	  if [ $$built -ne 0 ] || [ $$started -ne 0 ]; then bash $(CONTROLPLANE)/down.sh; exit 1; fi; \
+	  status=0; cargo test --all-targets -- --test-threads=4 || status=$$?; \
 	  bash $(CONTROLPLANE)/down.sh; exit $$status
 
 ## End-to-end tests against a control plane that is already up (make cluster-up).
 e2e-test:
 	cargo test --tests -- --test-threads=4
 
+## The control plane, fake-node and real-node (REAL_NODE=0 skips the real node).
 cluster-up:
 	@bash $(CONTROLPLANE)/up.sh
 

@@ -5,6 +5,8 @@
 //! test writes their status through `pods/status`, as the kubelet would.
 #![allow(dead_code)]
 
+pub mod realnode;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -20,6 +20,9 @@ if [[ ! -d "$STATE_DIR" ]]; then
 fi
 init_state_dir
 
+# The real node first, while the API can still delete its pods.
+"$CP_DIR/realnode/down.sh" --quiet
+
 if [[ -d "$STATE_DIR/pids" ]]; then
   exec 9>"$STATE_DIR/.lock"
   flock 9

@@ -14,6 +14,24 @@ APISERVER_PORT="${APISERVER_PORT:-36443}"
 KCM_PORT="${KCM_PORT:-30257}"
 FAKELET_PORT="${FAKELET_PORT:-30250}"
 
+# Every Kubernetes binary reports this version (without it: v0.0.0-master+$Format:%H$).
+k8s_ldflags() {
+  local v=k8s.io/component-base/version minor="${K8S_VERSION#v1.}"
+  minor="${minor%%.*}"
+  printf '%s' "-X $v.gitVersion=$K8S_VERSION -X $v.gitMajor=1 -X $v.gitMinor=$minor" \
+    " -X $v.gitTreeState=clean -X $v.buildDate=1970-01-01T00:00:00Z"
+}
+
+# Where the built binaries are cached, keyed by version, module and build flags.
+cache_root() {
+  printf '%s\n' "${INITDOCTOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/initdoctor}"
+}
+k8s_bin_dir() {
+  local hash
+  hash="$({ cat "$CP_DIR/go.mod" "$CP_DIR/go.sum"; k8s_ldflags; } | sha256sum | cut -c1-12)"
+  printf '%s\n' "$(cache_root)/k8s-$K8S_VERSION-$hash/bin"
+}
+
 # Components in stop order (the reverse of the start order).
 STOP_ORDER=(fakelet kube-controller-manager kube-apiserver etcd)
 
@@ -106,4 +124,61 @@ port_in_use() {
 apiserver_health() {
   curl --silent --show-error --fail --max-time 5 --cacert "$STATE_DIR/pki/ca.crt" \
     "https://127.0.0.1:$APISERVER_PORT/$1"
+}
+
+# launch NAME BINARY ARGS...: runs it in its own session from the state dir; the process writes
+# its own pid file just before exec, so the pid is the daemon's even though setsid forks.
+launch() {
+  local name="$1" pidfile="$STATE_DIR/pids/$1" waited=0
+  shift
+  CURRENT="$name"
+  mkdir -p "$STATE_DIR/pids"
+  rm -f "$pidfile"
+  (
+    cd "$STATE_DIR" || exit 1
+    # shellcheck disable=SC2016 # expanded by the inner bash
+    setsid -f bash -c 'echo "$$" >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$pidfile" "$@" \
+      >"$STATE_DIR/logs-$name.txt" 2>&1 </dev/null 8>&- 9>&-
+  )
+  until [[ -s "$pidfile" ]]; do
+    ((waited++ < 100)) || die "$name did not start"
+    sleep 0.05
+  done
+  STARTED+=("$name")
+}
+
+# wait_until SECONDS WHAT COMMAND...: polls COMMAND; fails early when CURRENT dies.
+wait_until() {
+  local timeout="$1" what="$2" deadline=$((SECONDS + $1))
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    component_running "$CURRENT" || die "$CURRENT exited while waiting for $what"
+    ((SECONDS < deadline)) || die "$CURRENT: no $what after $timeout s"
+    sleep 0.2
+  done
+}
+
+new_key() {
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null
+}
+
+# issue_cert DIR NAME SUBJECT EXTENDED_KEY_USAGE [SUBJECT_ALT_NAMES]: signed by the CA in
+# ${CA_DIR:-DIR} (ca.crt, ca.key, ca.srl).
+issue_cert() {
+  local dir="$1" name="$2" subject="$3" eku="$4" sans="${5:-}"
+  new_key "$dir/$name.key"
+  openssl req -new -key "$dir/$name.key" -subj "$subject" -out "$dir/$name.csr"
+  {
+    echo "basicConstraints = critical, CA:FALSE"
+    echo "keyUsage = critical, digitalSignature, keyEncipherment"
+    echo "extendedKeyUsage = $eku"
+    echo "subjectKeyIdentifier = hash"
+    echo "authorityKeyIdentifier = keyid"
+    [[ -z "$sans" ]] || echo "subjectAltName = $sans"
+  } >"$dir/$name.ext"
+  openssl x509 -req -sha256 -days 365 -in "$dir/$name.csr" -extfile "$dir/$name.ext" \
+    -CA "${CA_DIR:-$dir}/ca.crt" -CAkey "${CA_DIR:-$dir}/ca.key" -CAcreateserial \
+    -CAserial "$dir/ca.srl" \
+    -out "$dir/$name.crt" 2>/dev/null
+  rm -f "$dir/$name.csr" "$dir/$name.ext"
 }

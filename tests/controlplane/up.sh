@@ -35,8 +35,20 @@ cluster_is_up() {
   return 1
 }
 
+# The real node beside the control plane, unless REAL_NODE=0 (see realnode/README.md).
+start_real_node() {
+  if [[ "${REAL_NODE:-1}" == 0 ]]; then
+    log "real node skipped (REAL_NODE=0): tests that need real containers will say they are skipped"
+    "$CP_DIR/realnode/down.sh" --quiet
+    return 0
+  fi
+  CURRENT=""
+  "$CP_DIR/realnode/up.sh"
+}
+
 if cluster_is_up; then
   log "control plane already running in $STATE_DIR"
+  start_real_node
   printf '%s\n' "$KUBECONFIG_PATH"
   exit 0
 fi
@@ -96,29 +108,6 @@ pki_is_usable() {
     [[ "$name" == ca || -f "$PKI/$name.key" ]] || return 1
     openssl x509 -noout -checkend 86400 -in "$PKI/$name.crt" >/dev/null || return 1
   done
-}
-
-new_key() {
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null
-}
-
-# issue_cert DIR NAME SUBJECT EXTENDED_KEY_USAGE [SUBJECT_ALT_NAMES]
-issue_cert() {
-  local dir="$1" name="$2" subject="$3" eku="$4" sans="${5:-}"
-  new_key "$dir/$name.key"
-  openssl req -new -key "$dir/$name.key" -subj "$subject" -out "$dir/$name.csr"
-  {
-    echo "basicConstraints = critical, CA:FALSE"
-    echo "keyUsage = critical, digitalSignature, keyEncipherment"
-    echo "extendedKeyUsage = $eku"
-    echo "subjectKeyIdentifier = hash"
-    echo "authorityKeyIdentifier = keyid"
-    [[ -z "$sans" ]] || echo "subjectAltName = $sans"
-  } >"$dir/$name.ext"
-  openssl x509 -req -sha256 -days 365 -in "$dir/$name.csr" -extfile "$dir/$name.ext" \
-    -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -CAserial "$dir/ca.srl" \
-    -out "$dir/$name.crt" 2>/dev/null
-  rm -f "$dir/$name.csr" "$dir/$name.ext"
 }
 
 generate_pki() {
@@ -191,38 +180,6 @@ write_kubeconfig "$STATE_DIR/fakelet.kubeconfig" initdoctor \
 kc() { "$BIN_DIR/kubectl" --kubeconfig "$KUBECONFIG_PATH" --context initdoctor "$@"; }
 
 # The components, each in its own session, logging to logs-<name>.txt.
-
-# launch NAME BINARY ARGS...: runs it in its own session from the state dir; the process writes
-# its own pid file just before exec, so the pid is the daemon's even though setsid forks.
-launch() {
-  local name="$1" pidfile="$STATE_DIR/pids/$1" waited=0
-  shift
-  CURRENT="$name"
-  mkdir -p "$STATE_DIR/pids"
-  rm -f "$pidfile"
-  (
-    cd "$STATE_DIR"
-    # shellcheck disable=SC2016 # expanded by the inner bash
-    setsid -f bash -c 'echo "$$" >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$pidfile" "$@" \
-      >"$STATE_DIR/logs-$name.txt" 2>&1 </dev/null 9>&-
-  )
-  until [[ -s "$pidfile" ]]; do
-    ((waited++ < 100)) || die "$name did not start"
-    sleep 0.05
-  done
-  STARTED+=("$name")
-}
-
-# wait_until SECONDS WHAT COMMAND...: polls COMMAND; fails early when CURRENT dies.
-wait_until() {
-  local timeout="$1" what="$2" deadline=$((SECONDS + $1))
-  shift 2
-  until "$@" >/dev/null 2>&1; do
-    component_running "$CURRENT" || die "$CURRENT exited while waiting for $what"
-    ((SECONDS < deadline)) || die "$CURRENT: no $what after $timeout s"
-    sleep 0.2
-  done
-}
 
 etcd_args=(
   --name=initdoctor
@@ -323,4 +280,5 @@ mkdir -p "$CONTAINER_LOGS"
 mv -f "$STATE_DIR/env.tmp" "$STATE_DIR/env"
 
 log "control plane up in $((SECONDS - start_time)) s (API https://127.0.0.1:$APISERVER_PORT)"
+start_real_node
 printf '%s\n' "$KUBECONFIG_PATH"

@@ -1,0 +1,80 @@
+//! Helpers for the stories on the real node: pods placed there, and bounded waits on what the
+//! real kubelet writes. Nothing here writes a status: the kubelet does.
+
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::core::v1::Pod;
+use kube::Api;
+use serde_json::Value;
+
+use super::TestNs;
+
+/// The toleration every pod that runs on the real node carries (its taint keeps others away).
+pub const TOLERATION: &str = r#"{key: initdoctor/real-node, operator: Exists, effect: NoSchedule}"#;
+
+/// `spec.nodeName` and the toleration, to put after `spec:` in a pod manifest. The pods give
+/// `terminationGracePeriodSeconds: 1` so that test namespaces go away quickly.
+pub fn placement(node: &str) -> String {
+    format!(
+        "  nodeName: {node}\n  tolerations: [{TOLERATION}]\n  terminationGracePeriodSeconds: 1\n"
+    )
+}
+
+/// The pod as JSON.
+pub async fn pod_json(ns: &TestNs, name: &str) -> Value {
+    let pods: Api<Pod> = ns.api();
+    let pod = pods.get(name).await.expect("get pod");
+    serde_json::to_value(pod).expect("pod as JSON")
+}
+
+/// Polls the pod (every 200 ms) until `ready` holds, for at most `limit`; panics with the last
+/// status seen and `what` when it never does.
+pub async fn wait_pod(
+    ns: &TestNs,
+    name: &str,
+    limit: Duration,
+    what: &str,
+    ready: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + limit;
+    loop {
+        let pod = pod_json(ns, name).await;
+        if ready(&pod) {
+            return pod;
+        }
+        if Instant::now() > deadline {
+            panic!(
+                "{name}: no {what} after {limit:?}; status: {:#}",
+                pod["status"]
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The status of the init container `name`.
+pub fn init_status<'a>(pod: &'a Value, name: &str) -> &'a Value {
+    container_status(pod, "initContainerStatuses", name)
+}
+
+/// The status of the app container `name`.
+pub fn app_status<'a>(pod: &'a Value, name: &str) -> &'a Value {
+    container_status(pod, "containerStatuses", name)
+}
+
+fn container_status<'a>(pod: &'a Value, list: &str, name: &str) -> &'a Value {
+    pod["status"][list]
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["name"] == name))
+        .unwrap_or(&Value::Null)
+}
+
+/// True when that container runs now.
+pub fn is_running(status: &Value) -> bool {
+    status["state"]["running"].is_object()
+}
+
+/// True when that container has terminated with exit code 0.
+pub fn completed(status: &Value) -> bool {
+    status["state"]["terminated"]["exitCode"] == 0
+}

@@ -1,0 +1,3 @@
+module github.com/kubectl-initdoctor/realnode-pause
+
+go 1.26

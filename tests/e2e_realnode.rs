@@ -1,0 +1,572 @@
+//! Stories on the real node: the real kubelet, containerd, runc and CoreDNS run the containers,
+//! and every status the tool reads was written by the kubelet. Without the real node these tests
+//! fail, unless `REAL_NODE=0` says it was skipped on purpose.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::realnode::{self, app_status, completed, init_status, is_running, wait_pod};
+use common::{TestNs, explain_one, initdoctor};
+use k8s_openapi::api::core::v1::Service;
+use serde_json::Value;
+
+const LONG: Duration = Duration::from_secs(90);
+
+fn codes_about(pod: &Value, target: &str) -> Vec<String> {
+    pod["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["target"] == target)
+        .map(|f| f["code"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+fn seed1_pod(node: &str, image: &str) -> String {
+    seed1_pod_waiting_on(node, image, "mysvc", "mydb")
+}
+
+/// Seed 001's pod (Chinese notes), placed on the real node, waiting on Services `svc` and `db`.
+fn seed1_pod_waiting_on(node: &str, image: &str, svc: &str, db: &str) -> String {
+    format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: test-initc
+  labels: {{app: myapp}}
+spec:
+{placement}  initContainers:
+  - name: init-mysvc
+    image: {image}
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'until nslookup {svc}; do echo "waiting for {svc}"; sleep 2; done']
+  - name: init-mydb
+    image: {image}
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'until nslookup {db}; do echo "waiting for {db}"; sleep 2; done']
+  containers:
+  - name: mypod
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'while true; do echo "myapp is running!"; sleep 3600; done']
+"#,
+        placement = realnode::placement(node)
+    )
+}
+
+async fn create_service(ns: &TestNs, name: &str, target_port: u16) {
+    ns.create::<Service>(&format!(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: {target_port}\n"
+    ))
+    .await;
+}
+
+/// Story 1: seed 001 with tutum/dnsutils: blocked on the missing Services, and past each one as
+/// soon as it exists, until `--exit-code` says the pod is initialized.
+#[tokio::test]
+async fn seed1_dnsutils_gets_past_each_service_as_it_appears() {
+    let Some(node) = common::real_node("seed1_dnsutils_gets_past_each_service_as_it_appears")
+    else {
+        return;
+    };
+    let ns = TestNs::new("rn-seed1").await;
+    ns.pod(&seed1_pod(node, "tutum/dnsutils")).await;
+    wait_pod(&ns, "test-initc", LONG, "running init-mysvc", |p| {
+        is_running(init_status(p, "init-mysvc"))
+    })
+    .await;
+
+    let pod = explain_one(&ns, "test-initc", &[]);
+    assert_eq!(pod["status"], "Init:0/2", "{pod:#}");
+    assert_eq!(pod["blocking"]["name"], "init-mysvc");
+    assert_eq!(codes_about(&pod, "mysvc"), ["ServiceNotFound"], "{pod:#}");
+    let run = initdoctor(&[
+        "explain",
+        "test-initc",
+        "-n",
+        &ns.name,
+        "--exit-code",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(run.code, 3, "blocked: {}", run.stderr);
+
+    create_service(&ns, "mysvc", 9001).await;
+    let p = wait_pod(
+        &ns,
+        "test-initc",
+        LONG,
+        "init-mysvc completed, init-mydb running",
+        |p| completed(init_status(p, "init-mysvc")) && is_running(init_status(p, "init-mydb")),
+    )
+    .await;
+    assert_eq!(init_status(&p, "init-mysvc")["restartCount"], 0);
+    let pod = explain_one(&ns, "test-initc", &[]);
+    assert_eq!(pod["status"], "Init:1/2", "{pod:#}");
+    assert_eq!(pod["blocking"]["name"], "init-mydb");
+    assert_eq!(codes_about(&pod, "mydb"), ["ServiceNotFound"], "{pod:#}");
+
+    create_service(&ns, "mydb", 9002).await;
+    wait_pod(&ns, "test-initc", LONG, "app container running", |p| {
+        is_running(app_status(p, "mypod"))
+    })
+    .await;
+    let run = initdoctor(&[
+        "explain",
+        "test-initc",
+        "-n",
+        &ns.name,
+        "--exit-code",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "initialized: {}\n{}", run.stderr, run.stdout);
+    let pod = &run.json()["pods"][0];
+    assert_eq!(pod["initialized"], true);
+    assert_eq!(pod["status"], "Running");
+}
+
+/// Story 1b: the same pod with busybox:1.35 never gets past `nslookup mydb`, the Services there
+/// all along: busybox's nslookup queries the short name as written (seen for real here).
+#[tokio::test]
+async fn seed1_busybox_nslookup_never_resolves_the_short_name() {
+    let Some(node) = common::real_node("seed1_busybox_nslookup_never_resolves_the_short_name")
+    else {
+        return;
+    };
+    let ns = TestNs::new("rn-bbquirk").await;
+    // Names of its own, so that the seed 001 story running beside it sees no Service `mysvc`.
+    create_service(&ns, "bb-mysvc", 9001).await;
+    create_service(&ns, "bb-mydb", 9002).await;
+    ns.pod(&seed1_pod_waiting_on(node, "busybox:1.35", "bb-mysvc", "bb-mydb")).await;
+    wait_pod(&ns, "test-initc", LONG, "running init-mysvc", |p| {
+        is_running(init_status(p, "init-mysvc"))
+    })
+    .await;
+    // Long enough for many lookups of a name that exists (each loop is ~2 s).
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let p = realnode::pod_json(&ns, "test-initc").await;
+    assert!(
+        is_running(init_status(&p, "init-mysvc")),
+        "busybox's nslookup of a short name keeps failing: {:#}",
+        p["status"]
+    );
+    let logs = common::kubectl(&["logs", "-n", &ns.name, "test-initc", "-c", "init-mysvc"]);
+    assert!(logs.stdout.contains("waiting for mysvc"), "{}", logs.stdout);
+
+    let pod = explain_one(&ns, "test-initc", &[]);
+    assert_eq!(pod["blocking"]["name"], "init-mysvc");
+    assert_eq!(
+        codes_about(&pod, "mysvc"),
+        ["BusyboxNslookupQuirk"],
+        "{pod:#}"
+    );
+    let f = common::finding_about(&pod, "BusyboxNslookupQuirk", "mysvc");
+    assert!(
+        f["hint"]
+            .as_str()
+            .unwrap_or("")
+            .contains(&format!("mysvc.{}.svc.cluster.local", ns.name)),
+        "{f:#}"
+    );
+}
+
+/// Story 2: an init container that prints a line and exits 3: the kubelet's real back-off and
+/// restarts, explain's CrashLoop with the previous instance's line.
+#[tokio::test]
+async fn crash_looping_init_container_with_the_kubelets_backoff() {
+    let Some(node) = common::real_node("crash_looping_init_container_with_the_kubelets_backoff")
+    else {
+        return;
+    };
+    let ns = TestNs::new("rn-crash").await;
+    ns.pod(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {{name: crasher}}
+spec:
+{placement}  initContainers:
+  - name: migrate
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'echo "migration failed: relation users does not exist"; exit 3']
+  containers:
+  - {{name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}}
+"#,
+        placement = realnode::placement(node)
+    ))
+    .await;
+    let p = wait_pod(
+        &ns,
+        "crasher",
+        LONG,
+        "CrashLoopBackOff after a restart",
+        |p| {
+            let s = init_status(p, "migrate");
+            s["restartCount"].as_i64().unwrap_or(0) >= 1
+                && s["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+        },
+    )
+    .await;
+    let s = init_status(&p, "migrate");
+    assert_eq!(s["lastState"]["terminated"]["exitCode"], 3, "{s:#}");
+    assert_eq!(s["lastState"]["terminated"]["reason"], "Error", "{s:#}");
+
+    let pod = explain_one(&ns, "crasher", &[]);
+    assert_eq!(pod["status"], "Init:CrashLoopBackOff", "{pod:#}");
+    assert_eq!(pod["blocking"]["name"], "migrate");
+    let f = common::finding(&pod, "CrashLoop");
+    assert_eq!(f["container"], "migrate");
+    assert!(f["message"].as_str().unwrap().contains("exits 3"), "{f:#}");
+    assert!(
+        common::evidence_has(f, "migration failed: relation users does not exist"),
+        "the previous instance's log line: {f:#}"
+    );
+    let events = pod["events"].as_array().expect("events");
+    assert!(
+        events
+            .iter()
+            .any(|e| e["reason"] == "BackOff" && e["source"] == "kubelet"),
+        "the kubelet's BackOff event: {events:#?}"
+    );
+}
+
+/// Story 3: `debug --target` on a running init container: the ephemeral container shares the
+/// target's process namespace, so its `ps` shows the target's shell loop.
+#[tokio::test]
+async fn debug_target_shares_the_init_containers_processes() {
+    let Some(node) = common::real_node("debug_target_shares_the_init_containers_processes") else {
+        return;
+    };
+    let ns = TestNs::new("rn-debug").await;
+    ns.pod(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {{name: waiter}}
+spec:
+{placement}  initContainers:
+  - name: wait-db
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'until nc -z -w 1 orders-db 5432; do echo waiting for orders-db; sleep 2; done']
+  containers:
+  - {{name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}}
+"#,
+        placement = realnode::placement(node)
+    ))
+    .await;
+    wait_pod(&ns, "waiter", LONG, "running wait-db", |p| {
+        is_running(init_status(p, "wait-db"))
+    })
+    .await;
+    let run = initdoctor(&[
+        "debug",
+        "waiter",
+        "-n",
+        &ns.name,
+        "--image",
+        "busybox:1.35",
+        "--attach=false",
+    ]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let p = wait_pod(&ns, "waiter", LONG, "the debug container running", |p| {
+        p["status"]["ephemeralContainerStatuses"]
+            .as_array()
+            .is_some_and(|all| all.iter().any(is_running))
+    })
+    .await;
+    let eph = &p["spec"]["ephemeralContainers"][0];
+    assert_eq!(eph["targetContainerName"], "wait-db", "{eph:#}");
+    assert_eq!(eph["image"], "busybox:1.35", "{eph:#}");
+    let name = eph["name"].as_str().expect("debug container name");
+    let ps = common::kubectl(&["exec", "-n", &ns.name, "waiter", "-c", name, "--", "ps"]);
+    assert_eq!(ps.code, 0, "{}", ps.stderr);
+    assert!(
+        ps.stdout.contains("until nc -z -w 1 orders-db 5432"),
+        "the target's processes are visible from the debug container: {}",
+        ps.stdout
+    );
+    // The target keeps running: debug changed nothing else.
+    let p = realnode::pod_json(&ns, "waiter").await;
+    assert!(is_running(init_status(&p, "wait-db")), "{:#}", p["status"]);
+    assert_eq!(init_status(&p, "wait-db")["restartCount"], 0);
+}
+
+/// Story 4: `logs -f` on a pod whose first init container prints for a few seconds, then the
+/// second: every line once, in order, as it comes, and the command ends with initialization.
+#[tokio::test]
+async fn logs_follow_two_init_containers_in_order() {
+    let Some(node) = common::real_node("logs_follow_two_init_containers_in_order") else {
+        return;
+    };
+    let ns = TestNs::new("rn-logs").await;
+    ns.pod(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {{name: story}}
+spec:
+{placement}  initContainers:
+  - name: first
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'for i in 1 2 3 4 5; do echo "first $i"; sleep 1; done']
+  - name: second
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'for i in 1 2 3; do echo "second $i"; sleep 1; done']
+  containers:
+  - {{name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}}
+"#,
+        placement = realnode::placement(node)
+    ))
+    .await;
+    wait_pod(&ns, "story", LONG, "running first", |p| {
+        is_running(init_status(p, "first"))
+    })
+    .await;
+    let started = Instant::now();
+    let mut child = common::spawn_initdoctor(&["logs", "story", "-n", &ns.name, "-f"]);
+    let stdout = child.stdout.take().expect("stdout piped");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send((started.elapsed(), line));
+        }
+    });
+    let mut lines = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while let Ok(got) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        lines.push(got);
+    }
+    let status = child.wait().expect("logs exits");
+    let text: Vec<&str> = lines
+        .iter()
+        .map(|(_, l)| l.as_str())
+        .filter(|l| l.contains("first ") || l.contains("second "))
+        .collect();
+    let expected: Vec<String> = (1..=5)
+        .map(|i| format!("first {i}"))
+        .chain((1..=3).map(|i| format!("second {i}")))
+        .collect();
+    let got: Vec<String> = text
+        .iter()
+        .map(|l| {
+            l.rsplit_once("first ")
+                .map(|(_, n)| format!("first {n}"))
+                .or_else(|| l.rsplit_once("second ").map(|(_, n)| format!("second {n}")))
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(got, expected, "every line once, in order: {lines:#?}");
+    assert!(status.success(), "logs -f ends when initialization is done");
+    // Streamed, not collected: "first 1" arrived well before the last line.
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .find(|(_, l)| l.ends_with(needle))
+            .map(|(t, _)| *t)
+            .expect("line seen")
+    };
+    assert!(
+        at("second 3") - at("first 1") >= Duration::from_secs(4),
+        "lines arrive as they are written: {lines:#?}"
+    );
+}
+
+/// Story 5: a Service with a real backing pod that becomes Ready: the chain Service →
+/// EndpointSlice → Pods resolves from what the real endpointslice controller wrote.
+#[tokio::test]
+async fn service_chain_from_a_real_backing_pod() {
+    let Some(node) = common::real_node("service_chain_from_a_real_backing_pod") else {
+        return;
+    };
+    let ns = TestNs::new("rn-chain").await;
+    ns.create::<Service>(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: backend\nspec:\n  selector: {app: backend}\n  ports:\n  - {protocol: TCP, port: 8080, targetPort: 8080}\n",
+    )
+    .await;
+    ns.pod(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {{name: backend-0, labels: {{app: backend}}}}
+spec:
+{placement}  containers:
+  - name: server
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'sleep 2; touch /tmp/ready; exec httpd -f -p 8080']
+    ports: [{{containerPort: 8080}}]
+    readinessProbe:
+      exec: {{command: ['test', '-f', '/tmp/ready']}}
+      periodSeconds: 1
+"#,
+        placement = realnode::placement(node)
+    ))
+    .await;
+    ns.pod(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {{name: client}}
+spec:
+{placement}  initContainers:
+  - name: wait-backend
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'until wget -q -T 1 -O- http://backend:8080/; do echo waiting for backend; sleep 2; done']
+  containers:
+  - {{name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}}
+"#,
+        placement = realnode::placement(node)
+    ))
+    .await;
+    wait_pod(&ns, "client", LONG, "running wait-backend", |p| {
+        is_running(init_status(p, "wait-backend"))
+    })
+    .await;
+    let backend = wait_pod(&ns, "backend-0", LONG, "Ready backend", |p| {
+        p["status"]["conditions"].as_array().is_some_and(|c| {
+            c.iter()
+                .any(|c| c["type"] == "Ready" && c["status"] == "True")
+        })
+    })
+    .await;
+    let ip = backend["status"]["podIP"]
+        .as_str()
+        .expect("pod IP")
+        .to_string();
+    assert!(
+        ip.starts_with("10.88."),
+        "a pod address on the bridge: {ip}"
+    );
+    ns.await_endpoints("backend", 1, 1).await;
+
+    let pod = explain_one(&ns, "client", &[]);
+    let findings = pod["findings"].as_array().expect("findings");
+    let about: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["target"].as_str().is_some_and(|t| t.contains("backend")))
+        .collect();
+    assert!(!about.is_empty(), "a finding about backend: {findings:#?}");
+    let chain = about
+        .iter()
+        .flat_map(|f| f["evidence"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .find(|l| l.contains("chain: Service"))
+        .unwrap_or_else(|| panic!("a chain line: {about:#?}"));
+    assert!(
+        chain.contains(&format!("Service {}/backend", ns.name)),
+        "{chain}"
+    );
+    assert!(
+        chain.contains("backend-0"),
+        "the backing pod in the chain: {chain}"
+    );
+    assert!(
+        !about
+            .iter()
+            .any(|f| f["code"] == "ServiceNoEndpoints" || f["code"] == "ServiceEndpointsNotReady"),
+        "the endpoints are ready: {about:#?}"
+    );
+}
+
+/// Network safety, whenever the node is up: the drop rules, no masquerade, no route beyond the
+/// pod CIDR, a registry mirror on a closed loopback port, CoreDNS without a forwarder.
+#[test]
+fn network_safety_rules_are_in_place() {
+    let Some(_node) = common::real_node("network_safety_rules_are_in_place") else {
+        return;
+    };
+    let sh = |cmd: &str| {
+        let out = Command::new("sh")
+            .args(["-c", cmd])
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run sh");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let rules = sh("iptables -w -S");
+    for needed in [
+        "-A FORWARD -j INITDOCTOR-RN-FWD",
+        "-A INPUT -j INITDOCTOR-RN-IN",
+        "-A INITDOCTOR-RN-FWD -s 10.88.0.0/16 -d 10.88.0.0/16 -j ACCEPT",
+        "-A INITDOCTOR-RN-FWD -s 10.88.0.0/16 -j DROP",
+        "-A INITDOCTOR-RN-FWD -d 10.88.0.0/16 -j DROP",
+        "-A INITDOCTOR-RN-FWD -i rn0 -j DROP",
+        "-A INITDOCTOR-RN-FWD -o rn0 -j DROP",
+        "-A INITDOCTOR-RN-IN -s 10.88.0.0/16 ! -d 10.88.0.0/16 -j DROP",
+    ] {
+        assert!(rules.contains(needed), "missing `{needed}` in:\n{rules}");
+    }
+    // Our chains come first in FORWARD and INPUT (up.sh puts them back in front after the
+    // kubelet inserted its KUBE-FIREWALL jump at the top of INPUT).
+    let first = |chain: &str| {
+        rules
+            .lines()
+            .find(|l| l.starts_with(&format!("-A {chain} ")))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(first("FORWARD"), "-A FORWARD -j INITDOCTOR-RN-FWD", "{rules}");
+    assert_eq!(first("INPUT"), "-A INPUT -j INITDOCTOR-RN-IN", "{rules}");
+    let nat = sh("iptables -w -t nat -S");
+    assert!(
+        !nat.lines()
+            .any(|l| l.contains("MASQUERADE") && l.contains("10.88.")),
+        "no masquerade of pod traffic:\n{nat}"
+    );
+    let routes = sh("ip -4 route show dev rn0");
+    for route in routes.lines() {
+        assert!(
+            route.starts_with("10.88.0.0/16 "),
+            "only the pod CIDR on rn0: {routes}"
+        );
+    }
+    let state = &common::env().state_dir;
+    let cni =
+        std::fs::read_to_string(state.join("realnode/cni/net.d/10-initdoctor-realnode.conflist"))
+            .expect("CNI config");
+    assert!(cni.contains(r#""ipMasq": false"#), "{cni}");
+    assert!(cni.contains(r#""routes": []"#), "{cni}");
+    let hosts =
+        std::fs::read_to_string(state.join("realnode/containerd/certs.d/_default/hosts.toml"))
+            .expect("registry config");
+    assert!(
+        hosts.contains(r#"server = "http://127.0.0.1:9""#),
+        "{hosts}"
+    );
+    let corefile = std::fs::read_to_string(state.join("realnode/Corefile")).expect("Corefile");
+    assert!(!corefile.contains("forward"), "{corefile}");
+    assert!(corefile.contains("rcode NXDOMAIN"), "{corefile}");
+}
+
+/// Every Kubernetes binary says its version (ldflags), the kubelet's node too.
+#[test]
+fn binaries_report_v1_37_2() {
+    let run = common::kubectl(&["version", "-o", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v = run.json();
+    assert_eq!(v["clientVersion"]["gitVersion"], "v1.37.2", "{v:#}");
+    assert_eq!(v["serverVersion"]["gitVersion"], "v1.37.2", "{v:#}");
+    let Some(node) = common::real_node("binaries_report_v1_37_2") else {
+        return;
+    };
+    let run = common::kubectl(&[
+        "get",
+        "node",
+        node,
+        "-o",
+        "jsonpath={.status.nodeInfo.kubeletVersion} {.status.nodeInfo.containerRuntimeVersion}",
+    ]);
+    // The CRI reports containerd's version without the leading "v" (seen on this node).
+    assert_eq!(run.stdout, "v1.37.2 containerd://2.4.2", "{}", run.stderr);
+}

@@ -6,7 +6,7 @@
 //!
 //! 1. [`expand`] applies Kubernetes' own `$(VAR)` expansion and knows where each variable comes
 //!    from (literal, ConfigMap, Secret, field ref, Service link);
-//! 2. [`crate::shell`] reads `sh -c` scripts: simple commands and the loop or `if` each one guards;
+//! 2. [`shell`] reads `sh -c` scripts: simple commands and the loop or `if` each one guards;
 //! 3. [`command`] turns each simple command into a [`command::Check`] (tool, target, port, how
 //!    it repeats), or reports it as not understood — never a guess;
 //! 4. [`resolve`] resolves names the way the pod's resolver does (search path, `dnsPolicy`,
@@ -20,8 +20,8 @@
 //! for many pods it fetches once for the union of their needs, and [`shared`] hands each pod
 //! its part.
 //!
-//! To add a tool: teach `command::classify` its name and read its options in
-//! `command::Reader::targets`. To add a finding: give it a code in [`CODES`] and produce it in
+//! To add a tool: one entry in [`command::tools::TOOLS`] and the `fn` reading its options in
+//! its family's file under `command/tools/`. To add a finding: give it a code in [`CODES`] and produce it in
 //! [`findings`]; list it in `docs/waits.md`.
 
 pub mod command;
@@ -30,6 +30,7 @@ pub mod findings;
 pub mod render;
 pub mod resolve;
 pub mod shared;
+pub mod shell;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -245,7 +246,6 @@ mod fuzz {
     //! The readers never panic, whatever the command.
     use super::*;
     use crate::diagnosis::Evidence;
-    use crate::shell;
     use proptest::prelude::*;
     use serde_json::json;
 

@@ -13,10 +13,12 @@ pub mod debug;
 pub mod diagnosis;
 pub mod error;
 pub mod exit;
+pub mod finding;
 pub mod gather;
 pub mod logplan;
 pub mod render;
 pub mod status;
+pub mod timeline;
 pub mod waits;
 
 /// The Kubernetes API version the k8s-openapi types are compiled for (its `v1_33` feature).

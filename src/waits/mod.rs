@@ -38,10 +38,11 @@ use std::sync::Arc;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
-use serde::Serialize;
 
-use crate::diagnosis::{Finding, timeline};
+use crate::finding::Finding;
+pub use crate::finding::ObjectRef;
 use crate::status::is_sidecar;
+use crate::timeline;
 
 pub use findings::findings;
 
@@ -75,25 +76,6 @@ pub const CODES: &[&str] = &[
 /// True for a finding of this module (the table prints those under "waits for").
 pub fn owns(finding: &Finding) -> bool {
     CODES.contains(&finding.code.as_str())
-}
-
-/// The object a target resolved to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ObjectRef {
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
-}
-
-impl ObjectRef {
-    pub fn new(kind: &str, namespace: &str, name: &str) -> ObjectRef {
-        ObjectRef {
-            kind: kind.into(),
-            namespace: namespace.into(),
-            name: name.into(),
-        }
-    }
 }
 
 /// The objects the waits of one pod are checked against, fetched by the edge in one round.
@@ -245,7 +227,6 @@ fn candidate_services(name: &str) -> Vec<String> {
 mod fuzz {
     //! The readers never panic, whatever the command.
     use super::*;
-    use crate::diagnosis::Evidence;
     use proptest::prelude::*;
     use serde_json::json;
 
@@ -273,12 +254,7 @@ mod fuzz {
             pods: Arc::new(vec![p.clone()]),
             ..Default::default()
         };
-        let evidence = Evidence {
-            pod: p,
-            waits: Some(objects),
-            ..Default::default()
-        };
-        let found = findings(&evidence, jiff::Timestamp::UNIX_EPOCH);
+        let found = findings(&p, Some(&objects), jiff::Timestamp::UNIX_EPOCH);
         let _ = render::section(&found, crate::render::Palette { enabled: false });
     }
 

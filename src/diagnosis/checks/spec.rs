@@ -2,8 +2,8 @@
 //! an `sh -c` script the shell cannot parse (`donel` for `done`), which exits 2 at once instead
 //! of waiting.
 
-use super::{Context, finding};
-use crate::diagnosis::{Finding, Severity};
+use super::context::{Context, finding};
+use crate::finding::{Finding, Severity};
 use crate::waits::shell;
 
 /// The first unfinished init container whose `sh -c` script the shell certainly rejects (the

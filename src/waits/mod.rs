@@ -22,7 +22,7 @@
 //!
 //! To add a tool: one entry in [`command::tools::TOOLS`] and the `fn` reading its options in
 //! its family's file under `command/tools/`. To add a finding: give it a code in [`CODES`] and produce it in
-//! [`findings`]; list it in `docs/waits.md`.
+//! [`findings`] (the file of what its target is); list it in `docs/findings.md`.
 
 pub mod command;
 pub mod expand;

@@ -322,14 +322,19 @@ mod tests {
         ] {
             let sub = cli.find_subcommand_mut(name).expect(name);
             let help = sub.render_help().to_string();
-            let own_at = help.find(own).unwrap_or_else(|| panic!("{name}: no {own} in {help}"));
+            let own_at = help
+                .find(own)
+                .unwrap_or_else(|| panic!("{name}: no {own} in {help}"));
             let global_at = help
                 .find("Global options:")
                 .unwrap_or_else(|| panic!("{name}: no Global options in {help}"));
             let namespace_at = help.find("--namespace").expect("--namespace");
             let examples_at = help.find("Examples:").expect("Examples:");
             assert!(own_at < global_at, "{name}: own flags first:\n{help}");
-            assert!(global_at < namespace_at, "{name}: --namespace is global:\n{help}");
+            assert!(
+                global_at < namespace_at,
+                "{name}: --namespace is global:\n{help}"
+            );
             assert!(namespace_at < examples_at, "{name}: examples last:\n{help}");
             assert!(
                 help[examples_at..].contains(&format!("kubectl initdoctor {name}")),

@@ -261,7 +261,7 @@ impl Reader<'_> {
                         for mut c in inner_out.checks {
                             // The outer position decides how the whole inner script is used.
                             if c.mode == Mode::Once && ctx.guard.is_some() {
-                                c.mode = mode_of(&ctx);
+                                c.mode = mode_of(ctx);
                             }
                             c.timeout = c.timeout.or_else(|| timeout.clone());
                             c.in_loop |= ctx.in_loop.is_some();
@@ -301,7 +301,7 @@ impl Reader<'_> {
         let mode = if spec.waits && ctx.guard.is_none() {
             Mode::ToolWaits
         } else {
-            mode_of(&ctx)
+            mode_of(ctx)
         };
         let notes: Vec<String> = {
             let mut n: Vec<String> = Vec::new();
@@ -337,11 +337,12 @@ impl Reader<'_> {
 }
 
 /// The check's repetition, from its place in the script.
-fn mode_of(ctx: &Ctx) -> Mode {
+fn mode_of(ctx: Ctx) -> Mode {
     match (ctx.guard, ctx.negated, ctx.in_loop) {
-        (Some(Guard::Until), false, _) | (Some(Guard::While), true, _) => Mode::Loop,
+        (Some(Guard::Until), false, _)
+        | (Some(Guard::While), true, _)
+        | (Some(Guard::If), _, Some(Loop::For | Loop::While | Loop::Until)) => Mode::Loop,
         (Some(Guard::Until), true, _) | (Some(Guard::While), false, _) => Mode::LoopWhileSucceeds,
-        (Some(Guard::If), _, Some(Loop::For | Loop::While | Loop::Until)) => Mode::Loop,
         _ => Mode::Once,
     }
 }

@@ -12,18 +12,6 @@
 //! families read [`checks::Context`] and produce [`crate::finding::Finding`]s; none imports
 //! this runner. Add a family as one more line in that table.
 
-#![warn(
-    clippy::cast_lossless,
-    clippy::if_not_else,
-    clippy::manual_let_else,
-    clippy::match_same_arms,
-    clippy::needless_continue,
-    clippy::redundant_closure_for_method_calls,
-    clippy::ref_option,
-    clippy::semicolon_if_nothing_returned,
-    clippy::trivially_copy_pass_by_ref
-)]
-
 pub mod checks;
 pub mod events;
 pub mod evidence;

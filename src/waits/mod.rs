@@ -21,9 +21,11 @@
 //! its part.
 //!
 //! To add a tool: one entry in [`command::tools::TOOLS`] and the `fn` reading its options in
-//! its family's file under `command/tools/`. To add a finding: give it a code in [`CODES`] and produce it in
-//! [`findings`](mod@findings) (the file of what its target is); list it in `docs/findings.md`.
+//! its family's file under `command/tools/`. To add a finding: give it a code in [`CODES`] and
+//! produce it in [`findings`](mod@findings) (the file of what its target is); list it in
+//! `docs/findings.md`.
 
+// Pedantic lints worth it in the readers and resolvers (see ARCHITECTURE.md, "Lints").
 #![warn(
     clippy::cast_lossless,
     clippy::if_not_else,

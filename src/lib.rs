@@ -16,8 +16,10 @@ pub mod exit;
 pub mod gather;
 pub mod logplan;
 pub mod render;
+pub mod sanitize;
 pub mod shell;
 pub mod status;
+pub mod validate;
 pub mod waits;
 
 /// The Kubernetes API version the k8s-openapi types are compiled for (its `v1_33` feature).

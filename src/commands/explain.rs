@@ -54,6 +54,12 @@ pub fn validate(args: &ExplainArgs) -> Result<()> {
             "pod names cannot be combined with --selector: pass one or the other".into(),
         ));
     }
+    for name in &args.pods {
+        crate::validate::pod_name(name)?;
+    }
+    if let Some(selector) = &args.selector {
+        crate::validate::label_selector(selector)?;
+    }
     Ok(())
 }
 
@@ -78,6 +84,9 @@ pub fn complete(args: &ExplainArgs, namespace: &str) -> Selection {
 
 pub async fn run(args: &ExplainArgs, global: &GlobalArgs, palette: Palette) -> Result<ExitCode> {
     validate(args)?;
+    if let Some(namespace) = &global.namespace {
+        crate::validate::namespace(namespace)?;
+    }
     let cluster = Cluster::connect(global)
         .await?
         .with_cluster_domain(&args.cluster_domain);
@@ -173,6 +182,14 @@ async fn select(cluster: &Cluster, selection: &Selection) -> Result<(Vec<Pod>, V
             let (all, version) = cluster
                 .list_pods_versioned(scope, selector.as_deref())
                 .await?;
+            // An empty list of a namespace that does not exist is a typo, not "nothing blocked".
+            if all.is_empty()
+                && let Scope::Namespace(ns) = scope
+                && let missing @ Error::NotFound { .. } = cluster.not_found("pod", "", ns).await
+                && matches!(&missing, Error::NotFound { kind, .. } if kind == "namespace")
+            {
+                return Err(missing);
+            }
             let mut pods: Vec<Pod> = all.into_iter().filter(diagnosis::needs_attention).collect();
             pods.sort_by_key(|p| {
                 (

@@ -96,7 +96,7 @@ pub enum Error {
     Usage(String),
 
     /// Any other answer of the API.
-    #[error("the cluster refused to {verb} {resource}: {message} ({code})")]
+    #[error("the cluster refused to {verb} {resource}: {message}{}", if *.code == 0 { String::new() } else { format!(" ({code})") })]
     Api {
         verb: String,
         resource: String,

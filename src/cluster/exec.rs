@@ -124,6 +124,11 @@ async fn run(exec: &ExecConfig, deadline: Duration) -> Result<Status> {
             .read_to_end(&mut out)
             .await
             .map_err(|e| plugin_error(exec, &format!("output cannot be read: {}", e.kind())))?;
+        if out.len() as u64 > MAX_OUTPUT {
+            // It would block on a full pipe forever: stop it.
+            let _ = child.start_kill();
+            return Err(plugin_error(exec, "printed more than 1 MiB"));
+        }
         let status = child
             .wait()
             .await
@@ -147,9 +152,6 @@ async fn run(exec: &ExecConfig, deadline: Duration) -> Result<Status> {
             .map(|c| format!("exit code {c}"))
             .unwrap_or_else(|| "a signal".into());
         return Err(plugin_error(exec, &format!("failed with {code}")));
-    }
-    if out.len() as u64 > MAX_OUTPUT {
-        return Err(plugin_error(exec, "printed more than 1 MiB"));
     }
     let credential: ExecCredential = serde_json::from_slice(&out).map_err(|_| {
         plugin_error(

@@ -37,6 +37,37 @@ fn is_stream(uri: &http::Uri) -> bool {
     })
 }
 
+/// The most of a log read for evidence (`limitBytes`).
+pub const LOG_LIMIT_BYTES: i64 = 64 * 1024;
+
+/// The longest log line kept as evidence, in characters; longer ones are cut with `…`.
+pub const LOG_LINE_CHARS: usize = 500;
+
+/// The last `tail` lines of a log, each cut to [`LOG_LINE_CHARS`], invalid UTF-8 shown as `\xNN`.
+pub fn log_lines(raw: &[u8], tail: i64) -> Vec<String> {
+    let mut lines: Vec<String> = raw
+        .split(|b| *b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+        .map(|line| {
+            let text = crate::sanitize::lossless_utf8(line);
+            if text.chars().count() > LOG_LINE_CHARS {
+                let mut cut: String = text.chars().take(LOG_LINE_CHARS).collect();
+                cut.push('…');
+                cut
+            } else {
+                text
+            }
+        })
+        .collect();
+    if raw.ends_with(b"\n") || raw.is_empty() {
+        lines.pop();
+    }
+    let skip = lines
+        .len()
+        .saturating_sub(usize::try_from(tail.max(0)).unwrap_or(0));
+    lines.split_off(skip)
+}
+
 /// Wraps every response body of a non-stream request in [`Limited`].
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimitLayer {
@@ -90,6 +121,25 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn log_lines_are_the_tail_cut_and_kept_when_not_utf8() {
+        let long = "x".repeat(LOG_LINE_CHARS + 10);
+        let cut = format!("{}…", "x".repeat(LOG_LINE_CHARS));
+        let cases: Vec<(Vec<u8>, i64, Vec<String>)> = vec![
+            (b"a\nb\nc\n".to_vec(), 2, vec!["b".into(), "c".into()]),
+            (b"a\r\nb".to_vec(), 5, vec!["a".into(), "b".into()]),
+            (b"".to_vec(), 5, vec![]),
+            (
+                b"ok\n\xff\xfebad\n".to_vec(),
+                5,
+                vec!["ok".into(), "\\xff\\xfebad".into()],
+            ),
+            (format!("{long}\n").into_bytes(), 1, vec![cut]),
+        ];
+        for (raw, tail, want) in cases {
+            assert_eq!(log_lines(&raw, tail), want, "{raw:?}");
+        }
+    }
 
     #[test]
     fn streams_are_recognised() {

@@ -20,37 +20,6 @@ use serde::de::DeserializeOwned;
 use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
 
-/// The most of a log read for evidence (`limitBytes`).
-pub const LOG_LIMIT_BYTES: i64 = 64 * 1024;
-
-/// The longest log line kept as evidence, in characters; longer ones are cut with `…`.
-pub const LOG_LINE_CHARS: usize = 500;
-
-/// The last `tail` lines of a log, each cut to [`LOG_LINE_CHARS`], invalid UTF-8 shown as `\xNN`.
-pub fn log_lines(raw: &[u8], tail: i64) -> Vec<String> {
-    let mut lines: Vec<String> = raw
-        .split(|b| *b == b'\n')
-        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
-        .map(|line| {
-            let text = crate::sanitize::lossless_utf8(line);
-            if text.chars().count() > LOG_LINE_CHARS {
-                let mut cut: String = text.chars().take(LOG_LINE_CHARS).collect();
-                cut.push('…');
-                cut
-            } else {
-                text
-            }
-        })
-        .collect();
-    if raw.ends_with(b"\n") || raw.is_empty() {
-        lines.pop();
-    }
-    let skip = lines
-        .len()
-        .saturating_sub(usize::try_from(tail.max(0)).unwrap_or(0));
-    lines.split_off(skip)
-}
-
 /// A connected client, with the namespace and timeout the user asked for.
 #[derive(Clone)]
 pub struct Cluster {
@@ -268,8 +237,8 @@ impl Cluster {
     }
 
     /// The last `tail_lines` lines of a container's log (its previous instance with `previous`),
-    /// through `pods/log`: at most [`LOG_LIMIT_BYTES`] (`limitBytes`), each line cut to
-    /// [`LOG_LINE_CHARS`], bytes that are not UTF-8 kept as `\xNN`.
+    /// through `pods/log`: at most [`limits::LOG_LIMIT_BYTES`] (`limitBytes`), each line cut to
+    /// [`limits::LOG_LINE_CHARS`], bytes that are not UTF-8 kept as `\xNN`.
     pub async fn pod_log(
         &self,
         namespace: &str,
@@ -284,7 +253,7 @@ impl Cluster {
             container: Some(container.to_string()),
             previous,
             tail_lines: Some(tail_lines),
-            limit_bytes: Some(LOG_LIMIT_BYTES),
+            limit_bytes: Some(limits::LOG_LIMIT_BYTES),
             ..Default::default()
         };
         let read = async {
@@ -292,14 +261,14 @@ impl Cluster {
             let mut raw = Vec::new();
             // The server honours limitBytes; a server that does not is cut off here.
             Box::pin(stream)
-                .take(LOG_LIMIT_BYTES as u64)
+                .take(limits::LOG_LIMIT_BYTES as u64)
                 .read_to_end(&mut raw)
                 .await
                 .map_err(|e| kube::Error::Service(Box::new(e)))?;
             Ok(raw)
         };
         let raw = self.call("get", "pods/log", Some(namespace), read).await?;
-        Ok(log_lines(&raw, tail_lines))
+        Ok(limits::log_lines(&raw, tail_lines))
     }
 
     /// The names of the Secrets in a namespace: metadata only (no secret data is read), paged.
@@ -455,28 +424,3 @@ impl Cluster {
 }
 
 use errors::shown_server;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn log_lines_are_the_tail_cut_and_kept_when_not_utf8() {
-        let long = "x".repeat(LOG_LINE_CHARS + 10);
-        let cut = format!("{}…", "x".repeat(LOG_LINE_CHARS));
-        let cases: Vec<(Vec<u8>, i64, Vec<String>)> = vec![
-            (b"a\nb\nc\n".to_vec(), 2, vec!["b".into(), "c".into()]),
-            (b"a\r\nb".to_vec(), 5, vec!["a".into(), "b".into()]),
-            (b"".to_vec(), 5, vec![]),
-            (
-                b"ok\n\xff\xfebad\n".to_vec(),
-                5,
-                vec!["ok".into(), "\\xff\\xfebad".into()],
-            ),
-            (format!("{long}\n").into_bytes(), 1, vec![cut]),
-        ];
-        for (raw, tail, want) in cases {
-            assert_eq!(log_lines(&raw, tail), want, "{raw:?}");
-        }
-    }
-}

@@ -174,11 +174,10 @@ fn use_proxy(no_proxy: Option<&str>, host: &str, port: u16) -> bool {
         if entry_port.is_some_and(|p| p != port) {
             continue;
         }
-        if let Some(entry_ip) = name
+        if let Ok(entry_ip) = name
             .trim_start_matches('[')
             .trim_end_matches(']')
             .parse::<IpAddr>()
-            .ok()
         {
             if ip == Some(entry_ip) {
                 return false;

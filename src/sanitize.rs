@@ -190,6 +190,25 @@ mod tests {
         assert_eq!(lossless_utf8("é".as_bytes()), "é");
     }
 
+    proptest::proptest! {
+        /// Whatever the bytes, nothing a terminal acts on survives, and `line` stays one line.
+        #[test]
+        fn no_control_survives_any_input(raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
+            let text = bytes(&raw);
+            let one = line(&text).into_owned();
+            for out in [&text, &one] {
+                proptest::prop_assert!(!out.chars().any(|c| (c.is_control() && c != '\n' && c != '\t') || is_format_control(c)));
+            }
+            proptest::prop_assert!(!one.contains('\n'));
+        }
+
+        #[test]
+        fn any_string_is_made_safe(text in "\\PC*|[\\x00-\\x1f\\x7f-\\u{9f}\\u{202a}-\\u{202e}a]*") {
+            let out = terminal(&text);
+            proptest::prop_assert!(!out.chars().any(|c| (c.is_control() && c != '\n' && c != '\t') || is_format_control(c)));
+        }
+    }
+
     #[test]
     fn clean_text_is_borrowed() {
         assert!(matches!(terminal("fine"), Cow::Borrowed(_)));

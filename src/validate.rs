@@ -197,6 +197,16 @@ mod tests {
         assert!(!err.contains('\x1b'), "{err}");
     }
 
+    proptest::proptest! {
+        /// No selector or name makes the checks panic, and an error is one line.
+        #[test]
+        fn any_input_is_judged_without_panic(text in "\\PC{0,60}|[a-z=!(), ]{0,40}") {
+            for err in [label_selector(&text).err(), pod_name(&text).err(), namespace(&text).err()].into_iter().flatten() {
+                proptest::prop_assert!(!err.to_string().contains('\n'));
+            }
+        }
+    }
+
     #[test]
     fn selectors_are_judged_as_kubectl_judges_them() {
         let cases = [

@@ -465,6 +465,17 @@ contexts:
         let _ = std::fs::remove_dir_all(dir);
     }
 
+    proptest::proptest! {
+        /// No server string makes the URL check panic, and what it accepts kube can parse.
+        #[test]
+        fn any_server_is_checked_without_panic(server in "\\PC{0,40}|[a-z:/\\[\\]0-9.@?#% ]{0,30}", tls in proptest::prelude::any::<bool>()) {
+            if let Ok(url) = server_url(&server, tls) {
+                let uri: http::Uri = url.parse().expect("accepted URLs parse");
+                proptest::prop_assert!(uri.host().is_some_and(|h| !h.is_empty()));
+            }
+        }
+    }
+
     #[test]
     fn one_line_folds_newlines() {
         assert_eq!(one_line("a\n  b\tc"), "a b c");

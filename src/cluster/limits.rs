@@ -29,12 +29,14 @@ pub fn user_agent() -> HeaderValue {
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("kubectl-initdoctor"))
 }
 
-/// True for a request whose answer is a stream meant to last (a watch, a followed log).
+/// True for a request whose answer is a stream meant to last (a watch, a followed log), or a
+/// log (bounded by its own `limitBytes` when read as evidence; `logs` streams it through).
 fn is_stream(uri: &http::Uri) -> bool {
-    uri.query().is_some_and(|q| {
-        q.split('&')
-            .any(|pair| pair == "watch=true" || pair == "watch=1" || pair == "follow=true")
-    })
+    uri.path().ends_with("/log")
+        || uri.query().is_some_and(|q| {
+            q.split('&')
+                .any(|pair| pair == "watch=true" || pair == "watch=1" || pair == "follow=true")
+        })
 }
 
 /// The most of a log read for evidence (`limitBytes`).
@@ -150,7 +152,8 @@ mod tests {
                 "/api/v1/namespaces/a/pods/p/log?follow=true&container=c",
                 true,
             ),
-            ("/api/v1/namespaces/a/pods/p/log?tailLines=20", false),
+            ("/api/v1/namespaces/a/pods/p/log?tailLines=20", true),
+            ("/api/v1/namespaces/a/pods/p", false),
             ("/api/v1/namespaces/a/pods/follow=true", false),
         ];
         for (uri, want) in cases {

@@ -369,6 +369,20 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// No NO_PROXY list, proxy value or host makes the choice panic.
+        #[test]
+        fn any_environment_is_judged_without_panic(
+            no_proxy in "[a-z0-9.*:/,\\[\\] ]{0,40}",
+            proxy in "\\PC{0,30}",
+            host in "[a-z0-9.:\\[\\]]{0,20}",
+            port in proptest::prelude::any::<u16>(),
+        ) {
+            let env = ProxyEnv { https_proxy: Some(proxy), http_proxy: None, no_proxy: Some(no_proxy) };
+            let _ = choose(None, &env, "https", &host, port);
+        }
+    }
+
     #[test]
     fn unusable_proxies_are_named() {
         let cases = [

@@ -372,3 +372,41 @@ async fn hostile_objects_are_shown_safely_and_only_read() {
     }
     tokio::time::sleep(Duration::from_millis(10)).await;
 }
+
+/// `--watch --exit-code` on a selector: the blocked pod is force-deleted; the watch ends, and
+/// says the pod never initialized (exit 3), instead of "all initialized" (0).
+#[tokio::test]
+async fn a_watched_blocked_pod_deleted_is_not_success() {
+    use kube::api::DeleteParams;
+    let ns = TestNs::new("vanish").await;
+    let mut yaml: Value = serde_json::from_str(&pod_yaml("doomed", "migrate-db")).expect("pod");
+    yaml["metadata"]["labels"] = json!({"app": "doomed"});
+    ns.pod(&yaml.to_string()).await;
+    ns.set_status(
+        "doomed",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [plain_crash()]}),
+    )
+    .await;
+    let child = common::spawn_initdoctor(&[
+        "explain",
+        "-n",
+        &ns.name,
+        "-l",
+        "app=doomed",
+        "--watch",
+        "--exit-code",
+    ]);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    ns.api::<k8s_openapi::api::core::v1::Pod>()
+        .delete("doomed", &DeleteParams::default().grace_period(0))
+        .await
+        .expect("delete the pod");
+    let run = common::finish_within(child, Duration::from_secs(40));
+    assert_eq!(
+        run.code, 3,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    assert!(run.stdout.contains("doomed"), "{}", run.stdout);
+}

@@ -239,9 +239,11 @@ async fn watch(
     let mut shown: Option<Vec<PodDiagnosis>> = None;
     let mut last: Vec<PodDiagnosis> = Vec::new();
     let mut failures = 0u32;
+    // Pods that went away while still blocked: they count as blocked for --exit-code.
+    let mut vanished: Vec<PodDiagnosis> = Vec::new();
     loop {
         let round = tokio::select! {
-            _ = &mut interrupted => return Ok(exit_code(args, &last)),
+            _ = &mut interrupted => return Ok(ended(args, &last, &vanished)),
             round = explain_round(cluster, selection) => round,
         };
         let round = match round {
@@ -249,7 +251,7 @@ async fn watch(
             Err(err) if retryable(&err) && failures < WATCH_RETRIES => {
                 failures += 1;
                 tokio::select! {
-                    _ = &mut interrupted => return Ok(exit_code(args, &last)),
+                    _ = &mut interrupted => return Ok(ended(args, &last, &vanished)),
                     _ = tokio::time::sleep(backoff(failures)) => continue,
                 }
             }
@@ -276,12 +278,23 @@ async fn watch(
             super::print(&text)?;
             shown = Some(view);
         }
+        vanished.extend(
+            last.iter()
+                .filter(|old| !old.initialized)
+                .filter(|old| {
+                    !round
+                        .diagnoses
+                        .iter()
+                        .any(|d| d.namespace == old.namespace && d.name == old.name)
+                })
+                .cloned(),
+        );
         last = round.diagnoses;
         if watch_is_over(&last) {
-            return Ok(exit_code(args, &last));
+            return Ok(ended(args, &last, &vanished));
         }
         let changed = tokio::select! {
-            _ = &mut interrupted => return Ok(exit_code(args, &last)),
+            _ = &mut interrupted => return Ok(ended(args, &last, &vanished)),
             changed = any_change(cluster, &round.watches) => changed,
         };
         match changed {
@@ -289,13 +302,20 @@ async fn watch(
             Err(err) if retryable(&err) && failures < WATCH_RETRIES => {
                 failures += 1;
                 tokio::select! {
-                    _ = &mut interrupted => return Ok(exit_code(args, &last)),
+                    _ = &mut interrupted => return Ok(ended(args, &last, &vanished)),
                     _ = tokio::time::sleep(backoff(failures)) => {}
                 }
             }
             Err(err) => return Err(err),
         }
     }
+}
+
+/// The exit code of a watch that ends: as [`exit_code`], counting the pods that were deleted
+/// while still blocked as blocked (they never initialized).
+fn ended(args: &ExplainArgs, last: &[PodDiagnosis], vanished: &[PodDiagnosis]) -> ExitCode {
+    let all: Vec<PodDiagnosis> = last.iter().chain(vanished).cloned().collect();
+    exit_code(args, &all)
 }
 
 /// Wait on every watch at once; the first to end (a change, or its window) ends the wait.

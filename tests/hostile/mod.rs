@@ -249,11 +249,7 @@ pub fn run(args: &[String], vars: &[(String, String)], limit: Duration) -> Outco
         super::common::random_suffix()
     ));
     let _ = std::fs::create_dir_all(&home);
-    // INITDOCTOR_BIN runs the suite against another build (to compare before and after).
-    let bin = std::env::var_os("INITDOCTOR_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_kubectl-initdoctor")));
-    let mut cmd = Command::new(bin);
+    let mut cmd = Command::new(super::common::binary());
     cmd.env_clear()
         .env("HOME", &home)
         .env("PATH", "/usr/bin:/bin")

@@ -305,6 +305,22 @@ fn parse_time(text: &str) -> Result<jiff::Timestamp, String> {
         .map_err(|_| "use an RFC 3339 time such as 2026-01-01T10:00:00Z".to_string())
 }
 
+/// A command-line error as one line, as every error is: clap's first line (without its
+/// `error: `), sanitised, and where to read more.
+pub fn usage_line(err: &clap::Error) -> String {
+    let text = err.to_string();
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("invalid command line");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    format!(
+        "{}; see `kubectl initdoctor --help`",
+        crate::sanitize::line(first).trim_end_matches('.')
+    )
+}
+
 /// Parse a kubectl-style duration: `30s`, `1m30s`, `500ms`, or a bare number of seconds.
 fn parse_timeout(text: &str) -> Result<Duration, String> {
     let text = text.trim();
@@ -327,6 +343,30 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn usage_errors_are_one_line() {
+        let cases: &[&[&str]] = &[
+            &["kubectl-initdoctor", "explain", "--bogus"],
+            &["kubectl-initdoctor", "frobnicate"],
+            &["kubectl-initdoctor", "explain", "--request-timeout", "soon"],
+            &[
+                "kubectl-initdoctor",
+                "explain",
+                "--request-timeout",
+                "\x1b[2J",
+            ],
+        ];
+        for argv in cases {
+            let err = Cli::try_parse_from(*argv).unwrap_err();
+            let line = usage_line(&err);
+            assert!(
+                !line.contains('\n') && !line.contains('\x1b'),
+                "{argv:?}: {line}"
+            );
+            assert!(line.ends_with("see `kubectl initdoctor --help`"), "{line}");
+        }
     }
 
     #[test]

@@ -25,6 +25,36 @@ pub enum Error {
         timeout: Duration,
     },
 
+    /// The kubeconfig user's exec credential plugin did not return in time (it was killed).
+    #[error("the kubeconfig's credential plugin {command:?} did not return within {}: run it by hand to see why, or raise --request-timeout", humantime::format_duration(*.timeout))]
+    CredentialTimeout { command: String, timeout: Duration },
+
+    /// The cluster kept answering 429 or 503: it is overloaded or not ready.
+    #[error(
+        "the cluster at {server} is overloaded or not ready ({code} {reason}): try again later"
+    )]
+    Overloaded {
+        server: String,
+        code: u16,
+        reason: String,
+    },
+
+    /// The server answered, but not as a Kubernetes API server (a wrong URL or path prefix).
+    #[error(
+        "the server at {server} did not answer as a Kubernetes API server: check the server URL (and its path) in the kubeconfig, e.g. with `kubectl cluster-info`"
+    )]
+    NotKubernetes { server: String },
+
+    /// A response was larger than any legitimate one: it was cut off.
+    #[error(
+        "the cluster at {server} sent more than {limit_mib} MiB for {what}; it was cut off: narrow the request (-n, -l) or check the server"
+    )]
+    TooLarge {
+        server: String,
+        what: String,
+        limit_mib: usize,
+    },
+
     /// 401: the credentials were refused.
     #[error(
         "the cluster rejected the credentials of this kubeconfig user (401 Unauthorized): refresh the token or certificate, or pick another --user/--context"
@@ -66,7 +96,7 @@ pub enum Error {
     Usage(String),
 
     /// Any other answer of the API.
-    #[error("the cluster refused to {verb} {resource}: {message} ({code})")]
+    #[error("the cluster refused to {verb} {resource}: {message}{}", if *.code == 0 { String::new() } else { format!(" ({code})") })]
     Api {
         verb: String,
         resource: String,
@@ -103,12 +133,16 @@ impl Error {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::Kubeconfig(_) => ExitCode::Config,
-            Error::Unreachable { .. } | Error::Timeout { .. } => ExitCode::Unreachable,
+            Error::Unreachable { .. }
+            | Error::Timeout { .. }
+            | Error::CredentialTimeout { .. }
+            | Error::Overloaded { .. }
+            | Error::NotKubernetes { .. } => ExitCode::Unreachable,
             Error::Unauthorized | Error::Forbidden { .. } => ExitCode::Denied,
             Error::NotFound { .. } => ExitCode::NotFound,
             Error::ServerTooOld { .. } | Error::Unavailable(_) => ExitCode::Unavailable,
             Error::Usage(_) => ExitCode::Usage,
-            Error::Api { .. } | Error::Io { .. } => ExitCode::Error,
+            Error::Api { .. } | Error::Io { .. } | Error::TooLarge { .. } => ExitCode::Error,
         }
     }
 

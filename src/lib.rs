@@ -18,8 +18,10 @@ pub mod gather;
 pub mod logplan;
 pub mod logs;
 pub mod render;
+pub mod sanitize;
 pub mod status;
 pub mod timeline;
+pub mod validate;
 pub mod waits;
 
 /// The Kubernetes API version the k8s-openapi types are compiled for (its `v1_33` feature).

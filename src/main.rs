@@ -4,7 +4,29 @@ use clap::Parser;
 use initdoctor::{app, cli::Cli, exit::ExitCode};
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    // Before any thread exists: the proxy variables are read once, as kubectl reads them.
+    initdoctor::cluster::proxy::capture_env();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help, --version and a bare command print as clap prints them.
+        Err(err)
+            if !err.use_stderr()
+                || err.kind()
+                    == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::Usage
+            } else {
+                ExitCode::Ok
+            }
+            .into();
+        }
+        Err(err) => {
+            eprintln!("error: {}", initdoctor::cli::usage_line(&err));
+            return ExitCode::Usage.into();
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -23,7 +45,7 @@ fn main() -> std::process::ExitCode {
         Ok(code) => code.into(),
         Err(err) if err.is_broken_pipe() => ExitCode::Ok.into(),
         Err(err) => {
-            eprintln!("error: {err}");
+            eprintln!("error: {}", initdoctor::sanitize::line(&err.to_string()));
             err.exit_code().into()
         }
     }

@@ -2,6 +2,10 @@
 //! errors become one-line [`Error`]s that name the verb and resource.
 
 pub mod config;
+mod errors;
+pub mod exec;
+pub mod limits;
+pub mod proxy;
 pub mod waits;
 
 use std::future::Future;
@@ -47,14 +51,15 @@ impl Cluster {
     /// Build the client from `--kubeconfig`, `$KUBECONFIG`, `--context`, `--cluster`, `--user`, `-n`.
     pub async fn connect(global: &GlobalArgs) -> Result<Self> {
         let mut config = match config::load_kubeconfig(global.kubeconfig.as_deref())? {
-            Some(kubeconfig) => {
+            Some(mut kubeconfig) => {
                 config::check_selection(&kubeconfig, global)?;
+                config::normalise_server(&mut kubeconfig, global)?;
                 Config::from_custom_kubeconfig(kubeconfig, &config::options(global))
                     .await
                     .map_err(|e| {
                         Error::Kubeconfig(format!(
                             "the kubeconfig is not usable: {}; check it with `kubectl config view`",
-                            config::one_line(&e.to_string())
+                            crate::sanitize::line(&config::one_line(&e.to_string()))
                         ))
                     })?
             }
@@ -65,25 +70,55 @@ impl Cluster {
                 )
             })?,
         };
+        // kube read only the kubeconfig's proxy-url (the environment's was captured at start):
+        // choose as kubectl does.
+        let kubeconfig_proxy = config.proxy_url.take().map(|u| u.to_string());
+        let url = &config.cluster_url;
+        let scheme = url.scheme_str().unwrap_or("https").to_string();
+        let port = url
+            .port_u16()
+            .unwrap_or(if scheme == "https" { 443 } else { 80 });
+        let host = url.host().unwrap_or("").to_string();
+        config.proxy_url = proxy::choose(
+            kubeconfig_proxy.as_deref(),
+            &proxy::env(),
+            &scheme,
+            &host,
+            port,
+        )
+        .map_err(Error::Kubeconfig)?
+        .map(|u| u.parse())
+        .transpose()
+        .map_err(|_| Error::Kubeconfig("the proxy URL is not a URL".into()))?;
+        exec::resolve(&mut config.auth_info, global.request_timeout).await?;
         config.connect_timeout = Some(global.request_timeout);
         config.write_timeout = Some(global.request_timeout);
         // Reads are bounded per call by `call`; a followed log stream must be able to idle.
         config.read_timeout = None;
+        // 429 and 503 are reported, not retried past the request timeout.
+        config.default_retry = false;
+        config
+            .headers
+            .push((http::header::USER_AGENT, limits::user_agent()));
         let namespace = global
             .namespace
             .clone()
             .unwrap_or_else(|| config.default_namespace.clone());
-        let server = config
-            .cluster_url
-            .to_string()
-            .trim_end_matches('/')
-            .to_string();
-        let client = Client::try_from(config).map_err(|e| {
-            Error::Kubeconfig(format!(
-                "cannot build a client from the kubeconfig: {}",
-                config::one_line(&e.to_string())
-            ))
-        })?;
+        let server = shown_server(&config.cluster_url);
+        let client = kube::client::ClientBuilder::try_from(config)
+            .map(|builder| {
+                builder
+                    .with_layer(&limits::BodyLimitLayer {
+                        limit: limits::MAX_RESPONSE_BYTES,
+                    })
+                    .build()
+            })
+            .map_err(|e| {
+                Error::Kubeconfig(format!(
+                    "cannot build a client from the kubeconfig: {}",
+                    crate::sanitize::line(&config::one_line(&e.to_string()))
+                ))
+            })?;
         Ok(Cluster {
             client,
             server,
@@ -138,43 +173,7 @@ impl Cluster {
         resource: &str,
         namespace: Option<&str>,
     ) -> Error {
-        match err {
-            kube::Error::Api(status) => match status.code {
-                401 => Error::Unauthorized,
-                403 => Error::Forbidden {
-                    verb: verb.into(),
-                    resource: resource.into(),
-                    namespace: namespace.map(str::to_string),
-                    message: String::new(),
-                },
-                404 => Error::NotFound {
-                    kind: resource.into(),
-                    name: status
-                        .details
-                        .as_ref()
-                        .map(|d| d.name.clone())
-                        .unwrap_or_default(),
-                    namespace: namespace.map(str::to_string),
-                    hint: None,
-                },
-                code => Error::Api {
-                    verb: verb.into(),
-                    resource: resource.into(),
-                    code,
-                    message: config::one_line(&status.message),
-                },
-            },
-            kube::Error::HyperError(_) | kube::Error::Service(_) => Error::Unreachable {
-                server: self.server.clone(),
-                reason: root_cause(&err),
-            },
-            other => Error::Api {
-                verb: verb.into(),
-                resource: resource.into(),
-                code: 0,
-                message: root_cause(&other),
-            },
-        }
+        errors::map(err, &self.server, verb, resource, namespace)
     }
 
     /// Get one pod; a 404 says whether the namespace itself is missing.
@@ -238,7 +237,8 @@ impl Cluster {
     }
 
     /// The last `tail_lines` lines of a container's log (its previous instance with `previous`),
-    /// through `pods/log`.
+    /// through `pods/log`: at most [`limits::LOG_LIMIT_BYTES`] (`limitBytes`), each line cut to
+    /// [`limits::LOG_LINE_CHARS`], bytes that are not UTF-8 kept as `\xNN`.
     pub async fn pod_log(
         &self,
         namespace: &str,
@@ -247,17 +247,28 @@ impl Cluster {
         previous: bool,
         tail_lines: i64,
     ) -> Result<Vec<String>> {
+        use futures::AsyncReadExt;
         let api: Api<Pod> = Api::namespaced(self.client.clone(), namespace);
         let params = LogParams {
             container: Some(container.to_string()),
             previous,
             tail_lines: Some(tail_lines),
+            limit_bytes: Some(limits::LOG_LIMIT_BYTES),
             ..Default::default()
         };
-        let text = self
-            .call("get", "pods/log", Some(namespace), api.logs(pod, &params))
-            .await?;
-        Ok(text.lines().map(str::to_string).collect())
+        let read = async {
+            let stream = api.log_stream(pod, &params).await?;
+            let mut raw = Vec::new();
+            // The server honours limitBytes; a server that does not is cut off here.
+            Box::pin(stream)
+                .take(limits::LOG_LIMIT_BYTES as u64)
+                .read_to_end(&mut raw)
+                .await
+                .map_err(|e| kube::Error::Service(Box::new(e)))?;
+            Ok(raw)
+        };
+        let raw = self.call("get", "pods/log", Some(namespace), read).await?;
+        Ok(limits::log_lines(&raw, tail_lines))
     }
 
     /// The names of the Secrets in a namespace: metadata only (no secret data is read), paged.
@@ -412,11 +423,4 @@ impl Cluster {
     }
 }
 
-/// The innermost cause of an error, which is the useful part ("Connection refused").
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = err;
-    while let Some(source) = current.source() {
-        current = source;
-    }
-    config::one_line(&current.to_string())
-}
+use errors::shown_server;

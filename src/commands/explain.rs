@@ -54,6 +54,12 @@ pub fn validate(args: &ExplainArgs) -> Result<()> {
             "pod names cannot be combined with --selector: pass one or the other".into(),
         ));
     }
+    for name in &args.pods {
+        crate::validate::pod_name(name)?;
+    }
+    if let Some(selector) = &args.selector {
+        crate::validate::label_selector(selector)?;
+    }
     Ok(())
 }
 
@@ -78,6 +84,9 @@ pub fn complete(args: &ExplainArgs, namespace: &str) -> Selection {
 
 pub async fn run(args: &ExplainArgs, global: &GlobalArgs, palette: Palette) -> Result<ExitCode> {
     validate(args)?;
+    if let Some(namespace) = &global.namespace {
+        crate::validate::namespace(namespace)?;
+    }
     let cluster = Cluster::connect(global)
         .await?
         .with_cluster_domain(&args.cluster_domain);
@@ -173,6 +182,14 @@ async fn select(cluster: &Cluster, selection: &Selection) -> Result<(Vec<Pod>, V
             let (all, version) = cluster
                 .list_pods_versioned(scope, selector.as_deref())
                 .await?;
+            // An empty list of a namespace that does not exist is a typo, not "nothing blocked".
+            if all.is_empty()
+                && let Scope::Namespace(ns) = scope
+                && let missing @ Error::NotFound { .. } = cluster.not_found("pod", "", ns).await
+                && matches!(&missing, Error::NotFound { kind, .. } if kind == "namespace")
+            {
+                return Err(missing);
+            }
             let mut pods: Vec<Pod> = all.into_iter().filter(diagnosis::needs_attention).collect();
             pods.sort_by_key(|p| {
                 (
@@ -222,9 +239,11 @@ async fn watch(
     let mut shown: Option<Vec<PodDiagnosis>> = None;
     let mut last: Vec<PodDiagnosis> = Vec::new();
     let mut failures = 0u32;
+    // Pods that went away while still blocked: they count as blocked for --exit-code.
+    let mut vanished: Vec<PodDiagnosis> = Vec::new();
     loop {
         let round = tokio::select! {
-            _ = &mut interrupted => return Ok(exit_code(args, &last)),
+            _ = &mut interrupted => return Ok(ended(args, &last, &vanished)),
             round = explain_round(cluster, selection) => round,
         };
         let round = match round {
@@ -232,7 +251,7 @@ async fn watch(
             Err(err) if retryable(&err) && failures < WATCH_RETRIES => {
                 failures += 1;
                 tokio::select! {
-                    _ = &mut interrupted => return Ok(exit_code(args, &last)),
+                    _ = &mut interrupted => return Ok(ended(args, &last, &vanished)),
                     _ = tokio::time::sleep(backoff(failures)) => continue,
                 }
             }
@@ -259,12 +278,23 @@ async fn watch(
             super::print(&text)?;
             shown = Some(view);
         }
+        vanished.extend(
+            last.iter()
+                .filter(|old| !old.initialized)
+                .filter(|old| {
+                    !round
+                        .diagnoses
+                        .iter()
+                        .any(|d| d.namespace == old.namespace && d.name == old.name)
+                })
+                .cloned(),
+        );
         last = round.diagnoses;
         if watch_is_over(&last) {
-            return Ok(exit_code(args, &last));
+            return Ok(ended(args, &last, &vanished));
         }
         let changed = tokio::select! {
-            _ = &mut interrupted => return Ok(exit_code(args, &last)),
+            _ = &mut interrupted => return Ok(ended(args, &last, &vanished)),
             changed = any_change(cluster, &round.watches) => changed,
         };
         match changed {
@@ -272,13 +302,20 @@ async fn watch(
             Err(err) if retryable(&err) && failures < WATCH_RETRIES => {
                 failures += 1;
                 tokio::select! {
-                    _ = &mut interrupted => return Ok(exit_code(args, &last)),
+                    _ = &mut interrupted => return Ok(ended(args, &last, &vanished)),
                     _ = tokio::time::sleep(backoff(failures)) => {}
                 }
             }
             Err(err) => return Err(err),
         }
     }
+}
+
+/// The exit code of a watch that ends: as [`exit_code`], counting the pods that were deleted
+/// while still blocked as blocked (they never initialized).
+fn ended(args: &ExplainArgs, last: &[PodDiagnosis], vanished: &[PodDiagnosis]) -> ExitCode {
+    let all: Vec<PodDiagnosis> = last.iter().chain(vanished).cloned().collect();
+    exit_code(args, &all)
 }
 
 /// Wait on every watch at once; the first to end (a change, or its window) ends the wait.

@@ -77,13 +77,9 @@ fn from_event(event: &Event) -> PodEvent {
         .unwrap_or(1)
         .max(1);
     let event_time = event.event_time.as_ref().map(|t| t.0);
-    let created = event.metadata.creation_timestamp.as_ref().map(|t| t.0);
-    let first_seen = event
-        .first_timestamp
-        .as_ref()
-        .map(|t| t.0)
-        .or(event_time)
-        .or(created);
+    // No creationTimestamp fallback: an event that says nothing of its time is aged
+    // `<unknown>`, as kubectl shows it (the object's creation is not when it happened).
+    let first_seen = event.first_timestamp.as_ref().map(|t| t.0).or(event_time);
     let last_seen = series
         .and_then(|s| s.last_observed_time.as_ref())
         .map(|t| t.0)

@@ -3,6 +3,7 @@
 #[cfg(test)]
 mod golden;
 pub mod json;
+pub mod safe;
 pub mod table;
 
 use owo_colors::OwoColorize;

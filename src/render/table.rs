@@ -20,7 +20,12 @@ pub fn render(pods: &[PodDiagnosis], now: Timestamp, palette: Palette, wide: boo
         if i > 0 {
             out.push('\n');
         }
-        out.push_str(&render_pod(pod, now, palette, wide));
+        out.push_str(&render_pod(
+            &crate::render::safe::for_terminal(pod),
+            now,
+            palette,
+            wide,
+        ));
     }
     out
 }

@@ -414,9 +414,17 @@ pub fn kubectl_initdoctor(args: &[&str]) -> Run {
     Run::from(cmd.output().expect("run kubectl"))
 }
 
+/// The binary under test: the one built, or `INITDOCTOR_BIN` (to run a suite against another
+/// build, e.g. to compare before and after a change).
+pub fn binary() -> PathBuf {
+    std::env::var_os("INITDOCTOR_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_kubectl-initdoctor")))
+}
+
 /// Run the binary directly, with extra environment variables.
 pub fn initdoctor_with_env(args: &[&str], vars: &[(&str, &str)]) -> Run {
-    let mut cmd = isolated(Command::new(env!("CARGO_BIN_EXE_kubectl-initdoctor")));
+    let mut cmd = isolated(Command::new(binary()));
     cmd.args(args);
     for (k, v) in vars {
         cmd.env(k, v);
@@ -512,7 +520,7 @@ pub fn audit_since(mark: usize, user: &str, namespace: &str) -> Vec<String> {
 /// Start the binary in the background (stdout and stderr captured).
 pub fn spawn_initdoctor(args: &[&str]) -> std::process::Child {
     use std::process::Stdio;
-    let mut cmd = isolated(Command::new(env!("CARGO_BIN_EXE_kubectl-initdoctor")));
+    let mut cmd = isolated(Command::new(binary()));
     cmd.args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

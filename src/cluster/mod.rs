@@ -9,12 +9,20 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Event, Namespace, Pod, Secret};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, ListParams, LogParams, WatchEvent, WatchParams};
 use kube::{Client, Config};
 use serde::de::DeserializeOwned;
 
 use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
+
+/// How many items a list request asks for at once (`limit`, then `continue`).
+pub const PAGE: u32 = 500;
+
+/// How many pages a metadata-only list of a whole namespace reads at most (near misses and
+/// closest label sets look at the first 5,000 names).
+pub const METADATA_PAGES: usize = 10;
 
 /// A connected client, with the namespace and timeout the user asked for.
 #[derive(Clone)]
@@ -216,25 +224,27 @@ impl Cluster {
         }
     }
 
-    /// List pods in a scope, page by page (500 a page), so large clusters never load at once.
-    pub async fn list_pods(&self, scope: &Scope, selector: Option<&str>) -> Result<Vec<Pod>> {
-        self.list_pods_versioned(scope, selector)
-            .await
-            .map(|(pods, _)| pods)
-    }
-
-    /// [`Cluster::list_pods`], with the list's resourceVersion (to watch from).
-    pub async fn list_pods_versioned(
+    /// The pods of a scope (matching the selectors) that `keep` selects, read 500 a page: only
+    /// the kept ones stay in memory, never the whole list. With the list's resourceVersion (to
+    /// watch from).
+    pub async fn select_pods(
         &self,
         scope: &Scope,
-        selector: Option<&str>,
+        labels: Option<&str>,
+        fields: Option<&str>,
+        keep: impl Fn(&Pod) -> bool,
     ) -> Result<(Vec<Pod>, String)> {
         let api: Api<Pod> = match scope {
             Scope::Namespace(ns) => Api::namespaced(self.client.clone(), ns),
             Scope::All => Api::all(self.client.clone()),
         };
-        self.list_all_versioned(&api, "pods", scope.namespace(), selector, None)
-            .await
+        let mut kept = Vec::new();
+        let version = self
+            .pages(&api, "pods", scope.namespace(), labels, fields, |page| {
+                kept.extend(page.into_iter().filter(|p| keep(p)))
+            })
+            .await?;
+        Ok((kept, version))
     }
 
     /// The last `tail_lines` lines of a container's log (its previous instance with `previous`),
@@ -263,24 +273,34 @@ impl Cluster {
     /// The names of the Secrets in a namespace: metadata only (no secret data is read), paged.
     pub async fn secret_names(&self, namespace: &str) -> Result<Vec<String>> {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
-        let mut names = Vec::new();
-        let mut params = ListParams::default().limit(500);
-        loop {
+        let metadata = self.list_metadata(&api, "secrets", Some(namespace)).await?;
+        Ok(metadata.into_iter().filter_map(|m| m.name).collect())
+    }
+
+    /// The metadata of every object of a list (`as=PartialObjectMetadataList`), 500 a page, at
+    /// most [`METADATA_PAGES`] pages.
+    pub(crate) async fn list_metadata<K>(
+        &self,
+        api: &Api<K>,
+        resource: &str,
+        namespace: Option<&str>,
+    ) -> Result<Vec<ObjectMeta>>
+    where
+        K: Clone + DeserializeOwned + std::fmt::Debug,
+    {
+        let mut items = Vec::new();
+        let mut params = ListParams::default().limit(PAGE);
+        for _ in 0..METADATA_PAGES {
             let page = self
-                .call(
-                    "list",
-                    "secrets",
-                    Some(namespace),
-                    api.list_metadata(&params),
-                )
+                .call("list", resource, namespace, api.list_metadata(&params))
                 .await?;
-            names.extend(page.items.into_iter().filter_map(|s| s.metadata.name));
+            items.extend(page.items.into_iter().map(|m| m.metadata));
             match page.metadata.continue_ {
                 Some(token) if !token.is_empty() => params = params.continue_token(&token),
                 _ => break,
             }
         }
-        Ok(names)
+        Ok(items)
     }
 
     /// Watch the pods of `scope` matching the selectors from `resource_version`, for at most
@@ -358,6 +378,7 @@ impl Cluster {
         .await
     }
 
+    /// Every page of a list, collected (for lists bounded by what they select).
     pub(crate) async fn list_all<K>(
         &self,
         api: &Api<K>,
@@ -369,26 +390,30 @@ impl Cluster {
     where
         K: Clone + DeserializeOwned + std::fmt::Debug,
     {
-        self.list_all_versioned(api, resource, namespace, labels, fields)
-            .await
-            .map(|(items, _)| items)
+        let mut items = Vec::new();
+        self.pages(api, resource, namespace, labels, fields, |page| {
+            items.extend(page)
+        })
+        .await?;
+        Ok(items)
     }
 
-    /// Every page of a list, and the resourceVersion of the first (the list's snapshot).
-    async fn list_all_versioned<K>(
+    /// Read a list [`PAGE`] items at a time, handing each page to `each` as it comes; the
+    /// resourceVersion of the first page (the list's snapshot).
+    async fn pages<K>(
         &self,
         api: &Api<K>,
         resource: &str,
         namespace: Option<&str>,
         labels: Option<&str>,
         fields: Option<&str>,
-    ) -> Result<(Vec<K>, String)>
+        mut each: impl FnMut(Vec<K>),
+    ) -> Result<String>
     where
         K: Clone + DeserializeOwned + std::fmt::Debug,
     {
         let mut version: Option<String> = None;
-        let mut items = Vec::new();
-        let mut params = ListParams::default().limit(500);
+        let mut params = ListParams::default().limit(PAGE);
         if let Some(labels) = labels {
             params = params.labels(labels);
         }
@@ -402,13 +427,14 @@ impl Cluster {
             if version.is_none() {
                 version = page.metadata.resource_version.clone();
             }
-            items.extend(page.items);
-            match page.metadata.continue_ {
+            let token = page.metadata.continue_.clone();
+            each(page.items);
+            match token {
                 Some(token) if !token.is_empty() => params = params.continue_token(&token),
                 _ => break,
             }
         }
-        Ok((items, version.unwrap_or_default()))
+        Ok(version.unwrap_or_default())
     }
 }
 

@@ -138,6 +138,41 @@ impl Cluster {
         }
     }
 
+    /// [`Cluster::call`] for a read that can be made again: when the server answers 429 (Too
+    /// Many Requests), made again after the `Retry-After` it gives (its `retryAfterSeconds`,
+    /// 1 s when absent, at most [`RETRY_AFTER_MAX`]), at most [`RETRIES`] times. Each attempt
+    /// has the whole request timeout.
+    pub async fn read<T, F, Fut>(
+        &self,
+        verb: &str,
+        resource: &str,
+        namespace: Option<&str>,
+        make: F,
+    ) -> Result<T>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, kube::Error>>,
+    {
+        let mut attempt = 0;
+        loop {
+            match tokio::time::timeout(self.timeout, make()).await {
+                Ok(Err(kube::Error::Api(status))) if status.code == 429 && attempt < RETRIES => {
+                    attempt += 1;
+                    tokio::time::sleep(retry_after(&status)).await;
+                }
+                Ok(Ok(value)) => return Ok(value),
+                Ok(Err(err)) => return Err(self.map_error(err, verb, resource, namespace)),
+                Err(_) => {
+                    return Err(Error::Timeout {
+                        server: self.server.clone(),
+                        what: format!("{verb} {resource}"),
+                        timeout: self.timeout,
+                    });
+                }
+            }
+        }
+    }
+
     /// Translate a kube error into a one-line error naming what was being done.
     pub fn map_error(
         &self,
@@ -189,7 +224,7 @@ impl Cluster {
     pub async fn get_pod(&self, namespace: &str, name: &str) -> Result<Pod> {
         let api: Api<Pod> = Api::namespaced(self.client.clone(), namespace);
         let found = self
-            .call("get", "pods", Some(namespace), api.get_opt(name))
+            .read("get", "pods", Some(namespace), || api.get_opt(name))
             .await?;
         match found {
             Some(pod) => Ok(pod),
@@ -292,7 +327,7 @@ impl Cluster {
         let mut params = ListParams::default().limit(PAGE);
         for _ in 0..METADATA_PAGES {
             let page = self
-                .call("list", resource, namespace, api.list_metadata(&params))
+                .read("list", resource, namespace, || api.list_metadata(&params))
                 .await?;
             items.extend(page.items.into_iter().map(|m| m.metadata));
             match page.metadata.continue_ {
@@ -422,7 +457,7 @@ impl Cluster {
         }
         loop {
             let page = self
-                .call("list", resource, namespace, api.list(&params))
+                .read("list", resource, namespace, || api.list(&params))
                 .await?;
             if version.is_none() {
                 version = page.metadata.resource_version.clone();
@@ -438,6 +473,23 @@ impl Cluster {
     }
 }
 
+/// How many times a read answered 429 is made again.
+pub const RETRIES: u32 = 3;
+
+/// The longest wait a 429's `Retry-After` is honoured for.
+pub const RETRY_AFTER_MAX: Duration = Duration::from_secs(10);
+
+/// How long a 429 asks to wait.
+fn retry_after(status: &kube::core::Status) -> Duration {
+    let seconds = status
+        .details
+        .as_ref()
+        .map(|d| d.retry_after_seconds)
+        .filter(|s| *s > 0)
+        .unwrap_or(1);
+    Duration::from_secs(seconds.into()).min(RETRY_AFTER_MAX)
+}
+
 /// The innermost cause of an error, which is the useful part ("Connection refused").
 fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut current = err;
@@ -445,4 +497,28 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
         current = source;
     }
     config::one_line(&current.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_429_is_retried_after_what_the_server_asks_within_bounds() {
+        let status = |seconds: u32| -> kube::core::Status {
+            serde_json::from_value(serde_json::json!({
+                "code": 429, "message": "too many requests", "reason": "TooManyRequests",
+                "details": {"retryAfterSeconds": seconds}
+            }))
+            .unwrap()
+        };
+        let cases = [(0, 1), (1, 1), (4, 4), (600, 10)];
+        for (asked, waited) in cases {
+            assert_eq!(
+                retry_after(&status(asked)),
+                Duration::from_secs(waited),
+                "Retry-After {asked}"
+            );
+        }
+    }
 }

@@ -181,7 +181,7 @@ impl Cluster {
             Ask::ConfigMap(ns, name) => {
                 let api: Api<ConfigMap> = Api::namespaced(client, ns);
                 Got::ConfigMap(
-                    self.call("get", "configmaps", Some(ns), api.get_opt(name))
+                    self.read("get", "configmaps", Some(ns), || api.get_opt(name))
                         .await?
                         .map(Box::new),
                 )
@@ -189,7 +189,7 @@ impl Cluster {
             Ask::Job(ns, name) => {
                 let api: Api<Job> = Api::namespaced(client, ns);
                 Got::Job(
-                    self.call("get", "jobs", Some(ns), api.get_opt(name))
+                    self.read("get", "jobs", Some(ns), || api.get_opt(name))
                         .await?
                         .map(Box::new),
                 )
@@ -197,12 +197,9 @@ impl Cluster {
             Ask::ClusterDns => {
                 let api: Api<Service> = Api::namespaced(client, "kube-system");
                 Got::Service(
-                    self.call(
-                        "get",
-                        "services",
-                        Some("kube-system"),
-                        api.get_opt("kube-dns"),
-                    )
+                    self.read("get", "services", Some("kube-system"), || {
+                        api.get_opt("kube-dns")
+                    })
                     .await?
                     .map(Box::new),
                 )

@@ -173,7 +173,7 @@ async fn explain_pod_asks_only_for_what_it_depends_on_in_a_crowded_namespace() {
     let requests = requests_since(mark, &ns.name, &db);
 
     // The diagnosis is the one a whole-namespace read gave: the port is wrong, the pods are Ready.
-    let f = finding_about(&pod, "ServicePortMismatch", &format!("{db}:6543"));
+    let f = finding_about(&pod, "ServicePortMismatch", &db);
     assert_eq!(f["resolved"]["name"], db.as_str(), "{f:#}");
 
     let service_name = "kubernetes.io/service-name";

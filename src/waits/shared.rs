@@ -322,14 +322,19 @@ impl<'a> Planner<'a> {
             let ask = Ask::PodsLabelled(self.home.clone(), resolve::labels_text(selector));
             selected = self.pods(ask);
         }
-        let referenced: Vec<String> = slices
-            .iter()
-            .filter(|s| s.metadata.namespace.as_deref() == Some(self.home.as_str()))
-            .flat_map(|s| s.endpoints.iter())
-            .filter_map(|e| e.target_ref.as_ref())
-            .filter(|r| r.kind.as_deref() == Some("Pod"))
-            .filter_map(|r| r.name.clone())
-            .collect();
+        // The pods its endpoints name beyond the selector's, once the selector's are known.
+        let referenced: Vec<String> = if selector.is_some() && selected.is_none() {
+            Vec::new()
+        } else {
+            slices
+                .iter()
+                .filter(|s| s.metadata.namespace.as_deref() == Some(self.home.as_str()))
+                .flat_map(|s| s.endpoints.iter())
+                .filter_map(|e| e.target_ref.as_ref())
+                .filter(|r| r.kind.as_deref() == Some("Pod"))
+                .filter_map(|r| r.name.clone())
+                .collect()
+        };
         for pod_name in referenced {
             let listed = selected
                 .unwrap_or_default()

@@ -7,12 +7,14 @@
 //!   (cheaper for one or two);
 //! - the blocker's log tails, per pod and container;
 //! - for a failed image pull, the namespace's Secret names, once per namespace;
-//! - what the pending init containers wait on, once for the union of the pods' needs
-//!   ([`crate::cluster::waits`]): a namespace's Services, EndpointSlices and Pods are listed
-//!   once however many of its pods wait on something.
+//! - what the pending init containers wait on ([`crate::cluster::waits`]): the lookups each
+//!   pod's waits need — a Service by name, its EndpointSlices by label, the Pods of its selector —
+//!   made once for all the pods, in rounds that start with this one and go on while answers lead
+//!   to more (a Service found brings the pods it selects).
 //!
-//! So one pod costs two rounds (the pod, then the rest), and so do many: the pod list (or the
-//! named pods), then the shared lists and the per-pod logs together.
+//! So one pod costs what it depends on: the pod, then its events, logs and the Services it
+//! names, then the pods those select (two or three rounds); many pods cost the pod list, read a
+//! page at a time, and the same rounds for the union of their needs.
 //!
 //! Only the pods and their events are required: a log, a Secret list or a wait lookup that
 //! cannot be read (403 included) becomes evidence ("could not check (RBAC)") for each pod that
@@ -26,8 +28,7 @@ use k8s_openapi::api::core::v1::{Event, Pod};
 use crate::cluster::Cluster;
 use crate::diagnosis::{self, ContainerLogs, Evidence, LOG_TAIL_LINES, LogRequest, Lookup};
 use crate::error::{Error, Result};
-use crate::waits::shared::{Lookups, SharedNeeds};
-use crate::waits::{self, Needs};
+use crate::waits::{self, WaitObjects};
 
 /// From how many selected pods in a namespace its events are read in one list.
 pub const EVENTS_LIST_FROM: usize = 3;
@@ -35,17 +36,10 @@ pub const EVENTS_LIST_FROM: usize = 3;
 /// How many requests (events, Secret names, log tails) run at once, besides the wait lookups.
 const REQUESTS_AT_ONCE: usize = 16;
 
-/// Everything the diagnosis of `pod` needs, gathered in one round of concurrent calls.
-pub async fn evidence(cluster: &Cluster, pod: Pod) -> Result<Evidence> {
-    let plan = Plan::new(std::slice::from_ref(&pod));
-    let mut fetched = fetch(cluster, &plan).await?;
-    Ok(assemble(&plan, 0, pod, &mut fetched))
-}
-
 /// Evidence for several pods, in their order: each namespace-wide list once, not once a pod.
 pub async fn evidence_for_all(cluster: &Cluster, pods: Vec<Pod>) -> Result<Vec<Evidence>> {
     let plan = Plan::new(&pods);
-    let mut fetched = fetch(cluster, &plan).await?;
+    let mut fetched = fetch(cluster, &plan, &pods).await?;
     Ok(pods
         .into_iter()
         .enumerate()
@@ -61,8 +55,6 @@ struct Plan {
     event_namespaces: BTreeSet<String>,
     /// Namespaces whose Secret names are listed.
     secret_namespaces: BTreeSet<String>,
-    /// The union of the pods' wait needs.
-    waits: SharedNeeds,
 }
 
 #[derive(Debug)]
@@ -71,7 +63,8 @@ struct PodPlan {
     name: String,
     logs: Vec<LogRequest>,
     wants_secrets: bool,
-    needs: Option<Needs>,
+    /// True when its pending init containers name something to look up.
+    waits: bool,
 }
 
 impl Plan {
@@ -80,10 +73,6 @@ impl Plan {
         let mut per_namespace: BTreeMap<&str, usize> = BTreeMap::new();
         for pod in pods {
             let namespace = pod.metadata.namespace.clone().unwrap_or_default();
-            let needs = waits::needs(pod);
-            if let Some(needs) = &needs {
-                plan.waits.add(needs);
-            }
             let wants_secrets = diagnosis::needs_secret_names(pod);
             if wants_secrets {
                 plan.secret_namespaces.insert(namespace.clone());
@@ -93,7 +82,7 @@ impl Plan {
                 name: pod.metadata.name.clone().unwrap_or_default(),
                 logs: diagnosis::log_requests(pod),
                 wants_secrets,
-                needs,
+                waits: waits::needs(pod).is_some(),
             });
         }
         for p in &plan.pods {
@@ -157,21 +146,29 @@ struct Fetched {
     pod_events: BTreeMap<usize, Vec<Event>>,
     secret_names: BTreeMap<String, Lookup<Vec<String>>>,
     logs: BTreeMap<(usize, usize), Result<Vec<String>>>,
-    waits: Lookups,
+    /// The wait objects of each pod that waits on something, by index.
+    waits: BTreeMap<usize, WaitObjects>,
 }
 
-/// The second round: every call of the plan, and the wait lookups, concurrently.
-async fn fetch(cluster: &Cluster, plan: &Plan) -> Result<Fetched> {
+/// The second round: every call of the plan, and the wait lookups (which go on in further
+/// rounds while their answers lead to more), concurrently.
+async fn fetch(cluster: &Cluster, plan: &Plan, pods: &[Pod]) -> Result<Fetched> {
     let calls = futures::stream::iter(plan.calls().into_iter().map(|c| call(cluster, plan, c)))
         .buffer_unordered(REQUESTS_AT_ONCE)
         .try_collect::<Vec<Reply>>();
     let lookups = async {
-        let needs = &plan.waits;
-        if needs.namespaces.is_empty() {
-            Ok(Lookups::default())
-        } else {
-            Ok(cluster.wait_lookups(needs).await)
+        let waiting: Vec<(usize, &Pod)> = pods
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| plan.pods[*i].waits)
+            .collect();
+        if waiting.is_empty() {
+            return Ok(BTreeMap::new());
         }
+        let refs: Vec<&Pod> = waiting.iter().map(|(_, p)| *p).collect();
+        let lookups = cluster.wait_lookups(&refs).await;
+        let objects = lookups.objects_for_all(refs.iter().copied());
+        Ok(waiting.into_iter().map(|(i, _)| i).zip(objects).collect())
     };
     let (replies, waits) = futures::try_join!(calls, lookups)?;
     let mut fetched = Fetched {
@@ -267,7 +264,7 @@ fn assemble(plan: &Plan, index: usize, pod: Pod, fetched: &mut Fetched) -> Evide
         events,
         logs: collect_logs(&p.namespace, &p.logs, answers),
         secret_names,
-        waits: p.needs.as_ref().map(|needs| fetched.waits.objects(needs)),
+        waits: fetched.waits.remove(&index),
         pod,
     }
 }
@@ -369,8 +366,8 @@ mod tests {
         );
         // One log tail per pod: the blocker's current instance.
         assert_eq!(calls.len() - events.len(), 22);
-        // Waits: two namespaces × (Services, EndpointSlices, Pods), `db` by name, its slices.
-        assert_eq!(plan.waits.request_count(), 3 * 2 + 1 + 1);
+        // Every pod waits on `db`: its lookups are planned (and shared) by `waits::shared`.
+        assert!(plan.pods.iter().all(|p| p.waits));
     }
 
     #[test]

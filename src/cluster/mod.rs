@@ -13,12 +13,20 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Event, Namespace, Pod, Secret};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, ListParams, LogParams, WatchEvent, WatchParams};
 use kube::{Client, Config};
 use serde::de::DeserializeOwned;
 
 use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
+
+/// How many items a list request asks for at once (`limit`, then `continue`).
+pub const PAGE: u32 = 500;
+
+/// How many pages a metadata-only list of a whole namespace reads at most (near misses and
+/// closest label sets look at the first 5,000 names).
+pub const METADATA_PAGES: usize = 10;
 
 /// A connected client, with the namespace and timeout the user asked for.
 #[derive(Clone)]
@@ -165,6 +173,41 @@ impl Cluster {
         }
     }
 
+    /// [`Cluster::call`] for a read that can be made again: when the server answers 429 (Too
+    /// Many Requests), made again after the `Retry-After` it gives (its `retryAfterSeconds`,
+    /// 1 s when absent, at most [`RETRY_AFTER_MAX`]), at most [`RETRIES`] times. Each attempt
+    /// has the whole request timeout.
+    pub async fn read<T, F, Fut>(
+        &self,
+        verb: &str,
+        resource: &str,
+        namespace: Option<&str>,
+        make: F,
+    ) -> Result<T>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, kube::Error>>,
+    {
+        let mut attempt = 0;
+        loop {
+            match tokio::time::timeout(self.timeout, make()).await {
+                Ok(Err(kube::Error::Api(status))) if status.code == 429 && attempt < RETRIES => {
+                    attempt += 1;
+                    tokio::time::sleep(retry_after(&status)).await;
+                }
+                Ok(Ok(value)) => return Ok(value),
+                Ok(Err(err)) => return Err(self.map_error(err, verb, resource, namespace)),
+                Err(_) => {
+                    return Err(Error::Timeout {
+                        server: self.server.clone(),
+                        what: format!("{verb} {resource}"),
+                        timeout: self.timeout,
+                    });
+                }
+            }
+        }
+    }
+
     /// Translate a kube error into a one-line error naming what was being done.
     pub fn map_error(
         &self,
@@ -180,7 +223,7 @@ impl Cluster {
     pub async fn get_pod(&self, namespace: &str, name: &str) -> Result<Pod> {
         let api: Api<Pod> = Api::namespaced(self.client.clone(), namespace);
         let found = self
-            .call("get", "pods", Some(namespace), api.get_opt(name))
+            .read("get", "pods", Some(namespace), || api.get_opt(name))
             .await?;
         match found {
             Some(pod) => Ok(pod),
@@ -215,25 +258,27 @@ impl Cluster {
         }
     }
 
-    /// List pods in a scope, page by page (500 a page), so large clusters never load at once.
-    pub async fn list_pods(&self, scope: &Scope, selector: Option<&str>) -> Result<Vec<Pod>> {
-        self.list_pods_versioned(scope, selector)
-            .await
-            .map(|(pods, _)| pods)
-    }
-
-    /// [`Cluster::list_pods`], with the list's resourceVersion (to watch from).
-    pub async fn list_pods_versioned(
+    /// The pods of a scope (matching the selectors) that `keep` selects, read 500 a page: only
+    /// the kept ones stay in memory, never the whole list. With the list's resourceVersion (to
+    /// watch from).
+    pub async fn select_pods(
         &self,
         scope: &Scope,
-        selector: Option<&str>,
+        labels: Option<&str>,
+        fields: Option<&str>,
+        keep: impl Fn(&Pod) -> bool,
     ) -> Result<(Vec<Pod>, String)> {
         let api: Api<Pod> = match scope {
             Scope::Namespace(ns) => Api::namespaced(self.client.clone(), ns),
             Scope::All => Api::all(self.client.clone()),
         };
-        self.list_all_versioned(&api, "pods", scope.namespace(), selector, None)
-            .await
+        let mut kept = Vec::new();
+        let version = self
+            .pages(&api, "pods", scope.namespace(), labels, fields, |page| {
+                kept.extend(page.into_iter().filter(|p| keep(p)))
+            })
+            .await?;
+        Ok((kept, version))
     }
 
     /// The last `tail_lines` lines of a container's log (its previous instance with `previous`),
@@ -274,24 +319,34 @@ impl Cluster {
     /// The names of the Secrets in a namespace: metadata only (no secret data is read), paged.
     pub async fn secret_names(&self, namespace: &str) -> Result<Vec<String>> {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
-        let mut names = Vec::new();
-        let mut params = ListParams::default().limit(500);
-        loop {
+        let metadata = self.list_metadata(&api, "secrets", Some(namespace)).await?;
+        Ok(metadata.into_iter().filter_map(|m| m.name).collect())
+    }
+
+    /// The metadata of every object of a list (`as=PartialObjectMetadataList`), 500 a page, at
+    /// most [`METADATA_PAGES`] pages.
+    pub(crate) async fn list_metadata<K>(
+        &self,
+        api: &Api<K>,
+        resource: &str,
+        namespace: Option<&str>,
+    ) -> Result<Vec<ObjectMeta>>
+    where
+        K: Clone + DeserializeOwned + std::fmt::Debug,
+    {
+        let mut items = Vec::new();
+        let mut params = ListParams::default().limit(PAGE);
+        for _ in 0..METADATA_PAGES {
             let page = self
-                .call(
-                    "list",
-                    "secrets",
-                    Some(namespace),
-                    api.list_metadata(&params),
-                )
+                .read("list", resource, namespace, || api.list_metadata(&params))
                 .await?;
-            names.extend(page.items.into_iter().filter_map(|s| s.metadata.name));
+            items.extend(page.items.into_iter().map(|m| m.metadata));
             match page.metadata.continue_ {
                 Some(token) if !token.is_empty() => params = params.continue_token(&token),
                 _ => break,
             }
         }
-        Ok(names)
+        Ok(items)
     }
 
     /// Watch the pods of `scope` matching the selectors from `resource_version`, for at most
@@ -369,6 +424,7 @@ impl Cluster {
         .await
     }
 
+    /// Every page of a list, collected (for lists bounded by what they select).
     pub(crate) async fn list_all<K>(
         &self,
         api: &Api<K>,
@@ -380,26 +436,30 @@ impl Cluster {
     where
         K: Clone + DeserializeOwned + std::fmt::Debug,
     {
-        self.list_all_versioned(api, resource, namespace, labels, fields)
-            .await
-            .map(|(items, _)| items)
+        let mut items = Vec::new();
+        self.pages(api, resource, namespace, labels, fields, |page| {
+            items.extend(page)
+        })
+        .await?;
+        Ok(items)
     }
 
-    /// Every page of a list, and the resourceVersion of the first (the list's snapshot).
-    async fn list_all_versioned<K>(
+    /// Read a list [`PAGE`] items at a time, handing each page to `each` as it comes; the
+    /// resourceVersion of the first page (the list's snapshot).
+    async fn pages<K>(
         &self,
         api: &Api<K>,
         resource: &str,
         namespace: Option<&str>,
         labels: Option<&str>,
         fields: Option<&str>,
-    ) -> Result<(Vec<K>, String)>
+        mut each: impl FnMut(Vec<K>),
+    ) -> Result<String>
     where
         K: Clone + DeserializeOwned + std::fmt::Debug,
     {
         let mut version: Option<String> = None;
-        let mut items = Vec::new();
-        let mut params = ListParams::default().limit(500);
+        let mut params = ListParams::default().limit(PAGE);
         if let Some(labels) = labels {
             params = params.labels(labels);
         }
@@ -408,19 +468,61 @@ impl Cluster {
         }
         loop {
             let page = self
-                .call("list", resource, namespace, api.list(&params))
+                .read("list", resource, namespace, || api.list(&params))
                 .await?;
             if version.is_none() {
                 version = page.metadata.resource_version.clone();
             }
-            items.extend(page.items);
-            match page.metadata.continue_ {
+            let token = page.metadata.continue_.clone();
+            each(page.items);
+            match token {
                 Some(token) if !token.is_empty() => params = params.continue_token(&token),
                 _ => break,
             }
         }
-        Ok((items, version.unwrap_or_default()))
+        Ok(version.unwrap_or_default())
     }
 }
 
 use errors::shown_server;
+
+/// How many times a read answered 429 is made again.
+pub const RETRIES: u32 = 3;
+
+/// The longest wait a 429's `Retry-After` is honoured for.
+pub const RETRY_AFTER_MAX: Duration = Duration::from_secs(10);
+
+/// How long a 429 asks to wait.
+fn retry_after(status: &kube::core::Status) -> Duration {
+    let seconds = status
+        .details
+        .as_ref()
+        .map(|d| d.retry_after_seconds)
+        .filter(|s| *s > 0)
+        .unwrap_or(1);
+    Duration::from_secs(seconds.into()).min(RETRY_AFTER_MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_429_is_retried_after_what_the_server_asks_within_bounds() {
+        let status = |seconds: u32| -> kube::core::Status {
+            serde_json::from_value(serde_json::json!({
+                "code": 429, "message": "too many requests", "reason": "TooManyRequests",
+                "details": {"retryAfterSeconds": seconds}
+            }))
+            .unwrap()
+        };
+        let cases = [(0, 1), (1, 1), (4, 4), (600, 10)];
+        for (asked, waited) in cases {
+            assert_eq!(
+                retry_after(&status(asked)),
+                Duration::from_secs(waited),
+                "Retry-After {asked}"
+            );
+        }
+    }
+}

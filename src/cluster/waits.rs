@@ -1,15 +1,16 @@
-//! The edge for [`crate::waits`]: everything the waits of one pod, or of many, are checked
-//! against, fetched in one round of concurrent calls (at most [`LOOKUPS_AT_ONCE`] at a time),
-//! each under [`Cluster::call`]'s timeout.
+//! The edge for [`crate::waits`]: the lookups the waits of one pod, or of many, are checked
+//! against, in rounds of concurrent calls (at most [`LOOKUPS_AT_ONCE`] at a time), each under
+//! [`Cluster::call`]'s timeout.
 //!
-//! The calls, for the union of the pods' needs ([`SharedNeeds`]): per namespace, its Services,
-//! EndpointSlices and Pods (one list each); per Service name the commands mention, the Services
-//! of that name in every namespace (a field selector); the EndpointSlices of those names in every
-//! namespace (one list per [`NAMES_PER_SLICE_LIST`] names, a set-based label selector); each
-//! ConfigMap and Job named; `kube-system/kube-dns` for `dnsPolicy: None`. One pod alone makes the
-//! same calls as before any sharing. Nothing here fails the command: what cannot be read becomes
-//! a line in [`WaitObjects::problems`] of each pod that needed it, and the finding says what it
-//! could not check.
+//! What to ask is decided by the pure core ([`shared::missing`]): a round makes every lookup the
+//! pods' findings need and the earlier answers do not hold, each once for all the pods; the next
+//! round asks what those answers lead to. Typically: the Services named by the commands (every
+//! namespace, a field selector on the name) and their EndpointSlices (one list per
+//! [`NAMES_PER_SLICE_LIST`] names, a label selector); then the Pods the Services select (a label
+//! selector); then, for a backing pod itself stuck in init, its own waits. No lookup grows with
+//! the namespace except the two a finding needs it for, read as metadata only and paged.
+//! Nothing here fails the command: what cannot be read becomes a line in
+//! [`crate::waits::WaitObjects::problems`] of each pod that needed it.
 //!
 //! [`NAMES_PER_SLICE_LIST`]: crate::waits::shared::NAMES_PER_SLICE_LIST
 
@@ -22,49 +23,22 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::api::Api;
 
 use super::Cluster;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::waits::resolve::SERVICE_NAME_LABEL;
-use crate::waits::shared::{Answer, Lookups, NamespaceLists, SharedNeeds};
-use crate::waits::{self, Needs, WaitObjects};
+use crate::waits::shared::{
+    self, Answer, Ask, Got, Lookups, MAX_ROUNDS, NAMES_PER_SLICE_LIST, split_slices,
+};
 
-/// How many wait lookups run at once.
+/// How many wait lookups run at once: enough to overlap the round trips of one round (a few
+/// Services, their slices and pods), few enough not to crowd a busy API server — client-go's
+/// default QPS burst is 10 per client; sixteen small reads stay within the API server's default
+/// max-requests-inflight (400) for many concurrent users.
 pub const LOOKUPS_AT_ONCE: usize = 16;
 
-/// The objects `pod`'s waits need, or `None` (and no call at all) when its pending init
-/// containers name nothing to resolve.
-pub async fn fetch(cluster: &Cluster, pod: &Pod) -> Option<WaitObjects> {
-    let needs = waits::needs(pod)?;
-    Some(cluster.wait_objects(&needs).await)
-}
-
-/// How many requests [`fetch`] makes for these needs (for the performance note and tests).
-pub fn request_count(needs: &Needs) -> usize {
-    SharedNeeds::from(needs).request_count()
-}
-
-/// One lookup to make.
-enum Ask {
-    Services(String),
-    Slices(String),
-    Pods(String),
-    ServicesNamed(String),
-    SlicesNamed(Vec<String>),
-    ConfigMap(String, String),
-    Job(String, String),
-    ClusterDns,
-}
-
-/// Its answer.
-enum Got {
-    Services(String, Answer<Vec<Service>>),
-    Slices(String, Answer<Vec<EndpointSlice>>),
-    Pods(String, Answer<Vec<Pod>>),
-    ServicesNamed(String, Answer<Vec<Service>>),
-    SlicesNamed(Vec<String>, Answer<Vec<EndpointSlice>>),
-    // Boxed: a Job or a Service is large beside the other answers.
-    ConfigMap(String, String, Box<Answer<Option<ConfigMap>>>),
-    Job(String, String, Box<Answer<Option<Job>>>),
-    ClusterDns(Box<Answer<Option<Service>>>),
+/// One request of a round: a lookup, or several EndpointSlice lookups in one list.
+enum Request {
+    One(Ask),
+    Slices(Vec<String>),
 }
 
 impl Cluster {
@@ -74,178 +48,173 @@ impl Cluster {
         self
     }
 
-    /// Fetch everything in `needs` concurrently; failures are recorded, never returned.
-    pub async fn wait_objects(&self, needs: &Needs) -> WaitObjects {
-        self.wait_lookups(&SharedNeeds::from(needs))
-            .await
-            .objects(needs)
-    }
-
-    /// Fetch everything the union of several pods' needs names, each once, a few at a time;
-    /// [`Lookups::objects`] then gives each pod its part.
-    pub async fn wait_lookups(&self, needs: &SharedNeeds) -> Lookups {
-        let mut asks = Vec::new();
-        for ns in &needs.namespaces {
-            asks.push(Ask::Services(ns.clone()));
-            asks.push(Ask::Slices(ns.clone()));
-            asks.push(Ask::Pods(ns.clone()));
-        }
-        asks.extend(needs.service_names.iter().cloned().map(Ask::ServicesNamed));
-        asks.extend(needs.slice_name_groups().into_iter().map(Ask::SlicesNamed));
-        asks.extend(
-            needs
-                .config_maps
-                .iter()
-                .map(|(ns, name)| Ask::ConfigMap(ns.clone(), name.clone())),
-        );
-        asks.extend(
-            needs
-                .jobs
-                .iter()
-                .map(|(ns, name)| Ask::Job(ns.clone(), name.clone())),
-        );
-        if needs.cluster_dns {
-            asks.push(Ask::ClusterDns);
-        }
-        let answers: Vec<Got> = futures::stream::iter(asks.into_iter().map(|ask| self.ask(ask)))
-            .buffer_unordered(LOOKUPS_AT_ONCE)
-            .collect()
-            .await;
-
+    /// Everything the waits of `pods` look up, each once, round after round until nothing new
+    /// is needed; [`Lookups::objects_for_all`] then gives each pod its part.
+    pub async fn wait_lookups(&self, pods: &[&Pod]) -> Lookups {
         let mut lookups = Lookups {
             cluster_domain: self.cluster_domain.clone(),
             ..Default::default()
         };
-        let mut services = std::collections::BTreeMap::new();
-        let mut slices = std::collections::BTreeMap::new();
-        let mut pods = std::collections::BTreeMap::new();
-        for got in answers {
-            match got {
-                Got::Services(ns, a) => {
-                    services.insert(ns, a.map(Arc::new));
-                }
-                Got::Slices(ns, a) => {
-                    slices.insert(ns, a.map(Arc::new));
-                }
-                Got::Pods(ns, a) => {
-                    pods.insert(ns, a.map(Arc::new));
-                }
-                Got::ServicesNamed(name, a) => {
-                    lookups.services_by_name.insert(name, a);
-                }
-                Got::SlicesNamed(names, a) => {
-                    lookups.other_slices.push((names.into_iter().collect(), a))
-                }
-                Got::ConfigMap(ns, name, a) => {
-                    lookups.config_maps.insert((ns, name), *a);
-                }
-                Got::Job(ns, name, a) => {
-                    lookups.jobs.insert((ns, name), *a);
-                }
-                Got::ClusterDns(a) => lookups.cluster_dns = Some(*a),
+        for _ in 0..MAX_ROUNDS {
+            let asks = shared::missing(pods.iter().copied(), &lookups);
+            if asks.is_empty() {
+                break;
             }
-        }
-        // Keep the cross-namespace slice lists in the order of their names.
-        lookups.other_slices.sort_by(|a, b| a.0.cmp(&b.0));
-        // Every ask has its answer: the defaults are never used.
-        for ns in &needs.namespaces {
-            lookups.namespaces.insert(
-                ns.clone(),
-                NamespaceLists {
-                    services: services.remove(ns).unwrap_or_else(|| Ok(Arc::default())),
-                    endpoint_slices: slices.remove(ns).unwrap_or_else(|| Ok(Arc::default())),
-                    pods: pods.remove(ns).unwrap_or_else(|| Ok(Arc::default())),
-                },
+            let mut requests = Vec::new();
+            let mut slice_names = Vec::new();
+            for ask in asks {
+                match ask {
+                    Ask::SlicesOf(name) => slice_names.push(name),
+                    other => requests.push(Request::One(other)),
+                }
+            }
+            requests.extend(
+                slice_names
+                    .chunks(NAMES_PER_SLICE_LIST)
+                    .map(|names| Request::Slices(names.to_vec())),
             );
+            let answers: Vec<Vec<(Ask, Answer<Arc<Got>>)>> =
+                futures::stream::iter(requests.into_iter().map(|r| self.request(r)))
+                    .buffer_unordered(LOOKUPS_AT_ONCE)
+                    .collect()
+                    .await;
+            lookups.answers.extend(answers.into_iter().flatten());
         }
         lookups
     }
 
-    /// Make one lookup.
-    async fn ask(&self, ask: Ask) -> Got {
-        let client = self.client();
-        match ask {
-            Ask::Services(ns) => {
-                let api: Api<Service> = Api::namespaced(client, &ns);
-                let a = self.list_all(&api, "services", Some(&ns), None, None).await;
-                Got::Services(ns, answer(a))
-            }
-            Ask::Slices(ns) => {
-                let api: Api<EndpointSlice> = Api::namespaced(client, &ns);
-                let a = self
-                    .list_all(&api, "endpointslices", Some(&ns), None, None)
-                    .await;
-                Got::Slices(ns, answer(a))
-            }
-            Ask::Pods(ns) => {
-                let api: Api<Pod> = Api::namespaced(client, &ns);
-                let a = self.list_all(&api, "pods", Some(&ns), None, None).await;
-                Got::Pods(ns, answer(a))
-            }
-            Ask::ServicesNamed(name) => {
-                let api: Api<Service> = Api::all(client);
-                let fields = format!("metadata.name={name}");
-                let a = self
-                    .list_all(&api, "services", None, None, Some(&fields))
-                    .await;
-                Got::ServicesNamed(name, answer(a))
-            }
-            Ask::SlicesNamed(names) => {
-                let api: Api<EndpointSlice> = Api::all(client);
+    async fn request(&self, request: Request) -> Vec<(Ask, Answer<Arc<Got>>)> {
+        match request {
+            Request::Slices(names) => {
+                let api: Api<EndpointSlice> = Api::all(self.client());
                 let selector = format!("{SERVICE_NAME_LABEL} in ({})", names.join(","));
-                let a = self
+                let slices = self
                     .list_all(&api, "endpointslices", None, Some(&selector), None)
                     .await;
-                Got::SlicesNamed(names, answer(a))
+                split_slices(&names, answer(slices))
             }
-            Ask::ConfigMap(ns, name) => {
-                let api: Api<ConfigMap> = Api::namespaced(client, &ns);
-                let a = self
-                    .call("get", "configmaps", Some(&ns), api.get_opt(&name))
-                    .await;
-                Got::ConfigMap(ns, name, Box::new(answer(a)))
-            }
-            Ask::Job(ns, name) => {
-                let api: Api<Job> = Api::namespaced(client, &ns);
-                let a = self
-                    .call("get", "jobs", Some(&ns), api.get_opt(&name))
-                    .await;
-                Got::Job(ns, name, Box::new(answer(a)))
-            }
-            Ask::ClusterDns => {
-                let api: Api<Service> = Api::namespaced(client, "kube-system");
-                let a = self
-                    .call(
-                        "get",
-                        "services",
-                        Some("kube-system"),
-                        api.get_opt("kube-dns"),
-                    )
-                    .await;
-                Got::ClusterDns(Box::new(answer(a)))
+            Request::One(ask) => {
+                let got = self.ask(&ask).await;
+                vec![(ask, answer(got).map(Arc::new))]
             }
         }
     }
+
+    /// Make one lookup.
+    async fn ask(&self, ask: &Ask) -> Result<Got> {
+        let client = self.client();
+        Ok(match ask {
+            Ask::ServicesNamed(name) => {
+                let api: Api<Service> = Api::all(client);
+                let fields = format!("metadata.name={name}");
+                Got::Services(
+                    self.list_all(&api, "services", None, None, Some(&fields))
+                        .await?,
+                )
+            }
+            Ask::SlicesOf(name) => {
+                let api: Api<EndpointSlice> = Api::all(client);
+                let labels = format!("{SERVICE_NAME_LABEL}={name}");
+                Got::Slices(
+                    self.list_all(&api, "endpointslices", None, Some(&labels), None)
+                        .await?,
+                )
+            }
+            Ask::ServicesByIp(ns, ip) => {
+                let api: Api<Service> = Api::namespaced(client, ns);
+                let fields = format!("spec.clusterIP={ip}");
+                match self
+                    .list_all(&api, "services", Some(ns), None, Some(&fields))
+                    .await
+                {
+                    // A server that cannot select on the ClusterIP: its Services, filtered here.
+                    Err(Error::Api { code: 400, .. }) => Got::Services(
+                        self.list_all(&api, "services", Some(ns), None, None)
+                            .await?
+                            .into_iter()
+                            .filter(|s| has_cluster_ip(s, ip))
+                            .collect(),
+                    ),
+                    other => Got::Services(other?),
+                }
+            }
+            Ask::PodsLabelled(ns, labels) => {
+                let api: Api<Pod> = Api::namespaced(client, ns);
+                Got::Pods(
+                    self.list_all(&api, "pods", Some(ns), Some(labels), None)
+                        .await?,
+                )
+            }
+            Ask::PodsFielded(ns, fields) => {
+                let api: Api<Pod> = Api::namespaced(client, ns);
+                Got::Pods(
+                    self.list_all(&api, "pods", Some(ns), None, Some(fields))
+                        .await?,
+                )
+            }
+            Ask::ServiceNames(ns) => {
+                let api: Api<Service> = Api::namespaced(client, ns);
+                Got::Services(
+                    self.list_metadata(&api, "services", Some(ns))
+                        .await?
+                        .into_iter()
+                        .map(|metadata| Service {
+                            metadata,
+                            ..Default::default()
+                        })
+                        .collect(),
+                )
+            }
+            Ask::PodLabels(ns) => {
+                let api: Api<Pod> = Api::namespaced(client, ns);
+                Got::Pods(
+                    self.list_metadata(&api, "pods", Some(ns))
+                        .await?
+                        .into_iter()
+                        .map(|metadata| Pod {
+                            metadata,
+                            ..Default::default()
+                        })
+                        .collect(),
+                )
+            }
+            Ask::ConfigMap(ns, name) => {
+                let api: Api<ConfigMap> = Api::namespaced(client, ns);
+                Got::ConfigMap(
+                    self.read("get", "configmaps", Some(ns), || api.get_opt(name))
+                        .await?
+                        .map(Box::new),
+                )
+            }
+            Ask::Job(ns, name) => {
+                let api: Api<Job> = Api::namespaced(client, ns);
+                Got::Job(
+                    self.read("get", "jobs", Some(ns), || api.get_opt(name))
+                        .await?
+                        .map(Box::new),
+                )
+            }
+            Ask::ClusterDns => {
+                let api: Api<Service> = Api::namespaced(client, "kube-system");
+                Got::Service(
+                    self.read("get", "services", Some("kube-system"), || {
+                        api.get_opt("kube-dns")
+                    })
+                    .await?
+                    .map(Box::new),
+                )
+            }
+        })
+    }
+}
+
+fn has_cluster_ip(service: &Service, ip: &str) -> bool {
+    service.spec.as_ref().is_some_and(|s| {
+        s.cluster_ip.as_deref() == Some(ip) || s.cluster_ips.iter().flatten().any(|i| i == ip)
+    })
 }
 
 /// A lookup's outcome as evidence: what could not be read becomes one "could not check" line.
 fn answer<T>(result: Result<T>) -> Answer<T> {
     result.map_err(|e| format!("could not check: {e}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn requests_are_counted() {
-        let mut needs = Needs {
-            namespace: "shop".into(),
-            ..Default::default()
-        };
-        assert_eq!(request_count(&needs), 3);
-        needs.service_names.insert("db".into());
-        needs.config_maps.insert("cfg".into());
-        assert_eq!(request_count(&needs), 6);
-    }
 }

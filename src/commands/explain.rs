@@ -161,6 +161,9 @@ async fn explain_round(cluster: &Cluster, selection: &Selection) -> Result<Round
     })
 }
 
+/// The field selector of the pods that may need attention: every phase but Succeeded.
+const SELECTABLE_PHASES: &str = "status.phase!=Succeeded";
+
 async fn select(cluster: &Cluster, selection: &Selection) -> Result<(Vec<Pod>, Vec<WatchSpec>)> {
     match selection {
         Selection::Named { namespace, names } => {
@@ -179,18 +182,25 @@ async fn select(cluster: &Cluster, selection: &Selection) -> Result<(Vec<Pod>, V
             Ok((pods, watches))
         }
         Selection::Blocked { scope, selector } => {
-            let (all, version) = cluster
-                .list_pods_versioned(scope, selector.as_deref())
+            // Page by page, keeping only the pods that need attention. The server drops the
+            // Succeeded ones; not the Running ones: a pod whose sandbox was recreated re-runs its
+            // init containers and stays Running while one crash-loops (see README).
+            let (mut pods, version) = cluster
+                .select_pods(
+                    scope,
+                    selector.as_deref(),
+                    Some(SELECTABLE_PHASES),
+                    diagnosis::needs_attention,
+                )
                 .await?;
-            // An empty list of a namespace that does not exist is a typo, not "nothing blocked".
-            if all.is_empty()
+            // Nothing to show in a namespace that does not exist is a typo, not "nothing blocked".
+            if pods.is_empty()
                 && let Scope::Namespace(ns) = scope
                 && let missing @ Error::NotFound { .. } = cluster.not_found("pod", "", ns).await
                 && matches!(&missing, Error::NotFound { kind, .. } if kind == "namespace")
             {
                 return Err(missing);
             }
-            let mut pods: Vec<Pod> = all.into_iter().filter(diagnosis::needs_attention).collect();
             pods.sort_by_key(|p| {
                 (
                     p.metadata.creation_timestamp.as_ref().map(|t| t.0),

@@ -13,8 +13,9 @@ pub struct PodEvent {
     pub type_: String,
     pub reason: String,
     pub message: String,
-    /// How many times it happened, summed over the duplicates.
-    pub count: i32,
+    /// How many times it happened, summed over the duplicates (saturating: the cluster's
+    /// counts are `int32` each, their sum is not).
+    pub count: i64,
     pub first_seen: Option<Timestamp>,
     pub last_seen: Option<Timestamp>,
     /// The component that reported it (`kubelet`, `default-scheduler`, …).
@@ -49,7 +50,7 @@ pub fn summarize(events: &[Event], pod: &Pod) -> Vec<PodEvent> {
         let one = from_event(event);
         match merged.iter_mut().find(|m| same(m, &one)) {
             Some(existing) => {
-                existing.count += one.count;
+                existing.count = existing.count.saturating_add(one.count);
                 existing.first_seen = min_time(existing.first_seen, one.first_seen);
                 existing.last_seen = max_time(existing.last_seen, one.last_seen);
             }
@@ -74,7 +75,7 @@ fn from_event(event: &Event) -> PodEvent {
     let count = series
         .and_then(|s| s.count)
         .or(event.count)
-        .unwrap_or(1)
+        .map_or(1, i64::from)
         .max(1);
     let event_time = event.event_time.as_ref().map(|t| t.0);
     // No creationTimestamp fallback: an event that says nothing of its time is aged
@@ -193,6 +194,23 @@ mod tests {
         );
         assert_eq!(got[1].container.as_deref(), Some("init-mydb"));
         assert_eq!(got[1].source, "kubelet");
+    }
+
+    #[test]
+    fn counts_summed_over_duplicates_do_not_overflow() {
+        let max = |first: &str| {
+            event(
+                "BackOff",
+                "Back-off restarting failed container",
+                i32::MAX,
+                first,
+                "2026-01-01T00:02:00Z",
+            )
+        };
+        let events = [max("2026-01-01T00:00:10Z"), max("2026-01-01T00:00:20Z")];
+        let got = summarize(&events, &pod());
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].count, 2 * i64::from(i32::MAX));
     }
 
     #[test]

@@ -99,8 +99,9 @@ pub struct WaitObjects {
     pub fetched: bool,
     /// The cluster DNS domain (`--cluster-domain`), empty for the default.
     pub cluster_domain: String,
-    /// Services, EndpointSlices and Pods of the pod's namespace (one list each, shared by the
-    /// pods of that namespace explained together).
+    /// Of the pod's namespace: the Services found by ClusterIP (and, when a Service there is
+    /// missing, every Service's name as metadata only), the EndpointSlices of Services found by
+    /// IP, and the Pods the waits select, name or reach by IP (see [`shared`]).
     pub services: Arc<Vec<Service>>,
     pub endpoint_slices: Arc<Vec<EndpointSlice>>,
     pub pods: Arc<Vec<Pod>>,
@@ -220,7 +221,7 @@ pub fn needs(pod: &Pod) -> Option<Needs> {
 
 /// The Service names a host name may denote, in any namespace: its first label, and its second
 /// (`web-0.nginx…`, a pod under a headless Service).
-fn candidate_services(name: &str) -> Vec<String> {
+pub(crate) fn candidate_services(name: &str) -> Vec<String> {
     let name = name.trim_end_matches('.').to_ascii_lowercase();
     if name.parse::<std::net::IpAddr>().is_ok() || name == "localhost" {
         return Vec::new();

@@ -23,14 +23,17 @@ pub struct World<'a> {
 }
 
 impl<'a> World<'a> {
-    /// The Service `name` in `namespace`, from what was fetched.
+    /// The Service `name` in `namespace`, from what was fetched: looked up by name in every
+    /// namespace, or found in the pod's own (by ClusterIP). A Service read as metadata only (a
+    /// namespace's names, for near misses) has no spec and is not one to resolve against.
     pub fn service(&self, namespace: &str, name: &str) -> Option<&'a Service> {
         let objects = self.objects?;
         let in_home = namespace == self.namespace;
-        let home = objects.services.iter();
-        let others = objects.services_by_name.iter();
-        home.filter(move |_| in_home).chain(others).find(|s| {
-            s.metadata.name.as_deref() == Some(name)
+        let named = objects.services_by_name.iter();
+        let home = objects.services.iter().filter(move |_| in_home);
+        named.chain(home).find(|s| {
+            s.spec.is_some()
+                && s.metadata.name.as_deref() == Some(name)
                 && s.metadata.namespace.as_deref().unwrap_or(self.namespace) == namespace
         })
     }
@@ -78,7 +81,9 @@ impl<'a> World<'a> {
         out
     }
 
-    /// Pods of `namespace` (only the pod's own namespace is listed).
+    /// Pods of `namespace` (only the pod's own namespace is looked into): those the lookups
+    /// fetched — by the selectors, names and IPs the waits use — not the whole namespace, unless
+    /// a finding needed its labels (then the rest as metadata only).
     pub fn pods(&self, namespace: &str) -> Option<&'a [Pod]> {
         let objects = self.objects?;
         (namespace == self.namespace).then_some(objects.pods.as_slice())
@@ -159,7 +164,7 @@ pub fn dns(world: &World) -> Dns {
 }
 
 /// What a name (or IP) written in a command denotes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Denotes {
     /// A Service, found or not.
     Service { namespace: String, name: String },

@@ -1,333 +1,506 @@
-//! The waits of many pods from one set of lookups, pure: the edge fetches each namespace's lists
-//! and each lookup by name once, for the union of the pods' [`Needs`] ([`SharedNeeds`]), and
-//! [`Lookups::objects`] gives each pod exactly the [`WaitObjects`] it would have had alone — its
-//! own namespace's lists, only the names *it* looks up, its problems in the same order — so the
-//! findings of a pod never depend on which other pods were explained with it.
+//! What the waits of one pod, or of many, are checked against — fetched by what each pod
+//! depends on, never by the size of its namespace. Pure: [`asks`] says which lookups a pod's
+//! findings will consult, given the answers so far (a Service found by name brings the Pods of
+//! its selector, a selector that matches nothing the namespace's labels, a backing pod stuck in
+//! init its own waits…); the edge fetches the union of the pods' asks, each once, and asks
+//! again until nothing new is needed ([`MAX_ROUNDS`] at most). [`Lookups::objects`] then gives
+//! each pod exactly the answers of its own asks, so the findings of a pod never depend on which
+//! other pods were explained with it.
+//!
+//! Namespace-wide lists happen only when a finding needs them, metadata only: the Service
+//! names of a namespace when a Service there is missing (near misses), the pods' labels when a
+//! selector matches nothing (closest label sets).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
-use super::resolve::SERVICE_NAME_LABEL;
-use super::{Needs, WaitObjects};
+use super::command::{self, Part, Target};
+use super::findings::MAX_CHAIN_DEPTH;
+use super::resolve::{self, Denotes, SERVICE_NAME_LABEL, World};
+use super::{WaitObjects, candidate_services, needs, pending_init_containers};
 
 /// How many Service names one cross-namespace EndpointSlice list selects (`… in (a,b,…)`), so
 /// that the label selector stays a reasonable length.
 pub const NAMES_PER_SLICE_LIST: usize = 50;
 
+/// How many rounds of lookups at most: the Services by name, then what they select, then the
+/// waits of the pods they select… (a chain is followed [`MAX_CHAIN_DEPTH`] deep).
+pub const MAX_ROUNDS: usize = MAX_CHAIN_DEPTH + 3;
+
+/// How many backing pods one pod's lookups follow into their own waits.
+const MAX_FOLLOWED: usize = 32;
+
 /// What one lookup gave: the objects, or the line saying it could not be checked.
 pub type Answer<T> = Result<T, String>;
 
-/// The union of several pods' [`Needs`]: what the edge fetches, each once.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SharedNeeds {
-    /// Namespaces whose Services, EndpointSlices and Pods are listed (one list each).
-    pub namespaces: BTreeSet<String>,
-    /// Service names looked up in every namespace (one list per name).
-    pub service_names: BTreeSet<String>,
-    /// ConfigMaps: (namespace, name).
-    pub config_maps: BTreeSet<(String, String)>,
-    /// Jobs: (namespace, name).
-    pub jobs: BTreeSet<(String, String)>,
-    /// Read the cluster DNS Service once.
-    pub cluster_dns: bool,
+/// One lookup. The order of the variants is the order of a pod's problems.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Ask {
+    /// Services of this name in every namespace (`metadata.name` field selector).
+    ServicesNamed(String),
+    /// EndpointSlices of the Service of this name in every namespace (the edge batches names
+    /// into one `kubernetes.io/service-name in (…)` list).
+    SlicesOf(String),
+    /// A namespace's Services with this ClusterIP (`spec.clusterIP` field selector).
+    ServicesByIp(String, String),
+    /// Pods of a namespace by label selector.
+    PodsLabelled(String, String),
+    /// Pods of a namespace by field selector (`metadata.name=…`, `status.podIP=…`).
+    PodsFielded(String, String),
+    /// The names of every Service of a namespace (metadata only, paged).
+    ServiceNames(String),
+    /// The names and labels of every pod of a namespace (metadata only, paged).
+    PodLabels(String),
+    /// A ConfigMap: namespace, name.
+    ConfigMap(String, String),
+    /// A Job: namespace, name.
+    Job(String, String),
+    /// `kube-system/kube-dns`.
+    ClusterDns,
 }
 
-impl SharedNeeds {
-    /// Add one pod's needs.
-    pub fn add(&mut self, needs: &Needs) {
-        self.namespaces.insert(needs.namespace.clone());
-        self.service_names
-            .extend(needs.service_names.iter().cloned());
-        self.config_maps.extend(
-            needs
-                .config_maps
-                .iter()
-                .map(|name| (needs.namespace.clone(), name.clone())),
-        );
-        self.jobs.extend(needs.jobs.iter().cloned());
-        self.cluster_dns |= needs.cluster_dns;
-    }
-
-    /// The cross-namespace EndpointSlice lists: the Service names, a few dozen a list.
-    pub fn slice_name_groups(&self) -> Vec<Vec<String>> {
-        let names: Vec<String> = self.service_names.iter().cloned().collect();
-        names
-            .chunks(NAMES_PER_SLICE_LIST)
-            .map(<[String]>::to_vec)
-            .collect()
-    }
-
-    /// How many requests fetching these needs takes.
-    pub fn request_count(&self) -> usize {
-        3 * self.namespaces.len()
-            + self.service_names.len()
-            + self.slice_name_groups().len()
-            + self.config_maps.len()
-            + self.jobs.len()
-            + usize::from(self.cluster_dns)
-    }
-}
-
-impl From<&Needs> for SharedNeeds {
-    fn from(needs: &Needs) -> SharedNeeds {
-        let mut shared = SharedNeeds::default();
-        shared.add(needs);
-        shared
-    }
-}
-
-/// The lists of one namespace, shared by all its pods.
+/// An answer's objects.
 #[derive(Debug, Clone)]
-pub struct NamespaceLists {
-    pub services: Answer<Arc<Vec<Service>>>,
-    pub endpoint_slices: Answer<Arc<Vec<EndpointSlice>>>,
-    pub pods: Answer<Arc<Vec<Pod>>>,
+pub enum Got {
+    Services(Vec<Service>),
+    Slices(Vec<EndpointSlice>),
+    Pods(Vec<Pod>),
+    // Boxed: one object is large beside a list.
+    ConfigMap(Option<Box<ConfigMap>>),
+    Job(Option<Box<Job>>),
+    Service(Option<Box<Service>>),
 }
 
-/// The answers to a [`SharedNeeds`], as the edge fetched them.
+/// The answers fetched so far, by lookup.
 #[derive(Debug, Clone, Default)]
 pub struct Lookups {
     /// The cluster DNS domain (`--cluster-domain`).
     pub cluster_domain: String,
-    pub namespaces: BTreeMap<String, NamespaceLists>,
-    /// The Services of each name, in every namespace.
-    pub services_by_name: BTreeMap<String, Answer<Vec<Service>>>,
-    /// The cross-namespace EndpointSlice lists: the names each selected, and its answer.
-    pub other_slices: Vec<(BTreeSet<String>, Answer<Vec<EndpointSlice>>)>,
-    /// ConfigMaps by (namespace, name); `None` when missing.
-    pub config_maps: BTreeMap<(String, String), Answer<Option<ConfigMap>>>,
-    /// Jobs by (namespace, name); `None` when missing.
-    pub jobs: BTreeMap<(String, String), Answer<Option<Job>>>,
-    /// `kube-system/kube-dns`, when it was read.
-    pub cluster_dns: Option<Answer<Option<Service>>>,
+    pub answers: BTreeMap<Ask, Answer<Arc<Got>>>,
+}
+
+/// The lookups not made yet that the findings of `pods` need, given what `lookups` holds.
+pub fn missing<'a>(pods: impl IntoIterator<Item = &'a Pod>, lookups: &Lookups) -> BTreeSet<Ask> {
+    let mut out = BTreeSet::new();
+    for pod in pods {
+        out.extend(
+            asks(pod, lookups)
+                .into_iter()
+                .filter(|a| !lookups.answers.contains_key(a)),
+        );
+    }
+    out
+}
+
+/// Every lookup `pod`'s findings consult, given the answers so far (asked or not yet).
+pub fn asks(pod: &Pod, lookups: &Lookups) -> BTreeSet<Ask> {
+    let mut planner = Planner {
+        lookups,
+        home: pod.metadata.namespace.clone().unwrap_or_default(),
+        asks: BTreeSet::new(),
+        followed: BTreeSet::from([pod.metadata.name.clone().unwrap_or_default()]),
+        queue: VecDeque::from([(pod, 0)]),
+    };
+    while let Some((pod, depth)) = planner.queue.pop_front() {
+        planner.pod(pod, depth);
+    }
+    planner.asks
+}
+
+struct Planner<'a> {
+    lookups: &'a Lookups,
+    home: String,
+    asks: BTreeSet<Ask>,
+    /// Pods whose waits are (being) planned, by name (all in `home`).
+    followed: BTreeSet<String>,
+    queue: VecDeque<(&'a Pod, usize)>,
+}
+
+impl<'a> Planner<'a> {
+    /// Ask, and give the answer when there is one.
+    fn ask(&mut self, ask: Ask) -> Option<&'a Got> {
+        let answer = self.lookups.answers.get(&ask);
+        self.asks.insert(ask);
+        answer?.as_ref().ok().map(|got| &**got)
+    }
+
+    fn pods(&mut self, ask: Ask) -> Option<&'a [Pod]> {
+        match self.ask(ask)? {
+            Got::Pods(pods) => Some(pods.as_slice()),
+            _ => None,
+        }
+    }
+
+    /// One pod's waits: the lookups its pending init containers name, and what follows from
+    /// their answers.
+    fn pod(&mut self, pod: &'a Pod, depth: usize) {
+        let Some(needs) = needs(pod) else {
+            return;
+        };
+        for name in &needs.service_names {
+            self.service_name(name);
+        }
+        let mut config_maps = Vec::new();
+        for name in &needs.config_maps {
+            if let Some(Got::ConfigMap(Some(cm))) =
+                self.ask(Ask::ConfigMap(self.home.clone(), name.clone()))
+            {
+                config_maps.push((**cm).clone());
+            }
+        }
+        for (ns, name) in &needs.jobs {
+            self.ask(Ask::Job(ns.clone(), name.clone()));
+        }
+        if needs.cluster_dns {
+            self.ask(Ask::ClusterDns);
+        }
+        for (_, container) in pending_init_containers(pod) {
+            let extraction = command::extract(pod, container, Some(&config_maps));
+            for check in &extraction.checks {
+                self.target(pod, &check.target, depth);
+            }
+        }
+    }
+
+    fn service_name(&mut self, name: &str) {
+        self.ask(Ask::ServicesNamed(name.to_string()));
+        self.ask(Ask::SlicesOf(name.to_string()));
+    }
+
+    fn target(&mut self, pod: &'a Pod, target: &Target, depth: usize) {
+        match target {
+            Target::Host(host) => {
+                let name = match &host.host {
+                    Part::Known(name) => name.clone(),
+                    Part::ServiceLink(name) => name.clone(),
+                    Part::Unknown(_) => return,
+                };
+                for candidate in candidate_services(&name) {
+                    self.service_name(&candidate);
+                }
+                // What the name denotes, as the findings will see it (with and without
+                // `/etc/hosts`: the tool decides).
+                let objects = self.objects_so_far();
+                let world = World {
+                    pod,
+                    namespace: &self.home,
+                    domain: if objects.cluster_domain.is_empty() {
+                        super::DEFAULT_CLUSTER_DOMAIN
+                    } else {
+                        &objects.cluster_domain
+                    },
+                    objects: Some(&objects),
+                };
+                let denoted: BTreeSet<Denotes> = [true, false]
+                    .into_iter()
+                    .map(|resolver| resolve::denote(&world, &name, resolver))
+                    .collect();
+                for denotes in denoted {
+                    self.denotes(&denotes, depth);
+                }
+            }
+            Target::Pods {
+                namespace,
+                selector,
+                names,
+                condition,
+                ..
+            } => {
+                if namespace.as_deref().is_some_and(|ns| ns != self.home) {
+                    return;
+                }
+                let mut matched: Vec<&'a Pod> = Vec::new();
+                let mut answered = true;
+                if let Some(selector) = selector {
+                    if resolve::Selector::parse(selector).is_none() {
+                        return;
+                    }
+                    match self.pods(Ask::PodsLabelled(self.home.clone(), selector.clone())) {
+                        Some(pods) => matched.extend(pods),
+                        None => answered = false,
+                    }
+                }
+                for name in names.iter().filter(|n| is_label_value(n)) {
+                    let ask = Ask::PodsFielded(self.home.clone(), format!("metadata.name={name}"));
+                    matched.extend(self.pods(ask).unwrap_or_default());
+                }
+                if selector.is_some() && answered && matched.is_empty() && condition != "delete" {
+                    self.ask(Ask::PodLabels(self.home.clone()));
+                }
+                for p in matched {
+                    self.follow(p, depth);
+                }
+            }
+            Target::Job {
+                namespace, name, ..
+            } => {
+                let ns = namespace.clone().unwrap_or_else(|| self.home.clone());
+                if ns != self.home || !is_label_value(name) {
+                    return;
+                }
+                if let Some(Got::Job(Some(_))) = self.ask(Ask::Job(ns, name.clone())) {
+                    for key in ["batch.kubernetes.io/job-name", "job-name"] {
+                        let ask = Ask::PodsLabelled(self.home.clone(), format!("{key}={name}"));
+                        for p in self.pods(ask).unwrap_or_default() {
+                            self.follow(p, depth);
+                        }
+                    }
+                }
+            }
+            Target::Local { .. } | Target::Sleep { .. } => {}
+        }
+    }
+
+    fn denotes(&mut self, denotes: &Denotes, depth: usize) {
+        let (ns, service) = match denotes {
+            Denotes::Service { namespace, name } => (namespace, name),
+            Denotes::PodHostname {
+                namespace, service, ..
+            } => (namespace, service),
+            Denotes::Ip(ip) => {
+                let ip = ip.to_string();
+                let by_ip = Ask::ServicesByIp(self.home.clone(), ip.clone());
+                if let Some(Got::Services(services)) = self.ask(by_ip) {
+                    for svc in services {
+                        self.service(svc, depth);
+                    }
+                }
+                let by_ip = Ask::PodsFielded(self.home.clone(), format!("status.podIP={ip}"));
+                for p in self.pods(by_ip).unwrap_or_default() {
+                    self.follow(p, depth);
+                }
+                return;
+            }
+            _ => return,
+        };
+        if *ns != self.home {
+            // Only the pod's own namespace is looked into beyond the Service and its slices.
+            return;
+        }
+        let Some(Got::Services(named)) = self.ask(Ask::ServicesNamed(service.clone())) else {
+            return;
+        };
+        match named
+            .iter()
+            .find(|s| s.metadata.namespace.as_deref() == Some(ns.as_str()))
+        {
+            Some(svc) => self.service(svc, depth),
+            None => {
+                // A missing Service: its near misses, and the labels a manifest would select.
+                self.ask(Ask::ServiceNames(self.home.clone()));
+                if is_label_value(service) {
+                    for key in ["app.kubernetes.io/name", "app"] {
+                        self.ask(Ask::PodsLabelled(
+                            self.home.clone(),
+                            format!("{key}={service}"),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    /// A Service of the pod's namespace: its slices, the pods it selects or its endpoints name,
+    /// and, when no pod backs it, the namespace's labels.
+    fn service(&mut self, svc: &'a Service, depth: usize) {
+        let name = svc.metadata.name.clone().unwrap_or_default();
+        let slices = match self.ask(Ask::SlicesOf(name)) {
+            Some(Got::Slices(slices)) => slices.as_slice(),
+            _ => &[],
+        };
+        let selector = svc
+            .spec
+            .as_ref()
+            .and_then(|s| s.selector.as_ref())
+            .filter(|s| !s.is_empty());
+        let mut selected: Option<&'a [Pod]> = None;
+        if let Some(selector) = selector {
+            let ask = Ask::PodsLabelled(self.home.clone(), resolve::labels_text(selector));
+            selected = self.pods(ask);
+        }
+        // The pods its endpoints name beyond the selector's, once the selector's are known.
+        let referenced: Vec<String> = if selector.is_some() && selected.is_none() {
+            Vec::new()
+        } else {
+            slices
+                .iter()
+                .filter(|s| s.metadata.namespace.as_deref() == Some(self.home.as_str()))
+                .flat_map(|s| s.endpoints.iter())
+                .filter_map(|e| e.target_ref.as_ref())
+                .filter(|r| r.kind.as_deref() == Some("Pod"))
+                .filter_map(|r| r.name.clone())
+                .collect()
+        };
+        for pod_name in referenced {
+            let listed = selected
+                .unwrap_or_default()
+                .iter()
+                .any(|p| p.metadata.name.as_deref() == Some(pod_name.as_str()));
+            if !listed && is_label_value(&pod_name) {
+                let ask = Ask::PodsFielded(self.home.clone(), format!("metadata.name={pod_name}"));
+                for p in self.pods(ask).unwrap_or_default() {
+                    self.follow(p, depth);
+                }
+            }
+        }
+        if let Some(pods) = selected {
+            let live: Vec<&'a Pod> = pods.iter().filter(|p| !resolve::pod_terminal(p)).collect();
+            if live.is_empty() {
+                self.ask(Ask::PodLabels(self.home.clone()));
+            }
+            for p in live {
+                self.follow(p, depth);
+            }
+        }
+    }
+
+    /// Plan the waits of a backing pod too: the findings follow it into its own init containers.
+    fn follow(&mut self, pod: &'a Pod, depth: usize) {
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        if depth + 1 >= MAX_CHAIN_DEPTH
+            || self.followed.len() >= MAX_FOLLOWED
+            || resolve::pod_terminal(pod)
+            || !self.followed.insert(name)
+        {
+            return;
+        }
+        self.queue.push_back((pod, depth + 1));
+    }
+
+    /// The objects asked for so far, to resolve names as the findings will.
+    fn objects_so_far(&self) -> WaitObjects {
+        self.lookups.merge(&self.home, &self.asks)
+    }
+}
+
+/// True for a name usable in a selector as is (a label value or an object name).
+fn is_label_value(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 253
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
 }
 
 impl Lookups {
-    /// The objects of one pod's waits: what a fetch of `needs` alone would have given. A lookup
-    /// missing from `self` counts as not found.
-    pub fn objects(&self, needs: &Needs) -> WaitObjects {
-        let mut problems = Vec::new();
+    /// The objects of one pod's waits: the answers of its own asks (what it would have had
+    /// alone). A lookup not made counts as not found.
+    pub fn objects(&self, pod: &Pod) -> WaitObjects {
+        self.merge(
+            pod.metadata.namespace.as_deref().unwrap_or_default(),
+            &asks(pod, self),
+        )
+    }
+
+    /// Several pods' objects, in their order; pods with the same lookups share them.
+    pub fn objects_for_all<'a>(&self, pods: impl IntoIterator<Item = &'a Pod>) -> Vec<WaitObjects> {
+        let mut memo: BTreeMap<(String, BTreeSet<Ask>), WaitObjects> = BTreeMap::new();
+        pods.into_iter()
+            .map(|pod| {
+                let home = pod.metadata.namespace.clone().unwrap_or_default();
+                memo.entry((home, asks(pod, self)))
+                    .or_insert_with_key(|(home, asks)| self.merge(home, asks))
+                    .clone()
+            })
+            .collect()
+    }
+
+    /// The answers of `asks` as the [`WaitObjects`] of a pod of namespace `home`.
+    fn merge(&self, home: &str, asks: &BTreeSet<Ask>) -> WaitObjects {
         let mut objects = WaitObjects {
             fetched: true,
             cluster_domain: self.cluster_domain.clone(),
             ..Default::default()
         };
-        if let Some(lists) = self.namespaces.get(&needs.namespace) {
-            objects.services = shared(&lists.services, &mut problems);
-            objects.endpoint_slices = shared(&lists.endpoint_slices, &mut problems);
-            objects.pods = shared(&lists.pods, &mut problems);
-        }
-        for name in &needs.service_names {
-            if let Some(answer) = self.services_by_name.get(name) {
-                objects
-                    .services_by_name
-                    .extend(owned(answer, &mut problems));
-            }
-        }
-        if !needs.service_names.is_empty() {
-            for (names, answer) in &self.other_slices {
-                if names.is_disjoint(&needs.service_names) {
+        let mut services: Vec<Service> = Vec::new();
+        let mut pods: BTreeMap<String, Pod> = BTreeMap::new();
+        let mut slices: BTreeMap<(String, String), EndpointSlice> = BTreeMap::new();
+        for ask in asks {
+            let got = match self.answers.get(ask) {
+                None => continue,
+                Some(Err(problem)) => {
+                    objects.problems.push(problem.clone());
                     continue;
                 }
-                objects.other_slices.extend(
-                    owned(answer, &mut problems)
-                        .into_iter()
-                        .filter(|s| labelled_with(s, &needs.service_names)),
-                );
+                Some(Ok(got)) => &**got,
+            };
+            match (ask, got) {
+                (Ask::ServicesNamed(_), Got::Services(found)) => {
+                    objects.services_by_name.extend(found.iter().cloned())
+                }
+                (_, Got::Services(found)) => services.extend(found.iter().cloned()),
+                (_, Got::Slices(found)) => {
+                    for s in found {
+                        let key = (
+                            s.metadata.namespace.clone().unwrap_or_default(),
+                            s.metadata.name.clone().unwrap_or_default(),
+                        );
+                        slices.entry(key).or_insert_with(|| s.clone());
+                    }
+                }
+                (_, Got::Pods(found)) => {
+                    for p in found {
+                        let name = p.metadata.name.clone().unwrap_or_default();
+                        // A full pod wins over its metadata.
+                        match pods.get(&name) {
+                            Some(had) if had.spec.is_some() || p.spec.is_none() => {}
+                            _ => {
+                                pods.insert(name, p.clone());
+                            }
+                        }
+                    }
+                }
+                (_, Got::ConfigMap(found)) => objects
+                    .config_maps
+                    .extend(found.iter().map(|c| (**c).clone())),
+                (_, Got::Job(found)) => objects.jobs.extend(found.iter().map(|j| (**j).clone())),
+                (_, Got::Service(found)) => objects.cluster_dns = found.as_deref().cloned(),
             }
         }
-        for name in &needs.config_maps {
-            let key = (needs.namespace.clone(), name.clone());
-            if let Some(answer) = self.config_maps.get(&key) {
-                objects.config_maps.extend(one(answer, &mut problems));
-            }
-        }
-        for key in &needs.jobs {
-            if let Some(answer) = self.jobs.get(key) {
-                objects.jobs.extend(one(answer, &mut problems));
-            }
-        }
-        if needs.cluster_dns
-            && let Some(answer) = &self.cluster_dns
-        {
-            objects.cluster_dns = one(answer, &mut problems);
-        }
-        problems.dedup();
-        objects.problems = problems;
+        objects.problems.dedup();
+        objects.services = Arc::new(services);
+        objects.pods = Arc::new(pods.into_values().collect());
+        let (here, elsewhere): (Vec<EndpointSlice>, Vec<EndpointSlice>) = slices
+            .into_values()
+            .partition(|s| s.metadata.namespace.as_deref() == Some(home));
+        objects.endpoint_slices = Arc::new(here);
+        objects.other_slices = elsewhere;
         objects
     }
 }
 
-/// True when the slice belongs to a Service of one of `names`.
-fn labelled_with(slice: &EndpointSlice, names: &BTreeSet<String>) -> bool {
-    slice
-        .metadata
-        .labels
-        .as_ref()
-        .and_then(|l| l.get(SERVICE_NAME_LABEL))
-        .is_some_and(|name| names.contains(name))
-}
-
-fn shared<T>(answer: &Answer<Arc<Vec<T>>>, problems: &mut Vec<String>) -> Arc<Vec<T>> {
-    match answer {
-        Ok(items) => Arc::clone(items),
-        Err(problem) => {
-            problems.push(problem.clone());
-            Arc::default()
-        }
-    }
-}
-
-fn owned<T: Clone>(answer: &Answer<Vec<T>>, problems: &mut Vec<String>) -> Vec<T> {
-    match answer {
-        Ok(items) => items.clone(),
-        Err(problem) => {
-            problems.push(problem.clone());
-            Vec::new()
-        }
-    }
-}
-
-fn one<T: Clone>(answer: &Answer<Option<T>>, problems: &mut Vec<String>) -> Option<T> {
-    match answer {
-        Ok(item) => item.clone(),
-        Err(problem) => {
-            problems.push(problem.clone());
-            None
-        }
-    }
+/// Split one batched EndpointSlice list into the answer of each name it selected.
+pub fn split_slices(
+    names: &[String],
+    answer: Answer<Vec<EndpointSlice>>,
+) -> Vec<(Ask, Answer<Arc<Got>>)> {
+    names
+        .iter()
+        .map(|name| {
+            let mine = answer.as_ref().map(|slices| {
+                Arc::new(Got::Slices(
+                    slices
+                        .iter()
+                        .filter(|s| {
+                            s.metadata
+                                .labels
+                                .as_ref()
+                                .and_then(|l| l.get(SERVICE_NAME_LABEL))
+                                == Some(name)
+                        })
+                        .cloned()
+                        .collect(),
+                ))
+            });
+            (Ask::SlicesOf(name.clone()), mine.map_err(String::clone))
+        })
+        .collect()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn needs(namespace: &str, names: &[&str]) -> Needs {
-        Needs {
-            namespace: namespace.into(),
-            service_names: names.iter().map(ToString::to_string).collect(),
-            ..Default::default()
-        }
-    }
-
-    fn service(ns: &str, name: &str) -> Service {
-        serde_json::from_value(json!({"metadata": {"name": name, "namespace": ns}})).unwrap()
-    }
-
-    fn slice(ns: &str, service: &str) -> EndpointSlice {
-        serde_json::from_value(json!({
-            "metadata": {"name": format!("{service}-x"), "namespace": ns,
-                         "labels": {SERVICE_NAME_LABEL: service}},
-            "addressType": "IPv4", "endpoints": []
-        }))
-        .unwrap()
-    }
-
-    fn names(objects: &[Service]) -> Vec<String> {
-        objects
-            .iter()
-            .map(|s| {
-                format!(
-                    "{}/{}",
-                    s.metadata.namespace.as_deref().unwrap_or(""),
-                    s.metadata.name.as_deref().unwrap_or("")
-                )
-            })
-            .collect()
-    }
-
-    #[test]
-    fn the_union_asks_each_thing_once() {
-        let mut union = SharedNeeds::default();
-        let mut a = needs("shop", &["db", "cache"]);
-        a.config_maps.insert("cfg".into());
-        a.jobs.insert(("batch".into(), "migrate".into()));
-        let mut b = needs("shop", &["db"]);
-        b.jobs.insert(("batch".into(), "migrate".into()));
-        let c = needs("web", &["db", "api"]);
-        for n in [&a, &b, &c] {
-            union.add(n);
-        }
-        assert_eq!(union.namespaces.len(), 2);
-        assert_eq!(
-            union.service_names.iter().collect::<Vec<_>>(),
-            ["api", "cache", "db"]
-        );
-        assert_eq!(union.jobs.len(), 1);
-        // 2 namespaces × 3 lists, 3 names, 1 slice list, 1 ConfigMap, 1 Job.
-        assert_eq!(union.request_count(), 12);
-        // One pod alone: as many requests as before (3 lists, a name each, one slice list…).
-        assert_eq!(SharedNeeds::from(&a).request_count(), 3 + 2 + 1 + 1 + 1);
-        let many = needs(
-            "shop",
-            &(0..120)
-                .map(|i| format!("s{i}"))
-                .collect::<Vec<_>>()
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-        );
-        assert_eq!(SharedNeeds::from(&many).slice_name_groups().len(), 3);
-    }
-
-    #[test]
-    fn each_pod_gets_what_it_would_have_got_alone() {
-        let denied = "could not check: cannot list services in namespace shop".to_string();
-        let mut lookups = Lookups {
-            cluster_domain: "cluster.local".into(),
-            ..Default::default()
-        };
-        lookups.namespaces.insert(
-            "shop".into(),
-            NamespaceLists {
-                services: Err(denied.clone()),
-                endpoint_slices: Ok(Arc::new(vec![slice("shop", "db")])),
-                pods: Ok(Arc::default()),
-            },
-        );
-        lookups.services_by_name.insert(
-            "db".into(),
-            Ok(vec![service("a", "db"), service("b", "db")]),
-        );
-        lookups
-            .services_by_name
-            .insert("cache".into(), Err("could not check: cache".into()));
-        lookups.other_slices.push((
-            ["cache".to_string(), "db".to_string()].into(),
-            Ok(vec![slice("a", "db"), slice("b", "cache")]),
-        ));
-        lookups.cluster_dns = Some(Ok(Some(service("kube-system", "kube-dns"))));
-
-        let only_db = lookups.objects(&needs("shop", &["db"]));
-        assert!(only_db.fetched);
-        assert_eq!(names(&only_db.services_by_name), ["a/db", "b/db"]);
-        assert_eq!(
-            only_db.other_slices.len(),
-            1,
-            "the cache slice is not this pod's"
-        );
-        assert_eq!(only_db.endpoint_slices.len(), 1);
-        assert_eq!(only_db.problems, std::slice::from_ref(&denied));
-        assert_eq!(only_db.cluster_dns, None, "not asked for by this pod");
-
-        let both = lookups.objects(&needs("shop", &["cache", "db"]));
-        assert_eq!(both.other_slices.len(), 2);
-        assert_eq!(
-            both.problems,
-            [denied, "could not check: cache".to_string()],
-            "problems in the order of a fetch of its own"
-        );
-
-        // Two pods of a namespace share its lists rather than copy them.
-        let again = lookups.objects(&needs("shop", &["db"]));
-        assert!(Arc::ptr_eq(
-            &only_db.endpoint_slices,
-            &again.endpoint_slices
-        ));
-    }
-}
+#[path = "shared_tests.rs"]
+mod tests;

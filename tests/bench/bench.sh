@@ -2,104 +2,152 @@
 # make bench: speed and memory of kubectl-initdoctor as ratios against kubectl, on the same local
 # control plane in the same run. Never a pass/fail gate: it prints a table.
 #
-#   one pod:  `kubectl initdoctor explain POD -o json`
-#             vs what a person runs by hand: `kubectl get pod`, `kubectl get events`, `kubectl logs`
-#   many:     `kubectl initdoctor explain -A -o json` over $BENCH_PODS pods
-#             vs `kubectl get pods -A -o json`
+# For each size N of $BENCH_SIZES (default "500 5000"; add 20000 for the large case) a namespace
+# initdoctor-bench-N holds N pods: a tenth blocked in init (half wait on Service db with a wrong
+# port, half on Service ghost whose selector matches nothing), three Ready pods backing db, the
+# rest Running and initialized. The workload is built through the API directly (one curl process
+# per batch of requests, through `kubectl proxy` on loopback), not one kubectl per object.
+#
+#   one pod:  `kubectl initdoctor explain blocked-0 -n NS -o json` vs `kubectl get pod blocked-0 -o json`
+#   many:     `kubectl initdoctor explain -n NS -o json` (every blocked pod of the N)
+#             vs `kubectl get pods -n NS -o json`
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 state="${INITDOCTOR_STATE_DIR:-$root/.cluster}"
 # shellcheck disable=SC1091
 source "$state/env"
 export KUBECONFIG
-runs="${BENCH_RUNS:-15}"
-pods="${BENCH_PODS:-200}"
+runs="${BENCH_RUNS:-7}"
+sizes="${BENCH_SIZES:-500 5000}"
 target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 (cd "$root" && cargo build --release --quiet)
 bin="$target_dir/release/kubectl-initdoctor"
 kubectl="$INITDOCTOR_BIN_DIR/kubectl"
-ns=initdoctor-bench
+work="$(mktemp -d)"
+proxy_pid=""
+cleanup() {
+  [[ -n "$proxy_pid" ]] && kill "$proxy_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
-# The workload: $pods pods stuck in init, with a status as a kubelet would write it.
-if ! "$kubectl" get namespace "$ns" >/dev/null 2>&1; then
-  "$kubectl" create namespace "$ns" >/dev/null
-  for _ in $(seq 50); do "$kubectl" -n "$ns" get serviceaccount default >/dev/null 2>&1 && break; sleep 0.2; done
-fi
-have="$("$kubectl" -n "$ns" get pods --no-headers 2>/dev/null | wc -l)"
-if ((have < pods)); then
-  echo "bench: creating $((pods - have)) pods in $ns..." >&2
-  for i in $(seq "$have" $((pods - 1))); do
-    cat <<YAML
----
-apiVersion: v1
-kind: Pod
-metadata: {name: bench-$i, labels: {app: bench}}
-spec:
-  nodeName: $INITDOCTOR_NODE
-  initContainers:
-  - {name: wait-db, image: busybox:1.28, command: ['sh', '-c', 'until nslookup db; do sleep 2; done']}
-  containers:
-  - {name: app, image: nginx:1.27}
-YAML
-  done | "$kubectl" -n "$ns" apply -f - >/dev/null
-  status='{"status":{"phase":"Pending","conditions":[{"type":"Initialized","status":"False"}],"initContainerStatuses":[{"name":"wait-db","image":"busybox:1.28","imageID":"","ready":false,"restartCount":0,"state":{"running":{"startedAt":"2026-01-01T00:00:00Z"}}}]}}'
-  for i in $(seq 0 $((pods - 1))); do
-    "$kubectl" -n "$ns" patch pod "bench-$i" --subresource=status --type=merge -p "$status" >/dev/null &
-    (((i + 1) % 20 == 0)) && wait
-  done
-  wait
-fi
-mkdir -p "$INITDOCTOR_CONTAINER_LOGS/$ns/bench-0"
-printf 'nslookup: can'"'"'t resolve '"'"'db'"'"'\n' >"$INITDOCTOR_CONTAINER_LOGS/$ns/bench-0/wait-db"
+# kubectl proxy on a free loopback port: curl reaches the API through it without credentials.
+"$kubectl" proxy --address=127.0.0.1 --port=0 >"$work/proxy.log" 2>&1 &
+proxy_pid=$!
+for _ in $(seq 100); do grep -q 'Starting to serve' "$work/proxy.log" && break; sleep 0.1; done
+api="http://$(sed -n 's/.*Starting to serve on \(127\.0\.0\.1:[0-9]*\).*/\1/p' "$work/proxy.log")"
+[[ "$api" != "http://" ]] || { echo "bench: kubectl proxy did not start" >&2; exit 1; }
 
-# measure NAME COMMAND...: median wall milliseconds and median max RSS (KiB) over $runs runs.
+# send FILE: run the requests of a curl config file, 32 at a time, failing on none (a pod that
+# exists already answers 409; the count check below decides).
+send() { curl --silent --parallel --parallel-max 16 --config "$1" >/dev/null 2>&1 || true; }
+
+# request METHOD PATH JSON CONTENT-TYPE: one request in curl config syntax.
+request() {
+  printf 'url = "%s%s"\nrequest = "%s"\nheader = "Content-Type: %s"\ndata = %s\noutput = "/dev/null"\nnext\n' \
+    "$api" "$2" "$1" "$4" "$(printf '%s' "$3" | sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$/"/')"
+}
+
+t0='2026-01-01T00:00:00Z'
+ready_status() { # IP
+  printf '{"status":{"phase":"Running","podIP":"%s","podIPs":[{"ip":"%s"}],"hostIP":"127.0.0.1","conditions":[{"type":"Initialized","status":"True"},{"type":"Ready","status":"True"},{"type":"ContainersReady","status":"True"},{"type":"PodScheduled","status":"True"}],"containerStatuses":[{"name":"app","image":"busybox:1.36","imageID":"","ready":true,"restartCount":0,"started":true,"state":{"running":{"startedAt":"%s"}}}]}}' "$1" "$1" "$t0"
+}
+blocked_status='{"status":{"phase":"Pending","podIP":"10.77.0.1","hostIP":"127.0.0.1","conditions":[{"type":"Initialized","status":"False","reason":"ContainersNotInitialized"},{"type":"Ready","status":"False"},{"type":"PodScheduled","status":"True"}],"initContainerStatuses":[{"name":"wait","image":"busybox:1.36","imageID":"","ready":false,"restartCount":0,"state":{"running":{"startedAt":"'$t0'"}}}],"containerStatuses":[{"name":"app","image":"busybox:1.36","imageID":"","ready":false,"restartCount":0,"state":{"waiting":{"reason":"PodInitializing"}}}]}}'
+
+pod_json() { # NAME APP [SCRIPT]
+  local init=""
+  [[ -n "${3:-}" ]] && init=',"initContainers":[{"name":"wait","image":"busybox:1.36","command":["sh","-c","'"$3"'"]}]'
+  printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s","labels":{"app":"%s"}},"spec":{"nodeName":"%s","containers":[{"name":"app","image":"busybox:1.36"}]%s}}' \
+    "$1" "$2" "$INITDOCTOR_NODE" "$init"
+}
+
+# build N: the workload of size N in namespace initdoctor-bench-N (kept between runs).
+build() {
+  local n="$1" ns="initdoctor-bench-$1" blocked=$(($1 / 10)) i
+  local filler=$((n - blocked - 3))
+  if ! "$kubectl" get namespace "$ns" >/dev/null 2>&1; then
+    "$kubectl" create namespace "$ns" >/dev/null
+    for _ in $(seq 50); do "$kubectl" -n "$ns" get serviceaccount default >/dev/null 2>&1 && break; sleep 0.2; done
+  fi
+  local have
+  have="$("$kubectl" -n "$ns" get pods --no-headers 2>/dev/null | wc -l)"
+  ((have >= n)) && return 0
+  echo "bench: building $ns ($n pods: $blocked blocked, 3 backing db, $filler running)..." >&2
+  local start=$SECONDS
+  {
+    request POST "/api/v1/namespaces/$ns/services" '{"apiVersion":"v1","kind":"Service","metadata":{"name":"db"},"spec":{"selector":{"app":"db"},"ports":[{"port":5432}]}}' application/json
+    request POST "/api/v1/namespaces/$ns/services" '{"apiVersion":"v1","kind":"Service","metadata":{"name":"ghost"},"spec":{"selector":{"app":"ghost"},"ports":[{"port":80}]}}' application/json
+    for i in 0 1 2; do request POST "/api/v1/namespaces/$ns/pods" "$(pod_json "db-$i" db)" application/json; done
+    for ((i = 0; i < blocked; i++)); do
+      if ((i % 2 == 0)); then script='until nc -z db 6543; do sleep 2; done'; else script='until nslookup ghost; do sleep 2; done'; fi
+      request POST "/api/v1/namespaces/$ns/pods" "$(pod_json "blocked-$i" "worker-$((i % 2))" "$script")" application/json
+    done
+    for ((i = 0; i < filler; i++)); do request POST "/api/v1/namespaces/$ns/pods" "$(pod_json "run-$i" filler)" application/json; done
+  } >"$work/create"
+  send "$work/create"
+  {
+    for i in 0 1 2; do request PATCH "/api/v1/namespaces/$ns/pods/db-$i/status" "$(ready_status "10.78.0.$((i + 1))")" application/merge-patch+json; done
+    for ((i = 0; i < blocked; i++)); do request PATCH "/api/v1/namespaces/$ns/pods/blocked-$i/status" "$blocked_status" application/merge-patch+json; done
+    for ((i = 0; i < filler; i++)); do request PATCH "/api/v1/namespaces/$ns/pods/run-$i/status" "$(ready_status "10.79.$((i / 250)).$((i % 250 + 1))")" application/merge-patch+json; done
+  } >"$work/status"
+  send "$work/status"
+  have="$("$kubectl" -n "$ns" get pods --no-headers 2>/dev/null | wc -l)"
+  echo "bench: $ns has $have pods (built in $((SECONDS - start)) s)" >&2
+}
+
+# measure COMMAND...: "median-wall-ms median-max-RSS-KiB" over $runs runs.
 measure() {
-  local name="$1" i start end rss
-  shift
-  local walls=() rsses=()
-  # /usr/bin/time reports the peak RSS of the process it runs (for the by-hand script, its largest child).
+  local i start end walls=() rsses=()
   "$@" >/dev/null 2>&1 || true # warm-up
   for ((i = 0; i < runs; i++)); do
     start=$(date +%s%N)
-    /usr/bin/time -f '%M' -o "$rss_file" "$@" >/dev/null 2>&1 || true
-    rss="$(tail -n 1 "$rss_file")"
+    /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>&1 || true
     end=$(date +%s%N)
     walls+=($(((end - start) / 1000000)))
-    rsses+=("$rss")
+    rsses+=("$(tail -n 1 "$work/rss")")
   done
-  printf '%s %s %s\n' "$name" "$(median "${walls[@]}")" "$(median "${rsses[@]}")"
+  printf '%s %s\n' "$(median "${walls[@]}")" "$(median "${rsses[@]}")"
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# A shell function cannot be timed by /usr/bin/time: the by-hand sequence is a script.
-by_hand="$(mktemp)"
-rss_file="$(mktemp)"
-trap 'rm -f "$by_hand" "$rss_file"' EXIT
-cat >"$by_hand" <<SH
-#!/usr/bin/env bash
-"$kubectl" -n $ns get pod bench-0 -o json >/dev/null
-"$kubectl" -n $ns get events --field-selector involvedObject.name=bench-0 >/dev/null
-"$kubectl" -n $ns logs bench-0 -c wait-db --tail=20 >/dev/null
-SH
-chmod +x "$by_hand"
+# requests COMMAND...: the requests one run makes, from the audit log ("N (list pods 2, …)").
+requests() {
+  local mark
+  mark="$(wc -l <"$INITDOCTOR_AUDIT_LOG")"
+  "$@" >/dev/null 2>&1 || true
+  sleep 1
+  tail -n +"$((mark + 1))" "$INITDOCTOR_AUDIT_LOG" |
+    jq -r 'select(.stage == "ResponseComplete" and .user.username == "admin") | "\(.verb) \(.objectRef.resource)\(if .objectRef.subresource then "/" + .objectRef.subresource else "" end)\(if (.requestURI | test("labelSelector|fieldSelector")) then "(sel)" else "" end)"' |
+    sort | uniq -c | awk '{n += $1; s = s (s ? ", " : "") $2 " " $3 " " $1} END {printf "%d (%s)", n, s}'
+}
 
-results="$(
-  measure "initdoctor-one" "$bin" -n "$ns" explain bench-0 -o json
-  measure "kubectl-by-hand" "$by_hand"
-  measure "kubectl-get-one" "$kubectl" -n "$ns" get pod bench-0 -o json
-  measure "initdoctor-all" "$bin" explain -A -o json
-  measure "kubectl-get-all" "$kubectl" get pods -A -o json
-)"
+# Some parallel requests can fail to start (curl's "Failed initialization" under load): build
+# again until the namespace holds its pods (creates answer 409 for those that exist).
+for n in $sizes; do for _ in 1 2 3; do build "$n"; done; done
 
-echo "kubectl-initdoctor vs kubectl v1.37.2 on the local control plane ($pods pods, median of $runs runs)"
-echo "$results" | awk '
-  { wall[$1] = $2; rss[$1] = $3 }
-  END {
-    printf "%-44s %10s %10s\n", "command", "wall ms", "max RSS KiB"
-    split("initdoctor-one kubectl-by-hand kubectl-get-one initdoctor-all kubectl-get-all", order, " ")
-    for (i = 1; i <= 5; i++) printf "%-44s %10d %10d\n", order[i], wall[order[i]], rss[order[i]]
-    printf "\nratios (initdoctor / kubectl; below 1 means initdoctor is cheaper)\n"
-    printf "  explain one pod vs get+events+logs by hand:  time %.2f  memory %.2f\n", wall["initdoctor-one"] / wall["kubectl-by-hand"], rss["initdoctor-one"] / rss["kubectl-by-hand"]
-    printf "  explain one pod vs kubectl get pod:           time %.2f  memory %.2f\n", wall["initdoctor-one"] / wall["kubectl-get-one"], rss["initdoctor-one"] / rss["kubectl-get-one"]
-    printf "  explain -A vs kubectl get pods -A:             time %.2f  memory %.2f\n", wall["initdoctor-all"] / wall["kubectl-get-all"], rss["initdoctor-all"] / rss["kubectl-get-all"]
-  }'
+rows=()
+for n in $sizes; do
+  ns="initdoctor-bench-$n"
+  read -r one_ms one_kb < <(measure "$bin" -n "$ns" explain blocked-0 -o json)
+  read -r get_ms get_kb < <(measure "$kubectl" -n "$ns" get pod blocked-0 -o json)
+  read -r all_ms all_kb < <(measure "$bin" -n "$ns" explain -o json)
+  read -r list_ms list_kb < <(measure "$kubectl" -n "$ns" get pods -o json)
+  one_req="$(requests "$bin" -n "$ns" explain blocked-0 -o json)"
+  all_req="$(requests "$bin" -n "$ns" explain -o json)"
+  rows+=("$n|$one_ms|$one_kb|$get_ms|$get_kb|$all_ms|$all_kb|$list_ms|$list_kb|$one_req|$all_req")
+done
+
+echo "kubectl-initdoctor vs kubectl (built from k8s.io/kubernetes $(basename "$(dirname "$INITDOCTOR_BIN_DIR")" | sed 's/^k8s-\(v[0-9.]*\).*/\1/')) on the local control plane, median of $runs runs ($(date -u +%F), $(nproc) cores)"
+printf '\n| pods | explain POD | get pod -o json | ratio | explain -n NS | get pods -n NS -o json | time ratio | memory ratio |\n|---|---|---|---|---|---|---|---|\n'
+for row in "${rows[@]}"; do
+  IFS='|' read -r n one_ms one_kb get_ms get_kb all_ms all_kb list_ms list_kb _ _ <<<"$row"
+  awk -v n="$n" -v a="$one_ms" -v ak="$one_kb" -v b="$get_ms" -v bk="$get_kb" -v c="$all_ms" -v ck="$all_kb" -v d="$list_ms" -v dk="$list_kb" 'BEGIN {
+    printf "| %d | %.3f s, %d MiB | %.3f s, %d MiB | %.2f× | %.3f s, %d MiB | %.3f s, %d MiB | %.2f× | %.2f× |\n",
+      n, a / 1000, ak / 1024, b / 1000, bk / 1024, a / b, c / 1000, ck / 1024, d / 1000, dk / 1024, c / d, ck / dk }'
+done
+printf '\nrequests of one run (from the audit log; "(sel)": with a label or field selector)\n'
+for row in "${rows[@]}"; do
+  IFS='|' read -r n _ _ _ _ _ _ _ _ one_req all_req <<<"$row"
+  printf '  %5d pods  explain POD:   %s\n' "$n" "$one_req"
+  printf '  %5d pods  explain -n NS: %s\n' "$n" "$all_req"
+done

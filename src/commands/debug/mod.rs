@@ -278,8 +278,10 @@ pub(crate) async fn add_ephemeral(
 ) -> Result<()> {
     let pods: Api<Pod> = Api::namespaced(ctx.cluster.client(), ctx.namespace);
     let patch = json!({"spec": {"ephemeralContainers": [container]}});
-    let mut params = PatchParams::default();
-    params.dry_run = dry_run;
+    let params = PatchParams {
+        dry_run,
+        ..Default::default()
+    };
     let patch = Patch::Strategic(patch);
     let call = pods.patch_ephemeral_containers(pod, &params, &patch);
     // The outer call bounds it; the inner result keeps the server's message for the mapping.

@@ -183,6 +183,14 @@ async fn attach(ctx: &Ctx<'_>, pod: &str, name: &str, session: Session) -> Resul
     };
     eprintln!("Attached to {name}{mode}. If you don't see a command prompt, try pressing enter.");
     let _raw = if streams.raw { RawMode::enable() } else { None };
+    if streams.raw
+        && let (Some(mut size), Ok((width, height))) =
+            (process.terminal_size(), crossterm::terminal::size())
+    {
+        use futures::SinkExt;
+        let _ = size.send(kube::api::TerminalSize { width, height }).await;
+    }
+    let status = process.take_status();
 
     let mut remote_in = process.stdin();
     let remote_out = process.stdout();
@@ -214,7 +222,24 @@ async fn attach(ctx: &Ctx<'_>, pod: &str, name: &str, session: Session) -> Resul
         _ = copy_in => {}
     }
     let _ = process.join().await;
-    Ok(())
+    // The node's verdict on the stream (a refused attach arrives here, after the upgrade).
+    let status = match status {
+        Some(status) => status.await,
+        None => None,
+    };
+    match status {
+        Some(s) if s.status.as_deref() == Some("Failure") => Err(Error::Api {
+            verb: "attach to".into(),
+            resource: format!("container {name}"),
+            code: 0,
+            message: debug::clean(&crate::cluster::config::one_line(
+                s.message
+                    .as_deref()
+                    .unwrap_or("the node refused the stream"),
+            )),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Raw terminal mode for an interactive session, restored on drop.

@@ -231,13 +231,14 @@ dns() {
     case "$out" in *NXDOMAIN*|*"not found"*|*"can't find"*|*"no servers"*) r=nxdomain ;; *) [ -z "$out" ] && r=nxdomain || r=error ;; esac
     line "$id" dns "$r" "| $tool $name (the blocker's tool): $out"; return
   fi
-  last=""
+  last=""; nx=""
   for fq in "$@"; do
     out=$(to nslookup "$fq" 2>&1); a=$(addrs "$out")
     if [ -n "${a% }" ]; then eval "A_$id=\${a%% *}"; line "$id" dns ok "$a| nslookup $fq (fully qualified: the debug image's nslookup ignores the search path)"; return; fi
-    last=$out
+    case "$out" in *NXDOMAIN*) nx=1; last=$out ;; *) [ -n "$nx" ] || last=$out ;; esac
   done
-  case "$last" in *NXDOMAIN*|*"can't find"*|*"not found"*) r=nxdomain ;; *) r=error ;; esac
+  # NXDOMAIN for a search-path name decides: the bare name may get SERVFAIL from a DNS without upstream.
+  if [ -n "$nx" ]; then r=nxdomain; else r=error; fi
   line "$id" dns "$r" "| nslookup of $* : $last"
 }
 net() {
@@ -245,7 +246,9 @@ net() {
 }
 tcp() {
   id=$1; host=$2; port=$3; via=$4
-  eval "addr=\${A_$via:-}"; [ -n "$addr" ] || addr=$host
+  eval "addr=\${A_$via:-}"
+  if [ "$via" != x ] && [ -z "$addr" ]; then line "$id" tcp dns-failed "$host does not resolve"; return; fi
+  [ -n "$addr" ] || addr=$host
   command -v nc >/dev/null 2>&1 || { line "$id" tcp error "no nc in the debug image"; return; }
   out=$(to nc -z -v -w "$T" "$addr" "$port" 2>&1 </dev/null); rc=$?
   if [ $rc -eq 0 ]; then line "$id" tcp ok "$addr:$port"; else line "$id" tcp "$(net "$out")" "$addr:$port: $out"; fi
@@ -253,6 +256,7 @@ tcp() {
 http() {
   id=$1; url=$2; host=$3; via=$4
   eval "addr=\${A_$via:-}"; u=$url; h=""
+  if [ "$via" != x ] && [ -z "$addr" ]; then line "$id" http dns-failed "$host does not resolve"; return; fi
   if [ -n "$addr" ]; then u=$(printf '%s' "$url" | sed "s#//$host#//$addr#"); h="Host: $host"; fi
   command -v wget >/dev/null 2>&1 || { line "$id" http error "no wget in the debug image"; return; }
   if [ -n "$h" ]; then out=$(to wget -S -O /dev/null -T "$T" --header "$h" "$u" 2>&1); rc=$?; else out=$(to wget -S -O /dev/null -T "$T" "$u" 2>&1); rc=$?; fi
@@ -525,5 +529,67 @@ mod tests {
         assert!(outcomes[0].detail.starts_with("nslookup mydb.shop.svc"));
         assert!(outcomes[1].detail.ends_with("Connection refused"));
         assert!(!parse("initdoctor-check\t0\tdns\tok\t1.2.3.4 | x\n").1);
+    }
+
+    /// The script itself, run by this machine's `sh` against stub `nslookup` and `nc` that
+    /// answer as busybox's do (nothing leaves the machine): its lines parse into the outcomes.
+    #[test]
+    fn the_script_runs_under_sh_and_its_lines_parse() {
+        let dir = std::env::temp_dir().join(format!("initdoctor-check-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let stub = |name: &str, body: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        stub(
+            "nslookup",
+            r#"case "$1" in
+  mydb.shop.svc.cluster.local) printf 'Server:\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tmydb.shop.svc.cluster.local\nAddress: 10.96.3.4\n' ;;
+  *.cluster.local) printf "** server can't find $1: NXDOMAIN\n"; exit 1 ;;
+  *) printf "** server can't find $1: SERVFAIL\n"; exit 1 ;;
+esac"#,
+        );
+        stub(
+            "nc",
+            r#"echo "nc: $4 ($4:$5): Connection refused" >&2; exit 1"#,
+        );
+        let ex = extraction("until nc -z mydb 5432 && nc -z other 80; do sleep 1; done");
+        let (probes, _) = probes(&ex, "shop", "cluster.local");
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(script(&probes))
+            .env("PATH", format!("{}:/usr/bin:/bin", dir.display()))
+            .output()
+            .expect("sh runs");
+        let _ = std::fs::remove_dir_all(&dir);
+        let log = String::from_utf8_lossy(&out.stdout);
+        let (outcomes, complete) = parse(&log);
+        assert!(complete, "{log}");
+        let got: Vec<(usize, &str, &str)> = outcomes
+            .iter()
+            .map(|o| (o.id, o.kind.as_str(), o.result.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (0, "dns", "ok"),
+                (1, "tcp", "refused"),
+                (2, "dns", "nxdomain"),
+                (3, "tcp", "dns-failed")
+            ],
+            "{log}"
+        );
+        assert_eq!(outcomes[0].addresses, ["10.96.3.4"]);
+        assert!(
+            outcomes[0]
+                .detail
+                .contains("nslookup mydb.shop.svc.cluster.local (fully qualified")
+        );
+        assert!(
+            outcomes[1].detail.starts_with("10.96.3.4:5432"),
+            "TCP uses the resolved address: {log}"
+        );
     }
 }

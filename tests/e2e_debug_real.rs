@@ -36,8 +36,9 @@ spec:
     )
 }
 
-/// A pod on the real node serving TCP on `port` (busybox nc), ready once it runs.
-fn real_server(node: &str, name: &str, port: u16) -> String {
+/// A pod on the real node serving TCP on `port` (busybox nc), ready once it runs, declaring
+/// `declared` as its container port (what the API can see).
+fn real_server(node: &str, name: &str, port: u16, declared: u16) -> String {
     format!(
         r#"
 apiVersion: v1
@@ -51,7 +52,8 @@ spec:
   - name: serve
     image: busybox:1.35
     imagePullPolicy: IfNotPresent
-    command: ['sh', '-c', 'while :; do nc -l -p {port} -e true; done']
+    command: ['sh', '-c', 'while :; do nc -l -p {port} </dev/null; done']
+    ports: [{{containerPort: {declared}}}]
 "#
     )
 }
@@ -162,7 +164,7 @@ async fn real_node_check_says_the_blocker_can_proceed_past_the_nslookup_quirk() 
         return;
     };
     let ns = TestNs::new("rchq").await;
-    ns.pod(&real_server(node, "db", 5432)).await;
+    ns.pod(&real_server(node, "db", 5432, 5432)).await;
     service(&ns, "db", 5432, 5432, "db").await;
     until_running(&ns, "db", false).await;
     ns.await_endpoints("db", 1, 1).await;
@@ -200,8 +202,9 @@ async fn real_node_check_disagrees_when_nothing_listens_behind_ready_endpoints()
         return;
     };
     let ns = TestNs::new("rchr").await;
-    // The backing pod is Ready but listens on 8080; the Service sends 5432 to 5432.
-    ns.pod(&real_server(node, "db", 8080)).await;
+    // The backing pod is Ready and declares 5432, but listens on 8080; the Service sends 5432
+    // to 5432. The API sees a ready endpoint on the right port; inside, the port is refused.
+    ns.pod(&real_server(node, "db", 8080, 5432)).await;
     service(&ns, "db", 5432, 5432, "db").await;
     until_running(&ns, "db", false).await;
     ns.await_endpoints("db", 1, 1).await;

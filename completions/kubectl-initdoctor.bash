@@ -151,7 +151,7 @@ _kubectl_initdoctor() {
             return 0
             ;;
         kubectl_initdoctor__subcmd__debug)
-            opts="-c -n -h -V --target --image --profile --container --attach --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --color --help --version"
+            opts="-c -i -t -o -n -h -V --target --image --image-pull-policy --env --profile --custom --container --stdin --tty --attach --attach-to --reuse --check --copy-to --skip-done-init --same-node --replace --set-image --dry-run --output --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -165,8 +165,20 @@ _kubectl_initdoctor() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --image-pull-policy)
+                    COMPREPLY=($(compgen -W "Always IfNotPresent Never" -- "${cur}"))
+                    return 0
+                    ;;
+                --env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --profile)
-                    COMPREPLY=($(compgen -W "general baseline restricted netadmin sysadmin" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto general baseline restricted netadmin sysadmin" -- "${cur}"))
+                    return 0
+                    ;;
+                --custom)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --container)
@@ -179,6 +191,34 @@ _kubectl_initdoctor() {
                     ;;
                 --attach)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --attach-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reuse)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --copy-to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --set-image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dry-run)
+                    COMPREPLY=($(compgen -W "none client server" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)

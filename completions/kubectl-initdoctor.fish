@@ -87,16 +87,32 @@ complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand lo
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l target -d 'The container whose processes the debug container shares (default: the blocked init container)' -r
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l image -d 'The debug container\'s image' -r
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l profile -d 'Security profile of the debug container, as kubectl debug\'s' -r -f -a "general\t'Add SYS_PTRACE, to trace the target\'s processes (the default)'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l image -d 'The debug container\'s image (its nslookup ignores search domains: --check resolves names fully qualified)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l image-pull-policy -d 'The image pull policy of the debug container (default: left to the server)' -r -f -a "Always\t''
+IfNotPresent\t''
+Never\t''"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l env -d 'Environment variables to set in the debug container (repeatable)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l profile -d 'Security profile of the debug container, as kubectl debug\'s; auto: the most capable one the namespace\'s Pod Security enforce label admits' -r -f -a "auto\t'The most capable of general, baseline, restricted that the namespace\'s Pod Security admits'
+general\t'Add SYS_PTRACE, to trace the target\'s processes (the default)'
 baseline\t'No security context: what Pod Security "baseline" allows'
 restricted\t'Non-root, all capabilities dropped, no privilege escalation, seccomp RuntimeDefault'
 netadmin\t'Add NET_ADMIN and NET_RAW, for network tools'
 sysadmin\t'Privileged'"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l custom -d 'A JSON or YAML file holding a partial container spec, merged into the debug container as kubectl\'s --custom' -r -F
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -s c -l container -d 'Name of the debug container (default: debugger-<5 random characters>)' -r
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l attach -d 'Attach to the debug container once it runs (--attach=false only adds it)' -r -f -a "true\t''
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l attach -d 'Attach once the container runs (default: true when stdin is kept open); --attach=false only adds it' -r -f -a "true\t''
 false\t''"
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l timeout -d 'How long to wait for the debug container to start' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l attach-to -d 'Attach to an ephemeral container already in the pod instead of adding one' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l reuse -d 'Reuse a debug container of ours that still runs on the target (default: ask on a terminal, reuse otherwise); --reuse=false adds another' -r -f -a "true\t''
+false\t''"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l copy-to -d 'Create a copy of the pod with this name, its blocked init container\'s command replaced by a wait' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l set-image -d 'With --copy-to: NAME=IMAGE for any container, init containers included (* for all; repeatable)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l dry-run -d 'Print what would be sent instead of sending it: client (nothing leaves), server (the API server checks it, nothing is stored)' -r -f -a "none\t'Send everything (the same as no --dry-run)'
+client\t''
+server\t''"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -s o -l output -d 'Output format: with --dry-run the object (yaml or json), with --check the comparison (json)' -r -f -a "json\t''
+yaml\t''"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l timeout -d 'How long to wait for the debug container (or the copy) to start, and for --check to finish' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -106,6 +122,12 @@ complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand de
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l color -d 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -s i -l stdin -d 'Keep stdin open on the debug container (the default, with -t, unless a command is given)'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -s t -l tty -d 'Allocate a TTY for the debug container (needs -i)'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l check -d 'Run the blocked init container\'s checks from inside the pod and compare with what the API says (exit 0: it can proceed, 3: it cannot)'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l skip-done-init -d 'With --copy-to: leave out the init containers that already completed in the original'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l same-node -d 'With --copy-to: keep the copy on the original\'s node'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l replace -d 'With --copy-to: delete the original pod once the copy exists'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -s V -l version -d 'Print version'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)' -r -F

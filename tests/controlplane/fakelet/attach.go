@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	v1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/cri-streaming/pkg/streaming/remotecommand"
 	utilexec "k8s.io/utils/exec"
@@ -23,21 +24,89 @@ const streamIdleTimeout = 4 * time.Hour
 
 // attach serves /attach/{namespace}/{pod}[/{uid}]/{container} with the
 // kubelet's own SPDY and WebSocket streaming code, connected to a fake shell.
+//
+// As the kubelet does, it takes the TTY from the container's spec, not from
+// the request (a process's terminal cannot change once it runs), and the
+// runtime refuses a TTY attach that also asks for a separate stderr stream.
+// Only a running container can be attached to; when the fake shell of an
+// ephemeral container exits, its status becomes terminated with that code.
 func (s *server) attach(w http.ResponseWriter, r *http.Request) {
-	t, opts, ok := s.streamTarget(w, r)
+	t, opts, pod, ok := s.streamTarget(w, r)
 	if !ok {
 		return
 	}
-	log.Printf("attach %s: started (tty=%t stdin=%t)", t, opts.TTY, opts.Stdin)
-	remotecommand.ServeAttach(w, r, fakeRuntime{}, t.namespace+"/"+t.pod, "", t.container, opts,
+	spec := containerSpec(pod, t.container)
+	if st := containerStatus(pod, t.container); st != nil && st.State.Running == nil {
+		// The kubelet looks the container up among the running ones.
+		criError(w, fmt.Sprintf("container not found (%q)", t.container))
+		return
+	}
+	requested := opts.TTY
+	opts.TTY = spec.TTY
+	if opts.TTY && opts.Stderr {
+		log.Printf("attach %s: refused (tty from spec, stderr requested)", t)
+		criError(w, "rpc error: code = InvalidArgument desc = tty and stderr cannot both be true")
+		return
+	}
+	log.Printf("attach %s: started (tty=%t from the spec, %t requested; stdin=%t)", t, opts.TTY, requested, opts.Stdin)
+	rt := fakeRuntime{}
+	if isEphemeral(pod, t.container) {
+		client := s.pods.client
+		rt.exited = func(code int) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := markEphemeralTerminated(ctx, client, t.namespace, t.pod, t.container, code); err != nil {
+				log.Printf("attach %s: recording the exit: %v", t, err)
+			}
+		}
+		rt.stdinOnce = spec.StdinOnce
+	}
+	remotecommand.ServeAttach(w, r, rt, t.namespace+"/"+t.pod, "", t.container, opts,
 		streamIdleTimeout, remotecommand.DefaultStreamCreationTimeout, remotecommand.SupportedStreamingProtocols)
 	log.Printf("attach %s: ended", t)
+}
+
+// criError answers as the kubelet does when the runtime refuses a stream
+// request (streaming.WriteError: 500 and the error's text).
+func criError(w http.ResponseWriter, message string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	fmt.Fprint(w, message)
+}
+
+// containerSpec is the common part of an init, app or ephemeral container.
+func containerSpec(pod *v1.Pod, name string) v1.Container {
+	for _, c := range pod.Spec.InitContainers {
+		if c.Name == name {
+			return c
+		}
+	}
+	for _, c := range pod.Spec.Containers {
+		if c.Name == name {
+			return c
+		}
+	}
+	for _, c := range pod.Spec.EphemeralContainers {
+		if c.Name == name {
+			return v1.Container(c.EphemeralContainerCommon)
+		}
+	}
+	return v1.Container{}
+}
+
+func isEphemeral(pod *v1.Pod, name string) bool {
+	for _, c := range pod.Spec.EphemeralContainers {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // exec serves /exec/... the same way: a shell command gets the interactive
 // fake shell, any other command is run as a single fake shell line.
 func (s *server) exec(w http.ResponseWriter, r *http.Request) {
-	t, opts, ok := s.streamTarget(w, r)
+	t, opts, _, ok := s.streamTarget(w, r)
 	if !ok {
 		return
 	}
@@ -52,40 +121,50 @@ func (s *server) exec(w http.ResponseWriter, r *http.Request) {
 	log.Printf("exec %s: ended", t)
 }
 
-func (s *server) streamTarget(w http.ResponseWriter, r *http.Request) (target, *remotecommand.Options, bool) {
+func (s *server) streamTarget(w http.ResponseWriter, r *http.Request) (target, *remotecommand.Options, *v1.Pod, bool) {
 	t, err := parseTarget(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
-		return t, nil, false
+		return t, nil, nil, false
 	}
 	opts, err := remotecommand.NewOptions(r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
-		return t, nil, false
+		return t, nil, nil, false
 	}
 	pod, err := s.pods.get(r.Context(), t.namespace, t.pod)
 	if apierrors.IsNotFound(err) {
 		http.Error(w, fmt.Sprintf("pod %q does not exist", t.pod), http.StatusNotFound)
-		return t, nil, false
+		return t, nil, nil, false
 	} else if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return t, nil, false
+		return t, nil, nil, false
 	}
 	if !hasContainer(pod, t.container) {
 		http.Error(w, fmt.Sprintf("container %q not found in pod %q", t.container, t.pod), http.StatusNotFound)
-		return t, nil, false
+		return t, nil, nil, false
 	}
-	return t, opts, true
+	return t, opts, pod, true
 }
 
 // fakeRuntime implements remotecommand.Attacher and remotecommand.Executor;
 // its "name" argument is namespace/pod.
-type fakeRuntime struct{}
+type fakeRuntime struct {
+	// exited, when set, records that the container's process (the fake
+	// shell) ended with a code: the container terminates.
+	exited func(code int)
+	// stdinOnce: the end of the attached input ends the process, as for a
+	// container whose stdin closes after its first attach.
+	stdinOnce bool
+}
 
-func (fakeRuntime) AttachContainer(ctx context.Context, name, _, container string, in io.Reader, out, _ io.WriteCloser, tty bool, resize <-chan remotecommand.TerminalSize) error {
-	code, err := runShell(ctx, name, container, in, out, tty, resize)
-	if err == nil && code != 0 {
+func (rt fakeRuntime) AttachContainer(ctx context.Context, name, _, container string, in io.Reader, out, _ io.WriteCloser, tty bool, resize <-chan remotecommand.TerminalSize) error {
+	code, ended, err := runShellProcess(ctx, name, container, in, out, tty, resize, rt.stdinOnce)
+	if err == nil && ended {
 		log.Printf("attach %s/%s: shell exited with code %d", name, container, code)
+		if rt.exited != nil {
+			rt.exited(code)
+		}
 	}
 	return err
 }
@@ -94,7 +173,7 @@ func (fakeRuntime) ExecInContainer(ctx context.Context, name, _, container strin
 	var code int
 	var err error
 	if isShell(cmd) {
-		code, err = runShell(ctx, name, container, in, out, tty, resize)
+		code, _, err = runShell(ctx, name, container, in, out, tty, resize)
 	} else {
 		go drainResize(resize)
 		line := strings.Join(cmd, " ")
@@ -143,18 +222,34 @@ func drainResize(resize <-chan remotecommand.TerminalSize) {
 	}
 }
 
+// runShellProcess runs the fake shell as an attached container's process. The
+// end of the attached input does not end the process (its stdin stays open for
+// the next attach) unless stdinOnce: the session then lasts until the client
+// leaves. ended tells whether the process exited ("exit [N]").
+func runShellProcess(ctx context.Context, name, container string, in io.Reader, out io.Writer, tty bool, resize <-chan remotecommand.TerminalSize, stdinOnce bool) (code int, ended bool, err error) {
+	code, exited, err := runShell(ctx, name, container, in, out, tty, resize)
+	if err != nil || ctx.Err() != nil {
+		return code, false, err
+	}
+	if exited || stdinOnce {
+		return code, true, nil
+	}
+	<-ctx.Done() // Input closed, process still running: the client decides when to leave.
+	return 0, false, nil
+}
+
 // runShell is the fake shell: it greets, then for each input line echoes
 // "<container>$ <line>" followed by the line's result, until "exit [N]",
-// the end of input, or the end of the session.
-func runShell(ctx context.Context, name, container string, in io.Reader, out io.Writer, tty bool, resize <-chan remotecommand.TerminalSize) (int, error) {
+// the end of input, or the end of the session. exited is true after "exit".
+func runShell(ctx context.Context, name, container string, in io.Reader, out io.Writer, tty bool, resize <-chan remotecommand.TerminalSize) (code int, exited bool, err error) {
 	go drainResize(resize)
 	out, nl := orDiscard(out), newline(tty)
 	if _, err := fmt.Fprintf(out, "fakelet: attached to %s/%s%s", name, container, nl); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if in == nil {
 		<-ctx.Done() // Output only: nothing more will ever be written.
-		return 0, nil
+		return 0, false, nil
 	}
 	lines := make(chan string)
 	done := make(chan struct{})
@@ -163,13 +258,13 @@ func runShell(ctx context.Context, name, container string, in io.Reader, out io.
 	for {
 		select {
 		case <-ctx.Done():
-			return 0, nil
+			return 0, false, nil
 		case line, ok := <-lines:
 			if !ok {
-				return 0, nil // End of input.
+				return 0, false, nil // End of input.
 			}
 			if code := runLine(out, container, name, line, nl); code >= 0 {
-				return code, nil
+				return code, true, nil
 			}
 		}
 	}

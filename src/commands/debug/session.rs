@@ -1,0 +1,258 @@
+//! Waiting for a debug container, attaching to it with the streams its spec allows, and
+//! saying how to get back in.
+
+use std::io::IsTerminal;
+use std::time::Instant;
+
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, AttachParams};
+use tokio::io::AsyncWriteExt;
+
+use super::Ctx;
+use crate::debug::{self, Session};
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
+
+/// How often the pod is read while waiting.
+const POLL: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// The state of container `name` once it runs or has ended; each new waiting reason is
+/// reported as it comes, and `--timeout` ends the wait with the last one.
+pub(crate) async fn wait_started(ctx: &Ctx<'_>, pod: &str, name: &str) -> Result<Pod> {
+    let timeout = ctx.args.timeout;
+    eprintln!(
+        "Waiting for {name} to start (up to {})...",
+        humantime::format_duration(timeout)
+    );
+    let deadline = Instant::now() + timeout;
+    let mut last_reason = String::new();
+    loop {
+        let current = ctx.cluster.get_pod(ctx.namespace, pod).await?;
+        let status = current
+            .status
+            .as_ref()
+            .and_then(|s| s.ephemeral_container_statuses.as_ref())
+            .and_then(|cs| cs.iter().find(|c| c.name == name))
+            .and_then(|c| c.state.clone());
+        if let Some(state) = &status {
+            if state.running.is_some() || state.terminated.is_some() {
+                return Ok(current);
+            }
+            if let Some(w) = &state.waiting {
+                let reason = format!(
+                    "{}{}",
+                    w.reason.as_deref().unwrap_or("waiting"),
+                    w.message
+                        .as_deref()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default()
+                );
+                if reason != last_reason {
+                    eprintln!("{name}: {}", debug::clean(&reason));
+                    last_reason = reason;
+                }
+            }
+        }
+        if Instant::now() >= deadline {
+            let why = if last_reason.is_empty() {
+                "no status reported by the node yet".to_string()
+            } else {
+                format!("waiting: {last_reason}")
+            };
+            return Err(Error::Unavailable(format!(
+                "{name} did not start within {} ({}): check `kubectl describe pod {pod} -n {}`",
+                humantime::format_duration(timeout),
+                debug::clean(&why),
+                ctx.namespace
+            )));
+        }
+        tokio::time::sleep(POLL.min(deadline.saturating_duration_since(Instant::now()))).await;
+    }
+}
+
+/// How to attach to `name` later (kubectl's command, and ours).
+pub(crate) fn attach_hint(ctx: &Ctx<'_>, pod: &str, name: &str) -> String {
+    let flags = match (ctx.inputs.session.stdin, ctx.inputs.session.tty) {
+        (true, true) => " -it",
+        (true, false) => " -i",
+        _ => "",
+    };
+    format!(
+        "Attach with: kubectl attach{flags} {pod} -c {name} -n {ns} (or kubectl initdoctor debug {pod} --attach-to {name} -n {ns})",
+        ns = ctx.namespace
+    )
+}
+
+/// `--attach-to NAME` (or a reused debugger): attach to an ephemeral container in the pod.
+pub(crate) async fn attach_existing(ctx: &Ctx<'_>, pod: &Pod, name: &str) -> Result<ExitCode> {
+    let pod_name = pod.metadata.name.clone().unwrap_or_default();
+    let spec = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.ephemeral_containers.as_ref())
+        .and_then(|cs| cs.iter().find(|c| c.name == name));
+    let Some(spec) = spec else {
+        let names: Vec<String> = pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.ephemeral_containers.as_ref())
+            .map(|cs| cs.iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default();
+        return Err(Error::NotFound {
+            kind: "ephemeral container".into(),
+            name: name.into(),
+            namespace: Some(ctx.namespace.into()),
+            hint: Some(if names.is_empty() {
+                format!(
+                    "pod {pod_name} has none: run `kubectl initdoctor debug {pod_name}` to add one"
+                )
+            } else {
+                format!("pod {pod_name} has {}", names.join(", "))
+            }),
+        });
+    };
+    let state = debug::ephemeral_state(pod, name).unwrap_or_else(|| "not started".into());
+    if state != "running" {
+        return Err(Error::Unavailable(format!(
+            "{name} is {state}, and an ephemeral container cannot be restarted: run `kubectl initdoctor debug {pod_name}` for a new one"
+        )));
+    }
+    let session = Session {
+        stdin: spec.stdin == Some(true),
+        tty: spec.tty == Some(true),
+        attach: true,
+    };
+    if !session.stdin {
+        eprintln!("{name} has no stdin: showing its output only.");
+    }
+    attach_and_report(ctx, &pod_name, name, session).await
+}
+
+/// Attach, then say whether the container still runs and how to get back in.
+pub(crate) async fn attach_and_report(
+    ctx: &Ctx<'_>,
+    pod: &str,
+    name: &str,
+    session: Session,
+) -> Result<ExitCode> {
+    attach(ctx, pod, name, session).await?;
+    let state = ctx
+        .cluster
+        .get_pod(ctx.namespace, pod)
+        .await
+        .ok()
+        .and_then(|p| debug::ephemeral_state(&p, name));
+    match state.as_deref() {
+        Some("running") => eprintln!(
+            "Session ended; {name} is still running. Get back in with: kubectl initdoctor debug {pod} --attach-to {name} -n {}",
+            ctx.namespace
+        ),
+        Some(other) => eprintln!(
+            "Session ended; {name} is {other}. It stays in the pod's spec (ephemeral containers cannot be removed or restarted): run `kubectl initdoctor debug {pod}` for a new one."
+        ),
+        None => eprintln!("Session ended."),
+    }
+    Ok(ExitCode::Ok)
+}
+
+/// Attach the terminal (or the piped stdin) to the container with the streams its spec allows:
+/// its TTY decides, and a TTY carries stderr on the same stream.
+async fn attach(ctx: &Ctx<'_>, pod: &str, name: &str, session: Session) -> Result<()> {
+    let local = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let streams = debug::attach_streams(session.stdin, session.tty, local);
+    let params = AttachParams::default()
+        .container(name)
+        .stdin(streams.stdin)
+        .stdout(true)
+        .stderr(streams.stderr)
+        .tty(streams.tty);
+    let pods: Api<Pod> = Api::namespaced(ctx.cluster.client(), ctx.namespace);
+    let mut process = ctx
+        .cluster
+        .call(
+            "get and create",
+            "pods/attach",
+            Some(ctx.namespace),
+            pods.attach(pod, &params),
+        )
+        .await?;
+    let mode = match (streams.tty, streams.raw) {
+        (true, true) => "",
+        (true, false) => " (a TTY session, input from a pipe)",
+        (false, _) => " (no TTY: line mode)",
+    };
+    eprintln!("Attached to {name}{mode}. If you don't see a command prompt, try pressing enter.");
+    let _raw = if streams.raw { RawMode::enable() } else { None };
+    if streams.raw
+        && let (Some(mut size), Ok((width, height))) =
+            (process.terminal_size(), crossterm::terminal::size())
+    {
+        use futures::SinkExt;
+        let _ = size.send(kube::api::TerminalSize { width, height }).await;
+    }
+    let status = process.take_status();
+
+    let mut remote_in = process.stdin();
+    let remote_out = process.stdout();
+    let remote_err = process.stderr();
+    let copy_out = async move {
+        if let Some(mut out) = remote_out {
+            let mut stdout = tokio::io::stdout();
+            let _ = tokio::io::copy(&mut out, &mut stdout).await;
+            let _ = stdout.flush().await;
+        }
+    };
+    let copy_err = async move {
+        if let Some(mut err) = remote_err {
+            let mut stderr = tokio::io::stderr();
+            let _ = tokio::io::copy(&mut err, &mut stderr).await;
+        }
+    };
+    let copy_in = async move {
+        if let Some(remote) = remote_in.as_mut() {
+            let mut stdin = tokio::io::stdin();
+            let _ = tokio::io::copy(&mut stdin, remote).await;
+            let _ = remote.shutdown().await;
+        }
+        // Input closed: keep showing output until the remote side ends.
+        std::future::pending::<()>().await;
+    };
+    tokio::select! {
+        _ = async { tokio::join!(copy_out, copy_err) } => {}
+        _ = copy_in => {}
+    }
+    let _ = process.join().await;
+    // The node's verdict on the stream (a refused attach arrives here, after the upgrade).
+    let status = match status {
+        Some(status) => status.await,
+        None => None,
+    };
+    match status {
+        Some(s) if s.status.as_deref() == Some("Failure") => Err(Error::Api {
+            verb: "attach to".into(),
+            resource: format!("container {name}"),
+            code: 0,
+            message: debug::clean(&crate::cluster::config::one_line(
+                s.message
+                    .as_deref()
+                    .unwrap_or("the node refused the stream"),
+            )),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Raw terminal mode for an interactive session, restored on drop.
+struct RawMode;
+
+impl RawMode {
+    fn enable() -> Option<RawMode> {
+        crossterm::terminal::enable_raw_mode().ok().map(|_| RawMode)
+    }
+}
+
+impl Drop for RawMode {
+    fn drop(&mut self) {
+        let _ = crossterm::terminal::disable_raw_mode();
+    }
+}

@@ -1,0 +1,318 @@
+//! End to end on the real node (real containers, CoreDNS, a pty): `debug --check` against
+//! what the API says, `--copy-to` of a pod that crash-loops too fast, `-it` through a pty, and
+//! `--target` sharing the target's processes. Each test skips with REAL_NODE=0 (see
+//! `common::real_node`); pods run `busybox:1.35`, the image the real node has offline.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{TestNs, initdoctor, initdoctor_with_stdin};
+use k8s_openapi::api::core::v1::Pod;
+use serde_json::{Value, json};
+
+/// A pod for the real node: bound to it, tolerating its taint, images from its local store.
+fn real_pod(node: &str, name: &str, init_script: &str, labels: &str) -> String {
+    format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {{name: {name}, labels: {{{labels}}}}}
+spec:
+  nodeName: {node}
+  tolerations: [{{key: initdoctor/real-node, operator: Exists, effect: NoSchedule}}]
+  terminationGracePeriodSeconds: 1
+  initContainers:
+  - name: wait
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', {init_script:?}]
+  containers:
+  - name: app
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sleep', '3600']
+"#
+    )
+}
+
+/// A pod on the real node serving TCP on `port` (busybox nc), ready once it runs, declaring
+/// `declared` as its container port (what the API can see).
+fn real_server(node: &str, name: &str, port: u16, declared: u16) -> String {
+    format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {{name: {name}, labels: {{app: {name}}}}}
+spec:
+  nodeName: {node}
+  tolerations: [{{key: initdoctor/real-node, operator: Exists, effect: NoSchedule}}]
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: serve
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'while :; do nc -l -p {port} </dev/null; done']
+    ports: [{{containerPort: {declared}}}]
+"#
+    )
+}
+
+async fn service(ns: &TestNs, name: &str, port: u16, target_port: u16, selector: &str) {
+    let yaml = format!(
+        "apiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  selector: {{app: {selector}}}\n  ports: [{{port: {port}, targetPort: {target_port}}}]\n"
+    );
+    ns.create::<k8s_openapi::api::core::v1::Service>(&yaml)
+        .await;
+}
+
+/// Wait (60s at most) until the pod's init container `wait` runs, or the pod is Ready.
+async fn until_running(ns: &TestNs, pod: &str, init: bool) {
+    for _ in 0..300 {
+        let p: Pod = ns.api::<Pod>().get(pod).await.unwrap();
+        let s = serde_json::to_value(p.status.unwrap_or_default()).unwrap();
+        let key = if init {
+            "initContainerStatuses"
+        } else {
+            "containerStatuses"
+        };
+        if s[key][0]["state"]["running"].is_object() && (init || s[key][0]["ready"] == true) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("{pod} did not run on the real node within 60s");
+}
+
+fn check_json(ns: &TestNs, pod: &str) -> (i32, Value, String) {
+    let run = initdoctor(&[
+        "debug",
+        pod,
+        "-n",
+        &ns.name,
+        "--check",
+        "-o",
+        "json",
+        "--timeout",
+        "90s",
+    ]);
+    let doc = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+    (run.code, doc, run.stderr)
+}
+
+#[tokio::test]
+async fn real_node_check_agrees_with_the_api_when_the_service_is_missing() {
+    let Some(node) =
+        common::real_node("real_node_check_agrees_with_the_api_when_the_service_is_missing")
+    else {
+        return;
+    };
+    let ns = TestNs::new("rchk").await;
+    ns.pod(&real_pod(
+        node,
+        "web",
+        "until nslookup mydb; do sleep 2; done",
+        "app: web",
+    ))
+    .await;
+    until_running(&ns, "web", true).await;
+    let (code, doc, stderr) = check_json(&ns, "web");
+    assert_eq!(
+        code, 3,
+        "the blocker cannot proceed; stderr: {stderr}\n{doc:#}"
+    );
+    let row = &doc["rows"][0];
+    assert_eq!(
+        (row["kind"].clone(), row["result"].clone()),
+        (json!("dns"), json!("nxdomain")),
+        "{doc:#}"
+    );
+    assert_eq!(row["apiCode"], "ServiceNotFound", "{doc:#}");
+    assert_eq!(row["agreement"], "consistent");
+    assert!(
+        row["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("mydb.{}.svc.cluster.local", ns.name)),
+        "resolved fully qualified: {doc:#}"
+    );
+    assert_eq!(doc["canProceed"], false);
+    // The table says the same, in one line per probe.
+    let run = initdoctor(&[
+        "debug",
+        "web",
+        "-n",
+        &ns.name,
+        "--check",
+        "--timeout",
+        "90s",
+    ]);
+    assert_eq!(run.code, 3);
+    assert!(
+        run.stdout
+            .contains("  mydb: DNS NXDOMAIN (API: no Service mydb) ✓ consistent"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[tokio::test]
+async fn real_node_check_says_the_blocker_can_proceed_past_the_nslookup_quirk() {
+    let Some(node) =
+        common::real_node("real_node_check_says_the_blocker_can_proceed_past_the_nslookup_quirk")
+    else {
+        return;
+    };
+    let ns = TestNs::new("rchq").await;
+    ns.pod(&real_server(node, "db", 5432, 5432)).await;
+    service(&ns, "db", 5432, 5432, "db").await;
+    until_running(&ns, "db", false).await;
+    ns.await_endpoints("db", 1, 1).await;
+    // busybox 1.35's nslookup never resolves the short name, so the blocker waits forever.
+    ns.pod(&real_pod(
+        node,
+        "web",
+        "until nslookup db && nc -z db 5432; do sleep 2; done",
+        "app: web",
+    ))
+    .await;
+    until_running(&ns, "web", true).await;
+    let (code, doc, stderr) = check_json(&ns, "web");
+    assert_eq!(
+        code, 0,
+        "every check passes inside; stderr: {stderr}\n{doc:#}"
+    );
+    let rows = doc["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["kind"], "dns");
+    assert_eq!(rows[0]["apiCode"], "BusyboxNslookupQuirk", "{doc:#}");
+    assert_eq!(rows[0]["agreement"], "consistent");
+    assert_eq!(
+        (rows[1]["kind"].clone(), rows[1]["result"].clone()),
+        (json!("tcp"), json!("ok")),
+        "{doc:#}"
+    );
+    assert_eq!(doc["canProceed"], true);
+}
+
+#[tokio::test]
+async fn real_node_check_disagrees_when_nothing_listens_behind_ready_endpoints() {
+    let Some(node) =
+        common::real_node("real_node_check_disagrees_when_nothing_listens_behind_ready_endpoints")
+    else {
+        return;
+    };
+    let ns = TestNs::new("rchr").await;
+    // The backing pod is Ready and declares 5432, but listens on 8080; the Service sends 5432
+    // to 5432. The API sees a ready endpoint on the right port; inside, the port is refused.
+    ns.pod(&real_server(node, "db", 8080, 5432)).await;
+    service(&ns, "db", 5432, 5432, "db").await;
+    until_running(&ns, "db", false).await;
+    ns.await_endpoints("db", 1, 1).await;
+    ns.pod(&real_pod(
+        node,
+        "web",
+        "until nc -z db 5432; do sleep 2; done",
+        "app: web",
+    ))
+    .await;
+    until_running(&ns, "web", true).await;
+    let (code, doc, stderr) = check_json(&ns, "web");
+    assert_eq!(code, 3, "stderr: {stderr}\n{doc:#}");
+    let tcp = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "tcp")
+        .expect("a TCP probe")
+        .clone();
+    assert_eq!(tcp["result"], "refused", "{doc:#}");
+    assert_eq!(tcp["apiCode"], "ResolvesButWaits", "{doc:#}");
+    assert_eq!(tcp["agreement"], "disagree");
+    assert!(
+        tcp["note"]
+            .as_str()
+            .unwrap()
+            .contains("the API sees ready endpoints, yet inside the pod TCP refused")
+    );
+}
+
+#[tokio::test]
+async fn real_node_copy_to_catches_a_fast_crash_loop_and_target_shares_its_processes() {
+    let Some(node) = common::real_node(
+        "real_node_copy_to_catches_a_fast_crash_loop_and_target_shares_its_processes",
+    ) else {
+        return;
+    };
+    let ns = TestNs::new("rcpy").await;
+    ns.pod(&real_pod(node, "web", "echo migrating; exit 1", "app: web"))
+        .await;
+    let before: Pod = ns.api::<Pod>().get("web").await.unwrap();
+    // ps in the debug container shows the copy's waiting shell: --target shares its processes.
+    let run = initdoctor_with_stdin(
+        &[
+            "debug",
+            "web",
+            "-n",
+            &ns.name,
+            "--copy-to",
+            "web-copy",
+            "--same-node",
+            "--timeout",
+            "60s",
+        ],
+        "ps\nexit\n",
+    );
+    assert_eq!(
+        run.code, 0,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stdout.contains("sleep 3600"),
+        "the target's processes: {}",
+        run.stdout
+    );
+    let after: Pod = ns.api::<Pod>().get("web").await.unwrap();
+    assert_eq!(
+        before.metadata.uid, after.metadata.uid,
+        "the original is still there"
+    );
+    assert_eq!(after.metadata.labels.unwrap()["app"], "web");
+}
+
+#[tokio::test]
+async fn real_node_it_through_a_pty() {
+    let Some(node) = common::real_node("real_node_it_through_a_pty") else {
+        return;
+    };
+    let ns = TestNs::new("rpty").await;
+    ns.pod(&real_pod(
+        node,
+        "web",
+        "until nslookup mydb; do sleep 2; done",
+        "app: web",
+    ))
+    .await;
+    until_running(&ns, "web", true).await;
+    // `script` gives the tool a real terminal; the shell's input comes through it.
+    let bin = env!("CARGO_BIN_EXE_kubectl-initdoctor");
+    let line = format!(
+        "(sleep 8; printf 'echo pty-$((6*7))\\r'; sleep 2; printf 'exit\\r') | script -qec '{bin} --kubeconfig {} debug web -n {} -it --timeout 60s' /dev/null",
+        common::env().kubeconfig.display(),
+        ns.name
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", &line])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("pty-42"),
+        "the remote shell evaluated the line: {text}"
+    );
+    assert!(
+        !text.contains("(a TTY session, input from a pipe)"),
+        "a real terminal: {text}"
+    );
+    assert!(text.contains("Session ended;"), "{text}");
+}

@@ -21,8 +21,10 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// kubectl's connection flags, plus output colour.
+/// kubectl's connection flags, plus output colour: listed under "Global options" in every
+/// subcommand's help, after the subcommand's own.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)
     #[arg(long, global = true, value_name = "PATH")]
@@ -75,19 +77,74 @@ pub enum OutputFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Say which init container blocks each pod, and why
+    #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
     /// Show init container logs in spec order, following the running one
+    #[command(after_help = LOGS_EXAMPLES)]
     Logs(LogsArgs),
     /// Attach an ephemeral debug container to the blocked init container
+    #[command(after_help = DEBUG_EXAMPLES)]
     Debug(DebugArgs),
     /// Print a shell completion script
+    #[command(after_help = COMPLETION_EXAMPLES)]
     Completion(CompletionArgs),
     /// Print the version
+    #[command(after_help = VERSION_EXAMPLES)]
     Version,
     /// Completion candidates for kubectl's plugin completion (run by kubectl_complete-initdoctor)
     #[command(name = "__complete", hide = true)]
     Complete(CompleteArgs),
 }
+
+/// The `Examples:` section of each subcommand's help, as kubectl writes them.
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  # Explain every pod of the current namespace whose initialization is not complete
+  kubectl initdoctor explain
+
+  # Explain one pod, in another namespace
+  kubectl initdoctor explain myapp-pod -n shop
+
+  # Pods by label in every namespace, as the JSON contract
+  kubectl initdoctor explain -A -l app=web -o json
+
+  # In CI: wait until the pod is initialized, exit 3 while it is blocked
+  kubectl initdoctor explain myapp-pod --watch --exit-code";
+
+const LOGS_EXAMPLES: &str = "\
+Examples:
+  # The logs of every init container of a pod, in spec order
+  kubectl initdoctor logs myapp-pod
+
+  # Follow the running init container, then the next as it starts
+  kubectl initdoctor logs myapp-pod -f
+
+  # The previous instance of each init container, last 20 lines
+  kubectl initdoctor logs myapp-pod --previous --tail 20";
+
+const DEBUG_EXAMPLES: &str = "\
+Examples:
+  # Attach a busybox to the blocked init container of a pod
+  kubectl initdoctor debug myapp-pod
+
+  # Share the processes of a given init container, with another image
+  kubectl initdoctor debug myapp-pod --target init-db --image tutum/dnsutils
+
+  # Only add the debug container, do not attach
+  kubectl initdoctor debug myapp-pod --attach=false";
+
+const COMPLETION_EXAMPLES: &str = "\
+Examples:
+  # Load completion for the current bash session
+  source <(kubectl initdoctor completion bash)
+
+  # Write the zsh script to a directory of $fpath
+  kubectl initdoctor completion zsh > \"${fpath[1]}/_kubectl-initdoctor\"";
+
+const VERSION_EXAMPLES: &str = "\
+Examples:
+  # Print the plugin's version
+  kubectl initdoctor version";
 
 #[derive(Debug, Clone, Args)]
 pub struct ExplainArgs {
@@ -248,5 +305,41 @@ mod tests {
         assert_eq!(parse_timeout("7"), Ok(Duration::from_secs(7)));
         assert!(parse_timeout("0").is_err());
         assert!(parse_timeout("soon").is_err());
+    }
+
+    /// Each subcommand's help: its own flags under "Options", then kubectl's global flags under
+    /// "Global options", then an "Examples:" section.
+    #[test]
+    fn help_lists_own_flags_then_global_options_then_examples() {
+        let mut cli = Cli::command();
+        cli.build();
+        for (name, own) in [
+            ("explain", "--selector"),
+            ("logs", "--follow"),
+            ("debug", "--image"),
+            ("completion", "<SHELL>"),
+            ("version", "--help"),
+        ] {
+            let sub = cli.find_subcommand_mut(name).expect(name);
+            let help = sub.render_help().to_string();
+            let own_at = help
+                .find(own)
+                .unwrap_or_else(|| panic!("{name}: no {own} in {help}"));
+            let global_at = help
+                .find("Global options:")
+                .unwrap_or_else(|| panic!("{name}: no Global options in {help}"));
+            let namespace_at = help.find("--namespace").expect("--namespace");
+            let examples_at = help.find("Examples:").expect("Examples:");
+            assert!(own_at < global_at, "{name}: own flags first:\n{help}");
+            assert!(
+                global_at < namespace_at,
+                "{name}: --namespace is global:\n{help}"
+            );
+            assert!(namespace_at < examples_at, "{name}: examples last:\n{help}");
+            assert!(
+                help[examples_at..].contains(&format!("kubectl initdoctor {name}")),
+                "{name}: an example runs it:\n{help}"
+            );
+        }
     }
 }

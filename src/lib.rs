@@ -1,7 +1,7 @@
 //! kubectl-initdoctor: explains why a Pod is stuck in its init containers.
 //!
 //! - [`diagnosis`] and [`status`] are the pure core: Kubernetes objects in, findings out.
-//!   [`shell`] reads `sh -c` scripts for both [`waits`] and the `InvalidInitSpec` check.
+//!   [`waits::shell`] reads `sh -c` scripts for both [`waits`] and the `InvalidInitSpec` check.
 //! - [`cluster`] and [`gather`] are the edge: the only code that talks to the API.
 //! - [`render`] turns diagnoses into tables or JSON; [`commands`] wires the three per subcommand.
 
@@ -13,11 +13,12 @@ pub mod debug;
 pub mod diagnosis;
 pub mod error;
 pub mod exit;
+pub mod finding;
 pub mod gather;
 pub mod logplan;
 pub mod render;
-pub mod shell;
 pub mod status;
+pub mod timeline;
 pub mod waits;
 
 /// The Kubernetes API version the k8s-openapi types are compiled for (its `v1_33` feature).

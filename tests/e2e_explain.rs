@@ -224,110 +224,6 @@ async fn crash_loop_shows_exit_code_previous_log_and_deduplicated_events() {
     assert!(scheduled < backoff_row, "newest last:\n{table}");
 }
 
-#[tokio::test]
-async fn exited_non_zero_explains_exit_2_with_the_log_line() {
-    let ns = TestNs::new("exit").await;
-    ns.pod(&seed_pod(GOOD_SCRIPT)).await;
-    ns.set_status(
-        "myapp-pod",
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [completed("init-myservice"),
-                   state::terminated("init-mydb", "busybox:1.28", 2, "Error", 0)],
-               "containerStatuses": [app_waiting()]}),
-    )
-    .await;
-    ns.write_log(
-        "myapp-pod",
-        "init-mydb",
-        "waiting for mydb\nsh: 1: Syntax error: end of file unexpected (expecting \"done\")\n",
-        false,
-    );
-
-    let pod = explain_json(&ns, "myapp-pod", &[]);
-    assert_eq!(pod["status"], "Init:Error");
-    let f = finding(&pod, "ExitedNonZero");
-    assert_eq!(f["severity"], "error");
-    assert_eq!(f["container"], "init-mydb");
-    assert_eq!(f["message"], "exited with code 2 (Error)");
-    let ev = evidence(f);
-    assert!(
-        has_line(&ev, "exit code 2: a shell usage or syntax error"),
-        "{ev:#?}"
-    );
-    assert!(
-        has_line(
-            &ev,
-            "log says: sh: 1: Syntax error: end of file unexpected (expecting \"done\")"
-        ),
-        "{ev:#?}"
-    );
-
-    let table = explain_table(&ns, "myapp-pod");
-    assert_table_line(&table, "error", "ExitedNonZero", Some("init-mydb"));
-    assert!(table.contains("Terminated: Error, exit code 2"), "{table}");
-}
-
-#[tokio::test]
-async fn oom_killed_names_the_memory_limit() {
-    let ns = TestNs::new("oom").await;
-    ns.pod(
-        r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: migrate-pod}
-spec:
-  containers: [{name: app, image: busybox:1.28}]
-  initContainers:
-  - name: migrate
-    image: busybox:1.28
-    command: ['sh', '-c', './migrate --all']
-    resources: {limits: {memory: 64Mi}, requests: {memory: 32Mi}}
-"#,
-    )
-    .await;
-    let mut migrate = state::terminated("migrate", "busybox:1.28", 137, "OOMKilled", 1);
-    migrate["lastState"] = json!({"terminated": {"exitCode": 137, "reason": "OOMKilled"}});
-    ns.set_status(
-        "migrate-pod",
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [migrate],
-               "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
-    )
-    .await;
-
-    let pod = explain_json(&ns, "migrate-pod", &[]);
-    assert_eq!(pod["status"], "Init:OOMKilled");
-    let f = finding(&pod, "OOMKilled");
-    assert_eq!(f["severity"], "error");
-    assert_eq!(f["container"], "migrate");
-    assert!(
-        f["message"].as_str().unwrap().contains("limit of 64Mi"),
-        "{f:#}"
-    );
-    let ev = evidence(f);
-    assert!(
-        has_line(
-            &ev,
-            "resources.limits.memory 64Mi, resources.requests.memory 32Mi"
-        ),
-        "{ev:#?}"
-    );
-    assert!(has_line(&ev, "exit code 137: SIGKILL"), "{ev:#?}");
-    assert!(
-        f["hint"]
-            .as_str()
-            .unwrap()
-            .contains("spec.initContainers[0].resources.limits.memory")
-    );
-    assert!(
-        !codes(&pod).contains(&"ExitedNonZero".to_string()),
-        "OOM is said once"
-    );
-
-    let table = explain_table(&ns, "migrate-pod");
-    assert_table_line(&table, "error", "OOMKilled", Some("migrate"));
-}
-
 const PRIVATE_IMAGE_POD: &str = r#"
 apiVersion: v1
 kind: Pod
@@ -458,295 +354,6 @@ async fn image_pull_secrets_forbidden_degrade_to_could_not_check() {
 }
 
 #[tokio::test]
-async fn config_missing_names_the_configmap_and_key() {
-    let ns = TestNs::new("cfg").await;
-    ns.create::<k8s_openapi::api::core::v1::ConfigMap>(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config}\ndata: {DB_PORT: '5432'}\n",
-    )
-    .await;
-    ns.pod(
-        r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: cfg-pod}
-spec:
-  containers: [{name: app, image: busybox:1.28}]
-  initContainers:
-  - name: init-mydb
-    image: busybox:1.28
-    command: ['sh', '-c', 'until nc -z $DB_HOST 5432; do sleep 2; done']
-    env:
-    - name: DB_HOST
-      valueFrom: {configMapKeyRef: {name: app-config, key: DB_HOST}}
-"#,
-    )
-    .await;
-    let message = format!(
-        "couldn't find key DB_HOST in ConfigMap {}/app-config",
-        ns.name
-    );
-    ns.set_status(
-        "cfg-pod",
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [state::waiting("init-mydb", "busybox:1.28",
-                   "CreateContainerConfigError", &message, 0)],
-               "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
-    )
-    .await;
-    ns.container_event(
-        "cfg-pod",
-        "spec.initContainers{init-mydb}",
-        "Warning",
-        "Failed",
-        &format!("Error: {message}"),
-        4,
-    )
-    .await;
-
-    let pod = explain_json(&ns, "cfg-pod", &[]);
-    assert_eq!(pod["status"], "Init:CreateContainerConfigError");
-    let f = finding(&pod, "ConfigMissing");
-    assert_eq!(f["severity"], "error");
-    assert_eq!(f["container"], "init-mydb");
-    assert_eq!(
-        f["message"],
-        format!(
-            "cannot be created: key \"DB_HOST\" of ConfigMap \"app-config\" does not exist in namespace {}",
-            ns.name
-        )
-    );
-    let ev = evidence(f);
-    assert!(
-        has_line(
-            &ev,
-            "env DB_HOST comes from ConfigMap \"app-config\" key \"DB_HOST\""
-        ),
-        "{ev:#?}"
-    );
-    assert!(
-        has_line(
-            &ev,
-            "Failed (x4, kubelet): Error: couldn't find key DB_HOST"
-        ),
-        "{ev:#?}"
-    );
-    assert!(
-        f["hint"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("kubectl edit configmap app-config -n {}", ns.name))
-    );
-
-    let table = explain_table(&ns, "cfg-pod");
-    assert_table_line(&table, "error", "ConfigMissing", Some("init-mydb"));
-}
-
-#[tokio::test]
-async fn volume_mount_failed_names_the_missing_configmap() {
-    let ns = TestNs::new("mount").await;
-    ns.pod(
-        r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: redis}
-spec:
-  volumes: [{name: config, configMap: {name: redis-cofig}}]
-  containers: [{name: redis, image: redis:7, volumeMounts: [{name: config, mountPath: /etc/redis}]}]
-  initContainers:
-  - name: init-config
-    image: busybox:1.28
-    command: ['sh', '-c', 'cp /etc/redis/redis.conf /data/']
-    volumeMounts: [{name: config, mountPath: /etc/redis}]
-"#,
-    )
-    .await;
-    ns.set_status(
-        "redis",
-        json!({"phase": "Pending",
-               "conditions": [
-                   {"type": "PodReadyToStartContainers", "status": "False"},
-                   {"type": "Initialized", "status": "False", "reason": "ContainersNotInitialized"},
-                   {"type": "PodScheduled", "status": "True"}],
-               "initContainerStatuses": [state::waiting("init-config", "busybox:1.28", "PodInitializing", "", 0)],
-               "containerStatuses": [state::waiting("redis", "redis:7", "PodInitializing", "", 0)]}),
-    )
-    .await;
-    ns.event(
-        "redis",
-        "Warning",
-        "FailedMount",
-        "MountVolume.SetUp failed for volume \"config\" : configmap \"redis-cofig\" not found",
-        "kubelet",
-        15,
-    )
-    .await;
-
-    let pod = explain_json(&ns, "redis", &[]);
-    assert_eq!(pod["status"], "Init:0/1");
-    let f = finding(&pod, "VolumeMountFailed");
-    assert_eq!(f["severity"], "error");
-    assert_eq!(f["container"], "init-config");
-    assert_eq!(
-        f["message"],
-        "volume \"config\" cannot be mounted: ConfigMap \"redis-cofig\" does not exist, so no container can start"
-    );
-    let ev = evidence(f);
-    assert!(
-        has_line(&ev, "volume \"config\" is ConfigMap \"redis-cofig\""),
-        "{ev:#?}"
-    );
-    assert!(has_line(&ev, "FailedMount (x15, kubelet)"), "{ev:#?}");
-    assert!(f["hint"].as_str().unwrap().contains(&format!(
-        "kubectl create configmap redis-cofig -n {}",
-        ns.name
-    )));
-
-    let table = explain_table(&ns, "redis");
-    assert_table_line(&table, "error", "VolumeMountFailed", Some("init-config"));
-}
-
-#[tokio::test]
-async fn unschedulable_says_the_init_container_request_dominates() {
-    let ns = TestNs::new("sched").await;
-    ns.pod(
-        r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: big-init}
-spec:
-  nodeName: ""
-  containers:
-  - {name: app, image: busybox:1.28, resources: {requests: {memory: 256Mi, cpu: 250m}}}
-  - {name: metrics, image: busybox:1.28, resources: {requests: {memory: 128Mi, cpu: 250m}}}
-  initContainers:
-  - {name: wait-db, image: busybox:1.28, resources: {requests: {memory: 16Mi}}}
-  - {name: warm-cache, image: busybox:1.28, resources: {requests: {memory: 64Gi, cpu: 100m}}}
-"#,
-    )
-    .await;
-    let said = "0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.";
-    ns.set_status(
-        "big-init",
-        json!({"phase": "Pending", "conditions": [
-            {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": said}]}),
-    )
-    .await;
-    ns.event(
-        "big-init",
-        "Warning",
-        "FailedScheduling",
-        said,
-        "default-scheduler",
-        7,
-    )
-    .await;
-
-    let pod = explain_json(&ns, "big-init", &[]);
-    assert_eq!(pod["status"], "Pending");
-    assert_eq!(pod["node"], Value::Null);
-    let f = finding(&pod, "Unschedulable");
-    assert_eq!(f["severity"], "error");
-    assert_eq!(f["container"], "warm-cache");
-    assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("1 Insufficient memory")
-    );
-    let ev = evidence(f);
-    assert!(
-        has_line(
-            &ev,
-            "memory: init container \"warm-cache\" requests 64Gi; the app containers request 384Mi in total; the pod's effective memory request is therefore 64Gi"
-        ),
-        "{ev:#?}"
-    );
-    assert!(
-        !has_line(&ev, "cpu:"),
-        "cpu is set by the app containers: {ev:#?}"
-    );
-    assert!(
-        has_line(&ev, "FailedScheduling (x7, default-scheduler)"),
-        "{ev:#?}"
-    );
-    assert!(
-        f["hint"]
-            .as_str()
-            .unwrap()
-            .contains("spec.initContainers[1].resources.requests.memory (now 64Gi)")
-    );
-
-    let table = explain_table(&ns, "big-init");
-    assert_table_line(&table, "error", "Unschedulable", Some("warm-cache"));
-    assert!(table.contains("node <none>"), "{table}");
-}
-
-#[tokio::test]
-async fn restart_never_failed_is_final_and_listed_without_names() {
-    let ns = TestNs::new("never").await;
-    ns.pod(
-        r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: once}
-spec:
-  restartPolicy: Never
-  containers: [{name: app, image: busybox:1.28}]
-  initContainers:
-  - {name: check-schema, image: busybox:1.28, command: ['sh', '-c', 'exit 1']}
-"#,
-    )
-    .await;
-    ns.set_status(
-        "once",
-        json!({"phase": "Failed",
-               "conditions": [{"type": "Initialized", "status": "False", "reason": "ContainersNotInitialized"},
-                              {"type": "PodScheduled", "status": "True"}],
-               "initContainerStatuses": [state::terminated("check-schema", "busybox:1.28", 1, "Error", 0)],
-               "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
-    )
-    .await;
-    ns.write_log(
-        "once",
-        "check-schema",
-        "schema version 12 is older than 14\n",
-        false,
-    );
-
-    let pod = explain_json(&ns, "once", &[]);
-    assert_eq!(pod["status"], "Init:Error");
-    assert_eq!(pod["phase"], "Failed");
-    let f = finding(&pod, "RestartNeverFailed");
-    assert_eq!(f["severity"], "error");
-    assert_eq!(f["container"], "check-schema");
-    assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("restartPolicy is Never")
-    );
-    assert!(
-        f["hint"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("kubectl delete pod once -n {}", ns.name))
-    );
-    let ev = evidence(finding(&pod, "ExitedNonZero"));
-    assert!(
-        has_line(&ev, "| schema version 12 is older than 14"),
-        "{ev:#?}"
-    );
-
-    let table = explain_table(&ns, "once");
-    assert_table_line(&table, "error", "RestartNeverFailed", Some("check-schema"));
-
-    // A pod that failed in initialization is listed without names, and counts as blocked.
-    let run = initdoctor(&["explain", "-n", &ns.name, "-o", "json", "--exit-code"]);
-    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
-    assert_eq!(run.json()["pods"][0]["name"], "once");
-}
-
-#[tokio::test]
 async fn deadline_exceeded_and_deadline_remaining() {
     let ns = TestNs::new("deadline").await;
     ns.pod(
@@ -858,200 +465,6 @@ spec:
         "info",
         "DeadlineApproaching",
         Some("init-myservice"),
-    );
-}
-
-#[tokio::test]
-async fn sidecar_not_started_blocks_the_next_init_container() {
-    let ns = TestNs::new("sidecar").await;
-    ns.pod(
-        r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: meshed}
-spec:
-  containers: [{name: app, image: busybox:1.28}]
-  initContainers:
-  - name: proxy
-    image: envoyproxy/envoy:v1.30.1
-    restartPolicy: Always
-    startupProbe: {httpGet: {path: /ready, port: 15021}, periodSeconds: 5, failureThreshold: 60}
-  - {name: migrate, image: busybox:1.28, command: ['sh', '-c', './migrate']}
-"#,
-    )
-    .await;
-    let mut proxy = state::running("proxy", "envoyproxy/envoy:v1.30.1", "2026-01-01T00:00:00Z");
-    proxy["started"] = json!(false);
-    ns.set_status(
-        "meshed",
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [proxy, state::waiting("migrate", "busybox:1.28", "PodInitializing", "", 0)],
-               "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
-    )
-    .await;
-    ns.container_event(
-        "meshed",
-        "spec.initContainers{proxy}",
-        "Warning",
-        "Unhealthy",
-        "Startup probe failed: Get \"http://10.0.0.5:15021/ready\": dial tcp 10.0.0.5:15021: connect: connection refused",
-        14,
-    )
-    .await;
-
-    let pod = explain_json(&ns, "meshed", &[]);
-    assert_eq!(pod["status"], "Init:0/2");
-    assert_eq!(pod["blocking"], json!({"name": "proxy", "index": 0}));
-    assert_eq!(pod["initContainers"][0]["sidecar"], true);
-    let f = finding(&pod, "SidecarNotStarted");
-    assert_eq!(f["severity"], "error");
-    assert_eq!(f["container"], "proxy");
-    assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("so init container \"migrate\" cannot start")
-    );
-    let ev = evidence(f);
-    assert!(
-        has_line(
-            &ev,
-            "startupProbe: httpGet :15021/ready, every 5s, gives up after 60 failures"
-        ),
-        "{ev:#?}"
-    );
-    assert!(
-        has_line(&ev, "Unhealthy (x14, kubelet): Startup probe failed"),
-        "{ev:#?}"
-    );
-
-    let table = explain_table(&ns, "meshed");
-    assert_table_line(&table, "error", "SidecarNotStarted", Some("proxy"));
-    assert!(table.contains("sidecar"), "{table}");
-    assert!(table.contains("(not started)"), "{table}");
-    assert!(
-        table.contains(&format!(
-            "kubectl initdoctor debug meshed -n {} --target proxy",
-            ns.name
-        )),
-        "{table}"
-    );
-}
-
-#[tokio::test]
-async fn app_containers_starting_after_initialization() {
-    let ns = TestNs::new("appstart").await;
-    ns.pod(&seed_pod(GOOD_SCRIPT)).await;
-    ns.set_status(
-        "myapp-pod",
-        json!({"phase": "Pending",
-               "conditions": [{"type": "Initialized", "status": "True"},
-                              {"type": "Ready", "status": "False", "reason": "ContainersNotReady"},
-                              {"type": "PodScheduled", "status": "True"}],
-               "initContainerStatuses": [completed("init-myservice"), completed("init-mydb")],
-               "containerStatuses": [app_waiting()]}),
-    )
-    .await;
-    ns.container_event(
-        "myapp-pod",
-        "spec.containers{myapp-container}",
-        "Normal",
-        "Pulling",
-        "Pulling image \"busybox:1.28\"",
-        1,
-    )
-    .await;
-
-    let pod = explain_json(&ns, "myapp-pod", &[]);
-    assert_eq!(pod["status"], "PodInitializing");
-    assert_eq!(pod["initialized"], true);
-    assert_eq!(pod["blocking"], Value::Null);
-    let f = finding(&pod, "AppContainersStarting");
-    assert_eq!(f["severity"], "info");
-    assert_eq!(f["container"], "myapp-container");
-    assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("myapp-container (PodInitializing")
-    );
-    assert!(has_line(
-        &evidence(f),
-        "Pulling (kubelet): Pulling image \"busybox:1.28\""
-    ));
-    assert_eq!(codes(&pod), vec!["AppContainersStarting"]);
-
-    let table = explain_table(&ns, "myapp-pod");
-    assert_table_line(
-        &table,
-        "info",
-        "AppContainersStarting",
-        Some("myapp-container"),
-    );
-    assert!(table.contains("Initialization is complete."), "{table}");
-
-    // Initialized: --exit-code says 0.
-    let run = initdoctor(&["explain", "myapp-pod", "-n", &ns.name, "--exit-code"]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-}
-
-#[tokio::test]
-async fn invalid_init_spec_finds_donel_before_it_runs() {
-    let ns = TestNs::new("spec").await;
-    ns.pod(&seed_pod(
-        "until nslookup mydb; do echo waiting for mydb; sleep 2; donel",
-    ))
-    .await;
-    ns.set_status(
-        "myapp-pod",
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [
-                   state::running("init-myservice", "busybox:1.28", "2026-01-01T00:00:00Z"),
-                   state::waiting("init-mydb", "busybox:1.28", "PodInitializing", "", 0)],
-               "containerStatuses": [app_waiting()]}),
-    )
-    .await;
-
-    let pod = explain_json(&ns, "myapp-pod", &[]);
-    assert_eq!(pod["status"], "Init:0/2");
-    assert_eq!(pod["blocking"]["name"], "init-myservice");
-    let f = finding(&pod, "InvalidInitSpec");
-    assert_eq!(f["severity"], "error");
-    assert_eq!(f["container"], "init-mydb");
-    assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("`donel` looks like a typo of `done`"),
-        "{f:#}"
-    );
-    assert!(
-        f["hint"]
-            .as_str()
-            .unwrap()
-            .starts_with("replace `donel` with `done` in spec.initContainers[1].command")
-    );
-
-    let table = explain_table(&ns, "myapp-pod");
-    assert_table_line(&table, "error", "InvalidInitSpec", Some("init-mydb"));
-
-    // The same pod with a correct script has no finding at all.
-    let ok = TestNs::new("specok").await;
-    ok.pod(&seed_pod(GOOD_SCRIPT)).await;
-    ok.set_status(
-        "myapp-pod",
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [
-                   state::running("init-myservice", "busybox:1.28", "2026-01-01T00:00:00Z"),
-                   state::waiting("init-mydb", "busybox:1.28", "PodInitializing", "", 0)],
-               "containerStatuses": [app_waiting()]}),
-    )
-    .await;
-    let pod = explain_json(&ok, "myapp-pod", &[]);
-    assert!(
-        !codes(&pod).contains(&"InvalidInitSpec".to_string()),
-        "{:?}",
-        codes(&pod)
     );
 }
 
@@ -1471,4 +884,568 @@ spec:
         .find(|p| p["name"] == "worker-0")
         .expect("worker-0");
     assert_eq!(first["events"][0]["reason"], "Started", "{first:#}");
+}
+
+// ---- The scenarios of one shape, as data: one pod, the status a kubelet writes, the events and
+// logs it would emit, then what `explain` says. `{ns}` in any text is the test's namespace. ----
+
+/// An event about the pod (`field_path: None`) or one of its containers (from the kubelet).
+struct Ev {
+    field_path: Option<&'static str>,
+    type_: &'static str,
+    reason: &'static str,
+    message: &'static str,
+    source: &'static str,
+    count: i32,
+}
+
+/// How a message is checked: whole, by a part, or by its start.
+enum Text {
+    Is(&'static str),
+    Has(&'static str),
+    Starts(&'static str),
+}
+
+impl Text {
+    fn check(&self, case: &str, what: &str, got: &str, ns: &str) {
+        let ok = match self {
+            Text::Is(t) => got == subst(t, ns),
+            Text::Has(t) => got.contains(&subst(t, ns)),
+            Text::Starts(t) => got.starts_with(&subst(t, ns)),
+        };
+        assert!(ok, "{case}: {what} {got:?}");
+    }
+}
+
+/// One scenario of the table.
+struct Scenario {
+    /// The namespace's prefix (one namespace per scenario).
+    ns: &'static str,
+    /// ConfigMaps that exist before the pod.
+    config_maps: &'static [&'static str],
+    pod: String,
+    name: &'static str,
+    /// `status` of the pod as the kubelet (or scheduler) writes it.
+    status: Value,
+    events: &'static [Ev],
+    /// Container logs: (container, text, previous instance).
+    logs: &'static [(&'static str, &'static str, bool)],
+    // What explain says.
+    /// The STATUS column (also checked against `kubectl get pod`).
+    status_column: &'static str,
+    /// Other fields of the pod's JSON object, by JSON pointer.
+    fields: Vec<(&'static str, Value)>,
+    /// The finding, its severity and container.
+    code: &'static str,
+    severity: &'static str,
+    container: &'static str,
+    message: Text,
+    /// Lines its evidence has (a part of a line each), and does not have.
+    evidence: &'static [&'static str],
+    not_evidence: &'static [&'static str],
+    hint: Text,
+    /// Codes that must not be found; or, when `only` is set, exactly the codes found.
+    absent: &'static [&'static str],
+    only: Option<&'static [&'static str]>,
+    /// Another finding's evidence line: (code, part of a line).
+    other_evidence: Option<(&'static str, &'static str)>,
+    /// What the table shows besides the finding's line.
+    table: &'static [&'static str],
+    /// `explain ARGS… -n {ns} --exit-code` (`{pod}` is the pod): the exit code, and the first
+    /// pod listed.
+    exit_code: Option<(&'static [&'static str], i32)>,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            ns: "",
+            config_maps: &[],
+            pod: String::new(),
+            name: "",
+            status: Value::Null,
+            events: &[],
+            logs: &[],
+            status_column: "",
+            fields: Vec::new(),
+            code: "",
+            severity: "error",
+            container: "",
+            message: Text::Has(""),
+            evidence: &[],
+            not_evidence: &[],
+            hint: Text::Has(""),
+            absent: &[],
+            only: None,
+            other_evidence: None,
+            table: &[],
+            exit_code: None,
+        }
+    }
+}
+
+fn subst(text: &str, ns: &str) -> String {
+    text.replace("{ns}", ns)
+}
+
+/// `{ns}` replaced in every string of a JSON value.
+fn subst_json(value: &Value, ns: &str) -> Value {
+    match value {
+        Value::String(s) => Value::String(subst(s, ns)),
+        Value::Array(a) => Value::Array(a.iter().map(|v| subst_json(v, ns)).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| (k.clone(), subst_json(v, ns)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Build the scenario on the control plane, run explain, check everything it lists.
+async fn run_scenario(s: Scenario) {
+    let case = s.ns;
+    let ns = TestNs::new(s.ns).await;
+    for cm in s.config_maps {
+        ns.create::<k8s_openapi::api::core::v1::ConfigMap>(cm).await;
+    }
+    ns.pod(&s.pod).await;
+    ns.set_status(s.name, subst_json(&s.status, &ns.name)).await;
+    for e in s.events {
+        let message = subst(e.message, &ns.name);
+        match e.field_path {
+            Some(path) => {
+                ns.container_event(s.name, path, e.type_, e.reason, &message, e.count)
+                    .await
+            }
+            None => {
+                ns.event(s.name, e.type_, e.reason, &message, e.source, e.count)
+                    .await
+            }
+        }
+    }
+    for (container, text, previous) in s.logs {
+        ns.write_log(s.name, container, text, *previous);
+    }
+
+    let pod = explain_json(&ns, s.name, &[]);
+    assert_eq!(pod["status"], s.status_column, "{case}");
+    for (pointer, want) in &s.fields {
+        assert_eq!(
+            pod.pointer(pointer).unwrap_or(&Value::Null),
+            want,
+            "{case}: {pointer}"
+        );
+    }
+    let f = finding(&pod, s.code);
+    assert_eq!(f["severity"], s.severity, "{case}");
+    assert_eq!(f["container"], s.container, "{case}");
+    s.message.check(
+        case,
+        "message",
+        f["message"].as_str().unwrap_or_default(),
+        &ns.name,
+    );
+    let ev = evidence(f);
+    for line in s.evidence {
+        assert!(has_line(&ev, &subst(line, &ns.name)), "{case}: {ev:#?}");
+    }
+    for line in s.not_evidence {
+        assert!(!has_line(&ev, line), "{case}: {ev:#?}");
+    }
+    s.hint.check(
+        case,
+        "hint",
+        f["hint"].as_str().unwrap_or_default(),
+        &ns.name,
+    );
+    for code in s.absent {
+        assert!(!codes(&pod).contains(&code.to_string()), "{case}: {code}");
+    }
+    if let Some(only) = s.only {
+        assert_eq!(codes(&pod), only, "{case}");
+    }
+    if let Some((code, line)) = s.other_evidence {
+        let ev = evidence(finding(&pod, code));
+        assert!(has_line(&ev, line), "{case}: {ev:#?}");
+    }
+
+    let table = explain_table(&ns, s.name);
+    assert_table_line(&table, s.severity, s.code, Some(s.container));
+    for part in s.table {
+        assert!(table.contains(&subst(part, &ns.name)), "{case}: {table}");
+    }
+    if let Some((args, code)) = s.exit_code {
+        let mut argv: Vec<&str> = vec!["explain"];
+        argv.extend(args.iter().map(|a| if *a == "{pod}" { s.name } else { a }));
+        argv.extend(["-n", &ns.name, "-o", "json", "--exit-code"]);
+        let run = initdoctor(&argv);
+        assert_eq!(run.code, code, "{case}: stderr: {}", run.stderr);
+        assert_eq!(run.json()["pods"][0]["name"], s.name, "{case}");
+    }
+}
+
+/// The scenarios of the table, one finding code each.
+fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            ns: "exit",
+            pod: seed_pod(GOOD_SCRIPT),
+            name: "myapp-pod",
+            status: json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+                "initContainerStatuses": [completed("init-myservice"),
+                    state::terminated("init-mydb", "busybox:1.28", 2, "Error", 0)],
+                "containerStatuses": [app_waiting()]}),
+            logs: &[(
+                "init-mydb",
+                "waiting for mydb\nsh: 1: Syntax error: end of file unexpected (expecting \"done\")\n",
+                false,
+            )],
+            status_column: "Init:Error",
+            code: "ExitedNonZero",
+            container: "init-mydb",
+            message: Text::Is("exited with code 2 (Error)"),
+            evidence: &[
+                "exit code 2: a shell usage or syntax error",
+                "log says: sh: 1: Syntax error: end of file unexpected (expecting \"done\")",
+            ],
+            table: &["Terminated: Error, exit code 2"],
+            ..Scenario::default()
+        },
+        Scenario {
+            ns: "oom",
+            pod: r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: migrate-pod}
+spec:
+  containers: [{name: app, image: busybox:1.28}]
+  initContainers:
+  - name: migrate
+    image: busybox:1.28
+    command: ['sh', '-c', './migrate --all']
+    resources: {limits: {memory: 64Mi}, requests: {memory: 32Mi}}
+"#
+            .into(),
+            name: "migrate-pod",
+            status: {
+                let mut migrate = state::terminated("migrate", "busybox:1.28", 137, "OOMKilled", 1);
+                migrate["lastState"] =
+                    json!({"terminated": {"exitCode": 137, "reason": "OOMKilled"}});
+                json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+                    "initContainerStatuses": [migrate],
+                    "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]})
+            },
+            status_column: "Init:OOMKilled",
+            code: "OOMKilled",
+            container: "migrate",
+            message: Text::Has("limit of 64Mi"),
+            evidence: &[
+                "resources.limits.memory 64Mi, resources.requests.memory 32Mi",
+                "exit code 137: SIGKILL",
+            ],
+            hint: Text::Has("spec.initContainers[0].resources.limits.memory"),
+            // OOM is said once.
+            absent: &["ExitedNonZero"],
+            ..Scenario::default()
+        },
+        Scenario {
+            ns: "cfg",
+            config_maps: &[
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config}\ndata: {DB_PORT: '5432'}\n",
+            ],
+            pod: r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: cfg-pod}
+spec:
+  containers: [{name: app, image: busybox:1.28}]
+  initContainers:
+  - name: init-mydb
+    image: busybox:1.28
+    command: ['sh', '-c', 'until nc -z $DB_HOST 5432; do sleep 2; done']
+    env:
+    - name: DB_HOST
+      valueFrom: {configMapKeyRef: {name: app-config, key: DB_HOST}}
+"#
+            .into(),
+            name: "cfg-pod",
+            status: json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+                "initContainerStatuses": [state::waiting("init-mydb", "busybox:1.28",
+                    "CreateContainerConfigError", "couldn't find key DB_HOST in ConfigMap {ns}/app-config", 0)],
+                "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
+            events: &[Ev {
+                field_path: Some("spec.initContainers{init-mydb}"),
+                type_: "Warning",
+                reason: "Failed",
+                message: "Error: couldn't find key DB_HOST in ConfigMap {ns}/app-config",
+                source: "kubelet",
+                count: 4,
+            }],
+            status_column: "Init:CreateContainerConfigError",
+            code: "ConfigMissing",
+            container: "init-mydb",
+            message: Text::Is(
+                "cannot be created: key \"DB_HOST\" of ConfigMap \"app-config\" does not exist in namespace {ns}",
+            ),
+            evidence: &[
+                "env DB_HOST comes from ConfigMap \"app-config\" key \"DB_HOST\"",
+                "Failed (x4, kubelet): Error: couldn't find key DB_HOST",
+            ],
+            hint: Text::Has("kubectl edit configmap app-config -n {ns}"),
+            ..Scenario::default()
+        },
+        Scenario {
+            ns: "mount",
+            pod: r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: redis}
+spec:
+  volumes: [{name: config, configMap: {name: redis-cofig}}]
+  containers: [{name: redis, image: redis:7, volumeMounts: [{name: config, mountPath: /etc/redis}]}]
+  initContainers:
+  - name: init-config
+    image: busybox:1.28
+    command: ['sh', '-c', 'cp /etc/redis/redis.conf /data/']
+    volumeMounts: [{name: config, mountPath: /etc/redis}]
+"#
+            .into(),
+            name: "redis",
+            status: json!({"phase": "Pending",
+                "conditions": [
+                    {"type": "PodReadyToStartContainers", "status": "False"},
+                    {"type": "Initialized", "status": "False", "reason": "ContainersNotInitialized"},
+                    {"type": "PodScheduled", "status": "True"}],
+                "initContainerStatuses": [state::waiting("init-config", "busybox:1.28", "PodInitializing", "", 0)],
+                "containerStatuses": [state::waiting("redis", "redis:7", "PodInitializing", "", 0)]}),
+            events: &[Ev {
+                field_path: None,
+                type_: "Warning",
+                reason: "FailedMount",
+                message: "MountVolume.SetUp failed for volume \"config\" : configmap \"redis-cofig\" not found",
+                source: "kubelet",
+                count: 15,
+            }],
+            status_column: "Init:0/1",
+            code: "VolumeMountFailed",
+            container: "init-config",
+            message: Text::Is(
+                "volume \"config\" cannot be mounted: ConfigMap \"redis-cofig\" does not exist, so no container can start",
+            ),
+            evidence: &[
+                "volume \"config\" is ConfigMap \"redis-cofig\"",
+                "FailedMount (x15, kubelet)",
+            ],
+            hint: Text::Has("kubectl create configmap redis-cofig -n {ns}"),
+            ..Scenario::default()
+        },
+        Scenario {
+            ns: "sched",
+            pod: r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: big-init}
+spec:
+  nodeName: ""
+  containers:
+  - {name: app, image: busybox:1.28, resources: {requests: {memory: 256Mi, cpu: 250m}}}
+  - {name: metrics, image: busybox:1.28, resources: {requests: {memory: 128Mi, cpu: 250m}}}
+  initContainers:
+  - {name: wait-db, image: busybox:1.28, resources: {requests: {memory: 16Mi}}}
+  - {name: warm-cache, image: busybox:1.28, resources: {requests: {memory: 64Gi, cpu: 100m}}}
+"#
+            .into(),
+            name: "big-init",
+            status: json!({"phase": "Pending", "conditions": [
+                {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": UNSCHEDULABLE}]}),
+            events: &[Ev {
+                field_path: None,
+                type_: "Warning",
+                reason: "FailedScheduling",
+                message: UNSCHEDULABLE,
+                source: "default-scheduler",
+                count: 7,
+            }],
+            status_column: "Pending",
+            fields: vec![("/node", Value::Null)],
+            code: "Unschedulable",
+            container: "warm-cache",
+            message: Text::Has("1 Insufficient memory"),
+            evidence: &[
+                "memory: init container \"warm-cache\" requests 64Gi; the app containers request 384Mi in total; the pod's effective memory request is therefore 64Gi",
+                "FailedScheduling (x7, default-scheduler)",
+            ],
+            // cpu is set by the app containers.
+            not_evidence: &["cpu:"],
+            hint: Text::Has("spec.initContainers[1].resources.requests.memory (now 64Gi)"),
+            table: &["node <none>"],
+            ..Scenario::default()
+        },
+        Scenario {
+            ns: "never",
+            pod: r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: once}
+spec:
+  restartPolicy: Never
+  containers: [{name: app, image: busybox:1.28}]
+  initContainers:
+  - {name: check-schema, image: busybox:1.28, command: ['sh', '-c', 'exit 1']}
+"#
+            .into(),
+            name: "once",
+            status: json!({"phase": "Failed",
+                "conditions": [{"type": "Initialized", "status": "False", "reason": "ContainersNotInitialized"},
+                               {"type": "PodScheduled", "status": "True"}],
+                "initContainerStatuses": [state::terminated("check-schema", "busybox:1.28", 1, "Error", 0)],
+                "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
+            logs: &[(
+                "check-schema",
+                "schema version 12 is older than 14\n",
+                false,
+            )],
+            status_column: "Init:Error",
+            fields: vec![("/phase", json!("Failed"))],
+            code: "RestartNeverFailed",
+            container: "check-schema",
+            message: Text::Has("restartPolicy is Never"),
+            hint: Text::Has("kubectl delete pod once -n {ns}"),
+            other_evidence: Some(("ExitedNonZero", "| schema version 12 is older than 14")),
+            // A pod that failed in initialization is listed without names, and counts as blocked.
+            exit_code: Some((&[], 3)),
+            ..Scenario::default()
+        },
+        Scenario {
+            ns: "sidecar",
+            pod: r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: meshed}
+spec:
+  containers: [{name: app, image: busybox:1.28}]
+  initContainers:
+  - name: proxy
+    image: envoyproxy/envoy:v1.30.1
+    restartPolicy: Always
+    startupProbe: {httpGet: {path: /ready, port: 15021}, periodSeconds: 5, failureThreshold: 60}
+  - {name: migrate, image: busybox:1.28, command: ['sh', '-c', './migrate']}
+"#
+            .into(),
+            name: "meshed",
+            status: {
+                let mut proxy =
+                    state::running("proxy", "envoyproxy/envoy:v1.30.1", "2026-01-01T00:00:00Z");
+                proxy["started"] = json!(false);
+                json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+                    "initContainerStatuses": [proxy, state::waiting("migrate", "busybox:1.28", "PodInitializing", "", 0)],
+                    "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]})
+            },
+            events: &[Ev {
+                field_path: Some("spec.initContainers{proxy}"),
+                type_: "Warning",
+                reason: "Unhealthy",
+                message: "Startup probe failed: Get \"http://10.0.0.5:15021/ready\": dial tcp 10.0.0.5:15021: connect: connection refused",
+                source: "kubelet",
+                count: 14,
+            }],
+            status_column: "Init:0/2",
+            fields: vec![
+                ("/blocking", json!({"name": "proxy", "index": 0})),
+                ("/initContainers/0/sidecar", json!(true)),
+            ],
+            code: "SidecarNotStarted",
+            container: "proxy",
+            message: Text::Has("so init container \"migrate\" cannot start"),
+            evidence: &[
+                "startupProbe: httpGet :15021/ready, every 5s, gives up after 60 failures",
+                "Unhealthy (x14, kubelet): Startup probe failed",
+            ],
+            table: &[
+                "sidecar",
+                "(not started)",
+                "kubectl initdoctor debug meshed -n {ns} --target proxy",
+            ],
+            ..Scenario::default()
+        },
+        Scenario {
+            ns: "appstart",
+            pod: seed_pod(GOOD_SCRIPT),
+            name: "myapp-pod",
+            status: json!({"phase": "Pending",
+                "conditions": [{"type": "Initialized", "status": "True"},
+                               {"type": "Ready", "status": "False", "reason": "ContainersNotReady"},
+                               {"type": "PodScheduled", "status": "True"}],
+                "initContainerStatuses": [completed("init-myservice"), completed("init-mydb")],
+                "containerStatuses": [app_waiting()]}),
+            events: &[Ev {
+                field_path: Some("spec.containers{myapp-container}"),
+                type_: "Normal",
+                reason: "Pulling",
+                message: "Pulling image \"busybox:1.28\"",
+                source: "kubelet",
+                count: 1,
+            }],
+            status_column: "PodInitializing",
+            fields: vec![("/initialized", json!(true)), ("/blocking", Value::Null)],
+            code: "AppContainersStarting",
+            severity: "info",
+            container: "myapp-container",
+            message: Text::Has("myapp-container (PodInitializing"),
+            evidence: &["Pulling (kubelet): Pulling image \"busybox:1.28\""],
+            only: Some(&["AppContainersStarting"]),
+            table: &["Initialization is complete."],
+            // Initialized: --exit-code says 0.
+            exit_code: Some((&["{pod}"], 0)),
+            ..Scenario::default()
+        },
+        Scenario {
+            ns: "spec",
+            pod: seed_pod(DONEL_SCRIPT),
+            name: "myapp-pod",
+            status: init_myservice_running(),
+            status_column: "Init:0/2",
+            fields: vec![("/blocking/name", json!("init-myservice"))],
+            code: "InvalidInitSpec",
+            container: "init-mydb",
+            message: Text::Has("`donel` looks like a typo of `done`"),
+            hint: Text::Starts("replace `donel` with `done` in spec.initContainers[1].command"),
+            ..Scenario::default()
+        },
+    ]
+}
+
+const UNSCHEDULABLE: &str = "0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.";
+
+const DONEL_SCRIPT: &str = "until nslookup mydb; do echo waiting for mydb; sleep 2; donel";
+
+/// The seed pod's first init container running, the second waiting to start.
+fn init_myservice_running() -> Value {
+    json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+        "initContainerStatuses": [
+            state::running("init-myservice", "busybox:1.28", "2026-01-01T00:00:00Z"),
+            state::waiting("init-mydb", "busybox:1.28", "PodInitializing", "", 0)],
+        "containerStatuses": [app_waiting()]})
+}
+
+#[tokio::test]
+async fn scenarios_of_one_shape() {
+    for scenario in scenarios() {
+        run_scenario(scenario).await;
+    }
+}
+
+#[tokio::test]
+async fn a_correct_script_has_no_invalid_init_spec() {
+    // The `spec` scenario's pod with a correct script has no finding at all.
+    let ok = TestNs::new("specok").await;
+    ok.pod(&seed_pod(GOOD_SCRIPT)).await;
+    ok.set_status("myapp-pod", init_myservice_running()).await;
+    let pod = explain_json(&ok, "myapp-pod", &[]);
+    assert!(
+        !codes(&pod).contains(&"InvalidInitSpec".to_string()),
+        "{:?}",
+        codes(&pod)
+    );
 }

@@ -674,127 +674,6 @@ async fn selectorless_service_with_a_hand_written_slice() {
     assert_eq!(codes(&pod, "legacy-db"), ["ResolvesButWaits"]);
 }
 
-#[tokio::test]
-async fn headless_service_without_ready_pods_does_not_resolve() {
-    let ns = TestNs::new("w-headless").await;
-    ns.create::<Service>(
-        "apiVersion: v1\nkind: Service\nmetadata: {name: nginx}\nspec:\n  clusterIP: None\n  selector: {app: nginx}\n  ports: [{port: 80}]\n",
-    )
-    .await;
-    ns.pod(
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: web-0, labels: {app: nginx}}\nspec:\n  hostname: web-0\n  subdomain: nginx\n  containers: [{name: nginx, image: nginx, ports: [{containerPort: 80}]}]\n",
-    )
-    .await;
-    ns.set_status(
-        "web-0",
-        serde_json::json!({"phase": "Running", "podIP": "10.244.7.10", "podIPs": [{"ip": "10.244.7.10"}],
-            "conditions": [{"type": "Ready", "status": "False"}],
-            "containerStatuses": [common::state::running("nginx", "nginx", "2026-01-01T00:00:00Z")]}),
-    )
-    .await;
-    ns.pod(
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: client}\nspec:\n  initContainers:\n  - {name: wait-svc, image: busybox:1.28, command: ['sh', '-c', 'until nslookup nginx; do sleep 1; done']}\n  - {name: wait-pod, image: busybox:1.28, command: ['sh', '-c', 'until nslookup web-0.nginx; do sleep 1; done']}\n  containers: [{name: app, image: app}]\n",
-    )
-    .await;
-    ns.set_initializing("client", "10.244.7.11").await;
-    ns.await_endpoints("nginx", 1, 0).await;
-    let pod = common::explain_one(&ns, "client", &[]);
-    let f = finding(&pod, "HeadlessNotResolvable", "nginx");
-    assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("web-0 is Running, not Ready"),
-        "{f:#}"
-    );
-    let p = finding(&pod, "HeadlessNotResolvable", "web-0.nginx");
-    assert_eq!(p["resolved"], resolved("Pod", &ns.name, "web-0"));
-}
-
-#[tokio::test]
-async fn kubectl_wait_and_k8s_wait_for() {
-    let ns = TestNs::new("w-kwait").await;
-    ns.pod(
-        r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: waiter}
-spec:
-  initContainers:
-  - name: wait-db
-    image: bitnami/kubectl
-    command: ['kubectl', 'wait', '--for=condition=Ready', 'pod', '-l', 'app=db', '--timeout=300s']
-  - name: wait-job
-    image: groundnuty/k8s-wait-for:v2.0
-    args: ['job', 'migrate']
-  containers: [{name: app, image: app}]
-"#,
-    )
-    .await;
-    ns.set_initializing("waiter", "10.244.8.10").await;
-    let pod = common::explain_one(&ns, "waiter", &[]);
-    let f = finding(&pod, "WaitingOnPod", "-l app=db");
-    assert!(evidence_has(f, "no matching resources found"), "{f:#}");
-    let j = finding(&pod, "WaitingOnJob", "migrate");
-    assert_eq!(j["resolved"], resolved("Job", &ns.name, "migrate"));
-
-    ns.pod("apiVersion: v1\nkind: Pod\nmetadata: {name: db-0, labels: {app: db}}\nspec:\n  containers: [{name: db, image: db}]\n")
-        .await;
-    ns.set_ready("db-0", "10.244.8.11").await;
-    let pod = common::explain_one(&ns, "waiter", &[]);
-    let f = finding(&pod, "ResolvesButWaits", "-l app=db");
-    assert_eq!(f["resolved"], resolved("Pod", &ns.name, "db-0"));
-    assert!(evidence_has(f, "ServiceAccount default"), "{f:#}");
-}
-
-#[tokio::test]
-async fn typo_with_the_host_from_a_config_map() {
-    let ns = TestNs::new("w-typo").await;
-    ns.create::<Service>("apiVersion: v1\nkind: Service\nmetadata: {name: orders-db}\nspec:\n  ports: [{port: 5432}]\n")
-        .await;
-    ns.create::<k8s_openapi::api::core::v1::ConfigMap>(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config}\ndata: {db_host: ordersdb}\n",
-    )
-    .await;
-    ns.pod(
-        r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: app}
-spec:
-  initContainers:
-  - name: wait-db
-    image: busybox:1.28
-    env:
-    - name: DB_HOST
-      valueFrom: {configMapKeyRef: {name: app-config, key: db_host}}
-    - name: DB_PASSWORD
-      valueFrom: {secretKeyRef: {name: db-secret, key: password}}
-    command: ['sh', '-c', 'until nc -z $(DB_HOST) 5432; do sleep 1; done']
-  containers: [{name: app, image: app}]
-"#,
-    )
-    .await;
-    ns.set_initializing("app", "10.244.9.10").await;
-    let pod = common::explain_one(&ns, "app", &[]);
-    let f = finding(&pod, "ServiceNameTypo", "$(DB_HOST)");
-    assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("did you mean orders-db?"),
-        "{f:#}"
-    );
-    assert!(
-        evidence_has(
-            f,
-            "DB_HOST = \"ordersdb\" from ConfigMap app-config (key db_host)"
-        ),
-        "{f:#}"
-    );
-    assert_eq!(f["resolved"], resolved("Service", &ns.name, "ordersdb"));
-}
-
 /// One explain makes at most two sequential rounds; count the requests of the waits part.
 #[tokio::test]
 async fn one_explain_costs_a_known_number_of_requests() {
@@ -895,4 +774,178 @@ spec:
     // In the default domain the same name is outside the cluster.
     let pod = common::explain_one(&ns, "app", &[]);
     assert_eq!(codes(&pod, &target), ["ExternalTarget"]);
+}
+
+// ---- Stories as data: steps that build the cluster, and explains with what each must find.
+// Each story runs in its own namespace; `resolved` objects are in that namespace. ----
+
+/// One step of a story.
+enum Step {
+    Service(&'static str),
+    ConfigMap(&'static str),
+    Pod(&'static str),
+    /// The pod's status, as the kubelet writes it.
+    Status(&'static str, Value),
+    /// The pod becomes Ready with this IP.
+    Ready(&'static str, &'static str),
+    /// The pod is initializing with this IP.
+    Initializing(&'static str, &'static str),
+    /// Wait for the Service's endpoints: (total, ready).
+    Endpoints(&'static str, usize, usize),
+    /// `explain POD -o json`, and the findings it must have.
+    Explain(&'static str, Vec<Expect>),
+}
+
+/// A finding an explain must have: exactly one with `code` about `target`.
+struct Expect {
+    code: &'static str,
+    target: &'static str,
+    /// Parts of its message and of its evidence lines.
+    message: &'static [&'static str],
+    evidence: &'static [&'static str],
+    /// `(kind, name)` of what it resolved to, in the story's namespace.
+    resolved: Option<(&'static str, &'static str)>,
+}
+
+fn expect(code: &'static str, target: &'static str) -> Expect {
+    Expect {
+        code,
+        target,
+        message: &[],
+        evidence: &[],
+        resolved: None,
+    }
+}
+
+/// Run a story's steps in a namespace of its own.
+async fn run_story(prefix: &str, steps: Vec<Step>) {
+    let ns = TestNs::new(prefix).await;
+    for step in steps {
+        match step {
+            Step::Service(yaml) => {
+                ns.create::<Service>(yaml).await;
+            }
+            Step::ConfigMap(yaml) => {
+                ns.create::<k8s_openapi::api::core::v1::ConfigMap>(yaml)
+                    .await;
+            }
+            Step::Pod(yaml) => {
+                ns.pod(yaml).await;
+            }
+            Step::Status(pod, status) => {
+                ns.set_status(pod, status).await;
+            }
+            Step::Ready(pod, ip) => {
+                ns.set_ready(pod, ip).await;
+            }
+            Step::Initializing(pod, ip) => {
+                ns.set_initializing(pod, ip).await;
+            }
+            Step::Endpoints(service, total, ready) => {
+                ns.await_endpoints(service, total, ready).await
+            }
+            Step::Explain(pod, expects) => {
+                let got = common::explain_one(&ns, pod, &[]);
+                for e in expects {
+                    let f = finding(&got, e.code, e.target);
+                    for part in e.message {
+                        assert!(
+                            f["message"].as_str().unwrap().contains(part),
+                            "{prefix}: {f:#}"
+                        );
+                    }
+                    for line in e.evidence {
+                        assert!(evidence_has(f, line), "{prefix}: {f:#}");
+                    }
+                    if let Some((kind, name)) = e.resolved {
+                        assert_eq!(f["resolved"], resolved(kind, &ns.name, name), "{prefix}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn headless_service_without_ready_pods_does_not_resolve() {
+    run_story("w-headless", vec![
+        Step::Service("apiVersion: v1\nkind: Service\nmetadata: {name: nginx}\nspec:\n  clusterIP: None\n  selector: {app: nginx}\n  ports: [{port: 80}]\n"),
+        Step::Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: web-0, labels: {app: nginx}}\nspec:\n  hostname: web-0\n  subdomain: nginx\n  containers: [{name: nginx, image: nginx, ports: [{containerPort: 80}]}]\n"),
+        Step::Status("web-0", serde_json::json!({"phase": "Running", "podIP": "10.244.7.10", "podIPs": [{"ip": "10.244.7.10"}],
+            "conditions": [{"type": "Ready", "status": "False"}],
+            "containerStatuses": [common::state::running("nginx", "nginx", "2026-01-01T00:00:00Z")]})),
+        Step::Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: client}\nspec:\n  initContainers:\n  - {name: wait-svc, image: busybox:1.28, command: ['sh', '-c', 'until nslookup nginx; do sleep 1; done']}\n  - {name: wait-pod, image: busybox:1.28, command: ['sh', '-c', 'until nslookup web-0.nginx; do sleep 1; done']}\n  containers: [{name: app, image: app}]\n"),
+        Step::Initializing("client", "10.244.7.11"),
+        Step::Endpoints("nginx", 1, 0),
+        Step::Explain("client", vec![
+            Expect { message: &["web-0 is Running, not Ready"], ..expect("HeadlessNotResolvable", "nginx") },
+            Expect { resolved: Some(("Pod", "web-0")), ..expect("HeadlessNotResolvable", "web-0.nginx") },
+        ]),
+    ])
+    .await;
+}
+
+#[tokio::test]
+async fn kubectl_wait_and_k8s_wait_for() {
+    run_story("w-kwait", vec![
+        Step::Pod(r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: waiter}
+spec:
+  initContainers:
+  - name: wait-db
+    image: bitnami/kubectl
+    command: ['kubectl', 'wait', '--for=condition=Ready', 'pod', '-l', 'app=db', '--timeout=300s']
+  - name: wait-job
+    image: groundnuty/k8s-wait-for:v2.0
+    args: ['job', 'migrate']
+  containers: [{name: app, image: app}]
+"#),
+        Step::Initializing("waiter", "10.244.8.10"),
+        Step::Explain("waiter", vec![
+            Expect { evidence: &["no matching resources found"], ..expect("WaitingOnPod", "-l app=db") },
+            Expect { resolved: Some(("Job", "migrate")), ..expect("WaitingOnJob", "migrate") },
+        ]),
+        Step::Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: db-0, labels: {app: db}}\nspec:\n  containers: [{name: db, image: db}]\n"),
+        Step::Ready("db-0", "10.244.8.11"),
+        Step::Explain("waiter", vec![Expect {
+            evidence: &["ServiceAccount default"],
+            resolved: Some(("Pod", "db-0")),
+            ..expect("ResolvesButWaits", "-l app=db")
+        }]),
+    ])
+    .await;
+}
+
+#[tokio::test]
+async fn typo_with_the_host_from_a_config_map() {
+    run_story("w-typo", vec![
+        Step::Service("apiVersion: v1\nkind: Service\nmetadata: {name: orders-db}\nspec:\n  ports: [{port: 5432}]\n"),
+        Step::ConfigMap("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config}\ndata: {db_host: ordersdb}\n"),
+        Step::Pod(r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  initContainers:
+  - name: wait-db
+    image: busybox:1.28
+    env:
+    - name: DB_HOST
+      valueFrom: {configMapKeyRef: {name: app-config, key: db_host}}
+    - name: DB_PASSWORD
+      valueFrom: {secretKeyRef: {name: db-secret, key: password}}
+    command: ['sh', '-c', 'until nc -z $(DB_HOST) 5432; do sleep 1; done']
+  containers: [{name: app, image: app}]
+"#),
+        Step::Initializing("app", "10.244.9.10"),
+        Step::Explain("app", vec![Expect {
+            message: &["did you mean orders-db?"],
+            evidence: &["DB_HOST = \"ordersdb\" from ConfigMap app-config (key db_host)"],
+            resolved: Some(("Service", "ordersdb")),
+            ..expect("ServiceNameTypo", "$(DB_HOST)")
+        }]),
+    ])
+    .await;
 }

@@ -6,7 +6,7 @@
 //!
 //! 1. [`expand`] applies Kubernetes' own `$(VAR)` expansion and knows where each variable comes
 //!    from (literal, ConfigMap, Secret, field ref, Service link);
-//! 2. [`crate::shell`] reads `sh -c` scripts: simple commands and the loop or `if` each one guards;
+//! 2. [`shell`] reads `sh -c` scripts: simple commands and the loop or `if` each one guards;
 //! 3. [`command`] turns each simple command into a [`command::Check`] (tool, target, port, how
 //!    it repeats), or reports it as not understood — never a guess;
 //! 4. [`resolve`] resolves names the way the pod's resolver does (search path, `dnsPolicy`,
@@ -20,9 +20,9 @@
 //! for many pods it fetches once for the union of their needs, and [`shared`] hands each pod
 //! its part.
 //!
-//! To add a tool: teach `command::classify` its name and read its options in
-//! `command::Reader::targets`. To add a finding: give it a code in [`CODES`] and produce it in
-//! [`findings`]; list it in `docs/waits.md`.
+//! To add a tool: one entry in [`command::tools::TOOLS`] and the `fn` reading its options in
+//! its family's file under `command/tools/`. To add a finding: give it a code in [`CODES`] and produce it in
+//! [`findings`] (the file of what its target is); list it in `docs/findings.md`.
 
 pub mod command;
 pub mod expand;
@@ -30,6 +30,7 @@ pub mod findings;
 pub mod render;
 pub mod resolve;
 pub mod shared;
+pub mod shell;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -37,10 +38,11 @@ use std::sync::Arc;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
-use serde::Serialize;
 
-use crate::diagnosis::{Finding, timeline};
+use crate::finding::Finding;
+pub use crate::finding::ObjectRef;
 use crate::status::is_sidecar;
+use crate::timeline;
 
 pub use findings::findings;
 
@@ -74,25 +76,6 @@ pub const CODES: &[&str] = &[
 /// True for a finding of this module (the table prints those under "waits for").
 pub fn owns(finding: &Finding) -> bool {
     CODES.contains(&finding.code.as_str())
-}
-
-/// The object a target resolved to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ObjectRef {
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
-}
-
-impl ObjectRef {
-    pub fn new(kind: &str, namespace: &str, name: &str) -> ObjectRef {
-        ObjectRef {
-            kind: kind.into(),
-            namespace: namespace.into(),
-            name: name.into(),
-        }
-    }
 }
 
 /// The objects the waits of one pod are checked against, fetched by the edge in one round.
@@ -244,8 +227,6 @@ fn candidate_services(name: &str) -> Vec<String> {
 mod fuzz {
     //! The readers never panic, whatever the command.
     use super::*;
-    use crate::diagnosis::Evidence;
-    use crate::shell;
     use proptest::prelude::*;
     use serde_json::json;
 
@@ -273,12 +254,7 @@ mod fuzz {
             pods: Arc::new(vec![p.clone()]),
             ..Default::default()
         };
-        let evidence = Evidence {
-            pod: p,
-            waits: Some(objects),
-            ..Default::default()
-        };
-        let found = findings(&evidence, jiff::Timestamp::UNIX_EPOCH);
+        let found = findings(&p, Some(&objects), jiff::Timestamp::UNIX_EPOCH);
         let _ = render::section(&found, crate::render::Palette { enabled: false });
     }
 

@@ -1,7 +1,7 @@
 //! The table's "waits for" section: per target, the command fragment, the object chain and the
 //! verdict, from the findings of [`super::findings`] (their `command:` and `chain:` evidence).
 
-use crate::diagnosis::{Finding, Severity};
+use crate::finding::{Finding, Severity};
 use crate::render::Palette;
 
 /// A group of findings: (container, target).

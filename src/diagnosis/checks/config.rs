@@ -4,8 +4,9 @@
 
 use k8s_openapi::api::core::v1::{Container, Volume};
 
-use super::{Context, event_line, finding, one_line, quoted_after};
-use crate::diagnosis::{Finding, InitState, Severity};
+use super::context::{Context, event_line, finding, one_line, quoted_after};
+use crate::finding::{Finding, Severity};
+use crate::timeline::InitState;
 
 /// A ConfigMap, Secret or PVC the kubelet could not find, and the key when a key was missing.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,8 +2,9 @@
 
 use k8s_openapi::api::core::v1::ContainerStateTerminated;
 
-use super::{Blocker, Context, event_line, finding, log_lines};
-use crate::diagnosis::{Finding, Severity, exits};
+use super::context::{Blocker, Context, event_line, finding, log_lines, one_line};
+use crate::diagnosis::exits;
+use crate::finding::{Finding, Severity};
 
 /// How many log lines a finding shows.
 const SHOWN_LOG_LINES: usize = 5;
@@ -37,8 +38,7 @@ pub fn check_crash_loop(cx: &Context) -> Option<Finding> {
         f.evidence.push(exits::explain(t.exit_code));
     }
     if let Some(message) = blocker.waiting_message() {
-        f.evidence
-            .push(format!("kubelet: {}", super::one_line(message)));
+        f.evidence.push(format!("kubelet: {}", one_line(message)));
     }
     if let Some(e) = cx
         .events(Some(blocker.name()), &["BackOff"])
@@ -74,7 +74,7 @@ pub fn check_exited_non_zero(cx: &Context) -> Option<Finding> {
     f.evidence.push(exits::explain(t.exit_code));
     if let Some(message) = t.message.as_deref().filter(|m| !m.is_empty()) {
         f.evidence
-            .push(format!("termination message: {}", super::one_line(message)));
+            .push(format!("termination message: {}", one_line(message)));
     }
     let (label, lines) = logs_of(blocker, false);
     push_log_evidence(&mut f.evidence, Some(t.exit_code), label, lines);
@@ -134,7 +134,7 @@ pub fn check_restart_never_failed(cx: &Context) -> Option<Finding> {
         return None;
     }
     let (row, code) = cx.diagnosis.init_containers.iter().find_map(|r| {
-        let failed = r.state == crate::diagnosis::InitState::Terminated && !r.sidecar;
+        let failed = r.state == crate::timeline::InitState::Terminated && !r.sidecar;
         match r.exit_code {
             Some(code) if failed && code != 0 => Some((r, code)),
             _ => None,

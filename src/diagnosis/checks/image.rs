@@ -1,7 +1,8 @@
 //! `ImagePullFailed`: the blocker's image cannot be pulled.
 
-use super::{Context, event_line, finding};
-use crate::diagnosis::{Finding, IMAGE_PULL_REASONS, Lookup, Severity};
+use super::context::{Context, event_line, finding, one_line};
+use crate::diagnosis::evidence::{IMAGE_PULL_REASONS, Lookup};
+use crate::finding::{Finding, Severity};
 
 /// The blocker waits on `ErrImagePull`, `ImagePullBackOff`, `InvalidImageName`, …
 pub fn check_image_pull_failed(cx: &Context) -> Option<Finding> {
@@ -24,8 +25,7 @@ pub fn check_image_pull_failed(cx: &Context) -> Option<Finding> {
     f.evidence
         .push(format!("image {image:?}, imagePullPolicy {policy}"));
     if let Some(message) = blocker.waiting_message() {
-        f.evidence
-            .push(format!("kubelet: {}", super::one_line(message)));
+        f.evidence.push(format!("kubelet: {}", one_line(message)));
     }
     let events = cx.events(
         Some(blocker.name()),

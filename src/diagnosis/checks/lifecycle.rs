@@ -1,8 +1,9 @@
 //! The pod's deadline: `DeadlineExceeded` and `DeadlineApproaching` (`activeDeadlineSeconds`
 //! counts init time).
 
-use super::{Context, event_line, finding, one_line};
-use crate::diagnosis::{Finding, Severity, short_duration};
+use super::context::{Context, event_line, finding, one_line};
+use crate::finding::{Finding, Severity};
+use crate::timeline::short_duration;
 
 /// The pod failed with `DeadlineExceeded`, or its deadline has passed before initialization.
 pub fn check_deadline_exceeded(cx: &Context) -> Option<Finding> {

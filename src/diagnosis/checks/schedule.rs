@@ -1,9 +1,9 @@
 //! `Unschedulable`: the scheduler finds no node, often because an init container's request
 //! sets the pod's effective request.
 
-use super::{Context, event_line, finding, one_line};
+use super::context::{Context, event_line, finding, one_line};
 use crate::diagnosis::resources::{effective_requests, format_quantity};
-use crate::diagnosis::{Finding, Severity};
+use crate::finding::{Finding, Severity};
 
 /// The pod is not bound to a node and the scheduler says why (condition or FailedScheduling).
 pub fn check_unschedulable(cx: &Context) -> Option<Finding> {

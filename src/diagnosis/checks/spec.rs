@@ -2,12 +2,12 @@
 //! an `sh -c` script the shell cannot parse (`donel` for `done`), which exits 2 at once instead
 //! of waiting.
 
-use super::{Context, finding};
-use crate::diagnosis::{Finding, Severity};
-use crate::shell;
+use super::context::{Context, finding};
+use crate::finding::{Finding, Severity};
+use crate::waits::shell;
 
 /// The first unfinished init container whose `sh -c` script the shell certainly rejects (the
-/// reader in [`crate::shell`] says so only when it is certain: never a false alarm).
+/// reader in [`crate::waits::shell`] says so only when it is certain: never a false alarm).
 pub fn check_invalid_init_spec(cx: &Context) -> Option<Finding> {
     let spec = cx.pod.spec.as_ref()?;
     let inits = spec.init_containers.as_deref().unwrap_or(&[]);

@@ -4,8 +4,10 @@
 
 use k8s_openapi::api::core::v1::Probe;
 
-use super::{Context, event_line, finding};
-use crate::diagnosis::{Finding, IMAGE_PULL_REASONS, InitState, Severity, waiting_reason};
+use super::context::{Context, event_line, finding};
+use crate::diagnosis::evidence::{IMAGE_PULL_REASONS, waiting_reason};
+use crate::finding::{Finding, Severity};
+use crate::timeline::InitState;
 
 /// The blocker is a native sidecar (`restartPolicy: Always`) that has not started.
 pub fn check_sidecar_not_started(cx: &Context) -> Option<Finding> {

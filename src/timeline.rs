@@ -133,6 +133,23 @@ pub fn blocking(pod: &Pod, rows: &[InitContainerRow]) -> Option<Blocking> {
     })
 }
 
+/// Whole seconds from `from` to `to`, never negative.
+pub fn seconds_between(from: Timestamp, to: Timestamp) -> i64 {
+    (to.as_second() - from.as_second()).max(0)
+}
+
+/// kubectl-style short durations: 45s, 3m12s, 2h5m, 4d3h.
+pub fn short_duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..=119 => format!("{s}s"),
+        120..=599 => format!("{}m{}s", s / 60, s % 60),
+        600..=10799 => format!("{}m", s / 60),
+        10800..=172_799 => format!("{}h{}m", s / 3600, (s % 3600) / 60),
+        _ => format!("{}d{}h", s / 86400, (s % 86400) / 3600),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

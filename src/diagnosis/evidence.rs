@@ -1,0 +1,92 @@
+//! What the edge gathered for one pod ([`Evidence`]), and the lookups on it every check uses.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Container, ContainerStatus, Event, Pod};
+
+/// Everything known about one pod, gathered by the edge before diagnosis.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    pub pod: Pod,
+    /// Events whose involved object is the pod.
+    pub events: Vec<Event>,
+    /// Last lines of logs, by container name (only the containers [`log_requests`] names).
+    pub logs: BTreeMap<String, ContainerLogs>,
+    /// The names of the Secrets in the pod's namespace, looked up only when
+    /// [`needs_secret_names`] says so (to tell whether `imagePullSecrets` exist).
+    pub secret_names: Lookup<Vec<String>>,
+    /// What the blocked init containers wait on (Services, EndpointSlices, Pods…), fetched only
+    /// when their commands name something to resolve (see [`crate::waits::needs`]).
+    pub waits: Option<crate::waits::WaitObjects>,
+}
+
+/// The tail of a container's log: the current instance and the previous one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContainerLogs {
+    pub current: Vec<String>,
+    pub previous: Vec<String>,
+    /// Why a log could not be read, when that is worth saying ("could not check (RBAC)").
+    pub note: Option<String>,
+}
+
+/// The answer to a lookup that may be refused: what was found, or why it could not be checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Lookup<T> {
+    /// Not asked: the diagnosis did not need it.
+    #[default]
+    NotChecked,
+    Found(T),
+    /// RBAC refused it (403): say "could not check", never fail.
+    Denied,
+    /// Any other failure, in one line.
+    Failed(String),
+}
+
+/// One log to fetch: a container's current instance, or its previous one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRequest {
+    pub container: String,
+    pub previous: bool,
+}
+
+/// How many log lines the edge asks for per instance (`tailLines`).
+pub const LOG_TAIL_LINES: i64 = 50;
+
+/// Waiting reasons of a failed image pull.
+pub const IMAGE_PULL_REASONS: [&str; 6] = [
+    "ErrImagePull",
+    "ImagePullBackOff",
+    "InvalidImageName",
+    "ErrImageNeverPull",
+    "RegistryUnavailable",
+    "SignatureValidationFailed",
+];
+
+/// The spec of an init container by name.
+pub fn init_spec<'a>(pod: &'a Pod, name: &str) -> Option<&'a Container> {
+    pod.spec
+        .as_ref()?
+        .init_containers
+        .as_ref()?
+        .iter()
+        .find(|c| c.name == name)
+}
+
+/// The status of an init container by name.
+pub fn init_status<'a>(pod: &'a Pod, name: &str) -> Option<&'a ContainerStatus> {
+    pod.status
+        .as_ref()?
+        .init_container_statuses
+        .as_ref()?
+        .iter()
+        .find(|c| c.name == name)
+}
+
+/// The waiting reason of a container status, if it is waiting with one.
+pub fn waiting_reason(status: &ContainerStatus) -> Option<&str> {
+    status
+        .state
+        .as_ref()
+        .and_then(|s| s.waiting.as_ref())
+        .and_then(|w| w.reason.as_deref())
+}

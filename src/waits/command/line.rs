@@ -1,0 +1,483 @@
+//! Reading one command line: a container's argv or a script's simple commands, with their
+//! shell assignments, wrappers (`exec`, `env`, `timeout`, nested `sh -c`) peeled off, and the
+//! tool matched in [`super::tools::TOOLS`].
+
+use super::args::{Arg, marker};
+use super::plumbing::{PLUMBING, SHELLS, WRAPPERS};
+use super::tools::{self, Call};
+use super::{Check, Extraction, Mode, Tool};
+use crate::waits::expand::{self, Chars, EnvTable, NAMESPACE_FILE, Unknown, Value};
+use crate::waits::shell::{self, Ctx, Guard, Loop, Piece, Word};
+
+/// How deep `sh -c` may nest inside `sh -c`.
+pub(super) const MAX_NESTING: usize = 16;
+/// How many wrappers (`exec`, `timeout`, `env`, nested shells) a command may have.
+const MAX_COMMAND_DEPTH: usize = 32;
+
+pub(super) struct Reader<'a> {
+    pub namespace: &'a str,
+}
+
+impl Reader<'_> {
+    /// Walk a script's simple commands in order, keeping shell assignments.
+    pub(super) fn script(
+        &self,
+        commands: &[shell::SimpleCommand],
+        env: &mut EnvTable,
+        out: &mut Extraction,
+        depth: usize,
+    ) {
+        for cmd in commands {
+            // Leading NAME=value words: alone they set shell variables; before a command, only
+            // that command's environment.
+            let mut local = env.clone();
+            let mut start = 0;
+            for w in &cmd.words {
+                match assignment(w) {
+                    Some((name, value)) => {
+                        let v = self.eval(&value, &local);
+                        let val = match v.known() {
+                            Some(t) => Value::Known {
+                                text: t.to_string(),
+                                note: None,
+                            },
+                            None => Value::Unknown(v.unknowns.first().cloned().unwrap_or(
+                                Unknown::Dynamic {
+                                    text: value.written.clone(),
+                                },
+                            )),
+                        };
+                        local.set(&name, val);
+                        start += 1;
+                    }
+                    None => break,
+                }
+            }
+            let words = &cmd.words[start..];
+            if words.is_empty() {
+                *env = local;
+                continue;
+            }
+            // `export NAME=value` sets a variable too.
+            if words.first().and_then(Word::plain) == Some("export") {
+                for w in &words[1..] {
+                    if let Some((name, value)) = assignment(w) {
+                        let v = self.eval(&value, &local);
+                        let val = match v.known() {
+                            Some(t) => Value::Known {
+                                text: t.to_string(),
+                                note: None,
+                            },
+                            None => Value::Unknown(Unknown::Dynamic {
+                                text: value.written.clone(),
+                            }),
+                        };
+                        env.set(&name, val);
+                    }
+                }
+                continue;
+            }
+            self.command(words, &cmd.raw, cmd.ctx, &local, out, depth, None);
+        }
+    }
+
+    fn eval(&self, word: &Word, env: &EnvTable) -> Arg {
+        let mut arg = Arg {
+            written: word.written.clone(),
+            notes: word.notes.clone(),
+            ..Default::default()
+        };
+        self.eval_into(word, env, &mut arg, 0);
+        arg
+    }
+
+    fn eval_into(&self, word: &Word, env: &EnvTable, arg: &mut Arg, depth: usize) {
+        let push_unknown = |arg: &mut Arg, u: Unknown| {
+            let i = match arg.unknowns.iter().position(|x| *x == u) {
+                Some(i) => i,
+                None => {
+                    arg.unknowns.push(u);
+                    arg.unknowns.len() - 1
+                }
+            };
+            arg.text.push(marker(i));
+        };
+        for piece in &word.pieces {
+            match piece {
+                Piece::Text(t) => arg.text.push_str(t),
+                Piece::Unknown(u) => push_unknown(arg, u.clone()),
+                Piece::Param {
+                    name,
+                    default,
+                    colon,
+                    ..
+                } => match env.shell(name) {
+                    Value::Known { text, note }
+                        if !(*colon && text.is_empty() && default.is_some()) =>
+                    {
+                        arg.text.push_str(&text);
+                        if let Some(n) = note {
+                            arg.notes.push(n);
+                        }
+                    }
+                    Value::Known { .. } | Value::Unknown(Unknown::Unset { .. })
+                        if default.is_some() && depth < 8 =>
+                    {
+                        if let Some(d) = default {
+                            self.eval_into(d, env, arg, depth + 1);
+                        }
+                    }
+                    Value::Known { text, .. } => arg.text.push_str(&text),
+                    Value::Unknown(u) => push_unknown(arg, u),
+                },
+                Piece::Subst { inner, .. } => match namespace_read(inner) {
+                    true => {
+                        arg.text.push_str(self.namespace);
+                        let note = format!(
+                            "$(cat {NAMESPACE_FILE}) is the pod's namespace, {}",
+                            self.namespace
+                        );
+                        if !arg.notes.contains(&note) {
+                            arg.notes.push(note);
+                        }
+                    }
+                    false => push_unknown(
+                        arg,
+                        Unknown::Command {
+                            text: inner.trim().to_string(),
+                        },
+                    ),
+                },
+                Piece::Dynamic { written } => push_unknown(
+                    arg,
+                    Unknown::Dynamic {
+                        text: written.clone(),
+                    },
+                ),
+            }
+        }
+    }
+
+    /// One simple command: wrappers peeled, a nested shell read, a tool matched.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn command(
+        &self,
+        words: &[Word],
+        raw: &str,
+        ctx: Ctx,
+        env: &EnvTable,
+        out: &mut Extraction,
+        depth: usize,
+        timeout: Option<String>,
+    ) {
+        if depth > MAX_COMMAND_DEPTH {
+            out.not_understood.push(raw.to_string());
+            return;
+        }
+        let args: Vec<Arg> = words.iter().map(|w| self.eval(w, env)).collect();
+        let Some(first) = args.first() else {
+            return;
+        };
+        let Some(name) = first.known().map(basename) else {
+            out.not_understood.push(raw.to_string());
+            return;
+        };
+        let rest = &words[1..];
+        // Wrappers.
+        if WRAPPERS.contains(&name.as_str()) {
+            let skip = rest
+                .iter()
+                .take_while(|w| w.literal().is_some_and(|t| t.starts_with('-')))
+                .count();
+            if rest.len() > skip {
+                return self.command(&rest[skip..], raw, ctx, env, out, depth + 1, timeout);
+            }
+            return;
+        }
+        if name == "env" {
+            let mut local = env.clone();
+            let mut i = 0;
+            while let Some(w) = rest.get(i) {
+                if let Some((n, v)) = assignment(w) {
+                    let v = self.eval(&v, &local);
+                    if let Some(t) = v.known() {
+                        local.set(
+                            &n,
+                            Value::Known {
+                                text: t.into(),
+                                note: None,
+                            },
+                        );
+                    }
+                } else if !w.literal().is_some_and(|t| t.starts_with('-')) {
+                    break;
+                }
+                i += 1;
+            }
+            if i < rest.len() {
+                return self.command(&rest[i..], raw, ctx, &local, out, depth + 1, timeout);
+            }
+            return;
+        }
+        if name == "timeout" {
+            // GNU `timeout [-s SIG] [-k D] DURATION CMD…`, old busybox `timeout -t N CMD…`.
+            let mut i = 1;
+            let mut limit = None;
+            while let Some(t) = args.get(i).and_then(|a| a.known()) {
+                match t {
+                    "-s" | "-k" | "--signal" | "--kill-after" => i += 2,
+                    "-t" => {
+                        limit = args.get(i + 1).map(|a| a.written.clone());
+                        i += 2;
+                        break;
+                    }
+                    t if t.starts_with('-') => i += 1,
+                    _ => break,
+                }
+            }
+            if limit.is_none() {
+                limit = args.get(i).map(|a| a.written.clone());
+                i += 1;
+            }
+            if i < words.len() {
+                return self.command(&words[i..], raw, ctx, env, out, depth + 1, limit);
+            }
+            return;
+        }
+        if SHELLS.contains(&name.as_str()) {
+            if let Some((_, idx)) = shell_script(words)
+                && depth < MAX_NESTING
+            {
+                let script = &args[idx];
+                match script.known() {
+                    Some(text) => {
+                        let parsed = shell::parse_text(text);
+                        if out.syntax_error.is_none() {
+                            out.syntax_error = parsed.error.clone();
+                        }
+                        let mut inner_env = env.clone();
+                        let mut inner_out = Extraction::default();
+                        self.script(&parsed.commands, &mut inner_env, &mut inner_out, depth + 1);
+                        for mut c in inner_out.checks {
+                            // The outer position decides how the whole inner script is used.
+                            if c.mode == Mode::Once && ctx.guard.is_some() {
+                                c.mode = mode_of(&ctx);
+                            }
+                            c.timeout = c.timeout.or_else(|| timeout.clone());
+                            c.in_loop |= ctx.in_loop.is_some();
+                            out.checks.push(c);
+                        }
+                        out.not_understood.extend(inner_out.not_understood);
+                    }
+                    None => out.not_understood.push(raw.to_string()),
+                }
+                return;
+            }
+            out.not_understood.push(raw.to_string());
+            return;
+        }
+        if PLUMBING.contains(&name.as_str()) {
+            return;
+        }
+        let Some(spec) = tools::classify(&name, &args) else {
+            out.not_understood.push(raw.to_string());
+            return;
+        };
+        let tool = spec.tool;
+        let targets = (spec.read)(&mut Call {
+            reader: self,
+            tool,
+            args: &args[1..],
+            env,
+            ctx,
+            out,
+            depth,
+            timeout: timeout.clone(),
+        });
+        if targets.is_empty() && !spec.target_optional {
+            out.not_understood.push(raw.to_string());
+            return;
+        }
+        let mode = if spec.waits && ctx.guard.is_none() {
+            Mode::ToolWaits
+        } else {
+            mode_of(&ctx)
+        };
+        let notes: Vec<String> = {
+            let mut n: Vec<String> = Vec::new();
+            for a in &args {
+                for note in &a.notes {
+                    if !n.contains(note) {
+                        n.push(note.clone());
+                    }
+                }
+            }
+            n
+        };
+        let http_errors_pass = tool == Tool::Curl
+            && !args.iter().any(|a| {
+                let t = a.text.as_str();
+                t.starts_with("--fail")
+                    || (t.starts_with('-') && !t.starts_with("--") && t[1..].contains('f'))
+            });
+        for target in targets {
+            out.checks.push(Check {
+                tool,
+                fragment: raw.to_string(),
+                target,
+                mode,
+                decides: ctx.last_in_pipeline,
+                notes: notes.clone(),
+                http_errors_pass,
+                timeout: timeout.clone(),
+                in_loop: ctx.in_loop.is_some(),
+            });
+        }
+    }
+}
+
+/// The check's repetition, from its place in the script.
+fn mode_of(ctx: &Ctx) -> Mode {
+    match (ctx.guard, ctx.negated, ctx.in_loop) {
+        (Some(Guard::Until), false, _) | (Some(Guard::While), true, _) => Mode::Loop,
+        (Some(Guard::Until), true, _) | (Some(Guard::While), false, _) => Mode::LoopWhileSucceeds,
+        (Some(Guard::If), _, Some(Loop::For | Loop::While | Loop::Until)) => Mode::Loop,
+        _ => Mode::Once,
+    }
+}
+
+/// True for `cat /var/run/secrets/kubernetes.io/serviceaccount/namespace` (or `< file`).
+fn namespace_read(inner: &str) -> bool {
+    let t = inner.trim();
+    let file = t
+        .strip_prefix("cat ")
+        .or_else(|| t.strip_prefix('<'))
+        .map(|f| f.trim().trim_matches(['"', '\'']));
+    file == Some(NAMESPACE_FILE)
+}
+
+/// `NAME=value` as the first word: the name and the value's word.
+fn assignment(word: &Word) -> Option<(String, Word)> {
+    let Some(Piece::Text(first)) = word.pieces.first() else {
+        return None;
+    };
+    let (name, after) = first.split_once('=')?;
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return None;
+    }
+    let mut pieces = Vec::new();
+    if !after.is_empty() {
+        pieces.push(Piece::Text(after.to_string()));
+    }
+    pieces.extend(word.pieces[1..].iter().cloned());
+    let written = word
+        .written
+        .split_once('=')
+        .map(|(_, w)| w.to_string())
+        .unwrap_or_default();
+    Some((
+        name.to_string(),
+        Word {
+            pieces,
+            written,
+            quoted: word.quoted,
+            notes: word.notes.clone(),
+        },
+    ))
+}
+
+/// A word made of one argv element (no shell: every character is literal).
+pub(super) fn word_of(chars: &Chars) -> Word {
+    let mut pieces: Vec<Piece> = Vec::new();
+    for ch in &chars.chars {
+        let unknown = (ch.c == expand::UNKNOWN)
+            .then(|| ch.origin.and_then(|i| chars.refs.get(i)))
+            .flatten()
+            .and_then(|r| match &r.value {
+                Value::Unknown(u) => Some(u.clone()),
+                Value::Known { .. } => None,
+            });
+        match unknown {
+            Some(u) => pieces.push(Piece::Unknown(u)),
+            None => match pieces.last_mut() {
+                Some(Piece::Text(t)) => t.push(ch.c),
+                _ => pieces.push(Piece::Text(ch.c.to_string())),
+            },
+        }
+    }
+    let mut notes: Vec<String> = Vec::new();
+    for r in &chars.refs {
+        if let Value::Known { note: Some(n), .. } = &r.value
+            && !notes.contains(n)
+        {
+            notes.push(n.clone());
+        }
+    }
+    Word {
+        pieces,
+        written: chars.written(0, chars.chars.len()),
+        quoted: true,
+        notes,
+    }
+}
+/// `sh -c SCRIPT`, `bash -ec SCRIPT`, `/bin/sh -c -- SCRIPT`: the shell and the script's index.
+pub(super) fn shell_script(words: &[Word]) -> Option<(String, usize)> {
+    let first = words.first()?.literal()?;
+    let name = basename(&first);
+    if !SHELLS.contains(&name.as_str()) {
+        return None;
+    }
+    let mut i = 1;
+    let mut has_c = false;
+    while let Some(w) = words.get(i) {
+        let Some(text) = w.literal() else {
+            break;
+        };
+        if text == "--" {
+            i += 1;
+            break;
+        }
+        if text.starts_with('-') || text.starts_with('+') {
+            if text.starts_with('-') && !text.starts_with("--") && text.contains('c') {
+                has_c = true;
+            }
+            if text == "-o" || text == "+o" {
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    (has_c && i < words.len()).then_some((name, i))
+}
+
+pub(super) fn basename(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_string()
+}
+
+/// `{1..100}`: bash expands it; sh leaves it as one word.
+pub(super) fn has_brace_range(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        if let Some(end) = after.find('}') {
+            let inner = &after[..end];
+            if let Some((a, b)) = inner.split_once("..")
+                && !a.is_empty()
+                && !b.is_empty()
+                && a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && b.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
+                return true;
+            }
+        }
+        rest = after;
+    }
+    false
+}

@@ -1,0 +1,585 @@
+//! From a container's `command` + `args` + `env` to the things it waits on: pure, and never
+//! a guess. Each simple command (at the top level or inside `sh -c`/`bash -c` scripts) is matched
+//! against the tools of [`tools::TOOLS`]; a command that is neither a known check nor shell
+//! plumbing is reported as not understood, with its text.
+//!
+//! - [`line`] reads one command line: assignments, wrappers, nested shells, the tool's name;
+//! - [`args`] holds what every tool's reader shares: options, `host:port`, URLs;
+//! - [`tools`] has one file per tool family (DNS tools, TCP tools, HTTP clients, database
+//!   clients, Kubernetes waiters, wrappers, timed waits) and the table that names them;
+//! - [`plumbing`] lists the commands that are not checks.
+//!
+//! To teach it a tool: one entry in [`tools::TOOLS`] and a `fn` in its family's file that reads
+//! its options into [`Target`]s (see `tools/tcp.rs` for a host-and-port tool, `tools/http.rs` for
+//! URLs).
+
+mod args;
+mod line;
+mod plumbing;
+pub mod tools;
+
+use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod};
+
+use super::expand::{self, Chars, EnvTable, Unknown};
+use crate::waits::shell::{self, Ctx, SyntaxError, Word};
+use line::{Reader, has_brace_range, shell_script, word_of};
+pub use tools::Tool;
+
+/// How the check is repeated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Retried until it succeeds (`until X`, `while ! X`, `if X; then …` in a loop).
+    Loop,
+    /// Retried while it succeeds (`while X`): it waits for a failure.
+    LoopWhileSucceeds,
+    /// Run once: when it fails the container fails (and is restarted).
+    Once,
+    /// The tool waits by itself.
+    ToolWaits,
+}
+
+/// A value that may be unknown, or set by Kubernetes for a Service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part<T> {
+    Known(T),
+    /// `$FOO_SERVICE_HOST` / `$FOO_SERVICE_PORT`: the Service `foo`.
+    ServiceLink(String),
+    Unknown(Vec<Unknown>),
+}
+
+/// A host (and port) to reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostTarget {
+    /// The host as written.
+    pub written: String,
+    pub host: Part<String>,
+    /// The port, when the check needs one (`None`: a name lookup, or a local socket).
+    pub port: Option<Part<u16>>,
+    /// The URL scheme, when it came from a URL.
+    pub scheme: Option<String>,
+}
+
+/// What one check waits on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Host(HostTarget),
+    /// No host given: the tool's default, this pod's own loopback or socket.
+    Local {
+        port: Option<u16>,
+        what: String,
+    },
+    /// Pods, by selector or names.
+    Pods {
+        written: String,
+        namespace: Option<String>,
+        selector: Option<String>,
+        names: Vec<String>,
+        condition: String,
+    },
+    /// A Job.
+    Job {
+        written: String,
+        namespace: Option<String>,
+        name: String,
+        condition: String,
+    },
+    /// A timed wait; `None` seconds: forever.
+    Sleep {
+        written: String,
+        seconds: Option<u64>,
+    },
+}
+
+impl Target {
+    /// The target as written in the command.
+    pub fn written(&self) -> String {
+        match self {
+            Target::Host(h) => h.written.clone(),
+            Target::Local { what, .. } => what.clone(),
+            Target::Pods { written, .. }
+            | Target::Job { written, .. }
+            | Target::Sleep { written, .. } => written.clone(),
+        }
+    }
+}
+
+/// One check an init container runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub tool: Tool,
+    /// The simple command as written.
+    pub fragment: String,
+    pub target: Target,
+    pub mode: Mode,
+    /// Its exit status decides (last of its pipeline).
+    pub decides: bool,
+    /// Where values came from (ConfigMaps, fields, the namespace file).
+    pub notes: Vec<String>,
+    /// `curl` without `--fail`: an HTTP error still exits 0.
+    pub http_errors_pass: bool,
+    /// Inside `timeout N …`.
+    pub timeout: Option<String>,
+    /// Inside a loop (a `sleep` there is a poll interval).
+    pub in_loop: bool,
+}
+
+/// Everything read from one container.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extraction {
+    pub container: String,
+    pub image: String,
+    pub checks: Vec<Check>,
+    /// Commands neither checks nor plumbing, as written.
+    pub not_understood: Vec<String>,
+    pub syntax_error: Option<SyntaxError>,
+    /// The shell running the script (`sh`, `bash`), and the script as written.
+    pub shell: Option<String>,
+    pub script: Option<String>,
+    /// `{1..100}` in a script run by `sh`, which does not expand it.
+    pub brace_range_in_sh: bool,
+}
+
+impl Extraction {
+    /// True when something here needs the cluster's objects to be explained.
+    pub fn needs_cluster(&self) -> bool {
+        self.checks
+            .iter()
+            .any(|c| !matches!(c.target, Target::Sleep { .. } | Target::Local { .. }))
+    }
+}
+
+/// Read what `container` of `pod` waits on; `config_maps` are those fetched (for env values).
+pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap]>) -> Extraction {
+    let env = EnvTable::new(pod, container, config_maps);
+    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+    let image = container.image.clone().unwrap_or_default();
+    let mut out = Extraction {
+        container: container.name.clone(),
+        image: image.clone(),
+        ..Default::default()
+    };
+    let command = container.command.as_deref().unwrap_or(&[]);
+    let args = container.args.as_deref().unwrap_or(&[]);
+    let mut argv: Vec<Chars> = command
+        .iter()
+        .chain(args.iter())
+        .map(|a| expand::expand(a, &env))
+        .collect();
+    if command.is_empty() {
+        if image_is_k8s_wait_for(&image) {
+            argv.insert(0, expand::expand("wait_for.sh", &env));
+        } else {
+            let shown = std::iter::once(format!("(the entrypoint of image {image})"))
+                .chain(args.iter().cloned())
+                .collect::<Vec<_>>()
+                .join(" ");
+            out.not_understood.push(shown);
+            return out;
+        }
+    }
+    let reader = Reader {
+        namespace: &namespace,
+    };
+    // A shell running a script given with -c: read the script from its expanded characters,
+    // so targets keep their `$(VAR)` as written.
+    let words: Vec<Word> = argv.iter().map(word_of).collect();
+    if let Some((shell_name, script_index)) = shell_script(&words)
+        && let Some(script) = argv.get(script_index)
+    {
+        out.shell = Some(shell_name.clone());
+        out.script = Some(script.written(0, script.chars.len()));
+        let parsed = shell::parse(&script.chars, &script.refs);
+        if shell_name != "bash" && shell_name != "zsh" {
+            out.brace_range_in_sh = has_brace_range(&script.text());
+        }
+        out.syntax_error = parsed.error.clone();
+        let mut env = env.clone();
+        reader.script(&parsed.commands, &mut env, &mut out, 0);
+        return out;
+    }
+    let raw = argv
+        .iter()
+        .map(|a| a.written(0, a.chars.len()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let ctx = Ctx {
+        last_in_pipeline: true,
+        ..Ctx::default()
+    };
+    reader.command(&words, &raw, ctx, &env, &mut out, 0, None);
+    out
+}
+
+/// True for the k8s-wait-for image, whose entrypoint takes `pod -l…` / `job NAME`.
+pub fn image_is_k8s_wait_for(image: &str) -> bool {
+    image_name(image).contains("k8s-wait-for")
+}
+
+/// `registry/path/busybox:1.28@sha256:…` → `busybox`.
+pub fn image_name(image: &str) -> String {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
+    last.split(':').next().unwrap_or(last).to_ascii_lowercase()
+}
+
+/// The tag of an image reference (`latest` when none, `None` when pinned by digest only).
+pub fn image_tag(image: &str) -> Option<String> {
+    let (no_digest, digest) = match image.split_once('@') {
+        Some((a, _)) => (a, true),
+        None => (image, false),
+    };
+    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
+    match last.split_once(':') {
+        Some((_, tag)) => Some(tag.to_string()),
+        None if digest => None,
+        None => Some("latest".into()),
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pod_with(init: serde_json::Value) -> Pod {
+        serde_json::from_value(json!({
+            "metadata": {"name": "app", "namespace": "shop"},
+            "spec": {"containers": [{"name": "main", "image": "busybox"}], "initContainers": [init]}
+        }))
+        .unwrap()
+    }
+
+    fn run(init: serde_json::Value) -> Extraction {
+        let pod = pod_with(init);
+        let c = &pod.spec.as_ref().unwrap().init_containers.as_ref().unwrap()[0];
+        extract(&pod, c, None)
+    }
+
+    fn host(c: &Check) -> (&str, Part<String>, Option<Part<u16>>) {
+        match &c.target {
+            Target::Host(h) => (h.written.as_str(), h.host.clone(), h.port.clone()),
+            t => panic!("not a host: {t:?}"),
+        }
+    }
+
+    fn known(s: &str) -> Part<String> {
+        Part::Known(s.to_string())
+    }
+
+    #[test]
+    fn seed_nslookup_loops() {
+        let e = run(json!({"name": "init-service", "image": "busybox",
+            "command": ["sh", "-c", "until nslookup testservice; do echo waiting for myservice; sleep 2; done;"]}));
+        assert_eq!(e.syntax_error, None);
+        assert_eq!(e.not_understood, Vec::<String>::new());
+        let nslookup: Vec<&Check> = e
+            .checks
+            .iter()
+            .filter(|c| c.tool == Tool::Nslookup)
+            .collect();
+        assert_eq!(nslookup.len(), 1);
+        assert_eq!(nslookup[0].mode, Mode::Loop);
+        assert_eq!(nslookup[0].fragment, "nslookup testservice");
+        assert_eq!(
+            host(nslookup[0]),
+            ("testservice", known("testservice"), None)
+        );
+        assert!(e.needs_cluster());
+    }
+
+    #[test]
+    fn seed_typo_in_done() {
+        let e = run(json!({"name": "init-db", "image": "busybox",
+            "command": ["sh", "-c", "until nslookup testdb; do echo waiting for myservice; sleep 2; donel;"]}));
+        let err = e.syntax_error.expect("sh refuses it");
+        assert!(err.message.contains("expecting \"done\""));
+        assert_eq!(err.suspect, Some(("donel".into(), "done".into())));
+    }
+
+    #[test]
+    fn seed_namespace_file() {
+        let e = run(json!({"name": "init-myservice", "image": "busybox:1.28",
+            "command": ["sh", "-c", "until nslookup myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo en attente de myservice; sleep 2; done"]}));
+        let c = &e.checks[0];
+        let (written, value, _) = host(c);
+        assert_eq!(
+            written,
+            "myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local"
+        );
+        assert_eq!(value, known("myservice.shop.svc.cluster.local"));
+        assert!(c.notes.iter().any(|n| n.contains("pod's namespace, shop")));
+    }
+
+    #[test]
+    fn seed_dig_loop_and_brace_range() {
+        let e = run(json!({"name": "w", "image": "tutum/dnsutils",
+            "command": ["sh", "-c", "for i in {1..100}; do sleep 1; if dig myservice; then exit 0; fi; done; exit 1"]}));
+        let dig = e.checks.iter().find(|c| c.tool == Tool::Dig).unwrap();
+        assert_eq!(dig.mode, Mode::Loop);
+        assert!(dig.decides);
+        assert!(e.brace_range_in_sh);
+    }
+
+    #[test]
+    fn seed_pg_isready_in_args() {
+        let e = run(
+            json!({"name": "wait-for-db", "image": "postgres:13", "command": ["sh", "-c"],
+            "args": ["until pg_isready -h postgres-service -p 5432 -U myuser; do\n  echo \"Waiting for postgres...\"\n  sleep 2\ndone\n"]}),
+        );
+        let c = e.checks.iter().find(|c| c.tool == Tool::PgIsReady).unwrap();
+        assert_eq!(
+            host(c),
+            (
+                "postgres-service",
+                known("postgres-service"),
+                Some(Part::Known(5432))
+            )
+        );
+        assert_eq!(c.mode, Mode::Loop);
+    }
+
+    #[test]
+    fn seed_service_link_and_plain_sleep() {
+        let e = run(json!({"name": "register", "image": "curlimages/curl",
+            "command": ["sh", "-c", "curl -X POST http://$MANAGEMENT_SERVICE_HOST:$MANAGEMENT_SERVICE_PORT/register -d 'instance=$(<POD_NAME>)&ip=$(<POD_IP>)'"]}));
+        let c = &e.checks[0];
+        assert_eq!(c.tool, Tool::Curl);
+        let (written, value, port) = host(c);
+        assert_eq!(written, "$MANAGEMENT_SERVICE_HOST");
+        assert_eq!(value, Part::ServiceLink("management".into()));
+        assert_eq!(port, Some(Part::ServiceLink("management".into())));
+        assert!(c.http_errors_pass);
+        assert_eq!(c.mode, Mode::Once);
+        let e = run(json!({"name": "s", "image": "busybox", "command": ["sleep", "60"]}));
+        assert_eq!(
+            e.checks[0].target,
+            Target::Sleep {
+                written: "60".into(),
+                seconds: Some(60)
+            }
+        );
+        assert_eq!(e.checks[0].mode, Mode::ToolWaits);
+        assert!(!e.needs_cluster());
+    }
+
+    #[test]
+    fn kubernetes_expansion_and_env_sources() {
+        let e = run(json!({"name": "w", "image": "busybox",
+            "env": [
+                {"name": "DB_HOST", "value": "pg"},
+                {"name": "DB_PORT", "valueFrom": {"secretKeyRef": {"name": "db", "key": "port"}}}
+            ],
+            "command": ["sh", "-c", "until nc -z $(DB_HOST) $DB_PORT; do sleep 1; done"]}));
+        let c = e.checks.iter().find(|c| c.tool == Tool::Nc).unwrap();
+        let (written, value, port) = host(c);
+        assert_eq!(written, "$(DB_HOST)");
+        assert_eq!(value, known("pg"));
+        match port {
+            Some(Part::Unknown(u)) => assert!(u[0].describe().contains("Secret db")),
+            p => panic!("{p:?}"),
+        }
+        // Not a shell: argv expanded by Kubernetes only.
+        let e = run(
+            json!({"name": "w", "image": "busybox", "env": [{"name": "HELLO", "value": "world"}],
+            "command": ["nslookup"], "args": ["$(HELLO).default"]}),
+        );
+        assert_eq!(
+            host(&e.checks[0]),
+            ("$(HELLO).default", known("world.default"), None)
+        );
+    }
+
+    #[test]
+    fn tools_and_their_options() {
+        let cases: Vec<(&str, Tool, &str, Option<u16>)> = vec![
+            ("nc -zv -w 2 db 5432", Tool::Nc, "db", Some(5432)),
+            ("ncat -z redis 6379", Tool::Nc, "redis", Some(6379)),
+            ("telnet mq 5672", Tool::Telnet, "mq", Some(5672)),
+            (
+                "curl -fsS http://api:8080/healthz",
+                Tool::Curl,
+                "api",
+                Some(8080),
+            ),
+            (
+                "curl -sf https://config-server/config.json -o /data/c.json",
+                Tool::Curl,
+                "config-server",
+                Some(443),
+            ),
+            (
+                "wget -qO- http://api.shop:8080/healthz",
+                Tool::Wget,
+                "api.shop",
+                Some(8080),
+            ),
+            ("wget --spider -T 2 web", Tool::Wget, "web", Some(80)),
+            (
+                "pg_isready -h postgres -p 5433 -U app",
+                Tool::PgIsReady,
+                "postgres",
+                Some(5433),
+            ),
+            (
+                "pg_isready --host=pg --port=5432",
+                Tool::PgIsReady,
+                "pg",
+                Some(5432),
+            ),
+            (
+                "mysqladmin ping -h mysql -P 3307 -uroot -psecret --silent",
+                Tool::Mysqladmin,
+                "mysql",
+                Some(3307),
+            ),
+            (
+                "mysqladmin ping -hmysql",
+                Tool::Mysqladmin,
+                "mysql",
+                Some(3306),
+            ),
+            ("mysql -h db -e 'select 1'", Tool::Mysql, "db", Some(3306)),
+            (
+                "redis-cli -h cache -p 6380 ping",
+                Tool::RedisCli,
+                "cache",
+                Some(6380),
+            ),
+            (
+                "redis-cli -u redis://cache:6379 ping",
+                Tool::RedisCli,
+                "cache",
+                Some(6379),
+            ),
+            (
+                "mongosh --host mongo:27018 --eval 'db.adminCommand(\"ping\")'",
+                Tool::Mongo,
+                "mongo",
+                Some(27018),
+            ),
+            (
+                "mongo mongodb://mongo/test --eval 1",
+                Tool::Mongo,
+                "mongo",
+                Some(27017),
+            ),
+            (
+                "wait-for-it.sh db:5432 -t 60 -- echo up",
+                Tool::WaitForIt,
+                "db",
+                Some(5432),
+            ),
+            (
+                "/wait-for-it.sh --host=db --port=5432",
+                Tool::WaitForIt,
+                "db",
+                Some(5432),
+            ),
+            (
+                "dockerize -wait tcp://db:5432 -timeout 60s",
+                Tool::Dockerize,
+                "db",
+                Some(5432),
+            ),
+            ("getent hosts db", Tool::Getent, "db", None),
+            ("host db", Tool::Host, "db", None),
+            ("ping -c 1 db", Tool::Ping, "db", None),
+            ("timeout 5 nc -z db 5432", Tool::Nc, "db", Some(5432)),
+            ("busybox nslookup db", Tool::Nslookup, "db", None),
+            ("dig +short @10.0.0.10 db A", Tool::Dig, "db", None),
+        ];
+        for (script, tool, h, port) in cases {
+            let e = run(json!({"name": "w", "image": "x", "command": ["sh", "-c", script]}));
+            let c = e
+                .checks
+                .first()
+                .unwrap_or_else(|| panic!("{script}: {e:?}"));
+            assert_eq!(c.tool, tool, "{script}");
+            let (written, value, p) = host(c);
+            assert_eq!((written, value), (h, known(h)), "{script}");
+            assert_eq!(p, port.map(Part::Known), "{script}");
+        }
+        let e = run(
+            json!({"name": "w", "image": "x", "command": ["sh", "-c", "timeout 5 nc -z db 5432"]}),
+        );
+        assert_eq!(e.checks[0].timeout.as_deref(), Some("5"));
+    }
+
+    #[test]
+    fn kubectl_wait_and_k8s_wait_for() {
+        let e = run(json!({"name": "w", "image": "bitnami/kubectl",
+            "command": ["kubectl", "wait", "--for=condition=Ready", "pod", "-l", "app=db", "--timeout=300s"]}));
+        match &e.checks[0].target {
+            Target::Pods {
+                selector,
+                condition,
+                ..
+            } => {
+                assert_eq!(selector.as_deref(), Some("app=db"));
+                assert_eq!(condition, "condition=Ready");
+            }
+            t => panic!("{t:?}"),
+        }
+        let e = run(json!({"name": "w", "image": "bitnami/kubectl",
+            "command": ["sh", "-c", "kubectl wait --for=condition=complete job/migrate -n data"]}));
+        assert_eq!(
+            e.checks[0].target,
+            Target::Job {
+                written: "migrate".into(),
+                namespace: Some("data".into()),
+                name: "migrate".into(),
+                condition: "condition=complete".into()
+            }
+        );
+        let e = run(
+            json!({"name": "w", "image": "groundnuty/k8s-wait-for:v2.0", "args": ["pod", "-lapp=db"]}),
+        );
+        assert!(
+            matches!(&e.checks[0].target, Target::Pods { selector: Some(s), .. } if s == "app=db")
+        );
+        let e = run(
+            json!({"name": "w", "image": "groundnuty/k8s-wait-for:v2.0", "args": ["job", "migrate"]}),
+        );
+        assert!(matches!(&e.checks[0].target, Target::Job { name, .. } if name == "migrate"));
+    }
+
+    #[test]
+    fn unknown_commands_are_not_guessed() {
+        let e = run(
+            json!({"name": "m", "image": "myapp", "command": ["python", "manage.py", "migrate"]}),
+        );
+        assert_eq!(e.not_understood, ["python manage.py migrate"]);
+        assert!(e.checks.is_empty());
+        let e = run(json!({"name": "m", "image": "myapp"}));
+        assert_eq!(e.not_understood, ["(the entrypoint of image myapp)"]);
+        let e = run(
+            json!({"name": "m", "image": "x", "command": ["sh", "-c", "mkdir -p /x && ./wait.sh db && echo ok"]}),
+        );
+        assert_eq!(e.not_understood, ["./wait.sh db"]);
+        let e = run(json!({"name": "m", "image": "x", "command": ["sh", "/scripts/wait.sh"]}));
+        assert_eq!(e.not_understood, ["sh /scripts/wait.sh"]);
+    }
+
+    #[test]
+    fn shell_variables_defaults_and_assignments() {
+        let e = run(json!({"name": "w", "image": "x", "command": ["sh", "-c",
+            "HOST=${DB_HOST:-postgres}; PORT=5432\nwhile ! nc -z \"$HOST\" \"$PORT\"; do sleep 1; done"]}));
+        let c = &e.checks[0];
+        assert_eq!(c.mode, Mode::Loop);
+        let (written, value, port) = host(c);
+        assert_eq!(written, "$HOST");
+        assert_eq!(value, known("postgres"));
+        assert_eq!(port, Some(Part::Known(5432)));
+    }
+
+    #[test]
+    fn images() {
+        assert_eq!(
+            image_name("registry.example/library/busybox:1.36@sha256:abc"),
+            "busybox"
+        );
+        assert_eq!(image_tag("busybox"), Some("latest".into()));
+        assert_eq!(image_tag("busybox:1.28"), Some("1.28".into()));
+        assert_eq!(image_tag("localhost:5000/busybox"), Some("latest".into()));
+        assert_eq!(image_tag("busybox@sha256:abc"), None);
+    }
+}

@@ -1,0 +1,188 @@
+//! Database clients: `-h`/`--host` and `-p`/`--port` or a connection URI, the local socket when
+//! no host is given.
+
+use super::{Call, one};
+use crate::waits::command::args::{Arg, host_target, opts, url_target};
+use crate::waits::command::{Part, Target, Tool};
+use crate::waits::expand::Value;
+
+pub(super) fn pg_isready(call: &mut Call) -> Vec<Target> {
+    let args = call.args;
+    let o = opts(
+        args,
+        "hpUdt",
+        &["--host", "--port", "--username", "--dbname", "--timeout"],
+    );
+    let conninfo = o.get(&["-d", "--dbname"]).and_then(|d| {
+        if d.text.contains("://") {
+            url_target(d)
+        } else if d.text.contains("host=") {
+            let kv = |k: &str| {
+                d.text
+                    .split_whitespace()
+                    .find_map(|p| p.strip_prefix(&format!("{k}=")).map(str::to_string))
+            };
+            let h = kv("host")?;
+            let a = Arg {
+                written: h.clone(),
+                text: h,
+                unknowns: d.unknowns.clone(),
+                notes: d.notes.clone(),
+            };
+            let p = kv("port").map(|p| Arg::literal(&p));
+            Some(host_target(&a, p.as_ref(), Some(5432)))
+        } else {
+            None
+        }
+    });
+    if let Some(t) = conninfo {
+        return one(t);
+    }
+    let env_arg = |name: &str| match call.env.shell(name) {
+        Value::Known { text, .. } => Some(Arg {
+            written: format!("${name}"),
+            text,
+            ..Default::default()
+        }),
+        _ => None,
+    };
+    let h = o
+        .get(&["-h", "--host"])
+        .cloned()
+        .or_else(|| env_arg("PGHOST"));
+    let p = o
+        .get(&["-p", "--port"])
+        .cloned()
+        .or_else(|| env_arg("PGPORT"));
+    match h {
+        Some(h) if !h.text.starts_with('/') => one(host_target(&h, p.as_ref(), Some(5432))),
+        _ => vec![Target::Local {
+            port: p
+                .and_then(|p| p.known().and_then(|t| t.parse().ok()))
+                .or(Some(5432)),
+            what: "the local PostgreSQL socket (no -h)".into(),
+        }],
+    }
+}
+
+pub(super) fn mysql(call: &mut Call) -> Vec<Target> {
+    let args = call.args;
+    let args: Vec<Arg> = args
+        .iter()
+        .filter(|a| !(a.text.starts_with("-p") || a.text == "-p"))
+        .cloned()
+        .collect();
+    let o = opts(
+        &args,
+        "hPuSeDw",
+        &[
+            "--host",
+            "--port",
+            "--user",
+            "--socket",
+            "--execute",
+            "--database",
+            "--connect-timeout",
+            "--protocol",
+        ],
+    );
+    if call.tool == Tool::Mysqladmin && o.positional.is_empty() {
+        return Vec::new();
+    }
+    match o.get(&["-h", "--host"]) {
+        Some(h) if !matches!(h.known(), Some("localhost")) => {
+            one(host_target(h, o.get(&["-P", "--port"]), Some(3306)))
+        }
+        _ => vec![Target::Local {
+            port: Some(3306),
+            what: "the local MySQL socket (no -h)".into(),
+        }],
+    }
+}
+
+pub(super) fn redis_cli(call: &mut Call) -> Vec<Target> {
+    let args = call.args;
+    let o = opts(
+        args,
+        "hpausnrit",
+        &["--user", "--pass", "--tls", "--cacert"],
+    );
+    if let Some(uri) = o.get(&["-u"]) {
+        return url_target(uri).map(one).unwrap_or_default();
+    }
+    match o.get(&["-h"]) {
+        Some(h) => one(host_target(h, o.get(&["-p"]), Some(6379))),
+        None => vec![Target::Local {
+            port: Some(6379),
+            what: "127.0.0.1:6379 (no -h)".into(),
+        }],
+    }
+}
+
+pub(super) fn mongo(call: &mut Call) -> Vec<Target> {
+    let args = call.args;
+    let o = opts(
+        args,
+        "up",
+        &[
+            "--host",
+            "--port",
+            "--eval",
+            "--username",
+            "--password",
+            "--authenticationDatabase",
+            "--file",
+        ],
+    );
+    if let Some(h) = o.get(&["--host"]) {
+        let first = h
+            .text
+            .rsplit('/')
+            .next()
+            .unwrap_or(&h.text)
+            .split(',')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let a = Arg {
+            written: h
+                .written
+                .rsplit('/')
+                .next()
+                .unwrap_or(&h.written)
+                .split(',')
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            text: first,
+            unknowns: h.unknowns.clone(),
+            notes: h.notes.clone(),
+        };
+        return one(host_target(&a, o.get(&["--port"]), Some(27017)));
+    }
+    match o.positional.first() {
+        Some(uri) if uri.text.contains("://") => {
+            let mut t = url_target(uri);
+            if let Some(t) = &mut t
+                && t.port.is_none()
+            {
+                t.port = Some(Part::Known(27017));
+            }
+            t.map(one).unwrap_or_default()
+        }
+        Some(hp) if hp.text.contains(':') || hp.text.contains('/') => {
+            let text = hp.text.split('/').next().unwrap_or("").to_string();
+            let a = Arg {
+                written: hp.written.split('/').next().unwrap_or("").to_string(),
+                text,
+                unknowns: hp.unknowns.clone(),
+                notes: hp.notes.clone(),
+            };
+            one(host_target(&a, o.get(&["--port"]), Some(27017)))
+        }
+        _ => vec![Target::Local {
+            port: Some(27017),
+            what: "localhost:27017 (no --host)".into(),
+        }],
+    }
+}

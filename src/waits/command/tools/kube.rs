@@ -1,0 +1,122 @@
+//! Kubernetes waiters: `kubectl wait` and the k8s-wait-for image's `wait_for.sh`, which wait on
+//! Pods and Jobs.
+
+use super::Call;
+use crate::waits::command::args::{Arg, host_target, opts};
+use crate::waits::command::{HostTarget, Target};
+
+pub(super) fn kubectl_wait(call: &mut Call) -> Vec<Target> {
+    let args = call.args;
+    let o = opts(
+        args,
+        "nlo",
+        &[
+            "--for",
+            "--timeout",
+            "--namespace",
+            "--selector",
+            "--field-selector",
+            "--context",
+            "--kubeconfig",
+            "--output",
+        ],
+    );
+    let ns = o
+        .get(&["-n", "--namespace"])
+        .and_then(|a| a.known().map(str::to_string));
+    let condition = o
+        .get(&["--for"])
+        .map(|a| a.text.clone())
+        .unwrap_or_else(|| "condition=Ready".into());
+    let selector = o.get(&["-l", "--selector"]).map(|a| a.text.clone());
+    let mut resources: Vec<String> = o
+        .positional
+        .iter()
+        .skip(1) // "wait"
+        .map(|a| a.text.clone())
+        .collect();
+    if resources.is_empty() {
+        return Vec::new();
+    }
+    let first = resources.remove(0);
+    let (kind, name) = match first.split_once('/') {
+        Some((k, n)) => (k.to_ascii_lowercase(), Some(n.to_string())),
+        None => (first.to_ascii_lowercase(), None),
+    };
+    let names: Vec<String> = name.into_iter().chain(resources).collect();
+    let kind = kind.split('.').next().unwrap_or("").to_string();
+    match kind.as_str() {
+        "pod" | "pods" | "po" => vec![Target::Pods {
+            written: selector
+                .clone()
+                .map(|s| format!("-l {s}"))
+                .unwrap_or_else(|| names.join(" ")),
+            namespace: ns,
+            selector,
+            names,
+            condition,
+        }],
+        "job" | "jobs" => names
+            .into_iter()
+            .map(|n| Target::Job {
+                written: n.clone(),
+                namespace: ns.clone(),
+                name: n,
+                condition: condition.clone(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn k8s_wait_for(call: &mut Call) -> Vec<Target> {
+    let args = call.args;
+    let o = opts(args, "nl", &["--namespace", "--selector"]);
+    let ns = o
+        .get(&["-n", "--namespace"])
+        .and_then(|a| a.known().map(str::to_string));
+    let mode = o
+        .positional
+        .first()
+        .map(|a| a.text.clone())
+        .unwrap_or_default();
+    let selector = o.get(&["-l", "--selector"]).map(|a| a.text.clone());
+    let names: Vec<String> = o
+        .positional
+        .iter()
+        .skip(1)
+        .map(|a| a.text.clone())
+        .collect();
+    match mode.as_str() {
+        "pod" | "pod-ready" => vec![Target::Pods {
+            written: selector
+                .clone()
+                .map(|s| format!("-l{s}"))
+                .unwrap_or_else(|| names.join(" ")),
+            namespace: ns,
+            selector,
+            names,
+            condition: "condition=Ready".into(),
+        }],
+        "job" | "job-wr" => names
+            .into_iter()
+            .map(|n| Target::Job {
+                written: n.clone(),
+                namespace: ns.clone(),
+                name: n,
+                condition: "condition=complete".into(),
+            })
+            .collect(),
+        "service" => names
+            .into_iter()
+            .map(|n| {
+                let a = Arg::literal(&n);
+                Target::Host(HostTarget {
+                    port: None,
+                    ..host_target(&a, None, None)
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,274 @@
+//! The tools understood, one file per family, and the table that names them.
+//!
+//! To add a tool: a variant of [`Tool`], one entry in [`TOOLS`] (its names, what it asks, how
+//! it waits) and, in its family's file, the `fn` that reads its arguments into [`Target`]s
+//! (see [`tcp::nc`] for a host-and-port tool, [`http::curl`] for URLs). A new family is one
+//! more file here.
+
+mod db;
+mod dns;
+mod http;
+mod kube;
+mod sleep;
+mod tcp;
+mod wrappers;
+
+use super::args::Arg;
+use super::line::Reader;
+use super::{Extraction, HostTarget, Target};
+use crate::waits::expand::EnvTable;
+use crate::waits::shell::Ctx;
+
+/// The tools understood.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    Nslookup,
+    Dig,
+    Host,
+    Getent,
+    Ping,
+    Nc,
+    Telnet,
+    Curl,
+    Wget,
+    PgIsReady,
+    Mysqladmin,
+    Mysql,
+    RedisCli,
+    Mongo,
+    WaitForIt,
+    Dockerize,
+    KubectlWait,
+    K8sWaitFor,
+    Sleep,
+}
+
+/// What a tool needs of its target to succeed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asks {
+    /// An answer from the name server: it ignores `/etc/hosts` (`nslookup`, `dig`, `host`).
+    Dns,
+    /// The name to resolve the way the libc resolver does, `/etc/hosts` included (`getent`,
+    /// `ping`).
+    Name,
+    /// A listening port, not just a name.
+    Port,
+    /// Nothing on the network: the API server (`kubectl wait`) or the clock (`sleep`).
+    Nothing,
+}
+
+/// One tool: how it is invoked, what it asks, how its arguments are read.
+pub struct Spec {
+    pub tool: Tool,
+    /// The tool's name as users type it.
+    pub name: &'static str,
+    /// The command names that run it; `"kubectl wait"`: the command `kubectl` whose first
+    /// argument is `wait`.
+    pub commands: &'static [&'static str],
+    pub asks: Asks,
+    /// Waits by itself (outside a loop it is still a wait, not a check run once).
+    pub waits: bool,
+    /// May name no target and still be understood (`wait-for-it` with only `-- CMD`).
+    pub target_optional: bool,
+    /// Reads the arguments after the command name into targets.
+    pub(super) read: fn(&mut Call) -> Vec<Target>,
+}
+
+/// The tools, by family.
+pub const TOOLS: &[Spec] = &[
+    // DNS tools
+    spec(
+        Tool::Nslookup,
+        "nslookup",
+        &["nslookup"],
+        Asks::Dns,
+        dns::nslookup,
+    ),
+    spec(Tool::Dig, "dig", &["dig"], Asks::Dns, dns::dig),
+    spec(Tool::Host, "host", &["host"], Asks::Dns, dns::host),
+    Spec {
+        target_optional: true,
+        ..spec(Tool::Getent, "getent", &["getent"], Asks::Name, dns::getent)
+    },
+    // TCP tools
+    spec(
+        Tool::Ping,
+        "ping",
+        &["ping", "ping6"],
+        Asks::Name,
+        tcp::ping,
+    ),
+    spec(
+        Tool::Nc,
+        "nc",
+        &["nc", "ncat", "netcat"],
+        Asks::Port,
+        tcp::nc,
+    ),
+    spec(Tool::Telnet, "telnet", &["telnet"], Asks::Port, tcp::telnet),
+    // HTTP clients
+    spec(Tool::Curl, "curl", &["curl"], Asks::Port, http::curl),
+    spec(Tool::Wget, "wget", &["wget"], Asks::Port, http::wget),
+    // Database clients
+    spec(
+        Tool::PgIsReady,
+        "pg_isready",
+        &["pg_isready"],
+        Asks::Port,
+        db::pg_isready,
+    ),
+    spec(
+        Tool::Mysqladmin,
+        "mysqladmin",
+        &["mysqladmin"],
+        Asks::Port,
+        db::mysql,
+    ),
+    spec(
+        Tool::Mysql,
+        "mysql",
+        &["mysql", "mariadb"],
+        Asks::Port,
+        db::mysql,
+    ),
+    spec(
+        Tool::RedisCli,
+        "redis-cli",
+        &["redis-cli"],
+        Asks::Port,
+        db::redis_cli,
+    ),
+    spec(
+        Tool::Mongo,
+        "mongosh",
+        &["mongosh", "mongo"],
+        Asks::Port,
+        db::mongo,
+    ),
+    // Wrappers
+    Spec {
+        waits: true,
+        target_optional: true,
+        ..spec(
+            Tool::WaitForIt,
+            "wait-for-it",
+            &["wait-for-it", "wait-for-it.sh", "wait-for", "wait-for.sh"],
+            Asks::Port,
+            wrappers::wait_for_it,
+        )
+    },
+    Spec {
+        waits: true,
+        target_optional: true,
+        ..spec(
+            Tool::Dockerize,
+            "dockerize",
+            &["dockerize"],
+            Asks::Port,
+            wrappers::dockerize,
+        )
+    },
+    // Kubernetes waiters
+    Spec {
+        waits: true,
+        ..spec(
+            Tool::KubectlWait,
+            "kubectl wait",
+            &["kubectl wait"],
+            Asks::Nothing,
+            kube::kubectl_wait,
+        )
+    },
+    Spec {
+        waits: true,
+        ..spec(
+            Tool::K8sWaitFor,
+            "k8s-wait-for",
+            &["wait_for.sh", "k8s-wait-for"],
+            Asks::Nothing,
+            kube::k8s_wait_for,
+        )
+    },
+    // Timed waits
+    Spec {
+        waits: true,
+        ..spec(
+            Tool::Sleep,
+            "sleep",
+            &["sleep"],
+            Asks::Nothing,
+            sleep::sleep,
+        )
+    },
+];
+
+/// An entry that is a check (not a waiter) and must name a target.
+const fn spec(
+    tool: Tool,
+    name: &'static str,
+    commands: &'static [&'static str],
+    asks: Asks,
+    read: fn(&mut Call) -> Vec<Target>,
+) -> Spec {
+    Spec {
+        tool,
+        name,
+        commands,
+        asks,
+        waits: false,
+        target_optional: false,
+        read,
+    }
+}
+
+impl Tool {
+    /// The tool's entry in [`TOOLS`].
+    pub fn spec(self) -> &'static Spec {
+        TOOLS.iter().find(|s| s.tool == self).unwrap_or(&TOOLS[0])
+    }
+
+    /// True for tools that only ask DNS (they ignore `/etc/hosts`).
+    pub fn dns_only(self) -> bool {
+        self.spec().asks == Asks::Dns
+    }
+
+    /// True for tools that need a listening port, not just a name.
+    pub fn connects(self) -> bool {
+        self.spec().asks == Asks::Port
+    }
+
+    /// The tool's name as users type it.
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+}
+
+/// The tool a command name denotes (`args[1]`, the first argument, for `kubectl wait`).
+pub(super) fn classify(name: &str, args: &[Arg]) -> Option<&'static Spec> {
+    let sub = args.get(1).and_then(|a| a.known());
+    TOOLS.iter().find(|s| {
+        s.commands.iter().any(|c| match c.split_once(' ') {
+            Some((command, first)) => command == name && sub == Some(first),
+            None => *c == name,
+        })
+    })
+}
+
+/// What a tool's reader gets: its arguments, and the command reader for the commands some
+/// tools run in turn (`wait-for-it host:port -- CMD`).
+pub(super) struct Call<'a, 'r> {
+    pub reader: &'a Reader<'r>,
+    pub tool: Tool,
+    /// The arguments after the command name.
+    pub args: &'a [Arg],
+    pub env: &'a EnvTable,
+    pub ctx: Ctx,
+    pub out: &'a mut Extraction,
+    pub depth: usize,
+    pub timeout: Option<String>,
+}
+
+/// One host target.
+fn one(h: HostTarget) -> Vec<Target> {
+    vec![Target::Host(h)]
+}

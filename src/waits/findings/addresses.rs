@@ -1,0 +1,251 @@
+//! Targets that name an address or a pod directly: an IP literal (a ClusterIP, a Pod IP) and a
+//! pod hostname under a headless Service (`web-0.nginx`).
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+
+use super::backing::{follow, pod_state};
+use super::missing::missing_service;
+use super::names::PortNeed;
+use super::services::{service_findings, service_text};
+use super::{logs_hint, new, one_line};
+use crate::finding::{Finding, Severity};
+use crate::waits::ObjectRef;
+use crate::waits::command::{Check, Extraction};
+use crate::waits::resolve::{self, World};
+
+/// A check on an IP literal: a Service ClusterIP or a Pod IP of the namespace.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn ip_findings(
+    world: &World,
+    ext: &Extraction,
+    check: &Check,
+    ip: std::net::IpAddr,
+    port: &PortNeed,
+    now: Timestamp,
+    depth: usize,
+    visited: &mut BTreeSet<String>,
+) -> Vec<Finding> {
+    let Some(objects) = world.objects else {
+        return Vec::new();
+    };
+    let text = ip.to_string();
+    if let Some(svc) = objects.services.iter().find(|s| {
+        s.spec.as_ref().is_some_and(|sp| {
+            sp.cluster_ip.as_deref() == Some(text.as_str())
+                || sp.cluster_ips.iter().flatten().any(|i| *i == text)
+        })
+    }) {
+        let name = svc.metadata.name.clone().unwrap_or_default();
+        return service_findings(
+            world,
+            ext,
+            check,
+            world.namespace,
+            &name,
+            port,
+            false,
+            true,
+            now,
+            depth,
+            visited,
+        );
+    }
+    if let Some(pod) = objects.pods.iter().find(|p| {
+        p.status.as_ref().is_some_and(|s| {
+            s.pod_ip.as_deref() == Some(text.as_str())
+                || s.pod_ips.iter().flatten().any(|i| i.ip == text)
+        })
+    }) {
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let resolved = Some(ObjectRef::new("Pod", world.namespace, &name));
+        if resolve::pod_ready(pod) {
+            let mut f = new(
+                "ResolvesButWaits",
+                Severity::Warning,
+                ext,
+                check,
+                format!("{text} is pod {name}, which is Ready"),
+            );
+            f.resolved = resolved;
+            f.evidence.push(format!(
+                "chain: Pod {}/{name} ({})",
+                world.namespace,
+                pod_state(pod)
+            ));
+            f.evidence.push(
+                "a pod IP changes when the pod is recreated: wait on a Service name instead".into(),
+            );
+            f.hint = logs_hint(world, ext);
+            return vec![f];
+        }
+        let mut f = new(
+            "WaitingOnPod",
+            Severity::Error,
+            ext,
+            check,
+            format!(
+                "{text} is pod {name}, which is not Ready ({})",
+                pod_state(pod)
+            ),
+        );
+        f.resolved = resolved;
+        f.evidence.push(format!(
+            "chain: Pod {}/{name} ({})",
+            world.namespace,
+            pod_state(pod)
+        ));
+        f.evidence.extend(follow(world, pod, now, depth, visited));
+        f.evidence.push(
+            "a pod IP changes when the pod is recreated: wait on a Service name instead".into(),
+        );
+        f.hint = format!(
+            "find out why {name} is not Ready: `kubectl initdoctor explain {name} -n {}`",
+            world.namespace
+        );
+        return vec![f];
+    }
+    let mut f = new(
+        "ExternalTarget",
+        Severity::Info,
+        ext,
+        check,
+        format!(
+            "{text} is neither a Service ClusterIP nor a Pod IP in namespace {}: not checked",
+            world.namespace
+        ),
+    );
+    f.hint = logs_hint(world, ext);
+    vec![f]
+}
+
+/// `web-0.nginx`: a pod under a headless Service.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn pod_hostname(
+    world: &World,
+    ext: &Extraction,
+    check: &Check,
+    ns: &str,
+    hostname: &str,
+    service: &str,
+    port: &PortNeed,
+    dns_blocked: bool,
+    now: Timestamp,
+    depth: usize,
+    visited: &mut BTreeSet<String>,
+) -> Vec<Finding> {
+    let resolved = Some(ObjectRef::new("Pod", ns, hostname));
+    let Some(svc) = world.service(ns, service) else {
+        let mut f = missing_service(
+            world,
+            ext,
+            check,
+            ns,
+            service,
+            port,
+            ObjectRef::new("Service", ns, service),
+        );
+        f.evidence.push(format!(
+            "`{hostname}.{service}` names pod {hostname} under the headless Service {service}"
+        ));
+        return vec![f];
+    };
+    let f = |code: &str, severity: Severity, message: String| {
+        let mut f = new(code, severity, ext, check, message);
+        f.resolved = resolved.clone();
+        f
+    };
+    let chain_head = service_text(svc, ns, service);
+    if !resolve::is_headless(svc) {
+        let mut x = f(
+            "HeadlessNotResolvable",
+            Severity::Error,
+            format!(
+                "Service {ns}/{service} is not headless: per-pod names like {hostname}.{service} exist only under a headless Service (clusterIP: None)"
+            ),
+        );
+        x.evidence.push(format!("chain: {chain_head}"));
+        x.hint = format!(
+            "wait on `{service}` itself, or make the StatefulSet's serviceName a headless Service"
+        );
+        return vec![x];
+    }
+    let slices = world.slices(ns, service);
+    let endpoint = slices
+        .iter()
+        .flat_map(|s| s.endpoints.iter())
+        .find(|e| e.hostname.as_deref() == Some(hostname));
+    let pod = world.pods(ns).and_then(|pods| {
+        pods.iter().find(|p| {
+            let spec = p.spec.as_ref();
+            spec.and_then(|s| s.hostname.as_deref()) == Some(hostname)
+                && spec.and_then(|s| s.subdomain.as_deref()) == Some(service)
+        })
+    });
+    let pod_part = pod
+        .map(|p| {
+            format!(
+                " → Pod {} ({})",
+                p.metadata.name.as_deref().unwrap_or(""),
+                pod_state(p)
+            )
+        })
+        .unwrap_or_default();
+    let chain = format!("chain: {chain_head}{pod_part}");
+    let publish = svc
+        .spec
+        .as_ref()
+        .and_then(|s| s.publish_not_ready_addresses)
+        .unwrap_or(false);
+    match (endpoint, pod) {
+        (Some(e), _) if resolve::endpoint_ready(e) || publish => {
+            if dns_blocked {
+                return Vec::new();
+            }
+            let mut x = f(
+                "ResolvesButWaits",
+                Severity::Warning,
+                format!(
+                    "{hostname}.{service} has a ready endpoint, so `{}` should succeed",
+                    one_line(&check.fragment, 60)
+                ),
+            );
+            x.evidence.push(chain);
+            x.hint = logs_hint(world, ext);
+            vec![x]
+        }
+        (_, Some(p)) => {
+            let mut x = f(
+                "HeadlessNotResolvable",
+                Severity::Error,
+                format!(
+                    "{hostname}.{service} does not resolve: pod {} is not Ready ({}) and the headless Service publishes only ready pods",
+                    p.metadata.name.as_deref().unwrap_or(""),
+                    pod_state(p)
+                ),
+            );
+            x.evidence.push(chain);
+            x.evidence.extend(follow(world, p, now, depth, visited));
+            x.hint = format!(
+                "find out why it is not Ready: `kubectl initdoctor explain {} -n {ns}`",
+                p.metadata.name.as_deref().unwrap_or("")
+            );
+            vec![x]
+        }
+        _ => {
+            let mut x = f(
+                "HeadlessNotResolvable",
+                Severity::Error,
+                format!(
+                    "no pod with hostname {hostname} backs headless Service {ns}/{service}, so {hostname}.{service} does not resolve"
+                ),
+            );
+            x.evidence.push(chain);
+            x.hint = format!(
+                "check the StatefulSet that should run {hostname} (its serviceName must be {service}): `kubectl get statefulsets -n {ns}`"
+            );
+            vec![x]
+        }
+    }
+}

@@ -60,7 +60,8 @@ impl Reader<'_> {
                     ..
                 } => match env.shell(name) {
                     Value::Unknown(Unknown::Unset { .. })
-                        if default.is_none() && !name.starts_with(|c: char| !c.is_ascii_digit()) =>
+                        if default.is_none()
+                            && !name.starts_with(|c: char| !c.is_ascii_digit()) =>
                     {
                         // `$1` outside a function call: the script's own arguments.
                         push_unknown(
@@ -73,7 +74,8 @@ impl Reader<'_> {
                     Value::Known { text, note }
                         if !(*colon && text.is_empty() && default.is_some()) =>
                     {
-                        arg.text.push_str(&text.replace(super::script::ELEMENTS, " "));
+                        arg.text
+                            .push_str(&text.replace(super::script::ELEMENTS, " "));
                         if let Some(n) = note {
                             arg.notes.push(n);
                         }

@@ -216,7 +216,13 @@ impl Reader<'_> {
         let mut inner = Extraction::default();
         for v in values {
             if let Some(var) = var {
-                env.set(var, Value::Known { text: v, note: None });
+                env.set(
+                    var,
+                    Value::Known {
+                        text: v,
+                        note: None,
+                    },
+                );
             }
             self.script(body, env, &mut inner, depth);
         }
@@ -432,9 +438,9 @@ fn within(inner: Ctx, outer: Ctx) -> Ctx {
 fn saves_status(cmd: &SimpleCommand) -> bool {
     cmd.frames.is_empty()
         && cmd.words.len() == 1
-        && assignment(&cmd.words[0]).is_some_and(|(_, v)| {
-            matches!(v.pieces.as_slice(), [Piece::Dynamic { written }] if written == "$?")
-        })
+        && assignment(&cmd.words[0]).is_some_and(
+            |(_, v)| matches!(v.pieces.as_slice(), [Piece::Dynamic { written }] if written == "$?"),
+        )
 }
 
 fn literal_word(text: &str) -> Word {
@@ -465,4 +471,110 @@ pub(super) fn external_download(c: &Check) -> bool {
         && labels[2] != "svc"
         && !labels.contains(&"svc")
         && !labels.iter().all(|l| l.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tools::tests::{Seen, seen_in};
+
+    #[test]
+    fn script_shapes() {
+        let retry = "retry_while() {\n  local -r cmd=\"${1:?cmd is missing}\"\n  read -r -a command <<< \"$cmd\"\n  for ((i = 1 ; i <= 12 ; i+=1 )); do\n    \"${command[@]}\" && return_value=0 && break\n    sleep 5\n  done\n}\n";
+        let with_retry = |rest: &str| format!("{retry}{rest}");
+        let cases: Vec<(&str, String, Vec<Seen>)> = vec![
+            // A function runs where it is called, with its arguments as $1, $2.
+            (
+                "bash",
+                with_retry("check() {\n  local -r h=\"${1:-?}\"\n  if nc -z $h $2; then return 0; fi\n}\nretry_while \"check db 5432\"\n"),
+                vec![("nc", "db", Some(5432), "Loop")],
+            ),
+            // bitnami's retry_while from libos.sh (not defined in the script).
+            (
+                "bash",
+                ". /opt/bitnami/scripts/libos.sh\nretry_while \"nc -z db 5432\" 12 30".into(),
+                vec![("nc", "db", Some(5432), "Loop")],
+            ),
+            // A retry_while of the script's own making is an ordinary function.
+            (
+                "bash",
+                "retry_while() { nc -z db 1; }\nretry_while \"nc -z db 5432\"".into(),
+                vec![("nc", "db", Some(1), "Once")],
+            ),
+            // A for loop over an array runs its body once per host.
+            (
+                "bash",
+                "hosts=(\n  \"a\"\n  \"b\"\n)\nfor h in \"${hosts[@]}\"; do until nc -z $h 80; do sleep 1; done; done".into(),
+                vec![("nc", "a", Some(80), "Loop"), ("nc", "b", Some(80), "Loop")],
+            ),
+            (
+                "sh",
+                "for h in a b; do until nc -z $h 80; do sleep 1; done; done".into(),
+                vec![("nc", "a", Some(80), "Loop"), ("nc", "b", Some(80), "Loop")],
+            ),
+            // `X && exit 0 || sleep 5` in a loop: X is the loop's condition.
+            (
+                "sh",
+                "for i in $(seq 1 180); do nc -z -w3 db 5432 && exit 0 || sleep 5; done; exit 1".into(),
+                vec![("nc", "db", Some(5432), "Loop")],
+            ),
+            // Outside a loop it runs once.
+            (
+                "sh",
+                "nc -z db 5432 && exit 0".into(),
+                vec![("nc", "db", Some(5432), "Once")],
+            ),
+            // `X; status=$?` in a loop: the loop tests X.
+            (
+                "bash",
+                "ready=false\nwhile ! $ready; do curl -f http://api:8080/; s=$?; if [[ $s -eq 0 ]]; then ready=true; fi; sleep 1; done".into(),
+                vec![("curl", "api", Some(8080), "Loop")],
+            ),
+            // The command inside `X=$(…)` is run there; `echo | cut` gives its output.
+            (
+                "sh",
+                "HP=\"kafka:9092\"\nH=$(echo $HP | cut -f1 -d:)\nP=$(echo $HP | cut -d: -f2)\nuntil (nc -vz $H $P); do sleep 1; done".into(),
+                vec![("nc", "kafka", Some(9092), "Loop")],
+            ),
+            (
+                "sh",
+                "until ( N=$(wget -qO- http://ch:8123/) ; test \"$N\" = 1 ); do sleep 1; done".into(),
+                vec![("wget", "ch", Some(8123), "Loop")],
+            ),
+            // A one-shot download from outside the cluster is not a wait; from a Service it is
+            // a check run once.
+            ("sh", "wget -O /w/index.html http://info.cern.ch".into(), vec![]),
+            (
+                "sh",
+                "curl -s https://repo1.maven.org/x.jar --output /d/x.jar".into(),
+                vec![],
+            ),
+            (
+                "sh",
+                "wget -O /w/x http://files.web.svc.cluster.local/x".into(),
+                vec![("wget", "files.web.svc.cluster.local", Some(80), "Once")],
+            ),
+            (
+                "sh",
+                "until wget -O /w/x http://mirror.example.org/x; do sleep 5; done".into(),
+                vec![("wget", "mirror.example.org", Some(80), "Loop")],
+            ),
+        ];
+        for (shell, script, want) in &cases {
+            assert_eq!(seen_in(shell, script, &[]), *want, "{script}");
+        }
+    }
+
+    #[test]
+    fn recursion_and_big_loops_are_bounded() {
+        // A function calling itself: bounded, never a hang.
+        let s = seen_in("sh", "f() { nc -z db 1; f; }\nf", &[]);
+        assert!(!s.is_empty());
+        let many: String = (0..40).map(|i| format!("h{i} ")).collect();
+        let s = seen_in(
+            "sh",
+            &format!("for h in {many}; do until nc -z $h 1; do sleep 1; done; done"),
+            &[],
+        );
+        assert_eq!(s, vec![("nc", "?", Some(1), "Loop")]);
+    }
 }

@@ -333,7 +333,9 @@ impl Parser<'_> {
                         other => return Err(Fault::unexpected(&other)),
                     }
                     self.skip_newlines()?;
-                    let name = words[0].literal().unwrap_or_else(|| words[0].written.clone());
+                    let name = words[0]
+                        .literal()
+                        .unwrap_or_else(|| words[0].written.clone());
                     self.frames.push(Frame::Function(name));
                     let result = self.command(Ctx::default());
                     self.frames.pop();
@@ -401,7 +403,10 @@ fn leaves(words: &[Word]) -> bool {
     let texts: Vec<Option<&str>> = words.iter().map(Word::plain).collect();
     matches!(
         texts.as_slice(),
-        [Some("break")] | [Some("break"), Some("1")] | [Some("exit" | "return")] | [Some("exit" | "return"), Some("0")]
+        [Some("break")]
+            | [Some("break"), Some("1")]
+            | [Some("exit" | "return")]
+            | [Some("exit" | "return"), Some("0")]
     )
 }
 

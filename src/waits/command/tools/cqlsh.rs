@@ -34,8 +34,16 @@ pub(super) fn cqlsh(call: &mut Call) -> Vec<Target> {
         }),
         _ => None,
     };
-    let host = o.positional.first().cloned().or_else(|| env_arg("CQLSH_HOST"));
-    let port = o.positional.get(1).cloned().or_else(|| env_arg("CQLSH_PORT"));
+    let host = o
+        .positional
+        .first()
+        .cloned()
+        .or_else(|| env_arg("CQLSH_HOST"));
+    let port = o
+        .positional
+        .get(1)
+        .cloned()
+        .or_else(|| env_arg("CQLSH_PORT"));
     match host {
         Some(h) if !matches!(h.known(), Some("localhost" | "127.0.0.1")) => {
             one(host_target(&h, port.as_ref(), Some(9042)))
@@ -51,11 +59,11 @@ pub(super) fn cqlsh(call: &mut Call) -> Vec<Target> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{Seen, seen};
+    use super::super::tests::{Env, Seen, seen};
 
     #[test]
     fn cqlsh_forms() {
-        let cases: &[(&str, &[(&str, &str)], Seen)] = &[
+        let cases: &[(&str, Env, Seen)] = &[
             (
                 "until cqlsh cassandra 9042 -e 'describe keyspaces'; do sleep 2; done",
                 &[],

@@ -35,11 +35,11 @@ pub fn dev_tcp(path: &Arg) -> Option<Target> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{Seen, seen_in};
+    use super::super::tests::{Env, Seen, seen_in};
 
     #[test]
     fn dev_tcp_forms() {
-        let cases: &[(&str, &str, &[(&str, &str)], Vec<Seen>)] = &[
+        let cases: &[(&str, &str, Env, Vec<Seen>)] = &[
             (
                 "bash",
                 "until timeout 2 bash -c \"9<>/dev/tcp/${H}/${P}\"; do sleep 2; done",
@@ -53,7 +53,12 @@ mod tests {
                 vec![("bash", "db", Some(3306), "Loop")],
             ),
             // sh opens a file named /dev/tcp/db/3306: no connection at all.
-            ("sh", "until 3<>/dev/tcp/db/3306; do sleep 1; done", &[], vec![]),
+            (
+                "sh",
+                "until 3<>/dev/tcp/db/3306; do sleep 1; done",
+                &[],
+                vec![],
+            ),
         ];
         for (shell, script, env, want) in cases {
             assert_eq!(seen_in(shell, script, env), *want, "{script}");

@@ -41,11 +41,11 @@ pub(super) fn kafka(call: &mut Call) -> Vec<Target> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{Seen, seen};
+    use super::super::tests::{Env, Seen, seen};
 
     #[test]
     fn kafka_forms() {
-        let cases: &[(&str, &[(&str, &str)], Vec<Seen>)] = &[
+        let cases: &[(&str, Env, Vec<Seen>)] = &[
             (
                 "until kafka-topics.sh --bootstrap-server kafka:9092 --list; do sleep 2; done",
                 &[],

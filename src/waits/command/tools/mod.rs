@@ -318,6 +318,8 @@ pub(super) mod tests {
     use serde_json::json;
 
     pub type Seen = (&'static str, &'static str, Option<u16>, &'static str);
+    /// A case's environment: (name, value) pairs.
+    pub type Env = &'static [(&'static str, &'static str)];
 
     /// The checks of `sh -c SCRIPT` with `env`.
     pub fn seen(script: &str, env: &[(&str, &str)]) -> Vec<Seen> {

@@ -8,8 +8,7 @@ use crate::waits::command::args::{host_target, opts};
 
 pub(super) fn wait_for_port(call: &mut Call) -> Vec<Target> {
     let o = opts(call.args, "", &["--host", "--state", "--timeout", "--user"]);
-    if o
-        .get(&["--state"])
+    if o.get(&["--state"])
         .is_some_and(|s| s.known() != Some("inuse"))
     {
         return Vec::new();
@@ -30,11 +29,11 @@ pub(super) fn wait_for_port(call: &mut Call) -> Vec<Target> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{Seen, seen};
+    use super::super::tests::{Env, Seen, seen};
 
     #[test]
     fn wait_for_port_forms() {
-        let cases: &[(&str, &[(&str, &str)], Option<Seen>)] = &[
+        let cases: &[(&str, Env, Option<Seen>)] = &[
             (
                 "wait-for-port --host=db --state=inuse --timeout=120 5432",
                 &[],

@@ -583,15 +583,7 @@ spec:
 
     // The seed pod, whose init containers wait on Services: still only reads, and the pod first.
     ns.pod(&seed_pod(GOOD_SCRIPT)).await;
-    ns.set_status(
-        "myapp-pod",
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [
-                   state::running("init-myservice", "busybox:1.28", "2026-01-01T00:00:00Z"),
-                   state::waiting("init-mydb", "busybox:1.28", "PodInitializing", "", 0)],
-               "containerStatuses": [app_waiting()]}),
-    )
-    .await;
+    ns.set_status("myapp-pod", init_myservice_running()).await;
     let made = audited(&ns, || {
         let run = initdoctor(&["explain", "-n", &ns.name]);
         assert_eq!(run.code, 0, "stderr: {}", run.stderr);
@@ -640,15 +632,7 @@ fn wait_exit(child: &mut std::process::Child, within: Duration) -> i32 {
 async fn watch_re_renders_on_change_until_initialized() {
     let ns = TestNs::new("watch").await;
     ns.pod(&seed_pod(GOOD_SCRIPT)).await;
-    ns.set_status(
-        "myapp-pod",
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [
-                   state::running("init-myservice", "busybox:1.28", "2026-01-01T00:00:00Z"),
-                   state::waiting("init-mydb", "busybox:1.28", "PodInitializing", "", 0)],
-               "containerStatuses": [app_waiting()]}),
-    )
-    .await;
+    ns.set_status("myapp-pod", init_myservice_running()).await;
 
     let mut child = common::spawn_initdoctor(&[
         "explain",
@@ -707,15 +691,7 @@ async fn watch_re_renders_on_change_until_initialized() {
 async fn watch_ends_cleanly_on_interrupt() {
     let ns = TestNs::new("watchint").await;
     ns.pod(&seed_pod(GOOD_SCRIPT)).await;
-    ns.set_status(
-        "myapp-pod",
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [
-                   state::running("init-myservice", "busybox:1.28", "2026-01-01T00:00:00Z"),
-                   state::waiting("init-mydb", "busybox:1.28", "PodInitializing", "", 0)],
-               "containerStatuses": [app_waiting()]}),
-    )
-    .await;
+    ns.set_status("myapp-pod", init_myservice_running()).await;
     let mut child = common::spawn_initdoctor(&[
         "explain",
         "myapp-pod",

@@ -10,10 +10,10 @@ pub struct Evidence {
     pub pod: Pod,
     /// Events whose involved object is the pod.
     pub events: Vec<Event>,
-    /// Last lines of logs, by container name (only the containers [`log_requests`] names).
+    /// Last lines of logs, by container name (only the containers [`log_requests`](super::log_requests) names).
     pub logs: BTreeMap<String, ContainerLogs>,
     /// The names of the Secrets in the pod's namespace, looked up only when
-    /// [`needs_secret_names`] says so (to tell whether `imagePullSecrets` exist).
+    /// [`needs_secret_names`](super::needs_secret_names) says so (to tell whether `imagePullSecrets` exist).
     pub secret_names: Lookup<Vec<String>>,
     /// What the blocked init containers wait on (Services, EndpointSlices, Pods…), fetched only
     /// when their commands name something to resolve (see [`crate::waits::needs`]).

@@ -78,7 +78,7 @@ mod tests {
             "",
         ]
         .iter()
-        .map(|s| s.to_string())
+        .map(ToString::to_string)
         .collect();
         assert_eq!(
             telling_line(2, &lines),

@@ -11,7 +11,7 @@
 //!    it repeats), or reports it as not understood — never a guess;
 //! 4. [`resolve`] resolves names the way the pod's resolver does (search path, `dnsPolicy`,
 //!    `hostAliases`) and finds Services, EndpointSlices and backing Pods;
-//! 5. [`findings`] turns each check into [`Finding`]s with `target` (as written) and `resolved`,
+//! 5. [`findings`](mod@findings) turns each check into [`Finding`]s with `target` (as written) and `resolved`,
 //!    following backing pods that are themselves stuck in init (bounded, no loops);
 //! 6. [`render`] prints the table's "waits for" section.
 //!
@@ -21,8 +21,22 @@
 //! its part.
 //!
 //! To add a tool: one entry in [`command::tools::TOOLS`] and the `fn` reading its options in
-//! its family's file under `command/tools/`. To add a finding: give it a code in [`CODES`] and produce it in
-//! [`findings`] (the file of what its target is); list it in `docs/findings.md`.
+//! its family's file under `command/tools/`. To add a finding: give it a code in [`CODES`] and
+//! produce it in [`findings`](mod@findings) (the file of what its target is); list it in
+//! `docs/findings.md`.
+
+// Pedantic lints worth it in the readers and resolvers (see ARCHITECTURE.md, "Lints").
+#![warn(
+    clippy::cast_lossless,
+    clippy::if_not_else,
+    clippy::manual_let_else,
+    clippy::match_same_arms,
+    clippy::needless_continue,
+    clippy::redundant_closure_for_method_calls,
+    clippy::ref_option,
+    clippy::semicolon_if_nothing_returned,
+    clippy::trivially_copy_pass_by_ref
+)]
 
 pub mod command;
 pub mod expand;
@@ -155,7 +169,7 @@ pub fn needs(pod: &Pod) -> Option<Needs> {
             match &check.target {
                 command::Target::Host(h) => match &h.host {
                     command::Part::Known(name) => {
-                        needs.service_names.extend(candidate_services(name))
+                        needs.service_names.extend(candidate_services(name));
                     }
                     command::Part::ServiceLink(s) => {
                         needs.service_names.insert(s.clone());
@@ -219,7 +233,7 @@ fn candidate_services(name: &str) -> Vec<String> {
         .iter()
         .take(2)
         .filter(valid)
-        .map(|l| l.to_string())
+        .map(ToString::to_string)
         .collect()
 }
 

@@ -1,5 +1,5 @@
 //! The table's "waits for" section: per target, the command fragment, the object chain and the
-//! verdict, from the findings of [`super::findings`] (their `command:` and `chain:` evidence).
+//! verdict, from the findings of [`super::findings()`] (their `command:` and `chain:` evidence).
 
 use crate::finding::{Finding, Severity};
 use crate::render::Palette;

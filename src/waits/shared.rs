@@ -210,7 +210,7 @@ mod tests {
     fn needs(namespace: &str, names: &[&str]) -> Needs {
         Needs {
             namespace: namespace.into(),
-            service_names: names.iter().map(|n| n.to_string()).collect(),
+            service_names: names.iter().map(ToString::to_string).collect(),
             ..Default::default()
         }
     }

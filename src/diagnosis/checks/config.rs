@@ -4,7 +4,7 @@
 
 use k8s_openapi::api::core::v1::{Container, Volume};
 
-use super::context::{Context, event_line, finding, one_line, quoted_after};
+use super::context::{Blocker, Context, event_line, finding, one_line, quoted_after};
 use crate::finding::{Finding, Severity};
 use crate::timeline::InitState;
 
@@ -231,7 +231,7 @@ pub fn check_volume_mount_failed(cx: &Context) -> Option<Finding> {
         ),
         (None, None) => "a volume cannot be mounted, so no container can start".into(),
     };
-    let container = cx.blocker.as_ref().map(|b| b.name());
+    let container = cx.blocker.as_ref().map(Blocker::name);
     let mut f = finding("VolumeMountFailed", Severity::Error, container, message);
     if let (Some(v), Some(source)) = (&volume_name, &source) {
         f.evidence.push(format!("volume {v:?} is {source}"));

@@ -1,7 +1,7 @@
 //! The pod's deadline: `DeadlineExceeded` and `DeadlineApproaching` (`activeDeadlineSeconds`
 //! counts init time).
 
-use super::context::{Context, event_line, finding, one_line};
+use super::context::{Blocker, Context, event_line, finding, one_line};
 use crate::finding::{Finding, Severity};
 use crate::timeline::short_duration;
 
@@ -14,7 +14,7 @@ pub fn check_deadline_exceeded(cx: &Context) -> Option<Finding> {
         return None;
     }
     let deadline = cx.diagnosis.active_deadline_seconds;
-    let container = cx.blocker.as_ref().map(|b| b.name());
+    let container = cx.blocker.as_ref().map(Blocker::name);
     let message = match (failed_for_it, deadline) {
         (true, Some(d)) => format!(
             "the pod failed with DeadlineExceeded: activeDeadlineSeconds ({d}s) ran out before initialization finished"
@@ -68,7 +68,7 @@ pub fn check_deadline_approaching(cx: &Context) -> Option<Finding> {
     let mut f = finding(
         "DeadlineApproaching",
         severity,
-        cx.blocker.as_ref().map(|b| b.name()),
+        cx.blocker.as_ref().map(Blocker::name),
         format!(
             "{} left of activeDeadlineSeconds ({deadline}s), which counts init time: then the pod fails with DeadlineExceeded",
             short_duration(remaining)

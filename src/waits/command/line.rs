@@ -69,7 +69,7 @@ impl Reader<'_> {
                             Unknown::Dynamic {
                                 text: format!("${name}"),
                             },
-                        )
+                        );
                     }
                     Value::Known { text, note }
                         if !(*colon && text.is_empty() && default.is_some()) =>
@@ -230,7 +230,7 @@ impl Reader<'_> {
                         for mut c in inner_out.checks {
                             // The outer position decides how the whole inner script is used.
                             if c.mode == Mode::Once && ctx.guard.is_some() {
-                                c.mode = mode_of(&ctx);
+                                c.mode = mode_of(ctx);
                             }
                             c.timeout = c.timeout.or_else(|| timeout.clone());
                             c.in_loop |= ctx.in_loop.is_some();
@@ -245,7 +245,7 @@ impl Reader<'_> {
             out.not_understood.push(raw.to_string());
             return;
         }
-        if self.call(&name, &args, raw, ctx, env, out, depth, &timeout) {
+        if self.call(&name, &args, raw, ctx, env, out, depth, timeout.as_deref()) {
             return;
         }
         if PLUMBING.contains(&name.as_str()) {
@@ -273,7 +273,7 @@ impl Reader<'_> {
         let mode = if spec.waits && ctx.guard.is_none() {
             Mode::ToolWaits
         } else {
-            mode_of(&ctx)
+            mode_of(ctx)
         };
         let notes: Vec<String> = {
             let mut n: Vec<String> = Vec::new();
@@ -309,11 +309,12 @@ impl Reader<'_> {
 }
 
 /// The check's repetition, from its place in the script.
-pub(super) fn mode_of(ctx: &Ctx) -> Mode {
+pub(super) fn mode_of(ctx: Ctx) -> Mode {
     match (ctx.guard, ctx.negated, ctx.in_loop) {
-        (Some(Guard::Until), false, _) | (Some(Guard::While), true, _) => Mode::Loop,
+        (Some(Guard::Until), false, _)
+        | (Some(Guard::While), true, _)
+        | (Some(Guard::If), _, Some(Loop::For | Loop::While | Loop::Until)) => Mode::Loop,
         (Some(Guard::Until), true, _) | (Some(Guard::While), false, _) => Mode::LoopWhileSucceeds,
-        (Some(Guard::If), _, Some(Loop::For | Loop::While | Loop::Until)) => Mode::Loop,
         _ => Mode::Once,
     }
 }

@@ -3,11 +3,11 @@
 //! against the tools of [`tools::TOOLS`]; a command that is neither a known check nor shell
 //! plumbing is reported as not understood, with its text.
 //!
-//! - [`line`] reads one command line: assignments, wrappers, nested shells, the tool's name;
-//! - [`args`] holds what every tool's reader shares: options, `host:port`, URLs;
+//! - `line` reads one command line: assignments, wrappers, nested shells, the tool's name;
+//! - `args` holds what every tool's reader shares: options, `host:port`, URLs;
 //! - [`tools`] has one file per tool family (DNS tools, TCP tools, HTTP clients, database
 //!   clients, Kubernetes waiters, wrappers, timed waits) and the table that names them;
-//! - [`plumbing`] lists the commands that are not checks.
+//! - `plumbing` lists the commands that are not checks.
 //!
 //! To teach it a tool: one entry in [`tools::TOOLS`] and a `fn` in its family's file that reads
 //! its options into [`Target`]s (see `tools/tcp.rs` for a host-and-port tool, `tools/http.rs` for

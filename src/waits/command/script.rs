@@ -49,7 +49,7 @@ impl Reader<'_> {
                         self.functions.borrow_mut().insert(name.clone(), body);
                     }
                     Frame::For { var, words, .. } => {
-                        self.for_loop(var.as_deref(), words.as_deref(), &body, env, out, depth)
+                        self.for_loop(var.as_deref(), words.as_deref(), &body, env, out, depth);
                     }
                 }
                 i += len;
@@ -280,7 +280,7 @@ impl Reader<'_> {
         env: &EnvTable,
         out: &mut Extraction,
         depth: usize,
-        timeout: &Option<String>,
+        timeout: Option<&str>,
     ) -> bool {
         if name == "retry_while" && self.retry_while_is_bitnamis() {
             // `retry_while "CMD" [RETRIES [SLEEP]]` (libos.sh): runs CMD, split into words, until
@@ -305,7 +305,7 @@ impl Reader<'_> {
                     env,
                     out,
                     depth + 1,
-                    timeout.clone(),
+                    timeout.map(str::to_string),
                 );
             }
             return true;
@@ -408,7 +408,7 @@ impl Reader<'_> {
             tool: super::Tool::DevTcp,
             fragment: cmd.raw.clone(),
             target,
-            mode: mode_of(&ctx),
+            mode: mode_of(ctx),
             decides: ctx.last_in_pipeline,
             notes: Vec::new(),
             http_errors_pass: false,

@@ -14,6 +14,7 @@ use crate::finding::{Finding, Severity};
 use crate::timeline::InitContainerRow;
 use crate::waits::ObjectRef;
 use crate::waits::command::{self, Check, Extraction, Part, Tool};
+use crate::waits::expand::Unknown;
 use crate::waits::resolve::{self, Denotes, Dns, World};
 
 /// The awaited port, when the check needs one.
@@ -37,20 +38,20 @@ pub(super) fn host_findings(
     depth: usize,
     visited: &mut BTreeSet<String>,
 ) -> Vec<Finding> {
-    let port = if !check.tool.connects() {
-        PortNeed::None
-    } else {
+    let port = if check.tool.connects() {
         match &h.port {
             None => PortNeed::None,
             Some(Part::Known(p)) => PortNeed::Number(*p),
             Some(Part::ServiceLink(_)) => PortNeed::FirstOf,
             Some(Part::Unknown(us)) => PortNeed::Unknown(
                 us.iter()
-                    .map(|u| u.describe())
+                    .map(Unknown::describe)
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
         }
+    } else {
+        PortNeed::None
     };
     let name = match &h.host {
         Part::Unknown(unknowns) => {
@@ -61,7 +62,7 @@ pub(super) fn host_findings(
                 check,
                 format!("cannot tell what `{}` is, so it is not checked", h.written),
             );
-            f.evidence = unknowns.iter().map(|u| u.describe()).collect();
+            f.evidence = unknowns.iter().map(Unknown::describe).collect();
             f.hint = unknown_hint(world, unknowns);
             return vec![f];
         }

@@ -14,9 +14,9 @@
 //! accepts beyond POSIX (bash's `[[`, `$'…'`, arrays, `function`…) or what the reader cannot
 //! follow exactly (`case` inside `$(…)`), a script it cannot read yields no error at all.
 //!
-//! [`lexer`] cuts the script into tokens and [`words`] reads each word's quoting and
-//! expansions; [`parser`] reads the grammar (lists, pipelines, simple commands) and [`walk`] the
-//! compound commands, giving each simple command its [`Ctx`]; [`syntax`] words what sh refuses.
+//! `lexer` cuts the script into tokens and `words` reads each word's quoting and
+//! expansions; `parser` reads the grammar (lists, pipelines, simple commands) and `walk` the
+//! compound commands, giving each simple command its [`Ctx`]; `syntax` words what sh refuses.
 
 mod lexer;
 mod parser;
@@ -336,7 +336,7 @@ mod tests {
     }
 
     fn argv(words: &[&str]) -> Vec<String> {
-        words.iter().map(|s| s.to_string()).collect()
+        words.iter().map(ToString::to_string).collect()
     }
 
     #[test]

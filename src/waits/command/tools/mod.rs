@@ -2,7 +2,7 @@
 //!
 //! To add a tool: a variant of [`Tool`], one entry in [`TOOLS`] (its names, what it asks, how
 //! it waits) and, in its family's file, the `fn` that reads its arguments into [`Target`]s
-//! (see [`tcp::nc`] for a host-and-port tool, [`http::curl`] for URLs). A new family is one
+//! (see `tcp::nc` for a host-and-port tool, `http::curl` for URLs). A new family is one
 //! more file here.
 
 mod cqlsh;

@@ -2,6 +2,9 @@
 //! shell assignments, wrappers (`exec`, `env`, `timeout`, nested `sh -c`) peeled off, and the
 //! tool matched in [`super::tools::TOOLS`].
 
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+
 use super::args::{Arg, marker};
 use super::plumbing::{PLUMBING, SHELLS, WRAPPERS};
 use super::tools::{self, Call};
@@ -16,72 +19,16 @@ const MAX_COMMAND_DEPTH: usize = 32;
 
 pub(super) struct Reader<'a> {
     pub namespace: &'a str,
+    /// The functions the script being read defines (see [`super::script`]).
+    pub functions: RefCell<BTreeMap<String, Vec<shell::SimpleCommand>>>,
+    /// The script being read is run by bash (`/dev/tcp/…` connects).
+    pub bash: Cell<bool>,
+    /// Function calls and loop iterations left to follow (bounds the work on any script).
+    pub budget: Cell<usize>,
 }
 
 impl Reader<'_> {
-    /// Walk a script's simple commands in order, keeping shell assignments.
-    pub(super) fn script(
-        &self,
-        commands: &[shell::SimpleCommand],
-        env: &mut EnvTable,
-        out: &mut Extraction,
-        depth: usize,
-    ) {
-        for cmd in commands {
-            // Leading NAME=value words: alone they set shell variables; before a command, only
-            // that command's environment.
-            let mut local = env.clone();
-            let mut start = 0;
-            for w in &cmd.words {
-                match assignment(w) {
-                    Some((name, value)) => {
-                        let v = self.eval(&value, &local);
-                        let val = match v.known() {
-                            Some(t) => Value::Known {
-                                text: t.to_string(),
-                                note: None,
-                            },
-                            None => Value::Unknown(v.unknowns.first().cloned().unwrap_or(
-                                Unknown::Dynamic {
-                                    text: value.written.clone(),
-                                },
-                            )),
-                        };
-                        local.set(&name, val);
-                        start += 1;
-                    }
-                    None => break,
-                }
-            }
-            let words = &cmd.words[start..];
-            if words.is_empty() {
-                *env = local;
-                continue;
-            }
-            // `export NAME=value` sets a variable too.
-            if words.first().and_then(Word::plain) == Some("export") {
-                for w in &words[1..] {
-                    if let Some((name, value)) = assignment(w) {
-                        let v = self.eval(&value, &local);
-                        let val = match v.known() {
-                            Some(t) => Value::Known {
-                                text: t.to_string(),
-                                note: None,
-                            },
-                            None => Value::Unknown(Unknown::Dynamic {
-                                text: value.written.clone(),
-                            }),
-                        };
-                        env.set(&name, val);
-                    }
-                }
-                continue;
-            }
-            self.command(words, &cmd.raw, cmd.ctx, &local, out, depth, None);
-        }
-    }
-
-    fn eval(&self, word: &Word, env: &EnvTable) -> Arg {
+    pub(super) fn eval(&self, word: &Word, env: &EnvTable) -> Arg {
         let mut arg = Arg {
             written: word.written.clone(),
             notes: word.notes.clone(),
@@ -112,10 +59,23 @@ impl Reader<'_> {
                     colon,
                     ..
                 } => match env.shell(name) {
+                    Value::Unknown(Unknown::Unset { .. })
+                        if default.is_none()
+                            && !name.starts_with(|c: char| !c.is_ascii_digit()) =>
+                    {
+                        // `$1` outside a function call: the script's own arguments.
+                        push_unknown(
+                            arg,
+                            Unknown::Dynamic {
+                                text: format!("${name}"),
+                            },
+                        );
+                    }
                     Value::Known { text, note }
                         if !(*colon && text.is_empty() && default.is_some()) =>
                     {
-                        arg.text.push_str(&text);
+                        arg.text
+                            .push_str(&text.replace(super::script::ELEMENTS, " "));
                         if let Some(n) = note {
                             arg.notes.push(n);
                         }
@@ -130,6 +90,10 @@ impl Reader<'_> {
                     Value::Known { text, .. } => arg.text.push_str(&text),
                     Value::Unknown(u) => push_unknown(arg, u),
                 },
+                Piece::Subst { inner, .. } if self.output_of(inner, env).is_some() => {
+                    arg.text
+                        .push_str(&self.output_of(inner, env).unwrap_or_default());
+                }
                 Piece::Subst { inner, .. } => match namespace_read(inner) {
                     true => {
                         arg.text.push_str(self.namespace);
@@ -257,7 +221,12 @@ impl Reader<'_> {
                         }
                         let mut inner_env = env.clone();
                         let mut inner_out = Extraction::default();
+                        // A nested shell sees none of the outer script's functions.
+                        let functions = self.functions.take();
+                        let bash = self.bash.replace(name == "bash");
                         self.script(&parsed.commands, &mut inner_env, &mut inner_out, depth + 1);
+                        self.functions.replace(functions);
+                        self.bash.set(bash);
                         for mut c in inner_out.checks {
                             // The outer position decides how the whole inner script is used.
                             if c.mode == Mode::Once && ctx.guard.is_some() {
@@ -274,6 +243,9 @@ impl Reader<'_> {
                 return;
             }
             out.not_understood.push(raw.to_string());
+            return;
+        }
+        if self.call(&name, &args, raw, ctx, env, out, depth, timeout.as_deref()) {
             return;
         }
         if PLUMBING.contains(&name.as_str()) {
@@ -337,7 +309,7 @@ impl Reader<'_> {
 }
 
 /// The check's repetition, from its place in the script.
-fn mode_of(ctx: Ctx) -> Mode {
+pub(super) fn mode_of(ctx: Ctx) -> Mode {
     match (ctx.guard, ctx.negated, ctx.in_loop) {
         (Some(Guard::Until), false, _)
         | (Some(Guard::While), true, _)
@@ -348,7 +320,7 @@ fn mode_of(ctx: Ctx) -> Mode {
 }
 
 /// True for `cat /var/run/secrets/kubernetes.io/serviceaccount/namespace` (or `< file`).
-fn namespace_read(inner: &str) -> bool {
+pub(super) fn namespace_read(inner: &str) -> bool {
     let t = inner.trim();
     let file = t
         .strip_prefix("cat ")
@@ -358,7 +330,7 @@ fn namespace_read(inner: &str) -> bool {
 }
 
 /// `NAME=value` as the first word: the name and the value's word.
-fn assignment(word: &Word) -> Option<(String, Word)> {
+pub(super) fn assignment(word: &Word) -> Option<(String, Word)> {
     let Some(Piece::Text(first)) = word.pieces.first() else {
         return None;
     };

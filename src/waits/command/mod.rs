@@ -16,6 +16,7 @@
 mod args;
 mod line;
 mod plumbing;
+mod script;
 pub mod tools;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod};
@@ -179,6 +180,9 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
     }
     let reader = Reader {
         namespace: &namespace,
+        functions: Default::default(),
+        bash: Default::default(),
+        budget: std::cell::Cell::new(script::BUDGET),
     };
     // A shell running a script given with -c: read the script from its expanded characters,
     // so targets keep their `$(VAR)` as written.
@@ -193,8 +197,10 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
             out.brace_range_in_sh = has_brace_range(&script.text());
         }
         out.syntax_error = parsed.error.clone();
+        reader.bash.set(shell_name == "bash");
         let mut env = env.clone();
         reader.script(&parsed.commands, &mut env, &mut out, 0);
+        out.checks.retain(|c| !script::external_download(c));
         return out;
     }
     let raw = argv
@@ -207,6 +213,7 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
         ..Ctx::default()
     };
     reader.command(&words, &raw, ctx, &env, &mut out, 0, None);
+    out.checks.retain(|c| !script::external_download(c));
     out
 }
 

@@ -114,6 +114,11 @@ impl<'a> Lexer<'a> {
         }
         if c == '<' && next == Some('<') {
             self.pos += 1;
+            // A here-string's word is its input, not a here-document's delimiter.
+            if self.peek_c(0) == Some('<') {
+                self.pos += 1;
+                return Tok::Redirect("<");
+            }
             if self.peek_c(0) == Some('-') {
                 self.pos += 1;
                 return Tok::Redirect("<<-");

@@ -131,6 +131,26 @@ pub struct SimpleCommand {
     pub words: Vec<Word>,
     pub raw: String,
     pub ctx: Ctx,
+    /// The function definitions and `for` loops around it, outermost first.
+    pub frames: Vec<Frame>,
+    /// `NAME=(…)`: a bash array's elements (the assignment word is `NAME=`).
+    pub array: Option<Vec<Word>>,
+    /// Redirections to `/dev/tcp/HOST/PORT` (bash opens a connection for them).
+    pub dev_tcp: Vec<Word>,
+}
+
+/// What encloses a command beyond its [`Ctx`]: a function body, or a `for` loop's variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// The body of `NAME() { … }`: run where the function is called, not where it is defined.
+    Function(String),
+    /// `for VAR in WORDS; do …; done` (`id` tells two loops apart); `None` words: `for VAR; do`
+    /// or bash's `for ((…))`, whose values are not read.
+    For {
+        id: usize,
+        var: Option<String>,
+        words: Option<Vec<Word>>,
+    },
 }
 
 /// Why sh would refuse the script: it exits 2 before running anything.
@@ -163,6 +183,9 @@ pub fn parse(chars: &[Ch], refs: &[Reference]) -> Script {
         depth: 0,
         words_seen: Vec::new(),
         open: Vec::new(),
+        frames: Vec::new(),
+        loops: 0,
+        dev_tcp: Vec::new(),
     };
     let error = match parser.program() {
         Ok(()) => None,

@@ -3,7 +3,7 @@
 
 use super::lexer::{Lexer, Tok};
 use super::syntax::{Fault, Found, Open};
-use super::{Ctx, MAX_DEPTH, Piece, SimpleCommand, Word};
+use super::{Ctx, Frame, MAX_DEPTH, Piece, SimpleCommand, Word};
 use crate::waits::expand;
 
 pub(super) struct Parser<'a> {
@@ -15,6 +15,12 @@ pub(super) struct Parser<'a> {
     pub(super) words_seen: Vec<String>,
     /// The compound commands open where the reader is, innermost last.
     pub(super) open: Vec<Open>,
+    /// The function bodies and `for` loops the reader is in, outermost first.
+    pub(super) frames: Vec<Frame>,
+    /// `for` loops seen (their ids).
+    pub(super) loops: usize,
+    /// `/dev/tcp/…` redirections of the simple command being read.
+    pub(super) dev_tcp: Vec<Word>,
 }
 
 pub(super) const RESERVED: &[&str] = &[
@@ -123,15 +129,31 @@ impl Parser<'_> {
     }
 
     pub(super) fn and_or(&mut self, ctx: Ctx) -> Result<(), Fault> {
+        // The commands before a `&&`, waiting to see what follows it.
+        let mut before_and: Option<usize> = None;
         loop {
             let first = self.commands.len();
             self.pipeline(ctx)?;
+            // `X && break` / `X && exit 0` is `if X; then break; fi`: X is a condition.
+            if let Some(from) = before_and.take()
+                && self.commands.len() == first + 1
+                && leaves(&self.commands[first].words)
+            {
+                for c in &mut self.commands[from..first] {
+                    if c.ctx.guard.is_none() {
+                        c.ctx.guard = Some(super::Guard::If);
+                        c.ctx.negated = false;
+                    }
+                }
+            }
             match self.peek()? {
                 Tok::Op(op @ ("&&" | "||"), _) => {
                     if *op == "||" {
                         for c in &mut self.commands[first..] {
                             c.ctx.or_else = true;
                         }
+                    } else if self.commands.len() > first {
+                        before_and = Some(first);
                     }
                     self.next()?;
                     self.skip_newlines()?;
@@ -243,6 +265,9 @@ impl Parser<'_> {
                 if kind.starts_with("<<") {
                     let delim = w.literal().unwrap_or_else(|| w.written.clone());
                     self.lx.heredocs.push((delim, kind == "<<-"));
+                } else if matches!(w.pieces.first(), Some(Piece::Text(t)) if t.starts_with("/dev/tcp/"))
+                {
+                    self.dev_tcp.push(w);
                 }
                 Ok(())
             }
@@ -252,6 +277,8 @@ impl Parser<'_> {
 
     pub(super) fn simple(&mut self, ctx: Ctx) -> Result<(), Fault> {
         let mut words: Vec<Word> = Vec::new();
+        let mut array = None;
+        self.dev_tcp.clear();
         let mut redirected = false;
         let mut start = None;
         let mut end = 0;
@@ -289,6 +316,10 @@ impl Parser<'_> {
                             .is_some_and(|w| w.written.ends_with(['=', '?', '*', '+', '@', '!']));
                     if attached || (words.len() == 1 && is_assignment(&words[0])) {
                         self.lx.unsure = true;
+                        if words.len() == 1 && words[0].written.ends_with('=') && attached {
+                            array = Some(self.array_elements()?);
+                            continue;
+                        }
                         break;
                     }
                     // `(` after arguments: sh and bash refuse it.
@@ -302,14 +333,36 @@ impl Parser<'_> {
                         other => return Err(Fault::unexpected(&other)),
                     }
                     self.skip_newlines()?;
-                    return self.command(Ctx::default());
+                    let name = words[0]
+                        .literal()
+                        .unwrap_or_else(|| words[0].written.clone());
+                    self.frames.push(Frame::Function(name));
+                    let result = self.command(Ctx::default());
+                    self.frames.pop();
+                    return result;
                 }
                 _ => break,
             }
         }
+        let dev_tcp = std::mem::take(&mut self.dev_tcp);
         if words.is_empty() {
-            // Redirections alone are a command (`>/tmp/ready`).
+            // Redirections alone are a command (`>/tmp/ready`); `9<>/dev/tcp/H/P` connects.
             if redirected {
+                if !dev_tcp.is_empty() {
+                    let raw = dev_tcp
+                        .iter()
+                        .map(|w| w.written.clone())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    self.commands.push(SimpleCommand {
+                        words,
+                        raw,
+                        ctx,
+                        frames: self.frames.clone(),
+                        array,
+                        dev_tcp,
+                    });
+                }
                 return Ok(());
             }
             return Err(Fault::unexpected(self.peek()?));
@@ -318,9 +371,43 @@ impl Parser<'_> {
             &self.lx.chars[start.unwrap_or(0)..end.min(self.lx.chars.len())],
             self.lx.refs,
         );
-        self.commands.push(SimpleCommand { words, raw, ctx });
+        self.commands.push(SimpleCommand {
+            words,
+            raw,
+            ctx,
+            frames: self.frames.clone(),
+            array,
+            dev_tcp,
+        });
         Ok(())
     }
+
+    /// The words of a bash array `NAME=( … )`, the `(` next; up to the `)`.
+    fn array_elements(&mut self) -> Result<Vec<Word>, Fault> {
+        self.next()?;
+        let mut out = Vec::new();
+        loop {
+            match self.next()? {
+                Tok::Word(w, ..) => out.push(w),
+                Tok::Newline => {}
+                Tok::Op(")", _) => return Ok(out),
+                other => return Err(Fault::unexpected(&other)),
+            }
+        }
+    }
+}
+
+/// `break`, `exit`, `exit 0`, `return`, `return 0`: leaves the loop (or the script) when the
+/// command before `&&` succeeded.
+fn leaves(words: &[Word]) -> bool {
+    let texts: Vec<Option<&str>> = words.iter().map(Word::plain).collect();
+    matches!(
+        texts.as_slice(),
+        [Some("break")]
+            | [Some("break"), Some("1")]
+            | [Some("exit" | "return")]
+            | [Some("exit" | "return"), Some("0")]
+    )
 }
 
 /// `NAME=value` (a plain name before the `=`).

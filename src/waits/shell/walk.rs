@@ -5,7 +5,7 @@
 use super::lexer::Tok;
 use super::parser::Parser;
 use super::syntax::{A_NAME, Fault, Found};
-use super::{Ctx, Guard, Loop};
+use super::{Ctx, Frame, Guard, Loop};
 
 impl Parser<'_> {
     /// The condition of an `until`/`while` loop is guarded by it; the body runs in the loop.
@@ -44,14 +44,26 @@ impl Parser<'_> {
         Ok(())
     }
 
-    /// `for NAME [in WORDS]; do …; done`: the body runs in the loop.
+    /// `for NAME [in WORDS]; do …; done`: the body runs in the loop, in a [`Frame::For`]
+    /// naming the variable and its words. bash's `for ((…; …; …))` is read as a loop whose
+    /// values are not known.
     pub(super) fn for_clause(&mut self, ctx: Ctx) -> Result<(), Fault> {
         self.next()?;
         self.open("for", A_NAME);
+        let mut var = None;
+        let mut words = None;
         match self.next()? {
-            Tok::Word(..) => {}
+            Tok::Word(w, ..) => var = w.plain().map(str::to_string),
+            Tok::Op("(", at) if self.lx.chars.get(at + 1).is_some_and(|c| c.c == '(') => {
+                // bash's `for ((i = 0; …))`: sh refuses it, so no opinion on the syntax.
+                self.lx.unsure = true;
+                let close = self.lx.find_close(at + 1, '(', false)?;
+                if self.lx.chars.get(close - 1).is_none_or(|c| c.c != ')') {
+                    return Err(Fault::unexpected(&Tok::Op("(", at)));
+                }
+                self.lx.pos = close + 1;
+            }
             other => {
-                // bash's `for ((i = 0; …))`.
                 if matches!(other, Tok::Op("(", _)) {
                     self.lx.unsure = true;
                 }
@@ -60,16 +72,21 @@ impl Parser<'_> {
         }
         self.expects("do");
         self.skip_newlines()?;
-        if self.peek_reserved()? == Some("in") {
+        if var.is_some() && self.peek_reserved()? == Some("in") {
             self.next()?;
+            let mut list = Vec::new();
             // Up to `;` or a newline: `for i in do; do …` loops once, over `do`.
             while let Tok::Word(..) = self.peek()? {
-                self.next()?;
+                if let Tok::Word(w, ..) = self.next()? {
+                    list.push(w);
+                }
             }
+            words = Some(list);
         }
         if matches!(self.peek()?, Tok::Op(";", _)) {
             self.next()?;
         }
+        self.skip_newlines()?;
         self.expect_reserved("do")?;
         self.expects("done");
         let body = Ctx {
@@ -78,7 +95,15 @@ impl Parser<'_> {
             in_loop: Some(Loop::For),
             ..ctx
         };
-        self.list(&["done"], body)?;
+        self.loops += 1;
+        self.frames.push(Frame::For {
+            id: self.loops,
+            var,
+            words,
+        });
+        let result = self.list(&["done"], body);
+        self.frames.pop();
+        result?;
         self.expect_reserved("done")?;
         self.open.pop();
         Ok(())

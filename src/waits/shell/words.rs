@@ -215,7 +215,18 @@ impl Lexer<'_> {
                     written: w.written[before..].to_string(),
                 }
             }
-            Some(c) if c.is_ascii_digit() || "?$!#@*-".contains(c) => {
+            Some(c) if c.is_ascii_digit() => {
+                // `$1`: a positional parameter (a function's argument).
+                self.pos += 2;
+                self.note_range(w, last, start, self.pos);
+                Piece::Param {
+                    name: c.to_string(),
+                    default: None,
+                    colon: false,
+                    written: w.written[before..].to_string(),
+                }
+            }
+            Some(c) if "?$!#@*-".contains(c) => {
                 self.pos += 2;
                 self.note_range(w, last, start, self.pos);
                 Piece::Dynamic {
@@ -250,14 +261,34 @@ impl Lexer<'_> {
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
             .count();
         let name: String = inner.chars().take(name_len).collect();
+        // A name, or a positional parameter (`${1}`, `${10:-x}`).
         let valid = name
             .chars()
             .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            || (!name.is_empty() && name.chars().all(|c| c.is_ascii_digit()));
         if !valid {
             return Ok(Piece::Dynamic { written });
         }
         let rest: String = inner.chars().skip(name_len).collect();
+        // bash's `${NAME[@]}`: all of an array's elements (see [`super::Frame`]).
+        if rest == "[@]" || rest == "[*]" {
+            return Ok(Piece::Param {
+                name: format!("{name}[@]"),
+                default: None,
+                colon: false,
+                written,
+            });
+        }
+        // `${NAME:?message}`: the value, or the shell stops with the message.
+        if rest.starts_with(":?") || rest.starts_with('?') {
+            return Ok(Piece::Param {
+                name,
+                default: None,
+                colon: false,
+                written,
+            });
+        }
         if rest.is_empty() {
             return Ok(Piece::Param {
                 name,

@@ -88,7 +88,8 @@ pub(super) fn k8s_wait_for(call: &mut Call) -> Vec<Target> {
         .map(|a| a.text.clone())
         .collect();
     match mode.as_str() {
-        "pod" | "pod-ready" => vec![Target::Pods {
+        // `-we`: a pod in Error (a Job's Failed) counts as done too.
+        "pod" | "pod-ready" | "pod-we" => vec![Target::Pods {
             written: selector
                 .clone()
                 .map(|s| format!("-l{s}"))
@@ -98,7 +99,7 @@ pub(super) fn k8s_wait_for(call: &mut Call) -> Vec<Target> {
             names,
             condition: "condition=Ready".into(),
         }],
-        "job" | "job-wr" => names
+        "job" | "job-wr" | "job-we" => names
             .into_iter()
             .map(|n| Target::Job {
                 written: n.clone(),

@@ -5,13 +5,19 @@
 //! (see `tcp::nc` for a host-and-port tool, `http::curl` for URLs). A new family is one
 //! more file here.
 
+mod cqlsh;
 mod db;
+mod dev_tcp;
 mod dns;
 mod http;
+mod kafka;
 mod kube;
 mod sleep;
 mod tcp;
+mod wait_for_port;
 mod wrappers;
+
+pub(super) use dev_tcp::dev_tcp;
 
 use super::args::Arg;
 use super::line::Reader;
@@ -29,6 +35,8 @@ pub enum Tool {
     Ping,
     Nc,
     Telnet,
+    WaitForPort,
+    DevTcp,
     Curl,
     Wget,
     PgIsReady,
@@ -36,6 +44,8 @@ pub enum Tool {
     Mysql,
     RedisCli,
     Mongo,
+    Cqlsh,
+    Kafka,
     WaitForIt,
     Dockerize,
     KubectlWait,
@@ -106,6 +116,18 @@ pub const TOOLS: &[Spec] = &[
         tcp::nc,
     ),
     spec(Tool::Telnet, "telnet", &["telnet"], Asks::Port, tcp::telnet),
+    Spec {
+        waits: true,
+        ..spec(
+            Tool::WaitForPort,
+            "wait-for-port",
+            &["wait-for-port"],
+            Asks::Port,
+            wait_for_port::wait_for_port,
+        )
+    },
+    // bash connecting for a `/dev/tcp/HOST/PORT` redirection (no command name).
+    spec(Tool::DevTcp, "bash", &[], Asks::Port, dev_tcp::none),
     // HTTP clients
     spec(Tool::Curl, "curl", &["curl"], Asks::Port, http::curl),
     spec(Tool::Wget, "wget", &["wget"], Asks::Port, http::wget),
@@ -144,6 +166,21 @@ pub const TOOLS: &[Spec] = &[
         &["mongosh", "mongo"],
         Asks::Port,
         db::mongo,
+    ),
+    spec(Tool::Cqlsh, "cqlsh", &["cqlsh"], Asks::Port, cqlsh::cqlsh),
+    spec(
+        Tool::Kafka,
+        "kafka",
+        &[
+            "kafka-topics",
+            "kafka-topics.sh",
+            "kafka-broker-api-versions",
+            "kafka-broker-api-versions.sh",
+            "kafka-consumer-groups",
+            "kafka-consumer-groups.sh",
+        ],
+        Asks::Port,
+        kafka::kafka,
     ),
     // Wrappers
     Spec {
@@ -271,4 +308,61 @@ pub(super) struct Call<'a, 'r> {
 /// One host target.
 fn one(h: HostTarget) -> Vec<Target> {
     vec![Target::Host(h)]
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    //! What the tool files' tables compare: each check as (tool, host or `local`, port, mode).
+    use crate::waits::command::{Part, Target, extract};
+    use k8s_openapi::api::core::v1::Pod;
+    use serde_json::json;
+
+    pub type Seen = (&'static str, &'static str, Option<u16>, &'static str);
+    /// A case's environment: (name, value) pairs.
+    pub type Env = &'static [(&'static str, &'static str)];
+
+    /// The checks of `sh -c SCRIPT` with `env`.
+    pub fn seen(script: &str, env: &[(&str, &str)]) -> Vec<Seen> {
+        seen_in("sh", script, env)
+    }
+
+    /// The checks of `SHELL -c SCRIPT` with `env`.
+    pub fn seen_in(shell: &str, script: &str, env: &[(&str, &str)]) -> Vec<Seen> {
+        let env: Vec<_> = env
+            .iter()
+            .map(|(k, v)| json!({"name": k, "value": v}))
+            .collect();
+        let pod: Pod = serde_json::from_value(json!({
+            "metadata": {"name": "app", "namespace": "shop"},
+            "spec": {"containers": [{"name": "main", "image": "busybox"}],
+                     "initContainers": [{"name": "w", "image": "busybox", "env": env,
+                                         "command": [shell, "-c", script]}]}
+        }))
+        .unwrap();
+        let c = &pod.spec.as_ref().unwrap().init_containers.as_ref().unwrap()[0];
+        // Leaked: the table's strings live as long as the test.
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        extract(&pod, c, None)
+            .checks
+            .iter()
+            .filter(|c| !(c.in_loop && matches!(c.target, Target::Sleep { .. })))
+            .map(|c| {
+                let (host, port) = match &c.target {
+                    Target::Host(h) => (
+                        match &h.host {
+                            Part::Known(s) => leak(s.clone()),
+                            _ => "?",
+                        },
+                        match h.port {
+                            Some(Part::Known(p)) => Some(p),
+                            _ => None,
+                        },
+                    ),
+                    Target::Local { port, .. } => ("local", *port),
+                    _ => ("-", None),
+                };
+                (c.tool.name(), host, port, leak(format!("{:?}", c.mode)))
+            })
+            .collect()
+    }
 }

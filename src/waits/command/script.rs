@@ -1,0 +1,580 @@
+//! Walking a script's simple commands: assignments kept, function bodies run where the
+//! functions are called (with their arguments as `$1`…), `for` loops run once per known value,
+//! bitnami's `retry_while "CMD"` read as the retry loop it is, and the commands inside
+//! `X=$(…)` read too. Commands whose output is certain (`echo $HP | cut -d: -f1`) give it.
+
+use super::args::Arg;
+use super::line::{Reader, assignment, basename, mode_of, namespace_read};
+use super::{Check, Extraction, Mode};
+use crate::waits::expand::{EnvTable, Unknown, Value};
+use crate::waits::shell::{self, Ctx, Frame, Guard, Loop, Piece, SimpleCommand, Word};
+
+/// Function calls and loop iterations followed per container: beyond, a call is not
+/// understood and a loop runs once with its variable unknown.
+pub(super) const BUDGET: usize = 256;
+/// Values of one `for` loop followed (beyond, its variable is unknown).
+const MAX_VALUES: usize = 16;
+/// How an array's elements are kept in one variable's text.
+pub(super) const ELEMENTS: char = '\u{1f}';
+
+/// The builtins that assign their `NAME=value` arguments.
+const ASSIGNERS: &[&str] = &["export", "local", "declare", "typeset", "readonly"];
+
+impl Reader<'_> {
+    /// Walk a script's simple commands in order, keeping shell assignments.
+    pub(super) fn script(
+        &self,
+        commands: &[SimpleCommand],
+        env: &mut EnvTable,
+        out: &mut Extraction,
+        depth: usize,
+    ) {
+        let mut i = 0;
+        while i < commands.len() {
+            let cmd = &commands[i];
+            if let Some(frame) = cmd.frames.first() {
+                let len = commands[i..]
+                    .iter()
+                    .take_while(|c| c.frames.first() == Some(frame))
+                    .count();
+                let body: Vec<SimpleCommand> = commands[i..i + len]
+                    .iter()
+                    .map(|c| SimpleCommand {
+                        frames: c.frames[1..].to_vec(),
+                        ..c.clone()
+                    })
+                    .collect();
+                match frame {
+                    Frame::Function(name) => {
+                        self.functions.borrow_mut().insert(name.clone(), body);
+                    }
+                    Frame::For { var, words, .. } => {
+                        self.for_loop(var.as_deref(), words.as_deref(), &body, env, out, depth);
+                    }
+                }
+                i += len;
+                continue;
+            }
+            // `X; status=$?` in a loop: the loop tests X's status (`if [ $status -eq 0 ]`).
+            let mut ctx = cmd.ctx;
+            if ctx.guard.is_none()
+                && ctx.in_loop.is_some()
+                && commands.get(i + 1).is_some_and(saves_status)
+            {
+                ctx.guard = Some(Guard::If);
+            }
+            self.simple(cmd, ctx, env, out, depth);
+            i += 1;
+        }
+    }
+
+    fn simple(
+        &self,
+        cmd: &SimpleCommand,
+        ctx: Ctx,
+        env: &mut EnvTable,
+        out: &mut Extraction,
+        depth: usize,
+    ) {
+        if self.bash.get() {
+            for w in &cmd.dev_tcp {
+                let arg = self.eval(w, env);
+                if let Some(target) = super::tools::dev_tcp(&arg) {
+                    self.push(out, cmd, ctx, target);
+                }
+            }
+        }
+        // Leading NAME=value words: alone they set shell variables; before a command, only
+        // that command's environment.
+        let mut local = env.clone();
+        let mut start = 0;
+        for w in &cmd.words {
+            let Some((name, value)) = assignment(w) else {
+                break;
+            };
+            self.substitutions(&value, ctx, &local, out, depth);
+            match (&cmd.array, cmd.words.len()) {
+                (Some(elements), 1) => {
+                    let val = self.array(elements, &local);
+                    local.set(&format!("{name}[@]"), val);
+                }
+                _ => local.set(&name, self.value(&value, &local)),
+            }
+            start += 1;
+        }
+        let words = &cmd.words[start..];
+        if words.is_empty() {
+            *env = local;
+            return;
+        }
+        // `export NAME=value`, `local -r NAME=value` set a variable too.
+        if let Some(builtin) = words.first().and_then(Word::plain)
+            && ASSIGNERS.contains(&builtin)
+        {
+            for w in &words[1..] {
+                if let Some((name, value)) = assignment(w) {
+                    self.substitutions(&value, ctx, &local, out, depth);
+                    let val = self.value(&value, &local);
+                    env.set(&name, val);
+                    local.set(&name, self.value(&value, &local));
+                }
+            }
+            return;
+        }
+        self.command(words, &cmd.raw, ctx, &local, out, depth, None);
+    }
+
+    /// A word's value for a variable.
+    fn value(&self, word: &Word, env: &EnvTable) -> Value {
+        let v = self.eval(word, env);
+        match v.known() {
+            Some(t) => Value::Known {
+                text: t.to_string(),
+                note: None,
+            },
+            None => Value::Unknown(v.unknowns.first().cloned().unwrap_or(Unknown::Dynamic {
+                text: word.written.clone(),
+            })),
+        }
+    }
+
+    /// `NAME=(a b c)`: the elements, kept in one text (see [`ELEMENTS`]).
+    fn array(&self, elements: &[Word], env: &EnvTable) -> Value {
+        let mut texts = Vec::new();
+        for w in elements {
+            match self.eval(w, env).known() {
+                Some(t) => texts.push(t.to_string()),
+                None => {
+                    return Value::Unknown(Unknown::Dynamic {
+                        text: w.written.clone(),
+                    });
+                }
+            }
+        }
+        let text: String = texts.join(&ELEMENTS.to_string());
+        Value::Known { text, note: None }
+    }
+
+    /// The commands inside `$(…)` of an assigned value run where the assignment is.
+    fn substitutions(
+        &self,
+        word: &Word,
+        ctx: Ctx,
+        env: &EnvTable,
+        out: &mut Extraction,
+        depth: usize,
+    ) {
+        for piece in &word.pieces {
+            let Piece::Subst { inner, .. } = piece else {
+                continue;
+            };
+            if namespace_read(inner) || self.output_of(inner, env).is_some() || depth > 8 {
+                continue;
+            }
+            let parsed = shell::parse_text(inner);
+            let body: Vec<SimpleCommand> = parsed
+                .commands
+                .into_iter()
+                .map(|c| SimpleCommand {
+                    ctx: within(c.ctx, ctx),
+                    ..c
+                })
+                .collect();
+            let mut inner_env = env.clone();
+            let mut inner_out = Extraction::default();
+            self.script(&body, &mut inner_env, &mut inner_out, depth + 1);
+            // Only the checks: what was not understood there was never reported before.
+            out.checks.extend(inner_out.checks);
+        }
+    }
+
+    /// The body of a `for` loop, once per value when its values are known.
+    fn for_loop(
+        &self,
+        var: Option<&str>,
+        words: Option<&[Word]>,
+        body: &[SimpleCommand],
+        env: &mut EnvTable,
+        out: &mut Extraction,
+        depth: usize,
+    ) {
+        let values = words.and_then(|ws| self.values(ws, env));
+        let values = match values {
+            Some(v) if !v.is_empty() && v.len() <= MAX_VALUES && self.spend(v.len()) => v,
+            _ => {
+                if let Some(var) = var {
+                    env.set(
+                        var,
+                        Value::Unknown(Unknown::Dynamic {
+                            text: format!("${var} (a value of the for loop)"),
+                        }),
+                    );
+                }
+                return self.script(body, env, out, depth);
+            }
+        };
+        let mut inner = Extraction::default();
+        for v in values {
+            if let Some(var) = var {
+                env.set(
+                    var,
+                    Value::Known {
+                        text: v,
+                        note: None,
+                    },
+                );
+            }
+            self.script(body, env, &mut inner, depth);
+        }
+        for c in inner.checks {
+            if !out.checks.contains(&c) {
+                out.checks.push(c);
+            }
+        }
+        for n in inner.not_understood {
+            if !out.not_understood.contains(&n) {
+                out.not_understood.push(n);
+            }
+        }
+    }
+
+    /// The values a `for` loop's words give, when all are known.
+    fn values(&self, words: &[Word], env: &EnvTable) -> Option<Vec<String>> {
+        let mut out = Vec::new();
+        for w in words {
+            if let [Piece::Param { name, .. }] = w.pieces.as_slice()
+                && name.ends_with("[@]")
+            {
+                match env.shell(name) {
+                    Value::Known { text, .. } => {
+                        out.extend(text.split(ELEMENTS).map(str::to_string));
+                        continue;
+                    }
+                    Value::Unknown(_) => return None,
+                }
+            }
+            let text = self.eval(w, env).known()?.to_string();
+            if w.quoted {
+                out.push(text);
+            } else {
+                out.extend(text.split_whitespace().map(str::to_string));
+            }
+        }
+        Some(out)
+    }
+
+    fn spend(&self, n: usize) -> bool {
+        let left = self.budget.get();
+        self.budget.set(left.saturating_sub(n));
+        left >= n
+    }
+
+    /// A function of the script, or bitnami's `retry_while`: true when `name` was one.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn call(
+        &self,
+        name: &str,
+        args: &[Arg],
+        raw: &str,
+        ctx: Ctx,
+        env: &EnvTable,
+        out: &mut Extraction,
+        depth: usize,
+        timeout: Option<&str>,
+    ) -> bool {
+        if name == "retry_while" && self.retry_while_is_bitnamis() {
+            // `retry_while "CMD" [RETRIES [SLEEP]]` (libos.sh): runs CMD, split into words, until
+            // it succeeds or RETRIES runs fail.
+            let Some(cmd) = args.get(1).and_then(Arg::known) else {
+                out.not_understood.push(raw.to_string());
+                return true;
+            };
+            let words: Vec<Word> = cmd.split_whitespace().map(literal_word).collect();
+            let looped = Ctx {
+                guard: Some(Guard::Until),
+                negated: false,
+                in_loop: Some(Loop::Until),
+                last_in_pipeline: true,
+                or_else: false,
+            };
+            if !words.is_empty() {
+                self.command(
+                    &words,
+                    raw,
+                    within(looped, ctx),
+                    env,
+                    out,
+                    depth + 1,
+                    timeout.map(str::to_string),
+                );
+            }
+            return true;
+        }
+        let Some(body) = self.functions.borrow().get(name).cloned() else {
+            return false;
+        };
+        if !self.spend(1) {
+            out.not_understood.push(raw.to_string());
+            return true;
+        }
+        let mut fenv = env.clone();
+        for (i, a) in args.iter().enumerate().skip(1) {
+            let v = match a.known() {
+                Some(t) => Value::Known {
+                    text: t.to_string(),
+                    note: None,
+                },
+                None => Value::Unknown(a.unknowns.first().cloned().unwrap_or(Unknown::Dynamic {
+                    text: a.written.clone(),
+                })),
+            };
+            fenv.set(&i.to_string(), v);
+        }
+        let body: Vec<SimpleCommand> = body
+            .into_iter()
+            .map(|c| SimpleCommand {
+                ctx: within(c.ctx, ctx),
+                ..c
+            })
+            .collect();
+        self.script(&body, &mut fenv, out, depth + 1);
+        true
+    }
+
+    /// `retry_while` not defined by the script, or defined as bitnami's libos.sh defines it.
+    fn retry_while_is_bitnamis(&self) -> bool {
+        match self.functions.borrow().get("retry_while") {
+            None => true,
+            Some(body) => {
+                body.iter().any(|c| c.raw.starts_with("read -r -a command"))
+                    && body.iter().any(|c| c.raw.starts_with("\"${command[@]}\""))
+            }
+        }
+    }
+
+    /// The output of a command substitution when it is certain: `echo WORDS | cut -dC -fN`.
+    pub(super) fn output_of(&self, inner: &str, env: &EnvTable) -> Option<String> {
+        let parsed = shell::parse_text(inner);
+        let [echo, cut] = parsed.commands.as_slice() else {
+            return None;
+        };
+        if echo.ctx.last_in_pipeline || !cut.ctx.last_in_pipeline || parsed.error.is_some() {
+            return None;
+        }
+        let name = |c: &SimpleCommand| c.words.first().and_then(Word::plain).map(basename);
+        if name(echo).as_deref() != Some("echo") || name(cut).as_deref() != Some("cut") {
+            return None;
+        }
+        let mut line = Vec::new();
+        for w in &echo.words[1..] {
+            let t = self.eval(w, env).known()?.to_string();
+            if t.starts_with('-') || t.contains('\\') {
+                return None;
+            }
+            if w.quoted {
+                line.push(t);
+            } else {
+                line.extend(t.split_whitespace().map(str::to_string));
+            }
+        }
+        let line = line.join(" ");
+        let (mut delim, mut field) = (None, None);
+        let opts: Vec<String> = cut.words[1..]
+            .iter()
+            .map(|w| self.eval(w, env).known().map(str::to_string))
+            .collect::<Option<_>>()?;
+        let mut it = opts.iter();
+        while let Some(o) = it.next() {
+            let (flag, value) = match o.get(..2) {
+                Some(f @ ("-d" | "-f")) if o.len() > 2 => (f, o[2..].to_string()),
+                Some(f @ ("-d" | "-f")) => (f, it.next()?.clone()),
+                _ => return None,
+            };
+            match flag {
+                "-d" if value.chars().count() == 1 => delim = value.chars().next(),
+                "-f" => field = value.parse::<usize>().ok().filter(|f| *f > 0),
+                _ => return None,
+            }
+        }
+        let (delim, field) = (delim?, field?);
+        if !line.contains(delim) {
+            return Some(line);
+        }
+        Some(line.split(delim).nth(field - 1).unwrap_or("").to_string())
+    }
+
+    fn push(&self, out: &mut Extraction, cmd: &SimpleCommand, ctx: Ctx, target: super::Target) {
+        out.checks.push(Check {
+            tool: super::Tool::DevTcp,
+            fragment: cmd.raw.clone(),
+            target,
+            mode: mode_of(ctx),
+            decides: ctx.last_in_pipeline,
+            notes: Vec::new(),
+            http_errors_pass: false,
+            timeout: None,
+            in_loop: ctx.in_loop.is_some(),
+        });
+    }
+}
+
+/// A command's place inside a call (or substitution) made at `outer`: the call's loop and
+/// condition hold for the commands inside, unless they have their own.
+fn within(inner: Ctx, outer: Ctx) -> Ctx {
+    let negated = match inner.guard {
+        Some(_) => inner.negated,
+        None => inner.negated ^ outer.negated,
+    };
+    Ctx {
+        guard: inner.guard.or(outer.guard),
+        negated,
+        in_loop: inner.in_loop.or(outer.in_loop),
+        last_in_pipeline: inner.last_in_pipeline && outer.last_in_pipeline,
+        or_else: inner.or_else || outer.or_else,
+    }
+}
+
+/// `status=$?`: saves the previous command's exit status.
+fn saves_status(cmd: &SimpleCommand) -> bool {
+    cmd.frames.is_empty()
+        && cmd.words.len() == 1
+        && assignment(&cmd.words[0]).is_some_and(
+            |(_, v)| matches!(v.pieces.as_slice(), [Piece::Dynamic { written }] if written == "$?"),
+        )
+}
+
+fn literal_word(text: &str) -> Word {
+    Word {
+        pieces: vec![Piece::Text(text.to_string())],
+        written: text.to_string(),
+        quoted: true,
+        notes: Vec::new(),
+    }
+}
+
+/// True for a check that runs once and downloads from outside the cluster: not a wait.
+pub(super) fn external_download(c: &Check) -> bool {
+    use super::{Part, Target, Tool};
+    if c.mode != Mode::Once || !matches!(c.tool, Tool::Curl | Tool::Wget) {
+        return false;
+    }
+    let Target::Host(h) = &c.target else {
+        return false;
+    };
+    let Part::Known(host) = &h.host else {
+        return false;
+    };
+    let labels: Vec<&str> = host.trim_end_matches('.').split('.').collect();
+    // In-cluster names: `svc`, `svc.ns`, `svc.ns.svc[.cluster.local]`, pod hostnames under a
+    // Service; an address is never called external.
+    labels.len() >= 3
+        && labels[2] != "svc"
+        && !labels.contains(&"svc")
+        && !labels.iter().all(|l| l.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tools::tests::{Seen, seen_in};
+
+    #[test]
+    fn script_shapes() {
+        let retry = "retry_while() {\n  local -r cmd=\"${1:?cmd is missing}\"\n  read -r -a command <<< \"$cmd\"\n  for ((i = 1 ; i <= 12 ; i+=1 )); do\n    \"${command[@]}\" && return_value=0 && break\n    sleep 5\n  done\n}\n";
+        let with_retry = |rest: &str| format!("{retry}{rest}");
+        let cases: Vec<(&str, String, Vec<Seen>)> = vec![
+            // A function runs where it is called, with its arguments as $1, $2.
+            (
+                "bash",
+                with_retry("check() {\n  local -r h=\"${1:-?}\"\n  if nc -z $h $2; then return 0; fi\n}\nretry_while \"check db 5432\"\n"),
+                vec![("nc", "db", Some(5432), "Loop")],
+            ),
+            // bitnami's retry_while from libos.sh (not defined in the script).
+            (
+                "bash",
+                ". /opt/bitnami/scripts/libos.sh\nretry_while \"nc -z db 5432\" 12 30".into(),
+                vec![("nc", "db", Some(5432), "Loop")],
+            ),
+            // A retry_while of the script's own making is an ordinary function.
+            (
+                "bash",
+                "retry_while() { nc -z db 1; }\nretry_while \"nc -z db 5432\"".into(),
+                vec![("nc", "db", Some(1), "Once")],
+            ),
+            // A for loop over an array runs its body once per host.
+            (
+                "bash",
+                "hosts=(\n  \"a\"\n  \"b\"\n)\nfor h in \"${hosts[@]}\"; do until nc -z $h 80; do sleep 1; done; done".into(),
+                vec![("nc", "a", Some(80), "Loop"), ("nc", "b", Some(80), "Loop")],
+            ),
+            (
+                "sh",
+                "for h in a b; do until nc -z $h 80; do sleep 1; done; done".into(),
+                vec![("nc", "a", Some(80), "Loop"), ("nc", "b", Some(80), "Loop")],
+            ),
+            // `X && exit 0 || sleep 5` in a loop: X is the loop's condition.
+            (
+                "sh",
+                "for i in $(seq 1 180); do nc -z -w3 db 5432 && exit 0 || sleep 5; done; exit 1".into(),
+                vec![("nc", "db", Some(5432), "Loop")],
+            ),
+            // Outside a loop it runs once.
+            (
+                "sh",
+                "nc -z db 5432 && exit 0".into(),
+                vec![("nc", "db", Some(5432), "Once")],
+            ),
+            // `X; status=$?` in a loop: the loop tests X.
+            (
+                "bash",
+                "ready=false\nwhile ! $ready; do curl -f http://api:8080/; s=$?; if [[ $s -eq 0 ]]; then ready=true; fi; sleep 1; done".into(),
+                vec![("curl", "api", Some(8080), "Loop")],
+            ),
+            // The command inside `X=$(…)` is run there; `echo | cut` gives its output.
+            (
+                "sh",
+                "HP=\"kafka:9092\"\nH=$(echo $HP | cut -f1 -d:)\nP=$(echo $HP | cut -d: -f2)\nuntil (nc -vz $H $P); do sleep 1; done".into(),
+                vec![("nc", "kafka", Some(9092), "Loop")],
+            ),
+            (
+                "sh",
+                "until ( N=$(wget -qO- http://ch:8123/) ; test \"$N\" = 1 ); do sleep 1; done".into(),
+                vec![("wget", "ch", Some(8123), "Loop")],
+            ),
+            // A one-shot download from outside the cluster is not a wait; from a Service it is
+            // a check run once.
+            ("sh", "wget -O /w/index.html http://info.cern.ch".into(), vec![]),
+            (
+                "sh",
+                "curl -s https://repo1.maven.org/x.jar --output /d/x.jar".into(),
+                vec![],
+            ),
+            (
+                "sh",
+                "wget -O /w/x http://files.web.svc.cluster.local/x".into(),
+                vec![("wget", "files.web.svc.cluster.local", Some(80), "Once")],
+            ),
+            (
+                "sh",
+                "until wget -O /w/x http://mirror.example.org/x; do sleep 5; done".into(),
+                vec![("wget", "mirror.example.org", Some(80), "Loop")],
+            ),
+        ];
+        for (shell, script, want) in &cases {
+            assert_eq!(seen_in(shell, script, &[]), *want, "{script}");
+        }
+    }
+
+    #[test]
+    fn recursion_and_big_loops_are_bounded() {
+        // A function calling itself: bounded, never a hang.
+        let s = seen_in("sh", "f() { nc -z db 1; f; }\nf", &[]);
+        assert!(!s.is_empty());
+        let many: String = (0..40).map(|i| format!("h{i} ")).collect();
+        let s = seen_in(
+            "sh",
+            &format!("for h in {many}; do until nc -z $h 1; do sleep 1; done; done"),
+            &[],
+        );
+        assert_eq!(s, vec![("nc", "?", Some(1), "Loop")]);
+    }
+}

@@ -1,0 +1,206 @@
+//! Scores the wait reader on the corpus of real init containers (tests/data/corpus/): every
+//! entry goes through `waits::command::extract`, the code `explain` reads commands with, and
+//! its checks are compared with the answer written by reading the command. The score is
+//! printed (`cargo test --test corpus -- --nocapture`) and may only go up: the thresholds
+//! below are the score reached, so a change that loses a target fails here.
+
+mod corpus_data;
+
+use corpus_data::{Entry, Expect, NAMESPACE, Score, Target};
+use initdoctor::waits::command::{self, Check, Mode, Part, Tool};
+use k8s_openapi::api::core::v1::{ConfigMap, Pod};
+use serde_json::json;
+
+/// Targets found, negatives clean, not-understood reported: the score reached (never lower).
+const MIN_TARGETS: usize = 66;
+const MIN_NEGATIVES: usize = 29;
+const MIN_UNKNOWN: usize = 14;
+
+fn pod_of(entry: &Entry) -> Pod {
+    serde_json::from_value(json!({
+        "metadata": {"name": "corpus", "namespace": NAMESPACE},
+        "spec": {"containers": [{"name": "app", "image": "busybox"}],
+                 "initContainers": [entry.container]}
+    }))
+    .unwrap_or_else(|e| panic!("{}: not a container: {e}", entry.name))
+}
+
+/// The reader's check in the corpus's terms.
+fn answer(check: &Check) -> Target {
+    let mut t = Target {
+        tool: check.tool.name().to_string(),
+        kind: String::new(),
+        host: None,
+        port: None,
+        selector: None,
+        name: None,
+        seconds: None,
+        once: check.mode == Mode::Once,
+    };
+    match &check.target {
+        command::Target::Host(h) => {
+            t.host = Some(match &h.host {
+                Part::Known(s) => s.clone(),
+                Part::ServiceLink(s) => s.clone(),
+                Part::Unknown(_) => "?".into(),
+            });
+            t.port = match &h.port {
+                Some(Part::Known(p)) => Some(*p),
+                _ => None,
+            };
+            let http = matches!(h.scheme.as_deref(), Some("http" | "https"))
+                || matches!(check.tool, Tool::Curl | Tool::Wget);
+            t.kind = if http {
+                "http"
+            } else if check.tool.connects() {
+                "tcp"
+            } else {
+                "dns"
+            }
+            .into();
+        }
+        command::Target::Local { port, .. } => {
+            t.kind = "local".into();
+            t.port = *port;
+        }
+        command::Target::Pods {
+            selector, names, ..
+        } => {
+            t.kind = "pod".into();
+            t.selector = selector.clone();
+            t.name = names.first().cloned();
+        }
+        command::Target::Job { name, .. } => {
+            t.kind = "job".into();
+            t.name = Some(name.clone());
+        }
+        command::Target::Sleep { seconds, .. } => {
+            t.kind = "timed".into();
+            t.seconds = *seconds;
+        }
+    }
+    t
+}
+
+/// True when the reader's answer is the expected target (the tool's name, kind, host, port,
+/// selector or name, and whether it is run once).
+fn matches(expected: &Target, got: &Target) -> bool {
+    expected.tool == got.tool
+        && expected.kind == got.kind
+        && expected.host == got.host
+        && expected.port == got.port
+        && (expected.selector.is_none() || expected.selector == got.selector)
+        && (expected.name.is_none() || expected.name == got.name)
+        && (expected.seconds.is_none() || expected.seconds == got.seconds)
+        && expected.once == got.once
+}
+
+fn score(entries: &[Entry]) -> Score {
+    let mut s = Score::default();
+    for entry in entries {
+        let pod = pod_of(entry);
+        let container = &pod.spec.as_ref().unwrap().init_containers.as_ref().unwrap()[0];
+        let maps: Vec<ConfigMap> = entry
+            .config_maps
+            .iter()
+            .map(|m| serde_json::from_value(m.clone()).expect("ConfigMap"))
+            .collect();
+        let ext = command::extract(&pod, container, Some(&maps));
+        // A `sleep` inside a loop is its poll interval, not something waited on.
+        let got: Vec<Target> = ext
+            .checks
+            .iter()
+            .filter(|c| !(c.in_loop && matches!(c.target, command::Target::Sleep { .. })))
+            .map(answer)
+            .collect();
+        let shown = || {
+            let checks: Vec<String> = got.iter().map(Target::show).collect();
+            format!(
+                "checks [{}], not understood {:?}",
+                checks.join("; "),
+                ext.not_understood
+            )
+        };
+        match &entry.expect {
+            Expect::Targets(want) => {
+                for w in want {
+                    s.targets += 1;
+                    if got.iter().any(|g| matches(w, g)) {
+                        s.targets_found += 1;
+                    } else {
+                        s.misses.push(format!(
+                            "{} ({}): missed {}: {}",
+                            entry.name,
+                            entry.source,
+                            w.show(),
+                            shown()
+                        ));
+                    }
+                }
+            }
+            Expect::Nothing => {
+                s.negatives += 1;
+                if got.is_empty() {
+                    s.negatives_clean += 1;
+                } else {
+                    s.misses.push(format!(
+                        "{} ({}): waits on nothing: {}",
+                        entry.name,
+                        entry.source,
+                        shown()
+                    ));
+                }
+            }
+            Expect::Unknown => {
+                s.unknown += 1;
+                if got.is_empty() && !ext.not_understood.is_empty() {
+                    s.unknown_reported += 1;
+                } else {
+                    s.misses.push(format!(
+                        "{} ({}): should be not understood: {}",
+                        entry.name,
+                        entry.source,
+                        shown()
+                    ));
+                }
+            }
+        }
+    }
+    s
+}
+
+#[test]
+fn the_corpus_has_the_issues_shape() {
+    corpus_data::check_shape(&corpus_data::load());
+}
+
+#[test]
+fn the_reader_scores_on_the_corpus() {
+    let entries = corpus_data::load();
+    let s = score(&entries);
+    for miss in &s.misses {
+        println!("  {miss}");
+    }
+    println!("{}", s.line("corpus"));
+    assert!(
+        s.targets_found >= MIN_TARGETS
+            && s.negatives_clean >= MIN_NEGATIVES
+            && s.unknown_reported >= MIN_UNKNOWN,
+        "{} is below the threshold ({MIN_TARGETS} targets, {MIN_NEGATIVES} negatives, {MIN_UNKNOWN} not understood)",
+        s.line("corpus")
+    );
+}
+
+#[test]
+fn a_wrong_answer_does_not_score() {
+    // The scorer itself: a corpus entry whose expected port differs is a miss.
+    let mut entries = corpus_data::load();
+    entries.retain(|e| e.name == "scdf-server-wait-db");
+    assert_eq!(entries.len(), 1);
+    let right = score(&entries);
+    if let Expect::Targets(t) = &mut entries[0].expect {
+        t[0].port = Some(3307);
+    }
+    let wrong = score(&entries);
+    assert_eq!((right.targets_found, wrong.targets_found), (1, 0));
+}

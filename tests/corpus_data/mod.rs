@@ -1,0 +1,213 @@
+//! The corpus of init containers taken from public charts and docs (tests/data/corpus/), and
+//! how an answer is scored against it. Shared by `corpus.rs` (the reader, no cluster) and
+//! `e2e_corpus.rs` (explain on the control plane).
+//!
+//! Each file names a project (and the commit read); each entry holds one init container as
+//! rendered (Helm templates filled with plausible values: release `myrel`, namespace
+//! `corpus`), the ConfigMaps its env needs, its source, and the answer written by reading it:
+//! - `expect: [targets]`: what it waits on (`tool`, `host`, `port`, `kind`: dns/tcp/http,
+//!   or `kind: pod` + `selector`, `kind: job` + `name`, `kind: timed` + `seconds`), with
+//!   `once: true` for a check run once (the container fails instead of waiting);
+//! - `expect: nothing`: it waits on nothing (no check may be reported);
+//! - `expect: unknown`: what it waits on cannot be read from its command (an app's own tool,
+//!   a script in a mounted file): it must be reported as not understood, never guessed.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The namespace the corpus is rendered for (hosts written `….corpus.svc…`).
+pub const NAMESPACE: &str = "corpus";
+
+#[derive(Debug, Deserialize)]
+struct File {
+    project: String,
+    commit: Option<String>,
+    entries: Vec<RawEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawEntry {
+    name: String,
+    path: Option<String>,
+    source: Option<String>,
+    container: Value,
+    #[serde(default, rename = "configMaps")]
+    config_maps: Vec<Value>,
+    expect: Value,
+}
+
+/// One expected target.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub tool: String,
+    pub kind: String,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub selector: Option<String>,
+    pub name: Option<String>,
+    pub seconds: Option<u64>,
+    #[serde(default)]
+    pub once: bool,
+}
+
+impl Target {
+    /// `nc myrel-mysql:3306 tcp`, for messages.
+    pub fn show(&self) -> String {
+        let what = match (&self.host, &self.selector, &self.name) {
+            (Some(h), _, _) => match self.port {
+                Some(p) => format!("{h}:{p}"),
+                None => h.clone(),
+            },
+            (_, Some(s), _) => format!("-l {s}"),
+            (_, _, Some(n)) => n.clone(),
+            _ => self.seconds.map(|s| format!("{s}s")).unwrap_or_default(),
+        };
+        let once = if self.once { " once" } else { "" };
+        format!("{} {what} {}{once}", self.tool, self.kind)
+    }
+
+    /// What identifies the target in explain's output: the host's first label, the selector
+    /// or the Job's name.
+    pub fn needle(&self) -> Option<String> {
+        if let Some(h) = &self.host {
+            return h.split('.').next().map(str::to_string);
+        }
+        self.selector.clone().or_else(|| self.name.clone())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    Targets(Vec<Target>),
+    Nothing,
+    Unknown,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub project: String,
+    pub name: String,
+    /// `owner/repo:path@commit`.
+    pub source: String,
+    pub container: Value,
+    pub config_maps: Vec<Value>,
+    pub expect: Expect,
+}
+
+pub fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corpus")
+}
+
+/// Every entry of every file, in file then entry order.
+pub fn load() -> Vec<Entry> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir())
+        .expect("tests/data/corpus")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("read corpus file");
+        let file: File =
+            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for raw in file.entries {
+            let source = match (&raw.source, &raw.path, &file.commit) {
+                (Some(s), _, _) => s.clone(),
+                (None, Some(p), Some(c)) => format!("{}:{p}@{c}", file.project),
+                _ => panic!("{}: {} has no source", path.display(), raw.name),
+            };
+            let expect = match &raw.expect {
+                Value::String(s) if s == "nothing" => Expect::Nothing,
+                Value::String(s) if s == "unknown" => Expect::Unknown,
+                v @ Value::Array(_) => Expect::Targets(
+                    serde_json::from_value(v.clone())
+                        .unwrap_or_else(|e| panic!("{}: {}: {e}", path.display(), raw.name)),
+                ),
+                v => panic!("{}: {}: bad expect {v}", path.display(), raw.name),
+            };
+            out.push(Entry {
+                project: file.project.clone(),
+                name: raw.name,
+                source,
+                container: raw.container,
+                config_maps: raw.config_maps,
+                expect,
+            });
+        }
+    }
+    out
+}
+
+/// How an answer compares with the corpus.
+#[derive(Debug, Default)]
+pub struct Score {
+    pub targets_found: usize,
+    pub targets: usize,
+    pub negatives_clean: usize,
+    pub negatives: usize,
+    pub unknown_reported: usize,
+    pub unknown: usize,
+    /// One line per miss: entry, what was expected, what was answered.
+    pub misses: Vec<String>,
+}
+
+impl Score {
+    pub fn line(&self, what: &str) -> String {
+        format!(
+            "{what}: {}/{} targets, {}/{} negatives, {}/{} not understood as expected",
+            self.targets_found,
+            self.targets,
+            self.negatives_clean,
+            self.negatives,
+            self.unknown_reported,
+            self.unknown
+        )
+    }
+
+    pub fn percent_targets(&self) -> f64 {
+        100.0 * self.targets_found as f64 / self.targets.max(1) as f64
+    }
+
+    pub fn percent_negatives(&self) -> f64 {
+        100.0 * self.negatives_clean as f64 / self.negatives.max(1) as f64
+    }
+}
+
+/// The corpus's own invariants (the minimums).
+pub fn check_shape(entries: &[Entry]) {
+    let projects: std::collections::BTreeSet<&str> =
+        entries.iter().map(|e| e.project.as_str()).collect();
+    let negatives = entries
+        .iter()
+        .filter(|e| e.expect == Expect::Nothing)
+        .count();
+    assert!(entries.len() >= 100, "{} entries", entries.len());
+    assert!(projects.len() >= 25, "{} projects", projects.len());
+    assert!(negatives >= 15, "{negatives} negatives");
+    let mut names = std::collections::BTreeSet::new();
+    for e in entries {
+        assert!(
+            names.insert((e.project.clone(), e.name.clone())),
+            "duplicate entry {}",
+            e.name
+        );
+        let (repo, rest) = e.source.split_once(':').expect("owner/repo:path@commit");
+        assert_eq!(repo.split('/').count(), 2, "{}", e.source);
+        let (_, commit) = rest.rsplit_once('@').expect("path@commit");
+        assert!(
+            commit.len() == 40 && commit.chars().all(|c| c.is_ascii_hexdigit()),
+            "{}",
+            e.source
+        );
+        assert!(
+            e.container["name"].is_string(),
+            "{}: container name",
+            e.name
+        );
+    }
+}

@@ -143,7 +143,13 @@ async fn seed1_busybox_nslookup_never_resolves_the_short_name() {
     // Names of its own, so that the seed 001 story running beside it sees no Service `mysvc`.
     create_service(&ns, "bb-mysvc", 9001).await;
     create_service(&ns, "bb-mydb", 9002).await;
-    ns.pod(&seed1_pod_waiting_on(node, "busybox:1.35", "bb-mysvc", "bb-mydb")).await;
+    ns.pod(&seed1_pod_waiting_on(
+        node,
+        "busybox:1.35",
+        "bb-mysvc",
+        "bb-mydb",
+    ))
+    .await;
     wait_pod(&ns, "test-initc", LONG, "running init-mysvc", |p| {
         is_running(init_status(p, "init-mysvc"))
     })
@@ -219,7 +225,14 @@ spec:
     assert_eq!(s["lastState"]["terminated"]["reason"], "Error", "{s:#}");
 
     let pod = explain_one(&ns, "crasher", &[]);
-    assert_eq!(pod["status"], "Init:CrashLoopBackOff", "{pod:#}");
+    // The real back-off is short (10 s, then 20 s): explain may find the restarted instance
+    // running or just exited; it is the same crash loop (Init:CrashLoopBackOff, Init:Error or
+    // Init:0/1 in kubectl's STATUS, all seen here).
+    let status = pod["status"].as_str().unwrap_or("");
+    assert!(
+        ["Init:CrashLoopBackOff", "Init:Error", "Init:0/1"].contains(&status),
+        "{pod:#}"
+    );
     assert_eq!(pod["blocking"]["name"], "migrate");
     let f = common::finding(&pod, "CrashLoop");
     assert_eq!(f["container"], "migrate");
@@ -516,7 +529,11 @@ fn network_safety_rules_are_in_place() {
             .unwrap_or("")
             .to_string()
     };
-    assert_eq!(first("FORWARD"), "-A FORWARD -j INITDOCTOR-RN-FWD", "{rules}");
+    assert_eq!(
+        first("FORWARD"),
+        "-A FORWARD -j INITDOCTOR-RN-FWD",
+        "{rules}"
+    );
     assert_eq!(first("INPUT"), "-A INPUT -j INITDOCTOR-RN-IN", "{rules}");
     let nat = sh("iptables -w -t nat -S");
     assert!(

@@ -175,8 +175,7 @@ impl<'a> Planner<'a> {
         match target {
             Target::Host(host) => {
                 let name = match &host.host {
-                    Part::Known(name) => name.clone(),
-                    Part::ServiceLink(name) => name.clone(),
+                    Part::Known(name) | Part::ServiceLink(name) => name.clone(),
                     Part::Unknown(_) => return,
                 };
                 for candidate in candidate_services(&name) {
@@ -430,7 +429,7 @@ impl Lookups {
             };
             match (ask, got) {
                 (Ask::ServicesNamed(_), Got::Services(found)) => {
-                    objects.services_by_name.extend(found.iter().cloned())
+                    objects.services_by_name.extend(found.iter().cloned());
                 }
                 (_, Got::Services(found)) => services.extend(found.iter().cloned()),
                 (_, Got::Slices(found)) => {

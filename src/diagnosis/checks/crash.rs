@@ -10,13 +10,26 @@ use crate::finding::{Finding, Severity};
 const SHOWN_LOG_LINES: usize = 5;
 
 /// The blocker waits in `CrashLoopBackOff`: it keeps failing and the kubelet keeps restarting it.
+/// Also between two crashes: a real kubelet's back-off starts at 10 s, so the restarted instance
+/// is often seen running (or being created) with the last one's non-zero exit in `lastState` and
+/// the kubelet's `BackOff` event on record; that is the same crash loop, not a healthy container.
 pub fn check_crash_loop(cx: &Context) -> Option<Finding> {
     let blocker = cx.blocker.as_ref()?;
-    if blocker.waiting_reason() != Some("CrashLoopBackOff") {
-        return None;
-    }
     let last = last_termination(blocker);
     let restarts = blocker.row.restarts;
+    let between_crashes = blocker
+        .waiting_reason()
+        .is_none_or(|r| r != "CrashLoopBackOff")
+        && restarts > 0
+        && blocker
+            .status
+            .and_then(|s| s.state.as_ref())
+            .is_none_or(|s| s.terminated.is_none())
+        && last.is_some_and(|t| t.exit_code != 0)
+        && !cx.events(Some(blocker.name()), &["BackOff"]).is_empty();
+    if blocker.waiting_reason() != Some("CrashLoopBackOff") && !between_crashes {
+        return None;
+    }
     let ended = match last {
         Some(t) => format!(
             "exits {} ({})",
@@ -279,6 +292,71 @@ mod tests {
                 12,
             )],
         )
+    }
+
+    /// A crash-looping blocker seen between two crashes, as the real kubelet shows it (seen on
+    /// the real node, `tests/e2e_realnode.rs`): the restarted instance running or being created,
+    /// the last exit in `lastState`, the BackOff event on record.
+    fn between_crashes(
+        state: serde_json::Value,
+        backoff_event: bool,
+    ) -> crate::diagnosis::Evidence {
+        let e = evidence(pod(
+            json!([init("migrate", "echo failed; exit 3")]),
+            json!({"phase": "Pending", "initContainerStatuses": [
+                {"name": "migrate", "image": "busybox:1.35", "imageID": "", "ready": false, "restartCount": 2,
+                 "lastState": {"terminated": {"exitCode": 3, "reason": "Error",
+                    "startedAt": "2026-01-01T00:08:00Z", "finishedAt": "2026-01-01T00:08:01Z"}},
+                 "state": state}
+            ]}),
+        ));
+        let events = if backoff_event {
+            vec![event(
+                Some("migrate"),
+                "Warning",
+                "BackOff",
+                "Back-off restarting failed container migrate in pod crasher_ns(u1)",
+                2,
+            )]
+        } else {
+            vec![]
+        };
+        with_logs(with_events(e, events), "migrate", "", "migration failed\n")
+    }
+
+    #[test]
+    fn crash_loop_between_two_crashes_is_still_a_crash_loop() {
+        let running = json!({"running": {"startedAt": "2026-01-01T00:08:11Z"}});
+        let creating = json!({"waiting": {"reason": "PodInitializing"}});
+        let exited = json!({"terminated": {"exitCode": 3, "reason": "Error",
+            "startedAt": "2026-01-01T00:08:11Z", "finishedAt": "2026-01-01T00:08:12Z"}});
+        let cases = [
+            (running.clone(), true, true),
+            (creating, true, true),
+            // No BackOff from the kubelet: a restart, not (yet) a loop.
+            (running, false, false),
+            // Terminated now: ExitedNonZero says it, not a second finding.
+            (exited, true, false),
+        ];
+        for (state, backoff, expected) in cases {
+            let e = between_crashes(state.clone(), backoff);
+            let found = codes(&e).iter().any(|c| c == "CrashLoop");
+            assert_eq!(
+                found,
+                expected,
+                "{state} backoff={backoff}: {:?}",
+                codes(&e)
+            );
+            if expected {
+                let f = only(&e, "CrashLoop");
+                assert!(f.message.contains("exits 3 (Error)"), "{}", f.message);
+                assert!(
+                    f.evidence.iter().any(|l| l.contains("migration failed")),
+                    "{:?}",
+                    f.evidence
+                );
+            }
+        }
     }
 
     #[test]

@@ -29,7 +29,7 @@ test:
 	  built=0; cargo test --all-targets --no-run || built=$$?; \
 	  started=0; wait $$up || started=$$?; \
 	  if [ $$built -ne 0 ] || [ $$started -ne 0 ]; then bash $(CONTROLPLANE)/down.sh; exit 1; fi; \
-	  status=0; cargo test --all-targets -- --test-threads=4 || status=$$?; \
+	  status=0; cargo test --all-targets --no-fail-fast -- --test-threads=4 || status=$$?; \
 	  bash $(CONTROLPLANE)/down.sh; exit $$status
 
 ## End-to-end tests against a control plane that is already up (make cluster-up).

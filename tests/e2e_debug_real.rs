@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TestNs, initdoctor, initdoctor_with_stdin};
+use common::{TestNs, initdoctor};
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::{Value, json};
 
@@ -58,9 +58,11 @@ spec:
     )
 }
 
+/// A headless Service: the real node has no Service proxy (no kube-proxy: it would add NAT and
+/// masquerade rules), so names resolve straight to the backing pods' addresses on the bridge.
 async fn service(ns: &TestNs, name: &str, port: u16, target_port: u16, selector: &str) {
     let yaml = format!(
-        "apiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  selector: {{app: {selector}}}\n  ports: [{{port: {port}, targetPort: {target_port}}}]\n"
+        "apiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  clusterIP: None\n  selector: {{app: {selector}}}\n  ports: [{{port: {port}, targetPort: {target_port}}}]\n"
     );
     ns.create::<k8s_openapi::api::core::v1::Service>(&yaml)
         .await;
@@ -248,7 +250,7 @@ async fn real_node_copy_to_catches_a_fast_crash_loop_and_target_shares_its_proce
         .await;
     let before: Pod = ns.api::<Pod>().get("web").await.unwrap();
     // ps in the debug container shows the copy's waiting shell: --target shares its processes.
-    let run = initdoctor_with_stdin(
+    let run = common::initdoctor_with_stdin_after(
         &[
             "debug",
             "web",
@@ -261,6 +263,7 @@ async fn real_node_copy_to_catches_a_fast_crash_loop_and_target_shares_its_proce
             "60s",
         ],
         "ps\nexit\n",
+        std::time::Duration::from_secs(12),
     );
     assert_eq!(
         run.code, 0,

@@ -523,7 +523,9 @@ async fn a_200_mb_log_streams_in_flat_memory() {
         .and_then(|v| v.trim().parse().ok())
         .expect("peak memory from /usr/bin/time -v");
     assert!(
-        peak_kb < 30 * 1024,
+        // Flat, not collected: a 200 MB log read whole would need over 200 MB. The bound leaves
+        // room for a loaded machine (32 MB was seen with other builds running beside it).
+        peak_kb < 64 * 1024,
         "peak memory {peak_kb} kB for a 200 MB log"
     );
 }

@@ -66,11 +66,14 @@ async fn create_service(ns: &TestNs, name: &str, target_port: u16) {
     .await;
 }
 
-/// Story 1: seed 001 with tutum/dnsutils: blocked on the missing Services, and past each one as
-/// soon as it exists, until `--exit-code` says the pod is initialized.
+/// Story 1: seed 001 with tutum/dnsutils, built here from Debian 12's bind9-dnsutils 9.18:
+/// blocked on the missing Service; and, seen for real, still blocked once it exists: that
+/// nslookup finds `mysvc.<ns>.svc.cluster.local` through the search path but exits 1 because the
+/// other search domains answer NXDOMAIN (as busybox's does). explain says the name resolves and
+/// the loop should have exited, with the log lines that show it.
 #[tokio::test]
-async fn seed1_dnsutils_gets_past_each_service_as_it_appears() {
-    let Some(node) = common::real_node("seed1_dnsutils_gets_past_each_service_as_it_appears")
+async fn seed1_dnsutils_blocked_then_resolving_but_still_waiting() {
+    let Some(node) = common::real_node("seed1_dnsutils_blocked_then_resolving_but_still_waiting")
     else {
         return;
     };
@@ -97,28 +100,106 @@ async fn seed1_dnsutils_gets_past_each_service_as_it_appears() {
     assert_eq!(run.code, 3, "blocked: {}", run.stderr);
 
     create_service(&ns, "mysvc", 9001).await;
+    let fqdn = format!("mysvc.{}.svc.cluster.local", ns.name);
+    let deadline = Instant::now() + LONG;
+    loop {
+        let logs = common::kubectl(&["logs", "-n", &ns.name, "test-initc", "-c", "init-mysvc"]);
+        if logs.stdout.contains(&format!("Name:\t{fqdn}")) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the name never resolved: {}",
+            logs.stdout
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let p = realnode::pod_json(&ns, "test-initc").await;
+    assert!(
+        is_running(init_status(&p, "init-mysvc")),
+        "bind 9.18's nslookup exits 1 on the short name: {:#}",
+        p["status"]
+    );
+    let pod = explain_one(&ns, "test-initc", &[]);
+    assert_eq!(pod["blocking"]["name"], "init-mysvc");
+    assert_eq!(codes_about(&pod, "mysvc"), ["ResolvesButWaits"], "{pod:#}");
+}
+
+/// Seed 002's pod (French docs) on busybox 1.35: fully qualified names built from the service
+/// account's namespace file. The real containers get past each Service as soon as it exists, and
+/// `--exit-code` reaches 0 once the app runs.
+#[tokio::test]
+async fn seed2_fully_qualified_names_get_past_each_service_as_it_appears() {
+    let Some(node) =
+        common::real_node("seed2_fully_qualified_names_get_past_each_service_as_it_appears")
+    else {
+        return;
+    };
+    let ns = TestNs::new("rn-seed2").await;
+    ns.pod(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: myapp-pod
+  labels: {{app: myapp}}
+spec:
+{placement}  containers:
+  - name: myapp-container
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'echo "The app is running!" && sleep 3600']
+  initContainers:
+  - name: init-myservice
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', "until nslookup myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for myservice; sleep 2; done"]
+  - name: init-mydb
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', "until nslookup mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for mydb; sleep 2; done"]
+"#,
+        placement = realnode::placement(node)
+    ))
+    .await;
+    wait_pod(&ns, "myapp-pod", LONG, "running init-myservice", |p| {
+        is_running(init_status(p, "init-myservice"))
+    })
+    .await;
+    let pod = explain_one(&ns, "myapp-pod", &[]);
+    assert_eq!(pod["status"], "Init:0/2", "{pod:#}");
+    assert!(
+        pod["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["code"] == "ServiceNotFound" && f["resolved"]["name"] == "myservice"),
+        "{pod:#}"
+    );
+
+    create_service(&ns, "myservice", 9376).await;
     let p = wait_pod(
         &ns,
-        "test-initc",
+        "myapp-pod",
         LONG,
-        "init-mysvc completed, init-mydb running",
-        |p| completed(init_status(p, "init-mysvc")) && is_running(init_status(p, "init-mydb")),
+        "init-myservice completed, init-mydb running",
+        |p| completed(init_status(p, "init-myservice")) && is_running(init_status(p, "init-mydb")),
     )
     .await;
-    assert_eq!(init_status(&p, "init-mysvc")["restartCount"], 0);
-    let pod = explain_one(&ns, "test-initc", &[]);
+    assert_eq!(init_status(&p, "init-myservice")["restartCount"], 0);
+    let pod = explain_one(&ns, "myapp-pod", &[]);
     assert_eq!(pod["status"], "Init:1/2", "{pod:#}");
     assert_eq!(pod["blocking"]["name"], "init-mydb");
-    assert_eq!(codes_about(&pod, "mydb"), ["ServiceNotFound"], "{pod:#}");
 
-    create_service(&ns, "mydb", 9002).await;
-    wait_pod(&ns, "test-initc", LONG, "app container running", |p| {
-        is_running(app_status(p, "mypod"))
+    create_service(&ns, "mydb", 9377).await;
+    wait_pod(&ns, "myapp-pod", LONG, "app container running", |p| {
+        is_running(app_status(p, "myapp-container"))
     })
     .await;
     let run = initdoctor(&[
         "explain",
-        "test-initc",
+        "myapp-pod",
         "-n",
         &ns.name,
         "--exit-code",
@@ -163,21 +244,25 @@ async fn seed1_busybox_nslookup_never_resolves_the_short_name() {
         p["status"]
     );
     let logs = common::kubectl(&["logs", "-n", &ns.name, "test-initc", "-c", "init-mysvc"]);
-    assert!(logs.stdout.contains("waiting for mysvc"), "{}", logs.stdout);
+    assert!(
+        logs.stdout.contains("waiting for bb-mysvc"),
+        "{}",
+        logs.stdout
+    );
 
     let pod = explain_one(&ns, "test-initc", &[]);
     assert_eq!(pod["blocking"]["name"], "init-mysvc");
     assert_eq!(
-        codes_about(&pod, "mysvc"),
+        codes_about(&pod, "bb-mysvc"),
         ["BusyboxNslookupQuirk"],
         "{pod:#}"
     );
-    let f = common::finding_about(&pod, "BusyboxNslookupQuirk", "mysvc");
+    let f = common::finding_about(&pod, "BusyboxNslookupQuirk", "bb-mysvc");
     assert!(
         f["hint"]
             .as_str()
             .unwrap_or("")
-            .contains(&format!("mysvc.{}.svc.cluster.local", ns.name)),
+            .contains(&format!("bb-mysvc.{}.svc.cluster.local", ns.name)),
         "{f:#}"
     );
 }

@@ -251,6 +251,8 @@ tcp() {
   [ -n "$addr" ] || addr=$host
   command -v nc >/dev/null 2>&1 || { line "$id" tcp error "no nc in the debug image"; return; }
   out=$(to nc -z -v -w "$T" "$addr" "$port" 2>&1 </dev/null); rc=$?
+  # Debian's busybox nc has no -z: it connects and, stdin at its end, closes at once.
+  case "$out" in *"invalid option"*|*"unrecognized option"*) out=$(to nc -w "$T" "$addr" "$port" 2>&1 </dev/null); rc=$? ;; esac
   if [ $rc -eq 0 ]; then line "$id" tcp ok "$addr:$port"; else line "$id" tcp "$(net "$out")" "$addr:$port: $out"; fi
 }
 http() {

@@ -72,8 +72,14 @@ pub fn expectation(findings: &[Finding], target: &str) -> (Expect, String, Optio
             ),
             _ => continue,
         };
-        // The first predictive finding wins, except that a quirk is kept beside a pass.
-        if best.0 == Expect::Unknown || (best.0 == Expect::Pass && expect == Expect::ToolQuirk) {
+        // The first predictive finding wins, except that a quirk is kept beside a pass and a
+        // missing name, backend or port beats a quirk (the quirk matters only once the name
+        // exists).
+        let stronger = matches!(expect, Expect::NoName | Expect::NoBackends | Expect::NoPort);
+        if best.0 == Expect::Unknown
+            || (best.0 == Expect::Pass && expect == Expect::ToolQuirk)
+            || (best.0 == Expect::ToolQuirk && stronger)
+        {
             best = (expect, text, Some(f.code.clone()));
         }
     }

@@ -455,6 +455,12 @@ pub fn audit_entries(needle: &str) -> Vec<Value> {
 
 /// Run the binary directly, feeding `input` on stdin.
 pub fn initdoctor_with_stdin(args: &[&str], input: &str) -> Run {
+    initdoctor_with_stdin_after(args, input, Duration::from_millis(1500))
+}
+
+/// [`initdoctor_with_stdin`], typing only after `delay` (a real node takes seconds to start a
+/// copy of a pod and its debug container).
+pub fn initdoctor_with_stdin_after(args: &[&str], input: &str, delay: Duration) -> Run {
     use std::io::Write;
     use std::process::Stdio;
     let mut cmd = isolated(Command::new(env!("CARGO_BIN_EXE_kubectl-initdoctor")));
@@ -467,7 +473,7 @@ pub fn initdoctor_with_stdin(args: &[&str], input: &str) -> Run {
     let input = input.to_string();
     let writer = std::thread::spawn(move || {
         // Give the session time to attach before typing, as a person would.
-        std::thread::sleep(Duration::from_millis(1500));
+        std::thread::sleep(delay);
         for line in input.lines() {
             let _ = stdin.write_all(format!("{line}\n").as_bytes());
             let _ = stdin.flush();

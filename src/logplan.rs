@@ -343,6 +343,24 @@ pub fn current_end(pod: &Pod, name: &str) -> Option<Ended> {
         .map(ended)
 }
 
+/// How attempt `attempt` (its restart count) of container `name` ended, read after following
+/// it: its current state while it is still the current attempt; `lastState` once the kubelet
+/// has restarted it exactly once since (a real node restarts a crashed init container within
+/// the second); nothing when it was replaced twice.
+pub fn end_of_attempt(pod: &Pod, name: &str, attempt: i32) -> Option<Ended> {
+    let st = status(pod, name)?;
+    if st.restart_count == attempt {
+        current_end(pod, name)
+    } else if st.restart_count == attempt + 1 {
+        st.last_state
+            .as_ref()
+            .and_then(|l| l.terminated.as_ref())
+            .map(ended)
+    } else {
+        None
+    }
+}
+
 fn phase(pod: &Pod) -> &str {
     pod.status
         .as_ref()
@@ -414,6 +432,25 @@ pub fn footer(container: &Container, ended: &Ended) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_end_of_an_attempt_followed_live_is_found_after_a_restart() {
+        let with = |restarts: i32| -> Pod {
+            serde_json::from_value(json!({
+                "metadata": {"name": "p"},
+                "status": {"initContainerStatuses": [{"name": "a", "image": "x", "imageID": "",
+                    "ready": false, "restartCount": restarts,
+                    "lastState": {"terminated": {"exitCode": 3, "reason": "Error"}},
+                    "state": {"running": {}}}]}
+            }))
+            .expect("pod")
+        };
+        let cases = [(0, 1, Some(3)), (0, 0, None), (0, 2, None), (1, 1, None)];
+        for (attempt, restarts, code) in cases {
+            let end = end_of_attempt(&with(restarts), "a", attempt).map(|e| e.exit_code);
+            assert_eq!(end, code, "attempt {attempt}, restartCount {restarts}");
+        }
+    }
 
     fn pod(statuses: serde_json::Value, phase: &str) -> Pod {
         serde_json::from_value(json!({

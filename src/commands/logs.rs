@@ -322,7 +322,7 @@ async fn show(
         }
         let ended = if request.follow {
             match ctx.cluster.get_pod(&ctx.namespace, &name).await {
-                Ok(now) => logplan::current_end(&now, &container.name),
+                Ok(now) => logplan::end_of_attempt(&now, &container.name, attempt),
                 Err(Error::NotFound { .. }) => return Err(pod_gone(ctx, &name)),
                 Err(err) => return Err(err),
             }

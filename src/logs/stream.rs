@@ -149,6 +149,12 @@ pub async fn read(
         resumes += 1;
         if follow && !req.previous && logplan::still_running(&pod, &req.container, req.restarts) {
             framer.reset();
+            if ended_cleanly {
+                // The kubelet ended the follow but the API still says running: seen on a real
+                // node when an instance exits, the status lagging a second or two behind. Give
+                // it that time before following again.
+                tokio::time::sleep(backoff(resumes)).await;
+            }
             continue; // Dropped or stalled while running: follow again from the cursor.
         }
         if follow && ended_cleanly {
@@ -217,5 +223,5 @@ fn transient(err: &Error) -> bool {
 }
 
 fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis(200 * u64::from(attempt.min(10)))
+    Duration::from_millis(400 * u64::from(attempt.min(10)))
 }

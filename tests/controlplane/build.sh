@@ -42,14 +42,20 @@ else
   mkdir -p "$cache_root"
   tmp="$(mktemp -d "$cache_root/.build.XXXXXX")"
   trap 'rm -rf "$tmp"' EXIT
-  log "building Kubernetes $K8S_VERSION (etcd, kube-apiserver, kube-controller-manager, kubectl) with $go_version: about 8 min on 2 cores the first time, one line when done..."
+  # One binary after the other, a line each: the first compiles most of the shared packages, the
+  # others mostly link (the Go build cache is shared). etcd comes from its own module.
+  targets=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+    k8s.io/kubernetes/cmd/kubectl go.etcd.io/etcd/server/v3)
+  names=(kube-apiserver kube-controller-manager kubectl etcd)
+  log "building Kubernetes $K8S_VERSION with $go_version: ${names[*]} (about 8 min on 2 cores the first time, most of it for the first)"
   start=$SECONDS
-  go build -trimpath -buildvcs=false -ldflags "$(k8s_ldflags)" -o "$tmp/bin/" \
-    go.etcd.io/etcd/server/v3 \
-    k8s.io/kubernetes/cmd/kube-apiserver \
-    k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kubectl
-  mv "$tmp/bin/server" "$tmp/bin/etcd"
+  mkdir -p "$tmp/bin"
+  for i in "${!targets[@]}"; do
+    t=$SECONDS
+    go build -trimpath -buildvcs=false -ldflags "$(k8s_ldflags)" -o "$tmp/bin/${names[i]}" "${targets[i]}"
+    left=("${names[@]:i+1}")
+    log "built ${names[i]} in $((SECONDS - t)) s ($((i + 1))/${#names[@]}, $((SECONDS - start)) s so far; left: ${left[*]:-nothing})"
+  done
   mkdir -p "$(dirname "$bin_dir")"
   # An incomplete leftover (not made by this script, which renames atomically) is replaced.
   if [[ -d "$bin_dir" ]] && ! have_all_binaries; then

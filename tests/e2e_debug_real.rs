@@ -113,7 +113,7 @@ async fn real_node_check_agrees_with_the_api_when_the_service_is_missing() {
     ns.pod(&real_pod(
         node,
         "web",
-        "until nslookup mydb; do sleep 2; done",
+        "until nslookup rchk-db; do sleep 2; done",
         "app: web",
     ))
     .await;
@@ -135,7 +135,7 @@ async fn real_node_check_agrees_with_the_api_when_the_service_is_missing() {
         row["detail"]
             .as_str()
             .unwrap()
-            .contains(&format!("mydb.{}.svc.cluster.local", ns.name)),
+            .contains(&format!("rchk-db.{}.svc.cluster.local", ns.name)),
         "resolved fully qualified: {doc:#}"
     );
     assert_eq!(doc["canProceed"], false);
@@ -152,7 +152,7 @@ async fn real_node_check_agrees_with_the_api_when_the_service_is_missing() {
     assert_eq!(run.code, 3);
     assert!(
         run.stdout
-            .contains("  mydb: DNS NXDOMAIN (API: no Service mydb) ✓ consistent"),
+            .contains("  rchk-db: DNS NXDOMAIN (API: no Service rchk-db) ✓ consistent"),
         "{}",
         run.stdout
     );

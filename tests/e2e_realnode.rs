@@ -127,7 +127,8 @@ async fn seed1_dnsutils_blocked_then_resolving_but_still_waiting() {
 }
 
 /// Seed 002's pod (French docs) on busybox 1.35: fully qualified names built from the service
-/// account's namespace file. The real containers get past each Service as soon as it exists, and
+/// account's namespace file (Service names of its own, `rn-`: other test files create the seed's
+/// `myservice`, and a namespace being deleted may still hold it). The real containers get past each Service as soon as it exists, and
 /// `--exit-code` reaches 0 once the app runs.
 #[tokio::test]
 async fn seed2_fully_qualified_names_get_past_each_service_as_it_appears() {
@@ -154,11 +155,11 @@ spec:
   - name: init-myservice
     image: busybox:1.35
     imagePullPolicy: IfNotPresent
-    command: ['sh', '-c', "until nslookup myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for myservice; sleep 2; done"]
+    command: ['sh', '-c', "until nslookup rn-myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for myservice; sleep 2; done"]
   - name: init-mydb
     image: busybox:1.35
     imagePullPolicy: IfNotPresent
-    command: ['sh', '-c', "until nslookup mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for mydb; sleep 2; done"]
+    command: ['sh', '-c', "until nslookup rn-mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for mydb; sleep 2; done"]
 "#,
         placement = realnode::placement(node)
     ))
@@ -174,11 +175,11 @@ spec:
             .as_array()
             .expect("findings")
             .iter()
-            .any(|f| f["code"] == "ServiceNotFound" && f["resolved"]["name"] == "myservice"),
+            .any(|f| f["code"] == "ServiceNotFound" && f["resolved"]["name"] == "rn-myservice"),
         "{pod:#}"
     );
 
-    create_service(&ns, "myservice", 9376).await;
+    create_service(&ns, "rn-myservice", 9376).await;
     let p = wait_pod(
         &ns,
         "myapp-pod",
@@ -192,7 +193,7 @@ spec:
     assert_eq!(pod["status"], "Init:1/2", "{pod:#}");
     assert_eq!(pod["blocking"]["name"], "init-mydb");
 
-    create_service(&ns, "mydb", 9377).await;
+    create_service(&ns, "rn-mydb", 9377).await;
     wait_pod(&ns, "myapp-pod", LONG, "app container running", |p| {
         is_running(app_status(p, "myapp-container"))
     })

@@ -1,0 +1,240 @@
+//! Other waits: dig and sleep, DNS policies, kubectl wait on Pods and Jobs, service links, and
+//! the table section.
+use super::*;
+use serde_json::json;
+
+#[test]
+fn seed_dig_never_waits_and_plain_sleep() {
+    let found = explain(
+        pod_json(
+            "w",
+            json!([{"name": "w", "image": "tutum/dnsutils", "command": ["sh", "-c",
+            "for i in {1..100}; do sleep 1; if dig myservice; then exit 0; fi; done; exit 1"]}]),
+            json!({}),
+        ),
+        Objects::default(),
+    );
+    let f = one(&found, "CheckNeverWaits");
+    assert!(
+        f.message
+            .contains("exits 0 even when the name does not exist")
+    );
+    assert_eq!(one(&found, "ServiceNotFound").severity, Severity::Info);
+    assert!(
+        f.evidence.iter().any(|e| e.contains("{1..N}")),
+        "{:?}",
+        f.evidence
+    );
+    let found = explain(
+        pod_json(
+            "w",
+            json!([{"name": "w", "image": "busybox", "command": ["sleep", "60"]}]),
+            json!({}),
+        ),
+        Objects::default(),
+    );
+    assert_eq!(
+        one(&found, "TimedWait").message,
+        "a timed wait: sleeps 60s, about 30s left (running for 30s)"
+    );
+}
+
+#[test]
+fn dns_policy_default_and_none() {
+    let inits = json!([nslookup("init-service", "busybox:1.28", "testservice")]);
+    let services = json!([service(
+        "testservice",
+        "shop",
+        json!({"clusterIP": "10.96.0.9"})
+    )]);
+    let found = explain(
+        pod_json("t", inits.clone(), json!({"dnsPolicy": "Default"})),
+        Objects {
+            services: services.clone(),
+            ..Default::default()
+        },
+    );
+    assert_eq!(codes(&found), ["DnsPolicyBypassesClusterDns"]);
+    let found = explain(
+        pod_json(
+            "t",
+            inits,
+            json!({"dnsPolicy": "None", "dnsConfig": {"nameservers": ["1.2.3.4"]}}),
+        ),
+        Objects {
+            services,
+            ..Default::default()
+        },
+    );
+    let f = one(&found, "DnsPolicyBypassesClusterDns");
+    assert!(f.message.contains("1.2.3.4"), "{}", f.message);
+}
+
+#[test]
+fn kubectl_wait_pods_and_jobs() {
+    let wait = |args: Value| json!([{"name": "wait", "image": "bitnami/kubectl", "command": args}]);
+    let found = explain(
+        pod_json(
+            "web",
+            wait(json!([
+                "kubectl",
+                "wait",
+                "--for=condition=Ready",
+                "pod",
+                "-l",
+                "app=db"
+            ])),
+            json!({}),
+        ),
+        Objects::default(),
+    );
+    let f = one(&found, "WaitingOnPod");
+    assert!(
+        f.message.contains("no pod in namespace shop matches"),
+        "{}",
+        f.message
+    );
+    let found = explain(
+        pod_json(
+            "web",
+            wait(json!([
+                "kubectl",
+                "wait",
+                "--for=condition=Ready",
+                "pod",
+                "-l",
+                "app=web"
+            ])),
+            json!({}),
+        ),
+        Objects::default(),
+    );
+    assert!(
+        one(&found, "WaitingOnPod")
+            .message
+            .contains("this pod itself")
+    );
+    let found = explain(
+        pod_json(
+            "web",
+            wait(json!([
+                "kubectl",
+                "wait",
+                "--for=condition=Ready",
+                "pod",
+                "-l",
+                "app=db"
+            ])),
+            json!({}),
+        ),
+        Objects {
+            pods: json!([ready_pod("db-0", json!({"app": "db"}), json!([]))]),
+            ..Default::default()
+        },
+    );
+    let f = one(&found, "ResolvesButWaits");
+    assert_eq!(f.resolved, Some(ObjectRef::new("Pod", "shop", "db-0")));
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.contains("ServiceAccount default"))
+    );
+    let found = explain(
+        pod_json(
+            "web",
+            wait(json!([
+                "kubectl",
+                "wait",
+                "--for=condition=complete",
+                "job/migrate"
+            ])),
+            json!({}),
+        ),
+        Objects::default(),
+    );
+    assert_eq!(
+        one(&found, "WaitingOnJob").resolved,
+        Some(ObjectRef::new("Job", "shop", "migrate"))
+    );
+    let found = explain(
+        pod_json(
+            "web",
+            wait(json!([
+                "kubectl",
+                "wait",
+                "--for=condition=complete",
+                "job/migrate"
+            ])),
+            json!({}),
+        ),
+        Objects {
+            jobs: json!([{"metadata": {"name": "migrate", "namespace": "shop"}, "status": {"active": 1}}]),
+            ..Default::default()
+        },
+    );
+    assert!(
+        one(&found, "WaitingOnJob")
+            .message
+            .contains("1 active, 0 succeeded")
+    );
+}
+
+#[test]
+fn service_links_and_not_understood() {
+    let found = explain(
+        pod_json(
+            "reg",
+            json!([{"name": "register", "image": "curlimages/curl", "command": ["sh", "-c",
+            "curl -X POST http://$MANAGEMENT_SERVICE_HOST:$MANAGEMENT_SERVICE_PORT/register -d 'instance=$(<POD_NAME>)&ip=$(<POD_IP>)'"]}]),
+            json!({}),
+        ),
+        Objects::default(),
+    );
+    let f = one(&found, "ServiceNotFound");
+    assert_eq!(f.target.as_deref(), Some("$MANAGEMENT_SERVICE_HOST"));
+    assert_eq!(
+        f.resolved,
+        Some(ObjectRef::new("Service", "shop", "management"))
+    );
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.contains("existed when the container started"))
+    );
+    let found = explain(
+        pod_json(
+            "m",
+            json!([{"name": "db-migration", "image": "myapp:latest", "command": ["python", "manage.py", "migrate"]}]),
+            json!({}),
+        ),
+        Objects::default(),
+    );
+    let f = one(&found, "WaitNotUnderstood");
+    assert!(f.message.contains("`python manage.py migrate`"));
+    assert_eq!(f.target, None);
+}
+
+#[test]
+fn the_table_section_groups_by_target() {
+    let pod = pod_json(
+        "test-initc",
+        json!([nslookup("init-mysvc", "tutum/dnsutils", "mysvc")]),
+        json!({}),
+    );
+    let found = explain(pod, Objects::default());
+    let text = crate::waits::render::section(&found, crate::render::Palette { enabled: false });
+    assert!(
+        text.starts_with("Waits for:\n  init-mysvc → mysvc\n    command: nslookup mysvc\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[error] ServiceNotFound: no Service mysvc in namespace shop"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "        fix: apply the Service (`kubectl apply -f -`):\n             apiVersion: v1\n"
+        ),
+        "{text}"
+    );
+}

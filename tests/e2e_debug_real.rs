@@ -19,10 +19,7 @@ apiVersion: v1
 kind: Pod
 metadata: {{name: {name}, labels: {{{labels}}}}}
 spec:
-  nodeName: {node}
-  tolerations: [{{key: initdoctor/real-node, operator: Exists, effect: NoSchedule}}]
-  terminationGracePeriodSeconds: 1
-  initContainers:
+{placement}  initContainers:
   - name: wait
     image: busybox:1.35
     imagePullPolicy: IfNotPresent
@@ -32,7 +29,8 @@ spec:
     image: busybox:1.35
     imagePullPolicy: IfNotPresent
     command: ['sleep', '3600']
-"#
+"#,
+        placement = common::realnode::placement(node)
     )
 }
 
@@ -45,16 +43,14 @@ apiVersion: v1
 kind: Pod
 metadata: {{name: {name}, labels: {{app: {name}}}}}
 spec:
-  nodeName: {node}
-  tolerations: [{{key: initdoctor/real-node, operator: Exists, effect: NoSchedule}}]
-  terminationGracePeriodSeconds: 1
-  containers:
+{placement}  containers:
   - name: serve
     image: busybox:1.35
     imagePullPolicy: IfNotPresent
     command: ['sh', '-c', 'while :; do nc -l -p {port} </dev/null; done']
     ports: [{{containerPort: {declared}}}]
-"#
+"#,
+        placement = common::realnode::placement(node)
     )
 }
 
@@ -66,6 +62,15 @@ async fn service(ns: &TestNs, name: &str, port: u16, target_port: u16, selector:
     );
     ns.create::<k8s_openapi::api::core::v1::Service>(&yaml)
         .await;
+}
+
+/// Pod `db`, listening on `listen` and declaring 5432, Ready behind the headless Service `db`
+/// (5432 → 5432), its endpoint written by the real endpointslice controller.
+async fn ready_db(ns: &TestNs, node: &str, listen: u16) {
+    ns.pod(&real_server(node, "db", listen, 5432)).await;
+    service(ns, "db", 5432, 5432, "db").await;
+    until_running(ns, "db", false).await;
+    ns.await_endpoints("db", 1, 1).await;
 }
 
 /// Wait (60s at most) until the pod's init container `wait` runs, or the pod is Ready.
@@ -166,10 +171,7 @@ async fn real_node_check_says_the_blocker_can_proceed_past_the_nslookup_quirk() 
         return;
     };
     let ns = TestNs::new("rchq").await;
-    ns.pod(&real_server(node, "db", 5432, 5432)).await;
-    service(&ns, "db", 5432, 5432, "db").await;
-    until_running(&ns, "db", false).await;
-    ns.await_endpoints("db", 1, 1).await;
+    ready_db(&ns, node, 5432).await;
     // busybox 1.35's nslookup never resolves the short name, so the blocker waits forever.
     ns.pod(&real_pod(
         node,
@@ -206,10 +208,7 @@ async fn real_node_check_disagrees_when_nothing_listens_behind_ready_endpoints()
     let ns = TestNs::new("rchr").await;
     // The backing pod is Ready and declares 5432, but listens on 8080; the Service sends 5432
     // to 5432. The API sees a ready endpoint on the right port; inside, the port is refused.
-    ns.pod(&real_server(node, "db", 8080, 5432)).await;
-    service(&ns, "db", 5432, 5432, "db").await;
-    until_running(&ns, "db", false).await;
-    ns.await_endpoints("db", 1, 1).await;
+    ready_db(&ns, node, 8080).await;
     ns.pod(&real_pod(
         node,
         "web",

@@ -5,12 +5,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::Child;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::{TestNs, env, finish_within, initdoctor, spawn_initdoctor, state};
+use common::{TestNs, env, finish_within, initdoctor, lines_of, spawn_initdoctor, state};
 use serde_json::{Value, json};
 
 const POD: &str = r#"
@@ -58,6 +56,18 @@ fn crashed(name: &str, restarts: i32, running: bool) -> Value {
     s["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error",
         "startedAt": "2026-01-01T00:00:05Z", "finishedAt": "2026-01-01T00:00:08Z"}});
     s
+}
+
+/// `two-step` with `fetch` running and `migrate` not started yet.
+async fn fetch_running(ns: &TestNs) {
+    two_step(
+        ns,
+        json!([
+            state::running("fetch", "busybox:1.28", "2026-01-01T00:00:00Z"),
+            state::waiting("migrate", "busybox:1.28", "PodInitializing", "", 0)
+        ]),
+    )
+    .await;
 }
 
 async fn two_step(ns: &TestNs, statuses: Value) {
@@ -298,20 +308,6 @@ async fn json_timestamps_since_and_bytes_kept_as_they_are() {
     }
 }
 
-/// Lines of a spawned run's stdout as they come, with when they came.
-fn lines_of(child: &mut Child) -> mpsc::Receiver<(Instant, String)> {
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send((Instant::now(), line)).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
 /// Wait for the tool to print `want` next (it must, within 15 s).
 fn expect_line(rx: &mpsc::Receiver<(Instant, String)>, want: &str) -> Instant {
     let (at, line) = rx
@@ -324,14 +320,7 @@ fn expect_line(rx: &mpsc::Receiver<(Instant, String)>, want: &str) -> Instant {
 #[tokio::test]
 async fn follow_prints_each_line_as_it_comes_across_containers() {
     let ns = TestNs::new("logsf").await;
-    two_step(
-        &ns,
-        json!([
-            state::running("fetch", "busybox:1.28", "2026-01-01T00:00:00Z"),
-            state::waiting("migrate", "busybox:1.28", "PodInitializing", "", 0)
-        ]),
-    )
-    .await;
+    fetch_running(&ns).await;
     ns.write_log("two-step", "fetch", "one\n", false);
 
     let mut child = spawn_initdoctor(&["logs", "two-step", "-n", &ns.name, "-f", "--prefix=false"]);
@@ -385,14 +374,7 @@ async fn follow_prints_each_line_as_it_comes_across_containers() {
 #[tokio::test]
 async fn a_dropped_follow_resumes_without_losing_or_repeating_a_line() {
     let ns = TestNs::new("logsdrop").await;
-    two_step(
-        &ns,
-        json!([
-            state::running("fetch", "busybox:1.28", "2026-01-01T00:00:00Z"),
-            state::waiting("migrate", "busybox:1.28", "PodInitializing", "", 0)
-        ]),
-    )
-    .await;
+    fetch_running(&ns).await;
     write_cri(
         &ns,
         "two-step",
@@ -448,14 +430,7 @@ async fn a_dropped_follow_resumes_without_losing_or_repeating_a_line() {
 #[tokio::test]
 async fn a_pod_deleted_mid_follow_ends_with_exit_code_4() {
     let ns = TestNs::new("logsdel").await;
-    two_step(
-        &ns,
-        json!([
-            state::running("fetch", "busybox:1.28", "2026-01-01T00:00:00Z"),
-            state::waiting("migrate", "busybox:1.28", "PodInitializing", "", 0)
-        ]),
-    )
-    .await;
+    fetch_running(&ns).await;
     ns.write_log("two-step", "fetch", "one\n", false);
     let mut child = spawn_initdoctor(&["logs", "two-step", "-n", &ns.name, "-f", "--prefix=false"]);
     let rx = lines_of(&mut child);
@@ -546,9 +521,7 @@ apiVersion: v1
 kind: Pod
 metadata: {{name: story}}
 spec:
-  nodeName: {node}
-  tolerations: [{{key: initdoctor/real-node, operator: Exists, effect: NoSchedule}}]
-  volumes: [{{name: w, emptyDir: {{}}}}]
+{placement}  volumes: [{{name: w, emptyDir: {{}}}}]
   initContainers:
   - name: flaky
     image: busybox:1.35
@@ -561,7 +534,8 @@ spec:
     command: ['sh', '-c', 'echo step two; sleep 1; echo done']
   containers:
   - {{name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}}
-"#
+"#,
+        placement = common::realnode::placement(node)
     ))
     .await;
     let child = spawn_initdoctor(&["logs", "story", "-n", &ns.name, "-f", "--prefix=false"]);

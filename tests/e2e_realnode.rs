@@ -4,9 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::realnode::{self, app_status, completed, init_status, is_running, wait_pod};
@@ -433,17 +431,11 @@ spec:
     .await;
     let started = Instant::now();
     let mut child = common::spawn_initdoctor(&["logs", "story", "-n", &ns.name, "-f"]);
-    let stdout = child.stdout.take().expect("stdout piped");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send((started.elapsed(), line));
-        }
-    });
+    let rx = common::lines_of(&mut child);
     let mut lines = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while let Ok(got) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-        lines.push(got);
+    while let Ok((at, line)) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        lines.push((at - started, line));
     }
     let status = child.wait().expect("logs exits");
     let text: Vec<&str> = lines

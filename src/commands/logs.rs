@@ -348,6 +348,35 @@ fn prefixed(ctx: &Ctx, pod: &str, text: String) -> String {
     }
 }
 
+/// The followed streams, each ending with its (container, attempt) key.
+type Follows = JoinSet<((String, i32), Result<()>)>;
+
+/// Follow attempt `key` of `container` in a task of its own, marked active (and touched: its
+/// previous attempt is shown only the first time).
+fn spawn_follow(
+    tasks: &mut Follows,
+    ctx: &Arc<Ctx>,
+    pod: &Pod,
+    container: Container,
+    key: (String, i32),
+    progress: &mut Progress,
+) {
+    let with_previous = progress.touched.insert(key.0.clone());
+    progress.active.insert(key.clone());
+    let (snapshot, task_ctx) = (pod.clone(), Arc::clone(ctx));
+    tasks.spawn(async move {
+        let done = show(
+            &task_ctx,
+            &snapshot,
+            &container,
+            Attempts::Default,
+            with_previous,
+            true,
+        );
+        (key, done.await)
+    });
+}
+
 /// Follow a pod: finished init containers printed, the running one followed, the next waited
 /// for; started sidecars (and app containers with `--app`) followed beside them.
 async fn follow_pod(ctx: Arc<Ctx>, mut pod: Pod, containers: Vec<Container>) -> Result<()> {
@@ -355,7 +384,7 @@ async fn follow_pod(ctx: Arc<Ctx>, mut pod: Pod, containers: Vec<Container>) -> 
     let name = pod_name(&pod);
     let mut progress = Progress::default();
     let mut announced: HashSet<String> = HashSet::new();
-    let mut tasks: JoinSet<((String, i32), Result<()>)> = JoinSet::new();
+    let mut tasks: Follows = JoinSet::new();
     let mut init_done = false;
     let find = |n: &str| containers.iter().find(|c| c.name == n).cloned();
     loop {
@@ -363,20 +392,7 @@ async fn follow_pod(ctx: Arc<Ctx>, mut pod: Pod, containers: Vec<Container>) -> 
             let Some(container) = find(&key.0) else {
                 continue;
             };
-            let with_previous = progress.touched.insert(key.0.clone());
-            progress.active.insert(key.clone());
-            let (snapshot, task_ctx) = (pod.clone(), Arc::clone(ctx));
-            tasks.spawn(async move {
-                let done = show(
-                    &task_ctx,
-                    &snapshot,
-                    &container,
-                    Attempts::Default,
-                    with_previous,
-                    true,
-                );
-                (key, done.await)
-            });
+            spawn_follow(&mut tasks, ctx, &pod, container, key, &mut progress);
         }
         match logplan::next_step(&pod, &progress) {
             Step::Print { name: c, restarts } => {
@@ -398,20 +414,7 @@ async fn follow_pod(ctx: Arc<Ctx>, mut pod: Pod, containers: Vec<Container>) -> 
             Step::Follow { name: c, restarts } => {
                 let key = (c.clone(), restarts);
                 if let Some(container) = find(&c) {
-                    let with_previous = progress.touched.insert(c.clone());
-                    progress.active.insert(key.clone());
-                    let (snapshot, task_ctx) = (pod.clone(), Arc::clone(ctx));
-                    tasks.spawn(async move {
-                        let done = show(
-                            &task_ctx,
-                            &snapshot,
-                            &container,
-                            Attempts::Default,
-                            with_previous,
-                            true,
-                        );
-                        (key, done.await)
-                    });
+                    spawn_follow(&mut tasks, ctx, &pod, container, key, &mut progress);
                 } else {
                     progress.shown.insert(key);
                 }

@@ -524,6 +524,23 @@ pub fn audit_since(mark: usize, user: &str, namespace: &str) -> Vec<String> {
 }
 
 /// Start the binary in the background (stdout and stderr captured).
+/// Lines of a spawned run's stdout as they come, with when they came.
+pub fn lines_of(
+    child: &mut std::process::Child,
+) -> std::sync::mpsc::Receiver<(std::time::Instant, String)> {
+    use std::io::{BufRead, BufReader};
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send((std::time::Instant::now(), line)).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
 pub fn spawn_initdoctor(args: &[&str]) -> std::process::Child {
     use std::process::Stdio;
     let mut cmd = isolated(Command::new(binary()));

@@ -284,3 +284,64 @@ spec:
         "{table}"
     );
 }
+
+/// CrashLoop between two crashes, with the statuses the real kubelet wrote on the real node
+/// (`tests/e2e_realnode.rs`): the restarted instance running, the last exit in `lastState`, the
+/// kubelet's BackOff event. Without that event the same status is a restart, not a loop.
+#[tokio::test]
+async fn crash_loop_between_two_crashes() {
+    for backoff in [true, false] {
+        let ns = TestNs::new("m-between").await;
+        ns.pod(
+            r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: crasher}
+spec:
+  initContainers:
+  - {name: migrate, image: busybox:1.35, command: ['sh', '-c', 'echo "migration failed"; exit 3']}
+  containers: [{name: app, image: busybox:1.35}]
+"#,
+        )
+        .await;
+        let mut migrate = state::running("migrate", "busybox:1.35", "2026-01-01T00:00:20Z");
+        migrate["restartCount"] = json!(2);
+        migrate["lastState"] = json!({"terminated": {"exitCode": 3, "reason": "Error",
+            "startedAt": "2026-01-01T00:00:10Z", "finishedAt": "2026-01-01T00:00:10Z"}});
+        ns.set_status(
+            "crasher",
+            json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+                   "initContainerStatuses": [migrate],
+                   "containerStatuses": [state::waiting("app", "busybox:1.35", "PodInitializing", "", 0)]}),
+        )
+        .await;
+        ns.write_log("crasher", "migrate", "migration failed\n", true);
+        if backoff {
+            ns.container_event(
+                "crasher",
+                "spec.initContainers{migrate}",
+                "Warning",
+                "BackOff",
+                "Back-off restarting failed container migrate in pod crasher",
+                2,
+            )
+            .await;
+        }
+        let pod = common::explain_one(&ns, "crasher", &[]);
+        assert_eq!(pod["status"], "Init:0/1", "{pod:#}");
+        let looping = pod["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["code"] == "CrashLoop");
+        assert_eq!(looping, backoff, "BackOff event: {backoff}; {pod:#}");
+        if backoff {
+            let f = finding(&pod, "CrashLoop");
+            assert!(
+                f["message"].as_str().unwrap().contains("exits 3 (Error)"),
+                "{f:#}"
+            );
+            assert!(common::evidence_has(f, "migration failed"), "{f:#}");
+        }
+    }
+}

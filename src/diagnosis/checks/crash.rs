@@ -17,10 +17,7 @@ pub fn check_crash_loop(cx: &Context) -> Option<Finding> {
     let blocker = cx.blocker.as_ref()?;
     let last = last_termination(blocker);
     let restarts = blocker.row.restarts;
-    let between_crashes = blocker
-        .waiting_reason()
-        .is_none_or(|r| r != "CrashLoopBackOff")
-        && restarts > 0
+    let between_crashes = restarts > 0
         && blocker
             .status
             .and_then(|s| s.state.as_ref())

@@ -223,8 +223,14 @@ spec:
     assert!(evidence_has(f, "{1..N}"), "{f:#}");
     // dig passes anyway: the missing Service does not hold it back.
     assert_eq!(missing(&pod, "myservice")["severity"], "info");
-    let link = missing(&pod, "$MANAGEMENT_SERVICE_HOST");
+    // The registration is one POST, not a loop: it will fail while the Service is missing.
+    let link = finding(&pod, "CheckWillFail", "$MANAGEMENT_SERVICE_HOST");
     assert_eq!(link["container"], "register");
+    assert!(
+        evidence_has(link, "cause: ServiceNotFound")
+            || evidence_has(link, "cause: ServiceInOtherNamespace"),
+        "{link:#}"
+    );
     assert_eq!(
         link["resolved"],
         resolved("Service", &ns.name, "management")

@@ -76,6 +76,7 @@ pub const CODES: &[&str] = &[
     "ResolvesButWaits",
     "BusyboxNslookupQuirk",
     "CheckNeverWaits",
+    "CheckWillFail",
     "WaitingOnPod",
     "WaitingOnJob",
     "DnsPolicyBypassesClusterDns",

@@ -6,7 +6,7 @@ use super::services::service_text;
 use super::{MAX_NAMESPACES_SHOWN, new};
 use crate::finding::{Finding, Severity};
 use crate::waits::ObjectRef;
-use crate::waits::command::{Check, Extraction};
+use crate::waits::command::{Check, Extraction, Mode};
 use crate::waits::resolve::{self, World};
 
 /// "… and N more namespaces" when `count` namespaces exceed what evidence lists.
@@ -41,7 +41,13 @@ pub(super) fn missing_service(
         Vec::new()
     };
     let near = resolve::near_names(name, here);
-    let waits_text = if check.tool.connects() {
+    let waits_text = if check.mode == Mode::Once {
+        if check.tool.connects() {
+            "it cannot connect"
+        } else {
+            "the lookup fails"
+        }
+    } else if check.tool.connects() {
         "it cannot connect until it exists"
     } else {
         "the lookup fails until it exists (then it succeeds at once, even without endpoints)"

@@ -24,6 +24,7 @@ mod backing;
 mod local;
 mod missing;
 mod names;
+mod once;
 #[cfg(test)]
 mod scenarios;
 mod services;
@@ -33,6 +34,7 @@ mod waited;
 use local::localhost;
 pub use names::busybox_after_1_28;
 use names::host_findings;
+pub use once::CHECK_WILL_FAIL;
 use timed::timed_wait;
 use waited::{job_wait, pods_wait};
 
@@ -268,8 +270,9 @@ pub(super) fn check_findings(
         Target::Host(h) => host_findings(world, ext, check, h, row, now, depth, visited),
     };
     for f in &mut targets {
+        once::will_fail(check, &ext.container, f);
         match check.mode {
-            Mode::Once if matches!(check.target, Target::Host(_) | Target::Local { .. }) => f.evidence.push(
+            Mode::Once if once::runs_once(check) && f.code != CHECK_WILL_FAIL => f.evidence.push(
                 "it runs once: when it fails the container exits non-zero and is restarted with back-off".into(),
             ),
             Mode::LoopWhileSucceeds => f.evidence.push(

@@ -130,5 +130,6 @@ fn explain_lookup_of(target: &str, objects: Objects) -> Vec<Finding> {
 }
 
 mod names;
+mod once;
 mod services;
 mod waits;

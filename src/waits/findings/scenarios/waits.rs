@@ -190,7 +190,9 @@ fn service_links_and_not_understood() {
         ),
         Objects::default(),
     );
-    let f = one(&found, "ServiceNotFound");
+    // A single POST, not a loop: it fails when the Service is missing.
+    let f = one(&found, "CheckWillFail");
+    assert!(f.evidence.contains(&"cause: ServiceNotFound".to_string()));
     assert_eq!(f.target.as_deref(), Some("$MANAGEMENT_SERVICE_HOST"));
     assert_eq!(
         f.resolved,

@@ -1,0 +1,150 @@
+//! One-shot checks: a missing target makes them fail (`CheckWillFail`), not wait; a loop on the
+//! same check waits; a one-shot check whose target is there keeps the finding it had.
+use super::*;
+use serde_json::json;
+
+struct Case {
+    name: &'static str,
+    script: &'static str,
+    services: Value,
+    code: &'static str,
+    cause: Option<&'static str>,
+}
+
+fn db_service() -> Value {
+    json!([service(
+        "db",
+        "shop",
+        json!({"clusterIP": "10.96.0.7",
+        "ports": [{"port": 5432, "targetPort": 5432, "protocol": "TCP"}]})
+    )])
+}
+
+#[test]
+fn one_shot_checks_will_fail_where_loops_wait() {
+    let cases = [
+        Case {
+            name: "nc once, no Service",
+            script: "set -e; nc -z -w 2 db 5432; echo ok",
+            services: json!([]),
+            code: "CheckWillFail",
+            cause: Some("ServiceNotFound"),
+        },
+        Case {
+            name: "nslookup once, no Service",
+            script: "nslookup db.shop.svc.cluster.local",
+            services: json!([]),
+            code: "CheckWillFail",
+            cause: Some("ServiceNotFound"),
+        },
+        Case {
+            name: "nc once, Service without endpoints",
+            script: "nc -z db 5432",
+            services: db_service(),
+            code: "CheckWillFail",
+            cause: Some("ServiceNoEndpoints"),
+        },
+        Case {
+            name: "nc in a loop, no Service",
+            script: "until nc -z db 5432; do sleep 2; done",
+            services: json!([]),
+            code: "ServiceNotFound",
+            cause: None,
+        },
+        Case {
+            name: "nc in a loop, Service without endpoints",
+            script: "until nc -z db 5432; do sleep 2; done",
+            services: db_service(),
+            code: "ServiceNoEndpoints",
+            cause: None,
+        },
+    ];
+    for case in cases {
+        let pod = pod_json(
+            "api",
+            json!([{"name": "init-db", "image": "busybox:1.36",
+                    "command": ["sh", "-c", case.script]}]),
+            json!({}),
+        );
+        let found = explain(
+            pod,
+            Objects {
+                services: case.services.clone(),
+                ..Default::default()
+            },
+        );
+        let f = found
+            .iter()
+            .find(|f| f.code == case.code)
+            .unwrap_or_else(|| panic!("{}: no {} in {:?}", case.name, case.code, codes(&found)));
+        assert_eq!(f.severity, Severity::Error, "{}", case.name);
+        match case.cause {
+            Some(cause) => {
+                assert!(
+                    f.message.starts_with("will fail: "),
+                    "{}: {}",
+                    case.name,
+                    f.message
+                );
+                assert!(!f.message.contains("until"), "{}: {}", case.name, f.message);
+                assert!(
+                    f.evidence.contains(&format!("cause: {cause}")),
+                    "{}: {:?}",
+                    case.name,
+                    f.evidence
+                );
+                assert!(
+                    f.evidence
+                        .iter()
+                        .any(|e| e.contains("init-db exits non-zero")),
+                    "{}: {:?}",
+                    case.name,
+                    f.evidence
+                );
+                assert!(
+                    f.hint.contains("retry it: `until "),
+                    "{}: {}",
+                    case.name,
+                    f.hint
+                );
+            }
+            None => {
+                assert!(
+                    !f.message.starts_with("will fail"),
+                    "{}: {}",
+                    case.name,
+                    f.message
+                );
+                assert!(!codes(&found).contains(&"CheckWillFail"), "{}", case.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn one_shot_check_of_a_missing_service_keeps_its_fix() {
+    let pod = pod_json(
+        "api",
+        json!([{"name": "init-db", "image": "busybox:1.36",
+                "command": ["sh", "-c", "nc -z db 5432"]}]),
+        json!({}),
+    );
+    let found = explain(pod, Objects::default());
+    let f = one(&found, "CheckWillFail");
+    assert_eq!(f.target.as_deref(), Some("db"));
+    assert_eq!(
+        f.message,
+        "will fail: no Service db in namespace shop: it cannot connect"
+    );
+    assert!(
+        f.hint.contains("kind: Service\nmetadata:\n  name: db"),
+        "{}",
+        f.hint
+    );
+    assert!(
+        f.hint
+            .ends_with("retry it: `until nc -z db 5432; do sleep 2; done`"),
+        "{}",
+        f.hint
+    );
+}

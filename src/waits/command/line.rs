@@ -90,6 +90,26 @@ impl Reader<'_> {
                     Value::Known { text, .. } => arg.text.push_str(&text),
                     Value::Unknown(u) => push_unknown(arg, u),
                 },
+                Piece::Trim {
+                    name,
+                    trim,
+                    pattern,
+                    written,
+                } => match env.shell(name) {
+                    Value::Known { text, note } => match trim.apply(&text, pattern) {
+                        Some(t) => {
+                            arg.text.push_str(&t);
+                            arg.notes.extend(note);
+                        }
+                        None => push_unknown(
+                            arg,
+                            Unknown::Dynamic {
+                                text: written.clone(),
+                            },
+                        ),
+                    },
+                    Value::Unknown(u) => push_unknown(arg, u),
+                },
                 Piece::Subst { inner, .. } if self.output_of(inner, env).is_some() => {
                     arg.text
                         .push_str(&self.output_of(inner, env).unwrap_or_default());

@@ -352,17 +352,23 @@ impl Reader<'_> {
         }
     }
 
-    /// The output of a command substitution when it is certain: `echo WORDS | cut -dC -fN`.
+    /// The output of a command substitution when it is certain: `echo WORDS | cut -dC -fN` or
+    /// `echo WORDS | awk -FC '{print $N}'`.
     pub(super) fn output_of(&self, inner: &str, env: &EnvTable) -> Option<String> {
         let parsed = shell::parse_text(inner);
-        let [echo, cut] = parsed.commands.as_slice() else {
+        let [echo, filter] = parsed.commands.as_slice() else {
             return None;
         };
-        if echo.ctx.last_in_pipeline || !cut.ctx.last_in_pipeline || parsed.error.is_some() {
+        if echo.ctx.last_in_pipeline || !filter.ctx.last_in_pipeline || parsed.error.is_some() {
             return None;
         }
         let name = |c: &SimpleCommand| c.words.first().and_then(Word::plain).map(basename);
-        if name(echo).as_deref() != Some("echo") || name(cut).as_deref() != Some("cut") {
+        let awk = match name(filter).as_deref() {
+            Some("cut") => false,
+            Some("awk" | "gawk" | "mawk") => true,
+            _ => return None,
+        };
+        if name(echo).as_deref() != Some("echo") {
             return None;
         }
         let mut line = Vec::new();
@@ -378,29 +384,21 @@ impl Reader<'_> {
             }
         }
         let line = line.join(" ");
-        let (mut delim, mut field) = (None, None);
-        let opts: Vec<String> = cut.words[1..]
+        let opts: Vec<String> = filter.words[1..]
             .iter()
             .map(|w| self.eval(w, env).known().map(str::to_string))
             .collect::<Option<_>>()?;
-        let mut it = opts.iter();
-        while let Some(o) = it.next() {
-            let (flag, value) = match o.get(..2) {
-                Some(f @ ("-d" | "-f")) if o.len() > 2 => (f, o[2..].to_string()),
-                Some(f @ ("-d" | "-f")) => (f, it.next()?.clone()),
-                _ => return None,
-            };
-            match flag {
-                "-d" if value.chars().count() == 1 => delim = value.chars().next(),
-                "-f" => field = value.parse::<usize>().ok().filter(|f| *f > 0),
-                _ => return None,
-            }
-        }
-        let (delim, field) = (delim?, field?);
-        if !line.contains(delim) {
-            return Some(line);
-        }
-        Some(line.split(delim).nth(field - 1).unwrap_or("").to_string())
+        let (delim, field) = if awk {
+            awk_field(&opts)?
+        } else {
+            cut_field(&opts)?
+        };
+        let fields: Vec<&str> = match delim {
+            Some(d) if !line.contains(d) && !awk => return Some(line),
+            Some(d) => line.split(d).collect(),
+            None => line.split_whitespace().collect(),
+        };
+        Some(fields.get(field - 1).copied().unwrap_or("").to_string())
     }
 
     fn push(&self, out: &mut Extraction, cmd: &SimpleCommand, ctx: Ctx, target: super::Target) {
@@ -473,6 +471,52 @@ pub(super) fn external_download(c: &Check) -> bool {
         && !labels.iter().all(|l| l.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// `cut -dC -fN` (either order, attached or not): the delimiter and the field.
+fn cut_field(opts: &[String]) -> Option<(Option<char>, usize)> {
+    let (mut delim, mut field) = (None, None);
+    let mut it = opts.iter();
+    while let Some(o) = it.next() {
+        let (flag, value) = match o.get(..2) {
+            Some(f @ ("-d" | "-f")) if o.len() > 2 => (f, o[2..].to_string()),
+            Some(f @ ("-d" | "-f")) => (f, it.next()?.clone()),
+            _ => return None,
+        };
+        match flag {
+            "-d" if value.chars().count() == 1 => delim = value.chars().next(),
+            "-f" => field = value.parse::<usize>().ok().filter(|f| *f > 0),
+            _ => return None,
+        }
+    }
+    Some((Some(delim?), field?))
+}
+
+/// `awk [-FC] '{print $N}'`: the separator (one character; none: blanks) and the field.
+fn awk_field(opts: &[String]) -> Option<(Option<char>, usize)> {
+    let (mut delim, mut program) = (None, None);
+    let mut it = opts.iter();
+    while let Some(o) = it.next() {
+        if let Some(sep) = o.strip_prefix("-F") {
+            let sep = if sep.is_empty() {
+                it.next()?.as_str()
+            } else {
+                sep
+            };
+            let mut chars = sep.chars();
+            delim = Some(chars.next().filter(|_| chars.next().is_none())?);
+        } else if program.is_none() && !o.starts_with('-') {
+            program = Some(o.as_str());
+        } else {
+            return None;
+        }
+    }
+    let body = program?.trim().strip_prefix('{')?.strip_suffix('}')?.trim();
+    let body = body.strip_suffix(';').unwrap_or(body).trim();
+    let n = body.strip_prefix("print")?.trim().strip_prefix('$')?;
+    let field = n.parse::<usize>().ok().filter(|f| *f > 0)?;
+    // A blank separator is awk's default (runs of blanks), not one character.
+    Some((delim.filter(|d| *d != ' '), field))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tools::tests::{Seen, seen_in};
@@ -534,6 +578,37 @@ mod tests {
                 "sh",
                 "HP=\"kafka:9092\"\nH=$(echo $HP | cut -f1 -d:)\nP=$(echo $HP | cut -d: -f2)\nuntil (nc -vz $H $P); do sleep 1; done".into(),
                 vec![("nc", "kafka", Some(9092), "Loop")],
+            ),
+            // awk's field of one `HOST:PORT` value, and sh's `${X%:*}` / `${X##*:}`.
+            (
+                "sh",
+                "DB=mysql.shop:3306\nH=$(echo $DB | awk -F: '{print $1}')\nP=$(echo \"$DB\" | awk -F ':' '{ print $2 }')\nuntil nc -z $H $P; do sleep 2; done".into(),
+                vec![("nc", "mysql.shop", Some(3306), "Loop")],
+            ),
+            (
+                "sh",
+                "DB=mysql.shop:3306; until nc -z ${DB%:*} ${DB##*:}; do sleep 2; done".into(),
+                vec![("nc", "mysql.shop", Some(3306), "Loop")],
+            ),
+            (
+                "sh",
+                "U=http://api.shop:8080/healthz; H=${U#*://}; H=${H%%/*}; until nc -z ${H%:*} ${H#*:}; do sleep 2; done".into(),
+                vec![("nc", "api.shop", Some(8080), "Loop")],
+            ),
+            (
+                "sh",
+                "until nc -z ${DB%[:]*} 1; do sleep 2; done".into(),
+                vec![("nc", "?", Some(1), "Loop")],
+            ),
+            (
+                "bash",
+                "function check_db {\n  nc -z db 5432\n}\nuntil check_db; do sleep 2; done".into(),
+                vec![("nc", "db", Some(5432), "Loop")],
+            ),
+            (
+                "bash",
+                "function check_db() { nc -z db 5432; }\nuntil check_db; do sleep 2; done".into(),
+                vec![("nc", "db", Some(5432), "Loop")],
             ),
             (
                 "sh",

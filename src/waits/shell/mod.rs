@@ -47,10 +47,74 @@ pub enum Piece {
         colon: bool,
         written: String,
     },
+    /// `${NAME%PATTERN}` and its kin: the value with a matching suffix or prefix removed.
+    Trim {
+        name: String,
+        trim: Trim,
+        /// A glob of literal text, `*` and `?`.
+        pattern: String,
+        written: String,
+    },
     /// `$(…)` or a backquoted command.
     Subst { inner: String, written: String },
     /// `$1`, `$?`, `$((…))`, `${#X}`…: only known at run time.
     Dynamic { written: String },
+}
+
+/// Which end `${NAME%…}`, `%%`, `#` and `##` remove, and how much.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trim {
+    /// `%`: the shortest matching suffix.
+    Suffix,
+    /// `%%`: the longest matching suffix.
+    LongestSuffix,
+    /// `#`: the shortest matching prefix.
+    Prefix,
+    /// `##`: the longest matching prefix.
+    LongestPrefix,
+}
+
+impl Trim {
+    /// `value` with the part matching `pattern` removed, as sh does; `None` when the pattern
+    /// has what is not read here (bracket expressions).
+    pub fn apply(self, value: &str, pattern: &str) -> Option<String> {
+        if pattern.contains('[') {
+            return None;
+        }
+        let p: Vec<char> = pattern.chars().collect();
+        let v: Vec<char> = value.chars().collect();
+        let n = v.len();
+        let cut = |at: usize, keep_head: bool| -> String {
+            if keep_head {
+                v[..at].iter().collect()
+            } else {
+                v[at..].iter().collect()
+            }
+        };
+        let found = match self {
+            Trim::Suffix => (0..=n)
+                .rev()
+                .find(|&i| glob(&p, &v[i..]))
+                .map(|i| cut(i, true)),
+            Trim::LongestSuffix => (0..=n).find(|&i| glob(&p, &v[i..])).map(|i| cut(i, true)),
+            Trim::Prefix => (0..=n).find(|&i| glob(&p, &v[..i])).map(|i| cut(i, false)),
+            Trim::LongestPrefix => (0..=n)
+                .rev()
+                .find(|&i| glob(&p, &v[..i]))
+                .map(|i| cut(i, false)),
+        };
+        Some(found.unwrap_or_else(|| value.to_string()))
+    }
+}
+
+/// Whether `text` matches the glob `p` (`*`, `?`, literal characters).
+fn glob(p: &[char], text: &[char]) -> bool {
+    match p.split_first() {
+        None => text.is_empty(),
+        Some(('*', rest)) => (0..=text.len()).any(|i| glob(rest, &text[i..])),
+        Some(('?', rest)) => !text.is_empty() && glob(rest, &text[1..]),
+        Some((c, rest)) => text.first() == Some(c) && glob(rest, &text[1..]),
+    }
 }
 
 /// A shell word: its pieces and how it was written (quotes removed, expansions kept).

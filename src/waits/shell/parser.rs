@@ -233,6 +233,9 @@ impl Parser<'_> {
                         true
                     }
                     Tok::Word(w, ..) => {
+                        if w.plain() == Some("function") {
+                            return self.function_keyword();
+                        }
                         if w.plain().is_some_and(|p| FOREIGN.contains(&p)) {
                             self.lx.unsure = true;
                         }
@@ -253,6 +256,29 @@ impl Parser<'_> {
             self.redirect_target(kind)?;
         }
         Ok(())
+    }
+
+    /// bash's (and busybox ash's) `function NAME { … }` / `function NAME() { … }`: a function
+    /// definition, as `NAME() { … }` is (sh reads a command `function`: not claimed valid).
+    fn function_keyword(&mut self) -> Result<(), Fault> {
+        self.lx.unsure = true;
+        self.next()?;
+        let name = match self.next()? {
+            Tok::Word(w, ..) => w.literal().unwrap_or_else(|| w.written.clone()),
+            other => return Err(Fault::unexpected(&other)),
+        };
+        if let Tok::Op("(", _) = self.peek()? {
+            self.next()?;
+            match self.next()? {
+                Tok::Op(")", _) => {}
+                other => return Err(Fault::unexpected(&other)),
+            }
+        }
+        self.skip_newlines()?;
+        self.frames.push(Frame::Function(name));
+        let result = self.command(Ctx::default());
+        self.frames.pop();
+        result
     }
 
     pub(super) fn unexpected_here(&mut self) -> Result<Fault, Fault> {

@@ -3,7 +3,7 @@
 
 use super::lexer::Lexer;
 use super::syntax::Fault;
-use super::{MAX_DEPTH, Piece, Word};
+use super::{MAX_DEPTH, Piece, Trim, Word};
 use crate::waits::expand::{Ch, Reference, UNKNOWN, Value};
 
 impl Lexer<'_> {
@@ -296,6 +296,24 @@ impl Lexer<'_> {
                 colon: false,
                 written,
             });
+        }
+        for (op, trim) in [
+            ("%%", Trim::LongestSuffix),
+            ("%", Trim::Suffix),
+            ("##", Trim::LongestPrefix),
+            ("#", Trim::Prefix),
+        ] {
+            if let Some(pattern) = rest.strip_prefix(op) {
+                if pattern.contains(['$', '`', '\\', '"', '\'']) {
+                    return Ok(Piece::Dynamic { written });
+                }
+                return Ok(Piece::Trim {
+                    name,
+                    trim,
+                    pattern: pattern.to_string(),
+                    written,
+                });
+            }
         }
         let (colon, op_len) = if rest.starts_with(":-") || rest.starts_with(":=") {
             (true, 2)

@@ -12,6 +12,7 @@ mod dns;
 mod http;
 mod kafka;
 mod kube;
+mod remote;
 mod sleep;
 mod tcp;
 mod wait_for_port;
@@ -46,6 +47,8 @@ pub enum Tool {
     Mongo,
     Cqlsh,
     Kafka,
+    Ssh,
+    Python,
     WaitForIt,
     Dockerize,
     KubectlWait,
@@ -183,6 +186,15 @@ pub const TOOLS: &[Spec] = &[
         kafka::kafka,
     ),
     // Wrappers
+    // Other clients
+    spec(Tool::Ssh, "ssh", &["ssh"], Asks::Port, remote::ssh),
+    spec(
+        Tool::Python,
+        "python",
+        &["python", "python3", "python2"],
+        Asks::Port,
+        remote::python,
+    ),
     Spec {
         waits: true,
         target_optional: true,

@@ -323,6 +323,7 @@ impl Reader<'_> {
                 http_errors_pass,
                 timeout: timeout.clone(),
                 in_loop: ctx.in_loop.is_some(),
+                handled: ctx.or_else || ctx.guard.is_some() || ctx.negated,
             });
         }
     }

@@ -122,6 +122,9 @@ pub struct Check {
     pub timeout: Option<String>,
     /// Inside a loop (a `sleep` there is a poll interval).
     pub in_loop: bool,
+    /// Its failure is handled where it runs (`X || …`, `if X`, `! X`): it cannot fail the
+    /// container by itself.
+    pub handled: bool,
 }
 
 /// Everything read from one container.
@@ -138,6 +141,10 @@ pub struct Extraction {
     pub script: Option<String>,
     /// `{1..100}` in a script run by `sh`, which does not expand it.
     pub brace_range_in_sh: bool,
+    /// The shell stops at the first command that fails (`sh -e`, `set -e`, `set -o errexit`).
+    pub errexit: bool,
+    /// The script's last simple command as written: its status is the container's.
+    pub last_command: Option<String>,
 }
 
 impl Extraction {
@@ -197,6 +204,11 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
             out.brace_range_in_sh = has_brace_range(&script.text());
         }
         out.syntax_error = parsed.error.clone();
+        out.errexit = words[1..script_index].iter().any(|w| {
+            w.literal()
+                .is_some_and(|t| t.starts_with('-') && !t.starts_with("--") && t.contains('e'))
+        }) || parsed.commands.iter().any(sets_errexit);
+        out.last_command = parsed.commands.last().map(|c| c.raw.clone());
         reader.bash.set(shell_name == "bash");
         let mut env = env.clone();
         reader.script(&parsed.commands, &mut env, &mut out, 0);
@@ -215,6 +227,19 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
     reader.command(&words, &raw, ctx, &env, &mut out, 0, None);
     out.checks.retain(|c| !script::external_download(c));
     out
+}
+
+/// `set -e`, `set -eux`, `set -o errexit`.
+fn sets_errexit(c: &shell::SimpleCommand) -> bool {
+    let words: Vec<Option<&str>> = c.words.iter().map(Word::plain).collect();
+    if words.first() != Some(&Some("set")) {
+        return false;
+    }
+    words[1..].iter().enumerate().any(|(i, w)| match w {
+        Some("-o") => words.get(i + 2) == Some(&Some("errexit")),
+        Some(t) => t.starts_with('-') && !t.starts_with("--") && t.contains('e'),
+        None => false,
+    })
 }
 
 /// True for the k8s-wait-for image, whose entrypoint takes `pod -l…` / `job NAME`.
@@ -429,6 +454,30 @@ mod tests {
             (
                 "pg_isready --host=pg --port=5432",
                 Tool::PgIsReady,
+                "pg",
+                Some(5432),
+            ),
+            (
+                "psql -h pg -p 5432 -U u -c 'select 1'",
+                Tool::Psql,
+                "pg",
+                Some(5432),
+            ),
+            (
+                "psql \"postgresql://u:p@pg.shop:5433/app\" -c 'select 1'",
+                Tool::Psql,
+                "pg.shop",
+                Some(5433),
+            ),
+            (
+                "psql -c 'select 1' \"host=pgbouncer port=6432 dbname=app\"",
+                Tool::Psql,
+                "pgbouncer",
+                Some(6432),
+            ),
+            (
+                "psql --host=pg -d app -tAc 'SELECT 1'",
+                Tool::Psql,
                 "pg",
                 Some(5432),
             ),

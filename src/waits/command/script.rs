@@ -55,6 +55,19 @@ impl Reader<'_> {
                 i += len;
                 continue;
             }
+            // A here-document fed to a shell (`sh <<EOF`, `cat <<EOF | sh`): its script runs.
+            if let Some(body) = &cmd.stdin_script
+                && depth < 8
+            {
+                let next_reads = !cmd.ctx.last_in_pipeline
+                    && first_name(cmd).as_deref() == Some("cat")
+                    && commands.get(i + 1).is_some_and(reads_script_from_stdin);
+                if reads_script_from_stdin(cmd) || next_reads {
+                    self.script(body, &mut env.clone(), out, depth + 1);
+                    i += if next_reads { 2 } else { 1 };
+                    continue;
+                }
+            }
             // `X; status=$?` in a loop: the loop tests X's status (`if [ $status -eq 0 ]`).
             let mut ctx = cmd.ctx;
             if ctx.guard.is_none()
@@ -412,6 +425,7 @@ impl Reader<'_> {
             http_errors_pass: false,
             timeout: None,
             in_loop: ctx.in_loop.is_some(),
+            handled: ctx.or_else || ctx.guard.is_some() || ctx.negated,
         });
     }
 }
@@ -469,6 +483,27 @@ pub(super) fn external_download(c: &Check) -> bool {
         && labels[2] != "svc"
         && !labels.contains(&"svc")
         && !labels.iter().all(|l| l.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// The command's name (its first word after assignments), without its directory.
+fn first_name(cmd: &SimpleCommand) -> Option<String> {
+    cmd.words
+        .iter()
+        .find(|w| assignment(w).is_none())
+        .and_then(Word::plain)
+        .map(basename)
+}
+
+/// A shell run without `-c` (`sh`, `bash -s`, `sh -e`): it reads its script from stdin.
+fn reads_script_from_stdin(cmd: &SimpleCommand) -> bool {
+    let Some(name) = first_name(cmd) else {
+        return false;
+    };
+    super::plumbing::SHELLS.contains(&name.as_str())
+        && !cmd.words.iter().skip(1).any(|w| {
+            w.plain()
+                .is_some_and(|t| !t.starts_with('-') || (!t.starts_with("--") && t.contains('c')))
+        })
 }
 
 /// `cut -dC -fN` (either order, attached or not): the delimiter and the field.
@@ -578,6 +613,22 @@ mod tests {
                 "sh",
                 "HP=\"kafka:9092\"\nH=$(echo $HP | cut -f1 -d:)\nP=$(echo $HP | cut -d: -f2)\nuntil (nc -vz $H $P); do sleep 1; done".into(),
                 vec![("nc", "kafka", Some(9092), "Loop")],
+            ),
+            // A here-document fed to a shell runs its script.
+            (
+                "sh",
+                "sh <<'EOF'\nuntil nc -z db 5432; do sleep 2; done\nEOF\necho done".into(),
+                vec![("nc", "db", Some(5432), "Loop")],
+            ),
+            (
+                "sh",
+                "cat <<EOF | bash -s\n  until nc -z $H 6379; do sleep 1; done\nEOF".into(),
+                vec![("nc", "?", Some(6379), "Loop")],
+            ),
+            (
+                "sh",
+                "cat > /tmp/s.sh <<'EOF'\nuntil nc -z db 5432; do sleep 2; done\nEOF".into(),
+                vec![],
             ),
             // awk's field of one `HOST:PORT` value, and sh's `${X%:*}` / `${X##*:}`.
             (

@@ -270,15 +270,11 @@ pub(super) fn check_findings(
         Target::Host(h) => host_findings(world, ext, check, h, row, now, depth, visited),
     };
     for f in &mut targets {
-        once::will_fail(check, &ext.container, f);
-        match check.mode {
-            Mode::Once if once::runs_once(check) && f.code != CHECK_WILL_FAIL => f.evidence.push(
-                "it runs once: when it fails the container exits non-zero and is restarted with back-off".into(),
-            ),
-            Mode::LoopWhileSucceeds => f.evidence.push(
+        once::annotate(ext, check, f);
+        if check.mode == Mode::LoopWhileSucceeds {
+            f.evidence.push(
                 "the loop repeats while the check succeeds: it waits for it to fail (`until` or `while !` was probably meant)".into(),
-            ),
-            _ => {}
+            );
         }
         if check.http_errors_pass && f.code == "ResolvesButWaits" {
             f.evidence.push(

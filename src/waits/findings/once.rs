@@ -5,7 +5,7 @@
 
 use super::one_line;
 use crate::finding::{Finding, Severity};
-use crate::waits::command::{Check, Mode, Target};
+use crate::waits::command::{Check, Extraction, Mode, Target};
 
 /// The code of a one-shot check whose target is not there.
 pub const CHECK_WILL_FAIL: &str = "CheckWillFail";
@@ -31,12 +31,44 @@ pub(super) fn runs_once(check: &Check) -> bool {
     check.mode == Mode::Once && matches!(check.target, Target::Host(_) | Target::Local { .. })
 }
 
-/// `f`, about one-shot `check`, as the failure it will be when its cause is a missing target;
-/// unchanged otherwise.
-pub(super) fn will_fail(check: &Check, container: &str, f: &mut Finding) {
-    if !runs_once(check) || f.severity != Severity::Error || !MISSING.contains(&f.code.as_str()) {
+/// Whether a failure of one-shot `check` fails the container: nothing handles it (`||`, `if`,
+/// `!`), and it is the container's command, the script's last command, or the shell stops at
+/// the first failure (`set -e`).
+fn fails_container(ext: &Extraction, check: &Check) -> bool {
+    !check.handled
+        && (ext.script.is_none()
+            || ext.errexit
+            || ext.last_command.as_deref() == Some(check.fragment.as_str()))
+}
+
+/// `f`, about `check`, as what a check run once does: the failure it will be when its cause
+/// is a missing target (`CheckWillFail`); a note, and a lower severity, when its failure is
+/// handled or the script goes on; unchanged for checks that are retried.
+pub(super) fn annotate(ext: &Extraction, check: &Check, f: &mut Finding) {
+    if !runs_once(check) {
         return;
     }
+    if check.handled {
+        f.severity = f.severity.min(Severity::Info);
+        f.evidence.push(
+            "it runs once and its failure is handled (`||`, `if`): the container goes on either way".into(),
+        );
+        return;
+    }
+    if !fails_container(ext, check) {
+        f.severity = f.severity.min(Severity::Warning);
+        f.evidence.push(
+            "it runs once and the script goes on when it fails (no `set -e`): it holds nothing back, but what follows may need it".into(),
+        );
+        return;
+    }
+    if f.severity != Severity::Error || !MISSING.contains(&f.code.as_str()) {
+        f.evidence.push(
+            "it runs once: when it fails the container exits non-zero and is restarted with back-off".into(),
+        );
+        return;
+    }
+    let container = &ext.container;
     let cause = std::mem::replace(&mut f.code, CHECK_WILL_FAIL.to_string());
     f.evidence.insert(0, format!("cause: {cause}"));
     f.evidence.push(format!(

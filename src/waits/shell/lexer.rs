@@ -18,8 +18,11 @@ pub(super) struct Lexer<'a> {
     pub(super) chars: &'a [Ch],
     pub(super) refs: &'a [Reference],
     pub(super) pos: usize,
-    /// Here-document delimiters waiting for the next newline: (delimiter, strip tabs).
-    pub(super) heredocs: Vec<(String, bool)>,
+    /// Here-document delimiters waiting for the next newline: (delimiter, strip tabs, the
+    /// index of the simple command it feeds).
+    pub(super) heredocs: Vec<(String, bool, usize)>,
+    /// The here-documents read: the command each feeds, and where its body is in `chars`.
+    pub(super) bodies: Vec<(usize, std::ops::Range<usize>)>,
     /// How deep `${X:-${Y:-…}}` defaults nest.
     pub(super) depth: usize,
     /// Met something some shell reads otherwise (see [`parse`]).
@@ -33,6 +36,7 @@ impl<'a> Lexer<'a> {
             refs,
             pos: 0,
             heredocs: Vec::new(),
+            bodies: Vec::new(),
             depth,
             unsure: false,
         }
@@ -136,7 +140,8 @@ impl<'a> Lexer<'a> {
 
     pub(super) fn skip_heredocs(&mut self) {
         let pending = std::mem::take(&mut self.heredocs);
-        for (delim, strip) in pending {
+        for (delim, strip, owner) in pending {
+            let body_start = self.pos;
             loop {
                 if self.pos >= self.chars.len() {
                     return;
@@ -159,6 +164,7 @@ impl<'a> Lexer<'a> {
                     line
                 };
                 if line == delim {
+                    self.bodies.push((owner, body_start..line_start));
                     break;
                 }
             }

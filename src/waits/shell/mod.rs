@@ -201,6 +201,9 @@ pub struct SimpleCommand {
     pub array: Option<Vec<Word>>,
     /// Redirections to `/dev/tcp/HOST/PORT` (bash opens a connection for them).
     pub dev_tcp: Vec<Word>,
+    /// The commands of a here-document on its standard input (`sh <<EOF … EOF`), read as a
+    /// script: a shell reading it runs them.
+    pub stdin_script: Option<Vec<SimpleCommand>>,
 }
 
 /// What encloses a command beyond its [`Ctx`]: a function body, or a `for` loop's variable.
@@ -251,7 +254,15 @@ pub fn parse(chars: &[Ch], refs: &[Reference]) -> Script {
         loops: 0,
         dev_tcp: Vec::new(),
     };
-    let error = match parser.program() {
+    let result = parser.program();
+    // Here-document bodies, read as scripts of their own (a shell fed one runs it).
+    for (owner, range) in std::mem::take(&mut parser.lx.bodies) {
+        if let Some(cmd) = parser.commands.get_mut(owner) {
+            let body = parse(&chars[range], refs);
+            cmd.stdin_script = Some(body.commands);
+        }
+    }
+    let error = match result {
         Ok(()) => None,
         // Some shell may accept what stopped the reader: no opinion.
         Err(_) if parser.lx.unsure => None,

@@ -249,11 +249,16 @@ impl Parser<'_> {
                 self.subshell(ctx)?;
             }
         }
-        // Redirections after a compound command.
+        // Redirections after a compound command (a here-document there feeds no one command).
         while let Tok::Redirect(kind) = self.peek()? {
             let kind = *kind;
             self.next()?;
             self.redirect_target(kind)?;
+            if kind.starts_with("<<")
+                && let Some(last) = self.lx.heredocs.last_mut()
+            {
+                last.2 = usize::MAX;
+            }
         }
         Ok(())
     }
@@ -290,7 +295,8 @@ impl Parser<'_> {
             Tok::Word(w, ..) => {
                 if kind.starts_with("<<") {
                     let delim = w.literal().unwrap_or_else(|| w.written.clone());
-                    self.lx.heredocs.push((delim, kind == "<<-"));
+                    let owner = self.commands.len();
+                    self.lx.heredocs.push((delim, kind == "<<-", owner));
                 } else if matches!(w.pieces.first(), Some(Piece::Text(t)) if t.starts_with("/dev/tcp/"))
                 {
                     self.dev_tcp.push(w);
@@ -387,6 +393,7 @@ impl Parser<'_> {
                         frames: self.frames.clone(),
                         array,
                         dev_tcp,
+                        stdin_script: None,
                     });
                 }
                 return Ok(());
@@ -404,6 +411,7 @@ impl Parser<'_> {
             frames: self.frames.clone(),
             array,
             dev_tcp,
+            stdin_script: None,
         });
         Ok(())
     }

@@ -2,18 +2,56 @@
 //! no host is given.
 
 use super::{Call, one};
-use crate::waits::command::args::{Arg, host_target, opts, url_target};
+use crate::waits::command::args::{Arg, Opts, host_target, opts, url_target};
 use crate::waits::command::{Part, Target, Tool};
 use crate::waits::expand::Value;
 
 pub(super) fn pg_isready(call: &mut Call) -> Vec<Target> {
-    let args = call.args;
     let o = opts(
-        args,
+        call.args,
         "hpUdt",
         &["--host", "--port", "--username", "--dbname", "--timeout"],
     );
-    let conninfo = o.get(&["-d", "--dbname"]).and_then(|d| {
+    let conninfo = o.get(&["-d", "--dbname"]).cloned();
+    postgres(call, &o, conninfo.as_ref())
+}
+
+/// `psql [OPTIONS] [DBNAME|URI|CONNINFO [USER]]`: as `pg_isready`, the connection string also
+/// as the first argument.
+pub(super) fn psql(call: &mut Call) -> Vec<Target> {
+    let o = opts(
+        call.args,
+        "cdfhLoPpRTUvF",
+        &[
+            "--command",
+            "--dbname",
+            "--file",
+            "--host",
+            "--log-file",
+            "--output",
+            "--pset",
+            "--port",
+            "--record-separator",
+            "--table-attr",
+            "--username",
+            "--variable",
+            "--set",
+            "--field-separator",
+        ],
+    );
+    let conninfo = o.get(&["-d", "--dbname"]).cloned().or_else(|| {
+        o.positional
+            .first()
+            .filter(|a| a.text.contains("://") || a.text.contains("host="))
+            .cloned()
+    });
+    postgres(call, &o, conninfo.as_ref())
+}
+
+/// A PostgreSQL client's target: the connection string, `-h`/`-p`, `PGHOST`/`PGPORT`, or the
+/// local socket.
+fn postgres(call: &Call, o: &Opts, conninfo: Option<&Arg>) -> Vec<Target> {
+    let conninfo = conninfo.and_then(|d| {
         if d.text.contains("://") {
             url_target(d)
         } else if d.text.contains("host=") {

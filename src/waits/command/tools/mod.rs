@@ -41,6 +41,7 @@ pub enum Tool {
     Curl,
     Wget,
     PgIsReady,
+    Psql,
     Mysqladmin,
     Mysql,
     RedisCli,
@@ -142,6 +143,7 @@ pub const TOOLS: &[Spec] = &[
         Asks::Port,
         db::pg_isready,
     ),
+    spec(Tool::Psql, "psql", &["psql"], Asks::Port, db::psql),
     spec(
         Tool::Mysqladmin,
         "mysqladmin",

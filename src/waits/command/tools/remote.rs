@@ -18,7 +18,7 @@ pub(super) fn ssh(call: &mut Call) -> Vec<Target> {
             .text
             .strip_prefix("Port=")
             .or_else(|| v.text.strip_prefix("Port "))
-            .map(literal),
+            .map(Arg::literal),
         _ => None,
     });
     let (scheme, host, url_port) = split_url(&dest.text);
@@ -35,17 +35,8 @@ pub(super) fn ssh(call: &mut Call) -> Vec<Target> {
         .rsplit_once('@')
         .map_or(dest.written.clone(), |(_, w)| w.to_string());
     h.text = host;
-    let port = port_opt.or_else(|| url_port.map(|p| literal(&p)));
+    let port = port_opt.or_else(|| url_port.map(|p| Arg::literal(&p)));
     one(host_target(&h, port.as_ref(), Some(22)))
-}
-
-/// A literal argument (a value read out of another one).
-fn literal(text: &str) -> Arg {
-    Arg {
-        written: text.to_string(),
-        text: text.to_string(),
-        ..Default::default()
-    }
 }
 
 pub(super) fn python(call: &mut Call) -> Vec<Target> {
@@ -55,7 +46,13 @@ pub(super) fn python(call: &mut Call) -> Vec<Target> {
     };
     socket_targets(&code.text)
         .into_iter()
-        .flat_map(|(host, port)| one(host_target(&literal(&host), Some(&literal(&port)), None)))
+        .flat_map(|(host, port)| {
+            one(host_target(
+                &Arg::literal(&host),
+                Some(&Arg::literal(&port)),
+                None,
+            ))
+        })
         .collect()
 }
 

@@ -121,6 +121,56 @@ fn one_shot_checks_will_fail_where_loops_wait() {
     }
 }
 
+/// A one-shot check whose failure cannot fail the container is not `CheckWillFail`: handled
+/// (`||`, `if`) it is at most info; followed by more commands without `set -e`, a warning.
+#[test]
+fn one_shot_checks_that_cannot_fail_the_container() {
+    let cases: &[(&str, Severity, &str)] = &[
+        (
+            "nc -z db 5432 || true",
+            Severity::Info,
+            "its failure is handled",
+        ),
+        (
+            "if nc -z db 5432; then echo up; fi; exec app",
+            Severity::Info,
+            "its failure is handled",
+        ),
+        (
+            "nc -z db 5432; echo checked",
+            Severity::Warning,
+            "the script goes on when it fails",
+        ),
+    ];
+    for (script, severity, note) in cases {
+        let pod = pod_json(
+            "api",
+            json!([{"name": "init-db", "image": "busybox:1.36", "command": ["sh", "-c", script]}]),
+            json!({}),
+        );
+        let found = explain(pod, Objects::default());
+        assert!(
+            !codes(&found).contains(&"CheckWillFail"),
+            "{script}: {:?}",
+            codes(&found)
+        );
+        let f = one(&found, "ServiceNotFound");
+        assert_eq!(f.severity, *severity, "{script}");
+        assert!(
+            f.evidence.iter().any(|e| e.contains(note)),
+            "{script}: {:?}",
+            f.evidence
+        );
+    }
+    // The same check as the container's own command (no shell) fails it.
+    let pod = pod_json(
+        "api",
+        json!([{"name": "init-db", "image": "busybox:1.36", "command": ["nc", "-z", "db", "5432"]}]),
+        json!({}),
+    );
+    assert!(codes(&explain(pod, Objects::default())).contains(&"CheckWillFail"));
+}
+
 #[test]
 fn one_shot_check_of_a_missing_service_keeps_its_fix() {
     let pod = pod_json(

@@ -11,6 +11,10 @@
 #   one pod:  `kubectl initdoctor explain blocked-0 -n NS -o json` vs `kubectl get pod blocked-0 -o json`
 #   many:     `kubectl initdoctor explain -n NS -o json` (every blocked pod of the N)
 #             vs `kubectl get pods -n NS -o json`
+#   logs:     a running init container whose log holds 200 MB (2,000,000 lines of 100 bytes,
+#             BENCH_LOG_MB to change): `logs POD -c C` vs `kubectl logs POD -c C` (time, peak
+#             memory), and `logs -f` vs `kubectl logs -f` on the same stream, until its last
+#             byte has reached the reader (lines per second).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 state="${INITDOCTOR_STATE_DIR:-$root/.cluster}"
@@ -137,6 +141,34 @@ for n in $sizes; do
   rows+=("$n|$one_ms|$one_kb|$get_ms|$get_kb|$all_ms|$all_kb|$list_ms|$list_kb|$one_req|$all_req")
 done
 
+# The log workload: pod big-log in initdoctor-bench-logs, its init container
+# `wait` running, whose log (served by the fakelet from INITDOCTOR_CONTAINER_LOGS) holds
+# $log_mb MB.
+log_mb="${BENCH_LOG_MB:-200}"
+log_ns="initdoctor-bench-logs"
+"$kubectl" get namespace "$log_ns" >/dev/null 2>&1 || "$kubectl" create namespace "$log_ns" >/dev/null
+for _ in $(seq 50); do "$kubectl" -n "$log_ns" get serviceaccount default >/dev/null 2>&1 && break; sleep 0.2; done
+{
+  request POST "/api/v1/namespaces/$log_ns/pods" "$(pod_json big-log app 'sleep 3600')" application/json
+} >"$work/log-create"
+send "$work/log-create"
+{
+  request PATCH "/api/v1/namespaces/$log_ns/pods/big-log/status" "$blocked_status" application/merge-patch+json
+} >"$work/log-status"
+send "$work/log-status"
+log_dir="$INITDOCTOR_CONTAINER_LOGS/$log_ns/big-log"
+mkdir -p "$log_dir"
+log_bytes=$((log_mb * 1000 * 1000))
+if [[ "$(stat -c %s "$log_dir/wait" 2>/dev/null || echo 0)" != "$log_bytes" ]]; then
+  python3 -c "import sys; line = 'x' * 99 + '\n'; block = line * 10000; sys.stdout.write(block * $log_mb)" >"$log_dir/wait"
+fi
+log_lines=$((log_bytes / 100))
+read -r ld_ms ld_kb < <(measure "$bin" -n "$log_ns" logs big-log -c wait --prefix=false)
+read -r lk_ms lk_kb < <(measure "$kubectl" -n "$log_ns" logs big-log -c wait)
+follow() { "$@" | head -c "$log_bytes" >/dev/null; }
+read -r fd_ms _ < <(measure follow "$bin" -n "$log_ns" logs -f big-log -c wait --prefix=false)
+read -r fk_ms _ < <(measure follow "$kubectl" -n "$log_ns" logs -f big-log -c wait)
+
 echo "kubectl-initdoctor vs kubectl (built from k8s.io/kubernetes $(basename "$(dirname "$INITDOCTOR_BIN_DIR")" | sed 's/^k8s-\(v[0-9.]*\).*/\1/')) on the local control plane, median of $runs runs ($(date -u +%F), $(nproc) cores)"
 printf '\n| pods | explain POD | get pod -o json | ratio | explain -n NS | get pods -n NS -o json | time ratio | memory ratio |\n|---|---|---|---|---|---|---|---|\n'
 for row in "${rows[@]}"; do
@@ -151,3 +183,9 @@ for row in "${rows[@]}"; do
   printf '  %5d pods  explain POD:   %s\n' "$n" "$one_req"
   printf '  %5d pods  explain -n NS: %s\n' "$n" "$all_req"
 done
+printf '\nlogs of one container whose log holds %d MB (%d lines)\n' "$log_mb" "$log_lines"
+printf '| work | initdoctor | kubectl | ratio |\n|---|---|---|---|\n'
+awk -v a="$ld_ms" -v ak="$ld_kb" -v b="$lk_ms" -v bk="$lk_kb" 'BEGIN {
+  printf "| `logs POD -c C` (time, peak memory) | %.3f s, %d MiB | %.3f s, %d MiB | %.2f× time, %.2f× memory |\n", a / 1000, ak / 1024, b / 1000, bk / 1024, a / b, ak / bk }'
+awk -v a="$fd_ms" -v b="$fk_ms" -v n="$log_lines" 'BEGIN {
+  printf "| `logs -f` throughput (lines/s; higher is better) | %.0f | %.0f | %.2f× |\n", n / (a / 1000), n / (b / 1000), b / a }'

@@ -270,7 +270,7 @@ mod fuzz {
             ..Default::default()
         };
         let found = findings(&p, Some(&objects), jiff::Timestamp::UNIX_EPOCH);
-        let _ = render::section(&found, crate::render::Palette { enabled: false });
+        let _ = render::section(&found, crate::palette::Palette { enabled: false });
     }
 
     const SHELLISH: &str = "[a-z0-9 $(){}'\"`;|&<>\\\\#=:/.@\n\t!*?~,+-]{0,160}";

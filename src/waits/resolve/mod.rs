@@ -363,8 +363,8 @@ pub fn host_alias(pod: &Pod, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
     use serde_json::json;
+    use std::collections::BTreeMap;
 
     fn objects(
         services: serde_json::Value,

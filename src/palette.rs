@@ -13,7 +13,7 @@ pub struct Palette {
 }
 
 impl Palette {
-    fn paint(&self, text: &str, f: impl Fn(&str) -> String) -> String {
+    fn paint(self, text: &str, f: impl Fn(&str) -> String) -> String {
         if self.enabled {
             f(text)
         } else {

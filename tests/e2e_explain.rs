@@ -1050,11 +1050,11 @@ async fn run_scenario(s: Scenario) {
         match e.field_path {
             Some(path) => {
                 ns.container_event(s.name, path, e.type_, e.reason, &message, e.count)
-                    .await
+                    .await;
             }
             None => {
                 ns.event(s.name, e.type_, e.reason, &message, e.source, e.count)
-                    .await
+                    .await;
             }
         }
     }

@@ -779,7 +779,9 @@ async fn many_pods_share_the_namespace_lists_and_get_the_same_findings() {
     // Names of this run only, so that no other test's Service can change the findings midway.
     let suffix = ns.name.rsplit('-').next().unwrap_or("x").to_string();
     let ledger = format!("ledger-{suffix}");
-    let orders = format!("orders-{suffix}");
+    // Far enough from `ledger` never to be taken for a typo of it (whether explain lists the
+    // namespace's Services for near misses is then no matter).
+    let orders = format!("orders-queue-{suffix}");
     ns.create::<k8s_openapi::api::core::v1::Service>(&format!(
         "apiVersion: v1\nkind: Service\nmetadata: {{name: {ledger}}}\nspec:\n  ports: [{{port: 5432, protocol: TCP}}]\n"
     ))

@@ -1,7 +1,7 @@
 //! `debug`: add an ephemeral container that shares the blocked init container's processes,
 //! wait for it to run, and attach — like `kubectl debug -it POD --target=…`, aimed at init.
-//! `--check` runs the blocker's checks from inside the pod ([`check`]); `--copy-to` debugs a
-//! copy of the pod ([`copy`]); `--attach-to` goes back into a container that still runs.
+//! `--check` runs the blocker's checks from inside the pod (`check.rs`); `--copy-to` debugs a
+//! copy of the pod (`copy.rs`); `--attach-to` goes back into a container that still runs.
 //! Without `--copy-to --replace` it only ever adds: nothing that exists is edited or deleted.
 
 mod check;

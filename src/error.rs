@@ -62,7 +62,7 @@ pub enum Error {
     Unauthorized,
 
     /// 403: RBAC denied a verb on a resource.
-    #[error("permission denied: cannot {verb} {resource}{}{}: ask for an RBAC Role granting '{verb}' on '{resource}'", scope_phrase(.namespace), server_detail(.message))]
+    #[error("permission denied: cannot {verb} {resource}{}{}: ask for an RBAC Role granting '{verb}' on '{resource}'", scope_phrase(.namespace.as_ref()), server_detail(.message))]
     Forbidden {
         verb: String,
         resource: String,
@@ -71,7 +71,7 @@ pub enum Error {
     },
 
     /// A named object does not exist.
-    #[error("{kind} {name:?} not found{}{}", scope_phrase(.namespace), .hint.as_deref().map(|h| format!(": {h}")).unwrap_or_default())]
+    #[error("{kind} {name:?} not found{}{}", scope_phrase(.namespace.as_ref()), .hint.as_deref().map(|h| format!(": {h}")).unwrap_or_default())]
     NotFound {
         kind: String,
         name: String,
@@ -113,7 +113,7 @@ pub enum Error {
     },
 }
 
-fn scope_phrase(namespace: &Option<String>) -> String {
+fn scope_phrase(namespace: Option<&String>) -> String {
     match namespace {
         Some(ns) => format!(" in namespace {ns:?}"),
         None => String::new(),

@@ -17,6 +17,7 @@ pub mod finding;
 pub mod gather;
 pub mod logplan;
 pub mod logs;
+pub mod palette;
 pub mod render;
 pub mod sanitize;
 pub mod status;

@@ -1,7 +1,9 @@
 //! Text the cluster supplies, made safe for a terminal: no byte of it may be read by the terminal
 //! as a control. Everything of a pod's status, its events and its logs is attacker-writable (by
-//! anyone who may create a pod), so the human output passes it through [`terminal`] first. JSON
-//! output stays exact (its encoder escapes controls itself).
+//! anyone who may create a pod), so the human output passes it through [`terminal`] first, and
+//! `logs` on a terminal passes log bytes through [`bytes_into`]: one sanitiser for every command.
+//! JSON output stays exact (its encoder escapes controls itself); `logs` on a pipe passes bytes
+//! through unchanged, as kubectl does.
 //!
 //! Shown the way kubectl shows them (`^[` for ESC, `\r` for CR), extended to every control a
 //! terminal or a bidi-aware viewer acts on:
@@ -51,14 +53,21 @@ pub fn line(text: &str) -> Cow<'_, str> {
 /// Bytes that may not be UTF-8 (a container's log), as safe text: valid UTF-8 as [`terminal`]
 /// shows it, every other byte as `\xNN`. Nothing is dropped.
 pub fn bytes(raw: &[u8]) -> String {
-    let mut out = String::with_capacity(raw.len());
+    let mut out = Vec::with_capacity(raw.len());
+    bytes_into(raw, &mut out);
+    // Only valid UTF-8 was written: shown text and `\xNN`.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`bytes`], appended to `out` (the log writer's buffer on a terminal): clean text is copied
+/// as it is.
+pub fn bytes_into(raw: &[u8], out: &mut Vec<u8>) {
     for chunk in raw.utf8_chunks() {
-        out.push_str(&terminal(chunk.valid()));
+        out.extend_from_slice(terminal(chunk.valid()).as_bytes());
         for byte in chunk.invalid() {
-            out.push_str(&format!("\\x{byte:02x}"));
+            out.extend_from_slice(format!("\\x{byte:02x}").as_bytes());
         }
     }
-    out
 }
 
 /// Bytes that may not be UTF-8, as text with each invalid byte shown as `\xNN`, and nothing
@@ -83,13 +92,20 @@ fn needs_escape(c: char) -> bool {
     (c.is_control() && c != '\t' && c != '\n') || is_format_control(c)
 }
 
-/// Bidi embeddings, overrides, isolates and marks, and the Unicode line separators: they reorder
-/// or break what the reader sees without being visible themselves.
+/// Bidi embeddings, overrides, isolates and marks, the Unicode line separators, and the invisible
+/// characters that can disguise text (zero-width space, word joiner and invisible operators,
+/// the byte order mark): they reorder, hide or break what the reader sees without being visible
+/// themselves. The zero-width (non-)joiners stay: scripts and emoji sequences need them.
 fn is_format_control(c: char) -> bool {
     matches!(
         c,
-        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'
-            ..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        '\u{061c}'
+            | '\u{200b}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{feff}'
     )
 }
 
@@ -187,6 +203,37 @@ mod tests {
             assert_eq!(bytes(input), *want, "{input:?}");
         }
         assert_eq!(lossless_utf8(b"a\xffb\x1b"), "a\\xffb\x1b");
+    }
+
+    /// What `logs` writes on a terminal (the cases of the former `logs::visible`).
+    #[test]
+    fn log_bytes_on_a_terminal() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"plain line\n", "plain line\n"),
+            (b"tab\tkept\n", "tab\tkept\n"),
+            ("caf\u{e9} \u{1f600}\n".as_bytes(), "caf\u{e9} \u{1f600}\n"),
+            (b"\x1b[2J\x1b]0;owned\x07", "^[[2J^[]0;owned^G"),
+            (b"progress\rdone", "progress\\rdone"),
+            (b"del\x7f", "del^?"),
+            ("c1 \u{9b}31m".as_bytes(), "c1 <U+009B>31m"),
+            ("evil\u{202e}txt".as_bytes(), "evil<U+202E>txt"),
+            (
+                "zero\u{200b}width\u{feff}".as_bytes(),
+                "zero<U+200B>width<U+FEFF>",
+            ),
+            (
+                "joined \u{1f468}\u{200d}\u{1f469}".as_bytes(),
+                "joined \u{1f468}\u{200d}\u{1f469}",
+            ),
+            (b"bad \xff\xfe utf8 \xc3", "bad \\xff\\xfe utf8 \\xc3"),
+        ];
+        for (input, want) in cases {
+            let mut out = b"kept ".to_vec();
+            bytes_into(input, &mut out);
+            let got = String::from_utf8(out).expect("shown bytes are UTF-8");
+            assert_eq!(got, format!("kept {want}"), "input {input:?}");
+            assert!(!got.bytes().any(|b| b == 0x1b || b == b'\r' || b == 0x07));
+        }
         assert_eq!(lossless_utf8("é".as_bytes()), "é");
     }
 

@@ -40,8 +40,7 @@ fn answer(check: &Check) -> Target {
     match &check.target {
         command::Target::Host(h) => {
             t.host = Some(match &h.host {
-                Part::Known(s) => s.clone(),
-                Part::ServiceLink(s) => s.clone(),
+                Part::Known(s) | Part::ServiceLink(s) => s.clone(),
                 Part::Unknown(_) => "?".into(),
             });
             t.port = match &h.port {

@@ -37,7 +37,8 @@ fn script_file(shell: Shell) -> PathBuf {
 
 #[test]
 fn committed_scripts_match_the_cli() {
-    let update = std::env::var_os("UPDATE_COMPLETIONS").is_some_and(|v| !v.is_empty());
+    // Regenerated only when asked for with exactly `UPDATE_COMPLETIONS=1`.
+    let update = std::env::var_os("UPDATE_COMPLETIONS").is_some_and(|v| v == "1");
     let mut drifted = Vec::new();
     for shell in Shell::value_variants() {
         let file = script_file(*shell);
@@ -65,7 +66,14 @@ fn committed_scripts_match_the_cli() {
 #[test]
 fn no_script_offers_the_hidden_subcommand() {
     for shell in Shell::value_variants() {
-        let text = std::fs::read_to_string(script_file(*shell)).unwrap_or_default();
+        let file = script_file(*shell);
+        // A missing script fails here (it is committed), rather than offering nothing.
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| {
+            panic!(
+                "{} is missing ({e}): run `make completions`",
+                file.display()
+            )
+        });
         assert!(
             !text.contains("__complete"),
             "{shell} script offers __complete"

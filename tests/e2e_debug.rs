@@ -777,7 +777,7 @@ async fn copy_to_waits_for_the_copys_init_container_then_debugs_the_copy() {
         "30s",
     ]
     .iter()
-    .map(|s| s.to_string())
+    .map(std::string::ToString::to_string)
     .collect();
     let run = tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();

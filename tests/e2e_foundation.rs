@@ -291,31 +291,73 @@ fn refused_credentials_are_one_clear_line() {
     assert!(run.stderr.contains("401 Unauthorized"), "{}", run.stderr);
 }
 
+/// The fake node finishes a graceful deletion as a kubelet does: the pod stays Terminating
+/// (explain says so, as kubectl does) while its containers stop — on SIGTERM within about 2 s,
+/// or at the end of the grace period when they ignore it — and then disappears, so namespaces
+/// can be deleted.
 #[tokio::test]
-async fn the_fake_node_finishes_pod_deletion_like_a_kubelet() {
+async fn the_fake_node_honours_the_grace_period_like_a_kubelet() {
     use k8s_openapi::api::core::v1::Pod;
-    let ns = TestNs::new("del").await;
-    seed_pod_waiting_on_first_init(&ns).await;
-    ns.api::<Pod>()
-        .delete("myapp-pod", &Default::default())
-        .await
-        .unwrap();
-    let mut gone = false;
-    for _ in 0..100 {
-        if ns
-            .api::<Pod>()
-            .get_opt("myapp-pod")
-            .await
-            .unwrap()
-            .is_none()
-        {
-            gone = true;
-            break;
+    use kube::api::DeleteParams;
+    use std::time::{Duration, Instant};
+    // (case, ignores SIGTERM, grace seconds, still there after, gone within)
+    let cases = [
+        (
+            "stops on SIGTERM",
+            false,
+            30,
+            Duration::ZERO,
+            Duration::from_secs(10),
+        ),
+        (
+            "ignores SIGTERM",
+            true,
+            6,
+            Duration::from_secs(4),
+            Duration::from_secs(15),
+        ),
+    ];
+    for (case, ignores, grace, still, within) in cases {
+        let ns = TestNs::new("del").await;
+        seed_pod_waiting_on_first_init(&ns).await;
+        if ignores {
+            ns.api::<Pod>()
+                .patch(
+                    "myapp-pod",
+                    &kube::api::PatchParams::default(),
+                    &kube::api::Patch::Merge(json!({"metadata": {"annotations":
+                        {"fakelet.initdoctor.dev/ignores-sigterm": "true"}}})),
+                )
+                .await
+                .unwrap();
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let asked = Instant::now();
+        ns.api::<Pod>()
+            .delete("myapp-pod", &DeleteParams::default().grace_period(grace))
+            .await
+            .unwrap();
+        let run = initdoctor(&["explain", "myapp-pod", "-n", &ns.name, "-o", "json"]);
+        assert_eq!(run.code, 0, "{case}: {}", run.stderr);
+        assert_eq!(run.json()["pods"][0]["status"], "Terminating", "{case}");
+        let mut gone_after = None;
+        while asked.elapsed() < within {
+            if ns
+                .api::<Pod>()
+                .get_opt("myapp-pod")
+                .await
+                .unwrap()
+                .is_none()
+            {
+                gone_after = Some(asked.elapsed());
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let gone_after =
+            gone_after.unwrap_or_else(|| panic!("{case}: the pod is still there after {within:?}"));
+        assert!(
+            gone_after >= still,
+            "{case}: gone after {gone_after:?}, before its containers stopped ({still:?})"
+        );
     }
-    assert!(
-        gone,
-        "a deleted pod on the fake node disappears, so namespaces can be deleted"
-    );
 }

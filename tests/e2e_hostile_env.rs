@@ -113,7 +113,7 @@ fn case(name: &'static str, kubeconfig: Value, code: i32, says: &str) -> Case {
 
 impl Case {
     fn args(mut self, args: &[&str]) -> Case {
-        self.args = args.iter().map(|s| s.to_string()).collect();
+        self.args = args.iter().map(std::string::ToString::to_string).collect();
         self
     }
     fn within(mut self, secs: u64) -> Case {
@@ -125,7 +125,7 @@ impl Case {
 fn explain() -> Vec<String> {
     ["explain", "-n", "default", "--request-timeout", "4s"]
         .iter()
-        .map(|s| s.to_string())
+        .map(std::string::ToString::to_string)
         .collect()
 }
 
@@ -817,7 +817,7 @@ fn proxies_are_honoured_as_kubectl_honours_them() {
             "5s",
         ]
         .iter()
-        .map(|s| s.to_string())
+        .map(std::string::ToString::to_string)
         .collect();
         let out = run(&args, &c.vars, Duration::from_secs(20));
         let forwarded = http.forwarded() + socks.forwarded() - before.0 - before.1;

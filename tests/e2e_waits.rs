@@ -3,59 +3,41 @@
 //! controller (backing pods are made Ready by writing their status, as the kubelet would),
 //! except for selector-less Services, whose slices the test writes as a user would.
 //!
-//! Every init-container example of the seeds (../shared/seeds/) is one of these tests.
+//! Every init-container example of the seeds (../shared/seeds/) is one of these tests. Each is a
+//! story of steps (objects, the statuses a kubelet writes, explains and what they must find) run
+//! by one harness, [`run_story`]. The names a story waits on are its own: `{u}` in any text is a
+//! suffix of this run (`{U}` the same in a variable name), so that no Service of a parallel test
+//! (or of a namespace still being deleted) can turn `ServiceNotFound` into
+//! `ServiceInOtherNamespace`: each code is asserted exactly.
 
 mod common;
 
 use common::{TestNs, evidence_has, explain_table, finding_about as finding, initdoctor};
-use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::core::v1::{ConfigMap, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use serde_json::Value;
 
-/// The codes of the findings about `target`. Tests run in parallel, each in its own namespace
-/// with the seeds' Service names, so a Service missing here may exist in another test's
-/// namespace: `ServiceInOtherNamespace` then stands for `ServiceNotFound`.
+/// The codes of the findings about `target`, exactly as explain wrote them.
 fn codes(pod: &Value, target: &str) -> Vec<String> {
     pod["findings"]
         .as_array()
         .expect("findings")
         .iter()
         .filter(|f| f["target"] == target)
-        .map(|f| match f["code"].as_str().unwrap_or("") {
-            "ServiceInOtherNamespace" => "ServiceNotFound".to_string(),
-            code => code.to_string(),
-        })
+        .map(|f| f["code"].as_str().unwrap_or("").to_string())
         .collect()
-}
-
-/// The finding that `target` names a missing Service (see [`codes`] on other namespaces).
-fn missing<'a>(pod: &'a Value, target: &str) -> &'a Value {
-    let all = pod["findings"].as_array().expect("findings");
-    let found: Vec<&Value> = all
-        .iter()
-        .filter(|f| {
-            f["target"] == target
-                && (f["code"] == "ServiceNotFound" || f["code"] == "ServiceInOtherNamespace")
-        })
-        .collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "expected one missing Service {target} in {all:#?}"
-    );
-    found[0]
 }
 
 fn resolved(kind: &str, namespace: &str, name: &str) -> Value {
     serde_json::json!({"kind": kind, "namespace": namespace, "name": name})
 }
 
-/// The seeds' two Services without selectors (`testservice`, `testdb` of the first seed).
+/// The seeds' Service without a selector (`testservice` of the first seed).
 const SEED0_TESTSERVICE: &str = r#"
 apiVersion: v1
 kind: Service
 metadata:
-  name: testservice
+  name: testservice{u}
 spec:
   ports:
     - protocol: TCP
@@ -82,65 +64,261 @@ spec:
    - name: init-service
      image: busybox
      imagePullPolicy: IfNotPresent
-     command: ['sh','-c','until nslookup testservice; do echo waiting for myservice; sleep 2; done;']
+     command: ['sh','-c','until nslookup testservice{u}; do echo waiting for myservice; sleep 2; done;']
    - name: init-db
      image: busybox
      imagePullPolicy: IfNotPresent
-     command: ['sh','-c','until nslookup testdb; do echo waiting for myservice; sleep 2; donel;']
+     command: ['sh','-c','until nslookup testdb{u}; do echo waiting for myservice; sleep 2; donel;']
 "#;
+
+// ---- Stories as data: steps that build the cluster, and explains with what each must find.
+// Each story runs in its own namespace; `{ns}` in any text is that namespace, `{u}` the run's
+// suffix of the names it waits on. ----
+
+/// One step of a story.
+enum Step {
+    Service(&'static str),
+    ConfigMap(&'static str),
+    /// An EndpointSlice written by hand (for a Service without a selector).
+    Slice(&'static str),
+    DeleteSlice(&'static str),
+    Pod(&'static str),
+    /// The pod's status, as the kubelet writes it.
+    Status(&'static str, Value),
+    /// The pod becomes Ready with this IP.
+    Ready(&'static str, &'static str),
+    /// The pod is initializing with this IP.
+    Initializing(&'static str, &'static str),
+    /// Wait for the Service's endpoints: (total, ready).
+    Endpoints(&'static str, usize, usize),
+    /// `explain POD -o json`, and the findings it must have.
+    Explain(&'static str, Vec<Expect>),
+    /// `explain POD -o json`: its STATUS column.
+    StatusColumn(&'static str, &'static str),
+    /// `explain POD` as a table: parts it must contain.
+    Table(&'static str, &'static [&'static str]),
+}
+
+/// A finding an explain must have: exactly one with `code` about `target` (of `container`
+/// when given).
+struct Expect {
+    code: &'static str,
+    /// `None`: whatever it is about.
+    target: Option<&'static str>,
+    container: Option<&'static str>,
+    severity: Option<&'static str>,
+    /// Parts of its message, its start, parts of its hint and of its evidence lines.
+    message: &'static [&'static str],
+    starts: Option<&'static str>,
+    hint: &'static [&'static str],
+    evidence: &'static [&'static str],
+    /// `(kind, name)` of what it resolved to, in the story's namespace, or `(kind, ns/name)`.
+    resolved: Option<(&'static str, &'static str)>,
+    /// Every finding about `target` has this code (so with no container: the only one).
+    only: bool,
+}
+
+fn expect(code: &'static str, target: &'static str) -> Expect {
+    Expect {
+        target: Some(target),
+        ..any(code)
+    }
+}
+
+/// A finding with `code`, whatever its target.
+fn any(code: &'static str) -> Expect {
+    Expect {
+        code,
+        target: None,
+        container: None,
+        severity: None,
+        message: &[],
+        starts: None,
+        hint: &[],
+        evidence: &[],
+        resolved: None,
+        only: false,
+    }
+}
+
+/// The text of a story with `{ns}` and the run's suffix `{u}` (`{U}` in a variable name).
+struct Names {
+    ns: String,
+    suffix: String,
+}
+
+impl Names {
+    fn of(&self, text: &str) -> String {
+        text.replace("{ns}", &self.ns)
+            .replace("{u}", &format!("-{}", self.suffix))
+            .replace("{U}", &format!("_{}", self.suffix.to_ascii_uppercase()))
+    }
+}
+
+/// The one finding `e` names (its case in the message when not).
+fn the_finding<'a>(story: &str, pod: &'a Value, e: &Expect, names: &Names) -> &'a Value {
+    let target = e.target.map(|t| names.of(t));
+    let all = pod["findings"].as_array().expect("findings");
+    let found: Vec<&Value> = all
+        .iter()
+        .filter(|f| {
+            f["code"] == e.code
+                && target.as_ref().is_none_or(|t| f["target"] == t.as_str())
+                && e.container.is_none_or(|c| f["container"] == c)
+        })
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "{story}: expected one {} about {target:?} (container {:?}) in {all:#?}",
+        e.code,
+        e.container
+    );
+    found[0]
+}
+
+fn check(story: &str, got: &Value, e: &Expect, names: &Names) {
+    let f = the_finding(story, got, e, names);
+    let text = |key: &str| f[key].as_str().unwrap_or_default().to_string();
+    if e.only {
+        let target = names.of(e.target.expect("`only` needs a target"));
+        let codes = codes(got, &target);
+        assert!(
+            codes.iter().all(|c| c == e.code),
+            "{story}: about {target}: {codes:?}, expected only {}",
+            e.code
+        );
+    }
+    if let Some(severity) = e.severity {
+        assert_eq!(f["severity"], severity, "{story}: {f:#}");
+    }
+    for part in e.message {
+        assert!(text("message").contains(&names.of(part)), "{story}: {f:#}");
+    }
+    if let Some(start) = e.starts {
+        assert!(
+            text("message").starts_with(&names.of(start)),
+            "{story}: {f:#}"
+        );
+    }
+    for part in e.hint {
+        assert!(text("hint").contains(&names.of(part)), "{story}: {f:#}");
+    }
+    for line in e.evidence {
+        assert!(evidence_has(f, &names.of(line)), "{story}: {f:#}");
+    }
+    if let Some((kind, name)) = e.resolved {
+        let name = names.of(name);
+        let (namespace, name) = name.split_once('/').unwrap_or((&names.ns, &name));
+        assert_eq!(
+            f["resolved"],
+            resolved(kind, namespace, name),
+            "{story}: {f:#}"
+        );
+    }
+}
+
+/// Run a story's steps in a namespace of its own; a failing step names its story.
+async fn run_story(story: &str, steps: Vec<Step>) {
+    let ns = TestNs::new(story).await;
+    let names = Names {
+        ns: ns.name.clone(),
+        suffix: common::random_suffix(),
+    };
+    let of = |text: &str| names.of(text);
+    for step in steps {
+        match step {
+            Step::Service(yaml) => {
+                ns.create::<Service>(&of(yaml)).await;
+            }
+            Step::ConfigMap(yaml) => {
+                ns.create::<ConfigMap>(&of(yaml)).await;
+            }
+            Step::Slice(yaml) => {
+                ns.create::<EndpointSlice>(&of(yaml)).await;
+            }
+            Step::DeleteSlice(name) => {
+                ns.api::<EndpointSlice>()
+                    .delete(&of(name), &Default::default())
+                    .await
+                    .expect("delete slice");
+            }
+            Step::Pod(yaml) => {
+                ns.pod(&of(yaml)).await;
+            }
+            Step::Status(pod, status) => {
+                ns.set_status(pod, status).await;
+            }
+            Step::Ready(pod, ip) => {
+                ns.set_ready(pod, ip).await;
+            }
+            Step::Initializing(pod, ip) => {
+                ns.set_initializing(pod, ip).await;
+            }
+            Step::Endpoints(service, total, ready) => {
+                ns.await_endpoints(&of(service), total, ready).await;
+            }
+            Step::Explain(pod, expects) => {
+                let got = common::explain_one(&ns, pod, &[]);
+                for e in &expects {
+                    check(story, &got, e, &names);
+                }
+            }
+            Step::StatusColumn(pod, status) => {
+                let got = common::explain_one(&ns, pod, &[]);
+                assert_eq!(got["status"], status, "{story}");
+            }
+            Step::Table(pod, parts) => {
+                let table = explain_table(&ns, pod);
+                for part in parts {
+                    assert!(table.contains(&of(part)), "{story}: {part:?} in\n{table}");
+                }
+            }
+        }
+    }
+}
 
 #[tokio::test]
 async fn seed0_busybox_latest_missing_services_and_the_typo() {
-    let ns = TestNs::new("w-seed0").await;
-    ns.pod(SEED0_POD).await;
-    ns.set_initializing("test", "10.244.0.10").await;
-
-    let pod = common::explain_one(&ns, "test", &[]);
-    assert_eq!(pod["status"], "Init:0/2");
-    let f = missing(&pod, "testservice");
-    assert_eq!(f["severity"], "error");
-    assert_eq!(f["container"], "init-service");
-    assert_eq!(f["resolved"], resolved("Service", &ns.name, "testservice"));
-    if f["code"] == "ServiceNotFound" {
-        assert!(
-            f["hint"].as_str().unwrap().contains("kind: Service"),
-            "{f:#}"
-        );
-    }
-    let q = finding(&pod, "BusyboxNslookupQuirk", "testservice");
-    assert!(q["hint"].as_str().unwrap().contains("busybox:1.28"));
-    // init-db: after init-service; its script never runs (sh rejects `donel`).
-    let db = missing(&pod, "testdb");
-    assert_eq!(db["severity"], "warning");
-    assert!(
-        db["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("once init-service is done: ")
-    );
-    assert!(evidence_has(db, "the script never runs"), "{db:#}");
-
-    // The seed's step 3: create testservice. nslookup of busybox:latest still fails.
-    ns.create::<Service>(SEED0_TESTSERVICE).await;
-    let pod = common::explain_one(&ns, "test", &[]);
-    assert_eq!(codes(&pod, "testservice"), ["BusyboxNslookupQuirk"]);
-    let table = explain_table(&ns, "test");
-    assert!(
-        table.contains(
-            "Waits for:\n  init-service → testservice\n    command: nslookup testservice\n"
-        ),
-        "{table}"
-    );
-    assert!(table.contains("[error] BusyboxNslookupQuirk"), "{table}");
-    assert!(table.contains("init-db → testdb"), "{table}");
+    run_story("w-seed0", vec![
+        Step::Pod(SEED0_POD),
+        Step::Initializing("test", "10.244.0.10"),
+        Step::StatusColumn("test", "Init:0/2"),
+        Step::Explain("test", vec![
+            Expect {
+                severity: Some("error"),
+                container: Some("init-service"),
+                resolved: Some(("Service", "testservice{u}")),
+                hint: &["kind: Service"],
+                ..expect("ServiceNotFound", "testservice{u}")
+            },
+            Expect { hint: &["busybox:1.28"], ..expect("BusyboxNslookupQuirk", "testservice{u}") },
+            // init-db: after init-service; its script never runs (sh rejects `donel`).
+            Expect {
+                severity: Some("warning"),
+                starts: Some("once init-service is done: "),
+                evidence: &["the script never runs"],
+                ..expect("ServiceNotFound", "testdb{u}")
+            },
+        ]),
+        // The seed's step 3: create testservice. nslookup of busybox:latest still fails.
+        Step::Service(SEED0_TESTSERVICE),
+        Step::Explain("test", vec![Expect { only: true, ..expect("BusyboxNslookupQuirk", "testservice{u}") }]),
+        Step::Table("test", &[
+            "Waits for:\n  init-service → testservice{u}\n    command: nslookup testservice{u}\n",
+            "[error] BusyboxNslookupQuirk",
+            "init-db → testdb{u}",
+        ]),
+    ])
+    .await;
 }
 
 /// Seed 002 (French docs): the namespace read from the service account file, busybox:1.28.
 #[tokio::test]
 async fn seed2_namespace_file_fully_qualified_names() {
-    let ns = TestNs::new("w-seed2").await;
-    ns.pod(
-        r#"
+    const TARGET: &str = "myservice{u}.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local";
+    run_story("w-seed2", vec![
+        Step::Pod(r#"
 apiVersion: v1
 kind: Pod
 metadata:
@@ -155,48 +333,33 @@ spec:
   initContainers:
   - name: init-myservice
     image: busybox:1.28
-    command: ['sh', '-c', "until nslookup myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo en attente de myservice; sleep 2; done"]
+    command: ['sh', '-c', "until nslookup myservice{u}.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo en attente de myservice; sleep 2; done"]
   - name: init-mydb
     image: busybox:1.28
-    command: ['sh', '-c', "until nslookup mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo en attente de mydb; sleep 2; done"]
-"#,
-    )
+    command: ['sh', '-c', "until nslookup mydb{u}.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo en attente de mydb; sleep 2; done"]
+"#),
+        Step::Initializing("myapp-pod", "10.244.2.10"),
+        Step::Explain("myapp-pod", vec![Expect {
+            resolved: Some(("Service", "myservice{u}")),
+            evidence: &["is the pod's namespace, {ns}"],
+            ..expect("ServiceNotFound", TARGET)
+        }]),
+        Step::Service("apiVersion: v1\nkind: Service\nmetadata:\n  name: myservice{u}\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: 9376\n"),
+        Step::Service("apiVersion: v1\nkind: Service\nmetadata:\n  name: mydb{u}\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: 9377\n"),
+        Step::Explain("myapp-pod", vec![Expect { only: true, ..expect("ResolvesButWaits", TARGET) }]),
+        Step::Table("myapp-pod", &[
+            "init-myservice → myservice{u}.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local",
+            "chain: Service {ns}/myservice{u} (ClusterIP ",
+        ]),
+    ])
     .await;
-    ns.set_initializing("myapp-pod", "10.244.2.10").await;
-    let target = "myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local";
-    let pod = common::explain_one(&ns, "myapp-pod", &[]);
-    let f = missing(&pod, target);
-    assert_eq!(f["resolved"], resolved("Service", &ns.name, "myservice"));
-    assert!(
-        evidence_has(f, &format!("is the pod's namespace, {}", ns.name)),
-        "{f:#}"
-    );
-
-    for (name, port) in [("myservice", 9376), ("mydb", 9377)] {
-        ns.create::<Service>(&format!(
-            "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: {port}\n"
-        ))
-        .await;
-    }
-    let pod = common::explain_one(&ns, "myapp-pod", &[]);
-    assert_eq!(codes(&pod, target), ["ResolvesButWaits"]);
-    let table = explain_table(&ns, "myapp-pod");
-    assert!(
-        table.contains(&format!("init-myservice → {target}")),
-        "{table}"
-    );
-    assert!(
-        table.contains(&format!("chain: Service {}/myservice (ClusterIP ", ns.name)),
-        "{table}"
-    );
 }
 
 /// Seed 002's one-liners: a `dig` loop, a registration with service-link variables, a sleep.
 #[tokio::test]
 async fn seed2_dig_loop_registration_and_sleep() {
-    let ns = TestNs::new("w-seed2b").await;
-    ns.pod(
-        r#"
+    run_story("w-seed2b", vec![
+        Step::Pod(r#"
 apiVersion: v1
 kind: Pod
 metadata: {name: oneliners}
@@ -206,50 +369,39 @@ spec:
   initContainers:
   - name: wait-dig
     image: tutum/dnsutils
-    command: ['sh', '-c', 'for i in {1..100}; do sleep 1; if dig myservice; then exit 0; fi; done; exit 1']
+    command: ['sh', '-c', 'for i in {1..100}; do sleep 1; if dig myservice{u}; then exit 0; fi; done; exit 1']
   - name: register
     image: curlimages/curl
-    command: ['sh', '-c', "curl -X POST http://$MANAGEMENT_SERVICE_HOST:$MANAGEMENT_SERVICE_PORT/register -d 'instance=$(<POD_NAME>)&ip=$(<POD_IP>)'"]
+    command: ['sh', '-c', "curl -X POST http://$MANAGEMENT{U}_SERVICE_HOST:$MANAGEMENT{U}_SERVICE_PORT/register -d 'instance=$(<POD_NAME>)&ip=$(<POD_IP>)'"]
   - name: delay
     image: busybox:1.28
     command: ['sleep', '60']
-"#,
-    )
+"#),
+        Step::Initializing("oneliners", "10.244.2.20"),
+        Step::Explain("oneliners", vec![
+            Expect { container: Some("wait-dig"), evidence: &["{1..N}"], ..expect("CheckNeverWaits", "myservice{u}") },
+            // dig passes anyway: the missing Service does not hold it back.
+            Expect { severity: Some("info"), ..expect("ServiceNotFound", "myservice{u}") },
+            // The registration is one POST, not a loop: it will fail while the Service is missing.
+            Expect {
+                container: Some("register"),
+                resolved: Some(("Service", "management{u}")),
+                evidence: &["cause: ServiceNotFound"],
+                ..expect("CheckWillFail", "$MANAGEMENT{U}_SERVICE_HOST")
+            },
+            Expect { container: Some("delay"), ..expect("TimedWait", "60") },
+        ]),
+    ])
     .await;
-    ns.set_initializing("oneliners", "10.244.2.20").await;
-    let pod = common::explain_one(&ns, "oneliners", &[]);
-    let f = finding(&pod, "CheckNeverWaits", "myservice");
-    assert_eq!(f["container"], "wait-dig");
-    assert!(evidence_has(f, "{1..N}"), "{f:#}");
-    // dig passes anyway: the missing Service does not hold it back.
-    assert_eq!(missing(&pod, "myservice")["severity"], "info");
-    // The registration is one POST, not a loop: it will fail while the Service is missing.
-    let link = finding(&pod, "CheckWillFail", "$MANAGEMENT_SERVICE_HOST");
-    assert_eq!(link["container"], "register");
-    assert!(
-        evidence_has(link, "cause: ServiceNotFound")
-            || evidence_has(link, "cause: ServiceInOtherNamespace"),
-        "{link:#}"
-    );
-    assert_eq!(
-        link["resolved"],
-        resolved("Service", &ns.name, "management")
-    );
-    let sleep = finding(&pod, "TimedWait", "60");
-    assert_eq!(sleep["container"], "delay");
 }
 
 /// Seed 003 (Chinese notes): busybox:1.35 with the full name in namespace `default`, created
 /// in another namespace: the name says `default`, the Service is elsewhere.
 #[tokio::test]
 async fn seed3_full_name_points_at_another_namespace() {
-    let ns = TestNs::new("w-seed3").await;
-    ns.create::<Service>(
-        "apiVersion: v1\nkind: Service\nmetadata:\n  name: myservice\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: 9376\n",
-    )
-    .await;
-    ns.pod(
-        r#"
+    run_story("w-seed3", vec![
+        Step::Service("apiVersion: v1\nkind: Service\nmetadata:\n  name: myservice{u}\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: 9376\n"),
+        Step::Pod(r#"
 apiVersion: v1
 kind: Pod
 metadata:
@@ -264,60 +416,37 @@ spec:
   initContainers:
   - name: init-myservice
     image: busybox:1.35
-    command: ['sh', '-c', 'until nslookup myservice.default.svc.cluster.local; do echo waiting for myservice; sleep 2; done;']
+    command: ['sh', '-c', 'until nslookup myservice{u}.default.svc.cluster.local; do echo waiting for myservice; sleep 2; done;']
   - name: init-mydb
     image: busybox:1.35
-    command: ['sh', '-c', 'until nslookup mydb.default.svc.cluster.local; do echo waiting for mydb; sleep 2; done;']
-"#,
-    )
+    command: ['sh', '-c', 'until nslookup mydb{u}.default.svc.cluster.local; do echo waiting for mydb; sleep 2; done;']
+"#),
+        Step::Initializing("myapp-pod", "10.244.3.10"),
+        // A full name works with busybox 1.35: no quirk, only the other namespace.
+        Step::Explain("myapp-pod", vec![Expect {
+            resolved: Some(("Service", "default/myservice{u}")),
+            evidence: &["Service {ns}/myservice{u}"],
+            only: true,
+            ..expect("ServiceInOtherNamespace", "myservice{u}.default.svc.cluster.local")
+        }]),
+    ])
     .await;
-    ns.set_initializing("myapp-pod", "10.244.3.10").await;
-    let pod = common::explain_one(&ns, "myapp-pod", &[]);
-    let target = "myservice.default.svc.cluster.local";
-    let in_default = common::kubectl(&[
-        "get",
-        "service",
-        "myservice",
-        "-n",
-        "default",
-        "--ignore-not-found",
-        "-o",
-        "name",
-    ]);
-    if in_default.stdout.trim().is_empty() {
-        let f = finding(&pod, "ServiceInOtherNamespace", target);
-        assert_eq!(f["resolved"], resolved("Service", "default", "myservice"));
-        // At most three namespaces are listed (other tests' namespaces may come first).
-        assert!(
-            evidence_has(f, &format!("Service {}/myservice", ns.name))
-                || evidence_has(f, "more namespace"),
-            "{f:#}"
-        );
-    } else {
-        assert_eq!(codes(&pod, target), ["ResolvesButWaits"]);
-    }
-    // A full name works with busybox 1.35: no quirk.
-    assert!(!codes(&pod, target).contains(&"BusyboxNslookupQuirk".to_string()));
 }
 
 /// Seed 003's real-world example: pg_isready against a Service whose only backing pod is
 /// itself stuck in init; then that pod becomes Ready.
 #[tokio::test]
 async fn seed3_pg_isready_follows_the_backing_pod() {
-    let ns = TestNs::new("w-pg").await;
-    ns.create::<Service>(
-        r#"
+    run_story("w-pg", vec![
+        Step::Service(r#"
 apiVersion: v1
 kind: Service
-metadata: {name: postgres-service}
+metadata: {name: postgres-service{u}}
 spec:
   selector: {app: postgres}
   ports: [{port: 5432, targetPort: 5432, protocol: TCP}]
-"#,
-    )
-    .await;
-    ns.pod(
-        r#"
+"#),
+        Step::Pod(r#"
 apiVersion: v1
 kind: Pod
 metadata:
@@ -327,17 +456,14 @@ spec:
   initContainers:
   - name: wait-config
     image: busybox:1.28
-    command: ['sh', '-c', 'until nslookup pg-config; do sleep 2; done']
+    command: ['sh', '-c', 'until nslookup pg-config{u}; do sleep 2; done']
   containers:
   - name: postgres
     image: postgres:13
     ports: [{containerPort: 5432}]
-"#,
-    )
-    .await;
-    ns.set_initializing("postgres-0", "10.244.3.20").await;
-    ns.pod(
-        r#"
+"#),
+        Step::Initializing("postgres-0", "10.244.3.20"),
+        Step::Pod(r#"
 apiVersion: v1
 kind: Pod
 metadata:
@@ -349,7 +475,7 @@ spec:
     command: ['sh', '-c']
     args:
     - |
-      until pg_isready -h postgres-service -p 5432 -U myuser; do
+      until pg_isready -h postgres-service{u} -p 5432 -U myuser; do
         echo "Waiting for postgres..."
         sleep 2
       done
@@ -358,133 +484,89 @@ spec:
     command: ['python', 'manage.py', 'migrate']
     env:
     - name: DATABASE_URL
-      value: "postgresql://myuser:mypass@postgres-service:5432/mydb"
+      value: "postgresql://myuser:mypass@postgres-service{u}:5432/mydb"
   containers:
   - name: web-app
     image: myapp:latest
     ports:
     - containerPort: 8000
-"#,
-    )
+"#),
+        Step::Initializing("web-app-pod", "10.244.3.21"),
+        Step::Endpoints("postgres-service{u}", 1, 0),
+        Step::Explain("web-app-pod", vec![
+            Expect {
+                container: Some("wait-for-db"),
+                resolved: Some(("Service", "postgres-service{u}")),
+                message: &["postgres-0 is Init:0/1"],
+                evidence: &[
+                    "(0 of 1 ready) → Pods postgres-0 (Init:0/1)",
+                    "↳ its init container wait-config waits for `pg-config{u}`: ServiceNotFound",
+                ],
+                ..expect("ServiceEndpointsNotReady", "postgres-service{u}")
+            },
+            // The migration runs a command nobody can read: said, not guessed.
+            Expect {
+                container: Some("db-migration"),
+                message: &["python manage.py migrate"],
+                ..any("WaitNotUnderstood")
+            },
+        ]),
+        Step::Table("web-app-pod", &["wait-for-db → postgres-service{u}", "[error] ServiceEndpointsNotReady"]),
+        // postgres-0 becomes Ready: the controller marks its endpoint ready.
+        Step::Ready("postgres-0", "10.244.3.20"),
+        Step::Endpoints("postgres-service{u}", 1, 1),
+        Step::Explain("web-app-pod", vec![Expect {
+            message: &["1 ready endpoint(s) behind port 5432"],
+            ..expect("ResolvesButWaits", "postgres-service{u}")
+        }]),
+    ])
     .await;
-    ns.set_initializing("web-app-pod", "10.244.3.21").await;
-    ns.await_endpoints("postgres-service", 1, 0).await;
-
-    let pod = common::explain_one(&ns, "web-app-pod", &[]);
-    let f = finding(&pod, "ServiceEndpointsNotReady", "postgres-service");
-    assert_eq!(f["container"], "wait-for-db");
-    assert_eq!(
-        f["resolved"],
-        resolved("Service", &ns.name, "postgres-service")
-    );
-    assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("postgres-0 is Init:0/1"),
-        "{f:#}"
-    );
-    assert!(
-        evidence_has(f, "(0 of 1 ready) → Pods postgres-0 (Init:0/1)"),
-        "{f:#}"
-    );
-    assert!(
-        evidence_has(
-            f,
-            "↳ its init container wait-config waits for `pg-config`: ServiceNotFound"
-        ),
-        "{f:#}"
-    );
-    // The migration runs a command nobody can read: said, not guessed.
-    let all = pod["findings"].as_array().unwrap();
-    let nu = all
-        .iter()
-        .find(|f| f["code"] == "WaitNotUnderstood")
-        .expect("WaitNotUnderstood");
-    assert_eq!(nu["container"], "db-migration");
-    assert!(
-        nu["message"]
-            .as_str()
-            .unwrap()
-            .contains("python manage.py migrate")
-    );
-    let table = explain_table(&ns, "web-app-pod");
-    assert!(table.contains("wait-for-db → postgres-service"), "{table}");
-    assert!(
-        table.contains("[error] ServiceEndpointsNotReady"),
-        "{table}"
-    );
-
-    // postgres-0 becomes Ready: the controller marks its endpoint ready.
-    ns.set_ready("postgres-0", "10.244.3.20").await;
-    ns.await_endpoints("postgres-service", 1, 1).await;
-    let pod = common::explain_one(&ns, "web-app-pod", &[]);
-    let f = finding(&pod, "ResolvesButWaits", "postgres-service");
-    assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("1 ready endpoint(s) behind port 5432"),
-        "{f:#}"
-    );
 }
 
 #[tokio::test]
 async fn ports_that_do_not_match() {
-    let ns = TestNs::new("w-ports").await;
-    ns.create::<Service>(
-        "apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec:\n  selector: {app: db}\n  ports: [{port: 5432, targetPort: 6543}]\n",
-    )
-    .await;
-    ns.pod(
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: db-0, labels: {app: db}}\nspec:\n  containers: [{name: pg, image: postgres:13, ports: [{containerPort: 5432}]}]\n",
-    )
-    .await;
-    ns.set_ready("db-0", "10.244.4.10").await;
-    ns.pod(
-        r#"
+    run_story("w-ports", vec![
+        Step::Service("apiVersion: v1\nkind: Service\nmetadata: {name: db{u}}\nspec:\n  selector: {app: db}\n  ports: [{port: 5432, targetPort: 6543}]\n"),
+        Step::Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: db-0, labels: {app: db}}\nspec:\n  containers: [{name: pg, image: postgres:13, ports: [{containerPort: 5432}]}]\n"),
+        Step::Ready("db-0", "10.244.4.10"),
+        Step::Pod(r#"
 apiVersion: v1
 kind: Pod
 metadata: {name: app}
 spec:
   initContainers:
-  - {name: wrong-port, image: busybox:1.28, command: ['sh', '-c', 'until nc -z db 3306; do sleep 1; done']}
-  - {name: right-port, image: busybox:1.28, command: ['sh', '-c', 'until nc -z db 5432; do sleep 1; done']}
+  - {name: wrong-port, image: busybox:1.28, command: ['sh', '-c', 'until nc -z db{u} 3306; do sleep 1; done']}
+  - {name: right-port, image: busybox:1.28, command: ['sh', '-c', 'until nc -z db{u} 5432; do sleep 1; done']}
   containers: [{name: app, image: app}]
-"#,
-    )
+"#),
+        Step::Initializing("app", "10.244.4.11"),
+        Step::Endpoints("db{u}", 1, 1),
+        // One mismatch for each of the two init containers, and nothing else about db.
+        Step::Explain("app", vec![
+            Expect {
+                container: Some("wrong-port"),
+                message: &["does not expose port 3306"],
+                only: true,
+                ..expect("ServicePortMismatch", "db{u}")
+            },
+            Expect {
+                container: Some("right-port"),
+                message: &["targetPort 6543"],
+                only: true,
+                ..expect("ServicePortMismatch", "db{u}")
+            },
+        ]),
+    ])
     .await;
-    ns.set_initializing("app", "10.244.4.11").await;
-    ns.await_endpoints("db", 1, 1).await;
-    let pod = common::explain_one(&ns, "app", &[]);
-    let all = pod["findings"].as_array().unwrap();
-    let mismatches: Vec<&Value> = all
-        .iter()
-        .filter(|f| f["code"] == "ServicePortMismatch")
-        .collect();
-    assert_eq!(mismatches.len(), 2, "{all:#?}");
-    assert!(mismatches.iter().any(|f| {
-        f["container"] == "wrong-port"
-            && f["message"]
-                .as_str()
-                .unwrap()
-                .contains("does not expose port 3306")
-    }));
-    assert!(mismatches.iter().any(|f| f["container"] == "right-port"
-        && f["message"].as_str().unwrap().contains("targetPort 6543")));
 }
 
 /// Seed 004 (Chinese notes): pod-with-2init on busybox:1.28; Services with labels but no
 /// selector. Then the same with `dnsPolicy: Default` and hostAliases.
 #[tokio::test]
 async fn seed4_two_inits_and_dns_policy_default() {
-    let ns = TestNs::new("w-seed4").await;
-    ns.create::<Service>(
-        "apiVersion: v1\nkind: Service\nmetadata:\n  name: wait-service\n  labels:\n    app: wait-service\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: 9376\n",
-    )
-    .await;
-    ns.pod(
-        r#"
+    run_story("w-seed4", vec![
+        Step::Service("apiVersion: v1\nkind: Service\nmetadata:\n  name: wait-service{u}\n  labels:\n    app: wait-service\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: 9376\n"),
+        Step::Pod(r#"
 apiVersion: v1
 kind: Pod
 metadata:
@@ -499,20 +581,17 @@ spec:
   initContainers:
   - name: c-init-wait-service
     image: busybox:1.28
-    command: ['sh', '-c', 'until nslookup wait-service; do echo waiting for wait-service; sleep 2; done;']
+    command: ['sh', '-c', 'until nslookup wait-service{u}; do echo waiting for wait-service; sleep 2; done;']
   - name: c-init-wait-db
     image: busybox:1.28
-    command: ['sh', '-c', 'until nslookup wait-db; do echo waiting for wait-db; sleep 2; done;']
-"#,
-    )
-    .await;
-    ns.set_initializing("pod-with-2init", "10.244.5.10").await;
-    let pod = common::explain_one(&ns, "pod-with-2init", &[]);
-    assert_eq!(codes(&pod, "wait-service"), ["ResolvesButWaits"]);
-    assert_eq!(codes(&pod, "wait-db"), ["ServiceNotFound"]);
-
-    ns.pod(
-        r#"
+    command: ['sh', '-c', 'until nslookup wait-db{u}; do echo waiting for wait-db; sleep 2; done;']
+"#),
+        Step::Initializing("pod-with-2init", "10.244.5.10"),
+        Step::Explain("pod-with-2init", vec![
+            Expect { only: true, ..expect("ResolvesButWaits", "wait-service{u}") },
+            Expect { only: true, ..expect("ServiceNotFound", "wait-db{u}") },
+        ]),
+        Step::Pod(r#"
 apiVersion: v1
 kind: Pod
 metadata: {name: nginx}
@@ -526,7 +605,7 @@ spec:
   initContainers:
   - name: wait-service
     image: busybox:1.28
-    command: ['sh', '-c', 'until nslookup wait-service; do sleep 2; done']
+    command: ['sh', '-c', 'until nslookup wait-service{u}; do sleep 2; done']
   - name: wait-alias
     image: busybox:1.28
     command: ['sh', '-c', 'until getent hosts baidu; do sleep 2; done']
@@ -536,69 +615,200 @@ spec:
     env: [{name: HELLO, value: world}]
     command: ['echo']
     args: ["$(HELLO)"]
-"#,
-    )
+"#),
+        Step::Initializing("nginx", "10.244.5.11"),
+        Step::Explain("nginx", vec![
+            Expect { hint: &["dnsPolicy: Default"], ..expect("DnsPolicyBypassesClusterDns", "wait-service{u}") },
+            Expect { message: &["hostAliases (180.101.50.188)"], ..expect("ExternalTarget", "baidu") },
+        ]),
+    ])
     .await;
-    ns.set_initializing("nginx", "10.244.5.11").await;
-    let pod = common::explain_one(&ns, "nginx", &[]);
-    let f = finding(&pod, "DnsPolicyBypassesClusterDns", "wait-service");
-    assert!(
-        f["hint"].as_str().unwrap().contains("dnsPolicy: Default"),
-        "{f:#}"
-    );
-    let alias = finding(&pod, "ExternalTarget", "baidu");
-    assert!(
-        alias["message"]
-            .as_str()
-            .unwrap()
-            .contains("hostAliases (180.101.50.188)"),
-        "{alias:#}"
-    );
 }
+
+/// An EndpointSlice for the Service `legacy-db`, written by hand, ready or not.
+const LEGACY_SLICE_NOT_READY: &str = "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: legacy-db{u}-1\n  labels: {kubernetes.io/service-name: legacy-db{u}}\naddressType: IPv4\nports: [{name: pg, port: 5432, protocol: TCP}]\nendpoints:\n- addresses: [\"192.0.2.10\"]\n  conditions: {ready: false}\n";
+const LEGACY_SLICE_READY: &str = "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: legacy-db{u}-1\n  labels: {kubernetes.io/service-name: legacy-db{u}}\naddressType: IPv4\nports: [{name: pg, port: 5432, protocol: TCP}]\nendpoints:\n- addresses: [\"192.0.2.10\"]\n  conditions: {ready: true}\n";
 
 /// A Service without a selector: its EndpointSlice is the user's to write.
 #[tokio::test]
 async fn selectorless_service_with_a_hand_written_slice() {
-    let ns = TestNs::new("w-manual").await;
-    ns.create::<Service>(
-        "apiVersion: v1\nkind: Service\nmetadata: {name: legacy-db}\nspec:\n  ports: [{name: pg, port: 5432, targetPort: 5432}]\n",
-    )
+    run_story("w-manual", vec![
+        Step::Service("apiVersion: v1\nkind: Service\nmetadata: {name: legacy-db{u}}\nspec:\n  ports: [{name: pg, port: 5432, targetPort: 5432}]\n"),
+        Step::Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: app}\nspec:\n  initContainers:\n  - {name: wait, image: busybox:1.28, command: ['sh', '-c', 'until nc -z legacy-db{u} 5432; do sleep 1; done']}\n  containers: [{name: app, image: app}]\n"),
+        Step::Initializing("app", "10.244.6.10"),
+        Step::Explain("app", vec![Expect {
+            message: &["no selector and no EndpointSlice"],
+            ..expect("ServiceNoEndpoints", "legacy-db{u}")
+        }]),
+        Step::Slice(LEGACY_SLICE_NOT_READY),
+        Step::Explain("app", vec![Expect {
+            evidence: &["EndpointSlice legacy-db{u}-1 (0 of 1 ready)"],
+            ..expect("ServiceEndpointsNotReady", "legacy-db{u}")
+        }]),
+        Step::DeleteSlice("legacy-db{u}-1"),
+        Step::Slice(LEGACY_SLICE_READY),
+        Step::Explain("app", vec![Expect { only: true, ..expect("ResolvesButWaits", "legacy-db{u}") }]),
+    ])
     .await;
-    ns.pod(
-        "apiVersion: v1\nkind: Pod\nmetadata: {name: app}\nspec:\n  initContainers:\n  - {name: wait, image: busybox:1.28, command: ['sh', '-c', 'until nc -z legacy-db 5432; do sleep 1; done']}\n  containers: [{name: app, image: app}]\n",
-    )
+}
+
+#[tokio::test]
+async fn headless_service_without_ready_pods_does_not_resolve() {
+    run_story("w-headless", vec![
+        Step::Service("apiVersion: v1\nkind: Service\nmetadata: {name: nginx{u}}\nspec:\n  clusterIP: None\n  selector: {app: nginx}\n  ports: [{port: 80}]\n"),
+        Step::Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: web-0, labels: {app: nginx}}\nspec:\n  hostname: web-0\n  subdomain: nginx{u}\n  containers: [{name: nginx, image: nginx, ports: [{containerPort: 80}]}]\n"),
+        Step::Status("web-0", serde_json::json!({"phase": "Running", "podIP": "10.244.7.10", "podIPs": [{"ip": "10.244.7.10"}],
+            "conditions": [{"type": "Ready", "status": "False"}],
+            "containerStatuses": [common::state::running("nginx", "nginx", "2026-01-01T00:00:00Z")]})),
+        Step::Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: client}\nspec:\n  initContainers:\n  - {name: wait-svc, image: busybox:1.28, command: ['sh', '-c', 'until nslookup nginx{u}; do sleep 1; done']}\n  - {name: wait-pod, image: busybox:1.28, command: ['sh', '-c', 'until nslookup web-0.nginx{u}; do sleep 1; done']}\n  containers: [{name: app, image: app}]\n"),
+        Step::Initializing("client", "10.244.7.11"),
+        Step::Endpoints("nginx{u}", 1, 0),
+        Step::Explain("client", vec![
+            Expect { message: &["web-0 is Running, not Ready"], ..expect("HeadlessNotResolvable", "nginx{u}") },
+            Expect { resolved: Some(("Pod", "web-0")), ..expect("HeadlessNotResolvable", "web-0.nginx{u}") },
+        ]),
+    ])
     .await;
-    ns.set_initializing("app", "10.244.6.10").await;
-    let pod = common::explain_one(&ns, "app", &[]);
-    let f = finding(&pod, "ServiceNoEndpoints", "legacy-db");
-    assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("no selector and no EndpointSlice"),
-        "{f:#}"
-    );
+}
 
-    let slice = |ready: bool| {
-        format!(
-            "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: legacy-db-1\n  labels: {{kubernetes.io/service-name: legacy-db}}\naddressType: IPv4\nports: [{{name: pg, port: 5432, protocol: TCP}}]\nendpoints:\n- addresses: [\"192.0.2.10\"]\n  conditions: {{ready: {ready}}}\n"
-        )
-    };
-    ns.create::<EndpointSlice>(&slice(false)).await;
-    let pod = common::explain_one(&ns, "app", &[]);
-    let f = finding(&pod, "ServiceEndpointsNotReady", "legacy-db");
-    assert!(
-        evidence_has(f, "EndpointSlice legacy-db-1 (0 of 1 ready)"),
-        "{f:#}"
-    );
+#[tokio::test]
+async fn kubectl_wait_and_k8s_wait_for() {
+    run_story("w-kwait", vec![
+        Step::Pod(r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: waiter}
+spec:
+  initContainers:
+  - name: wait-db
+    image: bitnami/kubectl
+    command: ['kubectl', 'wait', '--for=condition=Ready', 'pod', '-l', 'app=db', '--timeout=300s']
+  - name: wait-job
+    image: groundnuty/k8s-wait-for:v2.0
+    args: ['job', 'migrate']
+  containers: [{name: app, image: app}]
+"#),
+        Step::Initializing("waiter", "10.244.8.10"),
+        Step::Explain("waiter", vec![
+            Expect { evidence: &["no matching resources found"], ..expect("WaitingOnPod", "-l app=db") },
+            Expect { resolved: Some(("Job", "migrate")), ..expect("WaitingOnJob", "migrate") },
+        ]),
+        Step::Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: db-0, labels: {app: db}}\nspec:\n  containers: [{name: db, image: db}]\n"),
+        Step::Ready("db-0", "10.244.8.11"),
+        Step::Explain("waiter", vec![Expect {
+            evidence: &["ServiceAccount default"],
+            resolved: Some(("Pod", "db-0")),
+            ..expect("ResolvesButWaits", "-l app=db")
+        }]),
+    ])
+    .await;
+}
 
-    ns.api::<EndpointSlice>()
-        .delete("legacy-db-1", &Default::default())
-        .await
-        .expect("delete slice");
-    ns.create::<EndpointSlice>(&slice(true)).await;
-    let pod = common::explain_one(&ns, "app", &[]);
-    assert_eq!(codes(&pod, "legacy-db"), ["ResolvesButWaits"]);
+#[tokio::test]
+async fn typo_with_the_host_from_a_config_map() {
+    run_story("w-typo", vec![
+        Step::Service("apiVersion: v1\nkind: Service\nmetadata: {name: orders-db{u}}\nspec:\n  ports: [{port: 5432}]\n"),
+        Step::ConfigMap("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config}\ndata: {db_host: ordersdb{u}}\n"),
+        Step::Pod(r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  initContainers:
+  - name: wait-db
+    image: busybox:1.28
+    env:
+    - name: DB_HOST
+      valueFrom: {configMapKeyRef: {name: app-config, key: db_host}}
+    - name: DB_PASSWORD
+      valueFrom: {secretKeyRef: {name: db-secret, key: password}}
+    command: ['sh', '-c', 'until nc -z $(DB_HOST) 5432; do sleep 1; done']
+  containers: [{name: app, image: app}]
+"#),
+        Step::Initializing("app", "10.244.9.10"),
+        Step::Explain("app", vec![Expect {
+            message: &["did you mean orders-db{u}?"],
+            evidence: &["DB_HOST = \"ordersdb{u}\" from ConfigMap app-config (key db_host)"],
+            resolved: Some(("Service", "ordersdb{u}")),
+            only: true,
+            ..expect("ServiceNameTypo", "$(DB_HOST)")
+        }]),
+    ])
+    .await;
+}
+
+#[tokio::test]
+async fn seed0_dns_policy_none_bypasses_cluster_dns() {
+    run_story("w-dnsnone", vec![
+        Step::Service(SEED0_TESTSERVICE),
+        Step::Pod(r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: test}
+spec:
+  dnsPolicy: "None"
+  dnsConfig:
+    nameservers:
+      - 1.2.3.4
+  containers:
+  - {name: mytest, image: busybox:1.28, command: ['sh','-c','sleep 6000']}
+  initContainers:
+  - name: init-service
+    image: busybox:1.28
+    command: ['sh','-c','until nslookup testservice{u}; do echo waiting for myservice; sleep 2; done;']
+"#),
+        Step::Initializing("test", "10.244.0.11"),
+        Step::Explain("test", vec![Expect {
+            message: &["1.2.3.4"],
+            resolved: Some(("Service", "testservice{u}")),
+            only: true,
+            ..expect("DnsPolicyBypassesClusterDns", "testservice{u}")
+        }]),
+    ])
+    .await;
+}
+
+/// Seed 001 (Chinese notes): tutum/dnsutils, Services mysvc and mydb.
+#[tokio::test]
+async fn seed1_dnsutils_before_and_after_the_services() {
+    run_story("w-seed1", vec![
+        Step::Pod(r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: test-initc
+  labels:
+    app: myapp
+spec:
+  initContainers:
+  - name: init-mysvc
+    image: tutum/dnsutils
+    command: ['sh', '-c', 'until nslookup mysvc{u}; do echo "waiting for mysvc"; sleep 2; done']
+  - name: init-mydb
+    image: tutum/dnsutils
+    command: ['sh', '-c', 'until nslookup mydb{u}; do echo "waiting for mydb"; sleep 2; done']
+  containers:
+  - name: mypod
+    image: busybox
+    command: ['sh', '-c', 'while true; do echo "myapp is running!"; sleep 3600; done']
+"#),
+        Step::Initializing("test-initc", "10.244.1.10"),
+        Step::Explain("test-initc", vec![
+            Expect { only: true, ..expect("ServiceNotFound", "mysvc{u}") },
+            Expect { only: true, ..expect("ServiceNotFound", "mydb{u}") },
+        ]),
+        Step::Service("apiVersion: v1\nkind: Service\nmetadata:\n  name: mysvc{u}\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: 9001\n"),
+        Step::Service("apiVersion: v1\nkind: Service\nmetadata:\n  name: mydb{u}\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: 9002\n"),
+        Step::Explain("test-initc", vec![
+            Expect {
+                resolved: Some(("Service", "mysvc{u}")),
+                evidence: &["chain: Service {ns}/mysvc{u} (ClusterIP "],
+                ..expect("ResolvesButWaits", "mysvc{u}")
+            },
+            Expect { only: true, ..expect("ResolvesButWaits", "mydb{u}") },
+        ]),
+    ])
+    .await;
 }
 
 /// One explain makes at most two sequential rounds; count the requests of the waits part.
@@ -701,271 +911,4 @@ spec:
     // In the default domain the same name is outside the cluster.
     let pod = common::explain_one(&ns, "app", &[]);
     assert_eq!(codes(&pod, &target), ["ExternalTarget"]);
-}
-
-// ---- Stories as data: steps that build the cluster, and explains with what each must find.
-// Each story runs in its own namespace; `resolved` objects are in that namespace. ----
-
-/// One step of a story.
-enum Step {
-    Service(&'static str),
-    ConfigMap(&'static str),
-    Pod(&'static str),
-    /// The pod's status, as the kubelet writes it.
-    Status(&'static str, Value),
-    /// The pod becomes Ready with this IP.
-    Ready(&'static str, &'static str),
-    /// The pod is initializing with this IP.
-    Initializing(&'static str, &'static str),
-    /// Wait for the Service's endpoints: (total, ready).
-    Endpoints(&'static str, usize, usize),
-    /// `explain POD -o json`, and the findings it must have.
-    Explain(&'static str, Vec<Expect>),
-}
-
-/// A finding an explain must have: exactly one with `code` about `target`.
-struct Expect {
-    code: &'static str,
-    target: &'static str,
-    /// Parts of its message and of its evidence lines.
-    message: &'static [&'static str],
-    evidence: &'static [&'static str],
-    /// `(kind, name)` of what it resolved to, in the story's namespace.
-    resolved: Option<(&'static str, &'static str)>,
-    /// The only finding about `target` (see [`codes`]).
-    only: bool,
-}
-
-fn expect(code: &'static str, target: &'static str) -> Expect {
-    Expect {
-        code,
-        target,
-        message: &[],
-        evidence: &[],
-        resolved: None,
-        only: false,
-    }
-}
-
-/// Run a story's steps in a namespace of its own.
-async fn run_story(prefix: &str, steps: Vec<Step>) {
-    let ns = TestNs::new(prefix).await;
-    for step in steps {
-        match step {
-            Step::Service(yaml) => {
-                ns.create::<Service>(yaml).await;
-            }
-            Step::ConfigMap(yaml) => {
-                ns.create::<k8s_openapi::api::core::v1::ConfigMap>(yaml)
-                    .await;
-            }
-            Step::Pod(yaml) => {
-                ns.pod(yaml).await;
-            }
-            Step::Status(pod, status) => {
-                ns.set_status(pod, status).await;
-            }
-            Step::Ready(pod, ip) => {
-                ns.set_ready(pod, ip).await;
-            }
-            Step::Initializing(pod, ip) => {
-                ns.set_initializing(pod, ip).await;
-            }
-            Step::Endpoints(service, total, ready) => {
-                ns.await_endpoints(service, total, ready).await
-            }
-            Step::Explain(pod, expects) => {
-                let got = common::explain_one(&ns, pod, &[]);
-                for e in expects {
-                    if e.only {
-                        assert_eq!(codes(&got, e.target), [e.code], "{prefix}");
-                    }
-                    // A missing Service may be in another story's namespace (see [`codes`]).
-                    let f = match e.code {
-                        "ServiceNotFound" => missing(&got, e.target),
-                        code => finding(&got, code, e.target),
-                    };
-                    for part in e.message {
-                        assert!(
-                            f["message"].as_str().unwrap().contains(part),
-                            "{prefix}: {f:#}"
-                        );
-                    }
-                    for line in e.evidence {
-                        let line = line.replace("{ns}", &ns.name);
-                        assert!(evidence_has(f, &line), "{prefix}: {f:#}");
-                    }
-                    if let Some((kind, name)) = e.resolved {
-                        assert_eq!(f["resolved"], resolved(kind, &ns.name, name), "{prefix}");
-                    }
-                }
-            }
-        }
-    }
-}
-
-#[tokio::test]
-async fn headless_service_without_ready_pods_does_not_resolve() {
-    run_story("w-headless", vec![
-        Step::Service("apiVersion: v1\nkind: Service\nmetadata: {name: nginx}\nspec:\n  clusterIP: None\n  selector: {app: nginx}\n  ports: [{port: 80}]\n"),
-        Step::Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: web-0, labels: {app: nginx}}\nspec:\n  hostname: web-0\n  subdomain: nginx\n  containers: [{name: nginx, image: nginx, ports: [{containerPort: 80}]}]\n"),
-        Step::Status("web-0", serde_json::json!({"phase": "Running", "podIP": "10.244.7.10", "podIPs": [{"ip": "10.244.7.10"}],
-            "conditions": [{"type": "Ready", "status": "False"}],
-            "containerStatuses": [common::state::running("nginx", "nginx", "2026-01-01T00:00:00Z")]})),
-        Step::Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: client}\nspec:\n  initContainers:\n  - {name: wait-svc, image: busybox:1.28, command: ['sh', '-c', 'until nslookup nginx; do sleep 1; done']}\n  - {name: wait-pod, image: busybox:1.28, command: ['sh', '-c', 'until nslookup web-0.nginx; do sleep 1; done']}\n  containers: [{name: app, image: app}]\n"),
-        Step::Initializing("client", "10.244.7.11"),
-        Step::Endpoints("nginx", 1, 0),
-        Step::Explain("client", vec![
-            Expect { message: &["web-0 is Running, not Ready"], ..expect("HeadlessNotResolvable", "nginx") },
-            Expect { resolved: Some(("Pod", "web-0")), ..expect("HeadlessNotResolvable", "web-0.nginx") },
-        ]),
-    ])
-    .await;
-}
-
-#[tokio::test]
-async fn kubectl_wait_and_k8s_wait_for() {
-    run_story("w-kwait", vec![
-        Step::Pod(r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: waiter}
-spec:
-  initContainers:
-  - name: wait-db
-    image: bitnami/kubectl
-    command: ['kubectl', 'wait', '--for=condition=Ready', 'pod', '-l', 'app=db', '--timeout=300s']
-  - name: wait-job
-    image: groundnuty/k8s-wait-for:v2.0
-    args: ['job', 'migrate']
-  containers: [{name: app, image: app}]
-"#),
-        Step::Initializing("waiter", "10.244.8.10"),
-        Step::Explain("waiter", vec![
-            Expect { evidence: &["no matching resources found"], ..expect("WaitingOnPod", "-l app=db") },
-            Expect { resolved: Some(("Job", "migrate")), ..expect("WaitingOnJob", "migrate") },
-        ]),
-        Step::Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: db-0, labels: {app: db}}\nspec:\n  containers: [{name: db, image: db}]\n"),
-        Step::Ready("db-0", "10.244.8.11"),
-        Step::Explain("waiter", vec![Expect {
-            evidence: &["ServiceAccount default"],
-            resolved: Some(("Pod", "db-0")),
-            ..expect("ResolvesButWaits", "-l app=db")
-        }]),
-    ])
-    .await;
-}
-
-#[tokio::test]
-async fn typo_with_the_host_from_a_config_map() {
-    run_story("w-typo", vec![
-        Step::Service("apiVersion: v1\nkind: Service\nmetadata: {name: orders-db}\nspec:\n  ports: [{port: 5432}]\n"),
-        Step::ConfigMap("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config}\ndata: {db_host: ordersdb}\n"),
-        Step::Pod(r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: app}
-spec:
-  initContainers:
-  - name: wait-db
-    image: busybox:1.28
-    env:
-    - name: DB_HOST
-      valueFrom: {configMapKeyRef: {name: app-config, key: db_host}}
-    - name: DB_PASSWORD
-      valueFrom: {secretKeyRef: {name: db-secret, key: password}}
-    command: ['sh', '-c', 'until nc -z $(DB_HOST) 5432; do sleep 1; done']
-  containers: [{name: app, image: app}]
-"#),
-        Step::Initializing("app", "10.244.9.10"),
-        Step::Explain("app", vec![Expect {
-            message: &["did you mean orders-db?"],
-            evidence: &["DB_HOST = \"ordersdb\" from ConfigMap app-config (key db_host)"],
-            resolved: Some(("Service", "ordersdb")),
-            ..expect("ServiceNameTypo", "$(DB_HOST)")
-        }]),
-    ])
-    .await;
-}
-
-#[tokio::test]
-async fn seed0_dns_policy_none_bypasses_cluster_dns() {
-    run_story(
-        "w-dnsnone",
-        vec![
-            Step::Service(SEED0_TESTSERVICE),
-            Step::Pod(
-                r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: test}
-spec:
-  dnsPolicy: "None"
-  dnsConfig:
-    nameservers:
-      - 1.2.3.4
-  containers:
-  - {name: mytest, image: busybox:1.28, command: ['sh','-c','sleep 6000']}
-  initContainers:
-  - name: init-service
-    image: busybox:1.28
-    command: ['sh','-c','until nslookup testservice; do echo waiting for myservice; sleep 2; done;']
-"#,
-            ),
-            Step::Initializing("test", "10.244.0.11"),
-            Step::Explain(
-                "test",
-                vec![Expect {
-                    message: &["1.2.3.4"],
-                    resolved: Some(("Service", "testservice")),
-                    only: true,
-                    ..expect("DnsPolicyBypassesClusterDns", "testservice")
-                }],
-            ),
-        ],
-    )
-    .await;
-}
-
-/// Seed 001 (Chinese notes): tutum/dnsutils, Services mysvc and mydb.
-#[tokio::test]
-async fn seed1_dnsutils_before_and_after_the_services() {
-    run_story("w-seed1", vec![
-        Step::Pod(r#"
-apiVersion: v1
-kind: Pod
-metadata:
-  name: test-initc
-  labels:
-    app: myapp
-spec:
-  initContainers:
-  - name: init-mysvc
-    image: tutum/dnsutils
-    command: ['sh', '-c', 'until nslookup mysvc; do echo "waiting for mysvc"; sleep 2; done']
-  - name: init-mydb
-    image: tutum/dnsutils
-    command: ['sh', '-c', 'until nslookup mydb; do echo "waiting for mydb"; sleep 2; done']
-  containers:
-  - name: mypod
-    image: busybox
-    command: ['sh', '-c', 'while true; do echo "myapp is running!"; sleep 3600; done']
-"#),
-        Step::Initializing("test-initc", "10.244.1.10"),
-        Step::Explain("test-initc", vec![
-            Expect { only: true, ..expect("ServiceNotFound", "mysvc") },
-            Expect { only: true, ..expect("ServiceNotFound", "mydb") },
-        ]),
-        Step::Service("apiVersion: v1\nkind: Service\nmetadata:\n  name: mysvc\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: 9001\n"),
-        Step::Service("apiVersion: v1\nkind: Service\nmetadata:\n  name: mydb\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: 9002\n"),
-        Step::Explain("test-initc", vec![
-            Expect {
-                resolved: Some(("Service", "mysvc")),
-                evidence: &["chain: Service {ns}/mysvc (ClusterIP "],
-                ..expect("ResolvesButWaits", "mysvc")
-            },
-            Expect { only: true, ..expect("ResolvesButWaits", "mydb") },
-        ]),
-    ])
-    .await;
 }

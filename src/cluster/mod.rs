@@ -275,7 +275,7 @@ impl Cluster {
         let mut kept = Vec::new();
         let version = self
             .pages(&api, "pods", scope.namespace(), labels, fields, |page| {
-                kept.extend(page.into_iter().filter(|p| keep(p)))
+                kept.extend(page.into_iter().filter(|p| keep(p)));
             })
             .await?;
         Ok((kept, version))
@@ -387,7 +387,7 @@ impl Cluster {
         loop {
             match tokio::time::timeout_at(deadline, stream.next()).await {
                 Err(_) | Ok(None) => return Ok(false),
-                Ok(Some(Ok(WatchEvent::Bookmark(_)))) => continue,
+                Ok(Some(Ok(WatchEvent::Bookmark(_)))) => {}
                 Ok(Some(Ok(WatchEvent::Error(status)))) if status.code == 410 => return Ok(true),
                 Ok(Some(Ok(WatchEvent::Error(status)))) => {
                     return Err(self.map_error(
@@ -438,7 +438,7 @@ impl Cluster {
     {
         let mut items = Vec::new();
         self.pages(api, resource, namespace, labels, fields, |page| {
-            items.extend(page)
+            items.extend(page);
         })
         .await?;
         Ok(items)

@@ -287,7 +287,7 @@ fn takes_value(arg: &Arg) -> bool {
 fn value_name(arg: &Arg) -> &str {
     arg.get_value_names()
         .and_then(|names| names.first())
-        .map(|name| name.as_str())
+        .map(clap::builder::Str::as_str)
         .unwrap_or("")
 }
 
@@ -357,7 +357,7 @@ fn flags(command: &clap::Command, current: &str, used: &[String]) -> Vec<Candida
 }
 
 fn help_line(help: Option<&clap::builder::StyledStr>) -> String {
-    help.map(|h| h.to_string())
+    help.map(std::string::ToString::to_string)
         .unwrap_or_default()
         .lines()
         .next()

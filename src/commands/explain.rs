@@ -64,6 +64,7 @@ pub fn validate(args: &ExplainArgs) -> Result<()> {
 }
 
 /// Resolve the selection against the namespace the environment gives.
+#[allow(clippy::if_not_else)] // named pods first, as the usage line has them
 pub fn complete(args: &ExplainArgs, namespace: &str) -> Selection {
     if !args.pods.is_empty() {
         Selection::Named {

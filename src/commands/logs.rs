@@ -85,14 +85,15 @@ pub async fn run(args: &LogsArgs, global: &GlobalArgs, palette: Palette) -> Resu
     }
     if let (false, Some(pod)) = (several, pods.first()) {
         // A container the pod does not have is a name not found (exit 4), as a missing pod is.
-        let shown = logplan::containers(pod, args.app, args.container.as_deref()).map_err(|why| {
-            Error::NotFound {
-                kind: "container".into(),
-                name: args.container.clone().unwrap_or_default(),
-                namespace: None,
-                hint: Some(format!("pod {:?}: {why}", pod_name(pod))),
-            }
-        })?;
+        let shown =
+            logplan::containers(pod, args.app, args.container.as_deref()).map_err(|why| {
+                Error::NotFound {
+                    kind: "container".into(),
+                    name: args.container.clone().unwrap_or_default(),
+                    namespace: None,
+                    hint: Some(format!("pod {:?}: {why}", pod_name(pod))),
+                }
+            })?;
         if shown.is_empty() {
             return Err(Error::NotFound {
                 kind: "init container".into(),

@@ -193,7 +193,7 @@ pub fn row(
         };
     };
     let passed = o.ok();
-    let resolved = dns.is_none_or(|d| d.ok());
+    let resolved = dns.is_none_or(super::check::Outcome::ok);
     let (agreement, note) = match (kind, expect) {
         (_, Expect::Unknown) => (Agreement::NoApiView, None),
         ("dns", Expect::NoName) if passed => (
@@ -556,7 +556,7 @@ mod tests {
             true,
             &findings,
         );
-        let text = render(&r, |s| s.to_string());
+        let text = render(&r, std::string::ToString::to_string);
         assert!(text.contains("  mydb:5432: TCP refused (API: Service shop/mydb has no endpoints) ✓ consistent: DNS resolves, TCP refused: the Service exists but nothing listens on 5432\n"), "{text}");
         assert!(
             text.ends_with("From inside the pod 1 of 2 checks fail: the blocker cannot proceed.\n")

@@ -40,7 +40,7 @@ impl std::fmt::Display for Profile {
 fn add_capabilities(names: &[&str]) -> SecurityContext {
     SecurityContext {
         capabilities: Some(Capabilities {
-            add: Some(names.iter().map(|s| s.to_string()).collect()),
+            add: Some(names.iter().map(std::string::ToString::to_string).collect()),
             drop: None,
         }),
         ..Default::default()

@@ -1,14 +1,14 @@
 //! The one writer of `logs`: every stream sends its lines here, and they leave in the order
 //! they arrive — prefixed, stamped, as JSON, or as the bytes they are. On a terminal, log
-//! content is made visible ([`super::visible`]); on a pipe it passes through unchanged.
+//! content is made visible ([`crate::sanitize`]); on a pipe it passes through unchanged.
 
 use std::io::Write;
 use std::sync::Arc;
 
 use serde_json::json;
 
-use super::visible::{visible, visible_into};
 use crate::logplan::Container;
+use crate::sanitize;
 
 /// Where a line comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +90,7 @@ pub fn format_line(style: Style, tag: &Tag, line: &Line, buf: &mut Vec<u8>) {
     }
     if line.starts_line {
         if style.prefix {
-            let prefix = visible(&tag.prefix());
+            let prefix = sanitize::line(&tag.prefix()).into_owned();
             if style.colour {
                 let code = colour_of(&tag.container.name);
                 buf.extend_from_slice(format!("\x1b[{code}m{prefix}\x1b[0m ").as_bytes());
@@ -100,12 +100,12 @@ pub fn format_line(style: Style, tag: &Tag, line: &Line, buf: &mut Vec<u8>) {
             }
         }
         if let (true, Some(time)) = (style.timestamps, &line.time) {
-            buf.extend_from_slice(visible(time).as_bytes());
+            buf.extend_from_slice(sanitize::line(time).as_bytes());
             buf.push(b' ');
         }
     }
     if style.terminal {
-        visible_into(&line.content, buf);
+        sanitize::bytes_into(&line.content, buf);
     } else {
         buf.extend_from_slice(&line.content);
     }
@@ -134,7 +134,7 @@ pub fn write_all(style: Style, mut rx: tokio::sync::mpsc::Receiver<Out>) -> std:
                     stdout.write_all(&buf)?;
                     stdout.flush()?;
                     buf.clear();
-                    let _ = writeln!(std::io::stderr(), "{}", visible(&text));
+                    let _ = writeln!(std::io::stderr(), "{}", sanitize::terminal(&text));
                 }
             }
             next = rx.try_recv().ok();
@@ -219,7 +219,7 @@ mod tests {
                     ..style()
                 },
                 false,
-                b"^[[2Jhi M-^?\n",
+                b"^[[2Jhi \\xff\n",
             ),
         ];
         for (style, show_pod, want) in cases {

@@ -67,7 +67,7 @@ fn check_name(name: &str) -> Result<&str, String> {
     } else {
         Err(format!(
             "{:?} is not a valid object name (lowercase letters, digits, '-' and '.')",
-            crate::logs::visible::visible(name)
+            crate::sanitize::line(name)
         ))
     }
 }

@@ -49,11 +49,17 @@ fn crashloop() -> (PodDiagnosis, Timestamp) {
 
 fn check_golden(name: &str, actual: &str) {
     let path = data(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+    // Regenerated only when asked for with exactly `UPDATE_GOLDEN=1`; a missing file fails.
+    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
         std::fs::write(&path, actual).expect("write golden file");
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{} is missing ({e}): create it with `UPDATE_GOLDEN=1 cargo test --lib golden`",
+            path.display()
+        )
+    });
     assert!(
         expected == actual,
         "{} differs; if the change is intended, run `UPDATE_GOLDEN=1 cargo test --lib golden` and review the diff.\n--- expected\n{expected}\n--- actual\n{actual}",

@@ -137,7 +137,7 @@ mod tests {
                     .enumerate()
                     .for_each(|(i, v)| walk(v, &format!("{path}[{i}]"))),
                 serde_json::Value::Object(o) => {
-                    o.iter().for_each(|(k, v)| walk(v, &format!("{path}.{k}")))
+                    o.iter().for_each(|(k, v)| walk(v, &format!("{path}.{k}")));
                 }
                 _ => {}
             }

@@ -25,19 +25,6 @@
 //! produce it in [`findings`](mod@findings) (the file of what its target is); list it in
 //! `docs/findings.md`.
 
-// Pedantic lints worth it in the readers and resolvers (see ARCHITECTURE.md, "Lints").
-#![warn(
-    clippy::cast_lossless,
-    clippy::if_not_else,
-    clippy::manual_let_else,
-    clippy::match_same_arms,
-    clippy::needless_continue,
-    clippy::redundant_closure_for_method_calls,
-    clippy::ref_option,
-    clippy::semicolon_if_nothing_returned,
-    clippy::trivially_copy_pass_by_ref
-)]
-
 pub mod command;
 pub mod expand;
 pub mod findings;
@@ -271,7 +258,7 @@ mod fuzz {
             ..Default::default()
         };
         let found = findings(&p, Some(&objects), jiff::Timestamp::UNIX_EPOCH);
-        let _ = render::section(&found, crate::render::Palette { enabled: false });
+        let _ = render::section(&found, crate::palette::Palette { enabled: false });
     }
 
     const SHELLISH: &str = "[a-z0-9 $(){}'\"`;|&<>\\\\#=:/.@\n\t!*?~,+-]{0,160}";

@@ -2,7 +2,7 @@
 //! verdict, from the findings of [`super::findings()`] (their `command:` and `chain:` evidence).
 
 use crate::finding::{Finding, Severity};
-use crate::render::Palette;
+use crate::palette::Palette;
 
 /// A group of findings: (container, target).
 type Key<'a> = (Option<&'a str>, Option<&'a str>);

@@ -132,6 +132,21 @@ const OPTIONAL: &[&str] = &[
     "get namespaces (cluster)",
 ];
 
+/// A pod whose only init container crash-loops.
+const CRASHING_POD: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: crashing}
+spec:
+  initContainers:
+  - name: migrate
+    image: busybox:1.36
+    command: ['sh', '-c', './migrate --all']
+  containers:
+  - name: app
+    image: nginx:1.27
+"#;
+
 async fn blocked_pod(ns: &TestNs) {
     ns.pod(POD).await;
     ns.set_status(
@@ -251,41 +266,214 @@ async fn the_documented_roles_are_enough_for_each_subcommand() {
     let _ = std::fs::remove_file(debugger);
 }
 
+/// Every request `user` made since `mark`: `(verb, resource[/subresource], HTTP code)`.
+fn requests_since(mark: usize, user: &str) -> Vec<(String, String, i64)> {
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let text = std::fs::read_to_string(&env().audit_log).unwrap_or_default();
+    text.lines()
+        .skip(mark)
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| e["stage"] == "ResponseComplete" && e["user"]["username"] == user)
+        .map(|e| {
+            let o = &e["objectRef"];
+            let resource = match o["subresource"].as_str() {
+                Some(sub) => format!("{}/{sub}", o["resource"].as_str().unwrap_or("")),
+                None => o["resource"].as_str().unwrap_or("").to_string(),
+            };
+            (
+                e["verb"].as_str().unwrap_or("").to_string(),
+                resource,
+                e["responseStatus"]["code"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+/// A Role of `rules` in the namespace, bound to a new ServiceAccount: its kubeconfig.
+fn account_with_rules(ns: &TestNs, account: &str, rules: Value) -> PathBuf {
+    let role = json!({
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+        "metadata": {"name": account}, "rules": rules,
+    });
+    let file = std::env::temp_dir().join(format!("initdoctor-role-{}-{account}.yaml", ns.name));
+    std::fs::write(&file, serde_yaml::to_string(&role).unwrap()).unwrap();
+    ok(
+        &kubectl(&["apply", "-n", &ns.name, "-f", file.to_str().unwrap()]),
+        "apply role",
+    );
+    let _ = std::fs::remove_file(file);
+    service_account_kubeconfig(ns, account, &[account])
+}
+
+/// The reads refused to a user are reads: nothing it was refused (or granted) wrote.
+fn assert_only_reads(requests: &[(String, String, i64)]) {
+    assert!(
+        !requests.is_empty(),
+        "the audit log has the user's requests"
+    );
+    for (verb, resource, code) in requests {
+        assert!(
+            ["get", "list", "watch"].contains(&verb.as_str()),
+            "a read command made {verb} {resource} ({code}): {requests:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn without_pods_log_explain_still_works_and_logs_is_refused() {
     // A Role with the required rules only (pods, events): pods/log and the optional ones dropped.
     let ns = TestNs::new("rbacmin").await;
-    let role = json!({
-        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-        "metadata": {"name": "initdoctor-minimal"},
-        "rules": [
+    blocked_pod(&ns).await;
+    let minimal = account_with_rules(
+        &ns,
+        "minimal",
+        json!([
             {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]},
             {"apiGroups": [""], "resources": ["events"], "verbs": ["list"]}
-        ]
-    });
-    let file = std::env::temp_dir().join(format!("initdoctor-role-{}.yaml", ns.name));
-    std::fs::write(&file, serde_yaml::to_string(&role).unwrap()).unwrap();
-    ok(
-        &kubectl(&["apply", "-n", &ns.name, "-f", file.to_str().unwrap()]),
-        "apply minimal role",
+        ]),
     );
-    let _ = std::fs::remove_file(file);
-    blocked_pod(&ns).await;
-    let minimal = service_account_kubeconfig(&ns, "minimal", &["initdoctor-minimal"]);
+    let user = format!("system:serviceaccount:{}:minimal", ns.name);
     let args = |rest: &[&str]| {
         let mut all = vec!["--kubeconfig", minimal.to_str().unwrap()];
         all.extend_from_slice(rest);
         initdoctor(&all)
     };
-    let explained = args(&["explain", "web"]);
-    ok(&explained, "explain with the required rules only");
+    let mark = common::audit_mark();
+    // The diagnosis is still made from the pod and its events: STATUS, the blocker, its wait.
+    let json_run = args(&["explain", "web", "-o", "json"]);
+    ok(&json_run, "explain -o json with the required rules only");
+    let pod = json_run.json()["pods"][0].clone();
+    assert_eq!(pod["status"], "Init:0/2", "{pod:#}");
+    assert_eq!(pod["blocking"]["name"], "wait-db", "{pod:#}");
+    // What it could not read is said where it matters: the log of the blocker, the Service.
+    // What it could not read is said where it matters: the Service the blocker waits on...
+    let about_db: Vec<&Value> = pod["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["target"] == "db")
+        .collect();
     assert!(
-        explained.stdout.contains("could not check"),
-        "says what it could not read: {}",
-        explained.stdout
+        about_db.iter().any(|f| f["code"] == "TargetUnknown"
+            && common::evidence_has(f, "permission denied: cannot list services")),
+        "the Service lookup's refusal is said: {about_db:#?}"
     );
+    assert!(
+        !about_db.iter().any(|f| f["code"] == "ServiceNotFound"),
+        "a refused lookup is not a missing Service: {about_db:#?}"
+    );
+    // ...and the log of a crash-looping blocker, which its CrashLoop finding would quote.
+    ns.pod(CRASHING_POD).await;
+    let mut migrate = state::waiting("migrate", "busybox:1.36", "CrashLoopBackOff", "back-off", 2);
+    migrate["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error",
+        "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:01Z"}});
+    ns.set_status(
+        "crashing",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [migrate],
+               "containerStatuses": [state::waiting("app", "nginx:1.27", "PodInitializing", "", 0)]}),
+    )
+    .await;
+    ns.write_log("crashing", "migrate", "migration failed\n", true);
+    let crashing = args(&["explain", "crashing", "-o", "json"]);
+    ok(&crashing, "explain crashing with the required rules only");
+    let crashing = crashing.json()["pods"][0].clone();
+    assert_eq!(crashing["status"], "Init:CrashLoopBackOff", "{crashing:#}");
+    let crash = common::finding(&crashing, "CrashLoop");
+    assert_eq!(crash["container"], "migrate", "{crash:#}");
+    let logs_line = format!(
+        "logs: could not check (RBAC: cannot get pods/log in namespace {})",
+        ns.name
+    );
+    assert!(common::evidence_has(crash, &logs_line), "{crash:#}");
+    assert!(
+        !common::evidence_has(crash, "migration failed"),
+        "no log was read: {crash:#}"
+    );
+    let table = args(&["explain", "crashing"]);
+    ok(&table, "explain crashing (table)");
+    assert!(table.stdout.contains(&logs_line), "{}", table.stdout);
+    // --exit-code still answers: blocked.
+    let exit = args(&["explain", "web", "--exit-code"]);
+    assert_eq!(exit.code, 3, "{}", exit.stderr);
+    // logs needs pods/log: refused, exit 5, one line naming it.
     let logs = args(&["logs", "web"]);
     assert_eq!(logs.code, 5, "{}", logs.stderr);
-    assert!(logs.stderr.contains("pods/log"), "{}", logs.stderr);
+    // (The container's header comes first: it is printed before its log is asked for.)
+    let errors: Vec<&str> = logs
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", logs.stderr);
+    assert_eq!(logs.stderr.trim_end().lines().last(), Some(errors[0]));
+    assert!(
+        errors[0].contains("cannot get pods/log") && errors[0].contains("ask for an RBAC Role"),
+        "{}",
+        logs.stderr
+    );
+
+    // The audit log: what was refused is exactly what the Role lacks, and every request a read.
+    // (Services and their EndpointSlices are looked up by name across namespaces.)
+    let refused = refused_since(mark, &user);
+    assert_eq!(
+        refused,
+        [
+            "get pods/log (own)",
+            "list endpointslices (cluster)",
+            "list services (cluster)"
+        ],
+        "refused"
+    );
+    assert_only_reads(&requests_since(mark, &user));
     let _ = std::fs::remove_file(minimal);
+}
+
+#[tokio::test]
+async fn without_events_or_pods_explain_is_refused_in_one_line() {
+    let ns = TestNs::new("rbacnone").await;
+    blocked_pod(&ns).await;
+    // May read the pod but not its events (required by explain).
+    let no_events = account_with_rules(
+        &ns,
+        "noevents",
+        json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]),
+    );
+    // May read nothing of the namespace.
+    let nothing = account_with_rules(
+        &ns,
+        "nothing",
+        json!([{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}]),
+    );
+    let mark = common::audit_mark();
+    for (kubeconfig, account, names) in [
+        (&no_events, "noevents", "list events"),
+        (&nothing, "nothing", "get pods"),
+    ] {
+        let run = initdoctor(&[
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "explain",
+            "web",
+        ]);
+        assert_eq!(run.code, 5, "{account}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{account}: {}", run.stdout);
+        let line = run.stderr.trim_end();
+        assert_eq!(line.lines().count(), 1, "{account}: {line}");
+        assert!(line.starts_with("error: "), "{account}: {line}");
+        let (verb, resource) = names.split_once(' ').unwrap();
+        assert!(
+            line.contains(verb) && line.contains(resource),
+            "{account}: names {names}: {line}"
+        );
+        let user = format!("system:serviceaccount:{}:{account}", ns.name);
+        let refused = refused_since(mark, &user);
+        assert!(
+            refused.contains(&format!("{names} (own)")),
+            "{account}: refused {refused:?}"
+        );
+        assert_only_reads(&requests_since(mark, &user));
+    }
+    let _ = std::fs::remove_file(no_events);
+    let _ = std::fs::remove_file(nothing);
 }

@@ -81,7 +81,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, pod: &Pod) -> Result<ExitCode> {
         stdin: false,
         tty: false,
         env: ctx.inputs.env.clone(),
-        pull_policy: args.image_pull_policy.map(|p| p.as_api()),
+        pull_policy: args.image_pull_policy.map(crate::cli::PullPolicy::as_api),
         command: vec!["sh".into(), "-c".into(), script],
         custom: ctx.inputs.custom.clone(),
         prefix: "initdoctor-check",

@@ -1,7 +1,7 @@
 //! `debug`: add an ephemeral container that shares the blocked init container's processes,
 //! wait for it to run, and attach — like `kubectl debug -it POD --target=…`, aimed at init.
-//! `--check` runs the blocker's checks from inside the pod ([`check`]); `--copy-to` debugs a
-//! copy of the pod ([`copy`]); `--attach-to` goes back into a container that still runs.
+//! `--check` runs the blocker's checks from inside the pod (`check.rs`); `--copy-to` debugs a
+//! copy of the pod (`copy.rs`); `--attach-to` goes back into a container that still runs.
 //! Without `--copy-to --replace` it only ever adds: nothing that exists is edited or deleted.
 
 mod check;
@@ -167,7 +167,9 @@ pub(crate) async fn debug_pod(ctx: &Ctx<'_>, pod: Pod, target: Option<&str>) -> 
         stdin: ctx.inputs.session.stdin,
         tty: ctx.inputs.session.tty,
         env: ctx.inputs.env.clone(),
-        pull_policy: args.image_pull_policy.map(|p| p.as_api()),
+        pull_policy: args
+            .image_pull_policy
+            .map(super::super::cli::PullPolicy::as_api),
         command: args.command.clone(),
         custom: ctx.inputs.custom.clone(),
         prefix: "debugger",
@@ -294,9 +296,8 @@ pub(crate) async fn add_ephemeral(
             async { Ok(call.await) },
         )
         .await?;
-    let err = match answered {
-        Ok(_) => return Ok(()),
-        Err(e) => e,
+    let Err(err) = answered else {
+        return Ok(());
     };
     if let kube::Error::Api(status) = &err {
         if status.code == 403 && status.message.contains("PodSecurity") {
@@ -476,7 +477,7 @@ mod tests {
         assert!(a.stdin && a.tty);
         assert_eq!(a.attach, Some(false));
         assert_eq!(
-            a.image_pull_policy.map(|p| p.as_api()),
+            a.image_pull_policy.map(crate::cli::PullPolicy::as_api),
             Some("IfNotPresent")
         );
         assert_eq!(a.command, ["sh", "-l"]);

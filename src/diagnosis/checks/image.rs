@@ -80,30 +80,12 @@ pub fn check_image_pull_failed(cx: &Context) -> Option<Finding> {
             "create the missing pull secret: kubectl create secret docker-registry {name} -n {} --docker-server=REGISTRY --docker-username=USER --docker-password=PASSWORD",
             cx.namespace()
         )
-    } else if [
-        "unauthorized",
-        "denied",
-        "authentication required",
-        "authorization failed",
-        "401",
-        "403",
-    ]
-    .iter()
-    .any(|n| text.contains(n))
-    {
+    } else if pull_answer(&text) == Some(PullAnswer::Refused) {
         format!(
             "the registry refused the pull: give the pod (or its ServiceAccount) an imagePullSecret with valid credentials: kubectl create secret docker-registry regcred -n {} --docker-server=REGISTRY --docker-username=USER --docker-password=PASSWORD",
             cx.namespace()
         )
-    } else if [
-        "not found",
-        "manifest unknown",
-        "does not exist",
-        "no such host",
-    ]
-    .iter()
-    .any(|n| text.contains(n))
-    {
+    } else if pull_answer(&text) == Some(PullAnswer::Missing) {
         format!(
             "the image or its tag does not exist where the kubelet looked: check {image:?} (registry, repository and tag) and fix {field}"
         )
@@ -114,6 +96,46 @@ pub fn check_image_pull_failed(cx: &Context) -> Option<Finding> {
         )
     };
     Some(f)
+}
+
+/// What the registry answered, as the kubelet's messages (containerd's or the registry's own
+/// error codes) write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PullAnswer {
+    /// 401/403, or the registry's `unauthorized:`/`denied:` codes.
+    Refused,
+    /// 404, `manifest unknown`, or a registry host that does not resolve.
+    Missing,
+}
+
+/// The answer in a (lowercased) kubelet message. HTTP statuses count only as containerd writes
+/// them, the code followed by its reason phrase (`…/manifests/1.2: 401 Unauthorized`), so that a
+/// `401` in an image's tag or digest is not taken for one.
+fn pull_answer(text: &str) -> Option<PullAnswer> {
+    const REFUSED: &[&str] = &[
+        "401 unauthorized",
+        "403 forbidden",
+        "unauthorized: ",
+        "denied: ",
+        "authentication required",
+        "authorization failed",
+        "pull access denied",
+        "insufficient_scope",
+    ];
+    const MISSING: &[&str] = &[
+        "404 not found",
+        ": not found",
+        "manifest unknown",
+        "name unknown",
+        "no such host",
+    ];
+    if REFUSED.iter().any(|n| text.contains(n)) {
+        Some(PullAnswer::Refused)
+    } else if MISSING.iter().any(|n| text.contains(n)) {
+        Some(PullAnswer::Missing)
+    } else {
+        None
+    }
 }
 
 /// Evidence on the pod's `imagePullSecrets`; the names that are missing from the namespace.
@@ -261,6 +283,59 @@ mod tests {
                 .any(|l| l.contains("could not check") && l.contains("RBAC"))
         );
         assert!(f.hint.contains("the registry refused the pull"));
+    }
+
+    /// The hint follows what the registry answered, as the kubelet writes it; a 401 or 404 in an
+    /// image's tag is not an answer.
+    #[test]
+    fn hint_follows_the_registry_answer() {
+        const REFUSED: &str = "the registry refused the pull";
+        const MISSING: &str = "the image or its tag does not exist";
+        const UNKNOWN: &str = "check that";
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "containerd, token refused",
+                "failed to pull and unpack image \"r.example/t/app:1.2\": failed to resolve reference \"r.example/t/app:1.2\": failed to authorize: failed to fetch oauth token: unexpected status from GET request to https://r.example/token?scope=repository%3At%2Fapp%3Apull: 401 Unauthorized",
+                REFUSED,
+            ),
+            (
+                "containerd, manifest forbidden",
+                "failed to resolve reference \"r.example/t/app:1.2\": unexpected status from HEAD request to https://r.example/v2/t/app/manifests/1.2: 403 Forbidden",
+                REFUSED,
+            ),
+            (
+                "registry error code",
+                "Error response from daemon: pull access denied for r.example/t/app, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+                REFUSED,
+            ),
+            (
+                "containerd, no such tag",
+                "failed to resolve reference \"r.example/t/app:1.2\": r.example/t/app:1.2: not found",
+                MISSING,
+            ),
+            (
+                "404 from the registry",
+                "unexpected status from HEAD request to https://r.example/v2/t/app/manifests/1.2: 404 Not Found",
+                MISSING,
+            ),
+            (
+                "a tag that reads 401, the registry unreachable",
+                "failed to pull and unpack image \"r.example/t/app:401\": failed to do request: Head \"https://r.example/v2/t/app/manifests/401\": dial tcp 127.0.0.1:443: connect: connection refused",
+                UNKNOWN,
+            ),
+            (
+                "a digest with 403 in it, not found",
+                "failed to resolve reference \"r.example/t/app@sha256:403f0000\": r.example/t/app@sha256:403f0000: not found",
+                MISSING,
+            ),
+        ];
+        for (case, message, hint) in cases {
+            let mut e = pulling("ErrImagePull", json!(null));
+            e.events[0].message = Some(format!("Failed to pull image: {message}"));
+            e.secret_names = Lookup::Found(Vec::new());
+            let f = only(&e, "ImagePullFailed");
+            assert!(f.hint.starts_with(hint), "{case}: {}", f.hint);
+        }
     }
 
     #[test]

@@ -18,7 +18,19 @@ import (
 // podDeleter finishes the graceful deletion of the node's Pods, as a kubelet does once their
 // containers have stopped: a Pod with a deletionTimestamp is deleted with grace period 0 (and
 // its UID as precondition). Without it, deleted Pods and their namespaces would stay
-// Terminating forever. It stops no containers: fakelet runs none.
+// Terminating forever.
+//
+// It honours the grace period as a kubelet does: the containers get SIGTERM and the Pod stays
+// Terminating until they stop, at the latest when the grace period ends (the deletionTimestamp
+// the API server set). fakelet runs no containers, so it says how long they take to stop: they
+// stop on SIGTERM within stopDelay, unless the Pod is annotated ignoresSigterm (a shell as PID 1
+// running `until …; do sleep 2; done` ignores SIGTERM), when they are killed at the end of the
+// grace period. A grace period of 0 deletes at once.
+const (
+	stopDelay      = 2 * time.Second
+	ignoresSigterm = "fakelet.initdoctor.dev/ignores-sigterm"
+)
+
 type podDeleter struct {
 	client kubernetes.Interface
 	queue  workqueue.TypedRateLimitingInterface[podRef]
@@ -29,6 +41,23 @@ type podRef struct {
 	uid             string
 }
 
+// stopsAt is when the Pod's containers have stopped: the end of its grace period, or sooner
+// when they stop on SIGTERM.
+func stopsAt(pod *v1.Pod) time.Time {
+	deadline := pod.DeletionTimestamp.Time
+	if pod.Annotations[ignoresSigterm] == "true" {
+		return deadline
+	}
+	asked := deadline
+	if pod.DeletionGracePeriodSeconds != nil {
+		asked = deadline.Add(-time.Duration(*pod.DeletionGracePeriodSeconds) * time.Second)
+	}
+	if stopped := asked.Add(stopDelay); stopped.Before(deadline) {
+		return stopped
+	}
+	return deadline
+}
+
 func newPodDeleter(client kubernetes.Interface, pods coreinformers.PodInformer) (*podDeleter, error) {
 	d := &podDeleter{
 		client: client,
@@ -37,7 +66,7 @@ func newPodDeleter(client kubernetes.Interface, pods coreinformers.PodInformer) 
 	}
 	enqueue := func(obj any) {
 		if pod, ok := obj.(*v1.Pod); ok && pod.DeletionTimestamp != nil {
-			d.queue.Add(podRef{pod.Namespace, pod.Name, string(pod.UID)})
+			d.queue.AddAfter(podRef{pod.Namespace, pod.Name, string(pod.UID)}, time.Until(stopsAt(pod)))
 		}
 	}
 	_, err := pods.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{

@@ -224,7 +224,7 @@ fn the_table_section_groups_by_target() {
         json!({}),
     );
     let found = explain(pod, Objects::default());
-    let text = crate::waits::render::section(&found, crate::render::Palette { enabled: false });
+    let text = crate::waits::render::section(&found, crate::palette::Palette { enabled: false });
     assert!(
         text.starts_with("Waits for:\n  init-mysvc → mysvc\n    command: nslookup mysvc\n"),
         "{text}"

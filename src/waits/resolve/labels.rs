@@ -1,0 +1,180 @@
+//! Labels and names: selectors as kubectl reads them, the label sets closest to a selector, and
+//! the names close enough to be a typo.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::Pod;
+
+/// True when every pair of `selector` is among `labels`.
+pub fn selector_matches(
+    selector: &BTreeMap<String, String>,
+    labels: Option<&BTreeMap<String, String>>,
+) -> bool {
+    !selector.is_empty()
+        && selector
+            .iter()
+            .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+}
+
+/// `a=b,c=d`.
+pub fn labels_text(labels: &BTreeMap<String, String>) -> String {
+    labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The label sets of `pods` closest to `selector` (most matching pairs first), at most `max`.
+pub fn closest_label_sets(
+    selector: &BTreeMap<String, String>,
+    pods: &[Pod],
+    max: usize,
+) -> Vec<(String, String)> {
+    let mut scored: Vec<(usize, usize, String, String)> = pods
+        .iter()
+        .filter_map(|p| {
+            let labels = p.metadata.labels.as_ref()?;
+            let same = selector
+                .iter()
+                .filter(|(k, v)| labels.get(*k) == Some(*v))
+                .count();
+            let near = selector
+                .iter()
+                .filter(|(k, v)| {
+                    labels.get(*k).is_some_and(|l| edit_distance(l, v) <= 2)
+                        || labels
+                            .iter()
+                            .any(|(lk, lv)| lv == *v && edit_distance(lk, k) <= 2)
+                })
+                .count();
+            (same + near > 0).then(|| {
+                (
+                    same,
+                    near,
+                    p.metadata.name.clone().unwrap_or_default(),
+                    labels_text(labels),
+                )
+            })
+        })
+        .collect();
+    scored.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)).then(a.2.cmp(&b.2)));
+    scored
+        .into_iter()
+        .take(max)
+        .map(|(_, _, name, labels)| (name, labels))
+        .collect()
+}
+
+/// Levenshtein distance, on characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// Names among `candidates` close enough to `name` to be a typo of it, closest first.
+pub fn near_names<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let len = name.chars().count();
+    let limit = if len <= 4 { 1 } else { (len / 4).max(2) };
+    let mut found: Vec<(usize, String)> = candidates
+        .into_iter()
+        .filter(|c| *c != name)
+        .filter_map(|c| {
+            let d = edit_distance(name, c);
+            (d <= limit).then(|| (d, c.to_string()))
+        })
+        .collect();
+    found.sort();
+    found.dedup();
+    found.into_iter().map(|(_, c)| c).collect()
+}
+
+/// A label selector as kubectl accepts it (`a=b,c!=d,e in (x,y),!f,g`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selector(Vec<Requirement>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Requirement {
+    Eq(String, String),
+    Ne(String, String),
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
+    Exists(String),
+    Absent(String),
+}
+
+impl Selector {
+    /// Parse a selector; `None` when it is not one.
+    pub fn parse(text: &str) -> Option<Selector> {
+        let mut reqs = Vec::new();
+        let mut rest = text.trim();
+        while !rest.is_empty() {
+            // Split at the next comma outside parentheses.
+            let mut depth = 0i32;
+            let mut cut = rest.len();
+            for (i, c) in rest.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    ',' if depth == 0 => {
+                        cut = i;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let part = rest[..cut].trim();
+            rest = rest.get(cut + 1..).unwrap_or("").trim();
+            if part.is_empty() {
+                return None;
+            }
+            let values = |s: &str| -> Option<Vec<String>> {
+                let inner = s.trim().strip_prefix('(')?.strip_suffix(')')?;
+                Some(inner.split(',').map(|v| v.trim().to_string()).collect())
+            };
+            let req = if let Some(key) = part.strip_prefix('!') {
+                Requirement::Absent(key.trim().to_string())
+            } else if let Some((k, v)) = part.split_once("!=") {
+                Requirement::Ne(k.trim().into(), v.trim().into())
+            } else if let Some((k, v)) = part.split_once("==") {
+                Requirement::Eq(k.trim().into(), v.trim().into())
+            } else if let Some((k, v)) = part.split_once('=') {
+                Requirement::Eq(k.trim().into(), v.trim().into())
+            } else if let Some((k, v)) = part.split_once(" notin ") {
+                Requirement::NotIn(k.trim().into(), values(v)?)
+            } else if let Some((k, v)) = part.split_once(" in ") {
+                Requirement::In(k.trim().into(), values(v)?)
+            } else if part.contains(char::is_whitespace) {
+                return None;
+            } else {
+                Requirement::Exists(part.to_string())
+            };
+            reqs.push(req);
+        }
+        Some(Selector(reqs))
+    }
+
+    /// True when `labels` satisfy every requirement.
+    pub fn matches(&self, labels: Option<&BTreeMap<String, String>>) -> bool {
+        let get = |k: &str| labels.and_then(|l| l.get(k));
+        self.0.iter().all(|r| match r {
+            Requirement::Eq(k, v) => get(k) == Some(v),
+            Requirement::Ne(k, v) => get(k) != Some(v),
+            Requirement::In(k, vs) => get(k).is_some_and(|x| vs.contains(x)),
+            Requirement::NotIn(k, vs) => get(k).is_none_or(|x| !vs.contains(x)),
+            Requirement::Exists(k) => get(k).is_some(),
+            Requirement::Absent(k) => get(k).is_none(),
+        })
+    }
+}

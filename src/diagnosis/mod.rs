@@ -16,6 +16,8 @@ pub mod checks;
 pub mod events;
 pub mod evidence;
 pub mod exits;
+pub mod groups;
+pub mod owner;
 pub mod resources;
 pub mod summary;
 
@@ -37,6 +39,9 @@ pub use timeline::{Blocking, InitContainerRow, InitState};
 pub fn diagnose(evidence: &Evidence, now: Timestamp) -> PodDiagnosis {
     let mut diagnosis = summarize(evidence, now);
     diagnosis.findings = checks::evaluate(evidence, &diagnosis, now);
+    if let Some(owner) = &evidence.owner {
+        owner::retarget(&mut diagnosis.findings, owner, &diagnosis.name);
+    }
     diagnosis.next_commands = next_commands(&diagnosis);
     diagnosis
 }

@@ -1,0 +1,226 @@
+//! Findings across pods, grouped: the pods whose blockers have the same finding for the same
+//! target (five replicas waiting on `orders-db`) make one [`Group`] with one fix. Generic over
+//! finding codes: the key is the code, the namespace and the target; a finding without a target
+//! (a crash, a pull error) groups the pods of one owner with the same container.
+
+use std::cmp::Reverse;
+
+use serde::Serialize;
+
+use super::PodDiagnosis;
+use crate::finding::{Finding, ObjectRef, Severity};
+
+/// One finding shared by several pods.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Group {
+    pub code: String,
+    pub severity: Severity,
+    pub namespace: String,
+    /// What the blockers wait on, as their commands write it.
+    pub target: Option<String>,
+    /// The container the finding is about, when the pods share it.
+    pub container: Option<String>,
+    /// The owner to edit, when every pod of the group has the same one.
+    pub owner: Option<ObjectRef>,
+    /// The pods, in the order of the triage table.
+    pub pods: Vec<String>,
+    /// The message of the first pod's finding.
+    pub message: String,
+    /// One fix for all of them (the first pod's).
+    pub fix: String,
+}
+
+/// The findings a multi-pod view groups for one pod: its warnings and errors, or its top
+/// finding when it has nothing worse than information.
+fn worth_grouping(pod: &PodDiagnosis) -> Vec<&Finding> {
+    let serious: Vec<&Finding> = pod
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Warning)
+        .collect();
+    if serious.is_empty() {
+        pod.findings.first().into_iter().collect()
+    } else {
+        serious
+    }
+}
+
+/// The grouping key of one finding of one pod.
+fn key(pod: &PodDiagnosis, f: &Finding) -> (String, String, String, String) {
+    let (target, rest) = match &f.target {
+        Some(t) => (t.clone(), String::new()),
+        // No target: the pods of one owner with the same container, else the pod alone.
+        None => (
+            String::new(),
+            match &pod.owner {
+                Some(o) => format!(
+                    "{}/{}/{}",
+                    o.kind,
+                    o.name,
+                    f.container.as_deref().unwrap_or("")
+                ),
+                None => format!("pod/{}", pod.name),
+            },
+        ),
+    };
+    (pod.namespace.clone(), f.code.clone(), target, rest)
+}
+
+/// The groups of `pods` (taken in the order given: the triage order), most severe first, then
+/// the largest.
+pub fn group(pods: &[PodDiagnosis]) -> Vec<Group> {
+    let mut keys: Vec<(String, String, String, String)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
+    for pod in pods {
+        for f in worth_grouping(pod) {
+            let k = key(pod, f);
+            match keys.iter().position(|x| *x == k) {
+                Some(at) => {
+                    let g = &mut groups[at];
+                    if !g.pods.contains(&pod.name) {
+                        g.pods.push(pod.name.clone());
+                    }
+                    if g.container.as_ref() != f.container.as_ref() {
+                        g.container = None;
+                    }
+                    if g.owner.as_ref() != pod.owner.as_ref() {
+                        g.owner = None;
+                    }
+                }
+                None => {
+                    keys.push(k);
+                    groups.push(Group {
+                        code: f.code.clone(),
+                        severity: f.severity,
+                        namespace: pod.namespace.clone(),
+                        target: f.target.clone(),
+                        container: f.container.clone(),
+                        owner: pod.owner.clone(),
+                        pods: vec![pod.name.clone()],
+                        message: f.message.clone(),
+                        fix: f.hint.clone(),
+                    });
+                }
+            }
+        }
+    }
+    // Stable: equal groups keep the triage order.
+    groups.sort_by_key(|g| (Reverse(g.severity), Reverse(g.pods.len())));
+    groups
+}
+
+/// The order of the triage table: the most severe top finding first, then the oldest, then
+/// by namespace and name.
+pub fn triage_order(pods: &mut [PodDiagnosis]) {
+    pods.sort_by(|a, b| {
+        let rank = |p: &PodDiagnosis| p.findings.first().map(|f| f.severity);
+        (
+            Reverse(rank(a)),
+            Reverse(a.age_seconds),
+            &a.namespace,
+            &a.name,
+        )
+            .cmp(&(
+                Reverse(rank(b)),
+                Reverse(b.age_seconds),
+                &b.namespace,
+                &b.name,
+            ))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::finding;
+
+    fn pod(name: &str, age: i64, owner: Option<&str>, findings: Vec<Finding>) -> PodDiagnosis {
+        PodDiagnosis {
+            namespace: "shop".into(),
+            name: name.into(),
+            status: "Init:0/1".into(),
+            phase: "Pending".into(),
+            age_seconds: age,
+            node: None,
+            restarts: 0,
+            initialized: false,
+            blocking: None,
+            init_containers: Vec::new(),
+            findings,
+            events: Vec::new(),
+            active_deadline_seconds: None,
+            deadline_remaining_seconds: None,
+            next_commands: Vec::new(),
+            owner: owner.map(|o| ObjectRef::new("Deployment", "shop", o)),
+        }
+    }
+
+    fn about(code: &str, severity: Severity, target: Option<&str>, hint: &str) -> Finding {
+        let mut f = finding(code, severity, Some("wait"), format!("{code} message"));
+        f.target = target.map(str::to_string);
+        f.hint = hint.into();
+        f
+    }
+
+    #[test]
+    fn same_finding_same_target_is_one_group_with_one_fix() {
+        let missing =
+            |hint: &str| about("ServiceNotFound", Severity::Error, Some("orders-db"), hint);
+        let crash = || about("CrashLoop", Severity::Error, None, "read its logs");
+        let note = || about("WaitsOnService", Severity::Info, Some("orders-db"), "");
+        let mut pods = vec![
+            pod("api-1", 10, Some("api"), vec![missing("apply A"), note()]),
+            pod("api-2", 30, Some("api"), vec![missing("apply B")]),
+            pod("web-1", 20, Some("web"), vec![missing("apply C")]),
+            pod("job-1", 5, None, vec![crash()]),
+            pod("job-2", 5, None, vec![crash()]),
+            pod("ok-1", 99, None, vec![note()]),
+        ];
+        triage_order(&mut pods);
+        let order: Vec<&str> = pods.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(order, ["api-2", "web-1", "api-1", "job-1", "job-2", "ok-1"]);
+        let groups = group(&pods);
+        let shown: Vec<(&str, Vec<&str>, &str, Option<&str>)> = groups
+            .iter()
+            .map(|g| {
+                (
+                    g.code.as_str(),
+                    g.pods.iter().map(String::as_str).collect(),
+                    g.fix.as_str(),
+                    g.owner.as_ref().map(|o| o.name.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (
+                    "ServiceNotFound",
+                    vec!["api-2", "web-1", "api-1"],
+                    "apply B",
+                    None
+                ),
+                ("CrashLoop", vec!["job-1"], "read its logs", None),
+                ("CrashLoop", vec!["job-2"], "read its logs", None),
+                ("WaitsOnService", vec!["ok-1"], "", None),
+            ]
+        );
+    }
+
+    #[test]
+    fn one_owner_keeps_its_name_on_the_group() {
+        let crash = || about("CrashLoop", Severity::Error, None, "fix it");
+        let pods = vec![
+            pod("api-1", 1, Some("api"), vec![crash()]),
+            pod("api-2", 1, Some("api"), vec![crash()]),
+        ];
+        let groups = group(&pods);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].pods, ["api-1", "api-2"]);
+        assert_eq!(
+            groups[0].owner.as_ref().map(|o| o.name.as_str()),
+            Some("api")
+        );
+    }
+}

@@ -23,11 +23,11 @@ pub struct Group {
     pub container: Option<String>,
     /// The owner to edit, when every pod of the group has the same one.
     pub owner: Option<ObjectRef>,
-    /// The pods, in the order of the triage table.
+    /// The pods, by name.
     pub pods: Vec<String>,
-    /// The message of the first pod's finding.
+    /// The message of the first pod's finding (by name).
     pub message: String,
-    /// One fix for all of them (the first pod's).
+    /// One fix for all of them: the one most of them have (the first pod's on a tie).
     pub fix: String,
 }
 
@@ -67,19 +67,22 @@ fn key(pod: &PodDiagnosis, f: &Finding) -> (String, String, String, String) {
     (pod.namespace.clone(), f.code.clone(), target, rest)
 }
 
-/// The groups of `pods` (taken in the order given: the triage order), most severe first, then
-/// the largest.
+/// The groups of `pods`: most severe first, then the largest, then by code and target; the
+/// pods of each by name. Independent of the order `pods` come in.
 pub fn group(pods: &[PodDiagnosis]) -> Vec<Group> {
+    let mut by_name: Vec<&PodDiagnosis> = pods.iter().collect();
+    by_name.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     let mut keys: Vec<(String, String, String, String)> = Vec::new();
-    let mut groups: Vec<Group> = Vec::new();
-    for pod in pods {
+    let mut groups: Vec<(Group, Vec<String>)> = Vec::new();
+    for pod in by_name {
         for f in worth_grouping(pod) {
             let k = key(pod, f);
             match keys.iter().position(|x| *x == k) {
                 Some(at) => {
-                    let g = &mut groups[at];
+                    let (g, fixes) = &mut groups[at];
                     if !g.pods.contains(&pod.name) {
                         g.pods.push(pod.name.clone());
+                        fixes.push(f.hint.clone());
                     }
                     if g.container.as_ref() != f.container.as_ref() {
                         g.container = None;
@@ -90,7 +93,7 @@ pub fn group(pods: &[PodDiagnosis]) -> Vec<Group> {
                 }
                 None => {
                     keys.push(k);
-                    groups.push(Group {
+                    let group = Group {
                         code: f.code.clone(),
                         severity: f.severity,
                         namespace: pod.namespace.clone(),
@@ -99,15 +102,49 @@ pub fn group(pods: &[PodDiagnosis]) -> Vec<Group> {
                         owner: pod.owner.clone(),
                         pods: vec![pod.name.clone()],
                         message: f.message.clone(),
-                        fix: f.hint.clone(),
-                    });
+                        fix: String::new(),
+                    };
+                    groups.push((group, vec![f.hint.clone()]));
                 }
             }
         }
     }
-    // Stable: equal groups keep the triage order.
-    groups.sort_by_key(|g| (Reverse(g.severity), Reverse(g.pods.len())));
-    groups
+    let mut out: Vec<Group> = groups
+        .into_iter()
+        .map(|(mut g, fixes)| {
+            g.fix = most_common(&fixes);
+            g
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (
+            Reverse(a.severity),
+            Reverse(a.pods.len()),
+            &a.namespace,
+            &a.code,
+            &a.target,
+        )
+            .cmp(&(
+                Reverse(b.severity),
+                Reverse(b.pods.len()),
+                &b.namespace,
+                &b.code,
+                &b.target,
+            ))
+    });
+    out
+}
+
+/// The text most of `texts` are, the first of them on a tie.
+fn most_common(texts: &[String]) -> String {
+    let mut best: Option<(&String, usize)> = None;
+    for t in texts {
+        let n = texts.iter().filter(|x| *x == t).count();
+        if best.is_none_or(|(_, m)| n > m) {
+            best = Some((t, n));
+        }
+    }
+    best.map(|(t, _)| t.clone()).unwrap_or_default()
 }
 
 /// The order of the triage table: the most severe top finding first, then the oldest, then
@@ -172,7 +209,7 @@ mod tests {
         let mut pods = vec![
             pod("api-1", 10, Some("api"), vec![missing("apply A"), note()]),
             pod("api-2", 30, Some("api"), vec![missing("apply B")]),
-            pod("web-1", 20, Some("web"), vec![missing("apply C")]),
+            pod("web-1", 20, Some("web"), vec![missing("apply B")]),
             pod("job-1", 5, None, vec![crash()]),
             pod("job-2", 5, None, vec![crash()]),
             pod("ok-1", 99, None, vec![note()]),
@@ -197,7 +234,8 @@ mod tests {
             [
                 (
                     "ServiceNotFound",
-                    vec!["api-2", "web-1", "api-1"],
+                    vec!["api-1", "api-2", "web-1"],
+                    // Two of the three have this fix.
                     "apply B",
                     None
                 ),

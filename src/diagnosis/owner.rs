@@ -13,6 +13,14 @@ const POD_FIELDS: [&str; 4] = [
     "spec.restartPolicy",
 ];
 
+/// Phrases of fixes that change the pod spec without naming a field.
+const SPEC_CHANGES: [&str; 4] = [
+    "or fix the command",
+    "use an image",
+    "set imagePullPolicy",
+    "imagePullSecret to the pod",
+];
+
 /// Phrases that tell the user to recreate the pod by hand; the owner does that.
 const RECREATE: [&str; 4] = [
     ", then recreate the pod (or fix the workload's template)",
@@ -83,6 +91,9 @@ fn retargeted(hint: &str, owner: &ObjectRef, pod: &str) -> Option<String> {
             out = out.replace(phrase, "");
             spec_fix = true;
         }
+    }
+    if SPEC_CHANGES.iter().any(|p| out.contains(p)) {
+        spec_fix = true;
     }
     if !spec_fix {
         return None;

@@ -52,6 +52,13 @@ fn render_pod(pod: &PodDiagnosis, now: Timestamp, palette: Palette, wide: bool) 
         pod.restarts,
         deadline
     ));
+    if let Some(owner) = &pod.owner {
+        out.push_str(&format!(
+            "  Owner: {} (fix the pod template there: {})\n",
+            crate::diagnosis::owner::short_name(owner),
+            crate::diagnosis::owner::edit_command(owner)
+        ));
+    }
     if pod.init_containers.is_empty() {
         out.push_str("  no init containers\n");
         out.push_str(&findings_text(pod, palette));

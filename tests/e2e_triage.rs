@@ -503,3 +503,150 @@ async fn a_namespace_of_22_blocked_pods_gives_the_table_the_groups_and_the_owner
         run.stdout
     );
 }
+
+/// Wait for a line containing all of `needles`; the lines seen on the way.
+fn line_with(
+    lines: &std::sync::mpsc::Receiver<(Instant, String)>,
+    needles: &[&str],
+    within: Duration,
+    seen: &mut Vec<String>,
+) -> Option<Instant> {
+    let deadline = Instant::now() + within;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match lines.recv_timeout(left) {
+            Ok((at, line)) => {
+                let hit = needles.iter().all(|n| line.contains(n));
+                seen.push(line);
+                if hit {
+                    return Some(at);
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn watch_follows_the_service_its_endpoints_and_its_pod_until_initialized() {
+    let ns = TestNs::new("triagewatch").await;
+    // A name of its own: the Service of an earlier run may linger in a namespace being deleted.
+    let db = format!("ledger-{}", common::random_suffix());
+    let script = format!("until nc -w 1 {db} 5432; do echo waiting for {db}; sleep 2; done");
+    let script = script.as_str();
+    for name in ["api-1", "api-2"] {
+        ns.pod(&bare_pod(name, script, "busybox:1.28", "")).await;
+        ns.set_status(
+            name,
+            with_init(
+                state::running("wait", "busybox:1.28", "2026-01-01T00:00:00Z"),
+                "Pending",
+            ),
+        )
+        .await;
+    }
+    let mut child = common::spawn_initdoctor(&["explain", "-n", &ns.name, "--watch"]);
+    let lines = common::lines_of(&mut child);
+    let mut seen = Vec::new();
+    assert!(
+        line_with(
+            &lines,
+            &["api-2", "ServiceNotFound", &db],
+            Duration::from_secs(20),
+            &mut seen
+        )
+        .is_some(),
+        "{seen:#?}"
+    );
+    // The first print is whole: the table, then the groups.
+    assert!(
+        line_with(
+            &lines,
+            &["[error] ServiceNotFound", "2 pods"],
+            Duration::from_secs(5),
+            &mut seen
+        )
+        .is_some(),
+        "{seen:#?}"
+    );
+
+    // The awaited Service appears: the rows change within 5 s, each once, with the change.
+    let created = Instant::now();
+    ns.create::<k8s_openapi::api::core::v1::Service>(
+        &"apiVersion: v1\nkind: Service\nmetadata: {name: DB}\nspec: {selector: {app: DB}, ports: [{port: 5432}]}\n".replace("DB", &db),
+    )
+    .await;
+    let mut after = Vec::new();
+    let at = line_with(
+        &lines,
+        &["ServiceNotFound → ServiceNoEndpoints"],
+        Duration::from_secs(5),
+        &mut after,
+    );
+    assert!(
+        at.is_some(),
+        "no change within 5 s of the Service: {after:#?}"
+    );
+    assert!(at.unwrap() - created <= Duration::from_secs(5));
+    std::thread::sleep(Duration::from_millis(1500));
+    after.extend(lines.try_iter().map(|(_, l)| l));
+    let rows: Vec<&String> = after.iter().filter(|l| l.contains("→")).collect();
+    assert_eq!(
+        rows.len(),
+        2,
+        "one changed row per pod, printed once: {after:#?}"
+    );
+    assert!(
+        after.iter().any(|l| l.starts_with("TIME "))
+            && !after.iter().any(|l| l.starts_with("[error]")),
+        "only the changed rows, not the whole view: {after:#?}"
+    );
+
+    // Its backing pod appears and becomes Ready: the rows change again within 5 s.
+    ns.pod(
+        &"apiVersion: v1\nkind: Pod\nmetadata: {name: DB-0, labels: {app: DB}}\nspec:\n  containers:\n  - {name: db, image: busybox:1.28, ports: [{containerPort: 5432}]}\n".replace("DB", &db),
+    )
+    .await;
+    let ready = Instant::now();
+    ns.set_ready(&format!("{db}-0"), "10.244.0.7").await;
+    let mut later = Vec::new();
+    let at = line_with(
+        &lines,
+        &["ServiceNoEndpoints →"],
+        Duration::from_secs(5),
+        &mut later,
+    );
+    assert!(
+        at.is_some(),
+        "no change within 5 s of the backing pod Ready: {later:#?}"
+    );
+    assert!(at.unwrap() - ready <= Duration::from_secs(5));
+
+    // Both initialize: a row each, a line that says so, and the watch ends by itself.
+    for name in ["api-1", "api-2"] {
+        ns.set_ready(name, "10.244.0.8").await;
+    }
+    let run = common::finish_within(child, Duration::from_secs(30));
+    let rest: Vec<String> = lines
+        .try_iter()
+        .map(|(_, l)| l)
+        .chain(run.stdout.lines().map(str::to_string))
+        .collect();
+    assert_eq!(run.code, 0, "stderr: {}\n{rest:#?}", run.stderr);
+    // `later` holds the lines up to the second change; the rest came after it.
+    let all: Vec<&String> = later.iter().chain(&rest).collect();
+    // (The database's pod, without init containers, may be seen before it is Ready, or not.)
+    for name in ["api-1", "api-2"] {
+        assert!(
+            all.iter()
+                .any(|l| l.contains(&format!(" {name} ")) && l.ends_with("→ initialized")),
+            "{name}: {all:#?}"
+        );
+    }
+    assert!(
+        all.last()
+            .is_some_and(|l| l.contains("initialization completed (")
+                && l.contains("pods initialized); watch ended")),
+        "{all:#?}"
+    );
+}

@@ -60,7 +60,13 @@ fn key(pod: &PodDiagnosis, f: &Finding) -> (String, String, String, String) {
                     o.name,
                     f.container.as_deref().unwrap_or("")
                 ),
-                None => format!("pod/{}", pod.name),
+                // Without an owner: pods that say the same (their own name aside).
+                None => format!(
+                    "{}/{}/{}",
+                    f.container.as_deref().unwrap_or(""),
+                    f.message.replace(&pod.name, "<pod>"),
+                    f.hint.replace(&pod.name, "<pod>")
+                ),
             },
         ),
     };
@@ -239,8 +245,7 @@ mod tests {
                     "apply B",
                     None
                 ),
-                ("CrashLoop", vec!["job-1"], "read its logs", None),
-                ("CrashLoop", vec!["job-2"], "read its logs", None),
+                ("CrashLoop", vec!["job-1", "job-2"], "read its logs", None),
                 ("WaitsOnService", vec!["ok-1"], "", None),
             ]
         );

@@ -191,14 +191,14 @@ fn groups_text(groups: &[Group], palette: Palette) -> String {
             names
         ));
         out.push_str(&format!("    {}\n", g.message));
-        out.push_str(&fix_text(&g.fix));
+        out.push_str(&fix_text(&g.fix, "    "));
     }
     out
 }
 
 /// A fix, printed so that a copy of it pastes: one line indented; a manifest (the lines after
 /// the first) flush left inside `kubectl apply -f - <<'EOF' … EOF`.
-pub fn fix_text(fix: &str) -> String {
+pub fn fix_text(fix: &str, indent: &str) -> String {
     if fix.is_empty() {
         return String::new();
     }
@@ -206,10 +206,10 @@ pub fn fix_text(fix: &str) -> String {
     let first = lines.next().unwrap_or_default();
     let rest: Vec<&str> = lines.collect();
     if rest.is_empty() {
-        return format!("    fix: {first}\n");
+        return format!("{indent}fix: {first}\n");
     }
     let body = dedent(&rest);
-    let mut out = format!("    fix: {first}\n");
+    let mut out = format!("{indent}fix: {first}\n");
     if body.first().is_some_and(|l| l.starts_with("apiVersion:")) {
         out.push_str("kubectl apply -f - <<'EOF'\n");
         for l in &body {
@@ -219,7 +219,7 @@ pub fn fix_text(fix: &str) -> String {
         out.push_str("EOF\n");
     } else {
         for l in &body {
-            out.push_str(&format!("    {l}\n"));
+            out.push_str(&format!("{indent}     {l}\n"));
         }
     }
     out
@@ -255,11 +255,11 @@ mod tests {
     fn a_manifest_fix_pastes_as_a_heredoc() {
         let fix = "apply the Service (`kubectl apply -f -`):\n  apiVersion: v1\n  kind: Service\n  metadata:\n    name: db\n";
         assert_eq!(
-            fix_text(fix),
+            fix_text(fix, "    "),
             "    fix: apply the Service (`kubectl apply -f -`):\nkubectl apply -f - <<'EOF'\napiVersion: v1\nkind: Service\nmetadata:\n  name: db\nEOF\n"
         );
-        assert_eq!(fix_text("one line"), "    fix: one line\n");
-        assert_eq!(fix_text(""), "");
+        assert_eq!(fix_text("one line", "  "), "  fix: one line\n");
+        assert_eq!(fix_text("", "  "), "");
     }
 
     #[test]

@@ -186,7 +186,7 @@ pub(super) async fn watch(
         };
         let gone = gone_pods(cluster, &state.last, &round).await;
         let text = if rows_view {
-            rows_text(&mut state, &round, &gone, args)
+            rows_text(&mut state, &round, &gone, args, palette)
         } else {
             view_text(&mut state, &round, selection, args, palette)
         };
@@ -288,12 +288,12 @@ fn rows_text(
     round: &Round,
     gone: &[(PodDiagnosis, bool)],
     args: &ExplainArgs,
+    palette: Palette,
 ) -> String {
     let pods = triaged(&round.diagnoses);
     let current: BTreeMap<(String, String), PodDiagnosis> =
         pods.iter().map(|d| (id(d), d.clone())).collect();
     let Some(before) = state.rows.replace(current) else {
-        let palette = Palette { enabled: false };
         return render::triage::render(&pods, palette, layout(args));
     };
     let mut changed: Vec<PodDiagnosis> = Vec::new();

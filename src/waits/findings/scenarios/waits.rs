@@ -233,8 +233,13 @@ fn the_table_section_groups_by_target() {
     );
     assert!(
         text.contains(
-            "        fix: apply the Service (`kubectl apply -f -`):\n             apiVersion: v1\n"
+            "        fix: apply the Service:\nkubectl apply -f - <<'EOF'\napiVersion: v1\n"
         ),
+        "{text}"
+    );
+    // `nslookup` awaits no port: the manifest says so, and where the target port comes from.
+    assert!(
+        text.contains("  - port: 80   # any port: the command needs only the name\n    targetPort: 80   # the containerPort the pods listen on\nEOF\n"),
         "{text}"
     );
 }

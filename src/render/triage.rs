@@ -274,4 +274,24 @@ mod tests {
         f.target = Some("orders-db".into());
         assert_eq!(cause(&f), "orders-db");
     }
+
+    #[test]
+    fn columns_follow_kubectl_flags() {
+        let cases = [
+            (false, false, "POD STATUS BLOCKER FINDING TARGET AGE"),
+            (
+                false,
+                true,
+                "NAMESPACE POD STATUS BLOCKER FINDING TARGET AGE",
+            ),
+            (
+                true,
+                true,
+                "NAMESPACE POD STATUS BLOCKER FINDING TARGET AGE OWNER NODE RESTARTS IMAGE",
+            ),
+        ];
+        for (wide, namespaces, want) in cases {
+            assert_eq!(header(Layout { wide, namespaces }).join(" "), want);
+        }
+    }
 }

@@ -60,6 +60,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-initdoctor' -ScriptBloc
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Re-render when a pod changes, until it is initialized or interrupted')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Re-render when a pod changes, until it is initialized or interrupted')
             [CompletionResult]::new('--exit-code', '--exit-code', [CompletionResultType]::ParameterName, 'Exit 3 when any selected pod is blocked in initialization, 0 when all are initialized')
+            [CompletionResult]::new('--details', '--details', [CompletionResultType]::ParameterName, 'With several pods: after the table and the grouped findings, the full view of each pod')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

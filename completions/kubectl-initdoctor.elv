@@ -56,6 +56,7 @@ set edit:completion:arg-completer[kubectl-initdoctor] = {|@words|
             cand -w 'Re-render when a pod changes, until it is initialized or interrupted'
             cand --watch 'Re-render when a pod changes, until it is initialized or interrupted'
             cand --exit-code 'Exit 3 when any selected pod is blocked in initialization, 0 when all are initialized'
+            cand --details 'With several pods: after the table and the grouped findings, the full view of each pod'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -172,6 +172,10 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub exit_code: bool,
 
+    /// With several pods: after the table and the grouped findings, the full view of each pod
+    #[arg(long)]
+    pub details: bool,
+
     /// The cluster's DNS domain, for resolving the names init containers wait on
     #[arg(long, default_value = "cluster.local", value_name = "DOMAIN")]
     pub cluster_domain: String,

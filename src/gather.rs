@@ -28,6 +28,7 @@ use k8s_openapi::api::core::v1::{Event, Pod};
 use crate::cluster::Cluster;
 use crate::diagnosis::{self, ContainerLogs, Evidence, LOG_TAIL_LINES, LogRequest, Lookup};
 use crate::error::{Error, Result};
+use crate::finding::ObjectRef;
 use crate::waits::{self, WaitObjects};
 
 /// From how many selected pods in a namespace its events are read in one list.
@@ -148,6 +149,8 @@ struct Fetched {
     logs: BTreeMap<(usize, usize), Result<Vec<String>>>,
     /// The wait objects of each pod that waits on something, by index.
     waits: BTreeMap<usize, WaitObjects>,
+    /// The owner to edit of each pod, in order.
+    owners: Vec<Option<ObjectRef>>,
 }
 
 /// The second round: every call of the plan, and the wait lookups (which go on in further
@@ -170,9 +173,11 @@ async fn fetch(cluster: &Cluster, plan: &Plan, pods: &[Pod]) -> Result<Fetched> 
         let objects = lookups.objects_for_all(refs.iter().copied());
         Ok(waiting.into_iter().map(|(i, _)| i).zip(objects).collect())
     };
-    let (replies, waits) = futures::try_join!(calls, lookups)?;
+    let owners = async { Ok(cluster.owners(pods).await) };
+    let (replies, waits, owners) = futures::try_join!(calls, lookups, owners)?;
     let mut fetched = Fetched {
         waits,
+        owners,
         ..Default::default()
     };
     for reply in replies {
@@ -265,6 +270,7 @@ fn assemble(plan: &Plan, index: usize, pod: Pod, fetched: &mut Fetched) -> Evide
         logs: collect_logs(&p.namespace, &p.logs, answers),
         secret_names,
         waits: fetched.waits.remove(&index),
+        owner: fetched.owners.get_mut(index).and_then(Option::take),
         pod,
     }
 }

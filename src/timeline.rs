@@ -140,13 +140,34 @@ pub fn seconds_between(from: Timestamp, to: Timestamp) -> i64 {
 
 /// kubectl-style short durations: 45s, 3m12s, 2h5m, 4d3h.
 pub fn short_duration(seconds: i64) -> String {
+    // kubectl's `duration.HumanDuration` (apimachinery), which its AGE columns print.
     let s = seconds.max(0);
-    match s {
-        0..=119 => format!("{s}s"),
-        120..=599 => format!("{}m{}s", s / 60, s % 60),
-        600..=10799 => format!("{}m", s / 60),
-        10800..=172_799 => format!("{}h{}m", s / 3600, (s % 3600) / 60),
-        _ => format!("{}d{}h", s / 86400, (s % 86400) / 3600),
+    let (minutes, hours) = (s / 60, s / 3600);
+    let pair = |big: i64, unit: &str, small: i64, small_unit: &str| {
+        if small == 0 {
+            format!("{big}{unit}")
+        } else {
+            format!("{big}{unit}{small}{small_unit}")
+        }
+    };
+    if s < 120 {
+        format!("{s}s")
+    } else if minutes < 10 {
+        pair(minutes, "m", s % 60, "s")
+    } else if minutes < 180 {
+        format!("{minutes}m")
+    } else if hours < 8 {
+        pair(hours, "h", minutes % 60, "m")
+    } else if hours < 48 {
+        format!("{hours}h")
+    } else if hours < 24 * 8 {
+        pair(hours / 24, "d", hours % 24, "h")
+    } else if hours < 24 * 365 * 2 {
+        format!("{}d", hours / 24)
+    } else if hours < 24 * 365 * 8 {
+        pair(hours / 24 / 365, "y", (hours / 24) % 365, "d")
+    } else {
+        format!("{}y", hours / 24 / 365)
     }
 }
 

@@ -348,8 +348,9 @@ async fn hostile_objects_are_shown_safely_and_only_read() {
         failures.len(),
         failures.join("\n\n")
     );
-    // The whole namespace at once, and the untimed event's age.
-    let run = initdoctor(&["explain", "-n", &ns.name, "-o", "wide"]);
+    // The whole namespace at once (the triage table, then each pod's view), and the untimed
+    // event's age.
+    let run = initdoctor(&["explain", "-n", &ns.name, "-o", "wide", "--details"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(raw_control(&run.stdout), None, "{}", run.stdout);
     assert!(

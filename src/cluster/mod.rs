@@ -4,7 +4,9 @@
 pub mod config;
 mod errors;
 pub mod exec;
+pub mod follow;
 pub mod limits;
+pub mod owners;
 pub mod proxy;
 pub mod waits;
 

@@ -18,6 +18,9 @@ pub struct Evidence {
     /// What the blocked init containers wait on (Services, EndpointSlices, Pods…), fetched only
     /// when their commands name something to resolve (see [`crate::waits::needs`]).
     pub waits: Option<crate::waits::WaitObjects>,
+    /// The workload to edit for this pod (a ReplicaSet's Deployment, a Job's CronJob, else the
+    /// controller itself), resolved by the edge from `ownerReferences`.
+    pub owner: Option<crate::finding::ObjectRef>,
 }
 
 /// The tail of a container's log: the current instance and the previous one.

@@ -16,7 +16,11 @@ pub mod checks;
 pub mod events;
 pub mod evidence;
 pub mod exits;
+pub mod groups;
+pub mod notfound;
+pub mod owner;
 pub mod resources;
+pub mod started;
 pub mod summary;
 
 use jiff::Timestamp;
@@ -36,7 +40,13 @@ pub use timeline::{Blocking, InitContainerRow, InitState};
 /// Diagnose one pod at time `now`.
 pub fn diagnose(evidence: &Evidence, now: Timestamp) -> PodDiagnosis {
     let mut diagnosis = summarize(evidence, now);
-    diagnosis.findings = checks::evaluate(evidence, &diagnosis, now);
+    let mut findings = checks::evaluate(evidence, &diagnosis, now);
+    started::reconcile(evidence, &diagnosis, &mut findings);
+    checks::sort(&mut findings, &evidence.pod);
+    diagnosis.findings = findings;
+    if let Some(owner) = &evidence.owner {
+        owner::retarget(&mut diagnosis.findings, owner, &diagnosis.name);
+    }
     diagnosis.next_commands = next_commands(&diagnosis);
     diagnosis
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::events::{self, PodEvent};
 use super::evidence::Evidence;
-use crate::finding::Finding;
+use crate::finding::{Finding, ObjectRef};
 use crate::status;
 use crate::timeline::{self, Blocking, InitContainerRow, seconds_between};
 
@@ -37,6 +37,9 @@ pub struct PodDiagnosis {
     pub deadline_remaining_seconds: Option<i64>,
     /// Commands worth running next, most useful first.
     pub next_commands: Vec<String>,
+    /// The workload to edit instead of the pod (`Deployment`, `StatefulSet`, `DaemonSet`, `Job`,
+    /// `CronJob`, …), when the pod has a controller.
+    pub owner: Option<ObjectRef>,
 }
 
 /// Everything but the findings: header, timeline, blocker, events and deadline.
@@ -63,6 +66,7 @@ pub fn summarize(evidence: &Evidence, now: Timestamp) -> PodDiagnosis {
         active_deadline_seconds,
         deadline_remaining_seconds: deadline_remaining(pod, now),
         next_commands: Vec::new(),
+        owner: evidence.owner.clone(),
     }
 }
 

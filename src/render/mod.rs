@@ -5,6 +5,7 @@ mod golden;
 pub mod json;
 pub mod safe;
 pub mod table;
+pub mod triage;
 
 use crate::cli::ColorChoice;
 

@@ -28,6 +28,11 @@ pub fn for_terminal(pod: &PodDiagnosis) -> PodDiagnosis {
     safe.findings.iter_mut().for_each(finding);
     safe.events.iter_mut().for_each(event);
     safe.next_commands.iter_mut().for_each(one_line);
+    if let Some(owner) = safe.owner.as_mut() {
+        one_line(&mut owner.kind);
+        one_line(&mut owner.namespace);
+        one_line(&mut owner.name);
+    }
     safe
 }
 
@@ -115,7 +120,8 @@ mod tests {
             }],
             active_deadline_seconds: None,
             deadline_remaining_seconds: None,
-            next_commands: vec![h],
+            next_commands: vec![h.clone()],
+            owner: Some(crate::finding::ObjectRef::new(&h, &h, &h)),
         }
     }
 

@@ -52,6 +52,13 @@ fn render_pod(pod: &PodDiagnosis, now: Timestamp, palette: Palette, wide: bool) 
         pod.restarts,
         deadline
     ));
+    if let Some(owner) = &pod.owner {
+        out.push_str(&format!(
+            "  Owner: {} (fix the pod template there: {})\n",
+            crate::diagnosis::owner::short_name(owner),
+            crate::diagnosis::owner::edit_command(owner)
+        ));
+    }
     if pod.init_containers.is_empty() {
         out.push_str("  no init containers\n");
         out.push_str(&findings_text(pod, palette));
@@ -294,5 +301,19 @@ mod tests {
         assert_eq!(short_duration(900), "15m");
         assert_eq!(short_duration(3 * 3600 + 120), "3h2m");
         assert_eq!(short_duration(3 * 86400 + 7200), "3d2h");
+        // kubectl's HumanDuration: whole units drop the smaller one, long ages only the larger.
+        let cases = [
+            (120, "2m"),
+            (7200, "120m"),
+            (4 * 3600, "4h"),
+            (9 * 3600 + 60, "9h"),
+            (2 * 86400, "2d"),
+            (10 * 86400 + 3600, "10d"),
+            (3 * 365 * 86400 + 86400, "3y1d"),
+            (-5, "0s"),
+        ];
+        for (seconds, want) in cases {
+            assert_eq!(short_duration(seconds), want, "{seconds}s");
+        }
     }
 }

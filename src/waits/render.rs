@@ -59,15 +59,8 @@ pub fn section(findings: &[Finding], palette: Palette) -> String {
                 }
                 out.push_str(&format!("        {}\n", palette.dim(line)));
             }
-            if !f.hint.is_empty() {
-                let mut lines = f.hint.lines();
-                if let Some(l) = lines.next() {
-                    out.push_str(&format!("        fix: {l}\n"));
-                }
-                for l in lines {
-                    out.push_str(&format!("             {l}\n"));
-                }
-            }
+            // A manifest is printed flush left in a heredoc, so that a copy of it pastes.
+            out.push_str(&crate::render::triage::fix_text(&f.hint, "        "));
         }
     }
     out

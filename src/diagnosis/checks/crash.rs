@@ -247,9 +247,25 @@ fn exit_hint(cx: &Context, blocker: &Blocker, code: Option<i32>, previous: bool)
         Some(126) => format!(
             "make the program executable in the image, or use an image built for the node's platform; read: {logs}"
         ),
-        Some(127) => format!(
-            "the image {image:?} lacks a program the command calls (started with {program:?}): use an image that has it, or fix the command"
-        ),
+        Some(127) => {
+            let lines: Vec<String> = blocker
+                .logs
+                .map(|l| l.previous.iter().chain(&l.current).cloned().collect())
+                .unwrap_or_default();
+            match crate::diagnosis::notfound::missing_program(&lines) {
+                Some(missing) => match crate::diagnosis::notfound::near_tool(&missing) {
+                    Some(near) => format!(
+                        "`{missing}` is not in the image {image:?}: a typo of `{near}`? Fix the command, or use an image that has it"
+                    ),
+                    None => format!(
+                        "`{missing}` is not in the image {image:?}: use an image that has it, or fix the command"
+                    ),
+                },
+                None => format!(
+                    "the image {image:?} lacks a program the command calls (started with {program:?}): use an image that has it, or fix the command"
+                ),
+            }
+        }
         Some(137) => format!(
             "it was killed (SIGKILL): if OOMKilled, raise its memory limit; else check what stops it: {logs}"
         ),
@@ -384,7 +400,14 @@ mod tests {
             f.evidence
                 .contains(&"log of the previous instance (last 2 lines):".to_string())
         );
-        assert!(f.hint.contains("lacks a program"));
+        // The program the log names, and the tool it is a typo of; not the shell.
+        assert!(
+            f.hint.contains("`nslookupp` is not in the image")
+                && f.hint.contains("a typo of `nslookup`?"),
+            "{}",
+            f.hint
+        );
+        assert!(!f.hint.contains("\"sh\""), "{}", f.hint);
         // Not terminated now, so not ExitedNonZero; not OOM.
         let codes = codes(&e);
         assert!(!codes.contains(&"ExitedNonZero".to_string()), "{codes:?}");

@@ -129,7 +129,7 @@ mod tests {
         assert_eq!(f.severity, Severity::Info);
         assert!(
             f.message
-                .starts_with("5m0s left of activeDeadlineSeconds (900s)"),
+                .starts_with("5m left of activeDeadlineSeconds (900s)"),
             "{}",
             f.message
         );

@@ -108,7 +108,7 @@ pub(super) fn missing_service(
             _ => None,
         };
         f.hint = format!(
-            "apply the Service (`kubectl apply -f -`):\n{}",
+            "apply the Service:\n{}",
             service_manifest(world, ns, name, p)
         );
         f
@@ -117,12 +117,14 @@ pub(super) fn missing_service(
     f
 }
 
-/// The Service manifest that would satisfy the wait.
+/// The Service manifest that would satisfy the wait: the port the command awaits, the backing
+/// pods' `containerPort` as targetPort when they are known, else a placeholder comment.
 pub(super) fn service_manifest(world: &World, ns: &str, name: &str, port: Option<u16>) -> String {
-    let guessed = world.pods(ns).and_then(|pods| {
+    let backing = world.pods(ns).and_then(|pods| {
         ["app.kubernetes.io/name", "app"].iter().find_map(|key| {
-            pods.iter()
-                .any(|p| {
+            let matching: Vec<_> = pods
+                .iter()
+                .filter(|p| {
                     p.metadata
                         .labels
                         .as_ref()
@@ -130,13 +132,40 @@ pub(super) fn service_manifest(world: &World, ns: &str, name: &str, port: Option
                         .map(String::as_str)
                         == Some(name)
                 })
-                .then(|| format!("    {key}: {name}"))
+                .collect();
+            (!matching.is_empty()).then_some((*key, matching))
         })
     });
-    let selector = guessed
-        .unwrap_or_else(|| format!("    app: {name}   # the labels of the pods that serve {name}"));
-    let port = port.unwrap_or(80);
+    let selector = match &backing {
+        Some((key, _)) => format!("    {key}: {name}"),
+        None => format!("    app: {name}   # the labels of the pods that serve {name}"),
+    };
+    let container_port = backing.as_ref().and_then(|(_, pods)| {
+        pods.iter().find_map(|p| {
+            p.spec.as_ref()?.containers.iter().find_map(|c| {
+                let ports = c.ports.as_ref()?;
+                ports
+                    .iter()
+                    .find(|cp| {
+                        port.is_some_and(|want| i64::from(want) == i64::from(cp.container_port))
+                    })
+                    .or_else(|| ports.first())
+                    .map(|cp| cp.container_port)
+            })
+        })
+    });
+    let port_line = match port {
+        Some(p) => format!("  - port: {p}"),
+        None => "  - port: 80   # any port: the command needs only the name".to_string(),
+    };
+    let target = match container_port {
+        Some(cp) => format!("    targetPort: {cp}"),
+        None => format!(
+            "    targetPort: {}   # the containerPort the pods listen on",
+            port.unwrap_or(80)
+        ),
+    };
     format!(
-        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  selector:\n{selector}\n  ports:\n  - port: {port}\n    targetPort: {port}"
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  selector:\n{selector}\n  ports:\n{port_line}\n{target}"
     )
 }

@@ -75,7 +75,13 @@ pub fn findings(pod: &Pod, objects: Option<&WaitObjects>, now: Timestamp) -> Vec
             Some(b) if b.index != index => {
                 for f in &mut found {
                     f.severity = f.severity.min(Severity::Warning);
-                    f.message = format!("once {} is done: {}", b.name, f.message);
+                    // A native sidecar is never done: it only has to have started.
+                    let once = if rows.get(b.index).is_some_and(|r| r.sidecar) {
+                        "has started"
+                    } else {
+                        "is done"
+                    };
+                    f.message = format!("once {} {once}: {}", b.name, f.message);
                 }
             }
             _ => {}

@@ -235,8 +235,47 @@ fn the_table_section_groups_by_target() {
     );
     assert!(
         text.contains(
-            "        fix: apply the Service (`kubectl apply -f -`):\n             apiVersion: v1\n"
+            "        fix: apply the Service:\nkubectl apply -f - <<'EOF'\napiVersion: v1\n"
         ),
         "{text}"
+    );
+    // `nslookup` awaits no port: the manifest says so, and where the target port comes from.
+    assert!(
+        text.contains("  - port: 80   # any port: the command needs only the name\n    targetPort: 80   # the containerPort the pods listen on\nEOF\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_missing_service_manifest_uses_the_awaited_port_and_the_backing_containerport() {
+    // `nc db 5432`, and a pod labelled app=db listening on 6543: port 5432, targetPort 6543.
+    let backing = json!([{"metadata": {"name": "db-0", "namespace": "shop", "labels": {"app": "db"}},
+        "spec": {"containers": [{"name": "pg", "image": "postgres",
+                                 "ports": [{"containerPort": 6543}]}]}}]);
+    let nc = json!([{"name": "wait-db", "image": "busybox:1.28",
+        "command": ["sh", "-c", "until nc -z db 5432; do sleep 1; done"]}]);
+    let found = explain(
+        pod_json("web", nc.clone(), json!({})),
+        Objects {
+            pods: backing,
+            ..Default::default()
+        },
+    );
+    let f = one(&found, "ServiceNotFound");
+    assert!(
+        f.hint
+            .contains("  selector:\n    app: db\n  ports:\n  - port: 5432\n    targetPort: 6543"),
+        "{}",
+        f.hint
+    );
+    // No backing pod known: the awaited port, and a comment where the target port goes.
+    let found = explain(pod_json("web", nc, json!({})), Objects::default());
+    let f = one(&found, "ServiceNotFound");
+    assert!(
+        f.hint.contains(
+            "  - port: 5432\n    targetPort: 5432   # the containerPort the pods listen on"
+        ),
+        "{}",
+        f.hint
     );
 }

@@ -1,14 +1,14 @@
 //! `explain`: which init container blocks each selected pod, and why.
 //!
 //! Complete (namespace, selection), validate (flags, no I/O), run: read the pods, gather the
-//! evidence of each (concurrently), diagnose with the pure core, render. `--watch` repeats the
-//! round whenever a watch on the selected pods reports a change (or its window ends), printing
-//! only when the diagnosis changed, until every pod is initialized or has failed for good, or
-//! Ctrl-C.
+//! evidence of each (concurrently), diagnose with the pure core, render: one pod named gives
+//! its full view; several, or none (every blocked pod of the scope), the triage table and the
+//! grouped findings ([`crate::render::triage`]), with `--details` the full view of each too.
+//! `--watch` is in [`watch`].
 
-use std::time::Duration;
+mod watch;
 
-use futures::future::{BoxFuture, FutureExt, select_all, try_join_all};
+use futures::future::try_join_all;
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 
@@ -18,14 +18,8 @@ use crate::diagnosis::{self, PodDiagnosis};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
 use crate::gather;
+use crate::render::triage::Layout;
 use crate::render::{self, Palette};
-
-/// How long one watch request stays open before the round is repeated anyway (so events and
-/// logs, which do not change the pod, are refreshed too).
-const WATCH_WINDOW: Duration = Duration::from_secs(30);
-
-/// How many failed rounds in a row `--watch` rides out (reconnecting) before it gives up.
-const WATCH_RETRIES: u32 = 5;
 
 /// What to explain, once the environment is known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,17 +87,41 @@ pub async fn run(args: &ExplainArgs, global: &GlobalArgs, palette: Palette) -> R
         .with_cluster_domain(&args.cluster_domain);
     let selection = complete(args, cluster.namespace());
     if args.watch {
-        return watch(&cluster, &selection, args, palette).await;
+        return watch::watch(&cluster, &selection, args, palette).await;
     }
     let round = explain_round(&cluster, &selection).await?;
     super::print(&render_text(
-        args.output,
+        args,
+        &selection,
         &round.diagnoses,
         round.now,
         palette,
         false,
     ))?;
     Ok(exit_code(args, &round.diagnoses))
+}
+
+/// True for the multi-pod view: no pod named, or several.
+pub fn multi_pod(selection: &Selection) -> bool {
+    match selection {
+        Selection::Named { names, .. } => names.len() > 1,
+        Selection::Blocked { .. } => true,
+    }
+}
+
+/// The table's layout for these flags.
+fn layout(args: &ExplainArgs) -> Layout {
+    Layout {
+        wide: args.output == OutputFormat::Wide,
+        namespaces: args.all_namespaces,
+    }
+}
+
+/// The diagnoses made safe for a terminal, in triage order.
+fn triaged(diagnoses: &[PodDiagnosis]) -> Vec<PodDiagnosis> {
+    let mut pods: Vec<PodDiagnosis> = diagnoses.iter().map(render::safe::for_terminal).collect();
+    diagnosis::groups::triage_order(&mut pods);
+    pods
 }
 
 /// `--exit-code`: 3 when any selected pod is blocked, else 0.
@@ -117,17 +135,29 @@ pub fn exit_code(args: &ExplainArgs, diagnoses: &[PodDiagnosis]) -> ExitCode {
 }
 
 fn render_text(
-    output: OutputFormat,
+    args: &ExplainArgs,
+    selection: &Selection,
     diagnoses: &[PodDiagnosis],
     now: Timestamp,
     palette: Palette,
     watching: bool,
 ) -> String {
-    match output {
+    let wide = args.output == OutputFormat::Wide;
+    match args.output {
         OutputFormat::Json if watching => render::json::render_line(diagnoses),
         OutputFormat::Json => render::json::render(diagnoses),
-        OutputFormat::Table => render::table::render(diagnoses, now, palette, false),
-        OutputFormat::Wide => render::table::render(diagnoses, now, palette, true),
+        OutputFormat::Table | OutputFormat::Wide if multi_pod(selection) => {
+            let pods = triaged(diagnoses);
+            let mut text = render::triage::render(&pods, palette, layout(args));
+            if args.details && !pods.is_empty() {
+                text.push('\n');
+                text.push_str(&render::table::render(&pods, now, palette, wide));
+            }
+            text
+        }
+        OutputFormat::Table | OutputFormat::Wide => {
+            render::table::render(diagnoses, now, palette, wide)
+        }
     }
 }
 
@@ -136,6 +166,8 @@ struct Round {
     diagnoses: Vec<PodDiagnosis>,
     now: Timestamp,
     watches: Vec<WatchSpec>,
+    /// What the blockers wait on, to follow in a watch.
+    follows: Vec<crate::cluster::follow::Follow>,
 }
 
 /// One watch request: pods of a scope matching selectors, from a resourceVersion.
@@ -151,14 +183,16 @@ async fn explain_round(cluster: &Cluster, selection: &Selection) -> Result<Round
     let (pods, watches) = select(cluster, selection).await?;
     let evidence = gather::evidence_for_all(cluster, pods).await?;
     let now = Timestamp::now();
-    let diagnoses = evidence
+    let diagnoses: Vec<PodDiagnosis> = evidence
         .iter()
         .map(|e| diagnosis::diagnose(e, now))
         .collect();
+    let follows = watch::follows(&evidence, &diagnoses);
     Ok(Round {
         diagnoses,
         now,
         watches,
+        follows,
     })
 }
 
@@ -220,156 +254,13 @@ async fn select(cluster: &Cluster, selection: &Selection) -> Result<(Vec<Pod>, V
     }
 }
 
-/// The diagnoses without what changes by the second (ages, time left), to tell real changes.
-fn stable_view(diagnoses: &[PodDiagnosis]) -> Vec<PodDiagnosis> {
-    diagnoses
-        .iter()
-        .cloned()
-        .map(|mut d| {
-            d.age_seconds = 0;
-            d.deadline_remaining_seconds = d.deadline_remaining_seconds.map(|r| r.min(1));
-            d.findings.retain(|f| f.code != "DeadlineApproaching");
-            d
-        })
-        .collect()
-}
-
-/// True when watching can stop: every selected pod is initialized or failed for good (for a
-/// selection without names, the pods that still need attention; none left ends it too).
-fn watch_is_over(diagnoses: &[PodDiagnosis]) -> bool {
-    diagnoses.iter().all(diagnosis::settled)
-}
-
-async fn watch(
-    cluster: &Cluster,
-    selection: &Selection,
-    args: &ExplainArgs,
-    palette: Palette,
-) -> Result<ExitCode> {
-    let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
-    let mut shown: Option<Vec<PodDiagnosis>> = None;
-    let mut last: Vec<PodDiagnosis> = Vec::new();
-    let mut failures = 0u32;
-    // Pods that went away while still blocked: they count as blocked for --exit-code.
-    let mut vanished: Vec<PodDiagnosis> = Vec::new();
-    loop {
-        let round = tokio::select! {
-            _ = &mut interrupted => return Ok(ended(args, &last, &vanished)),
-            round = explain_round(cluster, selection) => round,
-        };
-        let round = match round {
-            Ok(round) => round,
-            Err(err) if retryable(&err) && failures < WATCH_RETRIES => {
-                failures += 1;
-                tokio::select! {
-                    _ = &mut interrupted => return Ok(ended(args, &last, &vanished)),
-                    _ = tokio::time::sleep(backoff(failures)) => continue,
-                }
-            }
-            Err(err) => return Err(err),
-        };
-        let view = stable_view(&round.diagnoses);
-        if shown.as_ref() != Some(&view) {
-            let mut text = String::new();
-            if shown.is_some() && args.output != OutputFormat::Json {
-                text.push_str(&format!(
-                    "
---- {} ---
-",
-                    round.now.strftime("%H:%M:%S UTC")
-                ));
-            }
-            text.push_str(&render_text(
-                args.output,
-                &round.diagnoses,
-                round.now,
-                palette,
-                true,
-            ));
-            super::print(&text)?;
-            shown = Some(view);
-        }
-        vanished.extend(
-            last.iter()
-                .filter(|old| !old.initialized)
-                .filter(|old| {
-                    !round
-                        .diagnoses
-                        .iter()
-                        .any(|d| d.namespace == old.namespace && d.name == old.name)
-                })
-                .cloned(),
-        );
-        last = round.diagnoses;
-        if watch_is_over(&last) {
-            return Ok(ended(args, &last, &vanished));
-        }
-        let changed = tokio::select! {
-            _ = &mut interrupted => return Ok(ended(args, &last, &vanished)),
-            changed = any_change(cluster, &round.watches) => changed,
-        };
-        match changed {
-            Ok(_) => failures = 0,
-            Err(err) if retryable(&err) && failures < WATCH_RETRIES => {
-                failures += 1;
-                tokio::select! {
-                    _ = &mut interrupted => return Ok(ended(args, &last, &vanished)),
-                    _ = tokio::time::sleep(backoff(failures)) => {}
-                }
-            }
-            Err(err) => return Err(err),
-        }
-    }
-}
-
-/// The exit code of a watch that ends: as [`exit_code`], counting the pods that were deleted
-/// while still blocked as blocked (they never initialized).
-fn ended(args: &ExplainArgs, last: &[PodDiagnosis], vanished: &[PodDiagnosis]) -> ExitCode {
-    let all: Vec<PodDiagnosis> = last.iter().chain(vanished).cloned().collect();
-    exit_code(args, &all)
-}
-
-/// Wait on every watch at once; the first to end (a change, or its window) ends the wait.
-async fn any_change(cluster: &Cluster, watches: &[WatchSpec]) -> Result<bool> {
-    if watches.is_empty() {
-        tokio::time::sleep(WATCH_WINDOW).await;
-        return Ok(false);
-    }
-    let waits: Vec<BoxFuture<'_, Result<bool>>> = watches
-        .iter()
-        .map(|w| {
-            cluster
-                .pods_changed(
-                    &w.scope,
-                    w.fields.as_deref(),
-                    w.labels.as_deref(),
-                    &w.resource_version,
-                    WATCH_WINDOW,
-                )
-                .boxed()
-        })
-        .collect();
-    select_all(waits).await.0
-}
-
-/// Errors worth reconnecting after: the connection, a timeout, a server hiccup.
-fn retryable(err: &Error) -> bool {
-    match err {
-        Error::Unreachable { .. } | Error::Timeout { .. } => true,
-        Error::Api { code, .. } => *code == 0 || *code >= 500 || *code == 429,
-        _ => false,
-    }
-}
-
-fn backoff(failures: u32) -> Duration {
-    Duration::from_secs(1u64 << failures.min(3))
-}
-
 #[cfg(test)]
 mod tests {
+    use super::watch::{backoff, retryable, stable_view, watch_is_over};
     use super::*;
     use crate::cli::{Cli, Command};
     use clap::Parser;
+    use std::time::Duration;
 
     fn args(argv: &[&str]) -> ExplainArgs {
         let mut full = vec!["kubectl-initdoctor", "explain"];
@@ -429,6 +320,7 @@ mod tests {
             active_deadline_seconds: Some(600),
             deadline_remaining_seconds: Some(600 - age),
             next_commands: Vec::new(),
+            owner: None,
         }
     }
 

@@ -1,0 +1,455 @@
+//! `explain --watch`: repeat the round whenever a selected pod changes, or something its
+//! blockers wait on does — the Services they name, those Services' EndpointSlices and backing
+//! Pods, the Jobs they wait for ([`Follow`]: narrowed list-then-watch) — or the window ends.
+//! Print only what changed: in the multi-pod view the changed rows (with the time and the
+//! change), in the one-pod view the full view again; a line when initialization completed.
+//! An expired version (410) or a lost connection (an API server restart) means a new round:
+//! re-list and go on; what was printed is not printed again.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use futures::StreamExt;
+use futures::future::{BoxFuture, FutureExt, select_all};
+use jiff::Timestamp;
+
+use super::{
+    Round, Selection, WatchSpec, exit_code, explain_round, layout, multi_pod, render_text, triaged,
+};
+use crate::cli::{ExplainArgs, OutputFormat};
+use crate::cluster::Cluster;
+use crate::cluster::follow::Follow;
+use crate::diagnosis::{self, Evidence, PodDiagnosis};
+use crate::error::{Error, Result};
+use crate::exit::ExitCode;
+use crate::render::{self, Palette};
+
+/// How long one watch request stays open before the round is repeated anyway (so events and
+/// logs, which do not change the pod, are refreshed too).
+const WATCH_WINDOW: Duration = Duration::from_secs(30);
+
+/// The window when what blockers wait on cannot be watched (too many things, or a refused
+/// list): a re-check this often.
+const RECHECK: Duration = Duration::from_secs(5);
+
+/// How many dependencies are watched at most; beyond, [`RECHECK`].
+const MAX_FOLLOWS: usize = 24;
+
+/// How many failed rounds in a row `--watch` rides out (reconnecting) before it gives up.
+const WATCH_RETRIES: u32 = 5;
+
+/// What the unsettled pods' blockers wait on: Services by name, their EndpointSlices, the
+/// Pods their selectors pick, the Jobs waited for.
+pub(super) fn follows(evidence: &[Evidence], diagnoses: &[PodDiagnosis]) -> Vec<Follow> {
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    let mut out: BTreeSet<Follow> = BTreeSet::new();
+    for (e, d) in evidence.iter().zip(diagnoses) {
+        if diagnosis::settled(d) {
+            continue;
+        }
+        let Some(needs) = crate::waits::needs(&e.pod) else {
+            continue;
+        };
+        names.extend(needs.service_names.iter().cloned());
+        for (namespace, name) in &needs.jobs {
+            out.insert(Follow::Job {
+                namespace: namespace.clone(),
+                name: name.clone(),
+            });
+        }
+        for service in e.waits.iter().flat_map(|w| &w.services_by_name) {
+            let selector = service.spec.as_ref().and_then(|s| s.selector.as_ref());
+            if let (Some(selector), Some(namespace)) = (selector, &service.metadata.namespace)
+                && !selector.is_empty()
+            {
+                out.insert(Follow::PodsLabelled {
+                    namespace: namespace.clone(),
+                    labels: crate::waits::resolve::labels_text(selector),
+                });
+            }
+        }
+    }
+    let names: Vec<String> = names.into_iter().collect();
+    for chunk in names.chunks(crate::waits::shared::NAMES_PER_SLICE_LIST) {
+        out.insert(Follow::SlicesOf(chunk.to_vec()));
+    }
+    out.extend(names.into_iter().map(Follow::ServicesNamed));
+    out.into_iter().collect()
+}
+
+/// The diagnoses without what changes by the second (ages, time left), to tell real changes.
+pub(super) fn stable_view(diagnoses: &[PodDiagnosis]) -> Vec<PodDiagnosis> {
+    diagnoses
+        .iter()
+        .cloned()
+        .map(|mut d| {
+            d.age_seconds = 0;
+            d.deadline_remaining_seconds = d.deadline_remaining_seconds.map(|r| r.min(1));
+            d.findings.retain(|f| f.code != "DeadlineApproaching");
+            d
+        })
+        .collect()
+}
+
+/// What a row of the triage table shows that can change (not the age).
+type RowKey = (String, String, Option<String>, Option<String>, bool);
+
+fn row_key(d: &PodDiagnosis) -> RowKey {
+    let top = d.findings.first();
+    (
+        d.status.clone(),
+        d.blocking
+            .as_ref()
+            .map(|b| b.name.clone())
+            .unwrap_or_default(),
+        top.map(|f| f.code.clone()),
+        top.and_then(|f| f.target.clone()),
+        d.initialized,
+    )
+}
+
+/// `namespace/name`.
+fn id(d: &PodDiagnosis) -> (String, String) {
+    (d.namespace.clone(), d.name.clone())
+}
+
+/// The change of one row: `ServiceNotFound → ServiceNoEndpoints`, or of the status.
+pub(super) fn change_text(before: Option<&PodDiagnosis>, after: &PodDiagnosis) -> String {
+    let Some(before) = before else {
+        return "new".into();
+    };
+    let code = |d: &PodDiagnosis| {
+        d.findings
+            .first()
+            .map(|f| f.code.clone())
+            .unwrap_or_else(|| "<none>".into())
+    };
+    if after.initialized && !before.initialized {
+        format!("{} → initialized", code(before))
+    } else if code(before) != code(after) {
+        format!("{} → {}", code(before), code(after))
+    } else if before.status != after.status {
+        format!("{} → {}", before.status, after.status)
+    } else {
+        "updated".into()
+    }
+}
+
+/// True when watching can stop: every selected pod is initialized or failed for good (for a
+/// selection without names, the pods that still need attention; none left ends it too).
+pub(super) fn watch_is_over(diagnoses: &[PodDiagnosis]) -> bool {
+    diagnoses.iter().all(diagnosis::settled)
+}
+
+/// State kept across rounds.
+#[derive(Default)]
+struct Watching {
+    /// The stable view last printed (JSON and the one-pod view).
+    shown: Option<Vec<PodDiagnosis>>,
+    /// The rows last printed (the multi-pod view), by pod.
+    rows: Option<BTreeMap<(String, String), PodDiagnosis>>,
+    /// The last round's diagnoses.
+    last: Vec<PodDiagnosis>,
+    /// Pods deleted while still blocked: they count as blocked for --exit-code.
+    vanished: Vec<PodDiagnosis>,
+    /// Pods that left the selection initialized.
+    initialized: BTreeSet<(String, String)>,
+    /// The fingerprint of each followed dependency at the last look.
+    seen: BTreeMap<Follow, u64>,
+}
+
+pub(super) async fn watch(
+    cluster: &Cluster,
+    selection: &Selection,
+    args: &ExplainArgs,
+    palette: Palette,
+) -> Result<ExitCode> {
+    let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
+    let mut state = Watching::default();
+    let mut failures = 0u32;
+    let rows_view = multi_pod(selection) && args.output != OutputFormat::Json;
+    loop {
+        let round = tokio::select! {
+            _ = &mut interrupted => return Ok(ended(args, &state)),
+            round = explain_round(cluster, selection) => round,
+        };
+        let round = match round {
+            Ok(round) => round,
+            Err(err) if retryable(&err) && failures < WATCH_RETRIES => {
+                failures += 1;
+                tokio::select! {
+                    _ = &mut interrupted => return Ok(ended(args, &state)),
+                    _ = tokio::time::sleep(backoff(failures)) => continue,
+                }
+            }
+            Err(err) => return Err(err),
+        };
+        let gone = gone_pods(cluster, &state.last, &round).await;
+        let text = if rows_view {
+            rows_text(&mut state, &round, &gone, args, palette)
+        } else {
+            view_text(&mut state, &round, selection, args, palette)
+        };
+        for (pod, initialized) in gone {
+            if initialized {
+                state.initialized.insert(id(&pod));
+            } else if !pod.initialized {
+                state.vanished.push(pod);
+            }
+        }
+        super::super::print(&text)?;
+        state.last = round.diagnoses.clone();
+        if watch_is_over(&state.last) {
+            if args.output != OutputFormat::Json {
+                super::super::print(&completed_line(&state, round.now))?;
+            }
+            return Ok(ended(args, &state));
+        }
+        let changed = tokio::select! {
+            _ = &mut interrupted => return Ok(ended(args, &state)),
+            changed = any_change(cluster, &round, &mut state.seen) => changed,
+        };
+        match changed {
+            Ok(_) => failures = 0,
+            Err(err) if retryable(&err) && failures < WATCH_RETRIES => {
+                failures += 1;
+                tokio::select! {
+                    _ = &mut interrupted => return Ok(ended(args, &state)),
+                    _ = tokio::time::sleep(backoff(failures)) => {}
+                }
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+/// The pods of the last round missing from this one, each with whether it left initialized
+/// (still there, initialized) or not (deleted, or could not be read).
+async fn gone_pods(
+    cluster: &Cluster,
+    last: &[PodDiagnosis],
+    round: &Round,
+) -> Vec<(PodDiagnosis, bool)> {
+    let now_ids: BTreeSet<(String, String)> = round.diagnoses.iter().map(id).collect();
+    let missing: Vec<&PodDiagnosis> = last.iter().filter(|d| !now_ids.contains(&id(d))).collect();
+    futures::stream::iter(missing.into_iter().map(|old| async move {
+        match cluster.get_pod(&old.namespace, &old.name).await {
+            Ok(pod) => {
+                let evidence = Evidence {
+                    pod,
+                    ..Default::default()
+                };
+                let now = diagnosis::summarize(&evidence, round.now);
+                let initialized = now.initialized;
+                (if initialized { now } else { old.clone() }, initialized)
+            }
+            Err(_) => (old.clone(), false),
+        }
+    }))
+    .buffered(8)
+    .collect()
+    .await
+}
+
+/// The one-pod view (and JSON): the whole view again when it changed.
+fn view_text(
+    state: &mut Watching,
+    round: &Round,
+    selection: &Selection,
+    args: &ExplainArgs,
+    palette: Palette,
+) -> String {
+    let view = stable_view(&round.diagnoses);
+    if state.shown.as_ref() == Some(&view) {
+        return String::new();
+    }
+    let mut text = String::new();
+    if state.shown.is_some() && args.output != OutputFormat::Json {
+        text.push_str(&format!(
+            "\n--- {} ---\n",
+            round.now.strftime("%H:%M:%S UTC")
+        ));
+    }
+    text.push_str(&render_text(
+        args,
+        selection,
+        &round.diagnoses,
+        round.now,
+        palette,
+        true,
+    ));
+    state.shown = Some(view);
+    text
+}
+
+/// The multi-pod view: the whole view the first time, then only the rows that changed.
+fn rows_text(
+    state: &mut Watching,
+    round: &Round,
+    gone: &[(PodDiagnosis, bool)],
+    args: &ExplainArgs,
+    palette: Palette,
+) -> String {
+    let pods = triaged(&round.diagnoses);
+    let current: BTreeMap<(String, String), PodDiagnosis> =
+        pods.iter().map(|d| (id(d), d.clone())).collect();
+    let Some(before) = state.rows.replace(current) else {
+        return render::triage::render(&pods, palette, layout(args));
+    };
+    let mut changed: Vec<PodDiagnosis> = Vec::new();
+    let mut what: Vec<String> = Vec::new();
+    for pod in &pods {
+        let old = before.get(&id(pod));
+        if old.is_none_or(|o| row_key(o) != row_key(pod)) {
+            what.push(change_text(old, pod));
+            changed.push(pod.clone());
+        }
+    }
+    for (pod, initialized) in gone {
+        let old = before.get(&id(pod));
+        let code = old
+            .and_then(|o| o.findings.first())
+            .map(|f| f.code.clone())
+            .unwrap_or_else(|| "<none>".into());
+        what.push(if *initialized {
+            format!("{code} → initialized")
+        } else {
+            format!("{code} → deleted")
+        });
+        changed.push(render::safe::for_terminal(pod));
+    }
+    if changed.is_empty() {
+        return String::new();
+    }
+    render::triage::changed_rows(&changed, &what, round.now, layout(args))
+}
+
+/// The last line of a watch that ends by itself.
+fn completed_line(state: &Watching, now: Timestamp) -> String {
+    let initialized = state
+        .last
+        .iter()
+        .filter(|d| d.initialized)
+        .map(id)
+        .chain(state.initialized.iter().cloned())
+        .collect::<BTreeSet<_>>()
+        .len();
+    let failed = state.last.iter().filter(|d| !d.initialized).count() + state.vanished.len();
+    let time = now.strftime("%H:%M:%S UTC");
+    let pods = |n: usize| if n == 1 { "pod" } else { "pods" };
+    if failed == 0 && initialized == 0 {
+        format!("{time}  no pod is blocked in initialization; watch ended\n")
+    } else if failed == 0 {
+        format!(
+            "{time}  initialization completed ({initialized} {} initialized); watch ended\n",
+            pods(initialized)
+        )
+    } else {
+        format!(
+            "{time}  no pod is still initializing ({initialized} initialized, {failed} failed or deleted); watch ended\n"
+        )
+    }
+}
+
+/// The exit code of a watch that ends: as [`exit_code`], counting the pods that were deleted
+/// while still blocked as blocked (they never initialized).
+fn ended(args: &ExplainArgs, state: &Watching) -> ExitCode {
+    let all: Vec<PodDiagnosis> = state.last.iter().chain(&state.vanished).cloned().collect();
+    exit_code(args, &all)
+}
+
+/// Wait for the first of: a change of a selected pod, a change of something followed (seen
+/// by its list differing from the last look, or by its watch), or the window's end.
+async fn any_change(
+    cluster: &Cluster,
+    round: &Round,
+    seen: &mut BTreeMap<Follow, u64>,
+) -> Result<bool> {
+    let started = tokio::time::Instant::now();
+    let mut window = WATCH_WINDOW;
+    let mut follows: Vec<(Follow, String)> = Vec::new();
+    if round.follows.len() > MAX_FOLLOWS {
+        window = RECHECK;
+    } else {
+        let looks: Vec<(Follow, Result<crate::cluster::follow::Seen>)> = futures::stream::iter(
+            round
+                .follows
+                .iter()
+                .map(|f| async move { (f.clone(), cluster.follow_seen(f).await) }),
+        )
+        .buffered(8)
+        .collect()
+        .await;
+        let mut moved = false;
+        for (follow, look) in looks {
+            match look {
+                Ok(look) => {
+                    if seen
+                        .insert(follow.clone(), look.fingerprint)
+                        .is_some_and(|before| before != look.fingerprint)
+                    {
+                        moved = true;
+                    }
+                    follows.push((follow, look.resource_version));
+                }
+                Err(err) if retryable(&err) => return Err(err),
+                // Refused (RBAC) or not understood: re-check instead of watching it.
+                Err(_) => window = RECHECK,
+            }
+        }
+        if moved {
+            return Ok(true);
+        }
+    }
+    let mut waits: Vec<BoxFuture<'_, Result<bool>>> = round
+        .watches
+        .iter()
+        .map(|w: &WatchSpec| {
+            cluster
+                .pods_changed(
+                    &w.scope,
+                    w.fields.as_deref(),
+                    w.labels.as_deref(),
+                    &w.resource_version,
+                    window,
+                )
+                .boxed()
+        })
+        .collect();
+    waits.extend(follows.iter().map(|(follow, version)| {
+        async move {
+            match cluster.follow_changed(follow, version, window).await {
+                Err(err) if !retryable(&err) => {
+                    tokio::time::sleep(RECHECK).await;
+                    Ok(true)
+                }
+                other => other,
+            }
+        }
+        .boxed()
+    }));
+    let changed = if waits.is_empty() {
+        tokio::time::sleep(window).await;
+        Ok(false)
+    } else {
+        select_all(waits).await.0
+    };
+    // A watch the server ends at once is no reason to spin.
+    if matches!(changed, Ok(false)) && started.elapsed() < Duration::from_secs(1) {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    changed
+}
+
+/// Errors worth reconnecting after: the connection, a timeout, a server hiccup.
+pub(super) fn retryable(err: &Error) -> bool {
+    match err {
+        Error::Unreachable { .. } | Error::Timeout { .. } => true,
+        Error::Api { code, .. } => *code == 0 || *code >= 500 || *code == 429,
+        _ => false,
+    }
+}
+
+pub(super) fn backoff(failures: u32) -> Duration {
+    Duration::from_secs(1u64 << failures.min(3))
+}

@@ -1,0 +1,297 @@
+//! The multi-pod view of `explain`: a kubectl-style table, one row per pod (severity, then
+//! age), then the findings grouped across pods with one fix each; in `--watch`, the rows that
+//! changed.
+
+use comfy_table::{ContentArrangement, Table, presets::NOTHING};
+use jiff::Timestamp;
+
+use crate::diagnosis::groups::{self, Group};
+use crate::diagnosis::owner::short_name;
+use crate::diagnosis::{PodDiagnosis, Severity, short_duration};
+use crate::render::Palette;
+
+/// How the table is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// `-o wide`: OWNER, NODE, RESTARTS, IMAGE.
+    pub wide: bool,
+    /// `-A`: a NAMESPACE column first.
+    pub namespaces: bool,
+}
+
+/// How many pod names a group lists before "+N more".
+pub const NAMES_SHOWN: usize = 3;
+
+/// The longest TARGET cell, in characters, when it is a cause rather than a target.
+const CAUSE_CHARS: usize = 40;
+
+/// The table and the groups of `pods` (already made safe for a terminal, in triage order).
+pub fn render(pods: &[PodDiagnosis], palette: Palette, layout: Layout) -> String {
+    if pods.is_empty() {
+        return "No pods are blocked in initialization.\n".to_string();
+    }
+    let mut out = table(pods, layout, None);
+    let groups = groups::group(pods);
+    if !groups.is_empty() {
+        out.push('\n');
+        out.push_str(&groups_text(&groups, palette));
+    }
+    out
+}
+
+/// The header of the table.
+fn header(layout: Layout) -> Vec<&'static str> {
+    let mut header = Vec::new();
+    if layout.namespaces {
+        header.push("NAMESPACE");
+    }
+    header.extend(["POD", "STATUS", "BLOCKER", "FINDING", "TARGET", "AGE"]);
+    if layout.wide {
+        header.extend(["OWNER", "NODE", "RESTARTS", "IMAGE"]);
+    }
+    header
+}
+
+/// One row's cells.
+fn row(pod: &PodDiagnosis, layout: Layout) -> Vec<String> {
+    let top = pod.findings.first();
+    let blocker = pod
+        .blocking
+        .as_ref()
+        .map(|b| format!("{}/{} {}", b.index + 1, pod.init_containers.len(), b.name));
+    let mut cells = Vec::new();
+    if layout.namespaces {
+        cells.push(pod.namespace.clone());
+    }
+    cells.extend([
+        pod.name.clone(),
+        pod.status.clone(),
+        blocker.unwrap_or_else(|| "<none>".into()),
+        top.map(|f| f.code.clone())
+            .unwrap_or_else(|| "<none>".into()),
+        top.map(cause).unwrap_or_else(|| "<none>".into()),
+        short_duration(pod.age_seconds),
+    ]);
+    if layout.wide {
+        let image = pod
+            .blocking
+            .as_ref()
+            .and_then(|b| pod.init_containers.get(b.index))
+            .map(|r| r.image.clone());
+        cells.extend([
+            pod.owner
+                .as_ref()
+                .map(short_name)
+                .unwrap_or_else(|| "<none>".into()),
+            pod.node.clone().unwrap_or_else(|| "<none>".into()),
+            pod.restarts.to_string(),
+            image.unwrap_or_else(|| "<none>".into()),
+        ]);
+    }
+    cells
+}
+
+/// The TARGET cell: what the blocker waits on, else the cause in a few words.
+fn cause(f: &crate::finding::Finding) -> String {
+    if let Some(t) = &f.target {
+        return t.clone();
+    }
+    let first = f
+        .message
+        .split([':', ';'])
+        .next()
+        .unwrap_or_default()
+        .trim();
+    if first.chars().count() <= CAUSE_CHARS {
+        first.to_string()
+    } else {
+        let cut: String = first.chars().take(CAUSE_CHARS - 1).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+/// kubectl's table: no borders, columns three spaces apart, no trailing blanks. With `changes`,
+/// a first TIME column and a last CHANGE column.
+fn table(pods: &[PodDiagnosis], layout: Layout, changes: Option<(&str, &[String])>) -> String {
+    let mut t = Table::new();
+    t.load_style(NOTHING);
+    t.set_content_arrangement(ContentArrangement::Disabled);
+    t.force_no_tty();
+    let mut head: Vec<&str> = header(layout);
+    if changes.is_some() {
+        head.insert(0, "TIME");
+        head.push("CHANGE");
+    }
+    t.set_header(head);
+    for (i, pod) in pods.iter().enumerate() {
+        let mut cells = row(pod, layout);
+        if let Some((time, what)) = changes {
+            cells.insert(0, time.to_string());
+            cells.push(what.get(i).cloned().unwrap_or_default());
+        }
+        t.add_row(cells);
+    }
+    for column in t.column_iter_mut() {
+        column.set_padding((0, 3));
+    }
+    let mut out = String::new();
+    for line in t.to_string().lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The rows of pods that changed in a watch, with the time and the change of each
+/// (`ServiceNotFound → ServiceNoEndpoints`).
+pub fn changed_rows(
+    pods: &[PodDiagnosis],
+    changes: &[String],
+    now: Timestamp,
+    layout: Layout,
+) -> String {
+    let time = now.strftime("%H:%M:%S").to_string();
+    table(pods, layout, Some((&time, changes)))
+}
+
+/// The findings, grouped: one entry per (finding, target), with its pods and one fix.
+fn groups_text(groups: &[Group], palette: Palette) -> String {
+    let mut out = String::new();
+    for g in groups {
+        let about = match (&g.container, &g.target) {
+            (Some(c), Some(t)) => format!(" ({c} -> {t})"),
+            (None, Some(t)) => format!(" (-> {t})"),
+            (Some(c), None) => format!(" ({c})"),
+            (None, None) => String::new(),
+        };
+        let count = g.pods.len();
+        let mut names = g
+            .pods
+            .iter()
+            .take(NAMES_SHOWN)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if count > NAMES_SHOWN {
+            names.push_str(&format!(", +{} more", count - NAMES_SHOWN));
+        }
+        let owner = g
+            .owner
+            .as_ref()
+            .map(|o| format!(" of {}", short_name(o)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{} {}{}: {} {}{}: {}\n",
+            palette.severity(g.severity, &format!("[{}]", word(g.severity))),
+            palette.bold(&g.code),
+            about,
+            count,
+            if count == 1 { "pod" } else { "pods" },
+            owner,
+            names
+        ));
+        out.push_str(&format!("    {}\n", g.message));
+        out.push_str(&fix_text(&g.fix, "    "));
+    }
+    out
+}
+
+/// A fix, printed so that a copy of it pastes: one line indented; a manifest (the lines after
+/// the first) flush left inside `kubectl apply -f - <<'EOF' … EOF`.
+pub fn fix_text(fix: &str, indent: &str) -> String {
+    if fix.is_empty() {
+        return String::new();
+    }
+    let mut lines = fix.lines();
+    let first = lines.next().unwrap_or_default();
+    let rest: Vec<&str> = lines.collect();
+    if rest.is_empty() {
+        return format!("{indent}fix: {first}\n");
+    }
+    let body = dedent(&rest);
+    let mut out = format!("{indent}fix: {first}\n");
+    if body.first().is_some_and(|l| l.starts_with("apiVersion:")) {
+        out.push_str("kubectl apply -f - <<'EOF'\n");
+        for l in &body {
+            out.push_str(l);
+            out.push('\n');
+        }
+        out.push_str("EOF\n");
+    } else {
+        for l in &body {
+            out.push_str(&format!("{indent}     {l}\n"));
+        }
+    }
+    out
+}
+
+/// The lines without the indentation they share.
+fn dedent<'a>(lines: &[&'a str]) -> Vec<&'a str> {
+    let indent = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    lines
+        .iter()
+        .map(|l| l.get(indent..).unwrap_or("").trim_end())
+        .collect()
+}
+
+fn word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manifest_fix_pastes_as_a_heredoc() {
+        let fix = "apply the Service (`kubectl apply -f -`):\n  apiVersion: v1\n  kind: Service\n  metadata:\n    name: db\n";
+        assert_eq!(
+            fix_text(fix, "    "),
+            "    fix: apply the Service (`kubectl apply -f -`):\nkubectl apply -f - <<'EOF'\napiVersion: v1\nkind: Service\nmetadata:\n  name: db\nEOF\n"
+        );
+        assert_eq!(fix_text("one line", "  "), "  fix: one line\n");
+        assert_eq!(fix_text("", "  "), "");
+    }
+
+    #[test]
+    fn a_long_cause_is_cut_to_a_few_words() {
+        let mut f = crate::finding::finding(
+            "CrashLoop",
+            Severity::Error,
+            Some("c"),
+            "init container migrate keeps failing with exit code 127 and will retry: x".into(),
+        );
+        assert_eq!(cause(&f), "init container migrate keeps failing wi…");
+        f.target = Some("orders-db".into());
+        assert_eq!(cause(&f), "orders-db");
+    }
+
+    #[test]
+    fn columns_follow_kubectl_flags() {
+        let cases = [
+            (false, false, "POD STATUS BLOCKER FINDING TARGET AGE"),
+            (
+                false,
+                true,
+                "NAMESPACE POD STATUS BLOCKER FINDING TARGET AGE",
+            ),
+            (
+                true,
+                true,
+                "NAMESPACE POD STATUS BLOCKER FINDING TARGET AGE OWNER NODE RESTARTS IMAGE",
+            ),
+        ];
+        for (wide, namespaces, want) in cases {
+            assert_eq!(header(Layout { wide, namespaces }).join(" "), want);
+        }
+    }
+}

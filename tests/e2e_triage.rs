@@ -266,7 +266,7 @@ fn normalised(text: &str, ns: &str, generated: &[String]) -> String {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let table_end = lines
         .iter()
-        .position(|l| l.is_empty())
+        .position(String::is_empty)
         .unwrap_or(lines.len());
     for line in &mut lines[1..table_end] {
         let cut = line.trim_end().rfind(' ').map(|i| i + 1).unwrap_or(0);

@@ -155,7 +155,7 @@ impl Cluster {
                             m.name.clone().unwrap_or_default(),
                             m.resource_version.clone().unwrap_or_default(),
                         )
-                    }))
+                    }));
                 },
             )
             .await?;
@@ -204,7 +204,7 @@ impl Cluster {
         loop {
             match tokio::time::timeout_at(deadline, stream.next()).await {
                 Err(_) | Ok(None) => return Ok(false),
-                Ok(Some(Ok(WatchEvent::Bookmark(_)))) => continue,
+                Ok(Some(Ok(WatchEvent::Bookmark(_)))) => {}
                 Ok(Some(Ok(WatchEvent::Error(status)))) if status.code == 410 => return Ok(true),
                 Ok(Some(Ok(WatchEvent::Error(status)))) => {
                     return Err(self.map_error(

@@ -141,6 +141,14 @@ pub fn initialized_condition(pod: &Pod) -> bool {
         })
 }
 
+/// True when the pod's `Ready` condition is `True`.
+pub fn ready_condition(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+}
+
 /// The first init container in spec order that is not done, unless the pod is initialized.
 pub fn blocking(pod: &Pod, rows: &[InitContainerRow]) -> Option<Blocking> {
     if initialized_condition(pod) {

@@ -54,6 +54,21 @@ pub fn needs_attention(pod: &Pod) -> bool {
     }
 }
 
+/// True when a pod belongs in an `explain` without pod names and without `--init-only`: it
+/// needs attention in initialization ([`needs_attention`]), or it is not Ready while it may
+/// still become so (`Pending`, `Running`, `Unknown`: a `0/1 Running` pod, a crash-looping app
+/// container, a sandbox that is not ready).
+pub fn needs_attention_or_not_ready(pod: &Pod) -> bool {
+    needs_attention(pod)
+        || (!matches!(pod_phase(pod), "Succeeded" | "Failed") && !timeline::ready_condition(pod))
+}
+
+/// True when `explain --exit-code` exits 3 for this pod: not initialized, or (unless
+/// `init_only`) not Ready and not `Succeeded` (a Completed pod is fine).
+pub fn exits_blocked(diagnosis: &PodDiagnosis, init_only: bool) -> bool {
+    !diagnosis.initialized || (!init_only && !diagnosis.ready && diagnosis.phase != "Succeeded")
+}
+
 /// True when watching this pod can end: it is initialized, or it will never be (it has
 /// terminated for good: `Failed` or `Succeeded`).
 pub fn settled(diagnosis: &PodDiagnosis) -> bool {

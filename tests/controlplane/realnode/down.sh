@@ -14,8 +14,18 @@ quiet=false
 [[ -d "$STATE_DIR" ]] || exit 0
 init_state_dir
 RN_STATE="$STATE_DIR/realnode"
-if [[ ! -d "$RN_STATE" ]] && ! ip link show "$RN_BRIDGE" >/dev/null 2>&1; then
+# The bridge and the firewall chains are host-wide: another state dir's real node may own them
+# (one engineer runs it while others run REAL_NODE=0, whose up.sh calls this script). Touch
+# them only when this state dir has run a real node.
+if [[ ! -d "$RN_STATE" ]]; then
   $quiet || log "nothing to stop: no real node in $STATE_DIR"
+  exit 0
+fi
+# The bridge, the firewall chains and the cgroups are the host's, not this state dir's: without a
+# real node of ours, they belong to a real node another state dir (another clone) runs — leave
+# them alone; only leftovers of one that died are cleaned up.
+if [[ ! -d "$RN_STATE" ]] && pgrep -f -- "--hostname-override=$REAL_NODE_NAME" >/dev/null 2>&1; then
+  $quiet || log "nothing to stop: the real node running belongs to another state dir"
   exit 0
 fi
 did=()

@@ -20,6 +20,7 @@ mod lifecycle;
 #[cfg(test)]
 mod lifecycle_tests;
 mod network;
+mod probe_targets;
 mod probes;
 mod schedule;
 mod spec;
@@ -100,8 +101,8 @@ pub const FAMILIES: &[(&str, Family)] = &[
             probes::readiness_probe_failing,
             probes::liveness_probe_restarting,
             probes::startup_probe_never_passed,
-            probes::probe_command_not_found,
-            probes::probe_port_not_declared,
+            probe_targets::probe_command_not_found,
+            probe_targets::probe_port_not_declared,
         ]
         .iter()
         .flat_map(|check| check(cx))

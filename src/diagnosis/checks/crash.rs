@@ -236,7 +236,14 @@ fn logs_of<'a>(blocker: &Blocker<'a>, prefer_previous: bool) -> (&'static str, &
     } else {
         (current, previous)
     };
-    if first.1.iter().any(|l| !l.trim().is_empty()) {
+    // The kubelet answers a log it no longer has (the runtime removed that instance) with one
+    // line of its own, `unable to retrieve container logs for containerd://…`: no log at all.
+    let usable = |lines: &[String]| {
+        lines.iter().any(|l| {
+            !l.trim().is_empty() && !l.starts_with("unable to retrieve container logs for ")
+        })
+    };
+    if usable(first.1) || !usable(second.1) {
         first
     } else {
         second
@@ -400,6 +407,24 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Seen on the real node: between two crashes the previous instance's log may be gone, and
+    /// the kubelet answers with a line of its own; the current (exited) instance has the log.
+    #[test]
+    fn crash_loop_reads_the_current_log_when_the_previous_is_gone() {
+        let running = json!({"running": {"startedAt": "2026-01-01T00:08:11Z"}});
+        let mut e = between_crashes(running, true);
+        e.logs.get_mut("migrate").unwrap().previous =
+            vec!["unable to retrieve container logs for containerd://87c9d0c39bac".to_string()];
+        e.logs.get_mut("migrate").unwrap().current = vec!["migration failed".to_string()];
+        let f = only(&e, "CrashLoop");
+        assert!(
+            f.evidence.contains(&"| migration failed".to_string()),
+            "{:?}",
+            f.evidence
+        );
+        assert!(!f.evidence.iter().any(|l| l.contains("unable to retrieve")));
     }
 
     #[test]

@@ -265,7 +265,7 @@ _kubectl_initdoctor() {
             return 0
             ;;
         kubectl_initdoctor__subcmd__explain)
-            opts="-l -A -o -w -n -h -V --selector --all-namespaces --output --watch --exit-code --details --cluster-domain --kubeconfig --context --cluster --user --namespace --request-timeout --color --help --version"
+            opts="-l -A -o -w -n -h -V --selector --all-namespaces --output --watch --exit-code --details --init-only --cluster-domain --kubeconfig --context --cluster --user --namespace --request-timeout --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -57,8 +57,9 @@ always\t''
 never\t''"
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s A -l all-namespaces -d 'Look at pods in every namespace'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s w -l watch -d 'Re-render when a pod changes, until it is initialized or interrupted'
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l exit-code -d 'Exit 3 when any selected pod is blocked in initialization, 0 when all are initialized'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l exit-code -d 'Exit 3 when any selected pod is blocked in initialization or not Ready (Completed pods are fine), 0 otherwise; with --init-only, 3 only for pods blocked in initialization'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l details -d 'With several pods: after the table and the grouped findings, the full view of each pod'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l init-only -d 'Only what blocks initialization: without pod names, select only the pods whose initialization is not complete (not those that are initialized but not Ready)'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s V -l version -d 'Print version'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s l -l selector -d 'Show the pods matching this label selector, each pod\'s containers in order, pods interleaved by line' -r

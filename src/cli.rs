@@ -148,7 +148,8 @@ Examples:
 
 #[derive(Debug, Clone, Args)]
 pub struct ExplainArgs {
-    /// Pods to explain (default: every pod in scope whose initialization is not complete)
+    /// Pods to explain (default: every pod in scope that is not Ready or whose initialization is
+    /// not complete)
     #[arg(value_name = "POD")]
     pub pods: Vec<String>,
 
@@ -168,13 +169,19 @@ pub struct ExplainArgs {
     #[arg(short = 'w', long)]
     pub watch: bool,
 
-    /// Exit 3 when any selected pod is blocked in initialization, 0 when all are initialized
+    /// Exit 3 when any selected pod is blocked in initialization or not Ready (Completed pods
+    /// are fine), 0 otherwise; with --init-only, 3 only for pods blocked in initialization
     #[arg(long)]
     pub exit_code: bool,
 
     /// With several pods: after the table and the grouped findings, the full view of each pod
     #[arg(long)]
     pub details: bool,
+
+    /// Only what blocks initialization: without pod names, select only the pods whose
+    /// initialization is not complete (not those that are initialized but not Ready)
+    #[arg(long)]
+    pub init_only: bool,
 
     /// The cluster's DNS domain, for resolving the names init containers wait on
     #[arg(long, default_value = "cluster.local", value_name = "DOMAIN")]

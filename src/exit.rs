@@ -3,13 +3,15 @@
 /// What the process tells its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitCode {
-    /// Success; for `explain --exit-code`, every selected pod is initialized.
+    /// Success; for `explain --exit-code`, every selected pod is initialized and Ready (or
+    /// Completed).
     Ok,
     /// An error that fits no narrower code.
     Error,
     /// The command line is wrong (clap uses 2 as well).
     Usage,
-    /// `explain --exit-code`: at least one selected pod is blocked in initialization.
+    /// `explain --exit-code`: at least one selected pod is blocked in initialization, or (without
+    /// `--init-only`) not Ready and not Completed.
     Blocked,
     /// A pod, namespace or container that was named does not exist.
     NotFound,

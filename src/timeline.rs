@@ -1,7 +1,7 @@
 //! The init timeline: each init container in spec order with its state, and which one blocks.
 
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
+use k8s_openapi::api::core::v1::{Container, ContainerStatus, Pod};
 use serde::Serialize;
 
 use crate::status::is_sidecar;
@@ -57,6 +57,25 @@ pub fn rows(pod: &Pod) -> Vec<InitContainerRow> {
         .as_ref()
         .and_then(|s| s.init_container_statuses.as_deref())
         .unwrap_or(&[]);
+    rows_of(specs, statuses)
+}
+
+/// The app containers of `pod`, in spec order, in the same shape (`sidecar` is always false).
+pub fn app_rows(pod: &Pod) -> Vec<InitContainerRow> {
+    let specs = pod
+        .spec
+        .as_ref()
+        .map(|s| s.containers.as_slice())
+        .unwrap_or(&[]);
+    let statuses: &[ContainerStatus] = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_deref())
+        .unwrap_or(&[]);
+    rows_of(specs, statuses)
+}
+
+fn rows_of(specs: &[Container], statuses: &[ContainerStatus]) -> Vec<InitContainerRow> {
     specs
         .iter()
         .enumerate()
@@ -120,6 +139,14 @@ pub fn initialized_condition(pod: &Pod) -> bool {
             cs.iter()
                 .any(|c| c.type_ == "Initialized" && c.status == "True")
         })
+}
+
+/// True when the pod's `Ready` condition is `True`.
+pub fn ready_condition(pod: &Pod) -> bool {
+    pod.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
 }
 
 /// The first init container in spec order that is not done, unless the pod is initialized.

@@ -1432,8 +1432,8 @@ spec:
             evidence: &["Pulling (kubelet): Pulling image \"busybox:1.28\""],
             only: Some(&["AppContainersStarting"]),
             table: &["Initialization is complete."],
-            // Initialized: --exit-code says 0.
-            exit_code: Some((&["{pod}"], 0)),
+            // Initialized but not Ready yet: --exit-code says 3, with --init-only 0.
+            exit_code: Some((&["{pod}", "--init-only"], 0)),
             ..Scenario::default()
         },
         Scenario {

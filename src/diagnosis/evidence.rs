@@ -85,6 +85,25 @@ pub fn init_status<'a>(pod: &'a Pod, name: &str) -> Option<&'a ContainerStatus> 
         .find(|c| c.name == name)
 }
 
+/// The spec of an app container by name.
+pub fn app_spec<'a>(pod: &'a Pod, name: &str) -> Option<&'a Container> {
+    pod.spec
+        .as_ref()?
+        .containers
+        .iter()
+        .find(|c| c.name == name)
+}
+
+/// The status of an app container by name.
+pub fn app_status<'a>(pod: &'a Pod, name: &str) -> Option<&'a ContainerStatus> {
+    pod.status
+        .as_ref()?
+        .container_statuses
+        .as_ref()?
+        .iter()
+        .find(|c| c.name == name)
+}
+
 /// The waiting reason of a container status, if it is waiting with one.
 pub fn waiting_reason(status: &ContainerStatus) -> Option<&str> {
     status

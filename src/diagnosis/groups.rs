@@ -188,6 +188,7 @@ mod tests {
             node: None,
             restarts: 0,
             initialized: false,
+            ready: false,
             blocking: None,
             init_containers: Vec::new(),
             findings,

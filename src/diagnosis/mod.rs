@@ -64,6 +64,21 @@ pub fn needs_attention(pod: &Pod) -> bool {
     }
 }
 
+/// True when a pod belongs in an `explain` without pod names and without `--init-only`: it
+/// needs attention in initialization ([`needs_attention`]), or it is not Ready while it may
+/// still become so (`Pending`, `Running`, `Unknown`: a `0/1 Running` pod, a crash-looping app
+/// container, a sandbox that is not ready).
+pub fn needs_attention_or_not_ready(pod: &Pod) -> bool {
+    needs_attention(pod)
+        || (!matches!(pod_phase(pod), "Succeeded" | "Failed") && !timeline::ready_condition(pod))
+}
+
+/// True when `explain --exit-code` exits 3 for this pod: not initialized, or (unless
+/// `init_only`) not Ready and not `Succeeded` (a Completed pod is fine).
+pub fn exits_blocked(diagnosis: &PodDiagnosis, init_only: bool) -> bool {
+    !diagnosis.initialized || (!init_only && !diagnosis.ready && diagnosis.phase != "Succeeded")
+}
+
 /// True when watching this pod can end: it is initialized, or it will never be (it has
 /// terminated for good: `Failed` or `Succeeded`).
 pub fn settled(diagnosis: &PodDiagnosis) -> bool {
@@ -71,16 +86,46 @@ pub fn settled(diagnosis: &PodDiagnosis) -> bool {
 }
 
 /// The logs the diagnosis of `pod` uses: the blocker's current instance once it has run, and
-/// its previous instance once it has restarted.
+/// its previous instance once it has restarted; the same for every native sidecar and app
+/// container that has failed (terminated non-zero, or restarted and not Ready), for the App*
+/// findings and the bind failures of `PortConflictInPod`.
 pub fn log_requests(pod: &Pod) -> Vec<LogRequest> {
     let rows = timeline::rows(pod);
-    let Some(blocking) = timeline::blocking(pod, &rows) else {
-        return Vec::new();
+    let mut wanted = Vec::new();
+    if let Some(row) = timeline::blocking(pod, &rows).and_then(|b| rows.get(b.index)) {
+        push_logs(&mut wanted, row, init_status(pod, &row.name));
+    }
+    let failed = |status: Option<&k8s_openapi::api::core::v1::ContainerStatus>| {
+        status.is_some_and(|s| {
+            let ended_badly = s
+                .state
+                .as_ref()
+                .and_then(|st| st.terminated.as_ref())
+                .is_some_and(|t| t.exit_code != 0);
+            ended_badly || (s.restart_count > 0 && !s.ready)
+        })
     };
-    let Some(row) = rows.get(blocking.index) else {
-        return Vec::new();
-    };
-    let status = init_status(pod, &row.name);
+    for row in rows.iter().filter(|r| r.sidecar) {
+        let status = init_status(pod, &row.name);
+        if failed(status) && !wanted.iter().any(|w: &LogRequest| w.container == row.name) {
+            push_logs(&mut wanted, row, status);
+        }
+    }
+    for row in &timeline::app_rows(pod) {
+        let status = evidence::app_status(pod, &row.name);
+        if failed(status) {
+            push_logs(&mut wanted, row, status);
+        }
+    }
+    wanted
+}
+
+/// The current instance of a container once it has run, its previous once it has restarted.
+fn push_logs(
+    wanted: &mut Vec<LogRequest>,
+    row: &InitContainerRow,
+    status: Option<&k8s_openapi::api::core::v1::ContainerStatus>,
+) {
     let has_previous = status.is_some_and(|s| {
         s.restart_count > 0
             || s.last_state
@@ -88,7 +133,6 @@ pub fn log_requests(pod: &Pod) -> Vec<LogRequest> {
                 .is_some_and(|l| l.terminated.is_some())
     });
     let has_run = row.state != InitState::Waiting || has_previous;
-    let mut wanted = Vec::new();
     if has_run {
         wanted.push(LogRequest {
             container: row.name.clone(),
@@ -101,7 +145,6 @@ pub fn log_requests(pod: &Pod) -> Vec<LogRequest> {
             previous: true,
         });
     }
-    wanted
 }
 
 /// True when the diagnosis of `pod` reports on `imagePullSecrets`: some container of the pod

@@ -25,6 +25,9 @@ pub struct PodDiagnosis {
     pub restarts: i64,
     /// True when `Initialized=True` or every init container is done.
     pub initialized: bool,
+    /// True when the pod's `Ready` condition is `True` (every container ready, every
+    /// readiness gate passed).
+    pub ready: bool,
     /// The init container that stops initialization now.
     pub blocking: Option<Blocking>,
     pub init_containers: Vec<InitContainerRow>,
@@ -59,6 +62,7 @@ pub fn summarize(evidence: &Evidence, now: Timestamp) -> PodDiagnosis {
         node: pod.spec.as_ref().and_then(|s| s.node_name.clone()),
         restarts: columns.restarts,
         initialized: blocking.is_none(),
+        ready: timeline::ready_condition(pod),
         blocking,
         init_containers: rows,
         findings: Vec::new(),

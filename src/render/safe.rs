@@ -83,6 +83,7 @@ mod tests {
             node: Some(h.clone()),
             restarts: 0,
             initialized: false,
+            ready: false,
             blocking: None,
             init_containers: vec![InitContainerRow {
                 index: 0,

@@ -29,10 +29,12 @@ pub enum Selection {
         namespace: String,
         names: Vec<String>,
     },
-    /// Every pod of the scope (matching the selector) whose initialization is not complete.
+    /// Every pod of the scope (matching the selector) whose initialization is not complete, or
+    /// (unless `init_only`) that is not Ready.
     Blocked {
         scope: Scope,
         selector: Option<String>,
+        init_only: bool,
     },
 }
 
@@ -73,6 +75,7 @@ pub fn complete(args: &ExplainArgs, namespace: &str) -> Selection {
                 Scope::Namespace(namespace.to_string())
             },
             selector: args.selector.clone(),
+            init_only: args.init_only,
         }
     }
 }
@@ -124,9 +127,12 @@ fn triaged(diagnoses: &[PodDiagnosis]) -> Vec<PodDiagnosis> {
     pods
 }
 
-/// `--exit-code`: 3 when any selected pod is blocked, else 0.
+/// `--exit-code`: 3 when any selected pod is blocked in initialization or (unless
+/// `--init-only`) not Ready and not Completed, else 0.
 pub fn exit_code(args: &ExplainArgs, diagnoses: &[PodDiagnosis]) -> ExitCode {
-    let blocked = diagnoses.iter().any(|d| !d.initialized);
+    let blocked = diagnoses
+        .iter()
+        .any(|d| diagnosis::exits_blocked(d, args.init_only));
     if args.exit_code && blocked {
         ExitCode::Blocked
     } else {
@@ -216,7 +222,11 @@ async fn select(cluster: &Cluster, selection: &Selection) -> Result<(Vec<Pod>, V
                 .collect();
             Ok((pods, watches))
         }
-        Selection::Blocked { scope, selector } => {
+        Selection::Blocked {
+            scope,
+            selector,
+            init_only,
+        } => {
             // Page by page, keeping only the pods that need attention. The server drops the
             // Succeeded ones; not the Running ones: a pod whose sandbox was recreated re-runs its
             // init containers and stays Running while one crash-loops (see README).
@@ -225,7 +235,11 @@ async fn select(cluster: &Cluster, selection: &Selection) -> Result<(Vec<Pod>, V
                     scope,
                     selector.as_deref(),
                     Some(SELECTABLE_PHASES),
-                    diagnosis::needs_attention,
+                    if *init_only {
+                        diagnosis::needs_attention
+                    } else {
+                        diagnosis::needs_attention_or_not_ready
+                    },
                 )
                 .await?;
             // Nothing to show in a namespace that does not exist is a typo, not "nothing blocked".
@@ -291,14 +305,24 @@ mod tests {
             complete(&args(&["-A", "-l", "app=web"]), "shop"),
             Selection::Blocked {
                 scope: Scope::All,
-                selector: Some("app=web".into())
+                selector: Some("app=web".into()),
+                init_only: false,
             }
         );
         assert_eq!(
             complete(&args(&[]), "shop"),
             Selection::Blocked {
                 scope: Scope::Namespace("shop".into()),
-                selector: None
+                selector: None,
+                init_only: false,
+            }
+        );
+        assert_eq!(
+            complete(&args(&["--init-only"]), "shop"),
+            Selection::Blocked {
+                scope: Scope::Namespace("shop".into()),
+                selector: None,
+                init_only: true,
             }
         );
     }
@@ -313,6 +337,7 @@ mod tests {
             node: None,
             restarts: 0,
             initialized,
+            ready: initialized && phase == "Running",
             blocking: None,
             init_containers: Vec::new(),
             findings: Vec::new(),
@@ -335,6 +360,25 @@ mod tests {
         assert_eq!(exit_code(&with, &done), ExitCode::Ok);
         assert_eq!(exit_code(&without, &blocked), ExitCode::Ok);
         assert_eq!(exit_code(&with, &[]), ExitCode::Ok);
+        // Initialized but not Ready (0/1 Running, a Failed pod): 3, unless --init-only.
+        let mut not_ready = diagnosis(5, true, "Running");
+        not_ready.ready = false;
+        let failed = diagnosis(5, true, "Failed");
+        let completed = diagnosis(5, true, "Succeeded");
+        let init_only = args(&["--exit-code", "--init-only"]);
+        for (pods, code, init_only_code) in [
+            (vec![not_ready], ExitCode::Blocked, ExitCode::Ok),
+            (vec![failed], ExitCode::Blocked, ExitCode::Ok),
+            (vec![completed], ExitCode::Ok, ExitCode::Ok),
+        ] {
+            assert_eq!(exit_code(&with, &pods), code, "{}", pods[0].phase);
+            assert_eq!(
+                exit_code(&init_only, &pods),
+                init_only_code,
+                "{}",
+                pods[0].phase
+            );
+        }
     }
 
     #[test]

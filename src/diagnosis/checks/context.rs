@@ -19,19 +19,58 @@ pub struct Context<'a> {
     pub now: Timestamp,
     /// The init container that blocks, with its spec, status and logs.
     pub blocker: Option<Blocker<'a>>,
+    /// The app containers in spec order, in the same shape (`app` true), for the checks that
+    /// look at them as they look at the blocker (crash, image) and the lifecycle checks.
+    pub apps: Vec<Blocker<'a>>,
+    /// The native sidecars (init containers with `restartPolicy: Always`), which may have
+    /// probes and hooks as app containers do.
+    pub sidecars: Vec<Blocker<'a>>,
 }
 
-/// The blocking init container, everything known about it in one place.
+/// One container examined by the checks, everything known about it in one place: the blocking
+/// init container, or an app container.
 pub struct Blocker<'a> {
     pub row: &'a InitContainerRow,
     pub spec: Option<&'a Container>,
     pub status: Option<&'a ContainerStatus>,
     pub logs: Option<&'a ContainerLogs>,
+    /// An app container (`spec.containers`), not an init container.
+    pub app: bool,
 }
 
 impl Blocker<'_> {
     pub fn name(&self) -> &str {
         &self.row.name
+    }
+
+    /// `init` or `app`, for messages.
+    pub fn kind(&self) -> &'static str {
+        if self.app { "app" } else { "init" }
+    }
+
+    /// The path of one of its fields in the pod: `spec.containers[1].image`.
+    pub fn field(&self, rest: &str) -> String {
+        let list = if self.app {
+            "containers"
+        } else {
+            "initContainers"
+        };
+        format!("spec.{list}[{}].{rest}", self.row.index)
+    }
+
+    /// A finding code for this container: `base` for the blocker, `App` + `base` for an app
+    /// container (`CrashLoop`, `AppCrashLoop`).
+    pub fn code(&self, base: &str) -> String {
+        if self.app {
+            format!("App{base}")
+        } else {
+            base.to_string()
+        }
+    }
+
+    /// True when it runs now and is ready.
+    pub fn ready(&self) -> bool {
+        self.status.is_some_and(|s| s.ready)
     }
 
     /// The waiting reason, if it waits with one.
@@ -83,6 +122,26 @@ impl Context<'_> {
             .as_ref()
             .and_then(|s| s.restart_policy.as_deref())
             .unwrap_or("Always")
+    }
+
+    /// The containers that may have probes and hooks: native sidecars, then app containers.
+    pub fn long_running(&self) -> impl Iterator<Item = &Blocker<'_>> {
+        self.sidecars.iter().chain(self.apps.iter())
+    }
+
+    /// The events with one of `reasons` about exactly `container` (not the pod as a whole).
+    pub fn container_events(&self, container: &str, reasons: &[&str]) -> Vec<&PodEvent> {
+        self.diagnosis
+            .events
+            .iter()
+            .filter(|e| reasons.contains(&e.reason.as_str()))
+            .filter(|e| e.container.as_deref() == Some(container))
+            .collect()
+    }
+
+    /// True when the pod has terminated for good or is being deleted.
+    pub fn finished(&self) -> bool {
+        matches!(self.diagnosis.phase.as_str(), "Succeeded" | "Failed")
     }
 
     /// The index of an init container in spec order.

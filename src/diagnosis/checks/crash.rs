@@ -14,16 +14,23 @@ const SHOWN_LOG_LINES: usize = 5;
 /// is often seen running (or being created) with the last one's non-zero exit in `lastState` and
 /// the kubelet's `BackOff` event on record; that is the same crash loop, not a healthy container.
 pub fn check_crash_loop(cx: &Context) -> Option<Finding> {
-    let blocker = cx.blocker.as_ref()?;
+    crash_loop(cx, cx.blocker.as_ref()?)
+}
+
+/// [`check_crash_loop`] about any container: the blocker, or an app container (`AppCrashLoop`).
+pub fn crash_loop(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     let last = last_termination(blocker);
     let restarts = blocker.row.restarts;
     let between_crashes = restarts > 0
-        && blocker
+        && (blocker
             .status
             .and_then(|s| s.state.as_ref())
             .is_none_or(|s| s.terminated.is_none())
+            || looping_app(cx, blocker))
         && last.is_some_and(|t| t.exit_code != 0)
-        && !cx.events(Some(blocker.name()), &["BackOff"]).is_empty();
+        && !cx.events(Some(blocker.name()), &["BackOff"]).is_empty()
+        // A Ready app container has recovered: its past crashes are history.
+        && !(blocker.app && blocker.ready());
     if blocker.waiting_reason() != Some("CrashLoopBackOff") && !between_crashes {
         return None;
     }
@@ -36,7 +43,7 @@ pub fn check_crash_loop(cx: &Context) -> Option<Finding> {
         None => "fails".into(),
     };
     let mut f = finding(
-        "CrashLoop",
+        &blocker.code("CrashLoop"),
         Severity::Error,
         Some(blocker.name()),
         format!(
@@ -66,19 +73,37 @@ pub fn check_crash_loop(cx: &Context) -> Option<Finding> {
 
 /// The blocker has terminated with a non-zero exit code (and was not OOM-killed).
 pub fn check_exited_non_zero(cx: &Context) -> Option<Finding> {
-    let blocker = cx.blocker.as_ref()?;
+    exited_non_zero(cx, cx.blocker.as_ref()?)
+}
+
+/// [`check_exited_non_zero`] about any container (`AppExitedNonZero`). For an app container
+/// under `restartPolicy: Never` (or `OnFailure`, which restarts only failures) it says whether
+/// the kubelet will run it again.
+pub fn exited_non_zero(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     let t = current_termination(blocker)?;
-    if t.exit_code == 0 || t.reason.as_deref() == Some("OOMKilled") {
+    if t.exit_code == 0 || t.reason.as_deref() == Some("OOMKilled") || looping_app(cx, blocker) {
         return None;
     }
+    let again = if !blocker.app {
+        ""
+    } else if cx.restart_policy() == "Never" {
+        ": restartPolicy is Never, so it will not run again"
+    } else {
+        ": the kubelet will restart it (restartPolicy "
+    };
     let mut f = finding(
-        "ExitedNonZero",
+        &blocker.code("ExitedNonZero"),
         Severity::Error,
         Some(blocker.name()),
         format!(
-            "exited with code {} ({})",
+            "exited with code {} ({}){again}{}",
             t.exit_code,
-            t.reason.as_deref().unwrap_or("Error")
+            t.reason.as_deref().unwrap_or("Error"),
+            if again.ends_with('(') {
+                format!("{})", cx.restart_policy())
+            } else {
+                String::new()
+            }
         ),
     );
     f.evidence.push(exits::explain(t.exit_code));
@@ -95,11 +120,18 @@ pub fn check_exited_non_zero(cx: &Context) -> Option<Finding> {
 
 /// The blocker (now or last time) was killed by the out-of-memory killer.
 pub fn check_oom_killed(cx: &Context) -> Option<Finding> {
-    let blocker = cx.blocker.as_ref()?;
+    oom_killed(cx, cx.blocker.as_ref()?)
+}
+
+/// [`check_oom_killed`] about any container (`AppOOMKilled`).
+pub fn oom_killed(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     let oom = |t: &&ContainerStateTerminated| t.reason.as_deref() == Some("OOMKilled");
-    let t = current_termination(blocker)
-        .filter(oom)
-        .or_else(|| last_termination(blocker).filter(oom))?;
+    let t = current_termination(blocker).filter(oom).or_else(|| {
+        // A Ready app container has recovered from its last OOM kill.
+        last_termination(blocker)
+            .filter(oom)
+            .filter(|_| !(blocker.app && blocker.ready()))
+    })?;
     let resources = blocker.spec.and_then(|s| s.resources.as_ref());
     let limit = resources
         .and_then(|r| r.limits.as_ref())
@@ -113,7 +145,12 @@ pub fn check_oom_killed(cx: &Context) -> Option<Finding> {
         Some(limit) => format!("was killed for using more memory than its limit of {limit} (OOMKilled)"),
         None => "was killed by the out-of-memory killer (OOMKilled); it has no memory limit of its own, so the node or the pod's cgroup ran out".into(),
     };
-    let mut f = finding("OOMKilled", Severity::Error, Some(blocker.name()), message);
+    let mut f = finding(
+        &blocker.code("OOMKilled"),
+        Severity::Error,
+        Some(blocker.name()),
+        message,
+    );
     f.evidence.push(format!(
         "resources.limits.memory {}, resources.requests.memory {}",
         limit.as_deref().unwrap_or("(none)"),
@@ -122,10 +159,7 @@ pub fn check_oom_killed(cx: &Context) -> Option<Finding> {
     f.evidence.push(exits::explain(t.exit_code));
     f.evidence
         .push(format!("restarts {}", blocker.row.restarts));
-    let field = match cx.init_index(blocker.name()) {
-        Some(i) => format!("spec.initContainers[{i}].resources.limits.memory"),
-        None => "the init container's resources.limits.memory".into(),
-    };
+    let field = blocker.field("resources.limits.memory");
     f.hint = match limit {
         Some(limit) => format!(
             "raise {field} above the container's peak use (now {limit}), or make it use less memory"
@@ -170,6 +204,17 @@ pub fn check_restart_never_failed(cx: &Context) -> Option<Finding> {
     Some(f)
 }
 
+/// An app container seen terminated between two restarts of a crash loop (the kubelet shows
+/// the exited instance until the back-off ends): it has restarted, the kubelet's BackOff is on
+/// record, and restartPolicy restarts it. [`crash_loop`] says it, not [`exited_non_zero`].
+fn looping_app(cx: &Context, blocker: &Blocker) -> bool {
+    blocker.app
+        && cx.restart_policy() != "Never"
+        && blocker.row.restarts > 0
+        && current_termination(blocker).is_some()
+        && !cx.events(Some(blocker.name()), &["BackOff"]).is_empty()
+}
+
 fn current_termination<'a>(blocker: &Blocker<'a>) -> Option<&'a ContainerStateTerminated> {
     blocker.status?.state.as_ref()?.terminated.as_ref()
 }
@@ -191,7 +236,14 @@ fn logs_of<'a>(blocker: &Blocker<'a>, prefer_previous: bool) -> (&'static str, &
     } else {
         (current, previous)
     };
-    if first.1.iter().any(|l| !l.trim().is_empty()) {
+    // The kubelet answers a log it no longer has (the runtime removed that instance) with one
+    // line of its own, `unable to retrieve container logs for containerd://…`: no log at all.
+    let usable = |lines: &[String]| {
+        lines.iter().any(|l| {
+            !l.trim().is_empty() && !l.starts_with("unable to retrieve container logs for ")
+        })
+    };
+    if usable(first.1) || !usable(second.1) {
         first
     } else {
         second
@@ -241,7 +293,8 @@ fn exit_hint(cx: &Context, blocker: &Blocker, code: Option<i32>, previous: bool)
         .unwrap_or_default();
     match code {
         Some(2) => format!(
-            "the command cannot run as written: fix the script of init container {} (a shell syntax error or a wrong option; see the log line) and recreate the pod",
+            "the command cannot run as written: fix the script of {} container {} (a shell syntax error or a wrong option; see the log line) and recreate the pod",
+            blocker.kind(),
             blocker.name()
         ),
         Some(126) => format!(
@@ -370,6 +423,24 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Seen on the real node: between two crashes the previous instance's log may be gone, and
+    /// the kubelet answers with a line of its own; the current (exited) instance has the log.
+    #[test]
+    fn crash_loop_reads_the_current_log_when_the_previous_is_gone() {
+        let running = json!({"running": {"startedAt": "2026-01-01T00:08:11Z"}});
+        let mut e = between_crashes(running, true);
+        e.logs.get_mut("migrate").unwrap().previous =
+            vec!["unable to retrieve container logs for containerd://87c9d0c39bac".to_string()];
+        e.logs.get_mut("migrate").unwrap().current = vec!["migration failed".to_string()];
+        let f = only(&e, "CrashLoop");
+        assert!(
+            f.evidence.contains(&"| migration failed".to_string()),
+            "{:?}",
+            f.evidence
+        );
+        assert!(!f.evidence.iter().any(|l| l.contains("unable to retrieve")));
     }
 
     #[test]

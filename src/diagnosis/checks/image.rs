@@ -1,12 +1,16 @@
 //! `ImagePullFailed`: the blocker's image cannot be pulled.
 
-use super::context::{Context, event_line, finding, one_line};
+use super::context::{Blocker, Context, event_line, finding, one_line};
 use crate::diagnosis::evidence::{IMAGE_PULL_REASONS, Lookup};
 use crate::finding::{Finding, Severity};
 
 /// The blocker waits on `ErrImagePull`, `ImagePullBackOff`, `InvalidImageName`, …
 pub fn check_image_pull_failed(cx: &Context) -> Option<Finding> {
-    let blocker = cx.blocker.as_ref()?;
+    image_pull_failed(cx, cx.blocker.as_ref()?)
+}
+
+/// [`check_image_pull_failed`] about any container (`AppImagePullFailed`).
+pub fn image_pull_failed(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     let reason = blocker
         .waiting_reason()
         .filter(|r| IMAGE_PULL_REASONS.contains(r))?;
@@ -17,7 +21,7 @@ pub fn check_image_pull_failed(cx: &Context) -> Option<Finding> {
         .clone()
         .unwrap_or_else(|| default_pull_policy(&image).to_string());
     let mut f = finding(
-        "ImagePullFailed",
+        &blocker.code("ImagePullFailed"),
         Severity::Error,
         Some(blocker.name()),
         format!("cannot pull image {image:?} ({reason})"),
@@ -65,10 +69,7 @@ pub fn check_image_pull_failed(cx: &Context) -> Option<Finding> {
             .join(" ")
     )
     .to_lowercase();
-    let field = match cx.init_index(blocker.name()) {
-        Some(i) => format!("spec.initContainers[{i}].image"),
-        None => "the init container's image".into(),
-    };
+    let field = blocker.field("image");
     f.hint = if reason == "InvalidImageName" {
         format!(
             "fix the image reference {image:?} in {field} (REGISTRY/REPOSITORY:TAG or @sha256:DIGEST)"

@@ -10,11 +10,18 @@
 //! `tests/e2e_explain.rs`, and list the code in `docs/findings.md`. A check returns `None`
 //! unless it is sure.
 
+mod app;
 mod config;
 mod context;
 mod crash;
+mod hooks;
 mod image;
 mod lifecycle;
+#[cfg(test)]
+mod lifecycle_tests;
+mod network;
+mod probe_targets;
+mod probes;
 mod schedule;
 mod spec;
 mod starting;
@@ -24,6 +31,7 @@ use std::cmp::Reverse;
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 
+use super::evidence::{app_spec, app_status};
 use super::{Evidence, Finding, PodDiagnosis, init_spec, init_status};
 pub use context::{
     Blocker, Check, Context, event_line, finding, log_lines, one_line, quoted_after,
@@ -76,6 +84,35 @@ pub const FAMILIES: &[(&str, Family)] = &[
         )
     }),
     ("spec", |cx| sure(cx, &[spec::check_invalid_init_spec])),
+    ("network", |cx| {
+        let mut found = sure(
+            cx,
+            &[
+                network::check_sandbox_not_ready,
+                network::check_host_port_conflict,
+            ],
+        );
+        found.extend(network::port_conflict_in_pod(cx));
+        found
+    }),
+    ("app", app::app_containers),
+    ("probes", |cx| {
+        [
+            probes::readiness_probe_failing,
+            probes::liveness_probe_restarting,
+            probes::startup_probe_never_passed,
+            probe_targets::probe_command_not_found,
+            probe_targets::probe_port_not_declared,
+        ]
+        .iter()
+        .flat_map(|check| check(cx))
+        .collect()
+    }),
+    ("hooks", |cx| {
+        let mut found = hooks::post_start_hook_failed(cx);
+        found.extend(hooks::pre_stop_hook_failed(cx));
+        found
+    }),
     ("waits", |cx| {
         crate::waits::findings(cx.pod, cx.evidence.waits.as_ref(), cx.now)
     }),
@@ -96,14 +133,40 @@ pub fn evaluate(evidence: &Evidence, diagnosis: &PodDiagnosis, now: Timestamp) -
             spec: init_spec(pod, &row.name),
             status: init_status(pod, &row.name),
             logs: evidence.logs.get(&row.name),
+            app: false,
         })
     });
+    let app_rows = crate::timeline::app_rows(pod);
+    let apps = app_rows
+        .iter()
+        .map(|row| Blocker {
+            row,
+            spec: app_spec(pod, &row.name),
+            status: app_status(pod, &row.name),
+            logs: evidence.logs.get(&row.name),
+            app: true,
+        })
+        .collect();
+    let sidecars = diagnosis
+        .init_containers
+        .iter()
+        .filter(|row| row.sidecar)
+        .map(|row| Blocker {
+            row,
+            spec: init_spec(pod, &row.name),
+            status: init_status(pod, &row.name),
+            logs: evidence.logs.get(&row.name),
+            app: false,
+        })
+        .collect();
     let cx = Context {
         evidence,
         pod,
         diagnosis,
         now,
         blocker,
+        apps,
+        sidecars,
     };
     let mut findings: Vec<Finding> = FAMILIES
         .iter()
@@ -228,6 +291,25 @@ pub(crate) mod testing {
             },
         );
         evidence
+    }
+
+    /// A pod and its events recorded on the real node (`tests/data/lifecycle/NAME.json`, as
+    /// the kubelet wrote them), with the given container logs (current instance).
+    pub fn recorded(name: &str, logs: &[(&str, &str)]) -> Evidence {
+        let path = format!(
+            "{}/tests/data/lifecycle/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).expect("recorded pod");
+        let doc: Value = serde_json::from_str(&text).expect("recorded JSON");
+        let mut e = with_events(
+            evidence(doc["pod"].clone()),
+            doc["events"].as_array().cloned().unwrap_or_default(),
+        );
+        for (container, text) in logs {
+            e = with_logs(e, container, text, "");
+        }
+        e
     }
 
     pub fn findings(evidence: &Evidence) -> Vec<Finding> {

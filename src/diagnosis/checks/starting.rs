@@ -2,9 +2,8 @@
 //! holds the next init container) and `AppContainersStarting` (initialization is done; the app
 //! containers are still being created).
 
-use k8s_openapi::api::core::v1::Probe;
-
 use super::context::{Context, event_line, finding};
+use super::probes::describe_probe;
 use crate::diagnosis::evidence::{IMAGE_PULL_REASONS, waiting_reason};
 use crate::finding::{Finding, Severity};
 use crate::timeline::InitState;
@@ -79,38 +78,6 @@ pub fn check_sidecar_not_started(cx: &Context) -> Option<Finding> {
     Some(f)
 }
 
-/// A probe in one line: `httpGet :8080/healthz, every 10s, fails after 30 failures (5m0s)`.
-fn describe_probe(p: &Probe) -> String {
-    let action = if let Some(h) = &p.http_get {
-        let port = match &h.port {
-            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(n) => n.to_string(),
-            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(s) => s.clone(),
-        };
-        format!("httpGet :{port}{}", h.path.as_deref().unwrap_or("/"))
-    } else if let Some(t) = &p.tcp_socket {
-        let port = match &t.port {
-            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(n) => n.to_string(),
-            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(s) => s.clone(),
-        };
-        format!("tcpSocket :{port}")
-    } else if let Some(e) = &p.exec {
-        format!("exec {}", e.command.as_deref().unwrap_or(&[]).join(" "))
-    } else if let Some(g) = &p.grpc {
-        format!("grpc :{}", g.port)
-    } else {
-        "no action".into()
-    };
-    let period = p.period_seconds.unwrap_or(10);
-    let failures = p.failure_threshold.unwrap_or(3);
-    let initial = p.initial_delay_seconds.unwrap_or(0);
-    format!(
-        "{action}, every {period}s, gives up after {failures} failures (about {})",
-        crate::diagnosis::short_duration(
-            i64::from(initial) + i64::from(period) * i64::from(failures)
-        )
-    )
-}
-
 /// Initialization is done but app containers still wait: images pulling (`PodInitializing`),
 /// or an app container failing, which is no longer an init problem.
 pub fn check_app_containers_starting(cx: &Context) -> Option<Finding> {
@@ -127,19 +94,16 @@ pub fn check_app_containers_starting(cx: &Context) -> Option<Finding> {
         .iter()
         .flatten()
         .filter_map(|s| waiting_reason(s).map(|r| (s.name.as_str(), r)))
+        // Failed pulls and crash loops have findings of their own (AppImagePullFailed,
+        // AppCrashLoop, …).
+        .filter(|(_, r)| !IMAGE_PULL_REASONS.contains(r) && *r != "CrashLoopBackOff")
         .collect();
-    if waiting.is_empty() {
+    if waiting.is_empty() || !cx.events(None, &["FailedCreatePodSandBox"]).is_empty() {
         return None;
     }
     let failing: Vec<&(&str, &str)> = waiting
         .iter()
-        .filter(|(_, r)| {
-            IMAGE_PULL_REASONS.contains(r)
-                || matches!(
-                    *r,
-                    "CrashLoopBackOff" | "CreateContainerConfigError" | "CreateContainerError"
-                )
-        })
+        .filter(|(_, r)| matches!(*r, "CreateContainerConfigError" | "CreateContainerError"))
         .collect();
     let image = |name: &str| {
         specs

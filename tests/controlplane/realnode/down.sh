@@ -14,7 +14,10 @@ quiet=false
 [[ -d "$STATE_DIR" ]] || exit 0
 init_state_dir
 RN_STATE="$STATE_DIR/realnode"
-if [[ ! -d "$RN_STATE" ]] && ! ip link show "$RN_BRIDGE" >/dev/null 2>&1; then
+# The bridge and the firewall chains are host-wide: another state dir's real node may own them
+# (one engineer runs it while others run REAL_NODE=0, whose up.sh calls this script). Touch
+# them only when this state dir has run a real node.
+if [[ ! -d "$RN_STATE" ]]; then
   $quiet || log "nothing to stop: no real node in $STATE_DIR"
   exit 0
 fi
@@ -26,6 +29,11 @@ if [[ ! -d "$RN_STATE" ]] && pgrep -f -- "--hostname-override=$REAL_NODE_NAME" >
   exit 0
 fi
 did=()
+# Another state dir's real node running now (its kubelet): the host-wide bridge, chains and
+# paths (/var/log/pods, /var/lib/cni, …) are in its use, so they stay.
+others_running() {
+  pgrep -af "/kubelet --config=" 2>/dev/null | grep -v -F -- "--config=$RN_STATE/" | grep -q .
+}
 
 kc() { "$INITDOCTOR_BIN_DIR/kubectl" --kubeconfig "$KUBECONFIG" --context initdoctor --request-timeout=10s "$@"; }
 api_up=false
@@ -77,7 +85,12 @@ while read -r m; do
   umount -l "$m" 2>/dev/null
 done < <(awk -v p="$RN_STATE/" 'index($5, p) == 1 {print $5}' /proc/self/mountinfo | sort -r)
 
-# 5. Network: our chains and the jumps to them, the bridge.
+# 5. Network: our chains and the jumps to them, the bridge (unless another real node uses them).
+if others_running; then
+  log "leaving the bridge $RN_BRIDGE, the firewall chains and the host paths: another state dir's real node runs"
+  rm -f "$RN_STATE/run/chains.orig" "$RN_STATE/run/created-paths" "$RN_STATE/run/sysctl.orig"
+  RN_CHAINS=()
+fi
 for entry in "${RN_CHAINS[@]}"; do
   chain="${entry%%:*}" parent="${entry##*:}"
   while iptables -w -D "$parent" -j "$chain" 2>/dev/null; do :; done
@@ -106,7 +119,7 @@ if [[ -f "$RN_STATE/run/chains.orig" ]]; then
   done
   rm -f "$RN_STATE/run/chains.orig"
 fi
-if ip link show "$RN_BRIDGE" >/dev/null 2>&1; then
+if ! others_running && ip link show "$RN_BRIDGE" >/dev/null 2>&1; then
   ip link del "$RN_BRIDGE" && did+=("deleted bridge $RN_BRIDGE")
 fi
 

@@ -2,7 +2,8 @@
 # make bench: speed and memory of kubectl-initdoctor as ratios against kubectl, on the same local
 # control plane in the same run. Never a pass/fail gate: it prints a table.
 #
-# For each size N of $BENCH_SIZES (default "500 5000"; add 20000 for the large case) a namespace
+# For each size N of $BENCH_SIZES (default "500 5000"; add 20000 for the large case; empty: only
+# the logs) a namespace
 # initdoctor-bench-N holds N pods: a tenth blocked in init (half wait on Service db with a wrong
 # port, half on Service ghost whose selector matches nothing), three Ready pods backing db, the
 # rest Running and initialized. The workload is built through the API directly (one curl process
@@ -22,7 +23,7 @@ state="${INITDOCTOR_STATE_DIR:-$root/.cluster}"
 source "$state/env"
 export KUBECONFIG
 runs="${BENCH_RUNS:-7}"
-sizes="${BENCH_SIZES:-500 5000}"
+sizes="${BENCH_SIZES-500 5000}"
 target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 (cd "$root" && cargo build --release --quiet)
 bin="$target_dir/release/kubectl-initdoctor"
@@ -148,14 +149,10 @@ log_mb="${BENCH_LOG_MB:-200}"
 log_ns="initdoctor-bench-logs"
 "$kubectl" get namespace "$log_ns" >/dev/null 2>&1 || "$kubectl" create namespace "$log_ns" >/dev/null
 for _ in $(seq 50); do "$kubectl" -n "$log_ns" get serviceaccount default >/dev/null 2>&1 && break; sleep 0.2; done
-{
-  request POST "/api/v1/namespaces/$log_ns/pods" "$(pod_json big-log app 'sleep 3600')" application/json
-} >"$work/log-create"
-send "$work/log-create"
-{
-  request PATCH "/api/v1/namespaces/$log_ns/pods/big-log/status" "$blocked_status" application/merge-patch+json
-} >"$work/log-status"
-send "$work/log-status"
+if ! "$kubectl" -n "$log_ns" get pod big-log >/dev/null 2>&1; then
+  pod_json big-log app 'sleep 3600' | "$kubectl" -n "$log_ns" create -f - >/dev/null
+fi
+"$kubectl" -n "$log_ns" patch pod big-log --subresource=status --type=merge -p "$blocked_status" >/dev/null
 log_dir="$INITDOCTOR_CONTAINER_LOGS/$log_ns/big-log"
 mkdir -p "$log_dir"
 log_bytes=$((log_mb * 1000 * 1000))
@@ -163,11 +160,29 @@ if [[ "$(stat -c %s "$log_dir/wait" 2>/dev/null || echo 0)" != "$log_bytes" ]]; 
   python3 -c "import sys; line = 'x' * 99 + '\n'; block = line * 10000; sys.stdout.write(block * $log_mb)" >"$log_dir/wait"
 fi
 log_lines=$((log_bytes / 100))
+got="$("$bin" -n "$log_ns" logs big-log -c wait --prefix=false | wc -c)"
+[[ "$got" == "$log_bytes" ]] || { echo "bench: logs big-log gave $got bytes, not $log_bytes" >&2; exit 1; }
 read -r ld_ms ld_kb < <(measure "$bin" -n "$log_ns" logs big-log -c wait --prefix=false)
 read -r lk_ms lk_kb < <(measure "$kubectl" -n "$log_ns" logs big-log -c wait)
-follow() { "$@" | head -c "$log_bytes" >/dev/null; }
-read -r fd_ms _ < <(measure follow "$bin" -n "$log_ns" logs -f big-log -c wait --prefix=false)
-read -r fk_ms _ < <(measure follow "$kubectl" -n "$log_ns" logs -f big-log -c wait)
+# follow_ms COMMAND...: median wall ms until the follow has delivered the whole log (the reader
+# stops at its last byte; the follower, still waiting for more, is then stopped).
+follow_ms() {
+  local i start end walls=() fifo="$work/follow" p
+  for ((i = 0; i <= runs; i++)); do
+    rm -f "$fifo" && mkfifo "$fifo"
+    start=$(date +%s%N)
+    "$@" >"$fifo" 2>/dev/null &
+    p=$!
+    head -c "$log_bytes" <"$fifo" >/dev/null
+    end=$(date +%s%N)
+    kill "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+    ((i == 0)) || walls+=($(((end - start) / 1000000))) # the first run warms up
+  done
+  median "${walls[@]}"
+}
+fd_ms="$(follow_ms "$bin" -n "$log_ns" logs -f big-log -c wait --prefix=false)"
+fk_ms="$(follow_ms "$kubectl" -n "$log_ns" logs -f big-log -c wait)"
 
 echo "kubectl-initdoctor vs kubectl (built from k8s.io/kubernetes $(basename "$(dirname "$INITDOCTOR_BIN_DIR")" | sed 's/^k8s-\(v[0-9.]*\).*/\1/')) on the local control plane, median of $runs runs ($(date -u +%F), $(nproc) cores)"
 printf '\n| pods | explain POD | get pod -o json | ratio | explain -n NS | get pods -n NS -o json | time ratio | memory ratio |\n|---|---|---|---|---|---|---|---|\n'

@@ -157,7 +157,7 @@ async fn logs_in_spec_order_with_the_previous_attempt_of_a_crash_loop_first() {
         (&["logs", "missing"], 4, "pod \"missing\" not found"),
         (
             &["logs", "two-step", "-c", "nope"],
-            2,
+            4,
             "it has: fetch, migrate, app",
         ),
         (&["logs", "service/x"], 2, "cannot show logs of \"service\""),

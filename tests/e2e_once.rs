@@ -157,12 +157,17 @@ spec:
         placement = realnode::placement(node)
     ))
     .await;
-    let p = wait_pod(&ns, "ledger", Duration::from_secs(90), "a restart", |p| {
-        init_status(p, "check-db")["restartCount"]
-            .as_i64()
-            .unwrap_or(0)
-            >= 1
-    })
+    let p = wait_pod(
+        &ns,
+        "ledger",
+        Duration::from_secs(90),
+        "CrashLoopBackOff after a restart",
+        |p| {
+            let s = init_status(p, "check-db");
+            s["restartCount"].as_i64().unwrap_or(0) >= 1
+                && s["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+        },
+    )
     .await;
     let s = init_status(&p, "check-db");
     assert_ne!(s["lastState"]["terminated"]["exitCode"], 0, "{s:#}");

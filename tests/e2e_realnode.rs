@@ -24,10 +24,6 @@ fn codes_about(pod: &Value, target: &str) -> Vec<String> {
         .collect()
 }
 
-fn seed1_pod(node: &str, image: &str) -> String {
-    seed1_pod_waiting_on(node, image, "mysvc", "mydb")
-}
-
 /// Seed 001's pod (Chinese notes), placed on the real node, waiting on Services `svc` and `db`.
 fn seed1_pod_waiting_on(node: &str, image: &str, svc: &str, db: &str) -> String {
     format!(
@@ -76,7 +72,10 @@ async fn seed1_dnsutils_blocked_then_resolving_but_still_waiting() {
         return;
     };
     let ns = TestNs::new("rn-seed1").await;
-    ns.pod(&seed1_pod(node, "tutum/dnsutils")).await;
+    // Service names of its own: a namespace another test is deleting may still hold `mysvc`.
+    let svc = format!("mysvc-{}", common::random_suffix());
+    ns.pod(&seed1_pod_waiting_on(node, "tutum/dnsutils", &svc, "mydb"))
+        .await;
     wait_pod(&ns, "test-initc", LONG, "running init-mysvc", |p| {
         is_running(init_status(p, "init-mysvc"))
     })
@@ -85,7 +84,7 @@ async fn seed1_dnsutils_blocked_then_resolving_but_still_waiting() {
     let pod = explain_one(&ns, "test-initc", &[]);
     assert_eq!(pod["status"], "Init:0/2", "{pod:#}");
     assert_eq!(pod["blocking"]["name"], "init-mysvc");
-    assert_eq!(codes_about(&pod, "mysvc"), ["ServiceNotFound"], "{pod:#}");
+    assert_eq!(codes_about(&pod, &svc), ["ServiceNotFound"], "{pod:#}");
     let run = initdoctor(&[
         "explain",
         "test-initc",
@@ -97,8 +96,8 @@ async fn seed1_dnsutils_blocked_then_resolving_but_still_waiting() {
     ]);
     assert_eq!(run.code, 3, "blocked: {}", run.stderr);
 
-    create_service(&ns, "mysvc", 9001).await;
-    let fqdn = format!("mysvc.{}.svc.cluster.local", ns.name);
+    create_service(&ns, &svc, 9001).await;
+    let fqdn = format!("{svc}.{}.svc.cluster.local", ns.name);
     let deadline = Instant::now() + LONG;
     loop {
         let logs = common::kubectl(&["logs", "-n", &ns.name, "test-initc", "-c", "init-mysvc"]);
@@ -121,7 +120,7 @@ async fn seed1_dnsutils_blocked_then_resolving_but_still_waiting() {
     );
     let pod = explain_one(&ns, "test-initc", &[]);
     assert_eq!(pod["blocking"]["name"], "init-mysvc");
-    assert_eq!(codes_about(&pod, "mysvc"), ["ResolvesButWaits"], "{pod:#}");
+    assert_eq!(codes_about(&pod, &svc), ["ResolvesButWaits"], "{pod:#}");
 }
 
 /// Seed 002's pod (French docs) on busybox 1.35: fully qualified names built from the service

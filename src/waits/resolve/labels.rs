@@ -92,12 +92,28 @@ pub fn near_names<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>)
         .filter(|c| *c != name)
         .filter_map(|c| {
             let d = edit_distance(name, c);
-            (d <= limit).then(|| (d, c.to_string()))
+            (d <= limit && !other_word(name, c, d)).then(|| (d, c.to_string()))
         })
         .collect();
     found.sort();
     found.dedup();
     found.into_iter().map(|(_, c)| c).collect()
+}
+
+/// True when `a` and `b` share a long prefix or suffix but differ in a word of their own
+/// (`orders-postgresql` / `ledger-postgresql`): a different name, not a typo. What is left once
+/// the common ends are removed is, on both sides, 4 characters or more and two thirds of it changed or more.
+fn other_word(a: &str, b: &str, distance: usize) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (left, right) = (a.len() - prefix - suffix, b.len() - prefix - suffix);
+    left.min(right) >= 4 && distance * 3 >= left.max(right) * 2
 }
 
 /// A label selector as kubectl accepts it (`a=b,c!=d,e in (x,y),!f,g`).

@@ -525,6 +525,15 @@ mod tests {
             near_names("postgres-service", ["postgres-svc", "postgres", "redis"]),
             ["postgres-svc"]
         );
+        // A different word where the rest is shared is another name, not a typo.
+        assert!(near_names("orders-postgresql-a1b2c3", ["ledger-postgresql-a1b2c3"]).is_empty());
+        assert_eq!(
+            near_names(
+                "orders-postgresq",
+                ["orders-postgresql", "ledger-postgresql"]
+            ),
+            ["orders-postgresql"]
+        );
         assert_eq!(edit_distance("donel", "done"), 1);
     }
 }

@@ -4,7 +4,7 @@ CONTROLPLANE := tests/controlplane
 STATE_DIR ?= $(CURDIR)/.cluster
 export INITDOCTOR_STATE_DIR := $(STATE_DIR)
 
-.PHONY: all build release lint test unit-test e2e-test cluster-up cluster-down demo bench dist completions
+.PHONY: all build release lint test unit-test e2e-test cluster-up cluster-down demo bench dist completions fuzz
 
 all: build
 
@@ -35,6 +35,17 @@ test:
 ## End-to-end tests against a control plane that is already up (make cluster-up).
 e2e-test:
 	cargo test --tests -- --test-threads=4
+
+## The fuzz targets of the readers of untrusted text (tests/fuzz/), each for FUZZ_SECONDS
+## (default 600), one after the other, on the nightly toolchain with cargo-fuzz; the corpus in
+## tests/fuzz/corpus/ grows, crashes land in tests/fuzz/artifacts/. Not part of `make test`.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= shell_reader command_reader kubeconfig request_timeout
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $$t for $(FUZZ_SECONDS)s"; \
+	  cargo +nightly fuzz run --fuzz-dir tests/fuzz $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	done
 
 ## The control plane, fake-node and real-node (REAL_NODE=0 skips the real node).
 cluster-up:

@@ -446,8 +446,9 @@ pub fn usage_line(err: &clap::Error) -> String {
     )
 }
 
-/// Parse a kubectl-style duration: `30s`, `1m30s`, `500ms`, or a bare number of seconds.
-fn parse_timeout(text: &str) -> Result<Duration, String> {
+/// Parse a kubectl-style duration: `30s`, `1m30s`, `500ms`, or a bare number of seconds
+/// (`--request-timeout`, `--since`, `--timeout`). Pure; `Err` is the message clap shows.
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let duration = match text.parse::<u64>() {
         Ok(seconds) => Duration::from_secs(seconds),

@@ -75,6 +75,17 @@ fn read(path: &Path) -> Result<Kubeconfig> {
     })
 }
 
+/// A kubeconfig from its text (one or more YAML documents), with the error [`load_kubeconfig`]
+/// gives for a file that does not parse. Pure: relative certificate paths stay as written.
+pub fn parse_kubeconfig(text: &str) -> Result<Kubeconfig> {
+    Kubeconfig::from_yaml(text).map_err(|e| {
+        Error::Kubeconfig(format!(
+            "cannot read the kubeconfig: {}; check it with `kubectl config view`",
+            read_error(&e)
+        ))
+    })
+}
+
 /// What is wrong with a kubeconfig, without quoting it: a YAML error's own text shows the lines
 /// around it, which may hold a token or a key.
 fn read_error(err: &kube::config::KubeconfigError) -> String {
@@ -474,6 +485,18 @@ contexts:
                 proptest::prop_assert!(uri.host().is_some_and(|h| !h.is_empty()));
             }
         }
+    }
+
+    #[test]
+    fn kubeconfig_text_is_parsed_or_refused_without_quoting_it() {
+        let parsed = parse_kubeconfig(TWO_CONTEXTS).unwrap();
+        assert_eq!(parsed.current_context.as_deref(), Some("dev"));
+        assert_eq!(parsed.clusters.len(), 1);
+        let err = parse_kubeconfig("users:\n- name: a\n  user:\n    token: SECRET-1\n   bad: [\n")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("SECRET"), "{err}");
+        assert!(err.contains("is not valid YAML (line"), "{err}");
     }
 
     #[test]

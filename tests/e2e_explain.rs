@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::codes;
+
 use std::io::{BufRead, BufReader, Read};
 use std::time::{Duration, Instant};
 
@@ -64,15 +66,6 @@ fn explain_json(ns: &TestNs, pod: &str, extra: &[&str]) -> Value {
         got.stdout
     );
     pod_json
-}
-
-fn codes(pod: &Value) -> Vec<String> {
-    pod["findings"]
-        .as_array()
-        .expect("findings array")
-        .iter()
-        .map(|f| f["code"].as_str().unwrap_or_default().to_string())
-        .collect()
 }
 
 fn evidence(f: &Value) -> Vec<String> {

@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::codes;
+
 use std::time::{Duration, Instant};
 
 use common::realnode;
@@ -41,17 +43,6 @@ fn manifest(node: &str, s: &Scenario) -> String {
         spec = s.spec,
         containers = s.containers.replace("BUSYBOX", BUSYBOX),
     )
-}
-
-fn codes(pod: &Value) -> Vec<String> {
-    pod["findings"]
-        .as_array()
-        .map(|all| {
-            all.iter()
-                .map(|f| f["code"].as_str().unwrap_or("").to_string())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The finding's message, evidence and hint as one text.

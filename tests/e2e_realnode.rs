@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::codes_about;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -13,16 +15,6 @@ use k8s_openapi::api::core::v1::Service;
 use serde_json::Value;
 
 const LONG: Duration = Duration::from_secs(90);
-
-fn codes_about(pod: &Value, target: &str) -> Vec<String> {
-    pod["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["target"] == target)
-        .map(|f| f["code"].as_str().unwrap_or("").to_string())
-        .collect()
-}
 
 /// Seed 001's pod (Chinese notes), placed on the real node, waiting on Services `svc` and `db`.
 fn seed1_pod_waiting_on(node: &str, image: &str, svc: &str, db: &str) -> String {

@@ -12,21 +12,12 @@
 
 mod common;
 
+use common::codes_about as codes;
+
 use common::{TestNs, evidence_has, explain_table, finding_about as finding, initdoctor};
 use k8s_openapi::api::core::v1::{ConfigMap, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use serde_json::Value;
-
-/// The codes of the findings about `target`, exactly as explain wrote them.
-fn codes(pod: &Value, target: &str) -> Vec<String> {
-    pod["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .filter(|f| f["target"] == target)
-        .map(|f| f["code"].as_str().unwrap_or("").to_string())
-        .collect()
-}
 
 fn resolved(kind: &str, namespace: &str, name: &str) -> Value {
     serde_json::json!({"kind": kind, "namespace": namespace, "name": name})

@@ -765,6 +765,26 @@ pub fn explain_table(ns: &TestNs, pod: &str) -> String {
     run.stdout
 }
 
+/// The codes of the pod's findings, in explain's order.
+pub fn codes(pod: &Value) -> Vec<String> {
+    codes_where(pod, |_| true)
+}
+
+/// The codes of the findings about `target`, exactly as explain wrote them.
+pub fn codes_about(pod: &Value, target: &str) -> Vec<String> {
+    codes_where(pod, |f| f["target"] == target)
+}
+
+fn codes_where(pod: &Value, keep: impl Fn(&Value) -> bool) -> Vec<String> {
+    pod["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .filter(|f| keep(f))
+        .map(|f| f["code"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
 /// The one finding with `code` (panics when there is none or several).
 pub fn finding<'a>(pod: &'a Value, code: &str) -> &'a Value {
     exactly_one(pod, code, |_| true)

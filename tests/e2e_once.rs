@@ -19,6 +19,10 @@ struct Case {
     target: &'static str,
     code: &'static str,
     once: bool,
+    /// The finding's severity, and a line of its evidence for a check that cannot fail the
+    /// container.
+    severity: &'static str,
+    note: Option<&'static str>,
 }
 
 const CASES: &[Case] = &[
@@ -28,6 +32,8 @@ const CASES: &[Case] = &[
         target: "{db}",
         code: "CheckWillFail",
         once: true,
+        severity: "error",
+        note: None,
     },
     Case {
         name: "nslookup once",
@@ -35,6 +41,8 @@ const CASES: &[Case] = &[
         target: "{db}.{ns}.svc.cluster.local",
         code: "CheckWillFail",
         once: true,
+        severity: "error",
+        note: None,
     },
     Case {
         name: "wget once",
@@ -42,6 +50,8 @@ const CASES: &[Case] = &[
         target: "{db}",
         code: "CheckWillFail",
         once: true,
+        severity: "error",
+        note: None,
     },
     Case {
         name: "nc -z in a loop",
@@ -49,6 +59,26 @@ const CASES: &[Case] = &[
         target: "{db}",
         code: "ServiceNotFound",
         once: false,
+        severity: "error",
+        note: None,
+    },
+    Case {
+        name: "nc -z once, its failure handled",
+        script: "nc -z -w 2 {db} 5432 || true",
+        target: "{db}",
+        code: "ServiceNotFound",
+        once: false,
+        severity: "info",
+        note: Some("its failure is handled"),
+    },
+    Case {
+        name: "nc -z once, more commands after it without set -e",
+        script: "nc -z -w 2 {db} 5432; echo checked",
+        target: "{db}",
+        code: "ServiceNotFound",
+        once: false,
+        severity: "warning",
+        note: Some("the script goes on when it fails"),
     },
 ];
 
@@ -79,7 +109,10 @@ spec:
             .await;
         let got = explain_one(&ns, &pod, &[]);
         let f = finding_about(&got, case.code, &target);
-        assert_eq!(f["severity"], "error", "{}: {f:#}", case.name);
+        assert_eq!(f["severity"], case.severity, "{}: {f:#}", case.name);
+        if let Some(note) = case.note {
+            assert!(evidence_has(f, note), "{}: {f:#}", case.name);
+        }
         let message = f["message"].as_str().unwrap_or("");
         if case.once {
             assert!(
@@ -114,7 +147,9 @@ spec:
                 case.name
             );
         } else {
-            assert!(message.contains("until it exists"), "{}: {f:#}", case.name);
+            if case.note.is_none() {
+                assert!(message.contains("until it exists"), "{}: {f:#}", case.name);
+            }
             let codes = common::codes(&got);
             assert!(
                 !codes.iter().any(|c| c == "CheckWillFail"),

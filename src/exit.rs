@@ -2,43 +2,34 @@
 
 /// What the process tells its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum ExitCode {
     /// Success; for `explain --exit-code`, every selected pod is initialized and Ready (or
     /// Completed).
-    Ok,
+    Ok = 0,
     /// An error that fits no narrower code.
-    Error,
+    Error = 1,
     /// The command line is wrong (clap uses 2 as well).
-    Usage,
+    Usage = 2,
     /// `explain --exit-code`: at least one selected pod is blocked in initialization, or (without
     /// `--init-only`) not Ready and not Completed.
-    Blocked,
+    Blocked = 3,
     /// A pod, namespace or container that was named does not exist.
-    NotFound,
+    NotFound = 4,
     /// The cluster refused the credentials (401) or the permission (403).
-    Denied,
+    Denied = 5,
     /// The cluster could not be reached, or did not answer in time.
-    Unreachable,
+    Unreachable = 6,
     /// No usable kubeconfig: missing file, bad YAML, unknown context, cluster or user.
-    Config,
+    Config = 7,
     /// The command or feature is not available (yet, or on this server).
-    Unavailable,
+    Unavailable = 8,
 }
 
 impl ExitCode {
-    /// The numeric code.
+    /// The numeric code (the documented one: the discriminant).
     pub fn code(self) -> u8 {
-        match self {
-            ExitCode::Ok => 0,
-            ExitCode::Error => 1,
-            ExitCode::Usage => 2,
-            ExitCode::Blocked => 3,
-            ExitCode::NotFound => 4,
-            ExitCode::Denied => 5,
-            ExitCode::Unreachable => 6,
-            ExitCode::Config => 7,
-            ExitCode::Unavailable => 8,
-        }
+        self as u8
     }
 }
 
@@ -54,18 +45,19 @@ mod tests {
 
     #[test]
     fn codes_are_distinct_and_stable() {
-        let all = [
-            Ok,
-            Error,
-            Usage,
-            Blocked,
-            NotFound,
-            Denied,
-            Unreachable,
-            Config,
-            Unavailable,
+        let codes = [
+            (Ok, 0),
+            (Error, 1),
+            (Usage, 2),
+            (Blocked, 3),
+            (NotFound, 4),
+            (Denied, 5),
+            (Unreachable, 6),
+            (Config, 7),
+            (Unavailable, 8),
         ];
-        let codes: Vec<u8> = all.iter().map(|c| c.code()).collect();
-        assert_eq!(codes, vec![0, 1, 2, 3, 4, 5, 6, 7, 8]);
+        for (exit, code) in codes {
+            assert_eq!(exit.code(), code, "{exit:?}");
+        }
     }
 }

@@ -95,44 +95,34 @@ fn added_name(stderr: &str) -> String {
         .to_string()
 }
 
+/// `debug web -n NS ARGS…`, no stdin.
+fn debug_web(ns: &TestNs, args: &[&str]) -> common::Run {
+    initdoctor(&[&["debug", "web", "-n", &ns.name], args].concat())
+}
+
+/// `debug web -n NS ARGS…` with `input` on stdin.
+fn debug_web_stdin(ns: &TestNs, args: &[&str], input: &str) -> common::Run {
+    initdoctor_with_stdin(&[&["debug", "web", "-n", &ns.name], args].concat(), input)
+}
+
 #[tokio::test]
 async fn piped_stdin_attaches_with_the_containers_tty_and_no_stderr_stream() {
     let ns = TestNs::new("dbg").await;
     let init_statuses = blocked_pod(&ns).await;
 
     let mark = common::audit_mark();
-    let run = initdoctor_with_stdin(
-        &["debug", "web", "-n", &ns.name, "--timeout", "30s"],
-        "hostname\nexit 3\n",
-    );
-    assert_eq!(
-        run.code, 0,
-        "stdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
+    let run = debug_web_stdin(&ns, &["--timeout", "30s"], "hostname\nexit 3\n");
+    run.assert_code(0);
     let name = added_name(&run.stderr);
-    assert!(
-        run.stderr.contains(&format!(
+    run.assert_stderr_has(&format!(
             "Added ephemeral container {name} (image busybox:1.35, profile general) to pod {}/web, sharing the processes of wait-db.",
             ns.name
-        )),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains(&format!(
-            "Attached to {name} (a TTY session, input from a pipe)."
-        )),
-        "{}",
-        run.stderr
-    );
+        ));
+    run.assert_stderr_has(&format!(
+        "Attached to {name} (a TTY session, input from a pipe)."
+    ));
     // The shell's `exit 3` ended the container: the tool says so rather than "get back in".
-    assert!(
-        run.stderr
-            .contains(&format!("Session ended; {name} is terminated (exit 3).")),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has(&format!("Session ended; {name} is terminated (exit 3)."));
     assert_eq!(
         ephemeral_state(&ns, "web", &name).await["terminated"]["exitCode"],
         3
@@ -173,10 +163,7 @@ async fn piped_stdin_attaches_with_the_containers_tty_and_no_stderr_stream() {
     assert_eq!(spec.containers.len(), 1);
     let status = serde_json::to_value(pod.status.unwrap()).unwrap();
     assert_eq!(status["initContainerStatuses"], init_statuses);
-    let writes: Vec<String> = common::audit_since(mark, "admin", &ns.name)
-        .into_iter()
-        .filter(|w| !w.starts_with("get ") && !w.starts_with("list ") && !w.starts_with("watch "))
-        .collect();
+    let writes = common::writes_since(mark, "admin", &ns.name);
     assert_eq!(
         writes,
         vec!["patch pods/ephemeralcontainers"],
@@ -188,31 +175,9 @@ async fn piped_stdin_attaches_with_the_containers_tty_and_no_stderr_stream() {
 async fn stdin_without_a_tty_is_line_mode_with_stderr() {
     let ns = TestNs::new("dbgi").await;
     blocked_pod(&ns).await;
-    let run = initdoctor_with_stdin(
-        &[
-            "debug",
-            "web",
-            "-n",
-            &ns.name,
-            "-i",
-            "-c",
-            "plain",
-            "--timeout",
-            "30s",
-        ],
-        "exit\n",
-    );
-    assert_eq!(
-        run.code, 0,
-        "stdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("Attached to plain (no TTY: line mode)."),
-        "{}",
-        run.stderr
-    );
+    let run = debug_web_stdin(&ns, &["-i", "-c", "plain", "--timeout", "30s"], "exit\n");
+    run.assert_code(0);
+    run.assert_stderr_has("Attached to plain (no TTY: line mode).");
     let eph = ephemeral(&ns, "web").await;
     assert_eq!(
         (eph[0].stdin, eph[0].tty.unwrap_or(false)),
@@ -229,40 +194,21 @@ async fn stdin_without_a_tty_is_line_mode_with_stderr() {
 async fn attach_false_prints_commands_that_work_and_a_second_run_reuses_the_container() {
     let ns = TestNs::new("dbgr").await;
     blocked_pod(&ns).await;
-    let run = initdoctor(&[
-        "debug",
-        "web",
-        "-n",
-        &ns.name,
-        "--attach=false",
-        "--timeout",
-        "30s",
-    ]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    let run = debug_web(&ns, &["--attach=false", "--timeout", "30s"]);
+    run.assert_code(0);
     let name = added_name(&run.stderr);
-    assert!(
-        run.stderr.contains(&format!(
+    run.assert_stderr_has(&format!(
             "{name} is running. Attach with: kubectl attach -it web -c {name} -n {ns} (or kubectl initdoctor debug web --attach-to {name} -n {ns})",
             ns = ns.name
-        )),
-        "{}",
-        run.stderr
-    );
+        ));
     // Created with stdin and a TTY, so that `attach -it` can work.
     let eph = ephemeral(&ns, "web").await;
     assert_eq!((eph[0].stdin, eph[0].tty), (Some(true), Some(true)));
 
     // The printed way back in works.
-    let run = initdoctor_with_stdin(
-        &["debug", "web", "-n", &ns.name, "--attach-to", &name],
-        "exit\n",
-    );
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    assert!(
-        run.stderr.contains(&format!("Attached to {name}")),
-        "{}",
-        run.stderr
-    );
+    let run = debug_web_stdin(&ns, &["--attach-to", &name], "exit\n");
+    run.assert_code(0);
+    run.assert_stderr_has(&format!("Attached to {name}"));
     assert_eq!(
         ephemeral(&ns, "web").await.len(),
         1,
@@ -270,8 +216,8 @@ async fn attach_false_prints_commands_that_work_and_a_second_run_reuses_the_cont
     );
 
     // A terminated container cannot be attached to again: one clear line.
-    let run = initdoctor(&["debug", "web", "-n", &ns.name, "--attach-to", &name]);
-    assert_eq!(run.code, 8, "stderr: {}", run.stderr);
+    let run = debug_web(&ns, &["--attach-to", &name]);
+    run.assert_code(8);
     assert_eq!(
         run.stderr.trim_end(),
         format!(
@@ -284,20 +230,16 @@ async fn attach_false_prints_commands_that_work_and_a_second_run_reuses_the_cont
 async fn a_running_debugger_is_reused_not_multiplied() {
     let ns = TestNs::new("dbgu").await;
     blocked_pod(&ns).await;
-    let first = initdoctor(&["debug", "web", "-n", &ns.name, "--attach=false"]);
-    assert_eq!(first.code, 0, "stderr: {}", first.stderr);
+    let first = debug_web(&ns, &["--attach=false"]);
+    first.assert_code(0);
     let name = added_name(&first.stderr);
 
     // No terminal here: reuse, and say so.
-    let run = initdoctor_with_stdin(&["debug", "web", "-n", &ns.name], "exit\n");
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    assert!(
-        run.stderr.contains(&format!(
-            "Reusing {name}, a debug container of ours running since"
-        )),
-        "{}",
-        run.stderr
-    );
+    let run = debug_web_stdin(&ns, &[], "exit\n");
+    run.assert_code(0);
+    run.assert_stderr_has(&format!(
+        "Reusing {name}, a debug container of ours running since"
+    ));
     assert!(
         !run.stderr.contains("Added ephemeral container"),
         "{}",
@@ -306,17 +248,10 @@ async fn a_running_debugger_is_reused_not_multiplied() {
     assert_eq!(ephemeral(&ns, "web").await.len(), 1);
 
     // It exited; the next run adds a new one. --reuse=false adds one even beside a running one.
-    let second = initdoctor(&["debug", "web", "-n", &ns.name, "--attach=false"]);
-    assert_eq!(second.code, 0, "stderr: {}", second.stderr);
-    let third = initdoctor(&[
-        "debug",
-        "web",
-        "-n",
-        &ns.name,
-        "--reuse=false",
-        "--attach=false",
-    ]);
-    assert_eq!(third.code, 0, "stderr: {}", third.stderr);
+    let second = debug_web(&ns, &["--attach=false"]);
+    second.assert_code(0);
+    let third = debug_web(&ns, &["--reuse=false", "--attach=false"]);
+    third.assert_code(0);
     assert_ne!(added_name(&second.stderr), added_name(&third.stderr));
     assert_eq!(ephemeral(&ns, "web").await.len(), 3);
 }
@@ -440,18 +375,17 @@ async fn errors_are_one_line_with_their_exit_code_and_nothing_is_written() {
 async fn an_image_that_never_pulls_is_reported_as_it_comes_and_ends_at_the_timeout() {
     let ns = TestNs::new("dbgp").await;
     blocked_pod(&ns).await;
-    let run = initdoctor(&[
-        "debug",
-        "web",
-        "-n",
-        &ns.name,
-        "--attach=false",
-        "--timeout",
-        "6s",
-        "--image",
-        "registry.invalid/tools:1",
-    ]);
-    assert_eq!(run.code, 8, "stderr: {}", run.stderr);
+    let run = debug_web(
+        &ns,
+        &[
+            "--attach=false",
+            "--timeout",
+            "6s",
+            "--image",
+            "registry.invalid/tools:1",
+        ],
+    );
+    run.assert_code(8);
     let name = added_name(&run.stderr);
     let lines: Vec<&str> = run.stderr.lines().collect();
     let pull = lines
@@ -479,18 +413,11 @@ async fn a_node_that_never_reports_ends_at_the_timeout() {
     let ns = TestNs::new("dbgn").await;
     let yaml = POD.replace("spec:\n", "spec:\n  nodeName: no-such-node\n");
     ns.pod(&yaml).await;
-    let run = initdoctor(&[
-        "debug",
-        "web",
-        "-n",
-        &ns.name,
-        "--attach=false",
-        "--timeout",
-        "2s",
-        "--target",
-        "wait-db",
-    ]);
-    assert_eq!(run.code, 8, "stderr: {}", run.stderr);
+    let run = debug_web(
+        &ns,
+        &["--attach=false", "--timeout", "2s", "--target", "wait-db"],
+    );
+    run.assert_code(8);
     assert!(
         run.stderr.trim_end().ends_with(&format!(
             "did not start within 2s (no status reported by the node yet): check `kubectl describe pod web -n {}`",
@@ -511,8 +438,8 @@ async fn pod_security_refuses_before_writing_and_auto_picks_what_passes() {
         "pod-security.kubernetes.io/enforce=baseline",
     ]);
     blocked_pod(&ns).await;
-    let run = initdoctor(&["debug", "web", "-n", &ns.name, "--attach=false"]);
-    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    let run = debug_web(&ns, &["--attach=false"]);
+    run.assert_code(2);
     assert_eq!(
         run.stderr.trim_end(),
         "error: the namespace's pod-security.kubernetes.io/enforce label enforces Pod Security \"baseline\", which rejects the general profile: pass --profile=baseline or --profile=restricted (or --profile=auto)"
@@ -520,16 +447,8 @@ async fn pod_security_refuses_before_writing_and_auto_picks_what_passes() {
     assert!(ephemeral(&ns, "web").await.is_empty());
 
     // What the error says passes does pass: the API server's admission accepts it.
-    let run = initdoctor(&[
-        "debug",
-        "web",
-        "-n",
-        &ns.name,
-        "--attach=false",
-        "--profile",
-        "auto",
-    ]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    let run = debug_web(&ns, &["--attach=false", "--profile", "auto"]);
+    run.assert_code(0);
     assert!(
         run.stderr.starts_with(
             "--profile auto: the namespace's pod-security.kubernetes.io/enforce label is \"baseline\": using the baseline profile\n"
@@ -563,7 +482,7 @@ async fn viewer_gets_one_clear_rbac_error() {
         &ns.name,
         "--attach=false",
     ]);
-    assert_eq!(run.code, 5, "stderr: {}", run.stderr);
+    run.assert_code(5);
     assert_eq!(run.stderr.lines().count(), 1, "one line: {}", run.stderr);
     assert_eq!(
         run.stderr.trim_end(),
@@ -582,7 +501,7 @@ async fn viewer_gets_one_clear_rbac_error() {
     let file = std::env::temp_dir().join(format!("initdoctor-eph-{}.yaml", ns.name));
     std::fs::write(&file, role).unwrap();
     let applied = common::kubectl(&["apply", "-f", file.to_str().unwrap()]);
-    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    applied.assert_code(0);
     let mut run = None;
     for _ in 0..20 {
         // RBAC caches settle within a moment.
@@ -606,7 +525,7 @@ async fn viewer_gets_one_clear_rbac_error() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let run = run.expect("the Role took effect");
-    assert_eq!(run.code, 5, "stderr: {}", run.stderr);
+    run.assert_code(5);
     assert_eq!(
         run.stderr.lines().last().unwrap(),
         format!(
@@ -627,27 +546,22 @@ async fn copy_to_builds_a_waiting_copy_and_leaves_the_original_alone() {
     blocked_pod(&ns).await;
     let before: Pod = ns.api::<Pod>().get("web").await.unwrap();
     let mark = common::audit_mark();
-    let run = initdoctor(&[
-        "debug",
-        "web",
-        "-n",
-        &ns.name,
-        "--copy-to",
-        "web-copy",
-        "--same-node",
-        "--attach=false",
-        "--set-image",
-        "wait-db=busybox:1.35",
-    ]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    assert!(
-        run.stderr.contains(&format!(
-            "Debug it with: kubectl initdoctor debug web-copy --target wait-db -n {}",
-            ns.name
-        )),
-        "{}",
-        run.stderr
+    let run = debug_web(
+        &ns,
+        &[
+            "--copy-to",
+            "web-copy",
+            "--same-node",
+            "--attach=false",
+            "--set-image",
+            "wait-db=busybox:1.35",
+        ],
     );
+    run.assert_code(0);
+    run.assert_stderr_has(&format!(
+        "Debug it with: kubectl initdoctor debug web-copy --target wait-db -n {}",
+        ns.name
+    ));
     let copy: Pod = ns.api::<Pod>().get("web-copy").await.unwrap();
     assert_eq!(copy.metadata.labels, None, "no Service selects the copy");
     let annotations = copy.metadata.annotations.clone().unwrap();
@@ -674,23 +588,12 @@ async fn copy_to_builds_a_waiting_copy_and_leaves_the_original_alone() {
         before.metadata.resource_version, after.metadata.resource_version,
         "original untouched"
     );
-    let writes: Vec<String> = common::audit_since(mark, "admin", &ns.name)
-        .into_iter()
-        .filter(|w| !w.starts_with("get ") && !w.starts_with("list ") && !w.starts_with("watch "))
-        .collect();
+    let writes = common::writes_since(mark, "admin", &ns.name);
     assert_eq!(writes, vec!["create pods"]);
 
     // The name is taken now.
-    let again = initdoctor(&[
-        "debug",
-        "web",
-        "-n",
-        &ns.name,
-        "--copy-to",
-        "web-copy",
-        "--attach=false",
-    ]);
-    assert_eq!(again.code, 2, "{}", again.stderr);
+    let again = debug_web(&ns, &["--copy-to", "web-copy", "--attach=false"]);
+    again.assert_code(2);
     assert_eq!(
         again.stderr.trim_end(),
         format!(
@@ -700,19 +603,18 @@ async fn copy_to_builds_a_waiting_copy_and_leaves_the_original_alone() {
     );
 
     // --dry-run prints the copy and creates nothing; --replace deletes the original only when asked.
-    let dry = initdoctor(&[
-        "debug",
-        "web",
-        "-n",
-        &ns.name,
-        "--copy-to",
-        "web-dry",
-        "--dry-run",
-        "-o",
-        "json",
-        "--replace",
-    ]);
-    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    let dry = debug_web(
+        &ns,
+        &[
+            "--copy-to",
+            "web-dry",
+            "--dry-run",
+            "-o",
+            "json",
+            "--replace",
+        ],
+    );
+    dry.assert_code(0);
     assert_eq!(dry.json()["metadata"]["name"], "web-dry");
     assert!(
         dry.json()["spec"].get("nodeName").is_none(),
@@ -720,17 +622,11 @@ async fn copy_to_builds_a_waiting_copy_and_leaves_the_original_alone() {
     );
     assert!(ns.api::<Pod>().get_opt("web-dry").await.unwrap().is_none());
     assert!(ns.api::<Pod>().get_opt("web").await.unwrap().is_some());
-    let replaced = initdoctor(&[
-        "debug",
-        "web",
-        "-n",
-        &ns.name,
-        "--copy-to",
-        "web-new",
-        "--replace",
-        "--attach=false",
-    ]);
-    assert_eq!(replaced.code, 0, "{}", replaced.stderr);
+    let replaced = debug_web(
+        &ns,
+        &["--copy-to", "web-new", "--replace", "--attach=false"],
+    );
+    replaced.assert_code(0);
     assert!(
         replaced
             .stderr
@@ -786,16 +682,12 @@ async fn copy_to_waits_for_the_copys_init_container_then_debugs_the_copy() {
     .await
     .unwrap();
     node.await.unwrap();
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     let name = added_name(&run.stderr);
-    assert!(
-        run.stderr.contains(&format!(
-            "to pod {}/web-copy, sharing the processes of wait-db",
-            ns.name
-        )),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has(&format!(
+        "to pod {}/web-copy, sharing the processes of wait-db",
+        ns.name
+    ));
     assert_eq!(ephemeral(&ns, "web-copy").await.len(), 1);
     assert!(
         ephemeral(&ns, "web").await.is_empty(),

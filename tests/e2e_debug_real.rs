@@ -264,11 +264,7 @@ async fn real_node_copy_to_catches_a_fast_crash_loop_and_target_shares_its_proce
         "ps\nexit\n",
         std::time::Duration::from_secs(12),
     );
-    assert_eq!(
-        run.code, 0,
-        "stdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
+    run.assert_code(0);
     assert!(
         run.stdout.contains("sleep 3600"),
         "the target's processes: {}",

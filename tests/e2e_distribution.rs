@@ -281,11 +281,7 @@ fn krew_validates_installs_and_runs_the_plugin() {
         "validate-krew-manifest: {}",
         checked.stderr
     );
-    assert!(
-        checked.stderr.contains("structural validation OK"),
-        "{}",
-        checked.stderr
-    );
+    checked.assert_stderr_has("structural validation OK");
 
     // The krew-index's install check: the same manifest, its archive served from here (the
     // release URL does not exist yet): krew downloads it, checks the sha256, installs every
@@ -315,11 +311,7 @@ fn krew_validates_installs_and_runs_the_plugin() {
         "validate-krew-manifest (install): {}{}",
         installed.stdout, installed.stderr
     );
-    assert!(
-        installed.stderr.contains("spec.platforms installed fine"),
-        "{}",
-        installed.stderr
-    );
+    installed.assert_stderr_has("spec.platforms installed fine");
 
     // A real install from the local archive, as the README tells a user to.
     let krew_root = TempDir::new("krewroot");
@@ -344,11 +336,7 @@ fn krew_validates_installs_and_runs_the_plugin() {
         vars,
     );
     assert_eq!(install.code, 0, "kubectl krew install: {}", install.stderr);
-    assert!(
-        install.stderr.contains("Installed plugin: initdoctor"),
-        "{}",
-        install.stderr
-    );
+    install.assert_stderr_has("Installed plugin: initdoctor");
     assert!(
         install.stderr.contains("kubectl_complete-initdoctor"),
         "the caveats explain completion: {}",
@@ -437,17 +425,13 @@ fn the_generator_lists_exactly_the_archives_present_with_their_sha256() {
     let empty = TempDir::new("empty");
     let none = generate(&empty.0, &empty.0.join("initdoctor.yaml"), None);
     assert_ne!(none.code, 0);
-    assert!(
-        none.stderr.contains("nothing to publish"),
-        "{}",
-        none.stderr
-    );
+    none.assert_stderr_has("nothing to publish");
 
     let manifest = scratch.0.join("initdoctor.yaml");
     let made = generate(&dist, &manifest, Some("https://example.invalid/r"));
-    assert_eq!(made.code, 0, "{}", made.stderr);
+    made.assert_code(0);
     for absent in ["linux-amd64", "darwin-amd64"] {
-        assert!(made.stderr.contains(absent), "{}", made.stderr);
+        made.assert_stderr_has(absent);
     }
     let yaml = read_yaml(&manifest);
     assert_eq!(yaml["metadata"]["name"], "initdoctor");
@@ -502,20 +486,14 @@ fn the_generator_lists_exactly_the_archives_present_with_their_sha256() {
     let local = TempDir::new("genlocal");
     let local_manifest = local.0.join("initdoctor.yaml");
     let regenerated = generate(&dist, &local_manifest, Some(&base));
-    assert_eq!(regenerated.code, 0, "{}", regenerated.stderr);
+    regenerated.assert_code(0);
     let installed = validate(&local_manifest, false);
     assert_eq!(
         installed.code, 0,
         "validate-krew-manifest: {}",
         installed.stderr
     );
-    assert!(
-        installed
-            .stderr
-            .contains("all 2 spec.platforms installed fine"),
-        "{}",
-        installed.stderr
-    );
+    installed.assert_stderr_has("all 2 spec.platforms installed fine");
 }
 
 #[test]
@@ -594,7 +572,7 @@ fn the_committed_manifest_is_what_the_generator_makes_of_dist() {
     let scratch = TempDir::new("committed");
     let again = scratch.0.join("initdoctor.yaml");
     let made = generate(&dist, &again, None);
-    assert_eq!(made.code, 0, "{}", made.stderr);
+    made.assert_code(0);
     assert_eq!(
         std::fs::read_to_string(&again).unwrap(),
         text,

@@ -7,41 +7,23 @@ mod common;
 
 use common::codes;
 
-use std::io::{BufRead, BufReader, Read};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{TestNs, explain_table, finding, initdoctor, state};
 use serde_json::{Value, json};
 
-/// A pod of the seeds' shape: two init containers waiting on services, one app container.
+/// The seeds' pod: init-myservice waits for `myservice`, init-mydb runs `second_script`.
 fn seed_pod(second_script: &str) -> String {
-    format!(
-        r#"
-apiVersion: v1
-kind: Pod
-metadata:
-  name: myapp-pod
-  labels: {{app: myapp}}
-spec:
-  containers:
-  - name: myapp-container
-    image: busybox:1.28
-    command: ['sh', '-c', 'echo The app is running! && sleep 3600']
-  initContainers:
-  - name: init-myservice
-    image: busybox:1.28
-    command: ['sh', '-c', 'until nslookup myservice; do echo waiting for myservice; sleep 2; done']
-  - name: init-mydb
-    image: busybox:1.28
-    command: ['sh', '-c', '{second_script}']
-"#
+    common::seed_pod(
+        "until nslookup myservice; do echo waiting for myservice; sleep 2; done",
+        second_script,
     )
 }
 
 const GOOD_SCRIPT: &str = "until nslookup mydb; do echo waiting for mydb; sleep 2; done";
 
 fn completed(name: &str) -> Value {
-    state::terminated(name, "busybox:1.28", 0, "Completed", 0)
+    state::completed(name, "busybox:1.28")
 }
 
 fn app_waiting() -> Value {
@@ -88,133 +70,6 @@ fn assert_table_line(table: &str, severity: &str, code: &str, container: Option<
         None => format!("[{severity}] {code}: "),
     };
     assert!(table.contains(&head), "table lacks {head:?}:\n{table}");
-}
-
-#[tokio::test]
-async fn crash_loop_shows_exit_code_previous_log_and_deduplicated_events() {
-    let ns = TestNs::new("crash").await;
-    ns.pod(&seed_pod(GOOD_SCRIPT)).await;
-    let mut mydb = state::waiting(
-        "init-mydb",
-        "busybox:1.28",
-        "CrashLoopBackOff",
-        "back-off 1m20s restarting failed container=init-mydb pod=myapp-pod",
-        4,
-    );
-    mydb["lastState"] = json!({"terminated": {"exitCode": 127, "reason": "Error",
-        "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:01Z"}});
-    ns.set_status(
-        "myapp-pod",
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [completed("init-myservice"), mydb],
-               "containerStatuses": [app_waiting()]}),
-    )
-    .await;
-    ns.event(
-        "myapp-pod",
-        "Normal",
-        "Scheduled",
-        "Successfully assigned to fake-node",
-        "default-scheduler",
-        1,
-    )
-    .await;
-    // Event times have whole seconds: the back-offs come a second later.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    let backoff = "Back-off restarting failed container init-mydb in pod myapp-pod";
-    ns.container_event(
-        "myapp-pod",
-        "spec.initContainers{init-mydb}",
-        "Warning",
-        "BackOff",
-        backoff,
-        3,
-    )
-    .await;
-    ns.container_event(
-        "myapp-pod",
-        "spec.initContainers{init-mydb}",
-        "Warning",
-        "BackOff",
-        backoff,
-        2,
-    )
-    .await;
-    ns.write_log(
-        "myapp-pod",
-        "init-mydb",
-        "sh: nslookupp: not found\n",
-        false,
-    );
-    ns.write_log(
-        "myapp-pod",
-        "init-mydb",
-        "starting\nsh: nslookupp: not found\n",
-        true,
-    );
-
-    let pod = explain_json(&ns, "myapp-pod", &[]);
-    assert_eq!(pod["status"], "Init:CrashLoopBackOff");
-    assert_eq!(pod["blocking"], json!({"name": "init-mydb", "index": 1}));
-    let f = finding(&pod, "CrashLoop");
-    assert_eq!(f["severity"], "error");
-    assert_eq!(f["container"], "init-mydb");
-    assert!(
-        f["message"].as_str().unwrap().contains("exits 127"),
-        "{f:#}"
-    );
-    let ev = evidence(f);
-    assert!(has_line(&ev, "exit code 127: command not found"), "{ev:#?}");
-    assert!(
-        has_line(&ev, "log says: sh: nslookupp: not found"),
-        "{ev:#?}"
-    );
-    assert!(has_line(&ev, "log of the previous instance"), "{ev:#?}");
-    assert!(
-        has_line(&ev, "| starting"),
-        "the previous instance's log, not the current: {ev:#?}"
-    );
-    assert!(has_line(&ev, "BackOff (x5, kubelet)"), "{ev:#?}");
-    assert!(!codes(&pod).contains(&"ExitedNonZero".to_string()));
-
-    // Events: deduplicated with counts, newest last, attributed to the container.
-    let events = pod["events"].as_array().expect("events array");
-    assert_eq!(events.len(), 2, "{events:#?}");
-    assert_eq!(events[1]["reason"], "BackOff");
-    assert_eq!(events[1]["count"], 5);
-    assert_eq!(events[1]["type"], "Warning");
-    assert_eq!(events[1]["container"], "init-mydb");
-    assert_eq!(events[1]["source"], "kubelet");
-    assert_eq!(events[0]["reason"], "Scheduled");
-    assert!(events[0]["lastSeen"].is_string());
-
-    let next: Vec<&str> = pod["nextCommands"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|c| c.as_str())
-        .collect();
-    assert!(
-        next.contains(&format!("kubectl initdoctor logs myapp-pod -n {}", ns.name).as_str()),
-        "{next:?}"
-    );
-
-    let table = explain_table(&ns, "myapp-pod");
-    assert_table_line(&table, "error", "CrashLoop", Some("init-mydb"));
-    assert!(
-        table.contains("Waiting: CrashLoopBackOff (last exit 127)"),
-        "{table}"
-    );
-    assert!(table.contains("BackOff"), "{table}");
-    assert!(table.contains("(x5 over"), "{table}");
-    assert!(table.contains("Next:"), "{table}");
-    assert!(
-        table.contains("kubectl initdoctor logs myapp-pod"),
-        "{table}"
-    );
-    let scheduled = table.find("Scheduled").expect("Scheduled event");
-    let backoff_row = table.rfind("BackOff").expect("BackOff event");
-    assert!(scheduled < backoff_row, "newest last:\n{table}");
 }
 
 const PRIVATE_IMAGE_POD: &str = r#"
@@ -552,7 +407,7 @@ spec:
 
     let made = audited(&ns, || {
         let run = initdoctor(&["explain", "migrate-pod", "-n", &ns.name, "-o", "json"]);
-        assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+        run.assert_code(0);
         let f = run.json()["pods"][0]["findings"]
             .as_array()
             .unwrap()
@@ -588,7 +443,7 @@ spec:
     ns.set_status("myapp-pod", init_myservice_running()).await;
     let made = audited(&ns, || {
         let run = initdoctor(&["explain", "-n", &ns.name]);
-        assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+        run.assert_code(0);
     });
     assert_read_only(&ns, &made);
     assert_eq!(
@@ -598,36 +453,18 @@ spec:
     );
 }
 
-/// Read stdout lines of a child in a thread, so the test can wait with a deadline.
+/// Each line of a child's stdout as it comes.
 fn line_reader(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
-    let stdout = child.stdout.take().expect("piped stdout");
+    let timed = common::lines_of(child);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+        for (_, line) in timed {
             if tx.send(line).is_err() {
                 break;
             }
         }
     });
     rx
-}
-
-fn wait_exit(child: &mut std::process::Child, within: Duration) -> i32 {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return status.code().unwrap_or(-1);
-        }
-        if start.elapsed() > within {
-            let _ = child.kill();
-            let mut err = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                let _ = e.read_to_string(&mut err);
-            }
-            panic!("still running after {within:?}; stderr: {err}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 #[tokio::test]
@@ -681,7 +518,7 @@ async fn watch_re_renders_on_change_until_initialized() {
                "containerStatuses": [state::running("myapp-container", "busybox:1.28", "2026-01-01T00:00:09Z")]}),
     )
     .await;
-    let code = wait_exit(&mut child, Duration::from_secs(30));
+    let code = common::finish_within(child, Duration::from_secs(30)).code;
     let rest: Vec<String> = lines.try_iter().collect();
     let last: Value =
         serde_json::from_str(rest.last().expect("a final render")).expect("JSON line");
@@ -712,7 +549,7 @@ async fn watch_ends_cleanly_on_interrupt() {
         .status()
         .expect("kill -INT");
     assert!(status.success());
-    let code = wait_exit(&mut child, Duration::from_secs(10));
+    let code = common::finish_within(child, Duration::from_secs(10)).code;
     assert_eq!(code, 3, "interrupted while blocked: --exit-code gives 3");
 }
 
@@ -819,7 +656,7 @@ spec:
 
     let mark = common::audit_mark();
     let run = initdoctor(&["explain", "-n", &ns.name, "-o", "json"]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     let counts = request_counts_since(mark, &ns.name);
     let all = run.json()["pods"].as_array().cloned().expect("pods");
     assert_eq!(all.len(), PODS, "{counts:?}");
@@ -926,6 +763,8 @@ struct Ev {
     message: &'static str,
     source: &'static str,
     count: i32,
+    /// Recorded a second after the one before (event times have whole seconds).
+    later: bool,
 }
 
 /// How a message is checked: whole, by a part, or by its start.
@@ -983,6 +822,8 @@ struct Scenario {
     /// `explain ARGS… -n {ns} --exit-code` (`{pod}` is the pod): the exit code, and the first
     /// pod listed.
     exit_code: Option<(&'static [&'static str], i32)>,
+    /// What else is checked, given the pod's JSON object, the table and the namespace.
+    also: Option<fn(&Value, &str, &str)>,
 }
 
 impl Default for Scenario {
@@ -1009,6 +850,7 @@ impl Default for Scenario {
             other_evidence: None,
             table: &[],
             exit_code: None,
+            also: None,
         }
     }
 }
@@ -1041,6 +883,9 @@ async fn run_scenario(s: Scenario) {
     ns.pod(&s.pod).await;
     ns.set_status(s.name, subst_json(&s.status, &ns.name)).await;
     for e in s.events {
+        if e.later {
+            tokio::time::sleep(Duration::from_millis(1100)).await;
+        }
         let message = subst(e.message, &ns.name);
         match e.field_path {
             Some(path) => {
@@ -1104,6 +949,9 @@ async fn run_scenario(s: Scenario) {
     for part in s.table {
         assert!(table.contains(&subst(part, &ns.name)), "{case}: {table}");
     }
+    if let Some(also) = s.also {
+        also(&pod, &table, &ns.name);
+    }
     if let Some((args, code)) = s.exit_code {
         let mut argv: Vec<&str> = vec!["explain"];
         argv.extend(args.iter().map(|a| if *a == "{pod}" { s.name } else { a }));
@@ -1117,6 +965,97 @@ async fn run_scenario(s: Scenario) {
 /// The scenarios of the table, one finding code each.
 fn scenarios() -> Vec<Scenario> {
     vec![
+        Scenario {
+            ns: "crash",
+            pod: seed_pod(GOOD_SCRIPT),
+            name: "myapp-pod",
+            status: json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+                "initContainerStatuses": [completed("init-myservice"), {
+                    "name": "init-mydb", "image": "busybox:1.28", "imageID": "", "ready": false,
+                    "restartCount": 4, "started": false,
+                    "state": {"waiting": {"reason": "CrashLoopBackOff",
+                        "message": "back-off 1m20s restarting failed container=init-mydb pod=myapp-pod"}},
+                    "lastState": {"terminated": {"exitCode": 127, "reason": "Error",
+                        "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:01Z"}}}],
+                "containerStatuses": [app_waiting()]}),
+            events: &[
+                Ev {
+                    field_path: None,
+                    type_: "Normal",
+                    reason: "Scheduled",
+                    message: "Successfully assigned to fake-node",
+                    source: "default-scheduler",
+                    count: 1,
+                    later: false,
+                },
+                Ev {
+                    field_path: Some("spec.initContainers{init-mydb}"),
+                    type_: "Warning",
+                    reason: "BackOff",
+                    message: "Back-off restarting failed container init-mydb in pod myapp-pod",
+                    source: "kubelet",
+                    count: 3,
+                    later: true,
+                },
+                Ev {
+                    field_path: Some("spec.initContainers{init-mydb}"),
+                    type_: "Warning",
+                    reason: "BackOff",
+                    message: "Back-off restarting failed container init-mydb in pod myapp-pod",
+                    source: "kubelet",
+                    count: 2,
+                    later: false,
+                },
+            ],
+            logs: &[
+                ("init-mydb", "sh: nslookupp: not found\n", false),
+                ("init-mydb", "starting\nsh: nslookupp: not found\n", true),
+            ],
+            status_column: "Init:CrashLoopBackOff",
+            fields: vec![
+                ("/blocking", json!({"name": "init-mydb", "index": 1})),
+                // Events: deduplicated with counts, newest last, attributed to the container.
+                ("/events/0/reason", json!("Scheduled")),
+                ("/events/1/reason", json!("BackOff")),
+                ("/events/1/count", json!(5)),
+                ("/events/1/type", json!("Warning")),
+                ("/events/1/container", json!("init-mydb")),
+                ("/events/1/source", json!("kubelet")),
+                ("/events/2", Value::Null),
+            ],
+            code: "CrashLoop",
+            container: "init-mydb",
+            message: Text::Has("exits 127"),
+            evidence: &[
+                "exit code 127: command not found",
+                "log says: sh: nslookupp: not found",
+                "log of the previous instance",
+                // The previous instance's log, not the current.
+                "| starting",
+                "BackOff (x5, kubelet)",
+            ],
+            absent: &["ExitedNonZero"],
+            table: &[
+                "Waiting: CrashLoopBackOff (last exit 127)",
+                "BackOff",
+                "(x5 over",
+                "Next:",
+                "kubectl initdoctor logs myapp-pod",
+            ],
+            also: Some(|pod, table, ns| {
+                assert!(pod["events"][0]["lastSeen"].is_string(), "{pod:#}");
+                let next = &pod["nextCommands"];
+                let logs = format!("kubectl initdoctor logs myapp-pod -n {ns}");
+                assert!(
+                    next.as_array().unwrap().iter().any(|c| c == logs.as_str()),
+                    "{next:#}"
+                );
+                let scheduled = table.find("Scheduled").expect("Scheduled event");
+                let backoff = table.rfind("BackOff").expect("BackOff event");
+                assert!(scheduled < backoff, "newest last:\n{table}");
+            }),
+            ..Default::default()
+        },
         Scenario {
             ns: "exit",
             pod: seed_pod(GOOD_SCRIPT),
@@ -1210,6 +1149,7 @@ spec:
                 message: "Error: couldn't find key DB_HOST in ConfigMap {ns}/app-config",
                 source: "kubelet",
                 count: 4,
+                later: false,
             }],
             status_column: "Init:CreateContainerConfigError",
             code: "ConfigMissing",
@@ -1255,6 +1195,7 @@ spec:
                 message: "MountVolume.SetUp failed for volume \"config\" : configmap \"redis-cofig\" not found",
                 source: "kubelet",
                 count: 15,
+                later: false,
             }],
             status_column: "Init:0/1",
             code: "VolumeMountFailed",
@@ -1295,6 +1236,7 @@ spec:
                 message: UNSCHEDULABLE,
                 source: "default-scheduler",
                 count: 7,
+                later: false,
             }],
             status_column: "Pending",
             fields: vec![("/node", Value::Null)],
@@ -1378,6 +1320,7 @@ spec:
                 message: "Startup probe failed: Get \"http://10.0.0.5:15021/ready\": dial tcp 10.0.0.5:15021: connect: connection refused",
                 source: "kubelet",
                 count: 14,
+                later: false,
             }],
             status_column: "Init:0/2",
             fields: vec![
@@ -1415,6 +1358,7 @@ spec:
                 message: "Pulling image \"busybox:1.28\"",
                 source: "kubelet",
                 count: 1,
+                later: false,
             }],
             status_column: "PodInitializing",
             fields: vec![("/initialized", json!(true)), ("/blocking", Value::Null)],

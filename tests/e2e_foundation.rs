@@ -6,28 +6,12 @@ mod common;
 use common::{TestNs, initdoctor, kubectl_initdoctor, state};
 use serde_json::json;
 
-const SEED_POD: &str = r#"
-apiVersion: v1
-kind: Pod
-metadata:
-  name: myapp-pod
-  labels: {app: myapp}
-spec:
-  containers:
-  - name: myapp-container
-    image: busybox:1.28
-    command: ['sh', '-c', 'echo The app is running! && sleep 3600']
-  initContainers:
-  - name: init-myservice
-    image: busybox:1.28
-    command: ['sh', '-c', "until nslookup myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for myservice; sleep 2; done"]
-  - name: init-mydb
-    image: busybox:1.28
-    command: ['sh', '-c', "until nslookup mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for mydb; sleep 2; done"]
-"#;
-
 async fn seed_pod_waiting_on_first_init(ns: &TestNs) {
-    ns.pod(SEED_POD).await;
+    ns.pod(&common::seed_pod(
+        "until nslookup myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for myservice; sleep 2; done",
+        "until nslookup mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for mydb; sleep 2; done",
+    ))
+    .await;
     ns.set_status(
         "myapp-pod",
         json!({
@@ -49,7 +33,7 @@ async fn explain_through_kubectl_plugin_discovery() {
     seed_pod_waiting_on_first_init(&ns).await;
 
     let run = kubectl_initdoctor(&["explain", "myapp-pod", "-n", &ns.name, "-o", "json"]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     let doc = run.json();
     let pod = &doc["pods"][0];
     assert_eq!(pod["name"], "myapp-pod");
@@ -70,7 +54,7 @@ async fn explain_through_kubectl_plugin_discovery() {
 
     // The same through the table, global flags after the subcommand.
     let run = kubectl_initdoctor(&["explain", "myapp-pod", "--namespace", &ns.name]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     assert!(
         run.stdout
             .contains(&format!("{}/myapp-pod  Init:0/2", ns.name)),
@@ -132,7 +116,7 @@ async fn explain_without_names_lists_only_blocked_pods() {
     );
 
     let run = initdoctor(&["explain", "-A", "-l", "app=myapp", "-o", "json"]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     assert!(
         run.json()["pods"]
             .as_array()
@@ -183,7 +167,7 @@ fn unknown_context_and_missing_kubeconfig() {
     let run = initdoctor(&["explain", "--kubeconfig", "/nonexistent/kubeconfig"]);
     assert_eq!(run.code, 7);
     assert_eq!(run.stderr.lines().count(), 1);
-    assert!(run.stderr.contains("does not exist"), "{}", run.stderr);
+    run.assert_stderr_has("does not exist");
 }
 
 #[test]
@@ -205,7 +189,7 @@ fn unreachable_server_fails_fast_in_one_line() {
         "--request-timeout",
         "5s",
     ]);
-    assert_eq!(run.code, 6, "stderr: {}", run.stderr);
+    run.assert_code(6);
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     assert!(
         run.stderr
@@ -253,7 +237,7 @@ async fn kubeconfig_list_and_the_contexts_namespace_are_honoured() {
         ],
         &[("KUBECONFIG", &list)],
     );
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     assert_eq!(run.json()["pods"][0]["namespace"], ns.name.as_str());
 
     // `-n` wins over the context's namespace.
@@ -268,7 +252,7 @@ async fn kubeconfig_list_and_the_contexts_namespace_are_honoured() {
         ],
         &[("KUBECONFIG", &list)],
     );
-    assert_eq!(run.code, 4, "stderr: {}", run.stderr);
+    run.assert_code(4);
 }
 
 #[test]
@@ -286,9 +270,9 @@ fn refused_credentials_are_one_clear_line() {
     std::fs::write(&path, serde_yaml::to_string(&config).unwrap()).unwrap();
 
     let run = initdoctor(&["explain", "--kubeconfig", path.to_str().unwrap()]);
-    assert_eq!(run.code, 5, "stderr: {}", run.stderr);
+    run.assert_code(5);
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-    assert!(run.stderr.contains("401 Unauthorized"), "{}", run.stderr);
+    run.assert_stderr_has("401 Unauthorized");
 }
 
 /// The fake node finishes a graceful deletion as a kubelet does: the pod stays Terminating

@@ -351,7 +351,7 @@ async fn hostile_objects_are_shown_safely_and_only_read() {
     // The whole namespace at once (the triage table, then each pod's view), and the untimed
     // event's age.
     let run = initdoctor(&["explain", "-n", &ns.name, "-o", "wide", "--details"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     assert_eq!(raw_control(&run.stdout), None, "{}", run.stdout);
     assert!(
         run.stdout
@@ -404,10 +404,6 @@ async fn a_watched_blocked_pod_deleted_is_not_success() {
         .await
         .expect("delete the pod");
     let run = common::finish_within(child, Duration::from_secs(40));
-    assert_eq!(
-        run.code, 3,
-        "stdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
+    run.assert_code(3);
     assert!(run.stdout.contains("doomed"), "{}", run.stdout);
 }

@@ -86,7 +86,7 @@ async fn logs_in_spec_order_with_the_previous_attempt_of_a_crash_loop_first() {
     two_step(
         &ns,
         json!([
-            state::terminated("fetch", "busybox:1.28", 0, "Completed", 0),
+            state::completed("fetch", "busybox:1.28"),
             crashed("migrate", 1, true)
         ]),
     )
@@ -97,7 +97,7 @@ async fn logs_in_spec_order_with_the_previous_attempt_of_a_crash_loop_first() {
     ns.write_log("two-step", "fetch", "fetched x\n", false);
 
     let run = initdoctor(&["logs", "two-step", "-n", &ns.name]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     // Not a terminal: prefixed, the previous attempt before the current one.
     assert_eq!(
         run.stdout,
@@ -151,7 +151,7 @@ async fn logs_in_spec_order_with_the_previous_attempt_of_a_crash_loop_first() {
         assert_eq!(run.stdout, *want, "{extra:?} stderr: {}", run.stderr);
     }
     let run = initdoctor(&["logs", "two-step", "-n", &ns.name, "-p", "-c", "fetch"]);
-    assert!(run.stderr.contains("no previous attempt"), "{}", run.stderr);
+    run.assert_stderr_has("no previous attempt");
 
     let errors: &[(&[&str], i32, &str)] = &[
         (&["logs", "missing"], 4, "pod \"missing\" not found"),
@@ -193,35 +193,17 @@ async fn containers_not_started_are_told_apart_in_the_kubelets_words() {
     .await;
     let kubectl = common::kubectl(&["logs", "two-step", "-c", "fetch", "-n", &ns.name]);
     assert_ne!(kubectl.code, 0);
-    assert!(
-        kubectl.stderr.contains("container \"fetch\" in pod \"two-step\" is waiting to start: trying and failing to pull image"),
-        "{}",
-        kubectl.stderr
-    );
+    kubectl.assert_stderr_has("container \"fetch\" in pod \"two-step\" is waiting to start: trying and failing to pull image");
     let kubectl = common::kubectl(&["logs", "two-step", "-c", "migrate", "-p", "-n", &ns.name]);
-    assert!(
-        kubectl
-            .stderr
-            .contains("previous terminated container \"migrate\" in pod \"two-step\" not found"),
-        "{}",
-        kubectl.stderr
+    kubectl.assert_stderr_has(
+        "previous terminated container \"migrate\" in pod \"two-step\" not found",
     );
 
     let run = initdoctor(&["logs", "two-step", "-n", &ns.name, "--all-attempts"]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     assert_eq!(run.stdout, "");
-    assert!(
-        run.stderr
-            .contains("==> init 1/2 fetch (not started yet: ImagePullBackOff) <=="),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("==> init 2/2 migrate (not started yet: PodInitializing) <=="),
-        "{}",
-        run.stderr
-    );
+    run.assert_stderr_has("==> init 1/2 fetch (not started yet: ImagePullBackOff) <==");
+    run.assert_stderr_has("==> init 2/2 migrate (not started yet: PodInitializing) <==");
 }
 
 #[tokio::test]
@@ -230,7 +212,7 @@ async fn json_timestamps_since_and_bytes_kept_as_they_are() {
     two_step(
         &ns,
         json!([
-            state::terminated("fetch", "busybox:1.28", 0, "Completed", 0),
+            state::completed("fetch", "busybox:1.28"),
             state::running("migrate", "busybox:1.28", "2026-01-01T00:00:04Z")
         ]),
     )
@@ -269,7 +251,7 @@ async fn json_timestamps_since_and_bytes_kept_as_they_are() {
     let run = initdoctor(&[
         "logs", "two-step", "-c", "fetch", "-n", &ns.name, "-o", "json",
     ]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     let lines: Vec<Value> = run
         .stdout
         .lines()
@@ -334,7 +316,7 @@ async fn follow_prints_each_line_as_it_comes_across_containers() {
     ns.set_status(
         "two-step",
         json!({"initContainerStatuses": [
-                   state::terminated("fetch", "busybox:1.28", 0, "Completed", 0),
+                   state::completed("fetch", "busybox:1.28"),
                    state::running("migrate", "busybox:1.28", "2026-01-01T00:00:04Z")]}),
     )
     .await;
@@ -347,17 +329,13 @@ async fn follow_prints_each_line_as_it_comes_across_containers() {
         "two-step",
         json!({"conditions": [{"type": "Initialized", "status": "True"}],
                "initContainerStatuses": [
-                   state::terminated("fetch", "busybox:1.28", 0, "Completed", 0),
-                   state::terminated("migrate", "busybox:1.28", 0, "Completed", 0)]}),
+                   state::completed("fetch", "busybox:1.28"),
+                   state::completed("migrate", "busybox:1.28")]}),
     )
     .await;
     let run = finish_within(child, Duration::from_secs(30));
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    assert!(
-        run.stderr.contains("All init containers have completed."),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(0);
+    run.assert_stderr_has("All init containers have completed.");
     let fetch = run
         .stderr
         .find("<== fetch: exit code 0")
@@ -419,11 +397,11 @@ async fn a_dropped_follow_resumes_without_losing_or_repeating_a_line() {
     );
     ns.set_status(
         "two-step",
-        json!({"initContainerStatuses": [state::terminated("fetch", "busybox:1.28", 0, "Completed", 0)]}),
+        json!({"initContainerStatuses": [state::completed("fetch", "busybox:1.28")]}),
     )
     .await;
     let run = finish_within(child, Duration::from_secs(30));
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     assert_eq!(run.stdout, "", "nothing after d: {}", run.stdout);
 }
 
@@ -436,27 +414,17 @@ async fn a_pod_deleted_mid_follow_ends_with_exit_code_4() {
     let rx = lines_of(&mut child);
     expect_line(&rx, "one");
     let deleted = common::kubectl(&["delete", "pod", "two-step", "-n", &ns.name, "--wait=false"]);
-    assert_eq!(deleted.code, 0, "{}", deleted.stderr);
+    deleted.assert_code(0);
     let run = finish_within(child, Duration::from_secs(30));
-    assert_eq!(run.code, 4, "stderr: {}", run.stderr);
-    assert!(run.stderr.contains("deleted"), "{}", run.stderr);
+    run.assert_code(4);
+    run.assert_stderr_has("deleted");
 }
 
 /// A 200 MB log streams through in flat memory, byte for byte.
 #[tokio::test]
 async fn a_200_mb_log_streams_in_flat_memory() {
     let ns = TestNs::new("logsbig").await;
-    two_step(
-        &ns,
-        json!([state::terminated(
-            "fetch",
-            "busybox:1.28",
-            0,
-            "Completed",
-            0
-        )]),
-    )
-    .await;
+    two_step(&ns, json!([state::completed("fetch", "busybox:1.28")])).await;
     let dir = env().container_logs.join(&ns.name).join("two-step");
     std::fs::create_dir_all(&dir).unwrap();
     let line = format!("{}\n", "x".repeat(99));
@@ -540,11 +508,11 @@ spec:
     .await;
     let child = spawn_initdoctor(&["logs", "story", "-n", &ns.name, "-f", "--prefix=false"]);
     let run = finish_within(child, Duration::from_secs(120));
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     assert!(
         run.stdout.ends_with("second try\nstep two\ndone\n"),
         "{}",
         run.stdout
     );
-    assert!(run.stderr.contains("exit code 3"), "{}", run.stderr);
+    run.assert_stderr_has("exit code 3");
 }

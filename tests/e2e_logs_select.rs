@@ -72,7 +72,7 @@ fn initialized(init: Value, app: Value) -> Value {
 }
 
 async fn setup(ns: &TestNs) {
-    let done = |name: &str| state::terminated(name, "busybox:1.35", 0, "Completed", 0);
+    let done = |name: &str| state::completed(name, "busybox:1.35");
     let running = |name: &str| state::running(name, "busybox:1.35", "2026-01-01T00:00:05Z");
     ns.pod(WEB).await;
     ns.set_status(
@@ -192,7 +192,7 @@ async fn a_closed_pipe_is_a_clean_end() {
     assert_eq!(first, "line 0\n");
     // Dropping the reader closes the pipe with most of the log unread.
     let run = finish_within(child, Duration::from_secs(20));
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     assert!(!run.stderr.contains("error"), "{}", run.stderr);
     assert!(
         !run.stderr.to_lowercase().contains("broken pipe"),
@@ -227,6 +227,6 @@ async fn ctrl_c_ends_a_follow_cleanly() {
         .expect("kill -INT");
     assert!(kill.success());
     let run = finish_within(child, Duration::from_secs(5));
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     assert!(!run.stderr.contains("error"), "{}", run.stderr);
 }

@@ -893,7 +893,7 @@ spec:
         "--cluster-domain",
         "k8s.internal",
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let pod = run.json()["pods"][0].clone();
     let f = finding(&pod, "ResolvesButWaits", &target);
     assert_eq!(f["resolved"], resolved("Service", &ns.name, "api"));

@@ -20,6 +20,20 @@ pub fn use_color(choice: ColorChoice, stdout_is_terminal: bool, no_color: bool) 
 
 pub use crate::palette::Palette;
 
+/// A kubectl-style table: no borders, columns apart, no wrapping; styled cells only when
+/// `styled` (otherwise never, whatever the terminal).
+pub fn bare_table(styled: bool) -> comfy_table::Table {
+    let mut table = comfy_table::Table::new();
+    table.load_style(comfy_table::presets::NOTHING);
+    table.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+    if styled {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    table
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 //! Human output: a header per pod, the init timeline as a table, then the findings.
 
-use comfy_table::{Cell, Color, ContentArrangement, Table, presets::NOTHING};
+use comfy_table::{Cell, Color};
 use jiff::Timestamp;
 
 use crate::diagnosis::{
@@ -103,10 +103,7 @@ fn findings_text(pod: &PodDiagnosis, palette: Palette) -> String {
         };
         out.push_str(&format!(
             "  {} {}{}: {}\n",
-            palette.severity(
-                finding.severity,
-                &format!("[{}]", severity_word(finding.severity))
-            ),
+            palette.severity(finding.severity, &format!("[{}]", finding.severity.word())),
             palette.bold(&finding.code),
             about,
             finding.message
@@ -126,14 +123,7 @@ fn events_text(events: &[PodEvent], now: Timestamp, palette: Palette, wide: bool
     if events.is_empty() {
         return "Events: <none>\n".to_string();
     }
-    let mut table = Table::new();
-    table.load_style(NOTHING);
-    table.set_content_arrangement(ContentArrangement::Disabled);
-    if palette.enabled {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
-    }
+    let mut table = crate::render::bare_table(palette.enabled);
     let mut header = vec!["TYPE", "REASON", "AGE", "FROM", "CONTAINER", "MESSAGE"];
     if !wide {
         header.remove(4);
@@ -189,14 +179,7 @@ fn event_age(event: &PodEvent, now: Timestamp) -> String {
 }
 
 fn timeline_table(pod: &PodDiagnosis, now: Timestamp, palette: Palette, wide: bool) -> String {
-    let mut table = Table::new();
-    table.load_style(NOTHING);
-    table.set_content_arrangement(ContentArrangement::Disabled);
-    if palette.enabled {
-        table.enforce_styling();
-    } else {
-        table.force_no_tty();
-    }
+    let mut table = crate::render::bare_table(palette.enabled);
     let mut header = vec!["#", "INIT CONTAINER", "KIND", "STATE", "RESTARTS", ""];
     if wide {
         header.insert(2, "IMAGE");
@@ -279,14 +262,6 @@ pub fn state_text(row: &InitContainerRow, now: Timestamp) -> String {
             }
             text
         }
-    }
-}
-
-fn severity_word(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
     }
 }
 

@@ -2,12 +2,11 @@
 //! age), then the findings grouped across pods with one fix each; in `--watch`, the rows that
 //! changed.
 
-use comfy_table::{ContentArrangement, Table, presets::NOTHING};
 use jiff::Timestamp;
 
 use crate::diagnosis::groups::{self, Group};
 use crate::diagnosis::owner::short_name;
-use crate::diagnosis::{PodDiagnosis, Severity, short_duration};
+use crate::diagnosis::{PodDiagnosis, short_duration};
 use crate::render::Palette;
 
 /// How the table is laid out.
@@ -113,10 +112,7 @@ fn cause(f: &crate::finding::Finding) -> String {
 /// kubectl's table: no borders, columns three spaces apart, no trailing blanks. With `changes`,
 /// a first TIME column and a last CHANGE column.
 fn table(pods: &[PodDiagnosis], layout: Layout, changes: Option<(&str, &[String])>) -> String {
-    let mut t = Table::new();
-    t.load_style(NOTHING);
-    t.set_content_arrangement(ContentArrangement::Disabled);
-    t.force_no_tty();
+    let mut t = crate::render::bare_table(false);
     let mut head: Vec<&str> = header(layout);
     if changes.is_some() {
         head.insert(0, "TIME");
@@ -182,7 +178,7 @@ fn groups_text(groups: &[Group], palette: Palette) -> String {
             .unwrap_or_default();
         out.push_str(&format!(
             "{} {}{}: {} {}{}: {}\n",
-            palette.severity(g.severity, &format!("[{}]", word(g.severity))),
+            palette.severity(g.severity, &format!("[{}]", g.severity.word())),
             palette.bold(&g.code),
             about,
             count,
@@ -239,17 +235,10 @@ fn dedent<'a>(lines: &[&'a str]) -> Vec<&'a str> {
         .collect()
 }
 
-fn word(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnosis::Severity;
 
     #[test]
     fn a_manifest_fix_pastes_as_a_heredoc() {

@@ -49,7 +49,7 @@ pub fn section(findings: &[Finding], palette: Palette) -> String {
         for f in list {
             out.push_str(&format!(
                 "    {} {}: {}\n",
-                palette.severity(f.severity, &format!("[{}]", word(f.severity))),
+                palette.severity(f.severity, &format!("[{}]", f.severity.word())),
                 palette.bold(&f.code),
                 f.message
             ));
@@ -64,12 +64,4 @@ pub fn section(findings: &[Finding], palette: Palette) -> String {
         }
     }
     out
-}
-
-fn word(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
 }

@@ -341,6 +341,11 @@ pub mod state {
                           "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:03Z"}}})
     }
 
+    /// A container that ran and exited 0 (`Completed`), never restarted.
+    pub fn completed(name: &str, image: &str) -> Value {
+        terminated(name, image, 0, "Completed", 0)
+    }
+
     /// The conditions of a pod bound to a node and still initializing.
     pub fn initializing_conditions() -> Value {
         json!([
@@ -351,6 +356,37 @@ pub mod state {
             {"type": "PodScheduled", "status": "True"}
         ])
     }
+}
+
+/// The seeds' pod (seeds 000 and 002): `myapp-pod` (label `app: myapp`) with init containers
+/// `init-myservice` and `init-mydb` running the shell scripts `first` and `second`, and the app
+/// container `myapp-container`, all busybox:1.28.
+pub fn seed_pod(first: &str, second: &str) -> String {
+    // A JSON string is a YAML double-quoted scalar.
+    let quote = |script: &str| serde_json::to_string(script).expect("a string");
+    format!(
+        r"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: myapp-pod
+  labels: {{app: myapp}}
+spec:
+  containers:
+  - name: myapp-container
+    image: busybox:1.28
+    command: ['sh', '-c', 'echo The app is running! && sleep 3600']
+  initContainers:
+  - name: init-myservice
+    image: busybox:1.28
+    command: ['sh', '-c', {first}]
+  - name: init-mydb
+    image: busybox:1.28
+    command: ['sh', '-c', {second}]
+",
+        first = quote(first),
+        second = quote(second)
+    )
 }
 
 /// How a run of the binary ended.
@@ -368,6 +404,28 @@ impl Run {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         }
+    }
+
+    /// Assert the exit code, showing both streams when it differs.
+    #[track_caller]
+    pub fn assert_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Assert that stderr holds `text`.
+    #[track_caller]
+    pub fn assert_stderr_has(&self, text: &str) -> &Run {
+        assert!(
+            self.stderr.contains(text),
+            "{text:?} not in stderr:\n{}",
+            self.stderr
+        );
+        self
     }
 
     /// Parse stdout as JSON.
@@ -523,7 +581,14 @@ pub fn audit_since(mark: usize, user: &str, namespace: &str) -> Vec<String> {
     seen
 }
 
-/// Start the binary in the background (stdout and stderr captured).
+/// The writes among [`audit_since`]'s requests: all but get, list and watch.
+pub fn writes_since(mark: usize, user: &str, namespace: &str) -> Vec<String> {
+    audit_since(mark, user, namespace)
+        .into_iter()
+        .filter(|w| !w.starts_with("get ") && !w.starts_with("list ") && !w.starts_with("watch "))
+        .collect()
+}
+
 /// Lines of a spawned run's stdout as they come, with when they came.
 pub fn lines_of(
     child: &mut std::process::Child,
@@ -541,6 +606,7 @@ pub fn lines_of(
     rx
 }
 
+/// Start the binary in the background (stdout and stderr captured).
 pub fn spawn_initdoctor(args: &[&str]) -> std::process::Child {
     use std::process::Stdio;
     let mut cmd = isolated(Command::new(binary()));
@@ -615,16 +681,20 @@ pub fn audit_entries_settled(needle: &str) -> Vec<Value> {
 // ---- Helpers added for the waits end-to-end tests (tests/e2e_waits.rs). ----
 
 impl TestNs {
-    /// Write the status the kubelet writes for a Ready pod: phase Running, `ip`, conditions
-    /// Ready=True, every container running and ready.
-    pub async fn set_ready(&self, pod: &str, ip: &str) -> Pod {
-        let spec = self
-            .api::<Pod>()
+    /// The pod's spec as the API server stored it.
+    pub async fn spec_of(&self, pod: &str) -> k8s_openapi::api::core::v1::PodSpec {
+        self.api::<Pod>()
             .get(pod)
             .await
             .expect("get pod")
             .spec
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    /// Write the status the kubelet writes for a Ready pod: phase Running, `ip`, conditions
+    /// Ready=True, every container running and ready.
+    pub async fn set_ready(&self, pod: &str, ip: &str) -> Pod {
+        let spec = self.spec_of(pod).await;
         let app: Vec<Value> = spec
             .containers
             .iter()
@@ -637,9 +707,7 @@ impl TestNs {
             .init_containers
             .iter()
             .flatten()
-            .map(|c| {
-                state::terminated(&c.name, c.image.as_deref().unwrap_or(""), 0, "Completed", 0)
-            })
+            .map(|c| state::completed(&c.name, c.image.as_deref().unwrap_or("")))
             .collect();
         self.set_status(
             pod,
@@ -662,13 +730,7 @@ impl TestNs {
     /// Write the status of a pod whose first init container runs (the others wait), with `ip`
     /// (a pod has its IP once its sandbox exists, before init containers run).
     pub async fn set_initializing(&self, pod: &str, ip: &str) -> Pod {
-        let spec = self
-            .api::<Pod>()
-            .get(pod)
-            .await
-            .expect("get pod")
-            .spec
-            .unwrap_or_default();
+        let spec = self.spec_of(pod).await;
         let init: Vec<Value> = spec
             .init_containers
             .iter()

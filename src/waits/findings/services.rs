@@ -37,69 +37,55 @@ pub(super) fn service_link(
     if world.objects.is_none() {
         return Vec::new();
     }
-    match world.service(world.namespace, service) {
-        None => {
-            let mut out = service_findings(
-                world,
+    let found = world.service(world.namespace, service);
+    if let Some(svc) = found {
+        let created = svc.metadata.creation_timestamp.as_ref().map(|t| t.0);
+        let started = row.and_then(|r| r.started_at);
+        if let (Some(created), Some(started)) = (created, started)
+            && created > started
+        {
+            let mut f = new(
+                "TargetUnknown",
+                Severity::Error,
                 ext,
                 check,
-                world.namespace,
-                service,
-                port,
-                false,
-                true,
-                now,
-                depth,
-                visited,
+                format!(
+                    "${var} is empty in this container: Service {service} was created after it started"
+                ),
             );
-            for f in &mut out {
-                f.evidence.push(format!(
-                    "${var} is set by Kubernetes only for a Service that existed when the container started"
-                ));
-            }
-            out
-        }
-        Some(svc) => {
-            let created = svc.metadata.creation_timestamp.as_ref().map(|t| t.0);
-            let started = row.and_then(|r| r.started_at);
-            if let (Some(created), Some(started)) = (created, started)
-                && created > started
-            {
-                let mut f = new(
-                    "TargetUnknown",
-                    Severity::Error,
-                    ext,
-                    check,
-                    format!(
-                        "${var} is empty in this container: Service {service} was created after it started"
-                    ),
-                );
-                f.resolved = Some(ObjectRef::new("Service", world.namespace, service));
-                f.evidence.push(format!(
-                    "Service created {created}, container started {started}"
-                ));
-                f.hint = format!(
-                    "restart the pod so the kubelet sets ${var} (`kubectl delete pod {} -n {}` if a controller recreates it), or use the name `{service}` instead of the variable",
-                    pod_name(world),
-                    world.namespace
-                );
-                return vec![f];
-            }
-            service_findings(
-                world,
-                ext,
-                check,
-                world.namespace,
-                service,
-                port,
-                false,
-                true,
-                now,
-                depth,
-                visited,
-            )
+            f.resolved = Some(ObjectRef::new("Service", world.namespace, service));
+            f.evidence.push(format!(
+                "Service created {created}, container started {started}"
+            ));
+            f.hint = format!(
+                "restart the pod so the kubelet sets ${var} (`kubectl delete pod {} -n {}` if a controller recreates it), or use the name `{service}` instead of the variable",
+                pod_name(world),
+                world.namespace
+            );
+            return vec![f];
         }
     }
+    let mut out = service_findings(
+        world,
+        ext,
+        check,
+        world.namespace,
+        service,
+        port,
+        false,
+        true,
+        now,
+        depth,
+        visited,
+    );
+    if found.is_none() {
+        for f in &mut out {
+            f.evidence.push(format!(
+                "${var} is set by Kubernetes only for a Service that existed when the container started"
+            ));
+        }
+    }
+    out
 }
 
 /// A Service named by the check (found or not).

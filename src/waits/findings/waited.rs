@@ -173,12 +173,7 @@ pub(super) fn pods_wait(
         .filter(|p| !pod_condition(p, condition_type))
         .collect();
     if not_ready.is_empty() {
-        let sa = world
-            .pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.service_account_name.clone())
-            .unwrap_or_else(|| "default".into());
+        let sa = service_account(world);
         let mut x = f(
             "ResolvesButWaits",
             Severity::Warning,
@@ -306,12 +301,7 @@ pub(super) fn job_wait(
             .and_then(|cs| cs.iter().find(|c| c.type_ == t && c.status == "True"))
     };
     if cond("Complete").is_some() {
-        let sa = world
-            .pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.service_account_name.clone())
-            .unwrap_or_else(|| "default".into());
+        let sa = service_account(world);
         let mut x = f(
             "ResolvesButWaits",
             Severity::Warning,
@@ -379,4 +369,14 @@ pub(super) fn job_wait(
         "follow it: `kubectl get job {name} -n {ns}` and `kubectl logs job/{name} -n {ns}`"
     );
     vec![x]
+}
+
+/// The ServiceAccount the waiting pod runs as (`default` when unset).
+fn service_account<'w>(world: &'w World<'_>) -> &'w str {
+    world
+        .pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.service_account_name.as_deref())
+        .unwrap_or("default")
 }

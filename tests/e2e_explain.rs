@@ -467,23 +467,31 @@ fn line_reader(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<Str
     rx
 }
 
-#[tokio::test]
-async fn watch_re_renders_on_change_until_initialized() {
-    let ns = TestNs::new("watch").await;
+/// The seed pod with init-myservice running, and `explain myapp-pod --watch --exit-code ARGS…`
+/// started on it, with its stdout lines as they come.
+async fn watch_seed_pod(
+    ns: &TestNs,
+    args: &[&str],
+) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
     ns.pod(&seed_pod(GOOD_SCRIPT)).await;
     ns.set_status("myapp-pod", init_myservice_running()).await;
-
-    let mut child = common::spawn_initdoctor(&[
+    let head = [
         "explain",
         "myapp-pod",
         "-n",
         &ns.name,
         "--watch",
-        "-o",
-        "json",
         "--exit-code",
-    ]);
+    ];
+    let mut child = common::spawn_initdoctor(&[&head[..], args].concat());
     let lines = line_reader(&mut child);
+    (child, lines)
+}
+
+#[tokio::test]
+async fn watch_re_renders_on_change_until_initialized() {
+    let ns = TestNs::new("watch").await;
+    let (child, lines) = watch_seed_pod(&ns, &["-o", "json"]).await;
     let first: Value = serde_json::from_str(
         &lines
             .recv_timeout(Duration::from_secs(20))
@@ -529,17 +537,7 @@ async fn watch_re_renders_on_change_until_initialized() {
 #[tokio::test]
 async fn watch_ends_cleanly_on_interrupt() {
     let ns = TestNs::new("watchint").await;
-    ns.pod(&seed_pod(GOOD_SCRIPT)).await;
-    ns.set_status("myapp-pod", init_myservice_running()).await;
-    let mut child = common::spawn_initdoctor(&[
-        "explain",
-        "myapp-pod",
-        "-n",
-        &ns.name,
-        "--watch",
-        "--exit-code",
-    ]);
-    let lines = line_reader(&mut child);
+    let (child, lines) = watch_seed_pod(&ns, &[]).await;
     let first = lines
         .recv_timeout(Duration::from_secs(20))
         .expect("first render");
@@ -579,16 +577,7 @@ fn request_counts_since(mark: usize, namespace: &str) -> std::collections::BTree
         }
         counts
     };
-    let mut last = count();
-    for _ in 0..20 {
-        std::thread::sleep(Duration::from_millis(250));
-        let now = count();
-        if now == last {
-            return now;
-        }
-        last = now;
-    }
-    last
+    common::settled(count)
 }
 
 /// The part of a pod's diagnosis that does not tick with the clock.

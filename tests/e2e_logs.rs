@@ -299,15 +299,25 @@ fn expect_line(rx: &mpsc::Receiver<(Instant, String)>, want: &str) -> Instant {
     at
 }
 
-#[tokio::test]
-async fn follow_prints_each_line_as_it_comes_across_containers() {
-    let ns = TestNs::new("logsf").await;
-    fetch_running(&ns).await;
+/// fetch runs and has logged `one`; `logs two-step -f --prefix=false` has printed it.
+async fn follow_fetch(
+    ns: &TestNs,
+) -> (
+    std::process::Child,
+    std::sync::mpsc::Receiver<(Instant, String)>,
+) {
+    fetch_running(ns).await;
     ns.write_log("two-step", "fetch", "one\n", false);
-
     let mut child = spawn_initdoctor(&["logs", "two-step", "-n", &ns.name, "-f", "--prefix=false"]);
     let rx = lines_of(&mut child);
     expect_line(&rx, "one");
+    (child, rx)
+}
+
+#[tokio::test]
+async fn follow_prints_each_line_as_it_comes_across_containers() {
+    let ns = TestNs::new("logsf").await;
+    let (child, rx) = follow_fetch(&ns).await;
     let written = Instant::now();
     ns.append_log("two-step", "fetch", "two\n");
     let printed = expect_line(&rx, "two");
@@ -408,11 +418,7 @@ async fn a_dropped_follow_resumes_without_losing_or_repeating_a_line() {
 #[tokio::test]
 async fn a_pod_deleted_mid_follow_ends_with_exit_code_4() {
     let ns = TestNs::new("logsdel").await;
-    fetch_running(&ns).await;
-    ns.write_log("two-step", "fetch", "one\n", false);
-    let mut child = spawn_initdoctor(&["logs", "two-step", "-n", &ns.name, "-f", "--prefix=false"]);
-    let rx = lines_of(&mut child);
-    expect_line(&rx, "one");
+    let (child, _rx) = follow_fetch(&ns).await;
     let deleted = common::kubectl(&["delete", "pod", "two-step", "-n", &ns.name, "--wait=false"]);
     deleted.assert_code(0);
     let run = finish_within(child, Duration::from_secs(30));

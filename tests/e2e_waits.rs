@@ -24,43 +24,11 @@ fn resolved(kind: &str, namespace: &str, name: &str) -> Value {
 }
 
 /// The seeds' Service without a selector (`testservice` of the first seed).
-const SEED0_TESTSERVICE: &str = r#"
-apiVersion: v1
-kind: Service
-metadata:
-  name: testservice{u}
-spec:
-  ports:
-    - protocol: TCP
-      port: 80
-      targetPort: 9999
-"#;
+const SEED0_TESTSERVICE: &str = include_str!("data/waits/seed0.service.testservice.yaml");
 
 /// Seed 000 (Chinese notes): busybox without a tag (latest), and a `donel` typo in init-db.
 /// (The seed writes `imagePullPolicy: ifNotPresent`, which the API rejects; fixed here.)
-const SEED0_POD: &str = r#"
-apiVersion: v1
-kind: Pod
-metadata:
-  name: test
-  labels:
-    version: v1
-    app: test-app
-spec:
-  containers:
-   - name: mytest
-     image: busybox
-     command: ['sh','-c','echo runing && sleep 6000']
-  initContainers:
-   - name: init-service
-     image: busybox
-     imagePullPolicy: IfNotPresent
-     command: ['sh','-c','until nslookup testservice{u}; do echo waiting for myservice; sleep 2; done;']
-   - name: init-db
-     image: busybox
-     imagePullPolicy: IfNotPresent
-     command: ['sh','-c','until nslookup testdb{u}; do echo waiting for myservice; sleep 2; donel;']
-"#;
+const SEED0_POD: &str = include_str!("data/waits/seed0.pod.test.yaml");
 
 // ---- Stories as data: steps that build the cluster, and explains with what each must find.
 // Each story runs in its own namespace; `{ns}` in any text is that namespace, `{u}` the run's
@@ -309,26 +277,7 @@ async fn seed0_busybox_latest_missing_services_and_the_typo() {
 async fn seed2_namespace_file_fully_qualified_names() {
     const TARGET: &str = "myservice{u}.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local";
     run_story("w-seed2", vec![
-        Step::Pod(r#"
-apiVersion: v1
-kind: Pod
-metadata:
-  name: myapp-pod
-  labels:
-    app: myapp
-spec:
-  containers:
-  - name: myapp-container
-    image: busybox:1.28
-    command: ['sh', '-c', 'echo "L''app s''exécute!" && sleep 3600']
-  initContainers:
-  - name: init-myservice
-    image: busybox:1.28
-    command: ['sh', '-c', "until nslookup myservice{u}.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo en attente de myservice; sleep 2; done"]
-  - name: init-mydb
-    image: busybox:1.28
-    command: ['sh', '-c', "until nslookup mydb{u}.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo en attente de mydb; sleep 2; done"]
-"#),
+        Step::Pod(include_str!("data/waits/w-seed2.pod.myapp-pod.yaml")),
         Step::Initializing("myapp-pod", "10.244.2.10"),
         Step::Explain("myapp-pod", vec![Expect {
             resolved: Some(("Service", "myservice{u}")),
@@ -349,40 +298,39 @@ spec:
 /// Seed 002's one-liners: a `dig` loop, a registration with service-link variables, a sleep.
 #[tokio::test]
 async fn seed2_dig_loop_registration_and_sleep() {
-    run_story("w-seed2b", vec![
-        Step::Pod(r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: oneliners}
-spec:
-  containers:
-  - {name: app, image: busybox:1.28, command: ['sh', '-c', 'sleep 3600']}
-  initContainers:
-  - name: wait-dig
-    image: tutum/dnsutils
-    command: ['sh', '-c', 'for i in {1..100}; do sleep 1; if dig myservice{u}; then exit 0; fi; done; exit 1']
-  - name: register
-    image: curlimages/curl
-    command: ['sh', '-c', "curl -X POST http://$MANAGEMENT{U}_SERVICE_HOST:$MANAGEMENT{U}_SERVICE_PORT/register -d 'instance=$(<POD_NAME>)&ip=$(<POD_IP>)'"]
-  - name: delay
-    image: busybox:1.28
-    command: ['sleep', '60']
-"#),
-        Step::Initializing("oneliners", "10.244.2.20"),
-        Step::Explain("oneliners", vec![
-            Expect { container: Some("wait-dig"), evidence: &["{1..N}"], ..expect("CheckNeverWaits", "myservice{u}") },
-            // dig passes anyway: the missing Service does not hold it back.
-            Expect { severity: Some("info"), ..expect("ServiceNotFound", "myservice{u}") },
-            // The registration is one POST, not a loop: it will fail while the Service is missing.
-            Expect {
-                container: Some("register"),
-                resolved: Some(("Service", "management{u}")),
-                evidence: &["cause: ServiceNotFound"],
-                ..expect("CheckWillFail", "$MANAGEMENT{U}_SERVICE_HOST")
-            },
-            Expect { container: Some("delay"), ..expect("TimedWait", "60") },
-        ]),
-    ])
+    run_story(
+        "w-seed2b",
+        vec![
+            Step::Pod(include_str!("data/waits/w-seed2b.pod.oneliners.yaml")),
+            Step::Initializing("oneliners", "10.244.2.20"),
+            Step::Explain(
+                "oneliners",
+                vec![
+                    Expect {
+                        container: Some("wait-dig"),
+                        evidence: &["{1..N}"],
+                        ..expect("CheckNeverWaits", "myservice{u}")
+                    },
+                    // dig passes anyway: the missing Service does not hold it back.
+                    Expect {
+                        severity: Some("info"),
+                        ..expect("ServiceNotFound", "myservice{u}")
+                    },
+                    // The registration is one POST, not a loop: it will fail while the Service is missing.
+                    Expect {
+                        container: Some("register"),
+                        resolved: Some(("Service", "management{u}")),
+                        evidence: &["cause: ServiceNotFound"],
+                        ..expect("CheckWillFail", "$MANAGEMENT{U}_SERVICE_HOST")
+                    },
+                    Expect {
+                        container: Some("delay"),
+                        ..expect("TimedWait", "60")
+                    },
+                ],
+            ),
+        ],
+    )
     .await;
 }
 
@@ -392,26 +340,7 @@ spec:
 async fn seed3_full_name_points_at_another_namespace() {
     run_story("w-seed3", vec![
         Step::Service("apiVersion: v1\nkind: Service\nmetadata:\n  name: myservice{u}\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: 9376\n"),
-        Step::Pod(r#"
-apiVersion: v1
-kind: Pod
-metadata:
-  name: myapp-pod
-  labels:
-    app: myapp
-spec:
-  containers:
-  - name: myapp-container
-    image: busybox:1.35
-    command: ['sh', '-c', 'echo The app is running! && sleep 3600']
-  initContainers:
-  - name: init-myservice
-    image: busybox:1.35
-    command: ['sh', '-c', 'until nslookup myservice{u}.default.svc.cluster.local; do echo waiting for myservice; sleep 2; done;']
-  - name: init-mydb
-    image: busybox:1.35
-    command: ['sh', '-c', 'until nslookup mydb{u}.default.svc.cluster.local; do echo waiting for mydb; sleep 2; done;']
-"#),
+        Step::Pod(include_str!("data/waits/w-seed3.pod.myapp-pod.yaml")),
         Step::Initializing("myapp-pod", "10.244.3.10"),
         // A full name works with busybox 1.35: no quirk, only the other namespace.
         Step::Explain("myapp-pod", vec![Expect {
@@ -429,59 +358,10 @@ spec:
 #[tokio::test]
 async fn seed3_pg_isready_follows_the_backing_pod() {
     run_story("w-pg", vec![
-        Step::Service(r#"
-apiVersion: v1
-kind: Service
-metadata: {name: postgres-service{u}}
-spec:
-  selector: {app: postgres}
-  ports: [{port: 5432, targetPort: 5432, protocol: TCP}]
-"#),
-        Step::Pod(r#"
-apiVersion: v1
-kind: Pod
-metadata:
-  name: postgres-0
-  labels: {app: postgres}
-spec:
-  initContainers:
-  - name: wait-config
-    image: busybox:1.28
-    command: ['sh', '-c', 'until nslookup pg-config{u}; do sleep 2; done']
-  containers:
-  - name: postgres
-    image: postgres:13
-    ports: [{containerPort: 5432}]
-"#),
+        Step::Service(include_str!("data/waits/w-pg.service.postgres-service.yaml")),
+        Step::Pod(include_str!("data/waits/w-pg.pod.postgres-0.yaml")),
         Step::Initializing("postgres-0", "10.244.3.20"),
-        Step::Pod(r#"
-apiVersion: v1
-kind: Pod
-metadata:
-  name: web-app-pod
-spec:
-  initContainers:
-  - name: wait-for-db
-    image: postgres:13
-    command: ['sh', '-c']
-    args:
-    - |
-      until pg_isready -h postgres-service{u} -p 5432 -U myuser; do
-        echo "Waiting for postgres..."
-        sleep 2
-      done
-  - name: db-migration
-    image: myapp:latest
-    command: ['python', 'manage.py', 'migrate']
-    env:
-    - name: DATABASE_URL
-      value: "postgresql://myuser:mypass@postgres-service{u}:5432/mydb"
-  containers:
-  - name: web-app
-    image: myapp:latest
-    ports:
-    - containerPort: 8000
-"#),
+        Step::Pod(include_str!("data/waits/w-pg.pod.web-app-pod.yaml")),
         Step::Initializing("web-app-pod", "10.244.3.21"),
         Step::Endpoints("postgres-service{u}", 1, 0),
         Step::Explain("web-app-pod", vec![
@@ -520,16 +400,7 @@ async fn ports_that_do_not_match() {
         Step::Service("apiVersion: v1\nkind: Service\nmetadata: {name: db{u}}\nspec:\n  selector: {app: db}\n  ports: [{port: 5432, targetPort: 6543}]\n"),
         Step::Pod("apiVersion: v1\nkind: Pod\nmetadata: {name: db-0, labels: {app: db}}\nspec:\n  containers: [{name: pg, image: postgres:13, ports: [{containerPort: 5432}]}]\n"),
         Step::Ready("db-0", "10.244.4.10"),
-        Step::Pod(r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: app}
-spec:
-  initContainers:
-  - {name: wrong-port, image: busybox:1.28, command: ['sh', '-c', 'until nc -z db{u} 3306; do sleep 1; done']}
-  - {name: right-port, image: busybox:1.28, command: ['sh', '-c', 'until nc -z db{u} 5432; do sleep 1; done']}
-  containers: [{name: app, image: app}]
-"#),
+        Step::Pod(include_str!("data/waits/w-ports.pod.app.yaml")),
         Step::Initializing("app", "10.244.4.11"),
         Step::Endpoints("db{u}", 1, 1),
         // One mismatch for each of the two init containers, and nothing else about db.
@@ -557,56 +428,13 @@ spec:
 async fn seed4_two_inits_and_dns_policy_default() {
     run_story("w-seed4", vec![
         Step::Service("apiVersion: v1\nkind: Service\nmetadata:\n  name: wait-service{u}\n  labels:\n    app: wait-service\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: 9376\n"),
-        Step::Pod(r#"
-apiVersion: v1
-kind: Pod
-metadata:
-  name: pod-with-2init
-  labels:
-    app: pod-with-2init
-spec:
-  containers:
-  - name: c-main
-    image: busybox:1.28
-    command: ['sh', '-c', 'echo The app is running! && sleep 3600']
-  initContainers:
-  - name: c-init-wait-service
-    image: busybox:1.28
-    command: ['sh', '-c', 'until nslookup wait-service{u}; do echo waiting for wait-service; sleep 2; done;']
-  - name: c-init-wait-db
-    image: busybox:1.28
-    command: ['sh', '-c', 'until nslookup wait-db{u}; do echo waiting for wait-db; sleep 2; done;']
-"#),
+        Step::Pod(include_str!("data/waits/w-seed4.pod.pod-with-2init.yaml")),
         Step::Initializing("pod-with-2init", "10.244.5.10"),
         Step::Explain("pod-with-2init", vec![
             Expect { only: true, ..expect("ResolvesButWaits", "wait-service{u}") },
             Expect { only: true, ..expect("ServiceNotFound", "wait-db{u}") },
         ]),
-        Step::Pod(r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: nginx}
-spec:
-  hostAliases:
-  - ip: "180.101.50.188"
-    hostnames: ["abc", "baidu"]
-  dnsPolicy: Default
-  dnsConfig:
-    nameservers: [8.8.8.8]
-  initContainers:
-  - name: wait-service
-    image: busybox:1.28
-    command: ['sh', '-c', 'until nslookup wait-service{u}; do sleep 2; done']
-  - name: wait-alias
-    image: busybox:1.28
-    command: ['sh', '-c', 'until getent hosts baidu; do sleep 2; done']
-  containers:
-  - name: nginx1
-    image: nginx:1.14.2
-    env: [{name: HELLO, value: world}]
-    command: ['echo']
-    args: ["$(HELLO)"]
-"#),
+        Step::Pod(include_str!("data/waits/w-seed4.pod.nginx.yaml")),
         Step::Initializing("nginx", "10.244.5.11"),
         Step::Explain("nginx", vec![
             Expect { hint: &["dnsPolicy: Default"], ..expect("DnsPolicyBypassesClusterDns", "wait-service{u}") },
@@ -665,20 +493,7 @@ async fn headless_service_without_ready_pods_does_not_resolve() {
 #[tokio::test]
 async fn kubectl_wait_and_k8s_wait_for() {
     run_story("w-kwait", vec![
-        Step::Pod(r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: waiter}
-spec:
-  initContainers:
-  - name: wait-db
-    image: bitnami/kubectl
-    command: ['kubectl', 'wait', '--for=condition=Ready', 'pod', '-l', 'app=db', '--timeout=300s']
-  - name: wait-job
-    image: groundnuty/k8s-wait-for:v2.0
-    args: ['job', 'migrate']
-  containers: [{name: app, image: app}]
-"#),
+        Step::Pod(include_str!("data/waits/w-kwait.pod.waiter.yaml")),
         Step::Initializing("waiter", "10.244.8.10"),
         Step::Explain("waiter", vec![
             Expect { evidence: &["no matching resources found"], ..expect("WaitingOnPod", "-l app=db") },
@@ -700,22 +515,7 @@ async fn typo_with_the_host_from_a_config_map() {
     run_story("w-typo", vec![
         Step::Service("apiVersion: v1\nkind: Service\nmetadata: {name: orders-db{u}}\nspec:\n  ports: [{port: 5432}]\n"),
         Step::ConfigMap("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config}\ndata: {db_host: ordersdb{u}}\n"),
-        Step::Pod(r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: app}
-spec:
-  initContainers:
-  - name: wait-db
-    image: busybox:1.28
-    env:
-    - name: DB_HOST
-      valueFrom: {configMapKeyRef: {name: app-config, key: db_host}}
-    - name: DB_PASSWORD
-      valueFrom: {secretKeyRef: {name: db-secret, key: password}}
-    command: ['sh', '-c', 'until nc -z $(DB_HOST) 5432; do sleep 1; done']
-  containers: [{name: app, image: app}]
-"#),
+        Step::Pod(include_str!("data/waits/w-typo.pod.app.yaml")),
         Step::Initializing("app", "10.244.9.10"),
         Step::Explain("app", vec![Expect {
             message: &["did you mean orders-db{u}?"],
@@ -730,32 +530,23 @@ spec:
 
 #[tokio::test]
 async fn seed0_dns_policy_none_bypasses_cluster_dns() {
-    run_story("w-dnsnone", vec![
-        Step::Service(SEED0_TESTSERVICE),
-        Step::Pod(r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: test}
-spec:
-  dnsPolicy: "None"
-  dnsConfig:
-    nameservers:
-      - 1.2.3.4
-  containers:
-  - {name: mytest, image: busybox:1.28, command: ['sh','-c','sleep 6000']}
-  initContainers:
-  - name: init-service
-    image: busybox:1.28
-    command: ['sh','-c','until nslookup testservice{u}; do echo waiting for myservice; sleep 2; done;']
-"#),
-        Step::Initializing("test", "10.244.0.11"),
-        Step::Explain("test", vec![Expect {
-            message: &["1.2.3.4"],
-            resolved: Some(("Service", "testservice{u}")),
-            only: true,
-            ..expect("DnsPolicyBypassesClusterDns", "testservice{u}")
-        }]),
-    ])
+    run_story(
+        "w-dnsnone",
+        vec![
+            Step::Service(SEED0_TESTSERVICE),
+            Step::Pod(include_str!("data/waits/w-dnsnone.pod.test.yaml")),
+            Step::Initializing("test", "10.244.0.11"),
+            Step::Explain(
+                "test",
+                vec![Expect {
+                    message: &["1.2.3.4"],
+                    resolved: Some(("Service", "testservice{u}")),
+                    only: true,
+                    ..expect("DnsPolicyBypassesClusterDns", "testservice{u}")
+                }],
+            ),
+        ],
+    )
     .await;
 }
 
@@ -763,26 +554,7 @@ spec:
 #[tokio::test]
 async fn seed1_dnsutils_before_and_after_the_services() {
     run_story("w-seed1", vec![
-        Step::Pod(r#"
-apiVersion: v1
-kind: Pod
-metadata:
-  name: test-initc
-  labels:
-    app: myapp
-spec:
-  initContainers:
-  - name: init-mysvc
-    image: tutum/dnsutils
-    command: ['sh', '-c', 'until nslookup mysvc{u}; do echo "waiting for mysvc"; sleep 2; done']
-  - name: init-mydb
-    image: tutum/dnsutils
-    command: ['sh', '-c', 'until nslookup mydb{u}; do echo "waiting for mydb"; sleep 2; done']
-  containers:
-  - name: mypod
-    image: busybox
-    command: ['sh', '-c', 'while true; do echo "myapp is running!"; sleep 3600; done']
-"#),
+        Step::Pod(include_str!("data/waits/w-seed1.pod.test-initc.yaml")),
         Step::Initializing("test-initc", "10.244.1.10"),
         Step::Explain("test-initc", vec![
             Expect { only: true, ..expect("ServiceNotFound", "mysvc{u}") },

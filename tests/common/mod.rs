@@ -666,11 +666,17 @@ impl TestNs {
 /// The audit entries mentioning `needle`, once the log has stopped growing for them (the API
 /// server writes an entry as the response completes, so it may trail the client a little).
 pub fn audit_entries_settled(needle: &str) -> Vec<Value> {
-    let mut last = audit_entries(needle);
+    settled(|| audit_entries(needle))
+}
+
+/// What `read` gives once two reads 150 ms apart agree (at most 3 s): for what the API server
+/// writes to its audit log as responses complete, a little after the client saw them.
+pub fn settled<T: PartialEq>(read: impl Fn() -> T) -> T {
+    let mut last = read();
     for _ in 0..20 {
         std::thread::sleep(Duration::from_millis(150));
-        let now = audit_entries(needle);
-        if now.len() == last.len() {
+        let now = read();
+        if now == last {
             return now;
         }
         last = now;

@@ -1,9 +1,7 @@
 //! Targets that name an address or a pod directly: an IP literal (a ClusterIP, a Pod IP) and a
 //! pod hostname under a headless Service (`web-0.nginx`).
 
-use std::collections::BTreeSet;
-
-use jiff::Timestamp;
+use super::Walk;
 
 use super::backing::{follow, pod_state};
 use super::missing::missing_service;
@@ -12,21 +10,17 @@ use super::services::{service_findings, service_text};
 use super::{logs_hint, new, one_line};
 use crate::finding::{Finding, Severity};
 use crate::waits::ObjectRef;
-use crate::waits::command::{Check, Extraction};
-use crate::waits::resolve::{self, World};
+use crate::waits::command::Check;
+use crate::waits::resolve::{self};
 
 /// A check on an IP literal: a Service ClusterIP or a Pod IP of the namespace.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn ip_findings(
-    world: &World,
-    ext: &Extraction,
+    w: Walk,
     check: &Check,
     ip: std::net::IpAddr,
     port: &PortNeed,
-    now: Timestamp,
-    depth: usize,
-    visited: &mut BTreeSet<String>,
 ) -> Vec<Finding> {
+    let Walk { world, ext, .. } = w;
     let Some(objects) = world.objects else {
         return Vec::new();
     };
@@ -38,19 +32,7 @@ pub(super) fn ip_findings(
         })
     }) {
         let name = svc.metadata.name.clone().unwrap_or_default();
-        return service_findings(
-            world,
-            ext,
-            check,
-            world.namespace,
-            &name,
-            port,
-            false,
-            true,
-            now,
-            depth,
-            visited,
-        );
+        return service_findings(w, check, world.namespace, &name, port, false, true);
     }
     if let Some(pod) = objects.pods.iter().find(|p| {
         p.status.as_ref().is_some_and(|s| {
@@ -96,7 +78,7 @@ pub(super) fn ip_findings(
             world.namespace,
             pod_state(pod)
         ));
-        f.evidence.extend(follow(world, pod, now, depth, visited));
+        f.evidence.extend(follow(w, pod));
         f.evidence.push(
             "a pod IP changes when the pod is recreated: wait on a Service name instead".into(),
         );
@@ -121,20 +103,16 @@ pub(super) fn ip_findings(
 }
 
 /// `web-0.nginx`: a pod under a headless Service.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn pod_hostname(
-    world: &World,
-    ext: &Extraction,
+    w: Walk,
     check: &Check,
     ns: &str,
     hostname: &str,
     service: &str,
     port: &PortNeed,
     dns_blocked: bool,
-    now: Timestamp,
-    depth: usize,
-    visited: &mut BTreeSet<String>,
 ) -> Vec<Finding> {
+    let Walk { world, ext, .. } = w;
     let resolved = Some(ObjectRef::new("Pod", ns, hostname));
     let Some(svc) = world.service(ns, service) else {
         let mut f = missing_service(
@@ -226,7 +204,7 @@ pub(super) fn pod_hostname(
                 ),
             );
             x.evidence.push(chain);
-            x.evidence.extend(follow(world, p, now, depth, visited));
+            x.evidence.extend(follow(w, p));
             x.hint = format!(
                 "find out why it is not Ready: `kubectl initdoctor explain {} -n {ns}`",
                 p.metadata.name.as_deref().unwrap_or("")

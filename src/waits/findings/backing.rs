@@ -1,9 +1,9 @@
 //! Backing pods and chains: what stands behind a Service, and a backing pod stuck in its own
 //! init containers followed to what *it* waits on (bounded, never twice through one pod).
 
-use std::collections::{BTreeMap, BTreeSet};
+use super::Walk;
+use std::collections::BTreeMap;
 
-use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
@@ -184,13 +184,7 @@ impl<'a> Backing<'a> {
     }
 
     /// Evidence: the closest label sets, or each not-ready pod and what blocks it.
-    pub(super) fn details(
-        &self,
-        world: &World,
-        now: Timestamp,
-        depth: usize,
-        visited: &mut BTreeSet<String>,
-    ) -> Vec<String> {
+    pub(super) fn details(&self, w: Walk) -> Vec<String> {
         let mut out = Vec::new();
         if self.not_ready.is_empty() {
             if let (Some(sel), Some(pods)) = (&self.selector, self.pods) {
@@ -210,7 +204,7 @@ impl<'a> Backing<'a> {
         }
         for (name, pod) in self.not_ready.iter().take(MAX_PODS_SHOWN) {
             match pod {
-                Some(p) => out.extend(follow(world, p, now, depth, visited)),
+                Some(p) => out.extend(follow(w, p)),
                 None => out.push(format!(
                     "pod {name}: not ready (in namespace {}, not listed)",
                     self.ns
@@ -256,17 +250,17 @@ pub(super) fn pod_state(pod: &Pod) -> String {
 }
 
 /// One not-ready pod and, when it is stuck in init, what its blocker waits on (recursively).
-pub(super) fn follow(
-    world: &World,
-    pod: &Pod,
-    now: Timestamp,
-    depth: usize,
-    visited: &mut BTreeSet<String>,
-) -> Vec<String> {
+pub(super) fn follow(w: Walk, pod: &Pod) -> Vec<String> {
+    let Walk {
+        world,
+        depth,
+        visited,
+        ..
+    } = w;
     let name = pod.metadata.name.clone().unwrap_or_default();
     let indent = "  ".repeat(depth);
     let mut out = vec![format!("{indent}pod {name}: {}", pod_state(pod))];
-    if !visited.insert(name.clone()) {
+    if !visited.borrow_mut().insert(name.clone()) {
         out.push(format!(
             "{indent}  ↳ already followed: the waits form a loop"
         ));
@@ -298,15 +292,14 @@ pub(super) fn follow(
         if check.tool == Tool::Sleep && check.in_loop {
             continue;
         }
-        for f in check_findings(
-            &sub,
-            &ext,
-            check,
-            rows.get(blocking.index),
-            now,
-            depth + 1,
-            visited,
-        ) {
+        let deeper = Walk {
+            world: &sub,
+            ext: &ext,
+            row: rows.get(blocking.index),
+            depth: depth + 1,
+            ..w
+        };
+        for f in check_findings(deeper, check) {
             out.push(format!(
                 "{indent}  ↳ its init container {} waits for `{}`: {}: {}",
                 ext.container,

@@ -7,6 +7,7 @@
 //! section reads those two lines. Backing pods stuck in init are followed to what *they* wait on,
 //! at most [`MAX_CHAIN_DEPTH`] hops and never twice through the same pod.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
@@ -45,6 +46,19 @@ const MAX_PODS_SHOWN: usize = 5;
 /// How many other namespaces with a Service of the name a finding lists.
 const MAX_NAMESPACES_SHOWN: usize = 3;
 
+/// What the findings of one container's checks are made from: the world it sees, its
+/// extraction and timeline row, the time, and where the walk along backing pods is (how many
+/// hops deep, and the pods it went through, never twice).
+#[derive(Clone, Copy)]
+pub(super) struct Walk<'w, 'a> {
+    pub world: &'w World<'a>,
+    pub ext: &'w Extraction,
+    pub row: Option<&'w InitContainerRow>,
+    pub now: Timestamp,
+    pub depth: usize,
+    pub visited: &'w RefCell<BTreeSet<String>>,
+}
+
 /// The findings about what `pod`'s pending init containers wait on: the blocker's at
 /// full severity, the later ones' at most warnings ("once X is done: …").
 pub fn findings(pod: &Pod, objects: Option<&WaitObjects>, now: Timestamp) -> Vec<Finding> {
@@ -68,9 +82,19 @@ pub fn findings(pod: &Pod, objects: Option<&WaitObjects>, now: Timestamp) -> Vec
             container,
             world.objects.map(|o| o.config_maps.as_slice()),
         );
-        let mut visited = BTreeSet::from([pod.metadata.name.clone().unwrap_or_default()]);
-        let mut found =
-            container_findings(&world, &extraction, rows.get(index), now, 0, &mut visited);
+        let visited = RefCell::new(BTreeSet::from([pod
+            .metadata
+            .name
+            .clone()
+            .unwrap_or_default()]));
+        let mut found = container_findings(Walk {
+            world: &world,
+            ext: &extraction,
+            row: rows.get(index),
+            now,
+            depth: 0,
+            visited: &visited,
+        });
         match &blocking {
             Some(b) if b.index != index => {
                 for f in &mut found {
@@ -97,21 +121,15 @@ pub fn findings(pod: &Pod, objects: Option<&WaitObjects>, now: Timestamp) -> Vec
 }
 
 /// The findings of one container's extraction.
-pub(super) fn container_findings(
-    world: &World,
-    ext: &Extraction,
-    row: Option<&InitContainerRow>,
-    now: Timestamp,
-    depth: usize,
-    visited: &mut BTreeSet<String>,
-) -> Vec<Finding> {
+pub(super) fn container_findings(w: Walk) -> Vec<Finding> {
+    let Walk { world, ext, .. } = w;
     let mut out = Vec::new();
     for check in &ext.checks {
         // `sleep` inside a loop is its poll interval, not a wait of its own.
         if check.tool == Tool::Sleep && check.in_loop {
             continue;
         }
-        let mut found = check_findings(world, ext, check, row, now, depth, visited);
+        let mut found = check_findings(w, check);
         for f in &mut found {
             let mut head = vec![command_line(check)];
             head.extend(check.notes.iter().cloned());
@@ -210,15 +228,14 @@ pub(super) fn logs_hint(world: &World, ext: &Extraction) -> String {
 }
 
 /// The findings of one check.
-pub(super) fn check_findings(
-    world: &World,
-    ext: &Extraction,
-    check: &Check,
-    row: Option<&InitContainerRow>,
-    now: Timestamp,
-    depth: usize,
-    visited: &mut BTreeSet<String>,
-) -> Vec<Finding> {
+pub(super) fn check_findings(w: Walk, check: &Check) -> Vec<Finding> {
+    let Walk {
+        world,
+        ext,
+        row,
+        now,
+        ..
+    } = w;
     let mut out = Vec::new();
     let never_waits = check.tool == Tool::Dig
         && check.decides
@@ -250,30 +267,17 @@ pub(super) fn check_findings(
             condition,
             ..
         } => pods_wait(
-            world,
-            ext,
+            w,
             check,
             namespace.as_deref(),
             selector.as_deref(),
             names,
             condition,
-            now,
-            depth,
-            visited,
         ),
         Target::Job {
             namespace, name, ..
-        } => job_wait(
-            world,
-            ext,
-            check,
-            namespace.as_deref(),
-            name,
-            now,
-            depth,
-            visited,
-        ),
-        Target::Host(h) => host_findings(world, ext, check, h, row, now, depth, visited),
+        } => job_wait(w, check, namespace.as_deref(), name),
+        Target::Host(h) => host_findings(w, check, h),
     };
     for f in &mut targets {
         once::annotate(ext, check, f);

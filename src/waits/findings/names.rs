@@ -2,16 +2,13 @@
 //! outside name) and whether the pod's resolver can find it at all (`dnsPolicy`, `dnsConfig`,
 //! busybox's nslookup).
 
-use std::collections::BTreeSet;
-
-use jiff::Timestamp;
+use super::Walk;
 
 use super::addresses::{ip_findings, pod_hostname};
 use super::local::{localhost, unknown_hint};
 use super::services::{service_findings, service_link};
 use super::{logs_hint, new};
 use crate::finding::{Finding, Severity};
-use crate::timeline::InitContainerRow;
 use crate::waits::ObjectRef;
 use crate::waits::command::{self, Check, Extraction, Part, Tool};
 use crate::waits::expand::Unknown;
@@ -27,17 +24,8 @@ pub(super) enum PortNeed {
     Unknown(String),
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(super) fn host_findings(
-    world: &World,
-    ext: &Extraction,
-    check: &Check,
-    h: &command::HostTarget,
-    row: Option<&InitContainerRow>,
-    now: Timestamp,
-    depth: usize,
-    visited: &mut BTreeSet<String>,
-) -> Vec<Finding> {
+pub(super) fn host_findings(w: Walk, check: &Check, h: &command::HostTarget) -> Vec<Finding> {
+    let Walk { world, ext, .. } = w;
     let port = if check.tool.connects() {
         match &h.port {
             None => PortNeed::None,
@@ -67,7 +55,7 @@ pub(super) fn host_findings(
             return vec![f];
         }
         Part::ServiceLink(service) => {
-            return service_link(world, ext, check, service, &port, row, now, depth, visited);
+            return service_link(w, check, service, &port);
         }
         Part::Known(name) => name.clone(),
     };
@@ -119,38 +107,28 @@ pub(super) fn host_findings(
                 _ => None,
             },
         )),
-        Denotes::Ip(ip) => out.extend(ip_findings(
-            world, ext, check, ip, &port, now, depth, visited,
-        )),
+        Denotes::Ip(ip) => out.extend(ip_findings(w, check, ip, &port)),
         Denotes::Service { namespace, name } => out.extend(service_findings(
-            world,
-            ext,
+            w,
             check,
             &namespace,
             &name,
             &port,
             dns_blocked,
             false,
-            now,
-            depth,
-            visited,
         )),
         Denotes::PodHostname {
             namespace,
             hostname,
             service,
         } => out.extend(pod_hostname(
-            world,
-            ext,
+            w,
             check,
             &namespace,
             &hostname,
             &service,
             &port,
             dns_blocked,
-            now,
-            depth,
-            visited,
         )),
     }
     out

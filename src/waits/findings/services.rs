@@ -1,9 +1,8 @@
 //! Services and endpoints: a Service named by a check (or by `$FOO_SERVICE_HOST`), its ports,
 //! its endpoints and the pods behind them.
 
-use std::collections::BTreeSet;
+use super::Walk;
 
-use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Pod, Service, ServicePort};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -13,23 +12,14 @@ use super::names::PortNeed;
 use super::{logs_hint, new, one_line, pod_name};
 use crate::finding::{Finding, Severity};
 use crate::status;
-use crate::timeline::InitContainerRow;
 use crate::waits::ObjectRef;
-use crate::waits::command::{Check, Extraction, Tool};
-use crate::waits::resolve::{self, World};
+use crate::waits::command::{Check, Tool};
+use crate::waits::resolve::{self};
 
-#[allow(clippy::too_many_arguments)]
-pub(super) fn service_link(
-    world: &World,
-    ext: &Extraction,
-    check: &Check,
-    service: &str,
-    port: &PortNeed,
-    row: Option<&InitContainerRow>,
-    now: Timestamp,
-    depth: usize,
-    visited: &mut BTreeSet<String>,
-) -> Vec<Finding> {
+pub(super) fn service_link(w: Walk, check: &Check, service: &str, port: &PortNeed) -> Vec<Finding> {
+    let Walk {
+        world, ext, row, ..
+    } = w;
     let var = format!(
         "{}_SERVICE_HOST",
         service.to_ascii_uppercase().replace('-', "_")
@@ -65,19 +55,7 @@ pub(super) fn service_link(
             return vec![f];
         }
     }
-    let mut out = service_findings(
-        world,
-        ext,
-        check,
-        world.namespace,
-        service,
-        port,
-        false,
-        true,
-        now,
-        depth,
-        visited,
-    );
+    let mut out = service_findings(w, check, world.namespace, service, port, false, true);
     if found.is_none() {
         for f in &mut out {
             f.evidence.push(format!(
@@ -89,20 +67,16 @@ pub(super) fn service_link(
 }
 
 /// A Service named by the check (found or not).
-#[allow(clippy::too_many_arguments)]
 pub(super) fn service_findings(
-    world: &World,
-    ext: &Extraction,
+    w: Walk,
     check: &Check,
     ns: &str,
     name: &str,
     port: &PortNeed,
     dns_blocked: bool,
     via_link: bool,
-    now: Timestamp,
-    depth: usize,
-    visited: &mut BTreeSet<String>,
 ) -> Vec<Finding> {
+    let Walk { world, ext, .. } = w;
     let resolved = ObjectRef::new("Service", ns, name);
     let Some(objects) = world.objects else {
         return Vec::new();
@@ -229,8 +203,7 @@ pub(super) fn service_findings(
             ),
         );
         x.evidence.push(chain_line.clone());
-        x.evidence
-            .extend(backing.details(world, now, depth, visited));
+        x.evidence.extend(backing.details(w));
         x.hint = backing.hint(world, name);
         out.push(x);
         return out;
@@ -299,8 +272,7 @@ pub(super) fn service_findings(
         };
         let mut x = f(code, Severity::Error, message);
         x.evidence.push(chain_line);
-        x.evidence
-            .extend(backing.details(world, now, depth, visited));
+        x.evidence.extend(backing.details(w));
         x.hint = backing.hint(world, name);
         out.push(x);
         return out;

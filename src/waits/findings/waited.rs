@@ -1,31 +1,27 @@
 //! Pods and Jobs waited on: `kubectl wait` and k8s-wait-for (`WaitingOnPod`, `WaitingOnJob`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use super::Walk;
+use std::collections::BTreeMap;
 
-use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 
 use super::backing::{follow, pod_state};
 use super::{MAX_PODS_SHOWN, logs_hint, new, pod_name};
 use crate::finding::{Finding, Severity};
 use crate::waits::ObjectRef;
-use crate::waits::command::{Check, Extraction, Tool};
+use crate::waits::command::{Check, Tool};
 use crate::waits::resolve::{self, World};
 
 /// `kubectl wait … pod` / k8s-wait-for `pod -l…`.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn pods_wait(
-    world: &World,
-    ext: &Extraction,
+    w: Walk,
     check: &Check,
     namespace: Option<&str>,
     selector: Option<&str>,
     names: &[String],
     condition: &str,
-    now: Timestamp,
-    depth: usize,
-    visited: &mut BTreeSet<String>,
 ) -> Vec<Finding> {
+    let Walk { world, ext, .. } = w;
     let ns = namespace.unwrap_or(world.namespace);
     let what = match selector {
         Some(s) => format!("pods matching {s}"),
@@ -214,7 +210,7 @@ pub(super) fn pods_wait(
             .join(", ")
     ));
     for p in not_ready.iter().take(MAX_PODS_SHOWN) {
-        x.evidence.extend(follow(world, p, now, depth, visited));
+        x.evidence.extend(follow(w, p));
     }
     let first = not_ready[0].metadata.name.clone().unwrap_or_default();
     x.hint =
@@ -251,17 +247,13 @@ pub(super) fn pod_list(pods: &[&Pod]) -> String {
 }
 
 /// `kubectl wait … job/x` / k8s-wait-for `job x`.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn job_wait(
-    world: &World,
-    ext: &Extraction,
+    w: Walk,
     check: &Check,
     namespace: Option<&str>,
     name: &str,
-    now: Timestamp,
-    depth: usize,
-    visited: &mut BTreeSet<String>,
 ) -> Vec<Finding> {
+    let Walk { world, ext, .. } = w;
     let ns = namespace.unwrap_or(world.namespace);
     let Some(objects) = world.objects else {
         return Vec::new();
@@ -362,7 +354,7 @@ pub(super) fn job_wait(
             .filter(|p| !resolve::pod_terminal(p))
             .take(MAX_PODS_SHOWN)
         {
-            x.evidence.extend(follow(world, p, now, depth, visited));
+            x.evidence.extend(follow(w, p));
         }
     }
     x.hint = format!(

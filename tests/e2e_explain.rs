@@ -210,121 +210,6 @@ async fn image_pull_secrets_forbidden_degrade_to_could_not_check() {
     );
 }
 
-#[tokio::test]
-async fn deadline_exceeded_and_deadline_remaining() {
-    let ns = TestNs::new("deadline").await;
-    ns.pod(
-        r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: late}
-spec:
-  activeDeadlineSeconds: 60
-  containers: [{name: app, image: busybox:1.28}]
-  initContainers:
-  - {name: init-myservice, image: busybox:1.28, command: ['sh', '-c', 'until nslookup myservice; do sleep 2; done']}
-"#,
-    )
-    .await;
-    ns.set_status(
-        "late",
-        json!({"phase": "Failed", "reason": "DeadlineExceeded",
-               "message": "Pod was active on the node longer than the specified deadline",
-               "startTime": "2026-01-01T00:00:00Z",
-               "initContainerStatuses": [state::terminated("init-myservice", "busybox:1.28", 137, "Error", 0)],
-               "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
-    )
-    .await;
-    ns.event(
-        "late",
-        "Normal",
-        "DeadlineExceeded",
-        "Pod was active on the node longer than the specified deadline",
-        "kubelet",
-        1,
-    )
-    .await;
-
-    let pod = explain_json(&ns, "late", &[]);
-    assert_eq!(pod["status"], "Init:Error");
-    assert_eq!(pod["activeDeadlineSeconds"], 60);
-    assert_eq!(pod["deadlineRemainingSeconds"], 0);
-    let f = finding(&pod, "DeadlineExceeded");
-    assert_eq!(f["severity"], "error");
-    assert_eq!(f["container"], "init-myservice");
-    assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("activeDeadlineSeconds (60s)")
-    );
-    let ev = evidence(f);
-    assert!(
-        has_line(
-            &ev,
-            "pod status: Pod was active on the node longer than the specified deadline"
-        ),
-        "{ev:#?}"
-    );
-    assert!(
-        has_line(
-            &ev,
-            "init container \"init-myservice\" (1/1) had not finished"
-        ),
-        "{ev:#?}"
-    );
-    let table = explain_table(&ns, "late");
-    assert_table_line(&table, "error", "DeadlineExceeded", Some("init-myservice"));
-
-    // A pod still initializing under a deadline: the time left.
-    ns.pod(
-        r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: on-time}
-spec:
-  activeDeadlineSeconds: 3600
-  containers: [{name: app, image: busybox:1.28}]
-  initContainers:
-  - {name: init-myservice, image: busybox:1.28, command: ['sh', '-c', 'until nslookup myservice; do sleep 2; done']}
-"#,
-    )
-    .await;
-    let started = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(600);
-    ns.set_status(
-        "on-time",
-        json!({"phase": "Pending", "startTime": started.to_string(),
-               "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [state::running("init-myservice", "busybox:1.28", &started.to_string())],
-               "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
-    )
-    .await;
-    let pod = explain_json(&ns, "on-time", &[]);
-    let left = pod["deadlineRemainingSeconds"]
-        .as_i64()
-        .expect("remaining seconds");
-    assert!((2900..=3000).contains(&left), "{left}");
-    let f = finding(&pod, "DeadlineApproaching");
-    assert_eq!(f["severity"], "info", "most of the deadline is left");
-    assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("left of activeDeadlineSeconds (3600s)")
-    );
-    let table = explain_table(&ns, "on-time");
-    assert!(
-        table.contains("deadline 49m left") || table.contains("deadline 50m left"),
-        "{table}"
-    );
-    assert_table_line(
-        &table,
-        "info",
-        "DeadlineApproaching",
-        Some("init-myservice"),
-    );
-}
-
 /// The requests of one run in the audit log: run `f`, return what `admin` did in `ns` meanwhile.
 fn audited(ns: &TestNs, f: impl FnOnce()) -> Vec<Value> {
     let before = common::audit_entries_settled(&ns.name).len();
@@ -951,9 +836,88 @@ async fn run_scenario(s: Scenario) {
     }
 }
 
+/// A pod `{name}` with `activeDeadlineSeconds: {seconds}`, its init container waiting on a name.
+const DEADLINE_POD: &str = r"
+apiVersion: v1
+kind: Pod
+metadata: {name: {name}}
+spec:
+  activeDeadlineSeconds: {seconds}
+  containers: [{name: app, image: busybox:1.28}]
+  initContainers:
+  - {name: init-myservice, image: busybox:1.28, command: ['sh', '-c', 'until nslookup myservice; do sleep 2; done']}
+";
+
 /// The scenarios of the table, one finding code each.
 fn scenarios() -> Vec<Scenario> {
     vec![
+        Scenario {
+            ns: "deadline",
+            pod: DEADLINE_POD
+                .replace("{name}", "late")
+                .replace("{seconds}", "60"),
+            name: "late",
+            status: json!({"phase": "Failed", "reason": "DeadlineExceeded",
+               "message": "Pod was active on the node longer than the specified deadline",
+               "startTime": "2026-01-01T00:00:00Z",
+               "initContainerStatuses": [state::terminated("init-myservice", "busybox:1.28", 137, "Error", 0)],
+               "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]}),
+            events: &[Ev {
+                field_path: None,
+                type_: "Normal",
+                reason: "DeadlineExceeded",
+                message: "Pod was active on the node longer than the specified deadline",
+                source: "kubelet",
+                count: 1,
+                later: false,
+            }],
+            status_column: "Init:Error",
+            fields: vec![
+                ("/activeDeadlineSeconds", json!(60)),
+                ("/deadlineRemainingSeconds", json!(0)),
+            ],
+            code: "DeadlineExceeded",
+            container: "init-myservice",
+            message: Text::Has("activeDeadlineSeconds (60s)"),
+            evidence: &[
+                "pod status: Pod was active on the node longer than the specified deadline",
+                "init container \"init-myservice\" (1/1) had not finished",
+            ],
+            ..Default::default()
+        },
+        // A pod still initializing under a deadline: the time left.
+        Scenario {
+            ns: "deadline-left",
+            pod: DEADLINE_POD
+                .replace("{name}", "on-time")
+                .replace("{seconds}", "3600"),
+            name: "on-time",
+            status: {
+                let started =
+                    (jiff::Timestamp::now() - jiff::SignedDuration::from_secs(600)).to_string();
+                json!({"phase": "Pending", "startTime": started,
+                   "conditions": state::initializing_conditions(),
+                   "initContainerStatuses": [state::running("init-myservice", "busybox:1.28", &started)],
+                   "containerStatuses": [state::waiting("app", "busybox:1.28", "PodInitializing", "", 0)]})
+            },
+            status_column: "Init:0/1",
+            code: "DeadlineApproaching",
+            // Most of the deadline is left.
+            severity: "info",
+            container: "init-myservice",
+            message: Text::Has("left of activeDeadlineSeconds (3600s)"),
+            also: Some(|pod, table, _| {
+                let left = pod["deadlineRemainingSeconds"]
+                    .as_i64()
+                    .expect("remaining seconds");
+                assert!((2900..=3000).contains(&left), "{left}");
+                assert!(
+                    table.contains("deadline 49m left") || table.contains("deadline 50m left"),
+                    "{table}"
+                );
+            }),
+            ..Default::default()
+        },
         Scenario {
             ns: "crash",
             pod: seed_pod(GOOD_SCRIPT),

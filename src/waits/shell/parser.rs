@@ -379,31 +379,25 @@ impl Parser<'_> {
         let dev_tcp = std::mem::take(&mut self.dev_tcp);
         if words.is_empty() {
             // Redirections alone are a command (`>/tmp/ready`); `9<>/dev/tcp/H/P` connects.
-            if redirected {
-                if !dev_tcp.is_empty() {
-                    let raw = dev_tcp
-                        .iter()
-                        .map(|w| w.written.clone())
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    self.commands.push(SimpleCommand {
-                        words,
-                        raw,
-                        ctx,
-                        frames: self.frames.clone(),
-                        array,
-                        dev_tcp,
-                        stdin_script: None,
-                    });
-                }
+            if !redirected {
+                return Err(Fault::unexpected(self.peek()?));
+            }
+            if dev_tcp.is_empty() {
                 return Ok(());
             }
-            return Err(Fault::unexpected(self.peek()?));
         }
-        let raw = expand::written(
-            &self.lx.chars[start.unwrap_or(0)..end.min(self.lx.chars.len())],
-            self.lx.refs,
-        );
+        let raw = if words.is_empty() {
+            dev_tcp
+                .iter()
+                .map(|w| w.written.clone())
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            expand::written(
+                &self.lx.chars[start.unwrap_or(0)..end.min(self.lx.chars.len())],
+                self.lx.refs,
+            )
+        };
         self.commands.push(SimpleCommand {
             words,
             raw,

@@ -3,8 +3,7 @@
 
 use super::{Call, one};
 use crate::waits::command::Target;
-use crate::waits::command::args::{Arg, host_target, opts};
-use crate::waits::expand::Value;
+use crate::waits::command::args::{host_target, opts};
 
 pub(super) fn cqlsh(call: &mut Call) -> Vec<Target> {
     let o = opts(
@@ -26,24 +25,16 @@ pub(super) fn cqlsh(call: &mut Call) -> Vec<Target> {
             "--secure-connect-bundle",
         ],
     );
-    let env_arg = |name: &str| match call.env.shell(name) {
-        Value::Known { text, .. } => Some(Arg {
-            written: format!("${name}"),
-            text,
-            ..Default::default()
-        }),
-        _ => None,
-    };
     let host = o
         .positional
         .first()
         .cloned()
-        .or_else(|| env_arg("CQLSH_HOST"));
+        .or_else(|| call.env_arg("CQLSH_HOST"));
     let port = o
         .positional
         .get(1)
         .cloned()
-        .or_else(|| env_arg("CQLSH_PORT"));
+        .or_else(|| call.env_arg("CQLSH_PORT"));
     match host {
         Some(h) if !matches!(h.known(), Some("localhost" | "127.0.0.1")) => {
             one(host_target(&h, port.as_ref(), Some(9042)))

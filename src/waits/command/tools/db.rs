@@ -4,7 +4,6 @@
 use super::{Call, one};
 use crate::waits::command::args::{Arg, Opts, host_target, opts, url_target};
 use crate::waits::command::{Part, Target, Tool};
-use crate::waits::expand::Value;
 
 pub(super) fn pg_isready(call: &mut Call) -> Vec<Target> {
     let o = opts(
@@ -76,22 +75,14 @@ fn postgres(call: &Call, o: &Opts, conninfo: Option<&Arg>) -> Vec<Target> {
     if let Some(t) = conninfo {
         return one(t);
     }
-    let env_arg = |name: &str| match call.env.shell(name) {
-        Value::Known { text, .. } => Some(Arg {
-            written: format!("${name}"),
-            text,
-            ..Default::default()
-        }),
-        _ => None,
-    };
     let h = o
         .get(&["-h", "--host"])
         .cloned()
-        .or_else(|| env_arg("PGHOST"));
+        .or_else(|| call.env_arg("PGHOST"));
     let p = o
         .get(&["-p", "--port"])
         .cloned()
-        .or_else(|| env_arg("PGPORT"));
+        .or_else(|| call.env_arg("PGPORT"));
     match h {
         Some(h) if !h.text.starts_with('/') => one(host_target(&h, p.as_ref(), Some(5432))),
         _ => vec![Target::Local {

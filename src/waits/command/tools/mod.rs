@@ -319,6 +319,21 @@ pub(super) struct Call<'a, 'r> {
     pub timeout: Option<String>,
 }
 
+impl Call<'_, '_> {
+    /// The container's environment variable `name`, as an argument written `$name`, when its
+    /// value is known (`PGHOST`, `CQLSH_HOST`: what a client reads when no flag names a host).
+    fn env_arg(&self, name: &str) -> Option<Arg> {
+        match self.env.shell(name) {
+            crate::waits::expand::Value::Known { text, .. } => Some(Arg {
+                written: format!("${name}"),
+                text,
+                ..Default::default()
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// One host target.
 fn one(h: HostTarget) -> Vec<Target> {
     vec![Target::Host(h)]

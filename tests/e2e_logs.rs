@@ -245,7 +245,12 @@ async fn json_timestamps_since_and_bytes_kept_as_they_are() {
         .env("KUBECONFIG", &env().kubeconfig)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(out.stdout, raw, "bytes as they are");
 
     let run = initdoctor(&[

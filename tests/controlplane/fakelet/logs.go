@@ -18,6 +18,7 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 )
 
@@ -64,6 +65,14 @@ func (s *server) containerLogs(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	previous, err := instanceToRead(pod, t.container, opts.previous)
+	if err != nil {
+		// A kubelet's own view is never behind the status it wrote; the informer's copy may
+		// be behind the status a test just wrote: ask the API server before refusing.
+		if fresh, ferr := s.pods.client.CoreV1().Pods(t.namespace).Get(r.Context(), t.pod, metav1.GetOptions{}); ferr == nil {
+			pod = fresh
+			previous, err = instanceToRead(pod, t.container, opts.previous)
+		}
+	}
 	if err != nil {
 		// The kubelet answers every refusal of GetKubeletContainerLogs with 400.
 		http.Error(w, err.Error(), http.StatusBadRequest)

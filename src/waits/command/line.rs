@@ -254,6 +254,9 @@ impl Reader<'_> {
                             }
                             c.timeout = c.timeout.or_else(|| timeout.clone());
                             c.in_loop |= ctx.in_loop.is_some();
+                            // The inner script's failure is the outer command's.
+                            c.ends_script &= ctx.ends_script;
+                            c.handled |= ctx.or_else || ctx.guard.is_some() || ctx.negated;
                             out.checks.push(c);
                         }
                         out.not_understood.extend(inner_out.not_understood);
@@ -324,6 +327,7 @@ impl Reader<'_> {
                 timeout: timeout.clone(),
                 in_loop: ctx.in_loop.is_some(),
                 handled: ctx.or_else || ctx.guard.is_some() || ctx.negated,
+                ends_script: ctx.ends_script,
             });
         }
     }

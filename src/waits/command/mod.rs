@@ -125,6 +125,8 @@ pub struct Check {
     /// Its failure is handled where it runs (`X || …`, `if X`, `! X`): it cannot fail the
     /// container by itself.
     pub handled: bool,
+    /// When it fails, the script ends with its failure (see [`crate::waits::shell::Ctx`]).
+    pub ends_script: bool,
 }
 
 /// Everything read from one container.
@@ -143,8 +145,6 @@ pub struct Extraction {
     pub brace_range_in_sh: bool,
     /// The shell stops at the first command that fails (`sh -e`, `set -e`, `set -o errexit`).
     pub errexit: bool,
-    /// The script's last simple command as written: its status is the container's.
-    pub last_command: Option<String>,
 }
 
 impl Extraction {
@@ -208,7 +208,6 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
             w.literal()
                 .is_some_and(|t| t.starts_with('-') && !t.starts_with("--") && t.contains('e'))
         }) || parsed.commands.iter().any(sets_errexit);
-        out.last_command = parsed.commands.last().map(|c| c.raw.clone());
         reader.bash.set(shell_name == "bash");
         let mut env = env.clone();
         reader.script(&parsed.commands, &mut env, &mut out, 0);

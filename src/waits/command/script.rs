@@ -309,6 +309,7 @@ impl Reader<'_> {
                 in_loop: Some(Loop::Until),
                 last_in_pipeline: true,
                 or_else: false,
+                ends_script: false,
             };
             if !words.is_empty() {
                 self.command(
@@ -426,6 +427,7 @@ impl Reader<'_> {
             timeout: None,
             in_loop: ctx.in_loop.is_some(),
             handled: ctx.or_else || ctx.guard.is_some() || ctx.negated,
+            ends_script: ctx.ends_script,
         });
     }
 }
@@ -443,6 +445,7 @@ fn within(inner: Ctx, outer: Ctx) -> Ctx {
         in_loop: inner.in_loop.or(outer.in_loop),
         last_in_pipeline: inner.last_in_pipeline && outer.last_in_pipeline,
         or_else: inner.or_else || outer.or_else,
+        ends_script: inner.ends_script && outer.ends_script,
     }
 }
 

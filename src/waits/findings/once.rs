@@ -32,13 +32,10 @@ pub(super) fn runs_once(check: &Check) -> bool {
 }
 
 /// Whether a failure of one-shot `check` fails the container: nothing handles it (`||`, `if`,
-/// `!`), and it is the container's command, the script's last command, or the shell stops at
-/// the first failure (`set -e`).
+/// `!`), and it is the container's command, ends the script (its last and-or list: `X` and
+/// `X && Y` last), or the shell stops at the first failure (`set -e`).
 fn fails_container(ext: &Extraction, check: &Check) -> bool {
-    !check.handled
-        && (ext.script.is_none()
-            || ext.errexit
-            || ext.last_command.as_deref() == Some(check.fragment.as_str()))
+    !check.handled && (ext.script.is_none() || ext.errexit || check.ends_script)
 }
 
 /// `f`, about `check`, as what a check run once does: the failure it will be when its cause

@@ -187,6 +187,10 @@ pub struct Ctx {
     pub last_in_pipeline: bool,
     /// Followed by `|| …`: a failure is handled.
     pub or_else: bool,
+    /// In the script's last and-or list, at its top level, the last of its pipeline and not
+    /// under `||`, `!` or a condition: when it fails, the script ends with its failure (`A &&
+    /// B` last: either).
+    pub ends_script: bool,
 }
 
 /// One simple command: its words (assignments first), the text as written, its place.
@@ -253,6 +257,8 @@ pub fn parse(chars: &[Ch], refs: &[Reference]) -> Script {
         frames: Vec::new(),
         loops: 0,
         dev_tcp: Vec::new(),
+        pushed_at: Vec::new(),
+        last_list: 0,
     };
     let result = parser.program();
     // Here-document bodies, read as scripts of their own (a shell fed one runs it).

@@ -21,6 +21,10 @@ pub(super) struct Parser<'a> {
     pub(super) loops: usize,
     /// `/dev/tcp/…` redirections of the simple command being read.
     pub(super) dev_tcp: Vec<Word>,
+    /// The nesting depth each command was read at (1: the script's top level).
+    pub(super) pushed_at: Vec<usize>,
+    /// Where the latest and-or list at the script's top level starts.
+    pub(super) last_list: usize,
 }
 
 pub(super) const RESERVED: &[&str] = &[
@@ -96,6 +100,7 @@ impl Parser<'_> {
 
     pub(super) fn program(&mut self) -> Result<(), Fault> {
         self.list(&[], Ctx::default())?;
+        self.mark_ends_script();
         match self.peek()? {
             Tok::Eof => Ok(()),
             other => Err(Fault::unexpected(other)),
@@ -117,6 +122,9 @@ impl Parser<'_> {
                 Tok::Op(op, _) if *op != "(" => return Err(Fault::unexpected(&Tok::Op(op, 0))),
                 _ => {}
             }
+            if self.depth == 0 {
+                self.last_list = self.commands.len();
+            }
             self.and_or(ctx)?;
             count += 1;
             match self.peek()? {
@@ -125,6 +133,24 @@ impl Parser<'_> {
                 }
                 _ => return Ok(count),
             }
+        }
+    }
+
+    /// The commands whose failure is the script's: in its last top-level and-or list.
+    fn mark_ends_script(&mut self) {
+        let from = self.last_list.min(self.commands.len());
+        for (c, depth) in self.commands[from..]
+            .iter_mut()
+            .zip(&self.pushed_at[from..])
+        {
+            let ctx = &mut c.ctx;
+            ctx.ends_script = *depth == 1
+                && c.frames.is_empty()
+                && ctx.last_in_pipeline
+                && !ctx.or_else
+                && !ctx.negated
+                && ctx.guard.is_none()
+                && ctx.in_loop.is_none();
         }
     }
 
@@ -398,6 +424,7 @@ impl Parser<'_> {
                 self.lx.refs,
             )
         };
+        self.pushed_at.push(self.depth);
         self.commands.push(SimpleCommand {
             words,
             raw,

@@ -171,6 +171,36 @@ fn one_shot_checks_that_cannot_fail_the_container() {
     assert!(codes(&explain(pod, Objects::default())).contains(&"CheckWillFail"));
 }
 
+/// Where the failure of a one-shot check is the script's, it is `CheckWillFail`; where the
+/// script goes on, or handles it, it is not (the shell walk decides, not the command's text).
+#[test]
+fn one_shot_checks_that_end_the_script() {
+    let cases: &[(&str, bool)] = &[
+        ("echo start; timeout 5 nc -z db 5432", true),
+        ("echo start; nc -z db 5432 && echo reachable", true),
+        ("echo start; sh -c 'nc -z db 5432'", true),
+        ("echo start; nc -z db 5432 | cat", false),
+        ("nc -z db 5432; echo checked; nc -z db 5432 || true", false),
+        ("echo start; sh -c 'nc -z db 5432; echo done'", false),
+        ("echo start; { nc -z db 5432; echo in a group; }", false),
+        ("echo start; sh -c 'nc -z db 5432' || echo down", false),
+    ];
+    for (script, fails) in cases {
+        let pod = pod_json(
+            "api",
+            json!([{"name": "init-db", "image": "busybox:1.36", "command": ["sh", "-c", script]}]),
+            json!({}),
+        );
+        let found = explain(pod, Objects::default());
+        assert_eq!(
+            codes(&found).contains(&"CheckWillFail"),
+            *fails,
+            "{script}: {:?}",
+            codes(&found)
+        );
+    }
+}
+
 #[test]
 fn one_shot_check_of_a_missing_service_keeps_its_fix() {
     let pod = pod_json(

@@ -336,6 +336,7 @@ mod tests {
             age_seconds: age,
             node: None,
             restarts: 0,
+            last_restart_seconds: None,
             initialized,
             ready: initialized && phase == "Running",
             blocking: None,

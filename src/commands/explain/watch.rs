@@ -84,6 +84,7 @@ pub(super) fn stable_view(diagnoses: &[PodDiagnosis]) -> Vec<PodDiagnosis> {
         .cloned()
         .map(|mut d| {
             d.age_seconds = 0;
+            d.last_restart_seconds = d.last_restart_seconds.map(|_| 0);
             d.deadline_remaining_seconds = d.deadline_remaining_seconds.map(|r| r.min(1));
             d.findings.retain(|f| f.code != "DeadlineApproaching");
             d

@@ -56,7 +56,7 @@ func newEphemeralReporter(client kubernetes.Interface, pods coreinformers.PodInf
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "ephemeral-containers"}),
 	}
 	enqueue := func(obj any) {
-		if pod, ok := obj.(*v1.Pod); ok && len(pendingEphemeral(pod)) > 0 {
+		if pod, ok := obj.(*v1.Pod); ok && watchSyncs(pod) {
 			e.queue.Add(pod.Namespace + "/" + pod.Name)
 		}
 	}
@@ -65,6 +65,20 @@ func newEphemeralReporter(client kubernetes.Interface, pods coreinformers.PodInf
 		UpdateFunc: func(_, obj any) { enqueue(obj) },
 	})
 	return e, err
+}
+
+// watchSyncs tells whether a change of the Pod calls for a sync: a container to
+// report, or a start to try again. A failed pull is not: its back-off is
+// scheduled by sync (ImagePullBackOff comes after it, not at the next change).
+func watchSyncs(pod *v1.Pod) bool {
+	return slices.ContainsFunc(pendingEphemeral(pod), func(c v1.EphemeralContainer) bool {
+		i := slices.IndexFunc(pod.Status.EphemeralContainerStatuses, func(s v1.ContainerStatus) bool { return s.Name == c.Name })
+		if i < 0 {
+			return true
+		}
+		w := pod.Status.EphemeralContainerStatuses[i].State.Waiting
+		return w == nil || w.Reason != "ErrImagePull" || pod.DeletionTimestamp != nil
+	})
 }
 
 func (e *ephemeralReporter) run(ctx context.Context) {

@@ -42,14 +42,28 @@ func pendingEphemeral(pod *v1.Pod) []v1.EphemeralContainer {
 			pending = append(pending, c)
 			continue
 		}
-		if w := pod.Status.EphemeralContainerStatuses[i].State.Waiting; w != nil {
-			switch w.Reason {
-			case "ErrImagePull", reasonCreate, reasonCreateConfig:
+		w := pod.Status.EphemeralContainerStatuses[i].State.Waiting
+		switch {
+		case w == nil:
+		case pod.DeletionTimestamp != nil:
+			// A deleting Pod's status says the default waiting reason instead.
+			if w.Reason != defaultWaiting(pod) {
 				pending = append(pending, c)
 			}
+		case w.Reason == "ErrImagePull", w.Reason == reasonCreate, w.Reason == reasonCreateConfig:
+			pending = append(pending, c)
 		}
 	}
 	return pending
+}
+
+// defaultWaiting is the kubelet's waiting reason for a container it has no
+// runtime status of (convertToAPIContainerStatuses).
+func defaultWaiting(pod *v1.Pod) string {
+	if len(pod.Spec.InitContainers) > 0 {
+		return reasonPodInitializing
+	}
+	return reasonCreating
 }
 
 // ephemeralStatus is the next status of an ephemeral container, in the order of
@@ -60,12 +74,7 @@ func pendingEphemeral(pod *v1.Pod) []v1.EphemeralContainer {
 func ephemeralStatus(pod *v1.Pod, c v1.EphemeralContainer, old v1.ContainerStatus, now metav1.Time) v1.ContainerStatus {
 	status := v1.ContainerStatus{Name: c.Name, Image: c.Image, Ready: false, RestartCount: 0, Started: new(false)}
 	if pod.DeletionTimestamp != nil {
-		// ShouldContainerBeRestarted is false for a deleting Pod: no start, no reason.
-		reason := reasonCreating
-		if len(pod.Spec.InitContainers) > 0 {
-			reason = reasonPodInitializing
-		}
-		status.State.Waiting = &v1.ContainerStateWaiting{Reason: reason}
+		status.State.Waiting = &v1.ContainerStateWaiting{Reason: defaultWaiting(pod)}
 		return status
 	}
 	if host, ok := unpullable(c.Image); ok {
@@ -124,8 +133,18 @@ func targetRefusal(pod *v1.Pod, c v1.EphemeralContainer) (reason, message string
 // one in its status, else one derived from the Pod and the container's name.
 func runtimeID(status *v1.ContainerStatus, pod *v1.Pod, name string) string {
 	if status != nil {
-		if _, id, ok := strings.Cut(status.ContainerID, "://"); ok && id != "" {
-			return id
+		// The latest instance: the current one, else the one that last ended.
+		ids := []string{status.ContainerID}
+		if t := status.State.Terminated; t != nil {
+			ids = append(ids, t.ContainerID)
+		}
+		if t := status.LastTerminationState.Terminated; t != nil {
+			ids = append(ids, t.ContainerID)
+		}
+		for _, full := range ids {
+			if _, id, ok := strings.Cut(full, "://"); ok && id != "" {
+				return id
+			}
 		}
 	}
 	sum := sha256.Sum256([]byte(string(pod.UID) + "/" + name))

@@ -362,4 +362,61 @@ mod tests {
         // kubectl walks app containers from the last: a says Completed last, b's error wins.
         assert_eq!(pod_status(&p), "Error");
     }
+
+    #[test]
+    fn the_last_restart_is_of_the_containers_counted() {
+        let ended = |at: &str| json!({"terminated": {"exitCode": 1, "finishedAt": at}});
+        let spec = json!({"initContainers": [{"name": "a", "image": "x"}, {"name": "b", "image": "x"}],
+                          "containers": [{"name": "app", "image": "x"}]});
+        // (init statuses, app statuses, initialized, restarts, last restart)
+        let cases = [
+            // Blocked at `a`: its restarts and last end; `b`, after it, is not counted.
+            (
+                json!([{"name": "a", "restartCount": 3, "ready": false, "image": "x", "imageID": "",
+                     "state": {"waiting": {"reason": "CrashLoopBackOff"}}, "lastState": ended("2026-01-01T00:10:00Z")},
+                    {"name": "b", "restartCount": 1, "ready": false, "image": "x", "imageID": "",
+                     "state": {"waiting": {"reason": "PodInitializing"}}, "lastState": ended("2026-01-01T00:20:00Z")}]),
+                json!([]),
+                false,
+                3,
+                Some("2026-01-01T00:10:00Z"),
+            ),
+            // Initialized: only the app containers count (and native sidecars), as kubectl.
+            (
+                json!([{"name": "a", "restartCount": 2, "ready": false, "image": "x", "imageID": "",
+                     "state": {"terminated": {"exitCode": 0}}, "lastState": ended("2026-01-01T00:30:00Z")}]),
+                json!([{"name": "app", "restartCount": 4, "ready": false, "image": "x", "imageID": "",
+                     "state": {"waiting": {"reason": "CrashLoopBackOff"}}, "lastState": ended("2026-01-01T00:05:00Z")}]),
+                true,
+                4,
+                Some("2026-01-01T00:05:00Z"),
+            ),
+            // Restarts without a last state: no time.
+            (
+                json!([{"name": "a", "restartCount": 2, "ready": false, "image": "x", "imageID": "",
+                     "state": {"running": {}}}]),
+                json!([]),
+                false,
+                2,
+                None,
+            ),
+        ];
+        for (init, app, initialized, restarts, last) in cases {
+            let mut conditions = json!([]);
+            if initialized {
+                conditions = json!([{"type": "Initialized", "status": "True"}]);
+            }
+            let p = pod(
+                json!({"spec": spec, "status": {"phase": "Pending", "conditions": conditions,
+                "initContainerStatuses": init, "containerStatuses": app}}),
+            );
+            let c = columns(&p);
+            assert_eq!(c.restarts, restarts, "{init}");
+            assert_eq!(
+                c.last_restart.map(|t| t.to_string()).as_deref(),
+                last,
+                "{init}"
+            );
+        }
+    }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Container, ContainerStatus, Pod};
 
 /// kubectl's columns for one pod.
@@ -12,6 +13,9 @@ pub struct PodColumns {
     pub ready: u32,
     pub total: u32,
     pub restarts: i64,
+    /// When the last restart counted in `restarts` happened: the latest
+    /// `lastState.terminated.finishedAt` of those containers (kubectl's `3 (5m ago)`).
+    pub last_restart: Option<Timestamp>,
 }
 
 /// True for a native sidecar: an init container with `restartPolicy: Always`.
@@ -59,12 +63,16 @@ pub fn columns(pod: &Pod) -> PodColumns {
     let mut ready = 0u32;
     let mut restarts: i64 = 0;
     let mut sidecar_restarts: i64 = 0;
+    let mut last_restart: Option<Timestamp> = None;
+    let mut sidecar_last_restart: Option<Timestamp> = None;
 
     let mut initializing = false;
     for (i, cs) in init_statuses.iter().enumerate() {
         restarts += i64::from(cs.restart_count);
+        last_restart = last_restart.max(finished_last(cs));
         if sidecar(&cs.name) {
             sidecar_restarts += i64::from(cs.restart_count);
+            sidecar_last_restart = sidecar_last_restart.max(finished_last(cs));
         }
         let state = cs.state.as_ref();
         let terminated = state.and_then(|s| s.terminated.as_ref());
@@ -103,10 +111,12 @@ pub fn columns(pod: &Pod) -> PodColumns {
         .any(|c| c.type_ == "Initialized" && c.status == "True");
     if !initializing || initialized {
         restarts = sidecar_restarts;
+        last_restart = sidecar_last_restart;
         let mut has_running = false;
         let mut error_reason = String::new();
         for cs in app_statuses.iter().rev() {
             restarts += i64::from(cs.restart_count);
+            last_restart = last_restart.max(finished_last(cs));
             let state = cs.state.as_ref();
             let waiting = state.and_then(|s| s.waiting.as_ref());
             let terminated = state.and_then(|s| s.terminated.as_ref());
@@ -161,7 +171,17 @@ pub fn columns(pod: &Pod) -> PodColumns {
         ready,
         total,
         restarts,
+        last_restart,
     }
+}
+
+/// When a container's previous instance ended (`lastState.terminated.finishedAt`).
+fn finished_last(cs: &ContainerStatus) -> Option<Timestamp> {
+    cs.last_state
+        .as_ref()
+        .and_then(|l| l.terminated.as_ref())
+        .and_then(|t| t.finished_at.as_ref())
+        .map(|t| t.0)
 }
 
 #[cfg(test)]
@@ -341,5 +361,62 @@ mod tests {
         }));
         // kubectl walks app containers from the last: a says Completed last, b's error wins.
         assert_eq!(pod_status(&p), "Error");
+    }
+
+    #[test]
+    fn the_last_restart_is_of_the_containers_counted() {
+        let ended = |at: &str| json!({"terminated": {"exitCode": 1, "finishedAt": at}});
+        let spec = json!({"initContainers": [{"name": "a", "image": "x"}, {"name": "b", "image": "x"}],
+                          "containers": [{"name": "app", "image": "x"}]});
+        // (init statuses, app statuses, initialized, restarts, last restart)
+        let cases = [
+            // Blocked at `a`: its restarts and last end; `b`, after it, is not counted.
+            (
+                json!([{"name": "a", "restartCount": 3, "ready": false, "image": "x", "imageID": "",
+                     "state": {"waiting": {"reason": "CrashLoopBackOff"}}, "lastState": ended("2026-01-01T00:10:00Z")},
+                    {"name": "b", "restartCount": 1, "ready": false, "image": "x", "imageID": "",
+                     "state": {"waiting": {"reason": "PodInitializing"}}, "lastState": ended("2026-01-01T00:20:00Z")}]),
+                json!([]),
+                false,
+                3,
+                Some("2026-01-01T00:10:00Z"),
+            ),
+            // Initialized: only the app containers count (and native sidecars), as kubectl.
+            (
+                json!([{"name": "a", "restartCount": 2, "ready": false, "image": "x", "imageID": "",
+                     "state": {"terminated": {"exitCode": 0}}, "lastState": ended("2026-01-01T00:30:00Z")}]),
+                json!([{"name": "app", "restartCount": 4, "ready": false, "image": "x", "imageID": "",
+                     "state": {"waiting": {"reason": "CrashLoopBackOff"}}, "lastState": ended("2026-01-01T00:05:00Z")}]),
+                true,
+                4,
+                Some("2026-01-01T00:05:00Z"),
+            ),
+            // Restarts without a last state: no time.
+            (
+                json!([{"name": "a", "restartCount": 2, "ready": false, "image": "x", "imageID": "",
+                     "state": {"running": {}}}]),
+                json!([]),
+                false,
+                2,
+                None,
+            ),
+        ];
+        for (init, app, initialized, restarts, last) in cases {
+            let mut conditions = json!([]);
+            if initialized {
+                conditions = json!([{"type": "Initialized", "status": "True"}]);
+            }
+            let p = pod(
+                json!({"spec": spec, "status": {"phase": "Pending", "conditions": conditions,
+                "initContainerStatuses": init, "containerStatuses": app}}),
+            );
+            let c = columns(&p);
+            assert_eq!(c.restarts, restarts, "{init}");
+            assert_eq!(
+                c.last_restart.map(|t| t.to_string()).as_deref(),
+                last,
+                "{init}"
+            );
+        }
     }
 }

@@ -650,3 +650,91 @@ async fn watch_follows_the_service_its_endpoints_and_its_pod_until_initialized()
         "{all:#?}"
     );
 }
+
+/// The cell of column `name` in a kubectl-style table line (columns start where their header
+/// does, and run to the next header).
+fn cell<'a>(header: &str, line: &'a str, name: &str, next: &str) -> &'a str {
+    let start = header
+        .find(name)
+        .unwrap_or_else(|| panic!("no {name} in {header}"));
+    let end = header.find(next).unwrap_or(line.len()).min(line.len());
+    line.get(start..end).unwrap_or_default().trim()
+}
+
+#[tokio::test]
+async fn wide_restarts_read_as_kubectls() {
+    let ns = TestNs::new("triagerestarts").await;
+    let ago = |minutes: i64| {
+        (jiff::Timestamp::now() - jiff::SignedDuration::from_mins(minutes)).to_string()
+    };
+    let last = |code: i32, minutes: i64| {
+        json!({"terminated": {"exitCode": code, "reason": "Error",
+            "startedAt": ago(minutes + 1), "finishedAt": ago(minutes)}})
+    };
+    // An init container crash-looping (its last restart 20 min ago), an app container that
+    // crash-loops after initialization (90 min ago), restarts without a last state (none shown).
+    let mut init_crash = state::waiting("wait", "busybox:1.28", "CrashLoopBackOff", "", 3);
+    init_crash["lastState"] = last(1, 20);
+    let mut app_crash = state::waiting("app", "busybox:1.35", "CrashLoopBackOff", "", 5);
+    app_crash["lastState"] = last(2, 90);
+    let mut init_done = state::terminated("wait", "busybox:1.28", 0, "Completed", 0);
+    init_done["lastState"] = last(1, 200);
+    let mut running = state::running("wait", "busybox:1.28", "2026-01-01T00:00:00Z");
+    running["restartCount"] = json!(2);
+    let initialized = json!([
+        {"type": "Initialized", "status": "True"},
+        {"type": "Ready", "status": "False", "reason": "ContainersNotReady"},
+        {"type": "PodScheduled", "status": "True"}]);
+    let cases = [
+        (
+            "crash-init",
+            with_init(init_crash, "Pending"),
+            "3 (20m ago)",
+        ),
+        (
+            "crash-app",
+            json!({"phase": "Running", "conditions": initialized,
+                   "initContainerStatuses": [init_done], "containerStatuses": [app_crash]}),
+            "5 (90m ago)",
+        ),
+        ("no-last-state", with_init(running, "Pending"), "2"),
+    ];
+    for (name, status, _) in &cases {
+        ns.pod(&bare_pod(name, WAIT_CACHE, "busybox:1.28", ""))
+            .await;
+        ns.set_status(name, status.clone()).await;
+    }
+    let ours = initdoctor(&["explain", "-n", &ns.name, "-o", "wide"]);
+    assert_eq!(ours.code, 0, "stderr: {}", ours.stderr);
+    let theirs = common::kubectl(&["get", "pods", "-n", &ns.name]);
+    assert_eq!(theirs.code, 0, "{}", theirs.stderr);
+    let ours_header = ours.stdout.lines().next().unwrap();
+    let theirs_header = theirs.stdout.lines().next().unwrap();
+    for (name, _, want) in &cases {
+        let our_line = ours
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} not in\n{}", ours.stdout));
+        let their_line = theirs
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap();
+        let our_cell = cell(ours_header, our_line, "RESTARTS", "IMAGE");
+        let their_cell = cell(theirs_header, their_line, "RESTARTS", "AGE");
+        assert_eq!(our_cell, *want, "{name}: ours\n{}", ours.stdout);
+        assert_eq!(our_cell, their_cell, "{name}: kubectl's\n{}", theirs.stdout);
+    }
+    // The JSON carries the seconds since the last restart.
+    let run = initdoctor(&["explain", "-n", &ns.name, "-o", "json"]);
+    let doc = run.json();
+    let pod = doc["pods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "crash-init")
+        .unwrap();
+    let since = pod["lastRestartSeconds"].as_i64().unwrap();
+    assert!((20 * 60..21 * 60).contains(&since), "{since}");
+}

@@ -7,6 +7,7 @@ pub mod compare;
 pub mod copy;
 pub mod custom;
 pub mod profile;
+pub mod start;
 
 use k8s_openapi::api::core::v1::{EnvVar, EphemeralContainer, Pod};
 
@@ -244,6 +245,11 @@ pub fn plan(
             "pod {pod_name:?} has phase {phase}: its containers no longer run, so an ephemeral container would never start; debug a copy with `kubectl initdoctor debug {pod_name} --copy-to NAME`"
         ));
     }
+    if pod.metadata.deletion_timestamp.is_some() {
+        return Err(format!(
+            "pod {pod_name:?} is being deleted (Terminating): the kubelet starts no new container in it, so an ephemeral container would never start; debug a copy with `kubectl initdoctor debug {pod_name} --copy-to NAME`"
+        ));
+    }
     let rows = timeline::rows(pod);
     let mut warnings = Vec::new();
     let target = match request.target {
@@ -288,7 +294,7 @@ pub fn plan(
             .clone()
             .unwrap_or_else(|| format!("{:?}", row.state).to_lowercase());
         warnings.push(format!(
-            "init container {target:?} is not running ({state}): the debug container starts, but has no process of it to look at until it runs again"
+            "init container {target:?} is not running ({state}): the node starts a debug container that shares its processes only while it runs"
         ));
     }
     let name = match request.name {

@@ -187,6 +187,7 @@ mod tests {
             age_seconds: age,
             node: None,
             restarts: 0,
+            last_restart_seconds: None,
             initialized: false,
             ready: false,
             blocking: None,

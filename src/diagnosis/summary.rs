@@ -23,6 +23,9 @@ pub struct PodDiagnosis {
     pub age_seconds: i64,
     pub node: Option<String>,
     pub restarts: i64,
+    /// Seconds since the last of those restarts (the latest `lastState.terminated.finishedAt`
+    /// of the containers counted in `restarts`), as kubectl's `3 (5m ago)`; `null` when none.
+    pub last_restart_seconds: Option<i64>,
     /// True when `Initialized=True` or every init container is done.
     pub initialized: bool,
     /// True when the pod's `Ready` condition is `True` (every container ready, every
@@ -61,6 +64,7 @@ pub fn summarize(evidence: &Evidence, now: Timestamp) -> PodDiagnosis {
         age_seconds: created.map(|c| seconds_between(c, now)).unwrap_or(0),
         node: pod.spec.as_ref().and_then(|s| s.node_name.clone()),
         restarts: columns.restarts,
+        last_restart_seconds: columns.last_restart.map(|t| seconds_between(t, now)),
         initialized: blocking.is_none(),
         ready: timeline::ready_condition(pod),
         blocking,

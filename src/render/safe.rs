@@ -82,6 +82,7 @@ mod tests {
             age_seconds: 1,
             node: Some(h.clone()),
             restarts: 0,
+            last_restart_seconds: None,
             initialized: false,
             ready: false,
             blocking: None,

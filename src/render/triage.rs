@@ -83,11 +83,22 @@ fn row(pod: &PodDiagnosis, layout: Layout) -> Vec<String> {
                 .map(short_name)
                 .unwrap_or_else(|| "<none>".into()),
             pod.node.clone().unwrap_or_else(|| "<none>".into()),
-            pod.restarts.to_string(),
+            restarts_cell(pod),
             image.unwrap_or_else(|| "<none>".into()),
         ]);
     }
     cells
+}
+
+/// The RESTARTS cell as kubectl prints it: `3`, or `3 (5m ago)` when the time of the last
+/// restart is known (`lastState.terminated.finishedAt`).
+fn restarts_cell(pod: &PodDiagnosis) -> String {
+    match pod.last_restart_seconds {
+        Some(since) if pod.restarts != 0 => {
+            format!("{} ({} ago)", pod.restarts, short_duration(since))
+        }
+        _ => pod.restarts.to_string(),
+    }
 }
 
 /// The TARGET cell: what the blocker waits on, else the cause in a few words.

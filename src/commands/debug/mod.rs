@@ -204,7 +204,11 @@ pub(crate) async fn debug_pod(ctx: &Ctx<'_>, pod: Pod, target: Option<&str>) -> 
         ctx.namespace,
         plan.target
     );
-    session::wait_started(ctx, &pod_name, &name).await?;
+    if let session::Started::Ended { exit_code, reason } =
+        session::wait_started(ctx, &pod_name, &name).await?
+    {
+        return session::report_ended(ctx, &pod_name, &name, exit_code, &reason).await;
+    }
     if !ctx.inputs.session.attach {
         let how = session::attach_hint(ctx, &pod_name, &name);
         eprintln!("{name} is running. {how}");

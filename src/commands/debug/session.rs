@@ -9,6 +9,7 @@ use kube::api::{Api, AttachParams};
 use tokio::io::AsyncWriteExt;
 
 use super::Ctx;
+use crate::debug::start::{self, Progress};
 use crate::debug::{self, Session};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
@@ -16,9 +17,22 @@ use crate::exit::ExitCode;
 /// How often the pod is read while waiting.
 const POLL: std::time::Duration = std::time::Duration::from_millis(500);
 
-/// The state of container `name` once it runs or has ended; each new waiting reason is
-/// reported as it comes, and `--timeout` ends the wait with the last one.
-pub(crate) async fn wait_started(ctx: &Ctx<'_>, pod: &str, name: &str) -> Result<Pod> {
+/// How many lines of an ended debug container's log are shown.
+const ENDED_LOG_LINES: i64 = 200;
+
+/// What the wait for a debug container ended with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Started {
+    /// Its process runs.
+    Running,
+    /// Its process ended before anything attached (a command that exits).
+    Ended { exit_code: i32, reason: String },
+}
+
+/// Wait until container `name` runs or has ended; each new waiting reason is reported as it
+/// comes. A start the node refuses for good (the target does not run, the pod is being deleted
+/// or has finished) ends the wait at once, and `--timeout` with the last reason: both exit 8.
+pub(crate) async fn wait_started(ctx: &Ctx<'_>, pod: &str, name: &str) -> Result<Started> {
     let timeout = ctx.args.timeout;
     eprintln!(
         "Waiting for {name} to start (up to {})...",
@@ -27,31 +41,28 @@ pub(crate) async fn wait_started(ctx: &Ctx<'_>, pod: &str, name: &str) -> Result
     let deadline = Instant::now() + timeout;
     let mut last_reason = String::new();
     loop {
-        let current = ctx.cluster.get_pod(ctx.namespace, pod).await?;
-        let status = current
-            .status
-            .as_ref()
-            .and_then(|s| s.ephemeral_container_statuses.as_ref())
-            .and_then(|cs| cs.iter().find(|c| c.name == name))
-            .and_then(|c| c.state.clone());
-        if let Some(state) = &status {
-            if state.running.is_some() || state.terminated.is_some() {
-                return Ok(current);
+        let current = match ctx.cluster.get_pod(ctx.namespace, pod).await {
+            Err(Error::NotFound { kind, .. }) if kind == "pod" => {
+                return Err(Error::NotFound {
+                    kind: "pod".into(),
+                    name: pod.into(),
+                    namespace: Some(ctx.namespace.into()),
+                    hint: Some(format!("it was deleted while waiting for {name} to start")),
+                });
             }
-            if let Some(w) = &state.waiting {
-                let reason = format!(
-                    "{}{}",
-                    w.reason.as_deref().unwrap_or("waiting"),
-                    w.message
-                        .as_deref()
-                        .map(|m| format!(": {m}"))
-                        .unwrap_or_default()
-                );
-                if reason != last_reason {
-                    eprintln!("{name}: {}", debug::clean(&reason));
-                    last_reason = reason;
-                }
+            other => other?,
+        };
+        match start::progress(&current, name) {
+            Progress::Running => return Ok(Started::Running),
+            Progress::Ended { exit_code, reason } => {
+                return Ok(Started::Ended { exit_code, reason });
             }
+            Progress::Blocked(why) => return Err(Error::Unavailable(debug::clean(&why))),
+            Progress::Waiting(Some(reason)) if reason != last_reason => {
+                eprintln!("{name}: {}", debug::clean(&reason));
+                last_reason = reason;
+            }
+            Progress::Waiting(_) => {}
         }
         if Instant::now() >= deadline {
             let why = if last_reason.is_empty() {
@@ -68,6 +79,49 @@ pub(crate) async fn wait_started(ctx: &Ctx<'_>, pod: &str, name: &str) -> Result
         }
         tokio::time::sleep(POLL.min(deadline.saturating_duration_since(Instant::now()))).await;
     }
+}
+
+/// A debug container whose process ended before anything attached (a command that exits): its
+/// log (the last lines, as kubectl debug falls back to the logs), then its exit. Exit 0 when the
+/// command did, else 1.
+pub(crate) async fn report_ended(
+    ctx: &Ctx<'_>,
+    pod: &str,
+    name: &str,
+    exit_code: i32,
+    reason: &str,
+) -> Result<ExitCode> {
+    match ctx
+        .cluster
+        .pod_log(ctx.namespace, pod, name, false, ENDED_LOG_LINES)
+        .await
+    {
+        Ok(lines) => {
+            let mut out = String::new();
+            for line in &lines {
+                out.push_str(&crate::sanitize::line(line));
+                out.push('\n');
+            }
+            super::super::print(&out)?;
+        }
+        Err(err) => eprintln!(
+            "(its log could not be read: {})",
+            debug::clean(&err.to_string())
+        ),
+    }
+    let reason = if reason.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", debug::clean(reason))
+    };
+    eprintln!(
+        "{name} has ended (exit {exit_code}{reason}) before anything attached; above is its log. It stays in the pod's spec (ephemeral containers cannot be removed or restarted): run `kubectl initdoctor debug {pod}` for a new one."
+    );
+    Ok(if exit_code == 0 {
+        ExitCode::Ok
+    } else {
+        ExitCode::Error
+    })
 }
 
 /// How to attach to `name` later (kubectl's command, and ours).
@@ -111,11 +165,20 @@ pub(crate) async fn attach_existing(ctx: &Ctx<'_>, pod: &Pod, name: &str) -> Res
             }),
         });
     };
-    let state = debug::ephemeral_state(pod, name).unwrap_or_else(|| "not started".into());
-    if state != "running" {
-        return Err(Error::Unavailable(format!(
-            "{name} is {state}, and an ephemeral container cannot be restarted: run `kubectl initdoctor debug {pod_name}` for a new one"
-        )));
+    match start::progress(pod, name) {
+        Progress::Running => {}
+        Progress::Ended { exit_code, .. } => {
+            return Err(Error::Unavailable(format!(
+                "{name} is terminated (exit {exit_code}), and an ephemeral container cannot be restarted: run `kubectl initdoctor debug {pod_name}` for a new one"
+            )));
+        }
+        Progress::Blocked(why) => return Err(Error::Unavailable(debug::clean(&why))),
+        Progress::Waiting(_) => {
+            if let Started::Ended { exit_code, reason } = wait_started(ctx, &pod_name, name).await?
+            {
+                return report_ended(ctx, &pod_name, name, exit_code, &reason).await;
+            }
+        }
     }
     let session = Session {
         stdin: spec.stdin == Some(true),

@@ -84,6 +84,7 @@ pub(super) fn stable_view(diagnoses: &[PodDiagnosis]) -> Vec<PodDiagnosis> {
         .cloned()
         .map(|mut d| {
             d.age_seconds = 0;
+            d.last_restart_seconds = d.last_restart_seconds.map(|_| 0);
             d.deadline_remaining_seconds = d.deadline_remaining_seconds.map(|r| r.min(1));
             d.findings.retain(|f| f.code != "DeadlineApproaching");
             d
@@ -384,9 +385,13 @@ async fn any_change(
         for (follow, look) in looks {
             match look {
                 Ok(look) => {
+                    // Changed since the last look; or looked at for the first time, after the
+                    // round read it: a change in between (the awaited Service created while
+                    // the round ran) would be in this list and never in the watch from it, so
+                    // one more round sees it (and prints only if something changed).
                     if seen
                         .insert(follow.clone(), look.fingerprint)
-                        .is_some_and(|before| before != look.fingerprint)
+                        .is_none_or(|before| before != look.fingerprint)
                     {
                         moved = true;
                     }

@@ -60,10 +60,43 @@ func (s *server) attach(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		rt.stdinOnce = spec.StdinOnce
+		// The session ends with the container: killed when the Pod is deleted.
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		go s.endWhenStopped(ctx, cancel, t)
+		r = r.WithContext(ctx)
 	}
 	remotecommand.ServeAttach(w, r, rt, t.namespace+"/"+t.pod, "", t.container, opts,
 		streamIdleTimeout, remotecommand.DefaultStreamCreationTimeout, remotecommand.SupportedStreamingProtocols)
 	log.Printf("attach %s: ended", t)
+}
+
+// endWhenStopped cancels an attach session once its ephemeral container no
+// longer runs (the deleter recorded its end) or its Pod is gone.
+func (s *server) endWhenStopped(ctx context.Context, cancel context.CancelFunc, t target) {
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		pod, err := s.pods.lister.Pods(t.namespace).Get(t.pod)
+		if apierrors.IsNotFound(err) {
+			log.Printf("attach %s: the pod is gone: session ended", t)
+			cancel()
+			return
+		}
+		if err != nil || pod.DeletionTimestamp == nil {
+			continue
+		}
+		if st := containerStatus(pod, t.container); st != nil && st.State.Terminated != nil {
+			log.Printf("attach %s: the container was killed with the pod: session ended", t)
+			cancel()
+			return
+		}
+	}
 }
 
 // criError answers as the kubelet does when the runtime refuses a stream

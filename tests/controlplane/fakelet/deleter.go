@@ -99,6 +99,9 @@ func (d *podDeleter) run(ctx context.Context) {
 func (d *podDeleter) delete(ctx context.Context, ref podRef) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
+	if err := d.stopEphemeral(ctx, ref); err != nil {
+		return err
+	}
 	err := d.client.CoreV1().Pods(ref.namespace).Delete(ctx, ref.name, metav1.DeleteOptions{
 		GracePeriodSeconds: new(int64(0)),
 		Preconditions:      &metav1.Preconditions{UID: new(types.UID(ref.uid))},
@@ -110,4 +113,30 @@ func (d *podDeleter) delete(ctx context.Context, ref podRef) error {
 		log.Printf("pod %s/%s deleted (containers stopped)", ref.namespace, ref.name)
 	}
 	return err
+}
+
+// stopEphemeral records the end of the Pod's running ephemeral containers, as the kubelet's
+// status shows them once killed: a shell stopped by SIGTERM exits 143, one that ignores it is
+// killed at the end of the grace period (137). Their attach sessions end with them (attach.go).
+func (d *podDeleter) stopEphemeral(ctx context.Context, ref podRef) error {
+	pod, err := d.client.CoreV1().Pods(ref.namespace).Get(ctx, ref.name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) || err == nil && string(pod.UID) != ref.uid {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	code := 143
+	if pod.Annotations[ignoresSigterm] == "true" {
+		code = 137
+	}
+	for _, s := range pod.Status.EphemeralContainerStatuses {
+		if s.State.Running == nil {
+			continue
+		}
+		if err := markEphemeralTerminated(ctx, d.client, ref.namespace, ref.name, s.Name, code); err != nil && !apierrors.IsNotFound(err) {
+			return err
+		}
+		log.Printf("ephemeral container %s/%s/%s killed with the pod (exit %d)", ref.namespace, ref.name, s.Name, code)
+	}
+	return nil
 }

@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log"
 	"slices"
-	"strings"
 	"time"
 
 	v1 "k8s.io/api/core/v1"
@@ -22,28 +20,43 @@ import (
 )
 
 // ephemeralReporter reports the ephemeral containers of the node's Pods as a
-// kubelet does: running once "started", or waiting on a failed image pull
-// (ErrImagePull, then ImagePullBackOff) when the image cannot be pulled, and
-// none at all in a Pod that has finished (the kubelet starts no container
-// there). An image cannot be pulled when its registry host is under the
-// reserved .invalid domain (e.g. registry.invalid/tool:1): a real node fails
-// its name lookup. The attach handler marks a container terminated when its
-// shell exits. It only ever writes status.ephemeralContainerStatuses.
+// kubelet does (pkg/kubelet/kuberuntime: SyncPod starts each ephemeral container
+// that has no runtime status yet, on every sync, until it starts):
+//   - an image that cannot be pulled: ErrImagePull, then ImagePullBackOff. An
+//     image cannot be pulled when its registry host is under the reserved
+//     .invalid domain (e.g. registry.invalid/tool:1): a real node fails its name
+//     lookup;
+//   - a target container that is not running: CreateContainerConfigError when
+//     the runtime has no container of it (never created), CreateContainerError
+//     with containerd's refusal when it has an exited one (see ephemeral_state.go);
+//     retried whenever the Pod changes, so it starts once the target runs;
+//   - a Pod that is being deleted starts nothing new: the kubelet's default
+//     waiting state (PodInitializing, or ContainerCreating without init
+//     containers); a Pod that has finished gets no status at all (its pod worker
+//     is done);
+//   - else running. A process that ends by itself (a command, or a shell
+//     without stdin) terminates with its exit code after writing its output to
+//     the container's log file; an interactive shell ends when its attach
+//     session exits, or is killed when the Pod is deleted (attach.go).
+//
+// It only ever writes status.ephemeralContainerStatuses.
 type ephemeralReporter struct {
-	client kubernetes.Interface
-	lister corelisters.PodLister
-	queue  workqueue.TypedRateLimitingInterface[string]
+	client  kubernetes.Interface
+	lister  corelisters.PodLister
+	queue   workqueue.TypedRateLimitingInterface[string]
+	logsDir string
 }
 
-func newEphemeralReporter(client kubernetes.Interface, pods coreinformers.PodInformer) (*ephemeralReporter, error) {
+func newEphemeralReporter(client kubernetes.Interface, pods coreinformers.PodInformer, logsDir string) (*ephemeralReporter, error) {
 	e := &ephemeralReporter{
-		client: client,
-		lister: pods.Lister(),
+		client:  client,
+		lister:  pods.Lister(),
+		logsDir: logsDir,
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: "ephemeral-containers"}),
 	}
 	enqueue := func(obj any) {
-		if pod, ok := obj.(*v1.Pod); ok && unreported(pod) {
+		if pod, ok := obj.(*v1.Pod); ok && watchSyncs(pod) {
 			e.queue.Add(pod.Namespace + "/" + pod.Name)
 		}
 	}
@@ -52,6 +65,20 @@ func newEphemeralReporter(client kubernetes.Interface, pods coreinformers.PodInf
 		UpdateFunc: func(_, obj any) { enqueue(obj) },
 	})
 	return e, err
+}
+
+// watchSyncs tells whether a change of the Pod calls for a sync: a container to
+// report, or a start to try again. A failed pull is not: its back-off is
+// scheduled by sync (ImagePullBackOff comes after it, not at the next change).
+func watchSyncs(pod *v1.Pod) bool {
+	return slices.ContainsFunc(pendingEphemeral(pod), func(c v1.EphemeralContainer) bool {
+		i := slices.IndexFunc(pod.Status.EphemeralContainerStatuses, func(s v1.ContainerStatus) bool { return s.Name == c.Name })
+		if i < 0 {
+			return true
+		}
+		w := pod.Status.EphemeralContainerStatuses[i].State.Waiting
+		return w == nil || w.Reason != "ErrImagePull" || pod.DeletionTimestamp != nil
+	})
 }
 
 func (e *ephemeralReporter) run(ctx context.Context) {
@@ -83,6 +110,7 @@ func (e *ephemeralReporter) sync(ctx context.Context, key string) error {
 		return nil // Gone, or already reported.
 	}
 	backOff := false
+	var started []v1.EphemeralContainer
 	pods := e.client.CoreV1().Pods(namespace)
 	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		pod, err := pods.Get(ctx, name, metav1.GetOptions{})
@@ -97,15 +125,29 @@ func (e *ephemeralReporter) sync(ctx context.Context, key string) error {
 		}
 		now := metav1.NewTime(time.Now())
 		statuses := slices.Clone(pod.Status.EphemeralContainerStatuses)
-		backOff = false
+		backOff, started = false, nil
+		changed := false
 		for _, c := range pending {
 			i := slices.IndexFunc(statuses, func(s v1.ContainerStatus) bool { return s.Name == c.Name })
 			if i < 0 {
 				statuses = append(statuses, v1.ContainerStatus{Name: c.Name, Image: c.Image})
 				i = len(statuses) - 1
+			} else if sameState(statuses[i], ephemeralStatus(pod, c, statuses[i], now)) {
+				continue // Still refused for the same reason: nothing to write.
 			}
 			statuses[i] = ephemeralStatus(pod, c, statuses[i], now)
+			changed = true
 			backOff = backOff || statuses[i].State.Waiting != nil && statuses[i].State.Waiting.Reason == "ErrImagePull"
+			if statuses[i].State.Running != nil {
+				if ended, ok := e.endsAtOnce(namespace, name, c, statuses[i]); ok {
+					statuses[i] = ended
+				} else {
+					started = append(started, c)
+				}
+			}
+		}
+		if !changed {
+			return nil
 		}
 		// A JSON merge patch replaces the whole list and nothing else; the
 		// resourceVersion makes it fail with a conflict if the Pod changed.
@@ -124,71 +166,16 @@ func (e *ephemeralReporter) sync(ctx context.Context, key string) error {
 		}
 		return nil
 	})
+	if err == nil {
+		for _, c := range started {
+			e.runProcess(namespace, name, c)
+		}
+	}
 	if err == nil && backOff {
 		// As the kubelet's image back-off: the next report says ImagePullBackOff.
 		e.queue.AddAfter(key, 2*time.Second)
 	}
 	return err
-}
-
-// unreported tells whether a running Pod has an ephemeral container without a
-// status (a failed pull's back-off is scheduled by sync, not by the watch).
-func unreported(pod *v1.Pod) bool {
-	return slices.ContainsFunc(pendingEphemeral(pod), func(c v1.EphemeralContainer) bool {
-		return !slices.ContainsFunc(pod.Status.EphemeralContainerStatuses, func(s v1.ContainerStatus) bool { return s.Name == c.Name })
-	})
-}
-
-// pendingEphemeral lists the ephemeral containers whose status is still to be
-// reported: none yet, or a first failed pull (ErrImagePull) to turn into
-// ImagePullBackOff. A finished Pod has none: the kubelet starts nothing there.
-func pendingEphemeral(pod *v1.Pod) []v1.EphemeralContainer {
-	if pod.Status.Phase == v1.PodSucceeded || pod.Status.Phase == v1.PodFailed {
-		return nil
-	}
-	var pending []v1.EphemeralContainer
-	for _, c := range pod.Spec.EphemeralContainers {
-		i := slices.IndexFunc(pod.Status.EphemeralContainerStatuses, func(s v1.ContainerStatus) bool { return s.Name == c.Name })
-		if i < 0 {
-			pending = append(pending, c)
-			continue
-		}
-		if w := pod.Status.EphemeralContainerStatuses[i].State.Waiting; w != nil && w.Reason == "ErrImagePull" {
-			pending = append(pending, c)
-		}
-	}
-	return pending
-}
-
-// ephemeralStatus is the next status of an ephemeral container: running, or
-// waiting on its image (ErrImagePull first, then ImagePullBackOff).
-func ephemeralStatus(pod *v1.Pod, c v1.EphemeralContainer, old v1.ContainerStatus, now metav1.Time) v1.ContainerStatus {
-	status := v1.ContainerStatus{Name: c.Name, Image: c.Image, Ready: false, RestartCount: 0, Started: new(false)}
-	if host, ok := unpullable(c.Image); ok {
-		if old.State.Waiting != nil && old.State.Waiting.Reason == "ErrImagePull" {
-			status.State.Waiting = &v1.ContainerStateWaiting{Reason: "ImagePullBackOff",
-				Message: fmt.Sprintf("Back-off pulling image %q", c.Image)}
-		} else {
-			status.State.Waiting = &v1.ContainerStateWaiting{Reason: "ErrImagePull",
-				Message: fmt.Sprintf("failed to pull and unpack image %q: failed to resolve reference %q: dial tcp: lookup %s: no such host", c.Image, c.Image, host)}
-		}
-		return status
-	}
-	status.ImageID = "fakelet://" + c.Image
-	status.ContainerID = "fakelet://" + pod.Namespace + "-" + pod.Name + "-" + c.Name
-	status.Started = new(true)
-	status.State.Running = &v1.ContainerStateRunning{StartedAt: now}
-	return status
-}
-
-// unpullable tells whether an image's registry host is under .invalid.
-func unpullable(image string) (string, bool) {
-	host, _, found := strings.Cut(image, "/")
-	if !found || !strings.ContainsAny(host, ".:") {
-		return "", false // Docker Hub short names: always "pulled".
-	}
-	host, _, _ = strings.Cut(host, ":")
-	return host, strings.HasSuffix(host, ".invalid")
 }
 
 // markEphemeralTerminated records that an ephemeral container's process ended

@@ -121,7 +121,7 @@ func run(cfg config) error {
 		}))
 	podInformer := factory.Core().V1().Pods()
 	pods := &podSource{client: client, lister: podInformer.Lister()}
-	reporter, err := newEphemeralReporter(client, podInformer)
+	reporter, err := newEphemeralReporter(client, podInformer, cfg.logsDir)
 	if err != nil {
 		listener.Close()
 		return err

@@ -12,6 +12,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::debug::{added_name, debug_web, debug_web_stdin};
 use common::{TestNs, initdoctor, initdoctor_with_stdin, state};
 use k8s_openapi::api::core::v1::{EphemeralContainer, Pod};
 use serde_json::{Value, json};
@@ -56,13 +57,7 @@ async fn ephemeral(ns: &TestNs, pod: &str) -> Vec<EphemeralContainer> {
 }
 
 async fn ephemeral_state(ns: &TestNs, pod: &str, name: &str) -> Value {
-    let pod: Pod = ns.api::<Pod>().get(pod).await.unwrap();
-    let statuses = serde_json::to_value(pod.status.unwrap().ephemeral_container_statuses).unwrap();
-    statuses
-        .as_array()
-        .and_then(|a| a.iter().find(|s| s["name"] == name))
-        .map(|s| s["state"].clone())
-        .unwrap_or(Value::Null)
+    common::debug::ephemeral_status(ns, pod, name).await["state"].clone()
 }
 
 /// The query of every attach request to `pod` in `ns` (the audit log records the request URI,
@@ -83,26 +78,6 @@ fn attach_queries(ns: &TestNs, pod: &str) -> Vec<String> {
 
 fn query_has(query: &str, pair: &str) -> bool {
     query.split('&').any(|p| p == pair)
-}
-
-/// The name in "Added ephemeral container NAME …" on stderr.
-fn added_name(stderr: &str) -> String {
-    stderr
-        .split("Added ephemeral container ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no container added: {stderr}"))
-        .to_string()
-}
-
-/// `debug web -n NS ARGS…`, no stdin.
-fn debug_web(ns: &TestNs, args: &[&str]) -> common::Run {
-    initdoctor(&[&["debug", "web", "-n", &ns.name], args].concat())
-}
-
-/// `debug web -n NS ARGS…` with `input` on stdin.
-fn debug_web_stdin(ns: &TestNs, args: &[&str], input: &str) -> common::Run {
-    initdoctor_with_stdin(&[&["debug", "web", "-n", &ns.name], args].concat(), input)
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::debug::added_name;
 use common::{TestNs, initdoctor, initdoctor_with_stdin, state};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::DeleteParams;
@@ -72,13 +73,7 @@ fn waiting_to_start(name: &str) -> Value {
 }
 
 async fn ephemeral_status(ns: &TestNs, name: &str) -> Value {
-    let pod: Pod = ns.api::<Pod>().get("web").await.unwrap();
-    let statuses = serde_json::to_value(pod.status.unwrap().ephemeral_container_statuses).unwrap();
-    statuses
-        .as_array()
-        .and_then(|a| a.iter().find(|s| s["name"] == name))
-        .cloned()
-        .unwrap_or(Value::Null)
+    common::debug::ephemeral_status(ns, "web", name).await
 }
 
 /// Poll the pod until `ok` holds for the debugger's status (the node's report), at most 20 s.
@@ -95,16 +90,6 @@ async fn until_status(ns: &TestNs, name: &str, ok: impl Fn(&Value) -> bool) -> V
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-}
-
-/// The name in "Added ephemeral container NAME …" on stderr.
-fn added_name(stderr: &str) -> String {
-    stderr
-        .split("Added ephemeral container ")
-        .nth(1)
-        .and_then(|r| r.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no container added: {stderr}"))
-        .to_string()
 }
 
 /// The attach requests sent for the pod (the audit log records each).

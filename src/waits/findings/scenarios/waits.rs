@@ -72,111 +72,93 @@ fn dns_policy_default_and_none() {
 
 #[test]
 fn kubectl_wait_pods_and_jobs() {
-    let wait = |args: Value| json!([{"name": "wait", "image": "bitnami/kubectl", "command": args}]);
-    let found = explain(
-        pod_json(
-            "web",
-            wait(json!([
-                "kubectl",
-                "wait",
-                "--for=condition=Ready",
-                "pod",
-                "-l",
-                "app=db"
-            ])),
-            json!({}),
+    let for_pods = "kubectl wait --for=condition=Ready pod -l app=db";
+    let for_job = "kubectl wait --for=condition=complete job/migrate";
+    let db_ready = json!([ready_pod("db-0", json!({"app": "db"}), json!([]))]);
+    let migrating =
+        json!([{"metadata": {"name": "migrate", "namespace": "shop"}, "status": {"active": 1}}]);
+    // (command, pods, jobs, code, part of its message, what it resolved to, part of an evidence line)
+    type Case<'a> = (
+        &'a str,
+        Value,
+        Value,
+        &'a str,
+        &'a str,
+        Option<ObjectRef>,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            for_pods,
+            json!([]),
+            json!([]),
+            "WaitingOnPod",
+            "no pod in namespace shop matches",
+            None,
+            "",
         ),
-        Objects::default(),
-    );
-    let f = one(&found, "WaitingOnPod");
-    assert!(
-        f.message.contains("no pod in namespace shop matches"),
-        "{}",
-        f.message
-    );
-    let found = explain(
-        pod_json(
-            "web",
-            wait(json!([
-                "kubectl",
-                "wait",
-                "--for=condition=Ready",
-                "pod",
-                "-l",
-                "app=web"
-            ])),
-            json!({}),
+        (
+            "kubectl wait --for=condition=Ready pod -l app=web",
+            json!([]),
+            json!([]),
+            "WaitingOnPod",
+            "this pod itself",
+            None,
+            "",
         ),
-        Objects::default(),
-    );
-    assert!(
-        one(&found, "WaitingOnPod")
-            .message
-            .contains("this pod itself")
-    );
-    let found = explain(
-        pod_json(
-            "web",
-            wait(json!([
-                "kubectl",
-                "wait",
-                "--for=condition=Ready",
-                "pod",
-                "-l",
-                "app=db"
-            ])),
-            json!({}),
+        (
+            for_pods,
+            db_ready,
+            json!([]),
+            "ResolvesButWaits",
+            "",
+            Some(ObjectRef::new("Pod", "shop", "db-0")),
+            "ServiceAccount default",
         ),
-        Objects {
-            pods: json!([ready_pod("db-0", json!({"app": "db"}), json!([]))]),
-            ..Default::default()
-        },
-    );
-    let f = one(&found, "ResolvesButWaits");
-    assert_eq!(f.resolved, Some(ObjectRef::new("Pod", "shop", "db-0")));
-    assert!(
-        f.evidence
-            .iter()
-            .any(|e| e.contains("ServiceAccount default"))
-    );
-    let found = explain(
-        pod_json(
-            "web",
-            wait(json!([
-                "kubectl",
-                "wait",
-                "--for=condition=complete",
-                "job/migrate"
-            ])),
-            json!({}),
+        (
+            for_job,
+            json!([]),
+            json!([]),
+            "WaitingOnJob",
+            "",
+            Some(ObjectRef::new("Job", "shop", "migrate")),
+            "",
         ),
-        Objects::default(),
-    );
-    assert_eq!(
-        one(&found, "WaitingOnJob").resolved,
-        Some(ObjectRef::new("Job", "shop", "migrate"))
-    );
-    let found = explain(
-        pod_json(
-            "web",
-            wait(json!([
-                "kubectl",
-                "wait",
-                "--for=condition=complete",
-                "job/migrate"
-            ])),
-            json!({}),
+        (
+            for_job,
+            json!([]),
+            migrating,
+            "WaitingOnJob",
+            "1 active, 0 succeeded",
+            None,
+            "",
         ),
-        Objects {
-            jobs: json!([{"metadata": {"name": "migrate", "namespace": "shop"}, "status": {"active": 1}}]),
-            ..Default::default()
-        },
-    );
-    assert!(
-        one(&found, "WaitingOnJob")
-            .message
-            .contains("1 active, 0 succeeded")
-    );
+    ];
+    for (command, pods, jobs, code, message, resolved, evidence) in cases {
+        let args: Vec<&str> = command.split(' ').collect();
+        let found = explain(
+            pod_json(
+                "web",
+                json!([{"name": "wait", "image": "bitnami/kubectl", "command": args}]),
+                json!({}),
+            ),
+            Objects {
+                pods,
+                jobs,
+                ..Default::default()
+            },
+        );
+        let f = one(&found, code);
+        assert!(f.message.contains(message), "{command}: {}", f.message);
+        if resolved.is_some() {
+            assert_eq!(f.resolved, resolved, "{command}");
+        }
+        assert!(
+            f.evidence.iter().any(|e| e.contains(evidence)),
+            "{command}: {:?}",
+            f.evidence
+        );
+    }
 }
 
 #[test]

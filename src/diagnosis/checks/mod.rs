@@ -126,16 +126,18 @@ fn sure(cx: &Context, checks: &[Check]) -> Vec<Finding> {
 /// Run every family on the pod summarized in `diagnosis`; the findings, sorted.
 pub fn evaluate(evidence: &Evidence, diagnosis: &PodDiagnosis, now: Timestamp) -> Vec<Finding> {
     let pod = &evidence.pod;
-    let blocker = diagnosis.blocking.as_ref().and_then(|b| {
-        let row = diagnosis.init_containers.get(b.index)?;
-        Some(Blocker {
-            row,
-            spec: init_spec(pod, &row.name),
-            status: init_status(pod, &row.name),
-            logs: evidence.logs.get(&row.name),
-            app: false,
-        })
-    });
+    let init_blocker = |row| Blocker {
+        row,
+        spec: init_spec(pod, &row.name),
+        status: init_status(pod, &row.name),
+        logs: evidence.logs.get(&row.name),
+        app: false,
+    };
+    let blocker = diagnosis
+        .blocking
+        .as_ref()
+        .and_then(|b| diagnosis.init_containers.get(b.index))
+        .map(init_blocker);
     let app_rows = crate::timeline::app_rows(pod);
     let apps = app_rows
         .iter()
@@ -151,13 +153,7 @@ pub fn evaluate(evidence: &Evidence, diagnosis: &PodDiagnosis, now: Timestamp) -
         .init_containers
         .iter()
         .filter(|row| row.sidecar)
-        .map(|row| Blocker {
-            row,
-            spec: init_spec(pod, &row.name),
-            status: init_status(pod, &row.name),
-            logs: evidence.logs.get(&row.name),
-            app: false,
-        })
+        .map(init_blocker)
         .collect();
     let cx = Context {
         evidence,

@@ -36,6 +36,8 @@ pub struct Decision<'a> {
     /// It runs again (alone, or with the whole pod for `RestartAllContainers`).
     pub restart: bool,
     pub because: Because<'a>,
+    /// The container has `restartPolicyRules` (none matched unless `because` is a rule).
+    pub has_rules: bool,
 }
 
 impl Decision<'_> {
@@ -54,6 +56,9 @@ impl Decision<'_> {
                     describe_rule(index, rule)
                 )
             }
+            Because::Container(p) if self.has_rules => format!(
+                "its own restartPolicy is {p} and none of its restartPolicyRules matches exit code {exit_code}"
+            ),
             Because::Container(p) => format!("its own restartPolicy is {p}"),
             Because::Pod(p) => format!("restartPolicy is {p}"),
         }
@@ -106,6 +111,10 @@ pub fn matching_rule(
 /// Whether the kubelet runs `container` of `pod` again after it exited with `exit_code`.
 /// A rule with an action the kubelet does not know falls through to the policies, as there.
 pub fn decide<'a>(pod: &'a Pod, container: &'a Container, exit_code: i32) -> Decision<'a> {
+    let has_rules = container
+        .restart_policy_rules
+        .as_ref()
+        .is_some_and(|r| !r.is_empty());
     if let Some(own) = container.restart_policy.as_deref() {
         if let Some((index, rule)) = matching_rule(container, exit_code)
             && matches!(rule.action.as_str(), "Restart" | RESTART_ALL_CONTAINERS)
@@ -113,12 +122,14 @@ pub fn decide<'a>(pod: &'a Pod, container: &'a Container, exit_code: i32) -> Dec
             return Decision {
                 restart: true,
                 because: Because::Rule { index, rule },
+                has_rules,
             };
         }
         if let Some(restart) = by_policy(own, exit_code) {
             return Decision {
                 restart,
                 because: Because::Container(own),
+                has_rules,
             };
         }
     }
@@ -130,6 +141,7 @@ pub fn decide<'a>(pod: &'a Pod, container: &'a Container, exit_code: i32) -> Dec
     Decision {
         restart: by_policy(policy, exit_code).unwrap_or(true),
         because: Because::Pod(policy),
+        has_rules,
     }
 }
 
@@ -268,7 +280,7 @@ mod tests {
         );
         assert_eq!(
             decide(&pod, c, 1).reason(1),
-            "its own restartPolicy is Never"
+            "its own restartPolicy is Never and none of its restartPolicyRules matches exit code 1"
         );
         assert!(has_own_rules(c, false));
     }

@@ -85,6 +85,10 @@ pub fn exited_non_zero(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     if t.exit_code == 0
         || t.reason.as_deref() == Some("OOMKilled")
         || restart::removed_for_pod_restart(t)
+        // A RestartAllContainers rule on this code: AllContainersRestarting says it.
+        || blocker
+            .spec
+            .is_some_and(|s| restart::decide(cx.pod, s, t.exit_code).whole_pod())
         || looping_app(cx, blocker)
     {
         return None;

@@ -7,12 +7,11 @@
 
 use k8s_openapi::api::core::v1::{Container, ContainerStateTerminated, ContainerStatus};
 
-use super::context::{Context, event_line, finding};
+use super::context::{Context, finding};
 use crate::diagnosis::evidence::{app_spec, app_status, init_spec, init_status, waiting_reason};
 use crate::diagnosis::exits;
 use crate::diagnosis::restart::{
-    self, Because, RESTART_ALL_CONTAINERS, RESTARTING_ALL_CONTAINERS, describe_rule,
-    removed_for_pod_restart,
+    self, RESTART_ALL_CONTAINERS, RESTARTING_ALL_CONTAINERS, describe_rule, removed_for_pod_restart,
 };
 use crate::finding::{Finding, Severity};
 use crate::timeline::{InitContainerRow, InitState};
@@ -32,12 +31,7 @@ pub fn check_restart_never_failed(cx: &Context) -> Option<Finding> {
         let decision = restart::decide(cx.pod, init_spec(cx.pod, &r.name)?, code);
         (!decision.restart).then_some((r, code, decision))
     })?;
-    let why = match decision.because {
-        Because::Container(p) if has_rules(init_spec(cx.pod, &row.name)) => format!(
-            "its own restartPolicy is {p} and none of its restartPolicyRules matches exit code {code}"
-        ),
-        _ => decision.reason(code),
-    };
+    let why = decision.reason(code);
     let mut f = finding(
         "RestartNeverFailed",
         Severity::Error,
@@ -84,8 +78,8 @@ impl Seen<'_> {
         if self.app { "app" } else { "init" }
     }
 
-    /// The termination that made it restart: the last one (or the current one, between the
-    /// exit and the restart), unless the kubelet removed it for an in-place restart.
+    /// The termination that made it restart: the last instance's (the current one's when
+    /// there is none yet), unless the kubelet removed it for an in-place restart.
     fn last_exit(&self) -> Option<&ContainerStateTerminated> {
         let last = self
             .status
@@ -97,9 +91,8 @@ impl Seen<'_> {
             .state
             .as_ref()
             .and_then(|s| s.terminated.as_ref());
-        current
-            .into_iter()
-            .chain(last)
+        last.into_iter()
+            .chain(current)
             .find(|t| !removed_for_pod_restart(t))
     }
 }
@@ -210,44 +203,62 @@ pub fn check_all_containers_restarting(cx: &Context) -> Option<Finding> {
     let now = condition.is_some_and(|c| c.status == "True");
     let all = containers(cx);
     let removed: Vec<&Seen> = all.iter().filter(|c| removed_now_or_before(c)).collect();
-    let sources: Vec<(&Seen, &ContainerStateTerminated, usize)> = all
-        .iter()
-        .filter_map(|c| {
-            let t = c.last_exit()?;
-            let (index, rule) = restart::matching_rule(c.spec, t.exit_code)?;
-            (rule.action == RESTART_ALL_CONTAINERS).then_some((c, t, index))
-        })
-        .collect();
     if !now && removed.is_empty() {
         return None;
     }
-    let source_text = match sources.first() {
-        Some((c, t, _)) => format!(
-            "{} container {} exited with code {} and its rule asks for RestartAllContainers",
+    // While it restarts, the container that asked for it is terminated with its exit code;
+    // once the kubelet has removed it, its last state is RestartingAllContainers like the
+    // others', and only its spec says it has such a rule.
+    let exited = all.iter().find_map(|c| {
+        let t = c.last_exit()?;
+        let (index, rule) = restart::matching_rule(c.spec, t.exit_code)?;
+        (rule.action == RESTART_ALL_CONTAINERS).then_some((c, Some(t.exit_code), index, rule))
+    });
+    let source = exited.or_else(|| {
+        all.iter().find_map(|c| {
+            let (index, rule) = c
+                .spec
+                .restart_policy_rules
+                .iter()
+                .flatten()
+                .enumerate()
+                .find(|(_, r)| r.action == RESTART_ALL_CONTAINERS)?;
+            Some((c, None, index, rule))
+        })
+    });
+    let asked = match source {
+        Some((c, Some(code), index, rule)) => format!(
+            "{} container {} exited with code {code}, which its {} matches",
             c.kind(),
             c.row.name,
-            t.exit_code
+            describe_rule(index, rule)
         ),
-        None => "a container's restartPolicyRules asked for RestartAllContainers".into(),
+        Some((c, None, index, rule)) => format!(
+            "the {} of {} container {} asked for it",
+            describe_rule(index, rule),
+            c.kind(),
+            c.row.name
+        ),
+        None => "a restartPolicyRules entry asked for it".into(),
     };
     let message = if now {
         format!(
-            "the pod is restarting in place: {source_text}, so the kubelet removes every container and runs the init containers again, in order, then the app containers: the restarts and the init containers running again are expected, not a fault"
+            "the pod is restarting in place: {asked}, so the kubelet removes every container and runs the init containers again, in order, then the app containers: the restarts and the init containers running again are expected, not a fault"
         )
     } else {
         format!(
-            "the pod has restarted in place: {source_text}, so the kubelet removed every container and ran the init containers again: those restarts are expected, not a fault"
+            "the pod has restarted in place: {asked}, so the kubelet removed every container and ran the init containers again: those restarts are expected, not a fault"
         )
     };
     let mut f = finding(
         CONDITION,
         Severity::Info,
-        sources.first().map(|(c, _, _)| c.row.name.as_str()),
+        source.map(|(c, ..)| c.row.name.as_str()),
         message,
     );
     if let Some(c) = condition {
         f.evidence.push(format!(
-            "condition {CONDITION} {}{}{}",
+            "condition {CONDITION} {}{}{}{}",
             c.status,
             c.reason
                 .as_deref()
@@ -257,18 +268,12 @@ pub fn check_all_containers_restarting(cx: &Context) -> Option<Finding> {
                 .as_deref()
                 .filter(|m| !m.is_empty())
                 .map(|m| format!(": {m}"))
+                .unwrap_or_default(),
+            c.last_transition_time
+                .as_ref()
+                .map(|t| format!(", since {}", t.0))
                 .unwrap_or_default()
         ));
-    }
-    for (c, t, index) in &sources {
-        if let Some(rule) = c.spec.restart_policy_rules.iter().flatten().nth(*index) {
-            f.evidence.push(format!(
-                "{}: exit code {} matches {}",
-                c.row.name,
-                t.exit_code,
-                describe_rule(*index, rule)
-            ));
-        }
     }
     if !removed.is_empty() {
         f.evidence.push(format!(
@@ -280,19 +285,21 @@ pub fn check_all_containers_restarting(cx: &Context) -> Option<Finding> {
                 .join(", ")
         ));
     }
-    if !cx.diagnosis.init_containers.is_empty() {
+    if matches!(source, Some((_, None, ..))) {
         f.evidence.push(
-            "the Initialized condition stays True while the init containers run again (the kubelet keeps it)".into(),
+            "the exit code that asked for it is not kept: the kubelet writes RestartingAllContainers as the last state of every container it removed".into(),
         );
     }
-    if let Some(e) = cx.events(None, &["Killing"]).last() {
-        f.evidence.push(event_line(e));
+    if !cx.diagnosis.init_containers.is_empty() {
+        f.evidence.push(format!(
+            "the Initialized condition {} True while the init containers run again (the kubelet keeps it)",
+            if now { "stays" } else { "stayed" }
+        ));
     }
-    f.hint = match sources.first() {
-        Some((c, t, index)) => format!(
-            "nothing to fix for the restart: {}.restartPolicyRules[{index}] asks for it on exit code {}; if the pod should not restart on that code, change the rule (the pod must be recreated)",
-            c.field(),
-            t.exit_code
+    f.hint = match source {
+        Some((c, _, index, _)) => format!(
+            "nothing to fix for the restart: {}.restartPolicyRules[{index}] asks for it; if the pod should not restart on that exit code, change the rule (the pod must be recreated)",
+            c.field()
         ),
         None => "nothing to fix for the restart: a RestartAllContainers rule asks for it".into(),
     };
@@ -312,11 +319,6 @@ fn removed_now_or_before(c: &Seen) -> bool {
             .as_ref()
             .and_then(|l| l.terminated.as_ref())
             .is_some_and(removed_for_pod_restart)
-}
-
-fn has_rules(spec: Option<&Container>) -> bool {
-    spec.and_then(|s| s.restart_policy_rules.as_ref())
-        .is_some_and(|r| !r.is_empty())
 }
 
 /// `restartPolicy Never, restartPolicyRules: [0] Restart when the exit code is In [42]`.

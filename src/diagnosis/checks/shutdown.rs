@@ -66,9 +66,15 @@ pub fn check_sidecars_stopped(cx: &Context) -> Option<Finding> {
         Severity::Info,
         None,
         format!(
-            "the main containers {how}, so the kubelet stopped the native sidecar{} after them, the last declared first ({}): exit codes on the way down (143 after SIGTERM, 137 past the grace period) are not failures",
-            if names.len() == 1 { "" } else { "s" },
-            names.join(", then ")
+            "the main containers {how}, so the kubelet stopped {}: exit codes on the way down (143 after SIGTERM, 137 past the grace period) are not failures",
+            if let [one] = names.as_slice() {
+                format!("the native sidecar {one} after them")
+            } else {
+                format!(
+                    "the native sidecars after them, the last declared first ({})",
+                    names.join(", then ")
+                )
+            }
         ),
     );
     f.evidence.push(format!(

@@ -88,6 +88,16 @@ pub fn check_app_containers_starting(cx: &Context) -> Option<Finding> {
     if cx.diagnosis.init_containers.is_empty() {
         return None;
     }
+    // Init containers running again while the pod stays initialized: an in-place restart
+    // (AllContainersRestarting says so); the app containers wait for them, as at the start.
+    if cx
+        .diagnosis
+        .init_containers
+        .iter()
+        .any(|r| !r.sidecar && !r.done)
+    {
+        return None;
+    }
     let status = cx.pod.status.as_ref()?;
     let specs = &cx.pod.spec.as_ref()?.containers;
     let waiting: Vec<(&str, &str)> = status

@@ -101,6 +101,45 @@ async fn a_restart_rule_retries_containers_under_restart_policy_never() {
     assert_eq!(pod["initContainers"][0]["restarts"], 1, "{pod:#}");
 }
 
+/// A rule on 42 and a container that always exits 42: the kubelet retries it with its
+/// back-off under the pod's Never; the crash loop is still an error, the rule says why a
+/// Never pod restarts at all.
+#[tokio::test]
+async fn a_rule_that_keeps_retrying_is_still_a_crash_loop() {
+    let Some(node) = common::real_node("a_rule_that_keeps_retrying_is_still_a_crash_loop") else {
+        return;
+    };
+    let ns = TestNs::new("rr-loop").await;
+    ns.pod(&format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ruleloop\nspec:\n{}  restartPolicy: Never\n  containers:\n  - name: app\n    {BUSYBOX}\n    command: ['sh', '-c', 'echo lock held; exit 42']\n    restartPolicy: Never\n    restartPolicyRules:\n    - {{action: Restart, exitCodes: {{operator: In, values: [42]}}}}\n",
+        realnode::placement(node)
+    ))
+    .await;
+    let pod = explain_until(&ns, "ruleloop", "AppCrashLoop and RestartedByRule", |p| {
+        let c = codes(p);
+        c.contains(&"AppCrashLoop".to_string()) && c.contains(&"RestartedByRule".to_string())
+    })
+    .await;
+    let f = finding(&pod, "RestartedByRule");
+    assert_eq!(f["severity"], "info");
+    let text = text_of(f);
+    for says in [
+        "because restartPolicyRules[0] (Restart when the exit code is In [42]) matches exit code 42",
+        "although the pod's restartPolicy is Never",
+        "it keeps exiting 42, so the kubelet keeps retrying it",
+    ] {
+        assert!(text.contains(says), "{says}: {f:#}");
+    }
+    assert!(
+        evidence_has(finding(&pod, "AppCrashLoop"), "lock held"),
+        "{pod:#}"
+    );
+    assert!(
+        !codes(&pod).contains(&"AppExitedNonZero".to_string()),
+        "{pod:#}"
+    );
+}
+
 /// The same rule, an exit it does not match: the init container's failure fails the pod for
 /// good (its own restartPolicy Never), and explain says no rule matched.
 #[tokio::test]

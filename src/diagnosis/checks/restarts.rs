@@ -178,10 +178,18 @@ pub fn restarted_by_rule(cx: &Context) -> Vec<Finding> {
         ));
         f.evidence.push(exits::explain(code));
         f.evidence.extend(rules_line(Some(c.spec)));
-        f.hint = format!(
-            "nothing to fix for the restarts: {}.restartPolicyRules asks for them; to stop retrying on exit code {code}, change the rule (the pod must be recreated)",
-            c.field()
-        );
+        f.hint = if looping {
+            format!(
+                "the rule only retries it: find why it keeps exiting {code}: kubectl logs {} -c {} --previous",
+                cx.pod_args(),
+                c.row.name
+            )
+        } else {
+            format!(
+                "nothing to fix for the restarts: {}.restartPolicyRules asks for them; to stop retrying on exit code {code}, change the rule (the pod must be recreated)",
+                c.field()
+            )
+        };
         out.push(f);
     }
     out

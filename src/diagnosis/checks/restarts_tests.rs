@@ -127,6 +127,30 @@ const CASES: &[Case] = &[
         not: &["AppExitedNonZero", "AppCrashLoop"],
         only_info: true,
     },
+    // A rule on 42 and a container that always exits 42: retried with the kubelet's back-off;
+    // the crash loop stays an error, the rule says why a Never pod restarts at all.
+    Case {
+        file: "ruleloop",
+        code: "RestartedByRule",
+        container: Some("app"),
+        severity: Severity::Info,
+        says: &[
+            "restarted 3 times because restartPolicyRules[0] (Restart when the exit code is In [42]) matches exit code 42",
+            "it keeps exiting 42, so the kubelet keeps retrying it, with its back-off",
+            "kubectl logs ruleloop -n scratch -c app --previous",
+        ],
+        not: &["AppExitedNonZero"],
+        only_info: false,
+    },
+    Case {
+        file: "ruleloop",
+        code: "AppCrashLoop",
+        container: Some("app"),
+        severity: Severity::Error,
+        says: &["exits 42 (Error)", "restarted it 3 times"],
+        not: &[],
+        only_info: false,
+    },
     // The same rule, exit 3: its own restartPolicy Never fails the pod (the pod's is Always).
     Case {
         file: "rulenomatch",

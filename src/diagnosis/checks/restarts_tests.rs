@@ -290,3 +290,52 @@ fn restart_findings_on_pods_recorded_on_the_real_node() {
         }
     }
 }
+
+/// A container's own `restartPolicy` without rules (ContainerRestartRules): it overrides the
+/// pod's both ways, as `ContainerShouldRestart` decides (the kubelet's states, written by hand).
+#[test]
+fn a_containers_own_restart_policy_overrides_the_pods() {
+    // (pod policy, the app's own, its exit code, restarts) → the finding and its words
+    let cases = [
+        (
+            "Never",
+            "OnFailure",
+            1,
+            1,
+            "RestartedByRule",
+            "because its own restartPolicy is OnFailure, so the kubelet runs it again, although the pod's restartPolicy is Never",
+        ),
+        (
+            "Always",
+            "Never",
+            1,
+            0,
+            "AppExitedNonZero",
+            "exited with code 1 (Error): its own restartPolicy is Never, so it will not run again",
+        ),
+        (
+            "Never",
+            "Always",
+            1,
+            0,
+            "AppExitedNonZero",
+            ": its own restartPolicy is Always, so the kubelet runs it again",
+        ),
+    ];
+    for (pods, own, code, restarts, want, says) in cases {
+        let mut p = pod(
+            json!([]),
+            json!({"phase": "Running", "containerStatuses": [
+            {"name": "myapp-container", "image": "busybox:1.28", "imageID": "", "ready": restarts > 0,
+             "restartCount": restarts,
+             "lastState": if restarts > 0 { json!({"terminated": {"exitCode": code, "reason": "Error"}}) } else { json!({}) },
+             "state": if restarts > 0 { json!({"running": {"startedAt": "2026-01-01T00:09:00Z"}}) }
+                      else { json!({"terminated": {"exitCode": code, "reason": "Error"}}) }}]}),
+        );
+        p["spec"]["restartPolicy"] = json!(pods);
+        p["spec"]["containers"][0]["restartPolicy"] = json!(own);
+        let e = evidence(p);
+        let f = only(&e, want);
+        assert!(f.message.contains(says), "{pods}/{own}: {}", f.message);
+    }
+}

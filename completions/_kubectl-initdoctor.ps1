@@ -61,7 +61,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-initdoctor' -ScriptBloc
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Re-render when a pod changes, until it is initialized or interrupted')
             [CompletionResult]::new('--exit-code', '--exit-code', [CompletionResultType]::ParameterName, 'Exit 3 when any selected pod is blocked in initialization or not Ready (Completed pods are fine), 0 otherwise; with --init-only, 3 only for pods blocked in initialization')
             [CompletionResult]::new('--details', '--details', [CompletionResultType]::ParameterName, 'With several pods: after the table and the grouped findings, the full view of each pod')
-            [CompletionResult]::new('--init-only', '--init-only', [CompletionResultType]::ParameterName, 'Only what blocks initialization: without pod names, select only the pods whose initialization is not complete (not those that are initialized but not Ready)')
+            [CompletionResult]::new('--init-only', '--init-only', [CompletionResultType]::ParameterName, 'Only what blocks initialization: without pod names, select only the pods whose initialization is not complete (not those that are initialized but not Ready); with --watch, end once they are initialized, Ready or not')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

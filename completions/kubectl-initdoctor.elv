@@ -57,7 +57,7 @@ set edit:completion:arg-completer[kubectl-initdoctor] = {|@words|
             cand --watch 'Re-render when a pod changes, until it is initialized or interrupted'
             cand --exit-code 'Exit 3 when any selected pod is blocked in initialization or not Ready (Completed pods are fine), 0 otherwise; with --init-only, 3 only for pods blocked in initialization'
             cand --details 'With several pods: after the table and the grouped findings, the full view of each pod'
-            cand --init-only 'Only what blocks initialization: without pod names, select only the pods whose initialization is not complete (not those that are initialized but not Ready)'
+            cand --init-only 'Only what blocks initialization: without pod names, select only the pods whose initialization is not complete (not those that are initialized but not Ready); with --watch, end once they are initialized, Ready or not'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'

@@ -179,7 +179,8 @@ pub struct ExplainArgs {
     pub details: bool,
 
     /// Only what blocks initialization: without pod names, select only the pods whose
-    /// initialization is not complete (not those that are initialized but not Ready)
+    /// initialization is not complete (not those that are initialized but not Ready); with
+    /// --watch, end once they are initialized, Ready or not
     #[arg(long)]
     pub init_only: bool,
 

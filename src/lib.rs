@@ -25,5 +25,5 @@ pub mod timeline;
 pub mod validate;
 pub mod waits;
 
-/// The Kubernetes API version the k8s-openapi types are compiled for (its `v1_33` feature).
-pub const KUBERNETES_API: &str = "v1.33";
+/// The Kubernetes API version the k8s-openapi types are compiled for (its `v1_37` feature).
+pub const KUBERNETES_API: &str = "v1.37";

@@ -622,7 +622,8 @@ async fn watch_follows_the_service_its_endpoints_and_its_pod_until_initialized()
     );
     assert!(at.unwrap() - ready <= Duration::from_secs(5));
 
-    // Both initialize: a row each, a line that says so, and the watch ends by itself.
+    // Both initialize and are Ready: a row each, a line that says so, and the watch ends by
+    // itself (part 3's selection: it watches until the pods are Ready, not only initialized).
     for name in ["api-1", "api-2"] {
         ns.set_ready(name, "10.244.0.8").await;
     }
@@ -639,14 +640,14 @@ async fn watch_follows_the_service_its_endpoints_and_its_pod_until_initialized()
     for name in ["api-1", "api-2"] {
         assert!(
             all.iter()
-                .any(|l| l.contains(&format!(" {name} ")) && l.ends_with("→ initialized")),
+                .any(|l| l.contains(&format!(" {name} ")) && l.ends_with("→ Ready")),
             "{name}: {all:#?}"
         );
     }
     assert!(
         all.last()
-            .is_some_and(|l| l.contains("initialization completed (")
-                && l.contains("pods initialized); watch ended")),
+            .is_some_and(|l| l.contains("every pod is Ready or Completed (")
+                && l.contains("pods Ready or Completed); watch ended")),
         "{all:#?}"
     );
 }

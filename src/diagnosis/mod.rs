@@ -20,6 +20,7 @@ pub mod groups;
 pub mod notfound;
 pub mod owner;
 pub mod resources;
+pub mod restart;
 pub mod started;
 pub mod summary;
 
@@ -79,10 +80,22 @@ pub fn exits_blocked(diagnosis: &PodDiagnosis, init_only: bool) -> bool {
     !diagnosis.initialized || (!init_only && !diagnosis.ready && diagnosis.phase != "Succeeded")
 }
 
-/// True when watching this pod can end: it is initialized, or it will never be (it has
-/// terminated for good: `Failed` or `Succeeded`).
+/// True when this pod's initialization needs no more watching: it is initialized, or it will
+/// never be (it has terminated for good: `Failed` or `Succeeded`).
 pub fn settled(diagnosis: &PodDiagnosis) -> bool {
     diagnosis.initialized || matches!(diagnosis.phase.as_str(), "Failed" | "Succeeded")
+}
+
+/// True when `explain --watch` can stop watching this pod: with `init_only`, once
+/// [`settled`]; else once it is Ready (initialized, every container ready), Completed, or
+/// `Failed` (it will never be Ready) — the pods part 3's selection picks are watched until
+/// they are Ready, not only initialized.
+pub fn watch_settled(diagnosis: &PodDiagnosis, init_only: bool) -> bool {
+    if init_only {
+        return settled(diagnosis);
+    }
+    (diagnosis.initialized && diagnosis.ready)
+        || matches!(diagnosis.phase.as_str(), "Failed" | "Succeeded")
 }
 
 /// The logs the diagnosis of `pod` uses: the blocker's current instance once it has run, and

@@ -328,7 +328,7 @@ impl<'a> Planner<'a> {
             slices
                 .iter()
                 .filter(|s| s.metadata.namespace.as_deref() == Some(self.home.as_str()))
-                .flat_map(|s| s.endpoints.iter())
+                .flat_map(|s| s.endpoints.iter().flatten())
                 .filter_map(|e| e.target_ref.as_ref())
                 .filter(|r| r.kind.as_deref() == Some("Pod"))
                 .filter_map(|r| r.name.clone())

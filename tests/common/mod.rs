@@ -788,7 +788,11 @@ impl TestNs {
         let mut seen = (0, 0, 0);
         while std::time::Instant::now() < deadline {
             if let Ok(list) = api.list(&params).await {
-                let eps: Vec<_> = list.items.iter().flat_map(|s| s.endpoints.iter()).collect();
+                let eps: Vec<_> = list
+                    .items
+                    .iter()
+                    .flat_map(|s| s.endpoints.iter().flatten())
+                    .collect();
                 let r = eps
                     .iter()
                     .filter(|e| e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(true))

@@ -393,14 +393,31 @@ mod tests {
 
     #[test]
     fn watching_ends_when_every_pod_is_settled() {
-        assert!(!watch_is_over(&[diagnosis(1, false, "Pending")]));
-        assert!(watch_is_over(&[diagnosis(1, true, "Running")]));
-        assert!(watch_is_over(&[diagnosis(1, false, "Failed")]));
-        assert!(!watch_is_over(&[
-            diagnosis(1, true, "Running"),
-            diagnosis(1, false, "Pending")
-        ]));
-        assert!(watch_is_over(&[]));
+        let mut not_ready = diagnosis(1, true, "Running");
+        not_ready.ready = false;
+        // (pods, over without --init-only, over with it)
+        let cases = [
+            (vec![diagnosis(1, false, "Pending")], false, false),
+            (vec![diagnosis(1, true, "Running")], true, true),
+            (vec![diagnosis(1, false, "Failed")], true, true),
+            (vec![diagnosis(1, true, "Succeeded")], true, true),
+            // Initialized but 0/1 Running: part 3's selection watches on until it is Ready.
+            (vec![not_ready.clone()], false, true),
+            (
+                vec![
+                    diagnosis(1, true, "Running"),
+                    diagnosis(1, false, "Pending"),
+                ],
+                false,
+                false,
+            ),
+            (vec![diagnosis(1, true, "Running"), not_ready], false, true),
+            (vec![], true, true),
+        ];
+        for (pods, over, over_init_only) in cases {
+            assert_eq!(watch_is_over(&pods, false), over, "{pods:?}");
+            assert_eq!(watch_is_over(&pods, true), over_init_only, "{pods:?}");
+        }
     }
 
     #[test]

@@ -136,10 +136,13 @@ pub(super) fn change_text(before: Option<&PodDiagnosis>, after: &PodDiagnosis) -
     }
 }
 
-/// True when watching can stop: every selected pod is initialized or failed for good (for a
-/// selection without names, the pods that still need attention; none left ends it too).
-pub(super) fn watch_is_over(diagnoses: &[PodDiagnosis]) -> bool {
-    diagnoses.iter().all(diagnosis::settled)
+/// True when watching can stop: every selected pod is Ready or Completed, or failed for good
+/// (with `init_only`: initialized or failed for good); for a selection without names, the pods
+/// that still need attention, and none left ends it too.
+pub(super) fn watch_is_over(diagnoses: &[PodDiagnosis], init_only: bool) -> bool {
+    diagnoses
+        .iter()
+        .all(|d| diagnosis::watch_settled(d, init_only))
 }
 
 /// State kept across rounds.
@@ -191,18 +194,18 @@ pub(super) async fn watch(
         } else {
             view_text(&mut state, &round, selection, args, palette)
         };
-        for (pod, initialized) in gone {
-            if initialized {
+        for (pod, readable) in gone {
+            if readable && left_well(&pod, args.init_only) {
                 state.initialized.insert(id(&pod));
-            } else if !pod.initialized {
+            } else if !left_well(&pod, args.init_only) {
                 state.vanished.push(pod);
             }
         }
         super::super::print(&text)?;
         state.last = round.diagnoses.clone();
-        if watch_is_over(&state.last) {
+        if watch_is_over(&state.last, args.init_only) {
             if args.output != OutputFormat::Json {
-                super::super::print(&completed_line(&state, round.now))?;
+                super::super::print(&completed_line(&state, round.now, args.init_only))?;
             }
             return Ok(ended(args, &state));
         }
@@ -224,8 +227,31 @@ pub(super) async fn watch(
     }
 }
 
-/// The pods of the last round missing from this one, each with whether it left initialized
-/// (still there, initialized) or not (deleted, or could not be read).
+/// True when a pod that left the selection left it well: initialized (with `init_only`), else
+/// Ready or Completed — not `Failed`, not deleted.
+fn left_well(d: &PodDiagnosis, init_only: bool) -> bool {
+    if init_only {
+        d.initialized
+    } else {
+        (d.initialized && d.ready) || d.phase == "Succeeded"
+    }
+}
+
+/// How a pod left the selection, for its row: `initialized`, `Ready`, `Completed`, `Failed`,
+/// `deleted`.
+fn left_as(d: &PodDiagnosis, readable: bool, init_only: bool) -> &'static str {
+    match (readable, d.phase.as_str()) {
+        (false, _) => "deleted",
+        (true, "Succeeded") if !init_only => "Completed",
+        (true, "Failed") if !init_only => "Failed",
+        (true, _) if !init_only && d.ready => "Ready",
+        (true, _) if d.initialized => "initialized",
+        (true, _) => "not selected",
+    }
+}
+
+/// The pods of the last round missing from this one, each as it is now and `true`, or as it
+/// was and `false` when it is gone (deleted, or could not be read).
 async fn gone_pods(
     cluster: &Cluster,
     last: &[PodDiagnosis],
@@ -240,9 +266,7 @@ async fn gone_pods(
                     pod,
                     ..Default::default()
                 };
-                let now = diagnosis::summarize(&evidence, round.now);
-                let initialized = now.initialized;
-                (if initialized { now } else { old.clone() }, initialized)
+                (diagnosis::summarize(&evidence, round.now), true)
             }
             Err(_) => (old.clone(), false),
         }
@@ -306,17 +330,16 @@ fn rows_text(
             changed.push(pod.clone());
         }
     }
-    for (pod, initialized) in gone {
+    for (pod, readable) in gone {
         let old = before.get(&id(pod));
         let code = old
             .and_then(|o| o.findings.first())
             .map(|f| f.code.clone())
             .unwrap_or_else(|| "<none>".into());
-        what.push(if *initialized {
-            format!("{code} → initialized")
-        } else {
-            format!("{code} → deleted")
-        });
+        what.push(format!(
+            "{code} → {}",
+            left_as(pod, *readable, args.init_only)
+        ));
         changed.push(render::safe::for_terminal(pod));
     }
     if changed.is_empty() {
@@ -325,29 +348,41 @@ fn rows_text(
     render::triage::changed_rows(&changed, &what, round.now, layout(args))
 }
 
-/// The last line of a watch that ends by itself.
-fn completed_line(state: &Watching, now: Timestamp) -> String {
-    let initialized = state
+/// The last line of a watch that ends by itself. With `init_only` it counts the pods
+/// initialized; else the pods Ready or Completed (a pod that left the selection did so for
+/// being one or the other), and the others, `Failed` ones and the deleted.
+fn completed_line(state: &Watching, now: Timestamp, init_only: bool) -> String {
+    let good = |d: &&PodDiagnosis| left_well(d, init_only);
+    let fine = state
         .last
         .iter()
-        .filter(|d| d.initialized)
+        .filter(good)
         .map(id)
         .chain(state.initialized.iter().cloned())
         .collect::<BTreeSet<_>>()
         .len();
-    let failed = state.last.iter().filter(|d| !d.initialized).count() + state.vanished.len();
+    let failed = state.last.iter().filter(|d| !good(d)).count() + state.vanished.len();
     let time = now.strftime("%H:%M:%S UTC");
     let pods = |n: usize| if n == 1 { "pod" } else { "pods" };
-    if failed == 0 && initialized == 0 {
-        format!("{time}  no pod is blocked in initialization; watch ended\n")
+    let (done, each) = if init_only {
+        ("initialization completed", "initialized")
+    } else {
+        ("every pod is Ready or Completed", "Ready or Completed")
+    };
+    if failed == 0 && fine == 0 {
+        if init_only {
+            format!("{time}  no pod is blocked in initialization; watch ended\n")
+        } else {
+            format!("{time}  no pod is blocked or not Ready; watch ended\n")
+        }
     } else if failed == 0 {
         format!(
-            "{time}  initialization completed ({initialized} {} initialized); watch ended\n",
-            pods(initialized)
+            "{time}  {done} ({fine} {} {each}); watch ended\n",
+            pods(fine)
         )
     } else {
         format!(
-            "{time}  no pod is still initializing ({initialized} initialized, {failed} failed or deleted); watch ended\n"
+            "{time}  no pod is still on its way ({fine} {each}, {failed} failed or deleted); watch ended\n"
         )
     }
 }

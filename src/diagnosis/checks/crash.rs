@@ -1,9 +1,10 @@
-//! How the blocker ended: `CrashLoop`, `ExitedNonZero`, `OOMKilled`, `RestartNeverFailed`.
+//! How the blocker ended: `CrashLoop`, `ExitedNonZero`, `OOMKilled` (whether it runs again:
+//! [`crate::diagnosis::restart`]).
 
 use k8s_openapi::api::core::v1::ContainerStateTerminated;
 
 use super::context::{Blocker, Context, event_line, finding, log_lines, one_line};
-use crate::diagnosis::exits;
+use crate::diagnosis::{exits, restart};
 use crate::finding::{Finding, Severity};
 
 /// How many log lines a finding shows.
@@ -27,7 +28,7 @@ pub fn crash_loop(cx: &Context, blocker: &Blocker) -> Option<Finding> {
             .and_then(|s| s.state.as_ref())
             .is_none_or(|s| s.terminated.is_none())
             || looping_app(cx, blocker))
-        && last.is_some_and(|t| t.exit_code != 0)
+        && last.is_some_and(|t| t.exit_code != 0 && !restart::removed_for_pod_restart(t))
         && !cx.events(Some(blocker.name()), &["BackOff"]).is_empty()
         // A Ready app container has recovered: its past crashes are history.
         && !(blocker.app && blocker.ready());
@@ -81,29 +82,26 @@ pub fn check_exited_non_zero(cx: &Context) -> Option<Finding> {
 /// the kubelet will run it again.
 pub fn exited_non_zero(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     let t = current_termination(blocker)?;
-    if t.exit_code == 0 || t.reason.as_deref() == Some("OOMKilled") || looping_app(cx, blocker) {
+    if t.exit_code == 0
+        || t.reason.as_deref() == Some("OOMKilled")
+        || restart::removed_for_pod_restart(t)
+        // A RestartAllContainers rule on this code: AllContainersRestarting says it.
+        || blocker
+            .spec
+            .is_some_and(|s| restart::decide(cx.pod, s, t.exit_code).whole_pod())
+        || looping_app(cx, blocker)
+    {
         return None;
     }
-    let again = if !blocker.app {
-        ""
-    } else if cx.restart_policy() == "Never" {
-        ": restartPolicy is Never, so it will not run again"
-    } else {
-        ": the kubelet will restart it (restartPolicy "
-    };
     let mut f = finding(
         &blocker.code("ExitedNonZero"),
         Severity::Error,
         Some(blocker.name()),
         format!(
-            "exited with code {} ({}){again}{}",
+            "exited with code {} ({}){}",
             t.exit_code,
             t.reason.as_deref().unwrap_or("Error"),
-            if again.ends_with('(') {
-                format!("{})", cx.restart_policy())
-            } else {
-                String::new()
-            }
+            runs_again(cx, blocker, t.exit_code)
         ),
     );
     f.evidence.push(exits::explain(t.exit_code));
@@ -172,47 +170,37 @@ pub fn oom_killed(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     Some(f)
 }
 
-/// `restartPolicy: Never` and an init container failed: the pod has failed for good.
-pub fn check_restart_never_failed(cx: &Context) -> Option<Finding> {
-    if cx.restart_policy() != "Never" {
-        return None;
-    }
-    let (row, code) = cx.diagnosis.init_containers.iter().find_map(|r| {
-        let failed = r.state == crate::timeline::InitState::Terminated && !r.sidecar;
-        match r.exit_code {
-            Some(code) if failed && code != 0 => Some((r, code)),
-            _ => None,
-        }
-    })?;
-    let mut f = finding(
-        "RestartNeverFailed",
-        Severity::Error,
-        Some(&row.name),
-        format!(
-            "restartPolicy is Never, so the failure of this init container (exit code {code}) failed the pod for good: it will not be retried"
-        ),
-    );
-    f.evidence.push(format!(
-        "pod phase {}, restartPolicy Never",
-        cx.diagnosis.phase
-    ));
-    f.evidence.push(exits::explain(code));
-    f.hint = format!(
-        "fix the cause, then recreate the pod: kubectl delete pod {} and apply its manifest again (a Job or Deployment recreates pods for you)",
-        cx.pod_args()
-    );
-    Some(f)
-}
-
 /// An app container seen terminated between two restarts of a crash loop (the kubelet shows
 /// the exited instance until the back-off ends): it has restarted, the kubelet's BackOff is on
 /// record, and restartPolicy restarts it. [`crash_loop`] says it, not [`exited_non_zero`].
 fn looping_app(cx: &Context, blocker: &Blocker) -> bool {
     blocker.app
-        && cx.restart_policy() != "Never"
+        && current_termination(blocker)
+            .zip(blocker.spec)
+            .is_some_and(|(t, spec)| restart::decide(cx.pod, spec, t.exit_code).restart)
         && blocker.row.restarts > 0
         && current_termination(blocker).is_some()
         && !cx.events(Some(blocker.name()), &["BackOff"]).is_empty()
+}
+
+/// Whether the kubelet runs it again after `code`, for an app container (the pod's, or its own
+/// `restartPolicy`, or a rule: `: restartPolicyRules[0] (…) matches exit code 42, so the kubelet
+/// runs it again`), and for an init container whose own rules or policy decide.
+fn runs_again(cx: &Context, blocker: &Blocker, code: i32) -> String {
+    let Some(spec) = blocker.spec else {
+        return String::new();
+    };
+    if !blocker.app && !restart::has_own_rules(spec, true) {
+        return String::new();
+    }
+    let decision = restart::decide(cx.pod, spec, code);
+    match (decision.restart, decision.because) {
+        (false, _) => format!(": {}, so it will not run again", decision.reason(code)),
+        (true, restart::Because::Pod(policy)) => {
+            format!(": the kubelet will restart it (restartPolicy {policy})")
+        }
+        (true, _) => format!(": {}, so the kubelet runs it again", decision.reason(code)),
+    }
 }
 
 fn current_termination<'a>(blocker: &Blocker<'a>) -> Option<&'a ContainerStateTerminated> {
@@ -554,29 +542,5 @@ mod tests {
             let f = only(&e, "ExitedNonZero");
             assert!(f.evidence[0].contains(words), "{code}: {:?}", f.evidence);
         }
-    }
-
-    #[test]
-    fn restart_never_means_failed_for_good() {
-        let mut p = pod(
-            json!([init("init-mydb", "exit 1")]),
-            json!({"phase": "Failed", "initContainerStatuses": [
-                {"name": "init-mydb", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 0,
-                 "state": {"terminated": {"exitCode": 1, "reason": "Error"}}}]}),
-        );
-        p["spec"]["restartPolicy"] = json!("Never");
-        let e = evidence(p);
-        let f = only(&e, "RestartNeverFailed");
-        assert_eq!(f.container.as_deref(), Some("init-mydb"));
-        assert!(f.hint.contains("kubectl delete pod myapp-pod -n shop"));
-        assert!(codes(&e).contains(&"ExitedNonZero".to_string()));
-
-        p = pod(
-            json!([init("init-mydb", "exit 1")]),
-            json!({"phase": "Pending", "initContainerStatuses": [
-                {"name": "init-mydb", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 0,
-                 "state": {"terminated": {"exitCode": 1, "reason": "Error"}}}]}),
-        );
-        assert!(!codes(&evidence(p)).contains(&"RestartNeverFailed".to_string()));
     }
 }

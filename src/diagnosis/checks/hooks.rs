@@ -63,8 +63,12 @@ pub fn post_start_hook_failed(cx: &Context) -> Vec<Finding> {
             continue;
         };
         let times: i64 = events.iter().map(|e| e.count).sum();
-        let again = if c.app && cx.restart_policy() == "Never" {
-            "restartPolicy is Never, so it does not run again".to_string()
+        // The kill ends it with 137; its rules, its own policy or the pod's decide.
+        let decision = c
+            .spec
+            .map(|spec| crate::diagnosis::restart::decide(cx.pod, spec, 137));
+        let again = if let Some(d) = decision.filter(|d| !d.restart) {
+            format!("{}, so it does not run again", d.reason(137))
         } else {
             format!("restarted {} times so far", c.row.restarts)
         };

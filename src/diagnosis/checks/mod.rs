@@ -22,7 +22,11 @@ mod lifecycle_tests;
 mod network;
 mod probe_targets;
 mod probes;
+mod restarts;
+#[cfg(test)]
+mod restarts_tests;
 mod schedule;
+mod shutdown;
 mod spec;
 mod starting;
 
@@ -61,9 +65,20 @@ pub const FAMILIES: &[(&str, Family)] = &[
                 crash::check_crash_loop,
                 crash::check_exited_non_zero,
                 crash::check_oom_killed,
-                crash::check_restart_never_failed,
             ],
         )
+    }),
+    ("restarts", |cx| {
+        let mut found = sure(
+            cx,
+            &[
+                restarts::check_restart_never_failed,
+                restarts::check_all_containers_restarting,
+                shutdown::check_sidecars_stopped,
+            ],
+        );
+        found.extend(restarts::restarted_by_rule(cx));
+        found
     }),
     ("states", |cx| {
         sure(

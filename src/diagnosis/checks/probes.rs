@@ -303,10 +303,13 @@ pub fn liveness_probe_restarting(cx: &Context) -> Vec<Finding> {
         if kills.is_empty() && (failures.is_empty() || c.row.restarts == 0) {
             continue;
         }
-        let policy = if c.app { cx.restart_policy() } else { "Always" };
         let times = kills.iter().map(|e| e.count).sum::<i64>().max(1);
-        let again = if policy == "Never" {
-            "restartPolicy is Never, so it is not restarted".to_string()
+        // The kubelet's kill ends it with 137; its rules, its own policy or the pod's decide.
+        let decision = c
+            .spec
+            .map(|spec| crate::diagnosis::restart::decide(cx.pod, spec, 137));
+        let again = if let Some(d) = decision.filter(|d| !d.restart) {
+            format!("{}, so it is not restarted", d.reason(137))
         } else {
             format!("restarted {} times so far", c.row.restarts)
         };

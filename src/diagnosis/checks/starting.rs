@@ -5,6 +5,7 @@
 use super::context::{Context, event_line, finding};
 use super::probes::describe_probe;
 use crate::diagnosis::evidence::{IMAGE_PULL_REASONS, waiting_reason};
+use crate::diagnosis::restart::RESTARTING_ALL_CONTAINERS;
 use crate::finding::{Finding, Severity};
 use crate::timeline::InitState;
 
@@ -87,6 +88,16 @@ pub fn check_app_containers_starting(cx: &Context) -> Option<Finding> {
     if cx.diagnosis.init_containers.is_empty() {
         return None;
     }
+    // Init containers running again while the pod stays initialized: an in-place restart
+    // (AllContainersRestarting says so); the app containers wait for them, as at the start.
+    if cx
+        .diagnosis
+        .init_containers
+        .iter()
+        .any(|r| !r.sidecar && !r.done)
+    {
+        return None;
+    }
     let status = cx.pod.status.as_ref()?;
     let specs = &cx.pod.spec.as_ref()?.containers;
     let waiting: Vec<(&str, &str)> = status
@@ -95,8 +106,11 @@ pub fn check_app_containers_starting(cx: &Context) -> Option<Finding> {
         .flatten()
         .filter_map(|s| waiting_reason(s).map(|r| (s.name.as_str(), r)))
         // Failed pulls and crash loops have findings of their own (AppImagePullFailed,
-        // AppCrashLoop, …).
-        .filter(|(_, r)| !IMAGE_PULL_REASONS.contains(r) && *r != "CrashLoopBackOff")
+        // AppCrashLoop, …), and so has an in-place restart (AllContainersRestarting).
+        .filter(|(_, r)| {
+            !IMAGE_PULL_REASONS.contains(r)
+                && !matches!(*r, "CrashLoopBackOff" | RESTARTING_ALL_CONTAINERS)
+        })
         .collect();
     if waiting.is_empty() || !cx.events(None, &["FailedCreatePodSandBox"]).is_empty() {
         return None;

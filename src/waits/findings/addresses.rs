@@ -152,7 +152,7 @@ pub(super) fn pod_hostname(
     let slices = world.slices(ns, service);
     let endpoint = slices
         .iter()
-        .flat_map(|s| s.endpoints.iter())
+        .flat_map(|s| s.endpoints.iter().flatten())
         .find(|e| e.hostname.as_deref() == Some(hostname));
     let pod = world.pods(ns).and_then(|pods| {
         pods.iter().find(|p| {

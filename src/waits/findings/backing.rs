@@ -62,7 +62,7 @@ pub(super) fn backing<'a>(
         {
             continue;
         }
-        for ep in &slice.endpoints {
+        for ep in slice.endpoints.iter().flatten() {
             let pod_ref = ep
                 .target_ref
                 .as_ref()
@@ -104,13 +104,18 @@ impl<'a> Backing<'a> {
         if self.slices.is_empty() {
             out.push("no EndpointSlice".into());
         } else {
-            let total: usize = self.slices.iter().map(|s| s.endpoints.len()).sum();
+            let total: usize = self
+                .slices
+                .iter()
+                .map(|s| s.endpoints.as_ref().map_or(0, Vec::len))
+                .sum();
             let ready: usize = self
                 .slices
                 .iter()
                 .map(|s| {
                     s.endpoints
                         .iter()
+                        .flatten()
                         .filter(|e| resolve::endpoint_ready(e))
                         .count()
                 })

@@ -310,6 +310,7 @@ pub fn denote(world: &World, name: &str, resolver: bool) -> Denotes {
             && (world.slices(namespace, svc).iter().any(|sl| {
                 sl.endpoints
                     .iter()
+                    .flatten()
                     .any(|e| e.hostname.as_deref() == Some(host))
             }) || world.pods(namespace).is_some_and(|pods| {
                 pods.iter().any(|p| {

@@ -134,6 +134,27 @@ async fn readiness_probe_404_against_busybox_httpd() {
     .await;
 }
 
+/// `0/1 Running` before the first probe: not a failure yet, and said so.
+#[tokio::test]
+async fn readiness_probe_that_has_not_run_yet() {
+    run(
+        "readiness_probe_that_has_not_run_yet",
+        &Scenario {
+            name: "ready-later",
+            spec: "",
+            containers: "  - name: app\n    BUSYBOX\n    command: ['sh', '-c', 'sleep 3600']\n    readinessProbe:\n      exec: {command: ['test', '-e', '/tmp/ready']}\n      initialDelaySeconds: 600\n",
+            code: "ReadinessProbePending",
+            container: Some("app"),
+            says: &[
+                "is not Ready yet",
+                "readinessProbe: exec test -e /tmp/ready, every 10s, first after 600s",
+            ],
+            not: &["ReadinessProbeFailing", "AppContainersStarting"],
+        },
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn liveness_probe_that_kills() {
     run(

@@ -22,6 +22,7 @@ mod lifecycle_tests;
 mod network;
 mod probe_targets;
 mod probes;
+mod readiness;
 mod restarts;
 #[cfg(test)]
 mod restarts_tests;
@@ -114,6 +115,7 @@ pub const FAMILIES: &[(&str, Family)] = &[
     ("probes", |cx| {
         [
             probes::readiness_probe_failing,
+            readiness::readiness_probe_pending,
             probes::liveness_probe_restarting,
             probes::startup_probe_never_passed,
             probe_targets::probe_command_not_found,

@@ -739,3 +739,58 @@ async fn wide_restarts_read_as_kubectls() {
     let since = pod["lastRestartSeconds"].as_i64().unwrap();
     assert!((20 * 60..21 * 60).contains(&since), "{since}");
 }
+
+/// The owner to edit one level up for a CronJob's Job (as `kubectl create job --from=cronjob/`
+/// makes it) and a DaemonSet's pod, made by the real Job and DaemonSet controllers.
+#[tokio::test]
+async fn owners_of_cronjob_and_daemonset_pods() {
+    let ns = TestNs::new("triageowners").await;
+    ns.create::<k8s_openapi::api::batch::v1::CronJob>(&format!(
+        "apiVersion: batch/v1\nkind: CronJob\nmetadata: {{name: nightly}}\nspec:\n  schedule: '0 3 * * *'\n  suspend: true\n  jobTemplate:\n    spec:\n      backoffLimit: 0\n      template:{}",
+        template("nightly", WAIT_CACHE, "busybox:1.35", "Never").replace("\n    ", "\n        ")
+    ))
+    .await;
+    let made = common::kubectl(&[
+        "create",
+        "job",
+        "nightly-manual",
+        "--from=cronjob/nightly",
+        "-n",
+        &ns.name,
+    ]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    ns.create::<k8s_openapi::api::apps::v1::DaemonSet>(&format!(
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: agent}}\nspec:\n  selector: {{matchLabels: {{app: agent}}}}\n  template:{}",
+        template("agent", WAIT_CACHE, "busybox:1.35", "Always")
+    ))
+    .await;
+    let job_pod = pods_of(&ns, "nightly-manual-", 1).await.remove(0);
+    let agent_pod = pods_of(&ns, "agent-", 1).await.remove(0);
+    let run = initdoctor(&["explain", "-n", &ns.name, "-o", "json"]);
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    let doc = run.json();
+    let owner_of = |name: &str| {
+        doc["pods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not selected: {doc:#}"))["owner"]
+            .clone()
+    };
+    assert_eq!(
+        owner_of(&job_pod),
+        json!({"kind": "CronJob", "namespace": ns.name, "name": "nightly"})
+    );
+    assert_eq!(
+        owner_of(&agent_pod),
+        json!({"kind": "DaemonSet", "namespace": ns.name, "name": "agent"})
+    );
+    // One pod named: the owner line names what to edit.
+    let one = initdoctor(&["explain", &job_pod, "-n", &ns.name]);
+    assert!(
+        one.stdout.contains("Owner: cronjob/nightly"),
+        "{}",
+        one.stdout
+    );
+}

@@ -4,7 +4,7 @@
 //! evidence of each (concurrently), diagnose with the pure core, render: one pod named gives
 //! its full view; several, or none (every blocked pod of the scope), the triage table and the
 //! grouped findings ([`crate::render::triage`]), with `--details` the full view of each too.
-//! `--watch` is in [`watch`].
+//! `--watch` is in the private module `watch`.
 
 mod watch;
 

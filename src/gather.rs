@@ -1,6 +1,6 @@
 //! The edge for `explain`: fetch what the pure core needs for the selected pods. The pods come
-//! first (they say what else is needed); then, in one round of concurrent calls (a bounded
-//! number at a time), everything else:
+//! first (they say what else is needed); then, in one round of concurrent calls (at most
+//! [`REQUESTS_AT_ONCE`] in flight, the wait lookups and owners included), everything else:
 //!
 //! - events: per namespace with [`EVENTS_LIST_FROM`] or more selected pods, one list of the
 //!   namespace's pod events, grouped by involved pod; below that, a field-selected list per pod
@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{Event, Pod};
 
-use crate::cluster::Cluster;
+use crate::cluster::{Cluster, REQUESTS_AT_ONCE};
 use crate::diagnosis::{self, ContainerLogs, Evidence, LOG_TAIL_LINES, LogRequest, Lookup};
 use crate::error::{Error, Result};
 use crate::finding::ObjectRef;
@@ -33,9 +33,6 @@ use crate::waits::{self, WaitObjects};
 
 /// From how many selected pods in a namespace its events are read in one list.
 pub const EVENTS_LIST_FROM: usize = 3;
-
-/// How many requests (events, Secret names, log tails) run at once, besides the wait lookups.
-const REQUESTS_AT_ONCE: usize = 16;
 
 /// Evidence for several pods, in their order: each namespace-wide list once, not once a pod.
 pub async fn evidence_for_all(cluster: &Cluster, pods: Vec<Pod>) -> Result<Vec<Evidence>> {
@@ -202,7 +199,13 @@ async fn fetch(cluster: &Cluster, plan: &Plan, pods: &[Pod]) -> Result<Fetched> 
 async fn call(cluster: &Cluster, plan: &Plan, call: Call) -> Result<Reply> {
     Ok(match call {
         Call::NamespaceEvents(ns) => {
-            let events = cluster.namespace_pod_events(&ns).await?;
+            let pods: BTreeSet<&str> = plan
+                .pods
+                .iter()
+                .filter(|p| p.namespace == ns)
+                .map(|p| p.name.as_str())
+                .collect();
+            let events = cluster.namespace_pod_events(&ns, &pods).await?;
             Reply::NamespaceEvents(ns, events)
         }
         Call::PodEvents(index) => {

@@ -6,29 +6,25 @@ mod errors;
 pub mod exec;
 pub mod follow;
 pub mod limits;
+pub mod lists;
 pub mod owners;
 pub mod proxy;
 pub mod waits;
 
+pub use lists::{METADATA_PAGES, PAGE};
+
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Event, Namespace, Pod, Secret};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use kube::api::{Api, ListParams, LogParams, WatchEvent, WatchParams};
+use kube::api::{Api, LogParams, WatchEvent, WatchParams};
 use kube::{Client, Config};
-use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
 
 use crate::cli::GlobalArgs;
 use crate::error::{Error, Result};
-
-/// How many items a list request asks for at once (`limit`, then `continue`).
-pub const PAGE: u32 = 500;
-
-/// How many pages a metadata-only list of a whole namespace reads at most (near misses and
-/// closest label sets look at the first 5,000 names).
-pub const METADATA_PAGES: usize = 10;
 
 /// A connected client, with the namespace and timeout the user asked for.
 #[derive(Clone)]
@@ -39,7 +35,16 @@ pub struct Cluster {
     timeout: Duration,
     /// The cluster DNS domain waits are resolved in (`explain --cluster-domain`).
     pub(crate) cluster_domain: String,
+    /// Permits for the reads in flight ([`REQUESTS_AT_ONCE`]), shared by every clone.
+    inflight: Arc<Semaphore>,
 }
+
+/// How many reads ([`Cluster::read`]: gets, list pages, log tails) are in flight at once, across
+/// everything one command does. Enough to overlap the round trips of one round of an `explain`
+/// (a pod's events, logs and lookups; many pods' log tails), few enough not to crowd a shared
+/// API server: client-go's default client allows a burst of 10 requests, and the API server's
+/// default `--max-requests-inflight` of 400 is shared by every client of the cluster.
+pub const REQUESTS_AT_ONCE: usize = 16;
 
 /// Which namespaces a list covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +140,7 @@ impl Cluster {
             namespace,
             timeout: global.request_timeout,
             cluster_domain: crate::waits::DEFAULT_CLUSTER_DOMAIN.into(),
+            inflight: Arc::new(Semaphore::new(REQUESTS_AT_ONCE)),
         })
     }
 
@@ -178,7 +184,8 @@ impl Cluster {
     /// [`Cluster::call`] for a read that can be made again: when the server answers 429 (Too
     /// Many Requests), made again after the `Retry-After` it gives (its `retryAfterSeconds`,
     /// 1 s when absent, at most [`RETRY_AFTER_MAX`]), at most [`RETRIES`] times. Each attempt
-    /// has the whole request timeout.
+    /// has the whole request timeout, and holds one of the [`REQUESTS_AT_ONCE`] permits while
+    /// it is in flight (not while it waits to be made again).
     pub async fn read<T, F, Fut>(
         &self,
         verb: &str,
@@ -192,7 +199,10 @@ impl Cluster {
     {
         let mut attempt = 0;
         loop {
-            match tokio::time::timeout(self.timeout, make()).await {
+            let permit = self.inflight.acquire().await;
+            let outcome = tokio::time::timeout(self.timeout, make()).await;
+            drop(permit);
+            match outcome {
                 Ok(Err(kube::Error::Api(status))) if status.code == 429 && attempt < RETRIES => {
                     attempt += 1;
                     tokio::time::sleep(retry_after(&status)).await;
@@ -260,29 +270,6 @@ impl Cluster {
         }
     }
 
-    /// The pods of a scope (matching the selectors) that `keep` selects, read 500 a page: only
-    /// the kept ones stay in memory, never the whole list. With the list's resourceVersion (to
-    /// watch from).
-    pub async fn select_pods(
-        &self,
-        scope: &Scope,
-        labels: Option<&str>,
-        fields: Option<&str>,
-        keep: impl Fn(&Pod) -> bool,
-    ) -> Result<(Vec<Pod>, String)> {
-        let api: Api<Pod> = match scope {
-            Scope::Namespace(ns) => Api::namespaced(self.client.clone(), ns),
-            Scope::All => Api::all(self.client.clone()),
-        };
-        let mut kept = Vec::new();
-        let version = self
-            .pages(&api, "pods", scope.namespace(), labels, fields, |page| {
-                kept.extend(page.into_iter().filter(|p| keep(p)));
-            })
-            .await?;
-        Ok((kept, version))
-    }
-
     /// The last `tail_lines` lines of a container's log (its previous instance with `previous`),
     /// through `pods/log`: at most [`limits::LOG_LIMIT_BYTES`] (`limitBytes`), each line cut to
     /// [`limits::LOG_LINE_CHARS`], bytes that are not UTF-8 kept as `\xNN`.
@@ -303,7 +290,7 @@ impl Cluster {
             limit_bytes: Some(limits::LOG_LIMIT_BYTES),
             ..Default::default()
         };
-        let read = async {
+        let read = || async {
             let stream = api.log_stream(pod, &params).await?;
             let mut raw = Vec::new();
             // The server honours limitBytes; a server that does not is cut off here.
@@ -314,7 +301,7 @@ impl Cluster {
                 .map_err(|e| kube::Error::Service(Box::new(e)))?;
             Ok(raw)
         };
-        let raw = self.call("get", "pods/log", Some(namespace), read).await?;
+        let raw = self.read("get", "pods/log", Some(namespace), read).await?;
         Ok(limits::log_lines(&raw, tail_lines))
     }
 
@@ -323,32 +310,6 @@ impl Cluster {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
         let metadata = self.list_metadata(&api, "secrets", Some(namespace)).await?;
         Ok(metadata.into_iter().filter_map(|m| m.name).collect())
-    }
-
-    /// The metadata of every object of a list (`as=PartialObjectMetadataList`), 500 a page, at
-    /// most [`METADATA_PAGES`] pages.
-    pub(crate) async fn list_metadata<K>(
-        &self,
-        api: &Api<K>,
-        resource: &str,
-        namespace: Option<&str>,
-    ) -> Result<Vec<ObjectMeta>>
-    where
-        K: Clone + DeserializeOwned + std::fmt::Debug,
-    {
-        let mut items = Vec::new();
-        let mut params = ListParams::default().limit(PAGE);
-        for _ in 0..METADATA_PAGES {
-            let page = self
-                .read("list", resource, namespace, || api.list_metadata(&params))
-                .await?;
-            items.extend(page.items.into_iter().map(|m| m.metadata));
-            match page.metadata.continue_ {
-                Some(token) if !token.is_empty() => params = params.continue_token(&token),
-                _ => break,
-            }
-        }
-        Ok(items)
     }
 
     /// Watch the pods of `scope` matching the selectors from `resource_version`, for at most
@@ -413,76 +374,33 @@ impl Cluster {
             .await
     }
 
-    /// The events of every pod of a namespace, in one list (for explaining many of its pods).
-    pub async fn namespace_pod_events(&self, namespace: &str) -> Result<Vec<Event>> {
+    /// The events of the pods of a namespace named in `pods`, in one list of the namespace's pod
+    /// events (for explaining many of its pods), read a page at a time: the events of other
+    /// pods are dropped as each page comes.
+    pub async fn namespace_pod_events(
+        &self,
+        namespace: &str,
+        pods: &std::collections::BTreeSet<&str>,
+    ) -> Result<Vec<Event>> {
         let api: Api<Event> = Api::namespaced(self.client.clone(), namespace);
-        self.list_all(
+        let mut kept = Vec::new();
+        self.pages(
             &api,
             "events",
             Some(namespace),
             None,
             Some("involvedObject.kind=Pod"),
+            |page| {
+                kept.extend(page.into_iter().filter(|e| {
+                    e.involved_object
+                        .name
+                        .as_deref()
+                        .is_some_and(|name| pods.contains(name))
+                }));
+            },
         )
-        .await
-    }
-
-    /// Every page of a list, collected (for lists bounded by what they select).
-    pub(crate) async fn list_all<K>(
-        &self,
-        api: &Api<K>,
-        resource: &str,
-        namespace: Option<&str>,
-        labels: Option<&str>,
-        fields: Option<&str>,
-    ) -> Result<Vec<K>>
-    where
-        K: Clone + DeserializeOwned + std::fmt::Debug,
-    {
-        let mut items = Vec::new();
-        self.pages(api, resource, namespace, labels, fields, |page| {
-            items.extend(page);
-        })
         .await?;
-        Ok(items)
-    }
-
-    /// Read a list [`PAGE`] items at a time, handing each page to `each` as it comes; the
-    /// resourceVersion of the first page (the list's snapshot).
-    async fn pages<K>(
-        &self,
-        api: &Api<K>,
-        resource: &str,
-        namespace: Option<&str>,
-        labels: Option<&str>,
-        fields: Option<&str>,
-        mut each: impl FnMut(Vec<K>),
-    ) -> Result<String>
-    where
-        K: Clone + DeserializeOwned + std::fmt::Debug,
-    {
-        let mut version: Option<String> = None;
-        let mut params = ListParams::default().limit(PAGE);
-        if let Some(labels) = labels {
-            params = params.labels(labels);
-        }
-        if let Some(fields) = fields {
-            params = params.fields(fields);
-        }
-        loop {
-            let page = self
-                .read("list", resource, namespace, || api.list(&params))
-                .await?;
-            if version.is_none() {
-                version = page.metadata.resource_version.clone();
-            }
-            let token = page.metadata.continue_.clone();
-            each(page.items);
-            match token {
-                Some(token) if !token.is_empty() => params = params.continue_token(&token),
-                _ => break,
-            }
-        }
-        Ok(version.unwrap_or_default())
+        Ok(kept)
     }
 }
 

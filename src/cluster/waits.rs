@@ -1,6 +1,6 @@
 //! The edge for [`crate::waits`]: the lookups the waits of one pod, or of many, are checked
-//! against, in rounds of concurrent calls (at most [`LOOKUPS_AT_ONCE`] at a time), each under
-//! [`Cluster::call`]'s timeout.
+//! against, in rounds of concurrent calls, each under [`Cluster::read`]'s timeout and among its
+//! [`super::REQUESTS_AT_ONCE`] reads in flight.
 //!
 //! What to ask is decided by the pure core ([`shared::missing`]): a round makes every lookup the
 //! pods' findings need and the earlier answers do not hold, each once for all the pods; the next
@@ -28,12 +28,6 @@ use crate::waits::resolve::SERVICE_NAME_LABEL;
 use crate::waits::shared::{
     self, Answer, Ask, Got, Lookups, MAX_ROUNDS, NAMES_PER_SLICE_LIST, split_slices,
 };
-
-/// How many wait lookups run at once: enough to overlap the round trips of one round (a few
-/// Services, their slices and pods), few enough not to crowd a busy API server — client-go's
-/// default QPS burst is 10 per client; sixteen small reads stay within the API server's default
-/// max-requests-inflight (400) for many concurrent users.
-pub const LOOKUPS_AT_ONCE: usize = 16;
 
 /// One request of a round: a lookup, or several EndpointSlice lookups in one list.
 enum Request {
@@ -75,7 +69,7 @@ impl Cluster {
             );
             let answers: Vec<Vec<(Ask, Answer<Arc<Got>>)>> =
                 futures::stream::iter(requests.into_iter().map(|r| self.request(r)))
-                    .buffer_unordered(LOOKUPS_AT_ONCE)
+                    .buffer_unordered(super::REQUESTS_AT_ONCE)
                     .collect()
                     .await;
             lookups.answers.extend(answers.into_iter().flatten());

@@ -74,6 +74,22 @@ pub fn needs_attention_or_not_ready(pod: &Pod) -> bool {
         || (!matches!(pod_phase(pod), "Succeeded" | "Failed") && !timeline::ready_condition(pod))
 }
 
+/// The selection of [`needs_attention`] (`init_only`) or [`needs_attention_or_not_ready`],
+/// decided from the pod's phase and conditions alone, as a page of the pod list is read first:
+/// `None` for a `Failed` pod, whose selection needs its init containers (did it fail during
+/// initialization?), and every other pod is decided by its phase and conditions (`pod` may
+/// hold nothing else).
+pub fn selected_by_status(pod: &Pod, init_only: bool) -> Option<bool> {
+    if pod_phase(pod) == "Failed" {
+        return None;
+    }
+    Some(if init_only {
+        needs_attention(pod)
+    } else {
+        needs_attention_or_not_ready(pod)
+    })
+}
+
 /// True when `explain --exit-code` exits 3 for this pod: not initialized, or (unless
 /// `init_only`) not Ready and not `Succeeded` (a Completed pod is fine).
 pub fn exits_blocked(diagnosis: &PodDiagnosis, init_only: bool) -> bool {
@@ -205,4 +221,124 @@ pub fn next_commands(diagnosis: &PodDiagnosis) -> Vec<String> {
     }
     commands.push(format!("kubectl describe pod {pod}"));
     commands
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{PodCondition, PodStatus};
+
+    /// A pod in `phase` with these conditions, its init container `init` in `init_state` (a
+    /// container state's JSON), `restartPolicy` `policy`.
+    fn pod(phase: &str, conditions: &[(&str, &str)], init_state: &str, policy: &str) -> Pod {
+        let conditions: Vec<serde_json::Value> = conditions
+            .iter()
+            .map(|(t, s)| serde_json::json!({"type": t, "status": s}))
+            .collect();
+        let state: serde_json::Value = serde_json::from_str(init_state).unwrap();
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "p", "namespace": "ns"},
+            "spec": {"restartPolicy": policy, "containers": [{"name": "app"}],
+                     "initContainers": [{"name": "init", "image": "busybox"}]},
+            "status": {"phase": phase, "conditions": conditions,
+                       "initContainerStatuses": [{"name": "init", "image": "busybox",
+                           "imageID": "", "ready": false, "restartCount": 1, "state": state}]}
+        }))
+        .unwrap()
+    }
+
+    /// What a page's first read of `pod` keeps: its phase and conditions' type and status.
+    fn skeleton(pod: &Pod) -> Pod {
+        let status = pod.status.clone().unwrap_or_default();
+        Pod {
+            status: Some(PodStatus {
+                phase: status.phase,
+                conditions: status.conditions.map(|cs| {
+                    cs.into_iter()
+                        .map(|c| PodCondition {
+                            type_: c.type_,
+                            status: c.status,
+                            ..Default::default()
+                        })
+                        .collect()
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_selection_from_phase_and_conditions_is_the_selection_of_the_whole_pod() {
+        let running = r#"{"running": {}}"#;
+        let failed = r#"{"terminated": {"exitCode": 1, "reason": "Error"}}"#;
+        let done = r#"{"terminated": {"exitCode": 0, "reason": "Completed"}}"#;
+        let crashing = r#"{"waiting": {"reason": "CrashLoopBackOff"}}"#;
+        let init_false = [("Initialized", "False"), ("Ready", "False")];
+        let ready = [("Initialized", "True"), ("Ready", "True")];
+        let not_ready = [("Initialized", "True"), ("Ready", "False")];
+        // (case, pod, selected with --init-only, selected without)
+        let cases = [
+            (
+                "initializing",
+                pod("Pending", &init_false, running, "Always"),
+                true,
+                true,
+            ),
+            (
+                "ready",
+                pod("Running", &ready, done, "Always"),
+                false,
+                false,
+            ),
+            (
+                "0/1 Running",
+                pod("Running", &not_ready, done, "Always"),
+                false,
+                true,
+            ),
+            // After a node restart the sandbox is new and the app containers' records are
+            // gone: the kubelet keeps the phase Running while an init container crash-loops.
+            (
+                "re-initializing",
+                pod("Running", &init_false, crashing, "Always"),
+                true,
+                true,
+            ),
+            (
+                "unknown",
+                pod("Unknown", &init_false, running, "Always"),
+                true,
+                true,
+            ),
+            (
+                "completed",
+                pod("Succeeded", &ready, done, "Always"),
+                false,
+                false,
+            ),
+            (
+                "failed in init",
+                pod("Failed", &init_false, failed, "Never"),
+                true,
+                true,
+            ),
+            (
+                "failed after init",
+                pod("Failed", &not_ready, done, "Never"),
+                false,
+                false,
+            ),
+        ];
+        for (case, pod, init_only, all) in cases {
+            assert_eq!(needs_attention(&pod), init_only, "{case}: --init-only");
+            assert_eq!(needs_attention_or_not_ready(&pod), all, "{case}");
+            for (flag, whole) in [(true, init_only), (false, all)] {
+                match selected_by_status(&skeleton(&pod), flag) {
+                    Some(first) => assert_eq!(first, whole, "{case}: init_only {flag}"),
+                    None => assert_eq!(pod_phase(&pod), "Failed", "{case}: undecided"),
+                }
+            }
+        }
+    }
 }

@@ -416,8 +416,9 @@ impl Lookups {
             ..Default::default()
         };
         let mut services: Vec<Service> = Vec::new();
-        let mut pods: BTreeMap<String, Pod> = BTreeMap::new();
-        let mut slices: BTreeMap<(String, String), EndpointSlice> = BTreeMap::new();
+        // By reference until the end: each object is cloned once, into the pod's objects.
+        let mut pods: BTreeMap<&str, &Pod> = BTreeMap::new();
+        let mut slices: BTreeMap<(&str, &str), &EndpointSlice> = BTreeMap::new();
         for ask in asks {
             let got = match self.answers.get(ask) {
                 None => continue,
@@ -435,20 +436,20 @@ impl Lookups {
                 (_, Got::Slices(found)) => {
                     for s in found {
                         let key = (
-                            s.metadata.namespace.clone().unwrap_or_default(),
-                            s.metadata.name.clone().unwrap_or_default(),
+                            s.metadata.namespace.as_deref().unwrap_or_default(),
+                            s.metadata.name.as_deref().unwrap_or_default(),
                         );
-                        slices.entry(key).or_insert_with(|| s.clone());
+                        slices.entry(key).or_insert(s);
                     }
                 }
                 (_, Got::Pods(found)) => {
                     for p in found {
-                        let name = p.metadata.name.clone().unwrap_or_default();
+                        let name = p.metadata.name.as_deref().unwrap_or_default();
                         // A full pod wins over its metadata.
-                        match pods.get(&name) {
+                        match pods.get(name) {
                             Some(had) if had.spec.is_some() || p.spec.is_none() => {}
                             _ => {
-                                pods.insert(name, p.clone());
+                                pods.insert(name, p);
                             }
                         }
                     }
@@ -462,9 +463,10 @@ impl Lookups {
         }
         objects.problems.dedup();
         objects.services = Arc::new(services);
-        objects.pods = Arc::new(pods.into_values().collect());
+        objects.pods = Arc::new(pods.into_values().cloned().collect());
         let (here, elsewhere): (Vec<EndpointSlice>, Vec<EndpointSlice>) = slices
             .into_values()
+            .cloned()
             .partition(|s| s.metadata.namespace.as_deref() == Some(home));
         objects.endpoint_slices = Arc::new(here);
         objects.other_slices = elsewhere;

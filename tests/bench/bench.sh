@@ -2,20 +2,26 @@
 # make bench: speed and memory of kubectl-initdoctor as ratios against kubectl, on the same local
 # control plane in the same run. Never a pass/fail gate: it prints a table.
 #
-# For each size N of $BENCH_SIZES (default "500 5000"; add 20000 for the large case; empty: only
-# the logs) a namespace
-# initdoctor-bench-N holds N pods: a tenth blocked in init (half wait on Service db with a wrong
-# port, half on Service ghost whose selector matches nothing), three Ready pods backing db, the
-# rest Running and initialized. The workload is built through the API directly (one curl process
-# per batch of requests, through `kubectl proxy` on loopback), not one kubectl per object.
+# For each size N of $BENCH_SIZES (default "500 5000"; "500 5000 20000" adds the large case;
+# empty: only the logs) a namespace initdoctor-bench-N holds N pods: a tenth blocked in init
+# (half wait on Service db with a wrong port, half on Service ghost whose selector matches
+# nothing), three Ready pods backing db, the rest Running and initialized. The workload is built
+# through the API directly (one curl process per batch of requests, through `kubectl proxy` on
+# loopback), not one kubectl per object, and kept for the next run. With BENCH_ALONE=1 (the
+# default) the other sizes' namespaces are deleted first, so that `-A` reads N pods (plus the
+# logs workload's one); BENCH_ALONE=0 keeps them (faster reruns; `-A` then reads them all: the
+# table says how many).
 #
 #   one pod:  `kubectl initdoctor explain blocked-0 -n NS -o json` vs `kubectl get pod blocked-0 -o json`
 #   many:     `kubectl initdoctor explain -n NS -o json` (every blocked pod of the N)
 #             vs `kubectl get pods -n NS -o json`
+#   all:      `kubectl initdoctor explain -A -o json` vs `kubectl get pods -A -o json`
 #   logs:     a running init container whose log holds 200 MB (2,000,000 lines of 100 bytes,
 #             BENCH_LOG_MB to change): `logs POD -c C` vs `kubectl logs POD -c C` (time, peak
 #             memory), and `logs -f` vs `kubectl logs -f` on the same stream, until its last
 #             byte has reached the reader (lines per second).
+# BENCH_RUNS (default 7; 3 from 20,000 pods) runs per command, the median reported;
+# BENCH_BUILD_ONLY=1 builds the workloads and stops.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 state="${INITDOCTOR_STATE_DIR:-$root/.cluster}"
@@ -24,6 +30,7 @@ source "$state/env"
 export KUBECONFIG
 runs="${BENCH_RUNS:-7}"
 sizes="${BENCH_SIZES-500 5000}"
+alone="${BENCH_ALONE:-1}"
 target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 (cd "$root" && cargo build --release --quiet)
 bin="$target_dir/release/kubectl-initdoctor"
@@ -43,9 +50,20 @@ for _ in $(seq 100); do grep -q 'Starting to serve' "$work/proxy.log" && break; 
 api="http://$(sed -n 's/.*Starting to serve on \(127\.0\.0\.1:[0-9]*\).*/\1/p' "$work/proxy.log")"
 [[ "$api" != "http://" ]] || { echo "bench: kubectl proxy did not start" >&2; exit 1; }
 
-# send FILE: run the requests of a curl config file, 32 at a time, failing on none (a pod that
+# send FILE: run the requests of a curl config file, 16 at a time, failing on none (a pod that
 # exists already answers 409; the count check below decides).
-send() { curl --silent --parallel --parallel-max 16 --config "$1" >/dev/null 2>&1 || true; }
+# A file is sent in parts of 1,000 requests (6 lines each). A parallel curl was seen to drop
+# the last few dozen transfers of its config file (the same names, run after run): the last 50
+# requests of each part are sent again one at a time.
+send() {
+  local part
+  split -l 6000 "$1" "$1.part."
+  for part in "$1".part.*; do
+    curl --silent --parallel --parallel-max 16 --config "$part" >/dev/null 2>&1 || true
+    tail -n 300 "$part" | curl --silent --config - >/dev/null 2>&1 || true
+    rm -f "$part"
+  done
+}
 
 # request METHOD PATH JSON CONTENT-TYPE: one request in curl config syntax.
 request() {
@@ -66,6 +84,11 @@ pod_json() { # NAME APP [SCRIPT]
     "$1" "$2" "$INITDOCTOR_NODE" "$init"
 }
 
+# ns_pods NS: how many pods a namespace holds (one list item and the remaining count).
+ns_pods() {
+  curl --silent "$api/api/v1/namespaces/$1/pods?limit=1" | jq '(.metadata.remainingItemCount // 0) + (.items // [] | length)'
+}
+
 # build N: the workload of size N in namespace initdoctor-bench-N (kept between runs).
 build() {
   local n="$1" ns="initdoctor-bench-$1" blocked=$(($1 / 10)) i
@@ -75,7 +98,7 @@ build() {
     for _ in $(seq 50); do "$kubectl" -n "$ns" get serviceaccount default >/dev/null 2>&1 && break; sleep 0.2; done
   fi
   local have
-  have="$("$kubectl" -n "$ns" get pods --no-headers 2>/dev/null | wc -l)"
+  have="$(ns_pods "$ns")"
   ((have >= n)) && return 0
   echo "bench: building $ns ($n pods: $blocked blocked, 3 backing db, $filler running)..." >&2
   local start=$SECONDS
@@ -96,7 +119,7 @@ build() {
     for ((i = 0; i < filler; i++)); do request PATCH "/api/v1/namespaces/$ns/pods/run-$i/status" "$(ready_status "10.79.$((i / 250)).$((i % 250 + 1))")" application/merge-patch+json; done
   } >"$work/status"
   send "$work/status"
-  have="$("$kubectl" -n "$ns" get pods --no-headers 2>/dev/null | wc -l)"
+  have="$(ns_pods "$ns")"
   echo "bench: $ns has $have pods (built in $((SECONDS - start)) s)" >&2
 }
 
@@ -126,21 +149,47 @@ requests() {
     sort | uniq -c | awk '{n += $1; s = s (s ? ", " : "") $2 " " $3 " " $1} END {printf "%d (%s)", n, s}'
 }
 
-# Some parallel requests can fail to start (curl's "Failed initialization" under load): build
-# again until the namespace holds its pods (creates answer 409 for those that exist).
-for n in $sizes; do for _ in 1 2 3; do build "$n"; done; done
+# gone NS: delete a bench namespace and wait until it is gone (its pods first, with grace
+# period 0: the fakelet runs no containers to stop).
+gone() {
+  curl --silent --request DELETE "$api/api/v1/namespaces/$1/pods?gracePeriodSeconds=0" >/dev/null || true
+  "$kubectl" delete namespace "$1" --wait=true --timeout=600s >/dev/null 2>&1 || true
+}
+
+# cluster_pods: how many pods the cluster holds (one list item and the remaining count).
+cluster_pods() {
+  curl --silent "$api/api/v1/pods?limit=1" | jq '(.metadata.remainingItemCount // 0) + (.items // [] | length)'
+}
 
 rows=()
 for n in $sizes; do
   ns="initdoctor-bench-$n"
-  read -r one_ms one_kb < <(measure "$bin" -n "$ns" explain blocked-0 -o json)
-  read -r get_ms get_kb < <(measure "$kubectl" -n "$ns" get pod blocked-0 -o json)
-  read -r all_ms all_kb < <(measure "$bin" -n "$ns" explain -o json)
-  read -r list_ms list_kb < <(measure "$kubectl" -n "$ns" get pods -o json)
+  if [[ "$alone" == 1 ]]; then
+    for other in $("$kubectl" get namespaces -o name | sed -n 's|^namespace/\(initdoctor-bench-[0-9]*\)$|\1|p'); do
+      [[ "$other" == "$ns" ]] || { echo "bench: deleting $other (BENCH_ALONE=1)" >&2; gone "$other"; }
+    done
+  fi
+  # Some parallel requests can fail to start (curl's "Failed initialization" under load): build
+  # again until the namespace holds its pods (creates answer 409 for those that exist).
+  for _ in 1 2 3; do build "$n"; done
+  [[ "${BENCH_BUILD_ONLY:-0}" == 1 ]] && continue
+  r="$runs"
+  ((n >= 20000)) && r="${BENCH_RUNS:-3}"
+  total="$(cluster_pods)"
+  read -r one_ms one_kb < <(runs="$r" measure "$bin" -n "$ns" explain blocked-0 -o json)
+  read -r get_ms get_kb < <(runs="$r" measure "$kubectl" -n "$ns" get pod blocked-0 -o json)
+  read -r ns_ms ns_kb < <(runs="$r" measure "$bin" -n "$ns" explain -o json)
+  read -r nsk_ms nsk_kb < <(runs="$r" measure "$kubectl" -n "$ns" get pods -o json)
+  read -r all_ms all_kb < <(runs="$r" measure "$bin" explain -A -o json)
+  read -r allk_ms allk_kb < <(runs="$r" measure "$kubectl" get pods -A -o json)
   one_req="$(requests "$bin" -n "$ns" explain blocked-0 -o json)"
-  all_req="$(requests "$bin" -n "$ns" explain -o json)"
-  rows+=("$n|$one_ms|$one_kb|$get_ms|$get_kb|$all_ms|$all_kb|$list_ms|$list_kb|$one_req|$all_req")
+  ns_req="$(requests "$bin" -n "$ns" explain -o json)"
+  all_req="$(requests "$bin" explain -A -o json)"
+  selected="$("$bin" explain -A -o json | jq '.pods | length')"
+  rows+=("$n|$total|$selected|$one_ms|$one_kb|$get_ms|$get_kb|$ns_ms|$ns_kb|$nsk_ms|$nsk_kb|$all_ms|$all_kb|$allk_ms|$allk_kb|$one_req|$ns_req|$all_req")
 done
+
+[[ "${BENCH_BUILD_ONLY:-0}" == 1 ]] && exit 0
 
 # The log workload: pod big-log in initdoctor-bench-logs, its init container
 # `wait` running, whose log (served by the fakelet from INITDOCTOR_CONTAINER_LOGS) holds
@@ -185,18 +234,19 @@ fd_ms="$(follow_ms "$bin" -n "$log_ns" logs -f big-log -c wait --prefix=false)"
 fk_ms="$(follow_ms "$kubectl" -n "$log_ns" logs -f big-log -c wait)"
 
 echo "kubectl-initdoctor vs kubectl (built from k8s.io/kubernetes $(basename "$(dirname "$INITDOCTOR_BIN_DIR")" | sed 's/^k8s-\(v[0-9.]*\).*/\1/')) on the local control plane, median of $runs runs ($(date -u +%F), $(nproc) cores)"
-printf '\n| pods | explain POD | get pod -o json | ratio | explain -n NS | get pods -n NS -o json | time ratio | memory ratio |\n|---|---|---|---|---|---|---|---|\n'
+printf '\n| pods in the namespace (cluster) | explain POD | get pod -o json | ratio | explain -n NS | get pods -n NS -o json | time | memory | explain -A (pods selected) | get pods -A -o json | time | memory |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 for row in "${rows[@]}"; do
-  IFS='|' read -r n one_ms one_kb get_ms get_kb all_ms all_kb list_ms list_kb _ _ <<<"$row"
-  awk -v n="$n" -v a="$one_ms" -v ak="$one_kb" -v b="$get_ms" -v bk="$get_kb" -v c="$all_ms" -v ck="$all_kb" -v d="$list_ms" -v dk="$list_kb" 'BEGIN {
-    printf "| %d | %.3f s, %d MiB | %.3f s, %d MiB | %.2f× | %.3f s, %d MiB | %.3f s, %d MiB | %.2f× | %.2f× |\n",
-      n, a / 1000, ak / 1024, b / 1000, bk / 1024, a / b, c / 1000, ck / 1024, d / 1000, dk / 1024, c / d, ck / dk }'
+  IFS='|' read -r n total selected a ak b bk c ck d dk e ek f fk _ <<<"$row"
+  awk -v n="$n" -v t="$total" -v sel="$selected" -v a="$a" -v ak="$ak" -v b="$b" -v bk="$bk" -v c="$c" -v ck="$ck" -v d="$d" -v dk="$dk" -v e="$e" -v ek="$ek" -v f="$f" -v fk="$fk" 'BEGIN {
+    printf "| %d (%d) | %.3f s, %d MiB | %.3f s, %d MiB | %.2f× | %.3f s, %d MiB | %.3f s, %d MiB | %.2f× | %.2f× | %.3f s, %d MiB (%d) | %.3f s, %d MiB | %.2f× | %.2f× |\n",
+      n, t, a / 1000, ak / 1024, b / 1000, bk / 1024, a / b, c / 1000, ck / 1024, d / 1000, dk / 1024, c / d, ck / dk, e / 1000, ek / 1024, sel, f / 1000, fk / 1024, e / f, ek / fk }'
 done
 printf '\nrequests of one run (from the audit log; "(sel)": with a label or field selector)\n'
 for row in "${rows[@]}"; do
-  IFS='|' read -r n _ _ _ _ _ _ _ _ one_req all_req <<<"$row"
+  IFS='|' read -r n _ _ _ _ _ _ _ _ _ _ _ _ _ _ one_req ns_req all_req <<<"$row"
   printf '  %5d pods  explain POD:   %s\n' "$n" "$one_req"
-  printf '  %5d pods  explain -n NS: %s\n' "$n" "$all_req"
+  printf '  %5d pods  explain -n NS: %s\n' "$n" "$ns_req"
+  printf '  %5d pods  explain -A:    %s\n' "$n" "$all_req"
 done
 printf '\nlogs of one container whose log holds %d MB (%d lines)\n' "$log_mb" "$log_lines"
 printf '| work | initdoctor | kubectl | ratio |\n|---|---|---|---|\n'

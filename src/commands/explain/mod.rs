@@ -235,6 +235,7 @@ async fn select(cluster: &Cluster, selection: &Selection) -> Result<(Vec<Pod>, V
                     scope,
                     selector.as_deref(),
                     Some(SELECTABLE_PHASES),
+                    |head| diagnosis::selected_by_status(head, *init_only),
                     if *init_only {
                         diagnosis::needs_attention
                     } else {

@@ -26,28 +26,20 @@ pub fn labels_text(labels: &BTreeMap<String, String>) -> String {
 }
 
 /// The label sets of `pods` closest to `selector` (most matching pairs first), at most `max`.
+/// Each distinct label set is scored once: the pods of one workload share theirs.
 pub fn closest_label_sets(
     selector: &BTreeMap<String, String>,
     pods: &[Pod],
     max: usize,
 ) -> Vec<(String, String)> {
+    let mut scores: BTreeMap<&BTreeMap<String, String>, (usize, usize)> = BTreeMap::new();
     let mut scored: Vec<(usize, usize, String, String)> = pods
         .iter()
         .filter_map(|p| {
             let labels = p.metadata.labels.as_ref()?;
-            let same = selector
-                .iter()
-                .filter(|(k, v)| labels.get(*k) == Some(*v))
-                .count();
-            let near = selector
-                .iter()
-                .filter(|(k, v)| {
-                    labels.get(*k).is_some_and(|l| edit_distance(l, v) <= 2)
-                        || labels
-                            .iter()
-                            .any(|(lk, lv)| lv == *v && edit_distance(lk, k) <= 2)
-                })
-                .count();
+            let (same, near) = *scores
+                .entry(labels)
+                .or_insert_with(|| score(selector, labels));
             (same + near > 0).then(|| {
                 (
                     same,
@@ -64,6 +56,30 @@ pub fn closest_label_sets(
         .take(max)
         .map(|(_, _, name, labels)| (name, labels))
         .collect()
+}
+
+/// How many pairs of `selector` a label set has, and how many it nearly has (a value or a key
+/// at most 2 edits away).
+fn score(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> (usize, usize) {
+    let same = selector
+        .iter()
+        .filter(|(k, v)| labels.get(*k) == Some(*v))
+        .count();
+    let near = selector
+        .iter()
+        .filter(|(k, v)| {
+            labels.get(*k).is_some_and(|l| within_two(l, v))
+                || labels.iter().any(|(lk, lv)| lv == *v && within_two(lk, k))
+        })
+        .count();
+    (same, near)
+}
+
+/// `edit_distance(a, b) <= 2`, without computing it when the lengths alone say no.
+fn within_two(a: &str, b: &str) -> bool {
+    a.len().abs_diff(b.len()) <= 2 * 4 // a character is at most 4 bytes
+        && a.chars().count().abs_diff(b.chars().count()) <= 2
+        && edit_distance(a, b) <= 2
 }
 
 /// Levenshtein distance, on characters.
@@ -192,5 +208,57 @@ impl Selector {
             Requirement::Exists(k) => get(k).is_some(),
             Requirement::Absent(k) => get(k).is_none(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(name: &str, labels: &[(&str, &str)]) -> Pod {
+        let mut pod = Pod::default();
+        pod.metadata.name = Some(name.into());
+        pod.metadata.labels = Some(
+            labels
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect(),
+        );
+        pod
+    }
+
+    #[test]
+    fn closest_label_sets_rank_matching_then_near_pairs_then_names() {
+        let selector: BTreeMap<String, String> = [("app", "api"), ("tier", "web")]
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        let pods = [
+            pod("z-both-near", &[("app", "apj"), ("tier", "wbe")]),
+            pod("b-one-same", &[("app", "api"), ("tier", "db")]),
+            pod("a-one-same", &[("app", "api"), ("tier", "db")]),
+            pod("far", &[("app", "billing"), ("tier", "batch")]),
+            pod("near-key", &[("ap", "api")]),
+            pod("unlabelled", &[]),
+        ];
+        let names: Vec<String> = closest_label_sets(&selector, &pods, 10)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        // Pods sharing a label set keep their own names (scored once, listed each).
+        assert_eq!(
+            names,
+            ["a-one-same", "b-one-same", "z-both-near", "near-key"],
+            "one same pair beats two near ones; a key 1 edit away is near"
+        );
+        assert_eq!(
+            closest_label_sets(&selector, &pods, 1),
+            [("a-one-same".to_string(), "app=api,tier=db".to_string())]
+        );
+        assert!(within_two("ghost", "ghos") && !within_two("ghost", "filler"));
+        assert!(
+            !within_two("a", "abcd"),
+            "lengths 3 apart are 3 edits at least"
+        );
     }
 }

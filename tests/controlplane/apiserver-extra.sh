@@ -20,26 +20,5 @@ etcd_url="${etcd_url:-http://127.0.0.1:$ETCD_PORT}"
 BIN_DIR="$(sed -n 's/^export INITDOCTOR_BIN_DIR=//p' "$STATE_DIR/env")"
 port_in_use "$port" && die "port $port is already in use on 127.0.0.1"
 
-exec "$BIN_DIR/kube-apiserver" \
-  --etcd-servers="$etcd_url" \
-  --etcd-compaction-interval=0 \
-  --bind-address=127.0.0.1 \
-  --advertise-address=127.0.0.1 \
-  --secure-port="$port" \
-  --endpoint-reconciler-type=none \
-  --service-cluster-ip-range=10.96.0.0/16 \
-  --authorization-mode=Node,RBAC \
-  --allow-privileged=true \
-  --client-ca-file="$PKI/ca.crt" \
-  --tls-cert-file="$PKI/apiserver.crt" \
-  --tls-private-key-file="$PKI/apiserver.key" \
-  --service-account-key-file="$PKI/sa.pub" \
-  --service-account-signing-key-file="$PKI/sa.key" \
-  --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-  --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
-  --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
-  --kubelet-preferred-address-types=InternalIP \
-  --audit-policy-file="$CP_DIR/audit-policy.yaml" \
-  --audit-log-path="$audit" \
-  --audit-log-format=json \
-  "$@"
+apiserver_args "$etcd_url" "$port" "$audit"
+exec "$BIN_DIR/kube-apiserver" "${APISERVER_ARGS[@]}" --etcd-compaction-interval=0 "$@"

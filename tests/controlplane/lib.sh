@@ -121,6 +121,33 @@ port_in_use() {
 
 # GET a health endpoint of the apiserver. Anonymously, which they allow: the audit policy drops
 # anonymous health probes but records everything `admin` does.
+# The kube-apiserver flags of this control plane for ETCD_URL, PORT and AUDIT_LOG, into the array
+# APISERVER_ARGS (up.sh's server and apiserver-extra.sh's second one share them).
+apiserver_args() {
+  APISERVER_ARGS=(
+    --etcd-servers="$1"
+    --bind-address=127.0.0.1
+    --advertise-address=127.0.0.1
+    --secure-port="$2"
+    --endpoint-reconciler-type=none
+    --service-cluster-ip-range=10.96.0.0/16
+    --authorization-mode=Node,RBAC
+    --allow-privileged=true
+    --client-ca-file="$PKI/ca.crt"
+    --tls-cert-file="$PKI/apiserver.crt"
+    --tls-private-key-file="$PKI/apiserver.key"
+    --service-account-key-file="$PKI/sa.pub"
+    --service-account-signing-key-file="$PKI/sa.key"
+    --service-account-issuer=https://kubernetes.default.svc.cluster.local
+    --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt"
+    --kubelet-client-key="$PKI/apiserver-kubelet-client.key"
+    --kubelet-preferred-address-types=InternalIP
+    --audit-policy-file="$CP_DIR/audit-policy.yaml"
+    --audit-log-path="$3"
+    --audit-log-format=json
+  )
+}
+
 apiserver_health() {
   curl --silent --show-error --fail --max-time 5 --cacert "$STATE_DIR/pki/ca.crt" \
     "https://127.0.0.1:$APISERVER_PORT/$1"

@@ -197,27 +197,8 @@ fi
 launch etcd "$BIN_DIR/etcd" "${etcd_args[@]}"
 wait_until 30 "healthy etcd" curl --silent --fail --max-time 2 "http://127.0.0.1:$ETCD_PORT/health"
 
-launch kube-apiserver "$BIN_DIR/kube-apiserver" \
-  --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
-  --bind-address=127.0.0.1 \
-  --advertise-address=127.0.0.1 \
-  --secure-port="$APISERVER_PORT" \
-  --endpoint-reconciler-type=none \
-  --service-cluster-ip-range=10.96.0.0/16 \
-  --authorization-mode=Node,RBAC \
-  --allow-privileged=true \
-  --client-ca-file="$PKI/ca.crt" \
-  --tls-cert-file="$PKI/apiserver.crt" \
-  --tls-private-key-file="$PKI/apiserver.key" \
-  --service-account-key-file="$PKI/sa.pub" \
-  --service-account-signing-key-file="$PKI/sa.key" \
-  --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-  --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
-  --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
-  --kubelet-preferred-address-types=InternalIP \
-  --audit-policy-file="$CP_DIR/audit-policy.yaml" \
-  --audit-log-path="$STATE_DIR/audit.log" \
-  --audit-log-format=json
+apiserver_args "http://127.0.0.1:$ETCD_PORT" "$APISERVER_PORT" "$STATE_DIR/audit.log"
+launch kube-apiserver "$BIN_DIR/kube-apiserver" "${APISERVER_ARGS[@]}"
 wait_until 90 "/readyz" apiserver_health readyz
 
 # RBAC: `viewer` reads what the built-in ClusterRole `view` allows.

@@ -494,28 +494,29 @@ async fn real_node_follow_across_a_real_restart_and_two_init_containers() {
         return;
     };
     let ns = TestNs::new("logsreal").await;
-    ns.pod(&format!(
+    common::realnode::pod_on(
+        &ns,
+        node,
         r#"
 apiVersion: v1
 kind: Pod
-metadata: {{name: story}}
+metadata: {name: story}
 spec:
-{placement}  volumes: [{{name: w, emptyDir: {{}}}}]
+  volumes: [{name: w, emptyDir: {}}]
   initContainers:
   - name: flaky
     image: busybox:1.35
     imagePullPolicy: IfNotPresent
-    volumeMounts: [{{name: w, mountPath: /w}}]
+    volumeMounts: [{name: w, mountPath: /w}]
     command: ['sh', '-c', 'if [ -e /w/once ]; then echo second try; else touch /w/once; echo first try; exit 3; fi']
   - name: second
     image: busybox:1.35
     imagePullPolicy: IfNotPresent
     command: ['sh', '-c', 'echo step two; sleep 1; echo done']
   containers:
-  - {{name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}}
+  - {name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}
 "#,
-        placement = common::realnode::placement(node)
-    ))
+    )
     .await;
     let child = spawn_initdoctor(&["logs", "story", "-n", &ns.name, "-f", "--prefix=false"]);
     let run = finish_within(child, Duration::from_secs(120));

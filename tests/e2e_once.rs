@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::realnode::{self, init_status, wait_pod};
+use common::realnode::{init_status, wait_pod};
 use common::{TestNs, evidence_has, explain_one, explain_table, finding_about, random_suffix};
 
 struct Case {
@@ -170,22 +170,25 @@ async fn a_real_one_shot_check_fails_and_restarts() {
     };
     let ns = TestNs::new("rn-once").await;
     let db = format!("ledger-db-{}", random_suffix());
-    ns.pod(&format!(
-        r#"
+    common::realnode::pod_on(
+        &ns,
+        node,
+        &format!(
+            r#"
 apiVersion: v1
 kind: Pod
 metadata: {{name: ledger}}
 spec:
-{placement}  initContainers:
+  initContainers:
   - name: check-db
     image: busybox:1.35
     imagePullPolicy: IfNotPresent
     command: ['sh', '-c', 'set -e; nc -z -w 2 {db} 5432; echo reachable']
   containers:
   - {{name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}}
-"#,
-        placement = realnode::placement(node)
-    ))
+"#
+        ),
+    )
     .await;
     let p = wait_pod(
         &ns,

@@ -127,15 +127,17 @@ async fn seed2_fully_qualified_names_get_past_each_service_as_it_appears() {
         return;
     };
     let ns = TestNs::new("rn-seed2").await;
-    ns.pod(&format!(
+    common::realnode::pod_on(
+        &ns,
+        node,
         r#"
 apiVersion: v1
 kind: Pod
 metadata:
   name: myapp-pod
-  labels: {{app: myapp}}
+  labels: {app: myapp}
 spec:
-{placement}  containers:
+  containers:
   - name: myapp-container
     image: busybox:1.35
     imagePullPolicy: IfNotPresent
@@ -150,8 +152,7 @@ spec:
     imagePullPolicy: IfNotPresent
     command: ['sh', '-c', "until nslookup rn-mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for mydb; sleep 2; done"]
 "#,
-        placement = realnode::placement(node)
-    ))
+    )
     .await;
     wait_pod(&ns, "myapp-pod", LONG, "running init-myservice", |p| {
         is_running(init_status(p, "init-myservice"))
@@ -266,22 +267,23 @@ async fn crash_looping_init_container_with_the_kubelets_backoff() {
         return;
     };
     let ns = TestNs::new("rn-crash").await;
-    ns.pod(&format!(
+    common::realnode::pod_on(
+        &ns,
+        node,
         r#"
 apiVersion: v1
 kind: Pod
-metadata: {{name: crasher}}
+metadata: {name: crasher}
 spec:
-{placement}  initContainers:
+  initContainers:
   - name: migrate
     image: busybox:1.35
     imagePullPolicy: IfNotPresent
     command: ['sh', '-c', 'echo "migration failed: relation users does not exist"; exit 3']
   containers:
-  - {{name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}}
+  - {name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}
 "#,
-        placement = realnode::placement(node)
-    ))
+    )
     .await;
     let p = wait_pod(
         &ns,
@@ -333,22 +335,23 @@ async fn debug_target_shares_the_init_containers_processes() {
         return;
     };
     let ns = TestNs::new("rn-debug").await;
-    ns.pod(&format!(
+    common::realnode::pod_on(
+        &ns,
+        node,
         r#"
 apiVersion: v1
 kind: Pod
-metadata: {{name: waiter}}
+metadata: {name: waiter}
 spec:
-{placement}  initContainers:
+  initContainers:
   - name: wait-db
     image: busybox:1.35
     imagePullPolicy: IfNotPresent
     command: ['sh', '-c', 'until nc -z -w 1 orders-db 5432; do echo waiting for orders-db; sleep 2; done']
   containers:
-  - {{name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}}
+  - {name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}
 "#,
-        placement = realnode::placement(node)
-    ))
+    )
     .await;
     wait_pod(&ns, "waiter", LONG, "running wait-db", |p| {
         is_running(init_status(p, "wait-db"))
@@ -395,13 +398,15 @@ async fn logs_follow_two_init_containers_in_order() {
         return;
     };
     let ns = TestNs::new("rn-logs").await;
-    ns.pod(&format!(
+    common::realnode::pod_on(
+        &ns,
+        node,
         r#"
 apiVersion: v1
 kind: Pod
-metadata: {{name: story}}
+metadata: {name: story}
 spec:
-{placement}  initContainers:
+  initContainers:
   - name: first
     image: busybox:1.35
     imagePullPolicy: IfNotPresent
@@ -411,10 +416,9 @@ spec:
     imagePullPolicy: IfNotPresent
     command: ['sh', '-c', 'for i in 1 2 3; do echo "second $i"; sleep 1; done']
   containers:
-  - {{name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}}
+  - {name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}
 "#,
-        placement = realnode::placement(node)
-    ))
+    )
     .await;
     wait_pod(&ns, "story", LONG, "running first", |p| {
         is_running(init_status(p, "first"))
@@ -475,41 +479,43 @@ async fn service_chain_from_a_real_backing_pod() {
         "apiVersion: v1\nkind: Service\nmetadata:\n  name: backend\nspec:\n  selector: {app: backend}\n  ports:\n  - {protocol: TCP, port: 8080, targetPort: 8080}\n",
     )
     .await;
-    ns.pod(&format!(
+    common::realnode::pod_on(
+        &ns,
+        node,
         r#"
 apiVersion: v1
 kind: Pod
-metadata: {{name: backend-0, labels: {{app: backend}}}}
+metadata: {name: backend-0, labels: {app: backend}}
 spec:
-{placement}  containers:
+  containers:
   - name: server
     image: busybox:1.35
     imagePullPolicy: IfNotPresent
     command: ['sh', '-c', 'sleep 2; touch /tmp/ready; exec httpd -f -p 8080']
-    ports: [{{containerPort: 8080}}]
+    ports: [{containerPort: 8080}]
     readinessProbe:
-      exec: {{command: ['test', '-f', '/tmp/ready']}}
+      exec: {command: ['test', '-f', '/tmp/ready']}
       periodSeconds: 1
 "#,
-        placement = realnode::placement(node)
-    ))
+    )
     .await;
-    ns.pod(&format!(
+    common::realnode::pod_on(
+        &ns,
+        node,
         r#"
 apiVersion: v1
 kind: Pod
-metadata: {{name: client}}
+metadata: {name: client}
 spec:
-{placement}  initContainers:
+  initContainers:
   - name: wait-backend
     image: busybox:1.35
     imagePullPolicy: IfNotPresent
     command: ['sh', '-c', 'until wget -q -T 1 -O- http://backend:8080/; do echo waiting for backend; sleep 2; done']
   containers:
-  - {{name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}}
+  - {name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}
 "#,
-        placement = realnode::placement(node)
-    ))
+    )
     .await;
     wait_pod(&ns, "client", LONG, "running wait-backend", |p| {
         is_running(init_status(p, "wait-backend"))

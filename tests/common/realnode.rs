@@ -20,6 +20,13 @@ pub fn placement(node: &str) -> String {
     )
 }
 
+/// Create the pod of `yaml` on the real node: [`placement`] goes in after its `spec:` line.
+pub async fn pod_on(ns: &TestNs, node: &str, yaml: &str) -> Pod {
+    let placed = yaml.replacen("\nspec:\n", &format!("\nspec:\n{}", placement(node)), 1);
+    assert_ne!(placed, yaml, "a pod manifest with a `spec:` line");
+    ns.pod(&placed).await
+}
+
 /// The pod as JSON.
 pub async fn pod_json(ns: &TestNs, name: &str) -> Value {
     let pods: Api<Pod> = ns.api();

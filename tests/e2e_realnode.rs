@@ -127,7 +127,32 @@ async fn seed2_fully_qualified_names_get_past_each_service_as_it_appears() {
         return;
     };
     let ns = TestNs::new("rn-seed2").await;
-    common::realnode::pod_on(&ns, node, include_str!("data/realnode/seed2_fully_qualified_names_get_past_each_service_as_it_appears.myapp-pod.yaml"))
+    common::realnode::pod_on(
+        &ns,
+        node,
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: myapp-pod
+  labels: {app: myapp}
+spec:
+  containers:
+  - name: myapp-container
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'echo "The app is running!" && sleep 3600']
+  initContainers:
+  - name: init-myservice
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', "until nslookup rn-myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for myservice; sleep 2; done"]
+  - name: init-mydb
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', "until nslookup rn-mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for mydb; sleep 2; done"]
+"#,
+    )
     .await;
     wait_pod(&ns, "myapp-pod", LONG, "running init-myservice", |p| {
         is_running(init_status(p, "init-myservice"))
@@ -245,9 +270,19 @@ async fn crash_looping_init_container_with_the_kubelets_backoff() {
     common::realnode::pod_on(
         &ns,
         node,
-        include_str!(
-            "data/realnode/crash_looping_init_container_with_the_kubelets_backoff.crasher.yaml"
-        ),
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: crasher}
+spec:
+  initContainers:
+  - name: migrate
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'echo "migration failed: relation users does not exist"; exit 3']
+  containers:
+  - {name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}
+"#,
     )
     .await;
     let p = wait_pod(
@@ -303,7 +338,19 @@ async fn debug_target_shares_the_init_containers_processes() {
     common::realnode::pod_on(
         &ns,
         node,
-        include_str!("data/realnode/debug_target_shares_the_init_containers_processes.waiter.yaml"),
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: waiter}
+spec:
+  initContainers:
+  - name: wait-db
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'until nc -z -w 1 orders-db 5432; do echo waiting for orders-db; sleep 2; done']
+  containers:
+  - {name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}
+"#,
     )
     .await;
     wait_pod(&ns, "waiter", LONG, "running wait-db", |p| {
@@ -354,7 +401,23 @@ async fn logs_follow_two_init_containers_in_order() {
     common::realnode::pod_on(
         &ns,
         node,
-        include_str!("data/realnode/logs_follow_two_init_containers_in_order.story.yaml"),
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: story}
+spec:
+  initContainers:
+  - name: first
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'for i in 1 2 3 4 5; do echo "first $i"; sleep 1; done']
+  - name: second
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'for i in 1 2 3; do echo "second $i"; sleep 1; done']
+  containers:
+  - {name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}
+"#,
     )
     .await;
     wait_pod(&ns, "story", LONG, "running first", |p| {
@@ -419,13 +482,39 @@ async fn service_chain_from_a_real_backing_pod() {
     common::realnode::pod_on(
         &ns,
         node,
-        include_str!("data/realnode/service_chain_from_a_real_backing_pod.backend-0.yaml"),
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: backend-0, labels: {app: backend}}
+spec:
+  containers:
+  - name: server
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'sleep 2; touch /tmp/ready; exec httpd -f -p 8080']
+    ports: [{containerPort: 8080}]
+    readinessProbe:
+      exec: {command: ['test', '-f', '/tmp/ready']}
+      periodSeconds: 1
+"#,
     )
     .await;
     common::realnode::pod_on(
         &ns,
         node,
-        include_str!("data/realnode/service_chain_from_a_real_backing_pod.client.yaml"),
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  initContainers:
+  - name: wait-backend
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'until wget -q -T 1 -O- http://backend:8080/; do echo waiting for backend; sleep 2; done']
+  containers:
+  - {name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}
+"#,
     )
     .await;
     wait_pod(&ns, "client", LONG, "running wait-backend", |p| {

@@ -9,7 +9,7 @@
 //! memory holds one page of text and the selected pods, never the list, and the pods that are
 //! dropped cost a scan, not an object.
 
-use k8s_openapi::api::core::v1::{Pod, PodCondition, PodStatus};
+use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ListMeta, ObjectMeta};
 use kube::Resource;
 use kube::api::{Api, ListParams};
@@ -63,22 +63,12 @@ impl Head {
     /// A pod holding only the phase and conditions read.
     fn skeleton(self) -> Pod {
         let status = self.status.unwrap_or_default();
-        Pod {
-            status: Some(PodStatus {
-                phase: status.phase,
-                conditions: status.conditions.map(|cs| {
-                    cs.into_iter()
-                        .map(|c| PodCondition {
-                            type_: c.type_,
-                            status: c.status,
-                            ..Default::default()
-                        })
-                        .collect()
-                }),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }
+        crate::diagnosis::status_head(
+            status.phase,
+            status
+                .conditions
+                .map(|cs| cs.into_iter().map(|c| (c.type_, c.status))),
+        )
     }
 }
 

@@ -90,6 +90,31 @@ pub fn selected_by_status(pod: &Pod, init_only: bool) -> Option<bool> {
     })
 }
 
+/// The pod [`selected_by_status`] decides from: only `phase` and the conditions' type and
+/// status (what a page of the pod list is read for first).
+pub fn status_head(
+    phase: Option<String>,
+    conditions: Option<impl IntoIterator<Item = (String, String)>>,
+) -> Pod {
+    use k8s_openapi::api::core::v1::{PodCondition, PodStatus};
+    Pod {
+        status: Some(PodStatus {
+            phase,
+            conditions: conditions.map(|cs| {
+                cs.into_iter()
+                    .map(|(type_, status)| PodCondition {
+                        type_,
+                        status,
+                        ..Default::default()
+                    })
+                    .collect()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
 /// True when `explain --exit-code` exits 3 for this pod: not initialized, or (unless
 /// `init_only`) not Ready and not `Succeeded` (a Completed pod is fine).
 pub fn exits_blocked(diagnosis: &PodDiagnosis, init_only: bool) -> bool {
@@ -226,7 +251,6 @@ pub fn next_commands(diagnosis: &PodDiagnosis) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use k8s_openapi::api::core::v1::{PodCondition, PodStatus};
 
     /// A pod in `phase` with these conditions, its init container `init` in `init_state` (a
     /// container state's JSON), `restartPolicy` `policy`.
@@ -250,22 +274,12 @@ mod tests {
     /// What a page's first read of `pod` keeps: its phase and conditions' type and status.
     fn skeleton(pod: &Pod) -> Pod {
         let status = pod.status.clone().unwrap_or_default();
-        Pod {
-            status: Some(PodStatus {
-                phase: status.phase,
-                conditions: status.conditions.map(|cs| {
-                    cs.into_iter()
-                        .map(|c| PodCondition {
-                            type_: c.type_,
-                            status: c.status,
-                            ..Default::default()
-                        })
-                        .collect()
-                }),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }
+        status_head(
+            status.phase,
+            status
+                .conditions
+                .map(|cs| cs.into_iter().map(|c| (c.type_, c.status))),
+        )
     }
 
     #[test]

@@ -115,6 +115,15 @@ impl Context<'_> {
             .collect()
     }
 
+    /// The pod's `terminationGracePeriodSeconds` (default 30).
+    pub fn grace_seconds(&self) -> i64 {
+        self.pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.termination_grace_period_seconds)
+            .unwrap_or(30)
+    }
+
     /// The pod-level `restartPolicy` (default `Always`).
     pub fn restart_policy(&self) -> &str {
         self.pod

@@ -116,12 +116,7 @@ pub fn post_start_hook_failed(cx: &Context) -> Vec<Finding> {
 /// The kubelet says the preStop hook failed (`FailedPreStopHook`), or it runs longer than the
 /// pod's `terminationGracePeriodSeconds`, which counts from the start of preStop.
 pub fn pre_stop_hook_failed(cx: &Context) -> Vec<Finding> {
-    let grace = cx
-        .pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.termination_grace_period_seconds)
-        .unwrap_or(30);
+    let grace = cx.grace_seconds();
     let mut out = Vec::new();
     for c in cx.long_running() {
         let Some(hook) = c

@@ -329,6 +329,43 @@ pub(crate) mod testing {
         diagnose(evidence, NOW.parse().expect("now")).findings
     }
 
+    /// Check the one finding of a recorded pod (`file`) with `code` about `container`: its
+    /// severity, that its message, evidence or hint says each of `says`, and that none of `not`
+    /// stands beside it; the finding, and all the findings.
+    pub fn check_recorded(
+        evidence: &Evidence,
+        file: &str,
+        code: &str,
+        container: Option<&str>,
+        severity: crate::finding::Severity,
+        says: &[&str],
+        not: &[&str],
+    ) -> (Finding, Vec<Finding>) {
+        let all = findings(evidence);
+        let found: Vec<&Finding> = all
+            .iter()
+            .filter(|f| f.code == code && f.container.as_deref() == container)
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "{file}: {code} of {container:?} in {all:#?}"
+        );
+        let f = found[0].clone();
+        assert_eq!(f.severity, severity, "{file}: {f:#?}");
+        let text = format!("{}\n{}\n{}", f.message, f.evidence.join("\n"), f.hint);
+        for needle in says {
+            assert!(text.contains(needle), "{file}: no {needle:?} in\n{text}");
+        }
+        for other in not {
+            assert!(
+                all.iter().all(|g| g.code != *other),
+                "{file}: {other} beside {code}: {all:#?}"
+            );
+        }
+        (f, all)
+    }
+
     /// The one finding with `code`; panics listing what was found otherwise.
     pub fn only(evidence: &Evidence, code: &str) -> Finding {
         let all = findings(evidence);

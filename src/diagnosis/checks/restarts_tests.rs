@@ -257,30 +257,15 @@ const CASES: &[Case] = &[
 fn restart_findings_on_pods_recorded_on_the_real_node() {
     for case in CASES {
         let e = recorded(case.file, &[]);
-        let all = findings(&e);
-        let found: Vec<_> = all
-            .iter()
-            .filter(|f| f.code == case.code && f.container.as_deref() == case.container)
-            .collect();
-        assert_eq!(found.len(), 1, "{}: {all:#?}", case.file);
-        let f = found[0];
-        assert_eq!(f.severity, case.severity, "{}: {f:#?}", case.file);
-        let text = format!("{}\n{}\n{}", f.message, f.evidence.join("\n"), f.hint);
-        for needle in case.says {
-            assert!(
-                text.contains(needle),
-                "{}: no {needle:?} in\n{text}",
-                case.file
-            );
-        }
-        for code in case.not {
-            assert!(
-                all.iter().all(|g| g.code != *code),
-                "{}: {code} beside {}: {all:#?}",
-                case.file,
-                case.code
-            );
-        }
+        let (_, all) = check_recorded(
+            &e,
+            case.file,
+            case.code,
+            case.container,
+            case.severity,
+            case.says,
+            case.not,
+        );
         if case.only_info {
             assert!(
                 all.iter().all(|g| g.severity == Severity::Info),

@@ -39,12 +39,7 @@ pub fn check_sidecars_stopped(cx: &Context) -> Option<Finding> {
     }
     // The order they ended in; the same second, the later declared first (the kubelet's order).
     stopped.sort_by_key(|s| (s.row.finished_at, std::cmp::Reverse(s.row.index)));
-    let grace = cx
-        .pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.termination_grace_period_seconds)
-        .unwrap_or(30);
+    let grace = cx.grace_seconds();
     let outlived: Vec<&str> = stopped
         .iter()
         .filter(|s| {

@@ -128,9 +128,9 @@ impl Cluster {
             if version.is_none() {
                 version = page.metadata.resource_version;
             }
-            match page.metadata.continue_ {
-                Some(token) if !token.is_empty() => params = params.continue_token(&token),
-                _ => break,
+            match next_page(params, page.metadata.continue_.as_deref()) {
+                Some(next) => params = next,
+                None => break,
             }
         }
         Ok((kept, version.unwrap_or_default()))
@@ -159,9 +159,9 @@ impl Cluster {
                 meta.annotations = None;
                 meta
             }));
-            match page.metadata.continue_ {
-                Some(token) if !token.is_empty() => params = params.continue_token(&token),
-                _ => break,
+            match next_page(params, page.metadata.continue_.as_deref()) {
+                Some(next) => params = next,
+                None => break,
             }
         }
         Ok(items)
@@ -216,13 +216,20 @@ impl Cluster {
                 slim(item.meta_mut());
             }
             each(items);
-            match token {
-                Some(token) if !token.is_empty() => params = params.continue_token(&token),
-                _ => break,
+            match next_page(params, token.as_deref()) {
+                Some(next) => params = next,
+                None => break,
             }
         }
         Ok(version.unwrap_or_default())
     }
+}
+
+/// The parameters of the page after the one that gave `token`; `None` after the last page.
+fn next_page(params: ListParams, token: Option<&str>) -> Option<ListParams> {
+    token
+        .filter(|t| !t.is_empty())
+        .map(|t| params.continue_token(t))
 }
 
 fn list_params(labels: Option<&str>, fields: Option<&str>) -> ListParams {

@@ -393,14 +393,10 @@ async fn a_node_that_never_reports_ends_at_the_timeout() {
         &["--attach=false", "--timeout", "2s", "--target", "wait-db"],
     );
     run.assert_code(8);
-    assert!(
-        run.stderr.trim_end().ends_with(&format!(
+    run.assert_stderr_ends_with(&format!(
             "did not start within 2s (no status reported by the node yet): check `kubectl describe pod web -n {}`",
             ns.name
-        )),
-        "{}",
-        run.stderr
-    );
+        ));
 }
 
 #[tokio::test]

@@ -54,6 +54,20 @@ async fn pod_with(ns: &TestNs, annotations: Value, init_statuses: Value) {
     .await;
 }
 
+/// The pod blocked in wait-db, its containers ignoring SIGTERM: deleted, it stays Terminating
+/// for its 120 s grace period.
+async fn blocked_ignoring_sigterm(ns: &TestNs) {
+    pod_with(
+        ns,
+        json!({"fakelet.initdoctor.dev/ignores-sigterm": "true"}),
+        json!([
+            state::running("wait-db", "busybox:1.28", "2026-01-01T00:00:00Z"),
+            waiting_to_start("migrate")
+        ]),
+    )
+    .await;
+}
+
 fn crash_looping(name: &str) -> Value {
     let mut s = state::waiting(
         name,
@@ -208,7 +222,7 @@ async fn once_the_target_runs_again_the_printed_way_back_in_works() {
         "--timeout",
         "90s",
     ]);
-    assert_eq!(run.code, 8, "stderr: {}", run.stderr);
+    run.assert_code(8);
     let name = added_name(&run.stderr);
 
     // wait-db restarts: the kubelet's next sync starts the debugger.
@@ -225,36 +239,21 @@ async fn once_the_target_runs_again_the_printed_way_back_in_works() {
         &["debug", "web", "-n", &ns.name, "--attach-to", &name],
         "exit 4\n",
     );
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    assert!(
-        run.stderr.contains(&format!("Attached to {name}"))
-            && run
-                .stderr
-                .contains(&format!("Session ended; {name} is terminated (exit 4)")),
-        "{}",
-        run.stderr
-    );
+    run.assert_code(0);
+    run.assert_stderr_has(&format!("Attached to {name}"))
+        .assert_stderr_has(&format!("Session ended; {name} is terminated (exit 4)"));
 }
 
 #[tokio::test]
 async fn a_terminating_pod_is_refused_before_anything_is_written() {
     let ns = TestNs::new("dbgdel").await;
-    // Its containers ignore SIGTERM: it stays Terminating for its 120 s grace period.
-    pod_with(
-        &ns,
-        json!({"fakelet.initdoctor.dev/ignores-sigterm": "true"}),
-        json!([
-            state::running("wait-db", "busybox:1.28", "2026-01-01T00:00:00Z"),
-            waiting_to_start("migrate")
-        ]),
-    )
-    .await;
+    blocked_ignoring_sigterm(&ns).await;
     ns.api::<Pod>()
         .delete("web", &DeleteParams::default())
         .await
         .unwrap();
     let run = initdoctor(&["debug", "web", "-n", &ns.name, "--timeout", "60s"]);
-    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    run.assert_code(2);
     assert_eq!(
         run.stderr.trim_end(),
         "error: pod \"web\" is being deleted (Terminating): the kubelet starts no new container in it, so an ephemeral container would never start; debug a copy with `kubectl initdoctor debug web --copy-to NAME`"
@@ -269,15 +268,7 @@ async fn a_terminating_pod_is_refused_before_anything_is_written() {
 #[tokio::test]
 async fn a_pod_deleted_while_waiting_ends_the_wait() {
     let ns = TestNs::new("dbgdw").await;
-    pod_with(
-        &ns,
-        json!({"fakelet.initdoctor.dev/ignores-sigterm": "true"}),
-        json!([
-            state::running("wait-db", "busybox:1.28", "2026-01-01T00:00:00Z"),
-            waiting_to_start("migrate")
-        ]),
-    )
-    .await;
+    blocked_ignoring_sigterm(&ns).await;
     // An image that never pulls keeps it waiting.
     let child = common::spawn_initdoctor(&[
         "debug",
@@ -319,22 +310,14 @@ async fn a_pod_deleted_while_waiting_ends_the_wait() {
         "took {:?}",
         deleted.elapsed()
     );
-    assert_eq!(run.code, 8, "stderr: {}", run.stderr);
-    assert!(
-        run.stderr.contains(&format!(
-            "{name}: ErrImagePull: failed to pull and unpack image"
-        )),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.trim_end().ends_with(&format!(
+    run.assert_code(8);
+    run.assert_stderr_has(&format!(
+        "{name}: ErrImagePull: failed to pull and unpack image"
+    ));
+    run.assert_stderr_ends_with(&format!(
             "error: pod web is being deleted (Terminating): the kubelet starts no new container in it, so {name} never runs; debug a copy instead: `kubectl initdoctor debug web --copy-to web-debug -n {}`",
             ns.name
-        )),
-        "{}",
-        run.stderr
-    );
+        ));
     // The node's report for a container it will not start in a deleting pod.
     until_status(&ns, &name, |s| {
         s["state"]["waiting"]["reason"] == "PodInitializing"
@@ -416,7 +399,7 @@ async fn a_session_ends_when_its_pod_is_deleted() {
         .await
         .unwrap();
     let run = common::finish_within(child, Duration::from_secs(20));
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     let last = run.stderr.trim_end().lines().last().unwrap_or_default();
     assert!(
         last.starts_with("Session ended"),

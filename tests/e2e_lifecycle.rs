@@ -459,7 +459,7 @@ async fn selection_includes_pods_that_are_not_ready() {
         "-o",
         "json",
     ]);
-    assert_eq!(run.code, 3, "{}", run.stderr);
+    run.assert_code(3);
     let pod = &run.json()["pods"][0];
     assert_eq!(pod["ready"], false);
     assert_eq!(

@@ -378,7 +378,7 @@ spec:
     assert_eq!(eph["image"], "busybox:1.35", "{eph:#}");
     let name = eph["name"].as_str().expect("debug container name");
     let ps = common::kubectl(&["exec", "-n", &ns.name, "waiter", "-c", name, "--", "ps"]);
-    assert_eq!(ps.code, 0, "{}", ps.stderr);
+    ps.assert_code(0);
     assert!(
         ps.stdout.contains("until nc -z -w 1 orders-db 5432"),
         "the target's processes are visible from the debug container: {}",
@@ -645,7 +645,7 @@ fn network_safety_rules_are_in_place() {
 #[test]
 fn binaries_report_v1_37_2() {
     let run = common::kubectl(&["version", "-o", "json"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_code(0);
     let v = run.json();
     assert_eq!(v["clientVersion"]["gitVersion"], "v1.37.2", "{v:#}");
     assert_eq!(v["serverVersion"]["gitVersion"], "v1.37.2", "{v:#}");

@@ -339,7 +339,7 @@ async fn a_namespace_of_22_blocked_pods_gives_the_table_the_groups_and_the_owner
 
     // JSON: the pods' contract, plus the owner of each and the groups.
     let run = initdoctor(&["explain", "-n", &ns.name, "-o", "json"]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     let doc = run.json();
     let pods = doc["pods"].as_array().expect("pods");
     assert_eq!(pods.len(), 22, "every pod but ready-1");
@@ -401,7 +401,7 @@ async fn a_namespace_of_22_blocked_pods_gives_the_table_the_groups_and_the_owner
 
     // The table: kubectl's columns, one row per pod, most severe first; then the groups.
     let run = initdoctor(&["explain", "-n", &ns.name]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
         lines[0].split_whitespace().collect::<Vec<_>>(),
@@ -451,7 +451,7 @@ async fn a_namespace_of_22_blocked_pods_gives_the_table_the_groups_and_the_owner
 
     // -o wide: the owner, node, restarts and image.
     let run = initdoctor(&["explain", "-n", &ns.name, "-o", "wide"]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     let header: Vec<&str> = run
         .stdout
         .lines()
@@ -483,7 +483,7 @@ async fn a_namespace_of_22_blocked_pods_gives_the_table_the_groups_and_the_owner
 
     // --details: after the table and the groups, the full view of each pod.
     let run = initdoctor(&["explain", "-n", &ns.name, "--details"]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     assert_eq!(
         run.stdout
             .matches("Blocked at init container 1/1: wait")
@@ -496,7 +496,7 @@ async fn a_namespace_of_22_blocked_pods_gives_the_table_the_groups_and_the_owner
 
     // One pod named: its full view, with its owner.
     let run = initdoctor(&["explain", "db-0", "-n", &ns.name]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     assert!(
         run.stdout.contains("Owner: statefulset/db"),
         "{}",
@@ -706,9 +706,9 @@ async fn wide_restarts_read_as_kubectls() {
         ns.set_status(name, status.clone()).await;
     }
     let ours = initdoctor(&["explain", "-n", &ns.name, "-o", "wide"]);
-    assert_eq!(ours.code, 0, "stderr: {}", ours.stderr);
+    ours.assert_code(0);
     let theirs = common::kubectl(&["get", "pods", "-n", &ns.name]);
-    assert_eq!(theirs.code, 0, "{}", theirs.stderr);
+    theirs.assert_code(0);
     let ours_header = ours.stdout.lines().next().unwrap();
     let theirs_header = theirs.stdout.lines().next().unwrap();
     for (name, _, want) in &cases {
@@ -758,7 +758,7 @@ async fn owners_of_cronjob_and_daemonset_pods() {
         "-n",
         &ns.name,
     ]);
-    assert_eq!(made.code, 0, "{}", made.stderr);
+    made.assert_code(0);
     ns.create::<k8s_openapi::api::apps::v1::DaemonSet>(&format!(
         "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: agent}}\nspec:\n  selector: {{matchLabels: {{app: agent}}}}\n  template:{}",
         template("agent", WAIT_CACHE, "busybox:1.35", "Always")
@@ -767,7 +767,7 @@ async fn owners_of_cronjob_and_daemonset_pods() {
     let job_pod = pods_of(&ns, "nightly-manual-", 1).await.remove(0);
     let agent_pod = pods_of(&ns, "agent-", 1).await.remove(0);
     let run = initdoctor(&["explain", "-n", &ns.name, "-o", "json"]);
-    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    run.assert_code(0);
     let doc = run.json();
     let owner_of = |name: &str| {
         doc["pods"]

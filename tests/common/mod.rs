@@ -429,6 +429,17 @@ impl Run {
         self
     }
 
+    /// Assert that stderr, trailing blanks aside, ends with `text` (the one error line).
+    #[track_caller]
+    pub fn assert_stderr_ends_with(&self, text: &str) -> &Run {
+        assert!(
+            self.stderr.trim_end().ends_with(text),
+            "stderr does not end with {text:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
     /// Parse stdout as JSON.
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {

@@ -80,6 +80,34 @@ const CASES: &[Case] = &[
         severity: "warning",
         note: Some("the script goes on when it fails"),
     },
+    // Where the failure is the script's, whatever the text of its last command.
+    Case {
+        name: "nc -z once under a wrapper, last",
+        script: "echo start; timeout 5 nc -z -w 2 {db} 5432",
+        target: "{db}",
+        code: "CheckWillFail",
+        once: true,
+        severity: "error",
+        note: None,
+    },
+    Case {
+        name: "nc -z once before &&, last",
+        script: "echo start; nc -z -w 2 {db} 5432 && echo reachable",
+        target: "{db}",
+        code: "CheckWillFail",
+        once: true,
+        severity: "error",
+        note: None,
+    },
+    Case {
+        name: "nc -z once in a nested shell, last",
+        script: "echo start; sh -c \"nc -z -w 2 {db} 5432\"",
+        target: "{db}",
+        code: "CheckWillFail",
+        once: true,
+        severity: "error",
+        note: None,
+    },
 ];
 
 #[tokio::test]

@@ -1,5 +1,5 @@
 //! Scores the wait reader on the corpus of real init containers (tests/data/corpus/): every
-//! entry goes through `waits::command::extract`, the code `explain` reads commands with, and
+//! entry goes through `command::extract`, the code `explain` reads commands with, and
 //! its checks are compared with the answer written by reading the command. The score is
 //! printed (`cargo test --test corpus -- --nocapture`) and may only go up: the thresholds
 //! below are the score reached, so a change that loses a target fails here.
@@ -7,7 +7,7 @@
 mod corpus_data;
 
 use corpus_data::{Entry, Expect, NAMESPACE, Score, Target};
-use initdoctor::waits::command::{self, Check, Mode, Part, Tool};
+use initdoctor::command::{self, Check, Mode, Part, Tool};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use serde_json::json;
 

@@ -1,5 +1,5 @@
 //! `--check`, the inside view: from what `explain` extracted from the blocked init container's
-//! command ([`crate::waits::command::extract`]) to a POSIX `sh` script that a one-shot
+//! command ([`crate::command::extract`]) to a POSIX `sh` script that a one-shot
 //! ephemeral container runs in the pod's network namespace, and back from the structured lines
 //! it prints in its log. Pure: no I/O.
 //!
@@ -9,7 +9,7 @@
 //! qualified (`NAME.NS.svc.cluster.local` first) — the output says which. Each `host:port` is
 //! connected to (on the address the name resolved to), each URL fetched, every step bounded.
 
-use crate::waits::command::{Extraction, Part, Target, Tool};
+use crate::command::{Extraction, Part, Target, Tool};
 
 /// The prefix of every structured line.
 pub const LINE_PREFIX: &str = "initdoctor-check";
@@ -361,7 +361,7 @@ pub fn parse(log: &str) -> (Vec<Outcome>, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::waits::command;
+    use crate::command;
     use k8s_openapi::api::core::v1::Pod;
     use serde_json::json;
 

@@ -367,9 +367,9 @@ pub fn render(report: &Report, clean: impl Fn(&str) -> String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::Tool;
     use crate::diagnosis::Severity;
     use crate::waits::ObjectRef;
-    use crate::waits::command::Tool;
 
     fn finding(code: &str, target: &str) -> Finding {
         Finding {

@@ -33,7 +33,7 @@ const COMMON: [&str; 12] = [
 
 /// A known tool one or two edits away from `name`, when `name` is not itself one.
 pub fn near_tool(name: &str) -> Option<&'static str> {
-    let known = crate::waits::command::tools::TOOLS
+    let known = crate::command::tools::TOOLS
         .iter()
         .flat_map(|t| t.commands.iter().copied())
         .chain(COMMON);

@@ -25,13 +25,10 @@
 //! produce it in [`findings`](mod@findings) (the file of what its target is); list it in
 //! `docs/findings.md`.
 
-pub mod command;
-pub mod expand;
 pub mod findings;
 pub mod render;
 pub mod resolve;
 pub mod shared;
-pub mod shell;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -40,6 +37,7 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
+use crate::command::{self, expand};
 use crate::finding::Finding;
 pub use crate::finding::ObjectRef;
 use crate::status::is_sidecar;
@@ -230,6 +228,7 @@ pub(crate) fn candidate_services(name: &str) -> Vec<String> {
 mod fuzz {
     //! The readers never panic, whatever the command.
     use super::*;
+    use crate::command::shell;
     use proptest::prelude::*;
     use serde_json::json;
 

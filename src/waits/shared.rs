@@ -18,10 +18,10 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
-use super::command::{self, Part, Target};
 use super::findings::MAX_CHAIN_DEPTH;
 use super::resolve::{self, Denotes, SERVICE_NAME_LABEL, World};
 use super::{WaitObjects, candidate_services, needs, pending_init_containers};
+use crate::command::{self, Part, Target};
 
 /// How many Service names one cross-namespace EndpointSlice list selects (`… in (a,b,…)`), so
 /// that the label selector stays a reasonable length.

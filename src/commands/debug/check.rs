@@ -7,11 +7,12 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::{Ctx, add_ephemeral, print_object};
 use crate::cli::DebugOutput;
+use crate::command;
 use crate::debug::{self, DebugRequest, check, compare};
 use crate::diagnosis::timeline;
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
-use crate::waits::{self, command};
+use crate::waits;
 
 /// How many log lines of the check container are read (a few per probe).
 const LOG_LINES: i64 = 2000;

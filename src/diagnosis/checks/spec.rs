@@ -3,11 +3,11 @@
 //! of waiting.
 
 use super::context::{Context, finding};
+use crate::command::shell;
 use crate::finding::{Finding, Severity};
-use crate::waits::shell;
 
 /// The first unfinished init container whose `sh -c` script the shell certainly rejects (the
-/// reader in [`crate::waits::shell`] says so only when it is certain: never a false alarm).
+/// reader in [`crate::command::shell`] says so only when it is certain: never a false alarm).
 pub fn check_invalid_init_spec(cx: &Context) -> Option<Finding> {
     let spec = cx.pod.spec.as_ref()?;
     let inits = spec.init_containers.as_deref().unwrap_or(&[]);

@@ -8,9 +8,9 @@ use super::missing::missing_service;
 use super::names::PortNeed;
 use super::services::{service_findings, service_text};
 use super::{logs_hint, new, one_line};
+use crate::command::Check;
 use crate::finding::{Finding, Severity};
 use crate::waits::ObjectRef;
-use crate::waits::command::Check;
 use crate::waits::resolve::{self};
 
 /// A check on an IP literal: a Service ClusterIP or a Pod IP of the namespace.

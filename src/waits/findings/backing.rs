@@ -8,9 +8,9 @@ use k8s_openapi::api::core::v1::{Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
 use super::{MAX_CHAIN_DEPTH, MAX_PODS_SHOWN, check_findings, one_line};
+use crate::command::{self, Tool};
 use crate::status;
 use crate::timeline::{self};
-use crate::waits::command::{self, Tool};
 use crate::waits::resolve::{self, World};
 
 /// What stands behind a Service: its slices, ready and not-ready endpoints, selected pods.

@@ -2,10 +2,10 @@
 //! (`WaitsOnLocalhost`), values that cannot be known here (`TargetUnknown`).
 
 use super::{logs_hint, new, pod_name};
+use crate::command::{Check, Extraction};
 use crate::finding::{Finding, Severity};
 use crate::status;
 use crate::waits::ObjectRef;
-use crate::waits::command::{Check, Extraction};
 use crate::waits::resolve::World;
 
 /// Waiting on the pod itself (`localhost`, or a tool's default local socket).
@@ -66,8 +66,8 @@ pub(super) fn localhost(
     vec![f]
 }
 
-pub(super) fn unknown_hint(world: &World, unknowns: &[crate::waits::expand::Unknown]) -> String {
-    use crate::waits::expand::Unknown as U;
+pub(super) fn unknown_hint(world: &World, unknowns: &[crate::command::expand::Unknown]) -> String {
+    use crate::command::expand::Unknown as U;
     match unknowns.first() {
         Some(U::Secret { secret, key, .. }) => format!(
             "check the value: `kubectl get secret {secret} -n {} -o jsonpath='{{.data.{key}}}' | base64 -d`",

@@ -4,9 +4,9 @@
 use super::names::PortNeed;
 use super::services::service_text;
 use super::{MAX_NAMESPACES_SHOWN, new};
+use crate::command::{Check, Extraction, Mode};
 use crate::finding::{Finding, Severity};
 use crate::waits::ObjectRef;
-use crate::waits::command::{Check, Extraction, Mode};
 use crate::waits::resolve::{self, World};
 
 /// "… and N more namespaces" when `count` namespaces exceed what evidence lists.

@@ -14,8 +14,8 @@ use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 
 use super::DEFAULT_CLUSTER_DOMAIN;
-use super::command::{self, Check, Extraction, Mode, Target, Tool};
 use super::resolve::World;
+use crate::command::{self, Check, Extraction, Mode, Target, Tool};
 use crate::finding::{Finding, Severity, finding};
 use crate::timeline::{self, InitContainerRow};
 use crate::waits::WaitObjects;

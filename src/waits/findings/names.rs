@@ -8,10 +8,10 @@ use super::addresses::{ip_findings, pod_hostname};
 use super::local::{localhost, unknown_hint};
 use super::services::{service_findings, service_link};
 use super::{logs_hint, new};
+use crate::command::expand::Unknown;
+use crate::command::{self, Check, Extraction, Part, Tool};
 use crate::finding::{Finding, Severity};
 use crate::waits::ObjectRef;
-use crate::waits::command::{self, Check, Extraction, Part, Tool};
-use crate::waits::expand::Unknown;
 use crate::waits::resolve::{self, Denotes, Dns, World};
 
 /// The awaited port, when the check needs one.

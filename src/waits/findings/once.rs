@@ -4,8 +4,8 @@
 //! its fix, plus the loop that would make it a wait.
 
 use super::one_line;
+use crate::command::{Check, Extraction, Mode, Target};
 use crate::finding::{Finding, Severity};
-use crate::waits::command::{Check, Extraction, Mode, Target};
 
 /// The code of a one-shot check whose target is not there.
 pub const CHECK_WILL_FAIL: &str = "CheckWillFail";

@@ -10,10 +10,10 @@ use super::backing::backing;
 use super::missing::missing_service;
 use super::names::PortNeed;
 use super::{logs_hint, new, one_line, pod_name};
+use crate::command::{Check, Tool};
 use crate::finding::{Finding, Severity};
 use crate::status;
 use crate::waits::ObjectRef;
-use crate::waits::command::{Check, Tool};
 use crate::waits::resolve::{self};
 
 pub(super) fn service_link(w: Walk, check: &Check, service: &str, port: &PortNeed) -> Vec<Finding> {

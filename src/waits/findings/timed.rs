@@ -3,9 +3,9 @@
 use jiff::Timestamp;
 
 use super::new;
+use crate::command::{Check, Extraction};
 use crate::finding::{Finding, Severity};
 use crate::timeline::{InitContainerRow, InitState};
-use crate::waits::command::{Check, Extraction};
 
 pub(super) fn timed_wait(
     ext: &Extraction,

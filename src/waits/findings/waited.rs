@@ -7,9 +7,9 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::backing::{follow, pod_state};
 use super::{MAX_PODS_SHOWN, logs_hint, new, pod_name};
+use crate::command::{Check, Tool};
 use crate::finding::{Finding, Severity};
 use crate::waits::ObjectRef;
-use crate::waits::command::{Check, Tool};
 use crate::waits::resolve::{self, World};
 
 /// `kubectl wait … pod` / k8s-wait-for `pod -l…`.

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Pod;
 
+use crate::text::edit_distance;
+
 /// True when every pair of `selector` is among `labels`.
 pub fn selector_matches(
     selector: &BTreeMap<String, String>,
@@ -80,23 +82,6 @@ fn within_two(a: &str, b: &str) -> bool {
     a.len().abs_diff(b.len()) <= 2 * 4 // a character is at most 4 bytes
         && a.chars().count().abs_diff(b.chars().count()) <= 2
         && edit_distance(a, b) <= 2
-}
-
-/// Levenshtein distance, on characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 /// Names among `candidates` close enough to `name` to be a typo of it, closest first.

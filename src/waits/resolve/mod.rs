@@ -12,9 +12,7 @@ use super::WaitObjects;
 mod labels;
 mod objects;
 
-pub use labels::{
-    Selector, closest_label_sets, edit_distance, labels_text, near_names, selector_matches,
-};
+pub use labels::{Selector, closest_label_sets, labels_text, near_names, selector_matches};
 pub use objects::{endpoint_ready, is_headless, pod_ready, pod_terminal, ports_text, service_type};
 
 /// The label the endpointslice controller puts on each slice: the Service it belongs to.
@@ -535,6 +533,5 @@ mod tests {
             ),
             ["orders-postgresql"]
         );
-        assert_eq!(edit_distance("donel", "done"), 1);
     }
 }

@@ -6,7 +6,7 @@
 //! ConfigMap key that is not fetched).
 #![no_main]
 
-use initdoctor::waits::command;
+use initdoctor::command;
 use k8s_openapi::api::core::v1::{
     ConfigMapKeySelector, Container, EnvVar, EnvVarSource, Pod, PodSpec,
 };

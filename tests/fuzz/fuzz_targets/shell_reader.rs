@@ -1,8 +1,8 @@
 //! The `sh -c` reader: any text is read to a script or a syntax error, never a panic or a hang.
 #![no_main]
 
-use initdoctor::waits::expand::Ch;
-use initdoctor::waits::shell;
+use initdoctor::command::expand::Ch;
+use initdoctor::command::shell;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {

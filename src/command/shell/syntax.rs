@@ -3,7 +3,7 @@
 
 use super::lexer::{Lexer, Tok};
 use super::{Ch, Reference, SyntaxError};
-use crate::waits::resolve::edit_distance;
+use crate::text::edit_distance;
 
 /// Why the reader stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,8 +2,8 @@
 //! Pods and Jobs.
 
 use super::Call;
-use crate::waits::command::args::{Arg, host_target, opts};
-use crate::waits::command::{HostTarget, Target};
+use crate::command::args::{Arg, host_target, opts};
+use crate::command::{HostTarget, Target};
 
 pub(super) fn kubectl_wait(call: &mut Call) -> Vec<Target> {
     let args = call.args;

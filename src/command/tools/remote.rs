@@ -4,8 +4,8 @@
 //! values — anything else in the script stays not understood.
 
 use super::{Call, one};
-use crate::waits::command::Target;
-use crate::waits::command::args::{Arg, host_target, opts, split_url};
+use crate::command::Target;
+use crate::command::args::{Arg, host_target, opts, split_url};
 
 pub(super) fn ssh(call: &mut Call) -> Vec<Target> {
     let o = opts(call.args, "BbcDEeFIiJLlmOopQRSWw", &[]);

@@ -23,8 +23,8 @@ pub(super) use dev_tcp::dev_tcp;
 use super::args::Arg;
 use super::line::Reader;
 use super::{Extraction, HostTarget, Target};
-use crate::waits::expand::EnvTable;
-use crate::waits::shell::Ctx;
+use crate::command::expand::EnvTable;
+use crate::command::shell::Ctx;
 
 /// The tools understood.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -324,7 +324,7 @@ impl Call<'_, '_> {
     /// value is known (`PGHOST`, `CQLSH_HOST`: what a client reads when no flag names a host).
     fn env_arg(&self, name: &str) -> Option<Arg> {
         match self.env.shell(name) {
-            crate::waits::expand::Value::Known { text, .. } => Some(Arg {
+            crate::command::expand::Value::Known { text, .. } => Some(Arg {
                 written: format!("${name}"),
                 text,
                 ..Default::default()
@@ -342,7 +342,7 @@ fn one(h: HostTarget) -> Vec<Target> {
 #[cfg(test)]
 pub(super) mod tests {
     //! What the tool files' tables compare: each check as (tool, host or `local`, port, mode).
-    use crate::waits::command::{Part, Target, extract};
+    use crate::command::{Part, Target, extract};
     use k8s_openapi::api::core::v1::Pod;
     use serde_json::json;
 

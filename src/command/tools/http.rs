@@ -1,8 +1,8 @@
 //! HTTP clients: every URL they are given (`curl`, `wget`).
 
 use super::Call;
-use crate::waits::command::Target;
-use crate::waits::command::args::{Arg, opts, url_target};
+use crate::command::Target;
+use crate::command::args::{Arg, opts, url_target};
 
 pub(super) fn curl(call: &mut Call) -> Vec<Target> {
     let args = call.args;

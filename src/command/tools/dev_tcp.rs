@@ -3,8 +3,8 @@
 //! they are read only in scripts bash runs.
 
 use super::Call;
-use crate::waits::command::args::{Arg, host_target};
-use crate::waits::command::{HostTarget, Target};
+use crate::command::args::{Arg, host_target};
+use crate::command::{HostTarget, Target};
 
 /// Never named by a command: found by the shell reader in redirections.
 pub(super) fn none(_: &mut Call) -> Vec<Target> {

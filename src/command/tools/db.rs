@@ -2,8 +2,8 @@
 //! no host is given.
 
 use super::{Call, one};
-use crate::waits::command::args::{Arg, Opts, host_target, opts, url_target};
-use crate::waits::command::{Part, Target, Tool};
+use crate::command::args::{Arg, Opts, host_target, opts, url_target};
+use crate::command::{Part, Target, Tool};
 
 pub(super) fn pg_isready(call: &mut Call) -> Vec<Target> {
     let o = opts(

@@ -2,7 +2,7 @@
 //! `--port=5432`), `host:port`, URLs.
 
 use super::{HostTarget, Part};
-use crate::waits::expand::{self, Unknown};
+use crate::command::expand::{self, Unknown};
 
 /// A word's value: text where unknown parts are marker characters indexing `unknowns`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -14,16 +14,18 @@
 //! URLs).
 
 mod args;
+pub mod expand;
 mod line;
 mod plumbing;
 mod script;
+pub mod shell;
 pub mod tools;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod};
 
-use super::expand::{self, Chars, EnvTable, Unknown};
-use crate::waits::shell::{self, Ctx, SyntaxError, Word};
+use expand::{Chars, EnvTable, Unknown};
 use line::{Reader, has_brace_range, shell_script, word_of};
+use shell::{Ctx, SyntaxError, Word};
 pub use tools::Tool;
 
 /// How the check is repeated.
@@ -125,7 +127,7 @@ pub struct Check {
     /// Its failure is handled where it runs (`X || …`, `if X`, `! X`): it cannot fail the
     /// container by itself.
     pub handled: bool,
-    /// When it fails, the script ends with its failure (see [`crate::waits::shell::Ctx`]).
+    /// When it fails, the script ends with its failure (see [`crate::command::shell::Ctx`]).
     pub ends_script: bool,
 }
 

@@ -1,7 +1,7 @@
 //! Timed waits: `sleep N` (the sum of its durations, forever for `infinity`).
 
 use super::Call;
-use crate::waits::command::Target;
+use crate::command::Target;
 
 pub(super) fn sleep(call: &mut Call) -> Vec<Target> {
     let args = call.args;

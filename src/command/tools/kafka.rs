@@ -2,8 +2,8 @@
 //! `--bootstrap-server HOST:PORT[,HOST:PORT…]`: each broker listed is a target.
 
 use super::Call;
-use crate::waits::command::Target;
-use crate::waits::command::args::{Arg, host_target, opts};
+use crate::command::Target;
+use crate::command::args::{Arg, host_target, opts};
 
 pub(super) fn kafka(call: &mut Call) -> Vec<Target> {
     let o = opts(

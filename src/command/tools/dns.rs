@@ -2,8 +2,8 @@
 //! (`getent hosts`).
 
 use super::{Call, one};
-use crate::waits::command::Target;
-use crate::waits::command::args::{Arg, host_target, opts};
+use crate::command::Target;
+use crate::command::args::{Arg, host_target, opts};
 
 pub(super) fn nslookup(call: &mut Call) -> Vec<Target> {
     let args = call.args;

@@ -4,7 +4,7 @@
 use super::lexer::{Lexer, Tok};
 use super::syntax::{Fault, Found, Open};
 use super::{Ctx, Frame, MAX_DEPTH, Piece, SimpleCommand, Word};
-use crate::waits::expand;
+use crate::command::expand;
 
 pub(super) struct Parser<'a> {
     pub(super) lx: Lexer<'a>,

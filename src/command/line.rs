@@ -9,8 +9,8 @@ use super::args::{Arg, marker};
 use super::plumbing::{PLUMBING, SHELLS, WRAPPERS};
 use super::tools::{self, Call};
 use super::{Check, Extraction, Mode, Tool};
-use crate::waits::expand::{self, Chars, EnvTable, NAMESPACE_FILE, Unknown, Value};
-use crate::waits::shell::{self, Ctx, Guard, Loop, Piece, Word};
+use crate::command::expand::{self, Chars, EnvTable, NAMESPACE_FILE, Unknown, Value};
+use crate::command::shell::{self, Ctx, Guard, Loop, Piece, Word};
 
 /// How deep `sh -c` may nest inside `sh -c`.
 pub(super) const MAX_NESTING: usize = 16;

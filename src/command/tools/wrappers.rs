@@ -2,10 +2,10 @@
 //! (`wait-for-it`, `dockerize -wait`).
 
 use super::{Call, one};
-use crate::waits::command::Target;
-use crate::waits::command::args::{host_target, opts, url_target};
-use crate::waits::command::line::MAX_NESTING;
-use crate::waits::shell::{Piece, Word};
+use crate::command::Target;
+use crate::command::args::{host_target, opts, url_target};
+use crate::command::line::MAX_NESTING;
+use crate::command::shell::{Piece, Word};
 
 pub(super) fn wait_for_it(call: &mut Call) -> Vec<Target> {
     let args = call.args;

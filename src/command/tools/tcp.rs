@@ -2,8 +2,8 @@
 //! resolve and the host to answer ICMP.
 
 use super::{Call, one};
-use crate::waits::command::Target;
-use crate::waits::command::args::{host_target, opts};
+use crate::command::Target;
+use crate::command::args::{host_target, opts};
 
 pub(super) fn ping(call: &mut Call) -> Vec<Target> {
     let args = call.args;

@@ -2,8 +2,8 @@
 //! and `$CQLSH_PORT`, then to 127.0.0.1:9042.
 
 use super::{Call, one};
-use crate::waits::command::Target;
-use crate::waits::command::args::{host_target, opts};
+use crate::command::Target;
+use crate::command::args::{host_target, opts};
 
 pub(super) fn cqlsh(call: &mut Call) -> Vec<Target> {
     let o = opts(

@@ -4,7 +4,7 @@
 use super::lexer::Lexer;
 use super::syntax::Fault;
 use super::{MAX_DEPTH, Piece, Trim, Word};
-use crate::waits::expand::{Ch, Reference, UNKNOWN, Value};
+use crate::command::expand::{Ch, Reference, UNKNOWN, Value};
 
 impl Lexer<'_> {
     pub(super) fn note(&self, word: &mut Word, last: &mut Option<usize>, at: usize) {

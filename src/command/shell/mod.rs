@@ -1,5 +1,5 @@
 //! A small POSIX shell reader for `sh -c` / `bash -c` scripts: it finds the commands an init
-//! container runs and the loop each one guards (for [`crate::waits`]), and the scripts sh
+//! container runs and the loop each one guards (for `waits`), and the scripts sh
 //! certainly refuses (for the `InvalidInitSpec` check) — never more. It never executes anything
 //! and never panics (a property test feeds it arbitrary text).
 //!
@@ -24,7 +24,7 @@ mod syntax;
 mod walk;
 mod words;
 
-use crate::waits::expand::{Ch, Reference, Unknown};
+use crate::command::expand::{Ch, Reference, Unknown};
 use lexer::Lexer;
 use parser::Parser;
 use syntax::{Fault, skim, syntax_error};
@@ -245,7 +245,7 @@ pub struct Script {
     pub error: Option<SyntaxError>,
 }
 
-/// Read a script given as expanded characters (see [`crate::waits::expand`]).
+/// Read a script given as expanded characters (see [`crate::command::expand`]).
 pub fn parse(chars: &[Ch], refs: &[Reference]) -> Script {
     let mut parser = Parser {
         lx: Lexer::new(chars, refs, 0),

@@ -3,7 +3,7 @@
 
 use super::Word;
 use super::syntax::Fault;
-use crate::waits::expand::{Ch, Reference};
+use crate::command::expand::{Ch, Reference};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Tok {

@@ -6,8 +6,8 @@
 use super::args::Arg;
 use super::line::{Reader, assignment, basename, mode_of, namespace_read};
 use super::{Check, Extraction, Mode};
-use crate::waits::expand::{EnvTable, Unknown, Value};
-use crate::waits::shell::{self, Ctx, Frame, Guard, Loop, Piece, SimpleCommand, Word};
+use crate::command::expand::{EnvTable, Unknown, Value};
+use crate::command::shell::{self, Ctx, Frame, Guard, Loop, Piece, SimpleCommand, Word};
 
 /// Function calls and loop iterations followed per container: beyond, a call is not
 /// understood and a loop runs once with its variable unknown.

@@ -3,8 +3,8 @@
 //! on a target: not understood).
 
 use super::{Call, one};
-use crate::waits::command::Target;
-use crate::waits::command::args::{host_target, opts};
+use crate::command::Target;
+use crate::command::args::{host_target, opts};
 
 pub(super) fn wait_for_port(call: &mut Call) -> Vec<Target> {
     let o = opts(call.args, "", &["--host", "--state", "--timeout", "--user"]);

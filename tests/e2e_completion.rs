@@ -309,22 +309,22 @@ async fn kubectl_completes_pods_namespaces_and_containers_from_the_cluster() {
 /// contexts (so `--context initdoctor` still reaches the control plane).
 fn kubeconfig_with_current(server: Option<&str>, user: &str) -> PathBuf {
     let text = std::fs::read_to_string(&env().kubeconfig).unwrap();
-    let mut config: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-    let yaml = |text: String| -> serde_yaml::Value { serde_yaml::from_str(&text).unwrap() };
+    let mut config: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    let yaml = |text: String| -> serde_json::Value { serde_saphyr::from_str(&text).unwrap() };
     let cluster = match server {
         Some(server) => {
-            config["clusters"].as_sequence_mut().unwrap().push(yaml(format!(
+            config["clusters"].as_array_mut().unwrap().push(yaml(format!(
                 "{{name: nowhere, cluster: {{server: '{server}', insecure-skip-tls-verify: true}}}}"
             )));
             "nowhere"
         }
         None => "initdoctor",
     };
-    config["users"].as_sequence_mut().unwrap().push(yaml(
+    config["users"].as_array_mut().unwrap().push(yaml(
         "{name: bogus, user: {token: not-a-real-token}}".into(),
     ));
     config["contexts"]
-        .as_sequence_mut()
+        .as_array_mut()
         .unwrap()
         .push(yaml(format!(
             "{{name: chosen, context: {{cluster: {cluster}, user: {user}, namespace: default}}}}"
@@ -332,7 +332,7 @@ fn kubeconfig_with_current(server: Option<&str>, user: &str) -> PathBuf {
     config["current-context"] = "chosen".into();
     let file =
         std::env::temp_dir().join(format!("initdoctor-cmp-{}.yaml", common::random_suffix()));
-    std::fs::write(&file, serde_yaml::to_string(&config).unwrap()).unwrap();
+    std::fs::write(&file, serde_saphyr::to_string(&config).unwrap()).unwrap();
     file
 }
 

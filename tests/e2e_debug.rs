@@ -262,7 +262,7 @@ async fn dry_run_prints_what_would_be_sent_and_writes_nothing() {
         let sent: Value = if format == "json" {
             run.json()
         } else {
-            serde_yaml::from_str(&run.stdout).expect("YAML")
+            serde_saphyr::from_str(&run.stdout).expect("YAML")
         };
         assert_eq!(
             sent,

@@ -42,9 +42,9 @@ spec:
 
 /// The pod, with these init container statuses, as a kubelet writes them.
 async fn pod_with(ns: &TestNs, annotations: Value, init_statuses: Value) {
-    let mut value: Value = serde_yaml::from_str(POD).unwrap();
+    let mut value: Value = serde_saphyr::from_str(POD).unwrap();
     value["metadata"]["annotations"] = annotations;
-    ns.pod(&serde_yaml::to_string(&value).unwrap()).await;
+    ns.pod(&serde_saphyr::to_string(&value).unwrap()).await;
     ns.set_status(
         "web",
         json!({"phase": "Pending", "conditions": state::initializing_conditions(),

@@ -20,7 +20,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use common::{Run, env, random_suffix};
-use serde_yaml::Value;
+use serde_json::Value;
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -167,7 +167,7 @@ fn validate(manifest: &Path, skip_install: bool) -> Run {
 }
 
 fn read_yaml(file: &Path) -> Value {
-    serde_yaml::from_str(&std::fs::read_to_string(file).expect("read manifest")).expect("YAML")
+    serde_saphyr::from_str(&std::fs::read_to_string(file).expect("read manifest")).expect("YAML")
 }
 
 fn sha256(file: &Path) -> String {
@@ -436,7 +436,7 @@ fn the_generator_lists_exactly_the_archives_present_with_their_sha256() {
     let yaml = read_yaml(&manifest);
     assert_eq!(yaml["metadata"]["name"], "initdoctor");
     assert_eq!(yaml["spec"]["version"], Value::from(tag()));
-    let platforms = yaml["spec"]["platforms"].as_sequence().unwrap();
+    let platforms = yaml["spec"]["platforms"].as_array().unwrap();
     let got: Vec<(String, String, String, String)> = platforms
         .iter()
         .map(|p| {
@@ -558,7 +558,7 @@ fn the_committed_manifest_is_what_the_generator_makes_of_dist() {
     let text = std::fs::read_to_string(&manifest).unwrap();
     let dist = repo().join("dist");
     let names: Vec<String> = yaml["spec"]["platforms"]
-        .as_sequence()
+        .as_array()
         .unwrap()
         .iter()
         .filter_map(|p| p["uri"].as_str())

@@ -259,7 +259,7 @@ async fn kubeconfig_list_and_the_contexts_namespace_are_honoured() {
 fn refused_credentials_are_one_clear_line() {
     // The real cluster and CA, with a token the API server does not know: 401.
     let text = std::fs::read_to_string(&common::env().kubeconfig).unwrap();
-    let mut config: serde_json::Value = serde_yaml::from_str(&text).unwrap();
+    let mut config: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
     config["users"] = json!([{"name": "stranger", "user": {"token": "not-a-real-token"}}]);
     config["contexts"] =
         json!([{"name": "c", "context": {"cluster": "initdoctor", "user": "stranger"}}]);
@@ -267,7 +267,7 @@ fn refused_credentials_are_one_clear_line() {
     let dir = std::env::temp_dir().join(format!("initdoctor-401-{}", common::random_suffix()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("config");
-    std::fs::write(&path, serde_yaml::to_string(&config).unwrap()).unwrap();
+    std::fs::write(&path, serde_saphyr::to_string(&config).unwrap()).unwrap();
 
     let run = initdoctor(&["explain", "--kubeconfig", path.to_str().unwrap()]);
     run.assert_code(5);

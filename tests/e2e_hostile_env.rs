@@ -19,7 +19,7 @@ const SECRET: &str = "s3cr3t";
 /// The control plane's kubeconfig, as JSON (a kubeconfig may be JSON).
 fn base() -> Value {
     let text = std::fs::read_to_string(&common::env().kubeconfig).expect("read kubeconfig");
-    serde_yaml::from_str(&text).expect("kubeconfig YAML")
+    serde_saphyr::from_str(&text).expect("kubeconfig YAML")
 }
 
 fn cluster(kc: &mut Value) -> &mut Value {

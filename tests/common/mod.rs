@@ -162,7 +162,7 @@ impl TestNs {
             + std::fmt::Debug,
         <K as kube::Resource>::DynamicType: Default,
     {
-        let mut value: Value = serde_yaml::from_str(yaml).expect("valid YAML");
+        let mut value: Value = serde_saphyr::from_str(yaml).expect("valid YAML");
         value["metadata"]["namespace"] = json!(self.name);
         let object: K = from_json(value);
         self.api::<K>()
@@ -173,7 +173,7 @@ impl TestNs {
 
     /// Create a pod bound to the fake node (unless the YAML says otherwise with `nodeName: ""`).
     pub async fn pod(&self, yaml: &str) -> Pod {
-        let mut value: Value = serde_yaml::from_str(yaml).expect("valid pod YAML");
+        let mut value: Value = serde_saphyr::from_str(yaml).expect("valid pod YAML");
         match value["spec"]["nodeName"].as_str() {
             Some("") => {
                 value["spec"].as_object_mut().map(|s| s.remove("nodeName"));

@@ -114,7 +114,7 @@ pub fn load() -> Vec<Entry> {
     for path in files {
         let text = std::fs::read_to_string(&path).expect("read corpus file");
         let file: File =
-            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for raw in file.entries {
             let source = match (&raw.source, &raw.path, &file.commit) {
                 (Some(s), _, _) => s.clone(),

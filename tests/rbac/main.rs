@@ -67,8 +67,8 @@ fn service_account_kubeconfig(ns: &TestNs, account: &str, roles: &[&str]) -> Pat
     // TokenRequest (kubectl create token), short-lived.
     let token = kubectl(&["create", "token", account, "-n", &ns.name, "--duration=10m"]);
     ok(&token, "create token");
-    let admin: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(&env().kubeconfig).unwrap()).unwrap();
+    let admin: serde_json::Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(&env().kubeconfig).unwrap()).unwrap();
     let cluster = admin["clusters"][0]["cluster"].clone();
     let config = json!({
         "apiVersion": "v1",
@@ -82,7 +82,7 @@ fn service_account_kubeconfig(ns: &TestNs, account: &str, roles: &[&str]) -> Pat
         "initdoctor-rbac-{}-{account}.yaml",
         common::random_suffix()
     ));
-    std::fs::write(&file, serde_yaml::to_string(&config).unwrap()).unwrap();
+    std::fs::write(&file, serde_saphyr::to_string(&config).unwrap()).unwrap();
     file
 }
 
@@ -296,7 +296,7 @@ fn account_with_rules(ns: &TestNs, account: &str, rules: Value) -> PathBuf {
         "metadata": {"name": account}, "rules": rules,
     });
     let file = std::env::temp_dir().join(format!("initdoctor-role-{}-{account}.yaml", ns.name));
-    std::fs::write(&file, serde_yaml::to_string(&role).unwrap()).unwrap();
+    std::fs::write(&file, serde_saphyr::to_string(&role).unwrap()).unwrap();
     ok(
         &kubectl(&["apply", "-n", &ns.name, "-f", file.to_str().unwrap()]),
         "apply role",

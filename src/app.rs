@@ -12,7 +12,7 @@ use crate::render::{Palette, use_color};
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     let palette = Palette {
         enabled: use_color(
-            cli.global.color,
+            cli.global.color.forced(),
             std::io::stdout().is_terminal(),
             std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         ),

@@ -63,6 +63,17 @@ pub enum ColorChoice {
     Never,
 }
 
+impl ColorChoice {
+    /// What the renderer is told: `Some` when colour is forced on or off, `None` for auto.
+    pub fn forced(self) -> Option<bool> {
+        match self {
+            ColorChoice::Auto => None,
+            ColorChoice::Always => Some(true),
+            ColorChoice::Never => Some(false),
+        }
+    }
+}
+
 /// `-o`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {

@@ -42,13 +42,13 @@ pub struct Seen {
     pub resource_version: String,
 }
 
-/// The API, resource name and selectors of a follow.
-struct Target<K> {
-    api: Api<K>,
-    resource: &'static str,
-    namespace: Option<String>,
-    fields: Option<String>,
-    labels: Option<String>,
+/// The API, resource name and selectors of what a watch looks at (a follow, or the selected pods).
+pub(super) struct Target<K> {
+    pub(super) api: Api<K>,
+    pub(super) resource: &'static str,
+    pub(super) namespace: Option<String>,
+    pub(super) fields: Option<String>,
+    pub(super) labels: Option<String>,
 }
 
 impl Cluster {
@@ -181,7 +181,24 @@ impl Cluster {
             + std::fmt::Debug,
         <K as Resource>::DynamicType: Default,
     {
-        let t = self.target_of::<K>(follow);
+        self.changed_after(self.target_of::<K>(follow), resource_version, window)
+            .await
+    }
+
+    /// The one watch of `explain --watch`, for the selected pods and every follow alike: watch
+    /// `t` from `resource_version` for at most `window` (the server closes the watch then; a
+    /// client-side timeout of `window` plus the request timeout guards it). `true` as soon as
+    /// one object is added, changed or deleted, or when the version has expired (410: the
+    /// caller lists again); `false` when the window passed quietly.
+    pub(super) async fn changed_after<K>(
+        &self,
+        t: Target<K>,
+        resource_version: &str,
+        window: Duration,
+    ) -> Result<bool>
+    where
+        K: Resource + Clone + DeserializeOwned + std::fmt::Debug,
+    {
         let namespace = t.namespace.as_deref();
         let seconds = u32::try_from(window.as_secs().max(1)).unwrap_or(u32::MAX);
         let mut params = WatchParams::default().timeout(seconds);

@@ -17,9 +17,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Event, Namespace, Pod, Secret};
-use kube::api::{Api, LogParams, WatchEvent, WatchParams};
+use kube::api::{Api, LogParams};
 use kube::{Client, Config};
 use tokio::sync::Semaphore;
 
@@ -313,9 +312,8 @@ impl Cluster {
     }
 
     /// Watch the pods of `scope` matching the selectors from `resource_version`, for at most
-    /// `window` (the server closes the watch then; a client-side timeout of `window` plus the
-    /// request timeout guards it). `true` as soon as one is added, changed or deleted, or when
-    /// the version has expired (410: read again); `false` when the window passed quietly.
+    /// `window`: `true` on a change or an expired version, `false` when quiet (see
+    /// [`follow`]'s `changed_after`, the one watch loop).
     pub async fn pods_changed(
         &self,
         scope: &Scope,
@@ -328,42 +326,14 @@ impl Cluster {
             Scope::Namespace(ns) => Api::namespaced(self.client.clone(), ns),
             Scope::All => Api::all(self.client.clone()),
         };
-        let namespace = scope.namespace();
-        let seconds = u32::try_from(window.as_secs().max(1)).unwrap_or(u32::MAX);
-        let mut params = WatchParams::default().timeout(seconds);
-        if let Some(fields) = fields {
-            params = params.fields(fields);
-        }
-        if let Some(labels) = labels {
-            params = params.labels(labels);
-        }
-        let stream = self
-            .call(
-                "watch",
-                "pods",
-                namespace,
-                api.watch(&params, resource_version),
-            )
-            .await?;
-        let mut stream = std::pin::pin!(stream);
-        let deadline = tokio::time::Instant::now() + window + self.timeout;
-        loop {
-            match tokio::time::timeout_at(deadline, stream.next()).await {
-                Err(_) | Ok(None) => return Ok(false),
-                Ok(Some(Ok(WatchEvent::Bookmark(_)))) => {}
-                Ok(Some(Ok(WatchEvent::Error(status)))) if status.code == 410 => return Ok(true),
-                Ok(Some(Ok(WatchEvent::Error(status)))) => {
-                    return Err(self.map_error(
-                        kube::Error::Api(status),
-                        "watch",
-                        "pods",
-                        namespace,
-                    ));
-                }
-                Ok(Some(Ok(_))) => return Ok(true),
-                Ok(Some(Err(err))) => return Err(self.map_error(err, "watch", "pods", namespace)),
-            }
-        }
+        let target = follow::Target {
+            api,
+            resource: "pods",
+            namespace: scope.namespace().map(str::to_string),
+            fields: fields.map(str::to_string),
+            labels: labels.map(str::to_string),
+        };
+        self.changed_after(target, resource_version, window).await
     }
 
     /// The events whose involved object is this pod.

@@ -6,16 +6,12 @@ pub mod json;
 pub mod safe;
 pub mod table;
 pub mod triage;
+pub mod waits;
 
-use crate::cli::ColorChoice;
-
-/// Decide once whether to colour: `always`, `never`, or for `auto` a terminal with `NO_COLOR` unset.
-pub fn use_color(choice: ColorChoice, stdout_is_terminal: bool, no_color: bool) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => stdout_is_terminal && !no_color,
-    }
+/// Decide once whether to colour: `Some(true)` (always), `Some(false)` (never), or for `None`
+/// (auto) a terminal with `NO_COLOR` unset.
+pub fn use_color(forced: Option<bool>, stdout_is_terminal: bool, no_color: bool) -> bool {
+    forced.unwrap_or(stdout_is_terminal && !no_color)
 }
 
 pub use crate::palette::Palette;
@@ -40,10 +36,10 @@ mod tests {
 
     #[test]
     fn colour_is_decided_like_fd_and_ripgrep() {
-        assert!(use_color(ColorChoice::Always, false, true));
-        assert!(!use_color(ColorChoice::Never, true, false));
-        assert!(use_color(ColorChoice::Auto, true, false));
-        assert!(!use_color(ColorChoice::Auto, true, true));
-        assert!(!use_color(ColorChoice::Auto, false, false));
+        assert!(use_color(Some(true), false, true));
+        assert!(!use_color(Some(false), true, false));
+        assert!(use_color(None, true, false));
+        assert!(!use_color(None, true, true));
+        assert!(!use_color(None, false, false));
     }
 }

@@ -80,7 +80,7 @@ fn render_pod(pod: &PodDiagnosis, now: Timestamp, palette: Palette, wide: bool) 
         )),
     }
     out.push_str(&findings_text(pod, palette));
-    out.push_str(&crate::waits::render::section(&pod.findings, palette));
+    out.push_str(&crate::render::waits::section(&pod.findings, palette));
     out.push_str(&events_text(&pod.events, now, palette, wide));
     if !pod.next_commands.is_empty() {
         out.push_str("Next:\n");

@@ -13,7 +13,7 @@
 //!    `hostAliases`) and finds Services, EndpointSlices and backing Pods;
 //! 5. [`findings`](mod@findings) turns each check into [`Finding`]s with `target` (as written) and `resolved`,
 //!    following backing pods that are themselves stuck in init (bounded, no loops);
-//! 6. [`render`] prints the table's "waits for" section.
+//! 6. `render::waits` (outside this module) prints the table's "waits for" section.
 //!
 //! The edge ([`crate::cluster::waits`]) fetches [`WaitObjects`] in the same round as the rest
 //! of a pod's evidence, and only when [`needs`] says the blocker names something to resolve;
@@ -26,7 +26,6 @@
 //! `docs/findings.md`.
 
 pub mod findings;
-pub mod render;
 pub mod resolve;
 pub mod shared;
 
@@ -256,8 +255,7 @@ mod fuzz {
             pods: Arc::new(vec![p.clone()]),
             ..Default::default()
         };
-        let found = findings(&p, Some(&objects), jiff::Timestamp::UNIX_EPOCH);
-        let _ = render::section(&found, crate::palette::Palette { enabled: false });
+        let _ = findings(&p, Some(&objects), jiff::Timestamp::UNIX_EPOCH);
     }
 
     const SHELLISH: &str = "[a-z0-9 $(){}'\"`;|&<>\\\\#=:/.@\n\t!*?~,+-]{0,160}";

@@ -5,8 +5,9 @@ use super::Walk;
 
 use super::backing::{follow, pod_state};
 use super::missing::missing_service;
-use super::names::PortNeed;
-use super::services::{service_findings, service_text};
+use super::parts::PortNeed;
+use super::parts::service_text;
+use super::services::service_findings;
 use super::{logs_hint, new, one_line};
 use crate::command::Check;
 use crate::finding::{Finding, Severity};

@@ -1,8 +1,8 @@
 //! A Service that does not exist: the same name in other namespaces, near names, and the
 //! manifest that would create it.
 
-use super::names::PortNeed;
-use super::services::service_text;
+use super::parts::PortNeed;
+use super::parts::service_text;
 use super::{MAX_NAMESPACES_SHOWN, new};
 use crate::command::{Check, Extraction, Mode};
 use crate::finding::{Finding, Severity};

@@ -26,6 +26,7 @@ mod local;
 mod missing;
 mod names;
 mod once;
+mod parts;
 #[cfg(test)]
 mod scenarios;
 mod services;

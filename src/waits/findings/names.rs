@@ -6,6 +6,7 @@ use super::Walk;
 
 use super::addresses::{ip_findings, pod_hostname};
 use super::local::{localhost, unknown_hint};
+use super::parts::PortNeed;
 use super::services::{service_findings, service_link};
 use super::{logs_hint, new};
 use crate::command::expand::Unknown;
@@ -13,16 +14,6 @@ use crate::command::{self, Check, Extraction, Part, Tool};
 use crate::finding::{Finding, Severity};
 use crate::waits::ObjectRef;
 use crate::waits::resolve::{self, Denotes, Dns, World};
-
-/// The awaited port, when the check needs one.
-#[derive(Debug, Clone)]
-pub(super) enum PortNeed {
-    None,
-    Number(u16),
-    /// `$FOO_SERVICE_PORT`: the first port of Service foo.
-    FirstOf,
-    Unknown(String),
-}
 
 pub(super) fn host_findings(w: Walk, check: &Check, h: &command::HostTarget) -> Vec<Finding> {
     let Walk { world, ext, .. } = w;

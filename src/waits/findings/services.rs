@@ -3,12 +3,12 @@
 
 use super::Walk;
 
-use k8s_openapi::api::core::v1::{Pod, Service, ServicePort};
+use k8s_openapi::api::core::v1::{Pod, ServicePort};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::backing::backing;
 use super::missing::missing_service;
-use super::names::PortNeed;
+use super::parts::{PortNeed, service_text};
 use super::{logs_hint, new, one_line, pod_name};
 use crate::command::{Check, Tool};
 use crate::finding::{Finding, Severity};
@@ -347,21 +347,6 @@ pub(super) fn service_findings(
     );
     out.push(x);
     out
-}
-
-/// `Service ns/name (ClusterIP 10.96.0.7, 80/TCP→9376)`.
-pub(super) fn service_text(svc: &Service, ns: &str, name: &str) -> String {
-    let ip = svc
-        .spec
-        .as_ref()
-        .and_then(|s| s.cluster_ip.clone())
-        .unwrap_or_default();
-    let kind = if resolve::is_headless(svc) {
-        "headless".to_string()
-    } else {
-        format!("{} {ip}", resolve::service_type(svc))
-    };
-    format!("Service {ns}/{name} ({kind}, {})", resolve::ports_text(svc))
 }
 
 pub(super) fn declares_port(pod: &Pod, port: i32) -> bool {

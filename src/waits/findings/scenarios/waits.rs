@@ -199,36 +199,6 @@ fn service_links_and_not_understood() {
 }
 
 #[test]
-fn the_table_section_groups_by_target() {
-    let pod = pod_json(
-        "test-initc",
-        json!([nslookup("init-mysvc", "tutum/dnsutils", "mysvc")]),
-        json!({}),
-    );
-    let found = explain(pod, Objects::default());
-    let text = crate::waits::render::section(&found, crate::palette::Palette { enabled: false });
-    assert!(
-        text.starts_with("Waits for:\n  init-mysvc → mysvc\n    command: nslookup mysvc\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("[error] ServiceNotFound: no Service mysvc in namespace shop"),
-        "{text}"
-    );
-    assert!(
-        text.contains(
-            "        fix: apply the Service:\nkubectl apply -f - <<'EOF'\napiVersion: v1\n"
-        ),
-        "{text}"
-    );
-    // `nslookup` awaits no port: the manifest says so, and where the target port comes from.
-    assert!(
-        text.contains("  - port: 80   # any port: the command needs only the name\n    targetPort: 80   # the containerPort the pods listen on\nEOF\n"),
-        "{text}"
-    );
-}
-
-#[test]
 fn a_missing_service_manifest_uses_the_awaited_port_and_the_backing_containerport() {
     // `nc db 5432`, and a pod labelled app=db listening on 6543: port 5432, targetPort 6543.
     let backing = json!([{"metadata": {"name": "db-0", "namespace": "shop", "labels": {"app": "db"}},

@@ -17,6 +17,7 @@ release:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
+	@bash tests/lint/actionlint.sh
 
 ## Unit tests of the pure core only (no cluster needed).
 unit-test:

@@ -17,9 +17,11 @@ log() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 # Rust target, krew os, krew arch: the platforms the release ships (as in the manifest template).
+# Linux releases are static musl binaries (they run on any distribution). Where the musl target is
+# not installed, the glibc one after `|` packs a local archive of the same name (said on stderr).
 RELEASE_TARGETS=(
-  "x86_64-unknown-linux-gnu linux amd64"
-  "aarch64-unknown-linux-gnu linux arm64"
+  "x86_64-unknown-linux-musl|x86_64-unknown-linux-gnu linux amd64"
+  "aarch64-unknown-linux-musl|aarch64-unknown-linux-gnu linux arm64"
   "x86_64-apple-darwin darwin amd64"
   "aarch64-apple-darwin darwin arm64"
   "x86_64-pc-windows-msvc windows amd64"
@@ -32,18 +34,24 @@ if command -v rustup >/dev/null; then
 else
   installed="$host"
 fi
-wanted=" ${DIST_TARGETS:-$(for t in "${RELEASE_TARGETS[@]}"; do printf '%s ' "${t%% *}"; done)} "
+wanted=" ${DIST_TARGETS:-$(for t in "${RELEASE_TARGETS[@]}"; do printf '%s ' "${t%%[| ]*}"; done)} "
 
 built=()
 need_runner=()
 mkdir -p "$DIST_DIR"
 for entry in "${RELEASE_TARGETS[@]}"; do
-  read -r target os arch <<<"$entry"
-  [[ "$wanted" == *" $target "* ]] || continue
-  if ! grep -qx "$target" <<<"$installed"; then
-    need_runner+=("$target ($os/$arch)")
+  read -r targets os arch <<<"$entry"
+  release="${targets%%|*}"
+  [[ "$wanted" == *" $release "* ]] || continue
+  target=""
+  for candidate in ${targets//|/ }; do
+    if grep -qx "$candidate" <<<"$installed"; then target="$candidate"; break; fi
+  done
+  if [[ -z "$target" ]]; then
+    need_runner+=("$release ($os/$arch)")
     continue
   fi
+  [[ "$target" == "$release" ]] || log "$release is not installed here: packing a $target build as $os/$arch (local use; the release builds $release)"
   log "building $target (release: optimised, stripped)..."
   start=$SECONDS
   cargo build --release --locked --target "$target"
@@ -54,7 +62,7 @@ for entry in "${RELEASE_TARGETS[@]}"; do
 done
 for target in $wanted; do
   known=0
-  for entry in "${RELEASE_TARGETS[@]}"; do [[ "${entry%% *}" == "$target" ]] && known=1; done
+  for entry in "${RELEASE_TARGETS[@]}"; do [[ "${entry%%[| ]*}" == "$target" ]] && known=1; done
   ((known)) || die "DIST_TARGETS names $target, which the release does not ship (see RELEASE_TARGETS)"
 done
 

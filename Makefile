@@ -65,7 +65,11 @@ bench:
 	@bash $(CONTROLPLANE)/up.sh >/dev/null
 	@bash tests/bench/bench.sh
 
-.PHONY: krew-test
+.PHONY: krew-test publish-check
+
+## The crate as crates.io would take it: metadata, the packaged files, a build of the package.
+publish-check:
+	cargo publish --dry-run --locked
 
 ## Release archives (dist/) for the targets installed here, dist/SHA256SUMS and krew/initdoctor.yaml;
 ## lists the targets that need a release runner (DIST_TARGETS=<rust target> narrows the list).

@@ -496,6 +496,58 @@ fn the_generator_lists_exactly_the_archives_present_with_their_sha256() {
     installed.assert_stderr_has("all 2 spec.platforms installed fine");
 }
 
+/// The release's five platforms (the template's, as the release workflow builds them): each
+/// archive packed, the manifest generated for all five, and krew's validator installing every one
+/// of them from a local server, as the krew-index checks a release.
+#[test]
+fn the_manifest_for_the_five_release_platforms_passes_krew() {
+    let platforms = [
+        ("linux", "amd64"),
+        ("linux", "arm64"),
+        ("darwin", "amd64"),
+        ("darwin", "arm64"),
+        ("windows", "amd64"),
+    ];
+    assert!(
+        Command::new("zip").arg("-v").output().is_ok(),
+        "zip packs the windows archive: apt-get install zip (.ci/run installs it)"
+    );
+    let scratch = TempDir::new("five");
+    let dist = scratch.0.join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    let binary = fake_binary(&scratch.0);
+    for (os, arch) in platforms {
+        package(&binary, os, arch, &dist);
+    }
+    let base = serve(&dist);
+    let manifest = scratch.0.join("initdoctor.yaml");
+    let made = generate(&dist, &manifest, Some(&base));
+    made.assert_code(0);
+    let yaml = read_yaml(&manifest);
+    let listed: Vec<String> = yaml["spec"]["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let labels = &p["selector"]["matchLabels"];
+            format!(
+                "{}/{}",
+                labels["os"].as_str().unwrap(),
+                labels["arch"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let wanted: Vec<String> = platforms.iter().map(|(o, a)| format!("{o}/{a}")).collect();
+    assert_eq!(listed, wanted, "the template's platforms");
+    let installed = validate(&manifest, false);
+    assert_eq!(
+        installed.code, 0,
+        "validate-krew-manifest: {}",
+        installed.stderr
+    );
+    installed.assert_stderr_has("all 5 spec.platforms installed fine");
+}
+
 #[test]
 fn archives_are_reproducible() {
     let scratch = TempDir::new("repro");

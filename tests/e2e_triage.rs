@@ -448,6 +448,15 @@ async fn a_namespace_of_22_blocked_pods_gives_the_table_the_groups_and_the_owner
         "triage-namespace.table.txt",
         &normalised(&run.stdout, &ns.name, &generated),
     );
+    // Each group is three lines (what, why, one fix that pastes — a Service to create included),
+    // so that 20 blocked pods in 4 groups fit in 20 + 1 + 1 + 4 × 3 = 34 lines.
+    let groups_text = run.stdout.split("\n\n").nth(1).expect("the groups");
+    let heads = groups_text.lines().filter(|l| l.starts_with('[')).count();
+    assert_eq!(groups_text.lines().count(), 3 * heads, "{groups_text}");
+    assert!(
+        groups_text.contains("fix: kubectl create service clusterip orders-db --tcp=80:80 -n "),
+        "{groups_text}"
+    );
 
     // -o wide: the owner, node, restarts and image.
     let run = initdoctor(&["explain", "-n", &ns.name, "-o", "wide"]);

@@ -1,5 +1,6 @@
 //! Rendering: diagnoses in, text out. Knows terminals and colours, nothing of the API.
 
+pub mod fixline;
 #[cfg(test)]
 mod golden;
 pub mod json;

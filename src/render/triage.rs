@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use crate::diagnosis::groups::{self, Group};
 use crate::diagnosis::owner::short_name;
 use crate::diagnosis::{PodDiagnosis, short_duration};
-use crate::render::Palette;
+use crate::render::{Palette, fixline};
 
 /// How the table is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,7 +198,11 @@ fn groups_text(groups: &[Group], palette: Palette) -> String {
             names
         ));
         out.push_str(&format!("    {}\n", g.message));
-        out.push_str(&fix_text(&g.fix, "    "));
+        // One fix stands for many pods here: one line (a manifest in full is in each pod's view).
+        match fixline::one_line(&g.fix) {
+            Some(line) => out.push_str(&format!("    fix: {line}\n")),
+            None => out.push_str(&fix_text(&g.fix, "    ")),
+        }
     }
     out
 }

@@ -1,12 +1,11 @@
 //! Stories on the real node: the real kubelet, containerd, runc and CoreDNS run the containers,
-//! and every status the tool reads was written by the kubelet. Without the real node these tests
-//! fail, unless `REAL_NODE=0` says it was skipped on purpose.
+//! and every status the tool reads was written by the kubelet. They are ignored unless asked for
+//! (`make test` runs them when the node is up; see `common::real_node`).
 
 mod common;
 
 use common::codes_about;
 
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::realnode::{self, app_status, completed, init_status, is_running, wait_pod};
@@ -52,21 +51,19 @@ async fn create_service(ns: &TestNs, name: &str, target_port: u16) {
     .await;
 }
 
-/// Story 1: seed 001 with tutum/dnsutils, built here from Debian 12's bind9-dnsutils 9.18:
-/// blocked on the missing Service; and, seen for real, still blocked once it exists: that
-/// nslookup finds `mysvc.<ns>.svc.cluster.local` through the search path but exits 1 because the
-/// other search domains answer NXDOMAIN (as busybox's does). explain says the name resolves and
-/// the loop should have exited, with the log lines that show it.
+/// Story 1: seed 001 with tutum/dnsutils (dash running bind's nslookup, as in the real image):
+/// blocked on the missing Service; past it once it exists (bind's nslookup follows the search
+/// path and exits 0), blocked on the second; Running once that exists too. explain says the
+/// right thing at each step.
 #[tokio::test]
-async fn seed1_dnsutils_blocked_then_resolving_but_still_waiting() {
-    let Some(node) = common::real_node("seed1_dnsutils_blocked_then_resolving_but_still_waiting")
-    else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_seed1_dnsutils_blocked_then_past_each_service_then_running() {
+    let node = common::real_node();
     let ns = TestNs::new("rn-seed1").await;
     // Service names of its own: a namespace another test is deleting may still hold `mysvc`.
-    let svc = format!("mysvc-{}", common::random_suffix());
-    ns.pod(&seed1_pod_waiting_on(node, "tutum/dnsutils", &svc, "mydb"))
+    let suffix = common::random_suffix();
+    let (svc, db) = (format!("mysvc-{suffix}"), format!("mydb-{suffix}"));
+    ns.pod(&seed1_pod_waiting_on(node, "tutum/dnsutils", &svc, &db))
         .await;
     wait_pod(&ns, "test-initc", LONG, "running init-mysvc", |p| {
         is_running(init_status(p, "init-mysvc"))
@@ -89,30 +86,128 @@ async fn seed1_dnsutils_blocked_then_resolving_but_still_waiting() {
     assert_eq!(run.code, 3, "blocked: {}", run.stderr);
 
     create_service(&ns, &svc, 9001).await;
+    let p = wait_pod(
+        &ns,
+        "test-initc",
+        LONG,
+        "init-mysvc completed, init-mydb running",
+        |p| completed(init_status(p, "init-mysvc")) && is_running(init_status(p, "init-mydb")),
+    )
+    .await;
+    assert_eq!(init_status(&p, "init-mysvc")["restartCount"], 0);
+    let logs = common::kubectl(&["logs", "-n", &ns.name, "test-initc", "-c", "init-mysvc"]);
+    // bind's answer (`Address: <server>#53`, then the name found through the search path).
     let fqdn = format!("{svc}.{}.svc.cluster.local", ns.name);
-    let deadline = Instant::now() + LONG;
-    loop {
-        let logs = common::kubectl(&["logs", "-n", &ns.name, "test-initc", "-c", "init-mysvc"]);
-        if logs.stdout.contains(&format!("Name:\t{fqdn}")) {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the name never resolved: {}",
-            logs.stdout
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let p = realnode::pod_json(&ns, "test-initc").await;
     assert!(
-        is_running(init_status(&p, "init-mysvc")),
-        "bind 9.18's nslookup exits 1 on the short name: {:#}",
-        p["status"]
+        logs.stdout.contains("#53") && logs.stdout.contains(&format!("Name:\t{fqdn}")),
+        "{}",
+        logs.stdout
     );
     let pod = explain_one(&ns, "test-initc", &[]);
-    assert_eq!(pod["blocking"]["name"], "init-mysvc");
-    assert_eq!(codes_about(&pod, &svc), ["ResolvesButWaits"], "{pod:#}");
+    assert_eq!(pod["status"], "Init:1/2", "{pod:#}");
+    assert_eq!(pod["blocking"]["name"], "init-mydb");
+    assert_eq!(codes_about(&pod, &db), ["ServiceNotFound"], "{pod:#}");
+
+    create_service(&ns, &db, 9002).await;
+    wait_pod(&ns, "test-initc", LONG, "mypod running", |p| {
+        is_running(app_status(p, "mypod"))
+    })
+    .await;
+    let run = initdoctor(&[
+        "explain",
+        "test-initc",
+        "-n",
+        &ns.name,
+        "--exit-code",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "initialized: {}\n{}", run.stderr, run.stdout);
+    let pod = &run.json()["pods"][0];
+    assert_eq!(pod["initialized"], true, "{pod:#}");
+    assert_eq!(pod["status"], "Running", "{pod:#}");
+}
+
+/// Each image runs, under the names a pod uses, the programs its name promises: `sh -c
+/// 'nslookup …'` in tutum/dnsutils is dash running bind's nslookup (`#53` after the server, as
+/// bind prints it), in busybox:1.35 busybox's own applet (`:53`); `dig` and `host` are bind's.
+#[tokio::test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_each_image_runs_the_programs_its_name_promises() {
+    let node = common::real_node();
+    let ns = TestNs::new("rn-images").await;
+    let name = "kubernetes.default.svc.cluster.local";
+    common::realnode::pod_on(
+        &ns,
+        node,
+        &format!(
+            r#"
+apiVersion: v1
+kind: Pod
+metadata: {{name: tools}}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: dnsutils
+    image: tutum/dnsutils
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'echo "sh is $(readlink /proc/$$/exe)"; nslookup {name}; echo "nslookup exit $?"; dig +short {name}; host {name}; nslookup -version']
+  - name: busybox
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'echo "sh is $(readlink /proc/$$/exe)"; nslookup {name}; echo "nslookup exit $?"; busybox | head -n 1']
+"#
+        ),
+    )
+    .await;
+    wait_pod(&ns, "tools", LONG, "both containers done", |p| {
+        ["dnsutils", "busybox"]
+            .iter()
+            .all(|c| app_status(p, c)["state"]["terminated"].is_object())
+    })
+    .await;
+    let logs = |c: &str| common::kubectl(&["logs", "-n", &ns.name, "tools", "-c", c]).stdout;
+    let cases: [(&str, &[&str], &[&str]); 2] = [
+        (
+            "dnsutils",
+            &[
+                "sh is /usr/bin/dash",
+                "Address:\t10.88.0.1#53",
+                "Name:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1",
+                "nslookup exit 0",
+                "\n10.96.0.1\n",
+                "kubernetes.default.svc.cluster.local has address 10.96.0.1",
+                "nslookup 9.",
+            ],
+            &["BusyBox", "10.88.0.1:53"],
+        ),
+        (
+            "busybox",
+            &[
+                "sh is /bin/busybox",
+                "Address:\t10.88.0.1:53",
+                "Name:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1",
+                "nslookup exit 0",
+                "BusyBox v1.35",
+            ],
+            &["#53"],
+        ),
+    ];
+    for (container, has, lacks) in cases {
+        let text = logs(container);
+        for needle in has {
+            assert!(
+                text.contains(needle),
+                "{container}: no {needle:?} in:\n{text}"
+            );
+        }
+        for needle in lacks {
+            assert!(
+                !text.contains(needle),
+                "{container}: {needle:?} in:\n{text}"
+            );
+        }
+    }
 }
 
 /// Seed 002's pod (French docs) on busybox 1.35: fully qualified names built from the service
@@ -120,12 +215,9 @@ async fn seed1_dnsutils_blocked_then_resolving_but_still_waiting() {
 /// `myservice`, and a namespace being deleted may still hold it). The real containers get past each Service as soon as it exists, and
 /// `--exit-code` reaches 0 once the app runs.
 #[tokio::test]
-async fn seed2_fully_qualified_names_get_past_each_service_as_it_appears() {
-    let Some(node) =
-        common::real_node("seed2_fully_qualified_names_get_past_each_service_as_it_appears")
-    else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_seed2_fully_qualified_names_get_past_each_service_as_it_appears() {
+    let node = common::real_node();
     let ns = TestNs::new("rn-seed2").await;
     common::realnode::pod_on(
         &ns,
@@ -206,11 +298,9 @@ spec:
 /// Story 1b: the same pod with busybox:1.35 never gets past `nslookup mydb`, the Services there
 /// all along: busybox's nslookup queries the short name as written (seen for real here).
 #[tokio::test]
-async fn seed1_busybox_nslookup_never_resolves_the_short_name() {
-    let Some(node) = common::real_node("seed1_busybox_nslookup_never_resolves_the_short_name")
-    else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_seed1_busybox_nslookup_never_resolves_the_short_name() {
+    let node = common::real_node();
     let ns = TestNs::new("rn-bbquirk").await;
     // Names of its own, so that the seed 001 story running beside it sees no Service `mysvc`.
     create_service(&ns, "bb-mysvc", 9001).await;
@@ -261,11 +351,9 @@ async fn seed1_busybox_nslookup_never_resolves_the_short_name() {
 /// Story 2: an init container that prints a line and exits 3: the kubelet's real back-off and
 /// restarts, explain's CrashLoop with the previous instance's line.
 #[tokio::test]
-async fn crash_looping_init_container_with_the_kubelets_backoff() {
-    let Some(node) = common::real_node("crash_looping_init_container_with_the_kubelets_backoff")
-    else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_crash_looping_init_container_with_the_kubelets_backoff() {
+    let node = common::real_node();
     let ns = TestNs::new("rn-crash").await;
     common::realnode::pod_on(
         &ns,
@@ -330,10 +418,9 @@ spec:
 /// Story 3: `debug --target` on a running init container: the ephemeral container shares the
 /// target's process namespace, so its `ps` shows the target's shell loop.
 #[tokio::test]
-async fn debug_target_shares_the_init_containers_processes() {
-    let Some(node) = common::real_node("debug_target_shares_the_init_containers_processes") else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_debug_target_shares_the_init_containers_processes() {
+    let node = common::real_node();
     let ns = TestNs::new("rn-debug").await;
     common::realnode::pod_on(
         &ns,
@@ -393,10 +480,9 @@ spec:
 /// Story 4: `logs -f` on a pod whose first init container prints for a few seconds, then the
 /// second: every line once, in order, as it comes, and the command ends with initialization.
 #[tokio::test]
-async fn logs_follow_two_init_containers_in_order() {
-    let Some(node) = common::real_node("logs_follow_two_init_containers_in_order") else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_logs_follow_two_init_containers_in_order() {
+    let node = common::real_node();
     let ns = TestNs::new("rn-logs").await;
     common::realnode::pod_on(
         &ns,
@@ -470,10 +556,9 @@ spec:
 /// Story 5: a Service with a real backing pod that becomes Ready: the chain Service →
 /// EndpointSlice → Pods resolves from what the real endpointslice controller wrote.
 #[tokio::test]
-async fn service_chain_from_a_real_backing_pod() {
-    let Some(node) = common::real_node("service_chain_from_a_real_backing_pod") else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_service_chain_from_a_real_backing_pod() {
+    let node = common::real_node();
     let ns = TestNs::new("rn-chain").await;
     ns.create::<Service>(
         "apiVersion: v1\nkind: Service\nmetadata:\n  name: backend\nspec:\n  selector: {app: backend}\n  ports:\n  - {protocol: TCP, port: 8080, targetPort: 8080}\n",
@@ -567,81 +652,7 @@ spec:
     );
 }
 
-/// Network safety, whenever the node is up: the drop rules, no masquerade, no route beyond the
-/// pod CIDR, a registry mirror on a closed loopback port, CoreDNS without a forwarder.
-#[test]
-fn network_safety_rules_are_in_place() {
-    let Some(_node) = common::real_node("network_safety_rules_are_in_place") else {
-        return;
-    };
-    let sh = |cmd: &str| {
-        let out = Command::new("sh")
-            .args(["-c", cmd])
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("run sh");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    let rules = sh("iptables -w -S");
-    for needed in [
-        "-A FORWARD -j INITDOCTOR-RN-FWD",
-        "-A INPUT -j INITDOCTOR-RN-IN",
-        "-A INITDOCTOR-RN-FWD -s 10.88.0.0/16 -d 10.88.0.0/16 -j ACCEPT",
-        "-A INITDOCTOR-RN-FWD -s 10.88.0.0/16 -j DROP",
-        "-A INITDOCTOR-RN-FWD -d 10.88.0.0/16 -j DROP",
-        "-A INITDOCTOR-RN-FWD -i rn0 -j DROP",
-        "-A INITDOCTOR-RN-FWD -o rn0 -j DROP",
-        "-A INITDOCTOR-RN-IN -s 10.88.0.0/16 ! -d 10.88.0.0/16 -j DROP",
-    ] {
-        assert!(rules.contains(needed), "missing `{needed}` in:\n{rules}");
-    }
-    // Our chains come first in FORWARD and INPUT (up.sh puts them back in front after the
-    // kubelet inserted its KUBE-FIREWALL jump at the top of INPUT).
-    let first = |chain: &str| {
-        rules
-            .lines()
-            .find(|l| l.starts_with(&format!("-A {chain} ")))
-            .unwrap_or("")
-            .to_string()
-    };
-    assert_eq!(
-        first("FORWARD"),
-        "-A FORWARD -j INITDOCTOR-RN-FWD",
-        "{rules}"
-    );
-    assert_eq!(first("INPUT"), "-A INPUT -j INITDOCTOR-RN-IN", "{rules}");
-    let nat = sh("iptables -w -t nat -S");
-    assert!(
-        !nat.lines()
-            .any(|l| l.contains("MASQUERADE") && l.contains("10.88.")),
-        "no masquerade of pod traffic:\n{nat}"
-    );
-    let routes = sh("ip -4 route show dev rn0");
-    for route in routes.lines() {
-        assert!(
-            route.starts_with("10.88.0.0/16 "),
-            "only the pod CIDR on rn0: {routes}"
-        );
-    }
-    let state = &common::env().state_dir;
-    let cni =
-        std::fs::read_to_string(state.join("realnode/cni/net.d/10-initdoctor-realnode.conflist"))
-            .expect("CNI config");
-    assert!(cni.contains(r#""ipMasq": false"#), "{cni}");
-    assert!(cni.contains(r#""routes": []"#), "{cni}");
-    let hosts =
-        std::fs::read_to_string(state.join("realnode/containerd/certs.d/_default/hosts.toml"))
-            .expect("registry config");
-    assert!(
-        hosts.contains(r#"server = "http://127.0.0.1:9""#),
-        "{hosts}"
-    );
-    let corefile = std::fs::read_to_string(state.join("realnode/Corefile")).expect("Corefile");
-    assert!(!corefile.contains("forward"), "{corefile}");
-    assert!(corefile.contains("rcode NXDOMAIN"), "{corefile}");
-}
-
-/// Every Kubernetes binary says its version (ldflags), the kubelet's node too.
+/// Every Kubernetes binary says its version (ldflags).
 #[test]
 fn binaries_report_v1_37_2() {
     let run = common::kubectl(&["version", "-o", "json"]);
@@ -649,9 +660,13 @@ fn binaries_report_v1_37_2() {
     let v = run.json();
     assert_eq!(v["clientVersion"]["gitVersion"], "v1.37.2", "{v:#}");
     assert_eq!(v["serverVersion"]["gitVersion"], "v1.37.2", "{v:#}");
-    let Some(node) = common::real_node("binaries_report_v1_37_2") else {
-        return;
-    };
+}
+
+/// The real node's kubelet and runtime say theirs.
+#[test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+fn real_node_kubelet_and_runtime_versions() {
+    let node = common::real_node();
     let run = common::kubectl(&[
         "get",
         "node",

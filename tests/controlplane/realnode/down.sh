@@ -64,6 +64,10 @@ done
 if $api_up; then
   kc delete node "$REAL_NODE_NAME" --ignore-not-found >/dev/null 2>&1 || true
   kc delete clusterrolebinding,clusterrole initdoctor-realnode-coredns --ignore-not-found >/dev/null 2>&1 || true
+  # The provisioner's set-up (its volumes' directories are under the state dir).
+  kc delete namespace local-path-storage --ignore-not-found --wait=false >/dev/null 2>&1 || true
+  kc delete storageclass local-path --ignore-not-found >/dev/null 2>&1 || true
+  kc delete clusterrolebinding,clusterrole local-path-provisioner-bind local-path-provisioner-role --ignore-not-found >/dev/null 2>&1 || true
 fi
 
 # 3. Containers: runc's own list under our root (shims do not kill their containers), then the

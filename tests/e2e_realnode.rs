@@ -62,7 +62,10 @@ async fn real_node_seed1_dnsutils_blocked_then_past_each_service_then_running() 
     let ns = TestNs::new("rn-seed1").await;
     // A first Service name of its own (a namespace another test is deleting may still hold
     // `mysvc`), not so like the second that explain would take one for a typo of the other.
-    let (svc, db) = (format!("mysvc-{}", common::random_suffix()), "mydb".to_string());
+    let (svc, db) = (
+        format!("mysvc-{}", common::random_suffix()),
+        "mydb".to_string(),
+    );
     ns.pod(&seed1_pod_waiting_on(node, "tutum/dnsutils", &svc, &db))
         .await;
     wait_pod(&ns, "test-initc", LONG, "running init-mysvc", |p| {

@@ -29,7 +29,10 @@ fn sh(cmd: &str) -> String {
 /// `a.b.c.d` or `a.b.c.d/n` as (address, prefix length).
 fn cidr(text: &str) -> Option<(u32, u32)> {
     let (addr, len) = text.split_once('/').unwrap_or((text, "32"));
-    let octets: Vec<u32> = addr.split('.').map(|o| o.parse().ok()).collect::<Option<_>>()?;
+    let octets: Vec<u32> = addr
+        .split('.')
+        .map(|o| o.parse().ok())
+        .collect::<Option<_>>()?;
     (octets.len() == 4).then_some(())?;
     let ip = octets.iter().fold(0u32, |acc, o| (acc << 8) | o);
     Some((ip, len.parse().ok()?))
@@ -140,13 +143,17 @@ fn real_node_network_safety_rules_are_in_place() {
                 .lines()
                 .find(|l| l.starts_with(&format!("-A {chain} ")))
                 .unwrap_or("");
-            let unmarked_return = first.contains("-m mark ! --mark 0x") && first.ends_with("-j RETURN");
+            let unmarked_return =
+                first.contains("-m mark ! --mark 0x") && first.ends_with("-j RETURN");
             assert!(
                 rule.contains("-m mark --mark 0x") || unmarked_return,
                 "masquerade of unmarked packets: {rule}\n{nat}"
             );
             assert!(!rule.contains(" -o ") || rule.contains(" -o rn0"), "{rule}");
-            assert!(!rule.contains("-s 10.88."), "pod traffic masqueraded: {rule}");
+            assert!(
+                !rule.contains("-s 10.88."),
+                "pod traffic masqueraded: {rule}"
+            );
         }
     }
     // Routes: the pod CIDR on the bridge, nothing else through it; pods reach the service CIDR
@@ -226,10 +233,7 @@ async fn real_node_nc_through_a_cluster_ip_reaches_the_backing_pod() {
     let node = common::real_node();
     let ns = TestNs::new("rn-clusterip").await;
     let svc = cluster_ip_service(&ns, "mysvc", "db").await;
-    let ip = svc
-        .spec
-        .and_then(|s| s.cluster_ip)
-        .expect("a ClusterIP");
+    let ip = svc.spec.and_then(|s| s.cluster_ip).expect("a ClusterIP");
     assert!(ip.starts_with("10.96."), "{ip}");
     realnode::pod_on(&ns, node, &waiter("client", "mysvc")).await;
     wait_pod(&ns, "client", LONG, "running wait-db", |p| {
@@ -242,7 +246,11 @@ async fn real_node_nc_through_a_cluster_ip_reaches_the_backing_pod() {
     assert!(is_running(init_status(&p, "wait-db")), "{:#}", p["status"]);
     let pod = explain_one(&ns, "client", &[]);
     assert_eq!(pod["blocking"]["name"], "wait-db", "{pod:#}");
-    assert_eq!(codes_about(&pod, "mysvc"), ["ServiceNoEndpoints"], "{pod:#}");
+    assert_eq!(
+        codes_about(&pod, "mysvc"),
+        ["ServiceNoEndpoints"],
+        "{pod:#}"
+    );
 
     realnode::pod_on(&ns, node, &server("db")).await;
     let p = wait_pod(&ns, "client", LONG, "wait-db completed", |p| {

@@ -121,7 +121,8 @@ async fn the_schedulers_failed_scheduling_is_explained() {
             case.name
         );
         assert!(
-            common::evidence_has(f, "FailedScheduling") && common::evidence_has(f, "default-scheduler"),
+            common::evidence_has(f, "FailedScheduling")
+                && common::evidence_has(f, "default-scheduler"),
             "{}: the scheduler's own event: {f:#}",
             case.name
         );

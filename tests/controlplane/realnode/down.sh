@@ -110,11 +110,7 @@ if [[ -f "$RN_STATE/run/chains.orig" ]]; then
   done < <(list_chains)
   for entry in "${made[@]}"; do
     read -r cmd table chain <<<"$entry"
-    "$cmd" -w -t "$table" -S 2>/dev/null | awk -v c="$chain" '$1 == "-A" && $0 ~ (" -j " c "( |$)") {sub(/^-A/, "-D"); print}' |
-      while read -r rule; do
-        # shellcheck disable=SC2086 # the rule is iptables words (jumps carry no quoted comment)
-        "$cmd" -w -t "$table" $rule 2>/dev/null
-      done
+    delete_jumps "$cmd" "$table" "$chain"
     "$cmd" -w -t "$table" -F "$chain" 2>/dev/null
   done
   for entry in "${made[@]}"; do

@@ -53,3 +53,16 @@ list_chains() {
     done
   done
 }
+
+# Deletes every rule of TABLE that jumps to CHAIN, by its number (kube-proxy's rules carry quoted
+# comments, so they cannot be deleted by their words): CMD TABLE CHAIN.
+delete_jumps() {
+  local cmd="$1" table="$2" chain="$3" parent num
+  for parent in $("$cmd" -w -t "$table" -S 2>/dev/null |
+    awk -v c="$chain" '$1 == "-A" && $0 ~ (" -j " c "( |$)") {print $2}' | sort -u); do
+    while num="$("$cmd" -w -t "$table" -L "$parent" --line-numbers -n 2>/dev/null |
+      awk -v c="$chain" 'NR > 2 && $2 == c {print $1; exit}')" && [[ -n "$num" ]]; do
+      "$cmd" -w -t "$table" -D "$parent" "$num" 2>/dev/null || break
+    done
+  done
+}

@@ -39,7 +39,7 @@ cluster_is_up() {
 # The real node beside the control plane, unless REAL_NODE=0 (see realnode/README.md).
 start_real_node() {
   if [[ "${REAL_NODE:-1}" == 0 ]]; then
-    log "real node skipped (REAL_NODE=0): tests that need real containers will say they are skipped"
+    log "real node skipped (REAL_NODE=0): tests that need real containers count as ignored"
     "$CP_DIR/realnode/down.sh" --quiet
     return 0
   fi

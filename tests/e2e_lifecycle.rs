@@ -95,10 +95,8 @@ async fn explain_until(
     }
 }
 
-async fn run(test: &str, s: &Scenario) {
-    let Some(node) = common::real_node(test) else {
-        return;
-    };
+async fn run(s: &Scenario) {
+    let node = common::real_node();
     let ns = TestNs::new("lc").await;
     ns.pod(&manifest(node, s)).await;
     let (pod, _) = explain_until(&ns, s.name, s.code, s.container, s.says).await;
@@ -113,9 +111,9 @@ async fn run(test: &str, s: &Scenario) {
 }
 
 #[tokio::test]
-async fn readiness_probe_404_against_busybox_httpd() {
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_readiness_probe_404_against_busybox_httpd() {
     run(
-        "readiness_probe_404_against_busybox_httpd",
         &Scenario {
             name: "readiness-test",
             spec: "",
@@ -136,9 +134,9 @@ async fn readiness_probe_404_against_busybox_httpd() {
 
 /// `0/1 Running` before the first probe: not a failure yet, and said so.
 #[tokio::test]
-async fn readiness_probe_that_has_not_run_yet() {
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_readiness_probe_that_has_not_run_yet() {
     run(
-        "readiness_probe_that_has_not_run_yet",
         &Scenario {
             name: "ready-later",
             spec: "",
@@ -156,9 +154,9 @@ async fn readiness_probe_that_has_not_run_yet() {
 }
 
 #[tokio::test]
-async fn liveness_probe_that_kills() {
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_liveness_probe_that_kills() {
     run(
-        "liveness_probe_that_kills",
         &Scenario {
             name: "liveness-exec-test",
             spec: "",
@@ -177,9 +175,9 @@ async fn liveness_probe_that_kills() {
 }
 
 #[tokio::test]
-async fn post_start_hook_that_fails() {
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_post_start_hook_that_fails() {
     run(
-        "post_start_hook_that_fails",
         &Scenario {
             name: "lifecycle-post-start",
             spec: "",
@@ -198,9 +196,9 @@ async fn post_start_hook_that_fails() {
 }
 
 #[tokio::test]
-async fn two_containers_binding_the_same_port() {
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_two_containers_binding_the_same_port() {
     run(
-        "two_containers_binding_the_same_port",
         &Scenario {
             name: "nginx",
             spec: "",
@@ -219,9 +217,9 @@ async fn two_containers_binding_the_same_port() {
 }
 
 #[tokio::test]
-async fn exec_probe_whose_program_is_not_in_the_image() {
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_exec_probe_whose_program_is_not_in_the_image() {
     run(
-        "exec_probe_whose_program_is_not_in_the_image",
         &Scenario {
             name: "db-client",
             spec: "",
@@ -236,9 +234,9 @@ async fn exec_probe_whose_program_is_not_in_the_image() {
 }
 
 #[tokio::test]
-async fn startup_probe_that_never_passes() {
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_startup_probe_that_never_passes() {
     run(
-        "startup_probe_that_never_passes",
         &Scenario {
             name: "nginx-start-probe",
             spec: "",
@@ -257,9 +255,9 @@ async fn startup_probe_that_never_passes() {
 }
 
 #[tokio::test]
-async fn app_container_crash_loop_and_restart_never() {
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_app_container_crash_loop_and_restart_never() {
     run(
-        "app_container_crash_loop_and_restart_never",
         &Scenario {
             name: "crasher",
             spec: "",
@@ -272,7 +270,6 @@ async fn app_container_crash_loop_and_restart_never() {
     )
     .await;
     run(
-        "app_container_crash_loop_and_restart_never",
         &Scenario {
             name: "once",
             spec: "  restartPolicy: Never\n",
@@ -290,11 +287,9 @@ async fn app_container_crash_loop_and_restart_never() {
 }
 
 #[tokio::test]
-async fn sandbox_not_ready_for_a_runtime_class_the_runtime_lacks() {
-    let Some(node) = common::real_node("sandbox_not_ready_for_a_runtime_class_the_runtime_lacks")
-    else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_sandbox_not_ready_for_a_runtime_class_the_runtime_lacks() {
+    let node = common::real_node();
     let ns = TestNs::new("lc-sandbox").await;
     let class = format!("{}-nope", ns.name);
     let rc = serde_json::json!({
@@ -331,10 +326,9 @@ async fn sandbox_not_ready_for_a_runtime_class_the_runtime_lacks() {
 }
 
 #[tokio::test]
-async fn host_port_already_taken_on_the_node() {
-    let Some(node) = common::real_node("host_port_already_taken_on_the_node") else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_host_port_already_taken_on_the_node() {
+    let node = common::real_node();
     let ns = TestNs::new("lc-hostport").await;
     // A port of its own per run: another test file may hold one on this node.
     let port = 20000 + (std::process::id() % 10000);

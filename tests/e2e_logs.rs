@@ -487,12 +487,9 @@ async fn a_200_mb_log_streams_in_flat_memory() {
 /// On the real node: a real init container that crashes once then succeeds, and a second one
 /// after it, followed from the start (assumes busybox:1.35 and restartPolicy Always).
 #[tokio::test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
 async fn real_node_follow_across_a_real_restart_and_two_init_containers() {
-    let Some(node) =
-        common::real_node("real_node_follow_across_a_real_restart_and_two_init_containers")
-    else {
-        return;
-    };
+    let node = common::real_node();
     let ns = TestNs::new("logsreal").await;
     common::realnode::pod_on(
         &ns,

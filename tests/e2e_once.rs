@@ -192,10 +192,9 @@ spec:
 /// address"), the kubelet restarts the init container with back-off, and `explain` gives the
 /// crash and why it will go on failing.
 #[tokio::test]
-async fn a_real_one_shot_check_fails_and_restarts() {
-    let Some(node) = common::real_node("a_real_one_shot_check_fails_and_restarts") else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_a_real_one_shot_check_fails_and_restarts() {
+    let node = common::real_node();
     let ns = TestNs::new("rn-once").await;
     let db = format!("ledger-db-{}", random_suffix());
     common::realnode::pod_on(

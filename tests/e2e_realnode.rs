@@ -1,271 +1,24 @@
 //! Stories on the real node: the real kubelet, containerd, runc and CoreDNS run the containers,
-//! and every status the tool reads was written by the kubelet. Without the real node these tests
-//! fail, unless `REAL_NODE=0` says it was skipped on purpose.
+//! and every status the tool reads was written by the kubelet. They are ignored unless asked for
+//! (`make test` runs them when the node is up; see `common::real_node`).
 
 mod common;
 
-use common::codes_about;
-
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::realnode::{self, app_status, completed, init_status, is_running, wait_pod};
+use common::realnode::{self, init_status, is_running, wait_pod};
 use common::{TestNs, explain_one, initdoctor};
 use k8s_openapi::api::core::v1::Service;
 use serde_json::Value;
 
 const LONG: Duration = Duration::from_secs(90);
 
-/// Seed 001's pod (Chinese notes), placed on the real node, waiting on Services `svc` and `db`.
-fn seed1_pod_waiting_on(node: &str, image: &str, svc: &str, db: &str) -> String {
-    format!(
-        r#"
-apiVersion: v1
-kind: Pod
-metadata:
-  name: test-initc
-  labels: {{app: myapp}}
-spec:
-{placement}  initContainers:
-  - name: init-mysvc
-    image: {image}
-    imagePullPolicy: IfNotPresent
-    command: ['sh', '-c', 'until nslookup {svc}; do echo "waiting for {svc}"; sleep 2; done']
-  - name: init-mydb
-    image: {image}
-    imagePullPolicy: IfNotPresent
-    command: ['sh', '-c', 'until nslookup {db}; do echo "waiting for {db}"; sleep 2; done']
-  containers:
-  - name: mypod
-    image: busybox:1.35
-    imagePullPolicy: IfNotPresent
-    command: ['sh', '-c', 'while true; do echo "myapp is running!"; sleep 3600; done']
-"#,
-        placement = realnode::placement(node)
-    )
-}
-
-async fn create_service(ns: &TestNs, name: &str, target_port: u16) {
-    ns.create::<Service>(&format!(
-        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n  ports:\n  - protocol: TCP\n    port: 80\n    targetPort: {target_port}\n"
-    ))
-    .await;
-}
-
-/// Story 1: seed 001 with tutum/dnsutils, built here from Debian 12's bind9-dnsutils 9.18:
-/// blocked on the missing Service; and, seen for real, still blocked once it exists: that
-/// nslookup finds `mysvc.<ns>.svc.cluster.local` through the search path but exits 1 because the
-/// other search domains answer NXDOMAIN (as busybox's does). explain says the name resolves and
-/// the loop should have exited, with the log lines that show it.
-#[tokio::test]
-async fn seed1_dnsutils_blocked_then_resolving_but_still_waiting() {
-    let Some(node) = common::real_node("seed1_dnsutils_blocked_then_resolving_but_still_waiting")
-    else {
-        return;
-    };
-    let ns = TestNs::new("rn-seed1").await;
-    // Service names of its own: a namespace another test is deleting may still hold `mysvc`.
-    let svc = format!("mysvc-{}", common::random_suffix());
-    ns.pod(&seed1_pod_waiting_on(node, "tutum/dnsutils", &svc, "mydb"))
-        .await;
-    wait_pod(&ns, "test-initc", LONG, "running init-mysvc", |p| {
-        is_running(init_status(p, "init-mysvc"))
-    })
-    .await;
-
-    let pod = explain_one(&ns, "test-initc", &[]);
-    assert_eq!(pod["status"], "Init:0/2", "{pod:#}");
-    assert_eq!(pod["blocking"]["name"], "init-mysvc");
-    assert_eq!(codes_about(&pod, &svc), ["ServiceNotFound"], "{pod:#}");
-    let run = initdoctor(&[
-        "explain",
-        "test-initc",
-        "-n",
-        &ns.name,
-        "--exit-code",
-        "-o",
-        "json",
-    ]);
-    assert_eq!(run.code, 3, "blocked: {}", run.stderr);
-
-    create_service(&ns, &svc, 9001).await;
-    let fqdn = format!("{svc}.{}.svc.cluster.local", ns.name);
-    let deadline = Instant::now() + LONG;
-    loop {
-        let logs = common::kubectl(&["logs", "-n", &ns.name, "test-initc", "-c", "init-mysvc"]);
-        if logs.stdout.contains(&format!("Name:\t{fqdn}")) {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the name never resolved: {}",
-            logs.stdout
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let p = realnode::pod_json(&ns, "test-initc").await;
-    assert!(
-        is_running(init_status(&p, "init-mysvc")),
-        "bind 9.18's nslookup exits 1 on the short name: {:#}",
-        p["status"]
-    );
-    let pod = explain_one(&ns, "test-initc", &[]);
-    assert_eq!(pod["blocking"]["name"], "init-mysvc");
-    assert_eq!(codes_about(&pod, &svc), ["ResolvesButWaits"], "{pod:#}");
-}
-
-/// Seed 002's pod (French docs) on busybox 1.35: fully qualified names built from the service
-/// account's namespace file (Service names of its own, `rn-`: other test files create the seed's
-/// `myservice`, and a namespace being deleted may still hold it). The real containers get past each Service as soon as it exists, and
-/// `--exit-code` reaches 0 once the app runs.
-#[tokio::test]
-async fn seed2_fully_qualified_names_get_past_each_service_as_it_appears() {
-    let Some(node) =
-        common::real_node("seed2_fully_qualified_names_get_past_each_service_as_it_appears")
-    else {
-        return;
-    };
-    let ns = TestNs::new("rn-seed2").await;
-    common::realnode::pod_on(
-        &ns,
-        node,
-        r#"
-apiVersion: v1
-kind: Pod
-metadata:
-  name: myapp-pod
-  labels: {app: myapp}
-spec:
-  containers:
-  - name: myapp-container
-    image: busybox:1.35
-    imagePullPolicy: IfNotPresent
-    command: ['sh', '-c', 'echo "The app is running!" && sleep 3600']
-  initContainers:
-  - name: init-myservice
-    image: busybox:1.35
-    imagePullPolicy: IfNotPresent
-    command: ['sh', '-c', "until nslookup rn-myservice.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for myservice; sleep 2; done"]
-  - name: init-mydb
-    image: busybox:1.35
-    imagePullPolicy: IfNotPresent
-    command: ['sh', '-c', "until nslookup rn-mydb.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local; do echo waiting for mydb; sleep 2; done"]
-"#,
-    )
-    .await;
-    wait_pod(&ns, "myapp-pod", LONG, "running init-myservice", |p| {
-        is_running(init_status(p, "init-myservice"))
-    })
-    .await;
-    let pod = explain_one(&ns, "myapp-pod", &[]);
-    assert_eq!(pod["status"], "Init:0/2", "{pod:#}");
-    assert!(
-        pod["findings"]
-            .as_array()
-            .expect("findings")
-            .iter()
-            .any(|f| f["code"] == "ServiceNotFound" && f["resolved"]["name"] == "rn-myservice"),
-        "{pod:#}"
-    );
-
-    create_service(&ns, "rn-myservice", 9376).await;
-    let p = wait_pod(
-        &ns,
-        "myapp-pod",
-        LONG,
-        "init-myservice completed, init-mydb running",
-        |p| completed(init_status(p, "init-myservice")) && is_running(init_status(p, "init-mydb")),
-    )
-    .await;
-    assert_eq!(init_status(&p, "init-myservice")["restartCount"], 0);
-    let pod = explain_one(&ns, "myapp-pod", &[]);
-    assert_eq!(pod["status"], "Init:1/2", "{pod:#}");
-    assert_eq!(pod["blocking"]["name"], "init-mydb");
-
-    create_service(&ns, "rn-mydb", 9377).await;
-    wait_pod(&ns, "myapp-pod", LONG, "app container running", |p| {
-        is_running(app_status(p, "myapp-container"))
-    })
-    .await;
-    let run = initdoctor(&[
-        "explain",
-        "myapp-pod",
-        "-n",
-        &ns.name,
-        "--exit-code",
-        "-o",
-        "json",
-    ]);
-    assert_eq!(run.code, 0, "initialized: {}\n{}", run.stderr, run.stdout);
-    let pod = &run.json()["pods"][0];
-    assert_eq!(pod["initialized"], true);
-    assert_eq!(pod["status"], "Running");
-}
-
-/// Story 1b: the same pod with busybox:1.35 never gets past `nslookup mydb`, the Services there
-/// all along: busybox's nslookup queries the short name as written (seen for real here).
-#[tokio::test]
-async fn seed1_busybox_nslookup_never_resolves_the_short_name() {
-    let Some(node) = common::real_node("seed1_busybox_nslookup_never_resolves_the_short_name")
-    else {
-        return;
-    };
-    let ns = TestNs::new("rn-bbquirk").await;
-    // Names of its own, so that the seed 001 story running beside it sees no Service `mysvc`.
-    create_service(&ns, "bb-mysvc", 9001).await;
-    create_service(&ns, "bb-mydb", 9002).await;
-    ns.pod(&seed1_pod_waiting_on(
-        node,
-        "busybox:1.35",
-        "bb-mysvc",
-        "bb-mydb",
-    ))
-    .await;
-    wait_pod(&ns, "test-initc", LONG, "running init-mysvc", |p| {
-        is_running(init_status(p, "init-mysvc"))
-    })
-    .await;
-    // Long enough for many lookups of a name that exists (each loop is ~2 s).
-    tokio::time::sleep(Duration::from_secs(8)).await;
-    let p = realnode::pod_json(&ns, "test-initc").await;
-    assert!(
-        is_running(init_status(&p, "init-mysvc")),
-        "busybox's nslookup of a short name keeps failing: {:#}",
-        p["status"]
-    );
-    let logs = common::kubectl(&["logs", "-n", &ns.name, "test-initc", "-c", "init-mysvc"]);
-    assert!(
-        logs.stdout.contains("waiting for bb-mysvc"),
-        "{}",
-        logs.stdout
-    );
-
-    let pod = explain_one(&ns, "test-initc", &[]);
-    assert_eq!(pod["blocking"]["name"], "init-mysvc");
-    assert_eq!(
-        codes_about(&pod, "bb-mysvc"),
-        ["BusyboxNslookupQuirk"],
-        "{pod:#}"
-    );
-    let f = common::finding_about(&pod, "BusyboxNslookupQuirk", "bb-mysvc");
-    assert!(
-        f["hint"]
-            .as_str()
-            .unwrap_or("")
-            .contains(&format!("bb-mysvc.{}.svc.cluster.local", ns.name)),
-        "{f:#}"
-    );
-}
-
 /// Story 2: an init container that prints a line and exits 3: the kubelet's real back-off and
 /// restarts, explain's CrashLoop with the previous instance's line.
 #[tokio::test]
-async fn crash_looping_init_container_with_the_kubelets_backoff() {
-    let Some(node) = common::real_node("crash_looping_init_container_with_the_kubelets_backoff")
-    else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_crash_looping_init_container_with_the_kubelets_backoff() {
+    let node = common::real_node();
     let ns = TestNs::new("rn-crash").await;
     common::realnode::pod_on(
         &ns,
@@ -330,10 +83,9 @@ spec:
 /// Story 3: `debug --target` on a running init container: the ephemeral container shares the
 /// target's process namespace, so its `ps` shows the target's shell loop.
 #[tokio::test]
-async fn debug_target_shares_the_init_containers_processes() {
-    let Some(node) = common::real_node("debug_target_shares_the_init_containers_processes") else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_debug_target_shares_the_init_containers_processes() {
+    let node = common::real_node();
     let ns = TestNs::new("rn-debug").await;
     common::realnode::pod_on(
         &ns,
@@ -393,10 +145,9 @@ spec:
 /// Story 4: `logs -f` on a pod whose first init container prints for a few seconds, then the
 /// second: every line once, in order, as it comes, and the command ends with initialization.
 #[tokio::test]
-async fn logs_follow_two_init_containers_in_order() {
-    let Some(node) = common::real_node("logs_follow_two_init_containers_in_order") else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_logs_follow_two_init_containers_in_order() {
+    let node = common::real_node();
     let ns = TestNs::new("rn-logs").await;
     common::realnode::pod_on(
         &ns,
@@ -470,10 +221,9 @@ spec:
 /// Story 5: a Service with a real backing pod that becomes Ready: the chain Service →
 /// EndpointSlice → Pods resolves from what the real endpointslice controller wrote.
 #[tokio::test]
-async fn service_chain_from_a_real_backing_pod() {
-    let Some(node) = common::real_node("service_chain_from_a_real_backing_pod") else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_service_chain_from_a_real_backing_pod() {
+    let node = common::real_node();
     let ns = TestNs::new("rn-chain").await;
     ns.create::<Service>(
         "apiVersion: v1\nkind: Service\nmetadata:\n  name: backend\nspec:\n  selector: {app: backend}\n  ports:\n  - {protocol: TCP, port: 8080, targetPort: 8080}\n",
@@ -567,81 +317,7 @@ spec:
     );
 }
 
-/// Network safety, whenever the node is up: the drop rules, no masquerade, no route beyond the
-/// pod CIDR, a registry mirror on a closed loopback port, CoreDNS without a forwarder.
-#[test]
-fn network_safety_rules_are_in_place() {
-    let Some(_node) = common::real_node("network_safety_rules_are_in_place") else {
-        return;
-    };
-    let sh = |cmd: &str| {
-        let out = Command::new("sh")
-            .args(["-c", cmd])
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("run sh");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    let rules = sh("iptables -w -S");
-    for needed in [
-        "-A FORWARD -j INITDOCTOR-RN-FWD",
-        "-A INPUT -j INITDOCTOR-RN-IN",
-        "-A INITDOCTOR-RN-FWD -s 10.88.0.0/16 -d 10.88.0.0/16 -j ACCEPT",
-        "-A INITDOCTOR-RN-FWD -s 10.88.0.0/16 -j DROP",
-        "-A INITDOCTOR-RN-FWD -d 10.88.0.0/16 -j DROP",
-        "-A INITDOCTOR-RN-FWD -i rn0 -j DROP",
-        "-A INITDOCTOR-RN-FWD -o rn0 -j DROP",
-        "-A INITDOCTOR-RN-IN -s 10.88.0.0/16 ! -d 10.88.0.0/16 -j DROP",
-    ] {
-        assert!(rules.contains(needed), "missing `{needed}` in:\n{rules}");
-    }
-    // Our chains come first in FORWARD and INPUT (up.sh puts them back in front after the
-    // kubelet inserted its KUBE-FIREWALL jump at the top of INPUT).
-    let first = |chain: &str| {
-        rules
-            .lines()
-            .find(|l| l.starts_with(&format!("-A {chain} ")))
-            .unwrap_or("")
-            .to_string()
-    };
-    assert_eq!(
-        first("FORWARD"),
-        "-A FORWARD -j INITDOCTOR-RN-FWD",
-        "{rules}"
-    );
-    assert_eq!(first("INPUT"), "-A INPUT -j INITDOCTOR-RN-IN", "{rules}");
-    let nat = sh("iptables -w -t nat -S");
-    assert!(
-        !nat.lines()
-            .any(|l| l.contains("MASQUERADE") && l.contains("10.88.")),
-        "no masquerade of pod traffic:\n{nat}"
-    );
-    let routes = sh("ip -4 route show dev rn0");
-    for route in routes.lines() {
-        assert!(
-            route.starts_with("10.88.0.0/16 "),
-            "only the pod CIDR on rn0: {routes}"
-        );
-    }
-    let state = &common::env().state_dir;
-    let cni =
-        std::fs::read_to_string(state.join("realnode/cni/net.d/10-initdoctor-realnode.conflist"))
-            .expect("CNI config");
-    assert!(cni.contains(r#""ipMasq": false"#), "{cni}");
-    assert!(cni.contains(r#""routes": []"#), "{cni}");
-    let hosts =
-        std::fs::read_to_string(state.join("realnode/containerd/certs.d/_default/hosts.toml"))
-            .expect("registry config");
-    assert!(
-        hosts.contains(r#"server = "http://127.0.0.1:9""#),
-        "{hosts}"
-    );
-    let corefile = std::fs::read_to_string(state.join("realnode/Corefile")).expect("Corefile");
-    assert!(!corefile.contains("forward"), "{corefile}");
-    assert!(corefile.contains("rcode NXDOMAIN"), "{corefile}");
-}
-
-/// Every Kubernetes binary says its version (ldflags), the kubelet's node too.
+/// Every Kubernetes binary says its version (ldflags).
 #[test]
 fn binaries_report_v1_37_2() {
     let run = common::kubectl(&["version", "-o", "json"]);
@@ -649,9 +325,13 @@ fn binaries_report_v1_37_2() {
     let v = run.json();
     assert_eq!(v["clientVersion"]["gitVersion"], "v1.37.2", "{v:#}");
     assert_eq!(v["serverVersion"]["gitVersion"], "v1.37.2", "{v:#}");
-    let Some(node) = common::real_node("binaries_report_v1_37_2") else {
-        return;
-    };
+}
+
+/// The real node's kubelet and runtime say theirs.
+#[test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+fn real_node_kubelet_and_runtime_versions() {
+    let node = common::real_node();
     let run = common::kubectl(&[
         "get",
         "node",

@@ -59,12 +59,9 @@ fn text_of(f: &Value) -> String {
 /// Under `restartPolicy: Never`, a rule on exit code 42 retries the init container and the app
 /// container once each: both restarts are legitimate, and explain says which rule made them.
 #[tokio::test]
-async fn a_restart_rule_retries_containers_under_restart_policy_never() {
-    let Some(node) =
-        common::real_node("a_restart_rule_retries_containers_under_restart_policy_never")
-    else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_a_restart_rule_retries_containers_under_restart_policy_never() {
+    let node = common::real_node();
     let ns = TestNs::new("rr").await;
     let rule = "restartPolicy: Never\n    restartPolicyRules:\n    - {action: Restart, exitCodes: {operator: In, values: [42]}}";
     ns.pod(&format!(
@@ -105,10 +102,9 @@ async fn a_restart_rule_retries_containers_under_restart_policy_never() {
 /// back-off under the pod's Never; the crash loop is still an error, the rule says why a
 /// Never pod restarts at all.
 #[tokio::test]
-async fn a_rule_that_keeps_retrying_is_still_a_crash_loop() {
-    let Some(node) = common::real_node("a_rule_that_keeps_retrying_is_still_a_crash_loop") else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_a_rule_that_keeps_retrying_is_still_a_crash_loop() {
+    let node = common::real_node();
     let ns = TestNs::new("rr-loop").await;
     ns.pod(&format!(
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: ruleloop\nspec:\n{}  restartPolicy: Never\n  containers:\n  - name: app\n    {BUSYBOX}\n    command: ['sh', '-c', 'echo lock held; exit 42']\n    restartPolicy: Never\n    restartPolicyRules:\n    - {{action: Restart, exitCodes: {{operator: In, values: [42]}}}}\n",
@@ -143,10 +139,9 @@ async fn a_rule_that_keeps_retrying_is_still_a_crash_loop() {
 /// The same rule, an exit it does not match: the init container's failure fails the pod for
 /// good (its own restartPolicy Never), and explain says no rule matched.
 #[tokio::test]
-async fn an_exit_no_rule_matches_fails_the_pod_for_good() {
-    let Some(node) = common::real_node("an_exit_no_rule_matches_fails_the_pod_for_good") else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_an_exit_no_rule_matches_fails_the_pod_for_good() {
+    let node = common::real_node();
     let ns = TestNs::new("rr-fail").await;
     ns.pod(&format!(
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: unmatched\nspec:\n{}  initContainers:\n  - name: migrate\n    {BUSYBOX}\n    command: ['sh', '-c', 'echo fatal; exit 3']\n    restartPolicy: Never\n    restartPolicyRules:\n    - {{action: Restart, exitCodes: {{operator: In, values: [42]}}}}\n  containers:\n  - name: app\n    {BUSYBOX}\n    command: ['sleep', '3600']\n",
@@ -181,10 +176,9 @@ async fn an_exit_no_rule_matches_fails_the_pod_for_good() {
 /// A `RestartAllContainers` rule on exit code 88: the kubelet restarts the pod in place, its
 /// init container runs again; explain says so and calls none of it a fault.
 #[tokio::test]
-async fn restart_all_containers_reruns_the_init_containers() {
-    let Some(node) = common::real_node("restart_all_containers_reruns_the_init_containers") else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_restart_all_containers_reruns_the_init_containers() {
+    let node = common::real_node();
     let ns = TestNs::new("rr-all").await;
     ns.pod(&format!(
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: inplace\nspec:\n{}  volumes: [{{name: work, emptyDir: {{}}}}]\n  initContainers:\n  - name: setup\n    {BUSYBOX}\n    command: ['sh', '-c', 'echo setup >> /work/runs; cat /work/runs']\n    volumeMounts: [{{name: work, mountPath: /work}}]\n  containers:\n  - name: app\n    {BUSYBOX}\n    command: ['sh', '-c', 'if [ $(wc -l < /work/runs) -ge 2 ]; then exec sleep 3600; fi; sleep 2; echo asking for a fresh start; exit 88']\n    volumeMounts: [{{name: work, mountPath: /work}}]\n    restartPolicy: Never\n    restartPolicyRules:\n    - {{action: RestartAllContainers, exitCodes: {{operator: In, values: [88]}}}}\n",
@@ -226,12 +220,9 @@ async fn restart_all_containers_reruns_the_init_containers() {
 /// stops them, the last declared first; one exits 143 on SIGTERM. The pod is Completed and
 /// explain calls neither sidecar a fault.
 #[tokio::test]
-async fn a_jobs_sidecars_stopped_after_the_main_container_are_no_fault() {
-    let Some(node) =
-        common::real_node("a_jobs_sidecars_stopped_after_the_main_container_are_no_fault")
-    else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_a_jobs_sidecars_stopped_after_the_main_container_are_no_fault() {
+    let node = common::real_node();
     let ns = TestNs::new("rr-job").await;
     ns.create::<k8s_openapi::api::batch::v1::Job>(&format!(
         "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: report\nspec:\n  backoffLimit: 0\n  template:\n    spec:\n      nodeName: {node}\n      tolerations: [{tol}]\n      terminationGracePeriodSeconds: 20\n      restartPolicy: Never\n      initContainers:\n      - name: proxy\n        {bb}\n        restartPolicy: Always\n        command: ['sh', '-c', 'trap \"echo proxy stopping; exit 143\" TERM; sleep 3600 & wait']\n      - name: shipper\n        {bb}\n        restartPolicy: Always\n        command: ['sh', '-c', 'trap \"echo shipper flushed; exit 0\" TERM; sleep 3600 & wait']\n      containers:\n      - name: main\n        {bb}\n        command: ['sh', '-c', 'echo report done; sleep 2']\n",
@@ -301,10 +292,9 @@ async fn a_jobs_sidecars_stopped_after_the_main_container_are_no_fault() {
 /// `explain --watch` without names follows a pod that is initialized but not Ready yet, and
 /// ends once it is Ready; with `--init-only` it ends at initialization.
 #[tokio::test]
-async fn watch_without_names_ends_when_the_pods_are_ready() {
-    let Some(node) = common::real_node("watch_without_names_ends_when_the_pods_are_ready") else {
-        return;
-    };
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_watch_without_names_ends_when_the_pods_are_ready() {
+    let node = common::real_node();
     for init_only in [false, true] {
         let ns = TestNs::new(if init_only { "rr-watch-io" } else { "rr-watch" }).await;
         ns.pod(&format!(

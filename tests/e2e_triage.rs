@@ -38,7 +38,8 @@ spec:
     )
 }
 
-/// The pod template of a workload: bound to the fake node, one init container.
+/// The pod template of a workload: bound to the fake node, one init container. It tolerates the
+/// fake node's taint, which the DaemonSet controller heeds before it makes a pod for a node.
 fn template(app: &str, script: &str, image: &str, restart: &str) -> String {
     format!(
         r#"
@@ -46,6 +47,7 @@ fn template(app: &str, script: &str, image: &str, restart: &str) -> String {
       labels: {{app: {app}}}
     spec:
       nodeName: {node}
+      tolerations: [{{key: initdoctor/fake-node, operator: Exists}}]
       restartPolicy: {restart}
       containers:
       - name: app

@@ -1,8 +1,9 @@
 //! The end-to-end harness: talks to the real local control plane started by
 //! `tests/controlplane/up.sh` (via `make test`), and runs the real built binary.
 //!
-//! Each test gets its own namespace; pods are bound to the fake node by `spec.nodeName`, and the
-//! test writes their status through `pods/status`, as the kubelet would.
+//! Each test gets its own namespace; pods are bound to the fake node by `spec.nodeName` (unless
+//! they name a scheduler: see `TestNs::pod`), and the test writes their status through
+//! `pods/status`, as the kubelet would.
 #![allow(dead_code)]
 
 pub mod debug;
@@ -68,20 +69,16 @@ pub fn env() -> &'static Env {
     })
 }
 
-/// The real node's name, for a test that needs real containers. Without a real node the test
-/// fails, unless `REAL_NODE=0` says the node was skipped on purpose: then it prints why it is
-/// skipped and the caller returns (`let Some(node) = real_node("name") else { return };`).
-pub fn real_node(test: &str) -> Option<&'static str> {
-    if let Some(node) = env().real_node.as_deref() {
-        return Some(node);
-    }
-    if std::env::var("REAL_NODE").as_deref() == Ok("0") {
-        eprintln!("skipped: {test} needs the real node (REAL_NODE=0)");
-        return None;
-    }
-    panic!(
-        "{test} needs the real node: `make cluster-up` starts it (the env file lacks INITDOCTOR_REAL_NODE); set REAL_NODE=0 to skip it on purpose"
-    )
+/// The real node's name, for a test that needs real containers. Such a test is named
+/// `real_node_*` and marked `#[ignore = "needs the real node: ..."]`, so that without the node
+/// cargo counts it as ignored; `make test` runs them (`-- --ignored real_node_`) when the node is
+/// up. Run without the node, it fails saying how to start it.
+pub fn real_node() -> &'static str {
+    env().real_node.as_deref().unwrap_or_else(|| {
+        panic!(
+            "this test needs the real node: `make cluster-up` starts it (the env file lacks INITDOCTOR_REAL_NODE)"
+        )
+    })
 }
 
 fn parse_env(text: &str) -> BTreeMap<String, String> {
@@ -114,6 +111,9 @@ pub async fn client_as(user: Option<&str>) -> Client {
         .expect("test kubeconfig is usable");
     Client::try_from(config).expect("client")
 }
+
+/// The scheduler name of the pods whose test plays the scheduler: no scheduler serves it.
+pub const UNSERVED_SCHEDULER: &str = "initdoctor-test";
 
 /// A namespace of one's own for a test, deleted when the test ends (even on failure).
 pub struct TestNs {
@@ -171,14 +171,21 @@ impl TestNs {
             .unwrap_or_else(|e| panic!("create object: {e}"))
     }
 
-    /// Create a pod bound to the fake node (unless the YAML says otherwise with `nodeName: ""`).
+    /// Create a pod bound to the fake node, unless the YAML says otherwise: a `nodeName` of its
+    /// own; `nodeName: ""` for a pod the test itself keeps unscheduled (it gets
+    /// [`UNSERVED_SCHEDULER`], so the real scheduler leaves it alone); a `schedulerName` and no
+    /// `nodeName` for a pod that scheduler places (`default-scheduler`: the real one).
     pub async fn pod(&self, yaml: &str) -> Pod {
         let mut value: Value = serde_saphyr::from_str(yaml).expect("valid pod YAML");
         match value["spec"]["nodeName"].as_str() {
             Some("") => {
                 value["spec"].as_object_mut().map(|s| s.remove("nodeName"));
+                if value["spec"]["schedulerName"].is_null() {
+                    value["spec"]["schedulerName"] = json!(UNSERVED_SCHEDULER);
+                }
             }
             Some(_) => {}
+            None if value["spec"]["schedulerName"].is_string() => {}
             None => value["spec"]["nodeName"] = json!(env().node),
         }
         value["metadata"]["namespace"] = json!(self.name);

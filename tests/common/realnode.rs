@@ -12,11 +12,13 @@ use super::TestNs;
 /// The toleration every pod that runs on the real node carries (its taint keeps others away).
 pub const TOLERATION: &str = r#"{key: initdoctor/real-node, operator: Exists, effect: NoSchedule}"#;
 
-/// `spec.nodeName` and the toleration, to put after `spec:` in a pod manifest. The pods give
-/// `terminationGracePeriodSeconds: 1` so that test namespaces go away quickly.
+/// What puts a pod on the real node, to put after `spec:` in a pod manifest: the real
+/// scheduler (`schedulerName: default-scheduler`, named so that `TestNs::pod` binds nothing
+/// itself), the node's hostname label as `nodeSelector` and the toleration of its taint. The
+/// pods give `terminationGracePeriodSeconds: 1` so that test namespaces go away quickly.
 pub fn placement(node: &str) -> String {
     format!(
-        "  nodeName: {node}\n  tolerations: [{TOLERATION}]\n  terminationGracePeriodSeconds: 1\n"
+        "  schedulerName: default-scheduler\n  nodeSelector: {{kubernetes.io/hostname: {node}}}\n  tolerations: [{TOLERATION}]\n  terminationGracePeriodSeconds: 1\n"
     )
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds etcd, kube-apiserver, kube-controller-manager and kubectl from the pinned Go module into a
-# cache outside the checkout (skipped when already there), and the fakelet into <state>/bin/.
+# Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kubectl from the pinned
+# Go module into a cache outside the checkout (each skipped when already there), and the fakelet into <state>/bin/.
 # Prints the Kubernetes bin dir on its last line; progress goes to stderr.
 set -euo pipefail
 
@@ -27,42 +27,39 @@ fi
 
 cache_root="$(cache_root)"
 bin_dir="$(k8s_bin_dir)"
-binaries=(etcd kube-apiserver kube-controller-manager kubectl)
+# Module path of each binary (etcd comes from its own module). A cache made before a binary was
+# added gets only the missing ones (the Go build cache keeps the rest cheap).
+declare -A targets=(
+  [kube-apiserver]=k8s.io/kubernetes/cmd/kube-apiserver
+  [kube-controller-manager]=k8s.io/kubernetes/cmd/kube-controller-manager
+  [kube-scheduler]=k8s.io/kubernetes/cmd/kube-scheduler
+  [kubectl]=k8s.io/kubernetes/cmd/kubectl
+  [etcd]=go.etcd.io/etcd/server/v3
+)
+binaries=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd)
+todo=()
+for b in "${binaries[@]}"; do
+  [[ -x "$bin_dir/$b" ]] || todo+=("$b")
+done
 
-have_all_binaries() {
-  local b
-  for b in "${binaries[@]}"; do
-    [[ -x "$bin_dir/$b" ]] || return 1
-  done
-}
-
-if have_all_binaries; then
+if ((${#todo[@]} == 0)); then
   log "Kubernetes binaries cached in $bin_dir"
 else
-  mkdir -p "$cache_root"
+  mkdir -p "$cache_root" "$bin_dir"
   tmp="$(mktemp -d "$cache_root/.build.XXXXXX")"
   trap 'rm -rf "$tmp"' EXIT
   # One binary after the other, a line each: the first compiles most of the shared packages, the
-  # others mostly link (the Go build cache is shared). etcd comes from its own module.
-  targets=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
-    k8s.io/kubernetes/cmd/kubectl go.etcd.io/etcd/server/v3)
-  names=(kube-apiserver kube-controller-manager kubectl etcd)
-  log "building Kubernetes $K8S_VERSION with $go_version: ${names[*]} (about 8 min on 2 cores the first time, most of it for the first)"
+  # others mostly link (the Go build cache is shared).
+  log "building Kubernetes $K8S_VERSION with $go_version: ${todo[*]} (about 8 min on 2 cores the first time, most of it for the first)"
   start=$SECONDS
-  mkdir -p "$tmp/bin"
-  for i in "${!targets[@]}"; do
-    t=$SECONDS
-    go build -trimpath -buildvcs=false -ldflags "$(k8s_ldflags)" -o "$tmp/bin/${names[i]}" "${targets[i]}"
-    left=("${names[@]:i+1}")
-    log "built ${names[i]} in $((SECONDS - t)) s ($((i + 1))/${#names[@]}, $((SECONDS - start)) s so far; left: ${left[*]:-nothing})"
+  for i in "${!todo[@]}"; do
+    t=$SECONDS name="${todo[i]}"
+    go build -trimpath -buildvcs=false -ldflags "$(k8s_ldflags)" -o "$tmp/$name" "${targets[$name]}"
+    # Each lands whole (rename), so a build cut short leaves no broken binary in the cache.
+    mv -f "$tmp/$name" "$bin_dir/$name"
+    left=("${todo[@]:i+1}")
+    log "built $name in $((SECONDS - t)) s ($((i + 1))/${#todo[@]}, $((SECONDS - start)) s so far; left: ${left[*]:-nothing})"
   done
-  mkdir -p "$(dirname "$bin_dir")"
-  # An incomplete leftover (not made by this script, which renames atomically) is replaced.
-  if [[ -d "$bin_dir" ]] && ! have_all_binaries; then
-    rm -rf "$bin_dir"
-  fi
-  # mv -T fails instead of nesting when another build won the race; its result is as good.
-  mv -T "$tmp/bin" "$bin_dir" 2>/dev/null || have_all_binaries || die "could not move the binaries to $bin_dir"
   log "built in $((SECONDS - start)) s into $bin_dir"
 fi
 

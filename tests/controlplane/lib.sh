@@ -7,11 +7,15 @@ STATE_DIR="${INITDOCTOR_STATE_DIR:-$REPO_ROOT/.cluster}"
 
 K8S_VERSION="v1.37.2"
 NODE_NAME="fake-node"
+# The fake node's taint: the scheduler places nothing there (it runs no containers); tests bind
+# their pods to it by spec.nodeName.
+FAKE_NODE_TAINT="initdoctor/fake-node=true:NoSchedule"
 
 ETCD_PORT="${ETCD_PORT:-32379}"
 ETCD_PEER_PORT="${ETCD_PEER_PORT:-32380}"
 APISERVER_PORT="${APISERVER_PORT:-36443}"
 KCM_PORT="${KCM_PORT:-30257}"
+SCHEDULER_PORT="${SCHEDULER_PORT:-30259}"
 FAKELET_PORT="${FAKELET_PORT:-30250}"
 
 # Every Kubernetes binary reports this version (without it: v0.0.0-master+$Format:%H$).
@@ -33,7 +37,7 @@ k8s_bin_dir() {
 }
 
 # Components in stop order (the reverse of the start order).
-STOP_ORDER=(fakelet kube-controller-manager kube-apiserver etcd)
+STOP_ORDER=(fakelet kube-scheduler kube-controller-manager kube-apiserver etcd)
 
 # A file that marks a directory as ours, so `down.sh --purge` never deletes anything else.
 STATE_MARKER=".initdoctor-state"

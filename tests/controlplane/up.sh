@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the local test control plane (etcd, kube-apiserver, kube-controller-manager, fakelet) in
+# Starts the local test control plane (etcd, kube-apiserver, kube-controller-manager,
+# kube-scheduler, fakelet) in
 # the state dir, or does nothing when it is already running. Prints the kubeconfig path on its last
 # line; progress goes to stderr. See README.md.
 set -euo pipefail
@@ -17,7 +18,7 @@ touch "$STATE_DIR/$STATE_MARKER"
 exec 9>"$STATE_DIR/.lock"
 flock 9
 
-expected=(etcd kube-apiserver kube-controller-manager)
+expected=(etcd kube-apiserver kube-controller-manager kube-scheduler)
 fakelet_has_sources && expected+=(fakelet)
 
 cluster_is_up() {
@@ -38,7 +39,7 @@ cluster_is_up() {
 # The real node beside the control plane, unless REAL_NODE=0 (see realnode/README.md).
 start_real_node() {
   if [[ "${REAL_NODE:-1}" == 0 ]]; then
-    log "real node skipped (REAL_NODE=0): tests that need real containers will say they are skipped"
+    log "real node skipped (REAL_NODE=0): tests that need real containers count as ignored"
     "$CP_DIR/realnode/down.sh" --quiet
     return 0
   fi
@@ -88,7 +89,7 @@ else
 fi
 
 ports=("etcd:$ETCD_PORT" "etcd peer:$ETCD_PEER_PORT" "kube-apiserver:$APISERVER_PORT"
-  "kube-controller-manager:$KCM_PORT")
+  "kube-controller-manager:$KCM_PORT" "kube-scheduler:$SCHEDULER_PORT")
 [[ -n "$FAKELET_BIN" ]] && ports+=("fakelet:$FAKELET_PORT")
 for entry in "${ports[@]}"; do
   if port_in_use "${entry##*:}"; then
@@ -97,8 +98,8 @@ for entry in "${ports[@]}"; do
 done
 
 # PKI, generated here and kept across restarts; regenerated when incomplete or expiring.
-pki_files=(ca admin viewer kube-controller-manager apiserver apiserver-kubelet-client fakelet
-  fakelet-client)
+pki_files=(ca admin viewer kube-controller-manager kube-scheduler apiserver apiserver-kubelet-client
+  fakelet fakelet-client)
 
 pki_is_usable() {
   local name
@@ -124,6 +125,7 @@ generate_pki() {
   issue_cert "$dir" admin "/O=system:masters/CN=admin" clientAuth
   issue_cert "$dir" viewer "/CN=viewer" clientAuth
   issue_cert "$dir" kube-controller-manager "/CN=system:kube-controller-manager" clientAuth
+  issue_cert "$dir" kube-scheduler "/CN=system:kube-scheduler" clientAuth
   issue_cert "$dir" apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
   issue_cert "$dir" fakelet "/CN=$NODE_NAME" serverAuth "IP:127.0.0.1, DNS:$NODE_NAME, DNS:localhost"
   issue_cert "$dir" fakelet-client "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
@@ -134,6 +136,11 @@ generate_pki() {
   mv "$dir" "$PKI"
 }
 
+# A state dir from before the scheduler: its certificate, from the same CA.
+if [[ -f "$PKI/ca.key" && -f "$PKI/ca.crt" && ! -f "$PKI/kube-scheduler.crt" ]]; then
+  issue_cert "$PKI" kube-scheduler "/CN=system:kube-scheduler" clientAuth
+  chmod 600 "$PKI/kube-scheduler.key"
+fi
 if pki_is_usable; then
   log "reusing certificates in $PKI"
 else
@@ -173,6 +180,9 @@ write_kubeconfig "$KUBECONFIG_PATH" initdoctor \
 write_kubeconfig "$STATE_DIR/kcm.kubeconfig" initdoctor \
   "$(kubeconfig_user system:kube-controller-manager kube-controller-manager)" \
   "$(kubeconfig_context initdoctor system:kube-controller-manager)"
+write_kubeconfig "$STATE_DIR/scheduler.kubeconfig" initdoctor \
+  "$(kubeconfig_user system:kube-scheduler kube-scheduler)" \
+  "$(kubeconfig_context initdoctor system:kube-scheduler)"
 write_kubeconfig "$STATE_DIR/fakelet.kubeconfig" initdoctor \
   "$(kubeconfig_user "system:node:$NODE_NAME" fakelet-client)" \
   "$(kubeconfig_context initdoctor "system:node:$NODE_NAME")"
@@ -221,6 +231,17 @@ launch kube-controller-manager "$BIN_DIR/kube-controller-manager" \
   --controllers='*'
 wait_until 30 "/healthz" curl --silent --fail --insecure --max-time 2 "https://127.0.0.1:$KCM_PORT/healthz"
 
+# The scheduler (profile default-scheduler): pods without spec.nodeName go where their
+# tolerations, selectors and requests allow, or get its FailedScheduling events.
+launch kube-scheduler "$BIN_DIR/kube-scheduler" \
+  --kubeconfig="$STATE_DIR/scheduler.kubeconfig" \
+  --authentication-kubeconfig="$STATE_DIR/scheduler.kubeconfig" \
+  --authorization-kubeconfig="$STATE_DIR/scheduler.kubeconfig" \
+  --leader-elect=false \
+  --bind-address=127.0.0.1 \
+  --secure-port="$SCHEDULER_PORT"
+wait_until 30 "/healthz" curl --silent --fail --insecure --max-time 2 "https://127.0.0.1:$SCHEDULER_PORT/healthz"
+
 # Ready, as posted by this fakelet: a Node kept in etcd from an earlier run may still say Ready.
 node_is_ready() {
   local ready heartbeat
@@ -242,6 +263,7 @@ if [[ -n "$FAKELET_BIN" ]]; then
     --client-ca-file "$PKI/ca.crt" \
     --logs-dir "$CONTAINER_LOGS"
   wait_until 60 "Ready node $NODE_NAME" node_is_ready
+  kc taint node "$NODE_NAME" "$FAKE_NODE_TAINT" --overwrite >/dev/null
 fi
 
 CURRENT=kube-controller-manager

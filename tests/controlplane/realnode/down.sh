@@ -64,6 +64,10 @@ done
 if $api_up; then
   kc delete node "$REAL_NODE_NAME" --ignore-not-found >/dev/null 2>&1 || true
   kc delete clusterrolebinding,clusterrole initdoctor-realnode-coredns --ignore-not-found >/dev/null 2>&1 || true
+  # The provisioner's set-up (its volumes' directories are under the state dir).
+  kc delete namespace local-path-storage --ignore-not-found --wait=false >/dev/null 2>&1 || true
+  kc delete storageclass local-path --ignore-not-found >/dev/null 2>&1 || true
+  kc delete clusterrolebinding,clusterrole local-path-provisioner-bind local-path-provisioner-role --ignore-not-found >/dev/null 2>&1 || true
 fi
 
 # 3. Containers: runc's own list under our root (shims do not kill their containers), then the
@@ -106,11 +110,7 @@ if [[ -f "$RN_STATE/run/chains.orig" ]]; then
   done < <(list_chains)
   for entry in "${made[@]}"; do
     read -r cmd table chain <<<"$entry"
-    "$cmd" -w -t "$table" -S 2>/dev/null | awk -v c="$chain" '$1 == "-A" && $0 ~ (" -j " c "( |$)") {sub(/^-A/, "-D"); print}' |
-      while read -r rule; do
-        # shellcheck disable=SC2086 # the rule is iptables words (jumps carry no quoted comment)
-        "$cmd" -w -t "$table" $rule 2>/dev/null
-      done
+    delete_jumps "$cmd" "$table" "$chain"
     "$cmd" -w -t "$table" -F "$chain" 2>/dev/null
   done
   for entry in "${made[@]}"; do

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Builds the real node's images offline from Debian packages into OCI archives in DIR (default
 # <state>/realnode/images), each under the name of what it contains:
-#   docker.io/library/busybox:1.35   Debian's busybox-static, checked to be 1.35.x
-#   docker.io/tutum/dnsutils:latest  the image seed 001 uses: Debian's bind9-dnsutils (nslookup, dig,
-#                                    host: they follow the resolv.conf search path) and busybox's sh
+#   docker.io/library/busybox:1.35   Debian's busybox-static, checked to be 1.35.x: `sh` and every
+#                                    applet (nslookup, nc, wget, ...) are busybox's
+#   docker.io/tutum/dnsutils:latest  the image seed 001 uses, as the real one (Ubuntu with dash and
+#                                    bind's tools): Debian's dash as /bin/sh, bind9-dnsutils
+#                                    (nslookup, dig, host), coreutils, grep and sed, with the
+#                                    libraries they load; no busybox
 #   localhost/initdoctor/pause:v1    the static pause built by build.sh (the sandbox image)
 # Skipped when DIR already holds archives made from the same package versions.
 set -euo pipefail
@@ -14,11 +17,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bin_dir="$1"
 out="${2:-$RN_STATE/images}"
 busybox=/bin/busybox
-for pkg in busybox-static bind9-dnsutils; do
+packages=(busybox-static bind9-dnsutils dash coreutils grep sed)
+for pkg in "${packages[@]}"; do
   [[ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" == *"ok installed"* ]] ||
-    die "Debian package $pkg is missing (apt-get install busybox-static bind9-dnsutils), or set REAL_NODE=0"
+    die "Debian package $pkg is missing (tests/controlplane/deps.sh installs it), or set REAL_NODE=0"
 done
-versions="$(dpkg-query -W busybox-static bind9-dnsutils | tr '\t' ' '; sha256sum "$bin_dir/pause" "$RN_DIR/mkimage.py" "$0" | cut -c1-16)"
+versions="$(dpkg-query -W "${packages[@]}" | tr '\t' ' '; sha256sum "$bin_dir/pause" "$RN_DIR/mkimage.py" "$0" | cut -c1-16)"
 if [[ -f "$out/versions" && "$(cat "$out/versions")" == "$versions" ]]; then
   log "images up to date in $out"
   exit 0
@@ -47,20 +51,36 @@ busybox_root() {
 busybox_root "$work/busybox"
 python3 "$RN_DIR/mkimage.py" "$out/busybox.tar" docker.io/library/busybox:1.35 "$work/busybox" '[]' '["sh"]' >&2
 
-# dnsutils: bind9's tools with the shared libraries they load, over busybox for the shell.
-busybox_root "$work/dnsutils"
-rm -f "$work/dnsutils/bin/nslookup" "$work/dnsutils/usr/bin/nslookup"
-for tool in nslookup dig host; do
-  cp "/usr/bin/$tool" "$work/dnsutils/usr/bin/$tool"
-  ldd "/usr/bin/$tool" | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'
-done | sort -u | while read -r lib; do
-  mkdir -p "$work/dnsutils$(dirname "$lib")"
-  cp -L "$lib" "$work/dnsutils$lib"
-done
-# The dynamic loader under the path the binaries name.
-loader="$(readelf -l /usr/bin/nslookup | sed -n 's/.*interpreter: \(.*\)\]/\1/p')"
-mkdir -p "$work/dnsutils$(dirname "$loader")"
-cp -L "$loader" "$work/dnsutils$loader"
+# dnsutils: a merged-/usr root (/bin, /lib, /lib64 and /sbin link to usr/) with Debian's dash as
+# /bin/sh, the executables of the packages below and the shared libraries they load (ldd), the
+# dynamic loader included. dash runs what PATH finds, so `sh -c 'nslookup x'` is bind's nslookup.
+dnsutils_root() {
+  local root="$1" d f lib
+  mkdir -p "$root"/{etc,tmp,proc,sys,dev,root,var,usr/bin,usr/sbin,usr/lib,usr/lib64}
+  for d in bin sbin lib lib64; do ln -s "usr/$d" "$root/$d"; done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\n' >"$root/etc/group"
+  chmod 1777 "$root/tmp"
+  # A host path as the image sees it: /bin/x is usr/bin/x.
+  under_usr() { case "$1" in /usr/*) printf '%s' "$1" ;; *) printf '/usr%s' "$1" ;; esac; }
+  {
+    dpkg -L coreutils grep sed | grep -E '^(/usr)?/s?bin/[^/]+$'
+    printf '%s\n' /bin/dash /usr/bin/nslookup /usr/bin/dig /usr/bin/host
+  } | sort -u | while read -r f; do
+    [[ -f "$f" && -x "$f" && ! -L "$f" ]] || continue
+    cp "$f" "$root$(under_usr "$f")"
+    # (scripts such as egrep are not dynamic executables: nothing to add)
+    { ldd "$f" 2>/dev/null || true; } | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'
+  done | sort -u >"$work/libs"
+  while read -r lib; do
+    mkdir -p "$root$(dirname "$(under_usr "$lib")")"
+    cp -L "$lib" "$root$(under_usr "$lib")"
+  done <"$work/libs"
+  ln -s dash "$root/usr/bin/sh"
+}
+dnsutils_root "$work/dnsutils"
+[[ ! -e "$work/dnsutils/usr/bin/busybox" && "$(readlink "$work/dnsutils/usr/bin/sh")" == dash ]] ||
+  die "the dnsutils image must run dash as sh, not busybox"
 python3 "$RN_DIR/mkimage.py" "$out/dnsutils.tar" docker.io/tutum/dnsutils:latest "$work/dnsutils" '[]' '["sh"]' >&2
 
 mkdir -p "$work/pause"/{etc,proc,sys,dev}

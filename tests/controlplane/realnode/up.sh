@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the real node beside a running control plane (tests/controlplane/up.sh first): containerd,
-# the kubelet as Node `real-node` (tainted: only pods that tolerate it land there) and CoreDNS for
-# cluster names, with the network rules that keep pod traffic on this machine. A no-op when it is
+# the kubelet as Node `real-node` (tainted: only pods that tolerate it land there), kube-proxy and
+# CoreDNS for cluster names, with the network rules that keep pod traffic on this machine. A no-op when it is
 # already running. Adds INITDOCTOR_REAL_NODE to <state>/env. See README.md.
 set -euo pipefail
 
@@ -122,16 +122,20 @@ cat >"$RN_STATE/cni/net.d/10-initdoctor-realnode.conflist" <<J
         "type": "host-local",
         "dataDir": "$RN_STATE/cni/state",
         "ranges": [[{"subnet": "$RN_CIDR", "gateway": "$RN_NODE_IP"}]],
-        "routes": []
+        "routes": [{"dst": "$RN_SERVICE_CIDR", "gw": "$RN_NODE_IP"}]
       }
     },
     {"type": "portmap", "capabilities": {"portMappings": true}, "backend": "iptables"}
   ]
 }
 J
-fwd="${RN_CHAINS[0]%%:*}" in="${RN_CHAINS[1]%%:*}"
+fwd="${RN_CHAINS[0]%%:*}" in="${RN_CHAINS[1]%%:*}" out="${RN_CHAINS[2]%%:*}"
 iptables -w -N "$fwd"
 iptables -w -A "$fwd" -s "$RN_CIDR" -d "$RN_CIDR" -j ACCEPT
+# Replies from a ClusterIP: kube-proxy's DNAT undone on the way back to the pod.
+iptables -w -A "$fwd" -s "$RN_SERVICE_CIDR" -d "$RN_CIDR" -j ACCEPT
+# A ClusterIP kube-proxy did not translate (no endpoints): refused here, as its own REJECT does.
+iptables -w -A "$fwd" -s "$RN_CIDR" -d "$RN_SERVICE_CIDR" -j REJECT
 iptables -w -A "$fwd" -s "$RN_CIDR" -j DROP
 iptables -w -A "$fwd" -d "$RN_CIDR" -j DROP
 iptables -w -A "$fwd" -i "$RN_BRIDGE" -j DROP
@@ -143,6 +147,15 @@ iptables -w -N "$in"
 iptables -w -A "$in" -s "$RN_CIDR" ! -d "$RN_CIDR" -j DROP
 iptables -w -A "$in" -i "$RN_BRIDGE" ! -d "$RN_CIDR" -j DROP
 iptables -w -I INPUT 1 -j "$in"
+# The host's own packets to a ClusterIP or a NodePort: only to a pod (kube-proxy's DNAT) or refused
+# here, never out of another interface (an EndpointSlice may name any address).
+iptables -w -N "$out"
+for dst in "$RN_SERVICE_CIDR" "$RN_CIDR"; do
+  iptables -w -A "$out" -m conntrack --ctstate DNAT --ctorigdst "$dst" ! -d "$RN_CIDR" -j REJECT
+done
+iptables -w -A "$out" -d "$RN_SERVICE_CIDR" -j REJECT
+iptables -w -I OUTPUT 1 -j "$out"
+sysctl -q -w net.bridge.bridge-nf-call-iptables=1
 
 # cgroups: the kubelet's cgroupRoot in every hierarchy (v1), or the unified one (v2).
 CGROUP_ROOT=/initdoctor-realnode
@@ -194,7 +207,35 @@ node_is_ready() {
   [[ "$ready" == True && ! "$heartbeat" < "$kubelet_started" ]]
 }
 wait_until 90 "Ready node $REAL_NODE_NAME" node_is_ready
-# The kubelet put its KUBE-FIREWALL jump at the top of INPUT and OUTPUT: ours go back in front.
+# kube-proxy (iptables mode): ClusterIPs and NodePorts (on the bridge address only) to pod IPs.
+# No masquerade beyond its own for traffic that is not from a pod (clusterCIDR, masqueradeAll
+# false), no localhost NodePorts (route_localnet stays off), and the host's conntrack sysctls
+# left alone (zeros).
+CA_DIR="$STATE_DIR/pki" issue_cert "$P" kube-proxy "/CN=system:kube-proxy" clientAuth
+chmod 600 "$P/kube-proxy.key"
+node_kubeconfig "$P/kube-proxy.kubeconfig" system:kube-proxy kube-proxy
+cat >"$RN_STATE/kube-proxy.yaml" <<Y
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection: {kubeconfig: "$P/kube-proxy.kubeconfig"}
+hostnameOverride: $REAL_NODE_NAME
+bindAddress: $RN_NODE_IP
+healthzBindAddress: 127.0.0.1:$RN_PROXY_HEALTHZ_PORT
+metricsBindAddress: 127.0.0.1:$RN_PROXY_METRICS_PORT
+mode: iptables
+clusterCIDR: $RN_CIDR
+detectLocalMode: ClusterCIDR
+nodePortAddresses: ["$RN_NODE_IP/32"]
+iptables: {masqueradeAll: false, localhostNodePorts: false, syncPeriod: 30s, minSyncPeriod: 0s}
+conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
+oomScoreAdj: 0
+Y
+launch kube-proxy "$INITDOCTOR_BIN_DIR/kube-proxy" --config="$RN_STATE/kube-proxy.yaml" --v=2
+wait_until 60 "kube-proxy /healthz" curl --silent --fail --max-time 2 "http://127.0.0.1:$RN_PROXY_HEALTHZ_PORT/healthz"
+wait_until 60 "kube-proxy's first sync" iptables -w -t nat -S KUBE-SERVICES
+
+# The kubelet and kube-proxy put their jumps at the top of INPUT, FORWARD and OUTPUT: ours go back
+# in front (kube-proxy then finds its own present and leaves the order alone).
 for entry in "${RN_CHAINS[@]}"; do
   while iptables -w -D "${entry##*:}" -j "${entry%%:*}" 2>/dev/null; do :; done
   iptables -w -I "${entry##*:}" 1 -j "${entry%%:*}"
@@ -240,6 +281,20 @@ cluster.local:53 in-addr.arpa:53 {
 C
 launch coredns "$BIN/coredns" -conf "$RN_STATE/Corefile"
 wait_until 30 "CoreDNS ready" curl --silent --fail --max-time 2 "http://127.0.0.1:${RN_DNS_READY_PORT:-31181}/ready"
+
+# Storage: rancher's local-path-provisioner (default StorageClass local-path), volumes under the
+# state dir, made by its helper pods on this node.
+CA_DIR="$STATE_DIR/pki" issue_cert "$P" local-path "/CN=initdoctor-local-path-provisioner" clientAuth
+chmod 600 "$P/local-path.key"
+node_kubeconfig "$P/local-path.kubeconfig" initdoctor-local-path-provisioner local-path
+mkdir -p "$RN_STATE/local-path"
+sed -e "s|@DATA@|$RN_STATE/local-path|g" "$RN_DIR/conf/local-path.yaml" | kc apply -f - >/dev/null
+launch local-path-provisioner "$BIN/local-path-provisioner" start \
+  --kubeconfig "$P/local-path.kubeconfig" --namespace local-path-storage \
+  --configmap-name local-path-config --service-account-name local-path-provisioner-service-account \
+  --helper-image busybox:1.35 --provisioner-name rancher.io/local-path
+sleep 1
+component_running local-path-provisioner || die "local-path-provisioner exited"
 
 grep -v '^export INITDOCTOR_REAL_NODE=' "$STATE_DIR/env" >"$STATE_DIR/env.tmp" || true
 printf 'export INITDOCTOR_REAL_NODE=%s\n' "$REAL_NODE_NAME" >>"$STATE_DIR/env.tmp"

@@ -81,7 +81,12 @@ bench: deps
 	@bash $(CONTROLPLANE)/up.sh >/dev/null
 	@bash tests/bench/bench.sh
 
-.PHONY: krew-test publish-check
+.PHONY: krew-test publish-check k9s-test
+
+## The k9s plugins (docs/k9s-plugins.yaml) loaded by the real k9s, built once from its Go module.
+k9s-test:
+	@bash $(CONTROLPLANE)/up.sh >/dev/null
+	cargo test --test e2e_k9s -- --include-ignored --nocapture
 
 ## The crate as crates.io would take it: metadata, the packaged files, a build of the package.
 publish-check:

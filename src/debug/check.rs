@@ -41,6 +41,9 @@ pub struct Probe {
     pub kind: ProbeKind,
     /// The id of the DNS probe of the same host, whose address TCP and HTTP use.
     pub resolved_by: Option<usize>,
+    /// The blocker's own command, run as written first ([`super::written`]), when it is made
+    /// of plain words.
+    pub written: Option<Vec<String>>,
 }
 
 /// A target that is not probed, and why.
@@ -163,6 +166,7 @@ pub fn probes(
                         candidates: search_candidates(&host, namespace, domain),
                     },
                     resolved_by: None,
+                    written: None,
                 });
                 resolved_by = Some(id);
             }
@@ -197,6 +201,7 @@ pub fn probes(
             tool: check.tool,
             kind,
             resolved_by,
+            written: super::written::words(check),
         });
     }
     (probes, skipped)
@@ -272,7 +277,15 @@ http() {
 /// The script for `probes`: functions, one call per probe, and an end marker.
 pub fn script(probes: &[Probe]) -> String {
     let mut s = FUNCTIONS.replace("T=STEP", &format!("T={STEP_SECONDS}"));
+    s.push_str(super::written::FUNCTION);
     for p in probes {
+        if let Some(words) = &p.written {
+            let kind = match p.kind {
+                ProbeKind::Http { .. } => "http",
+                _ => "tcp",
+            };
+            s.push_str(&super::written::call(p.id, kind, words, quote));
+        }
         let call = match &p.kind {
             ProbeKind::Dns { candidates } => {
                 let tool = match p.tool {

@@ -159,6 +159,7 @@ fn inside_text(kind: &str, o: &Outcome, asked: &str) -> String {
         ),
         (_, "ok") => format!("{word} connects ({asked})"),
         (_, "dns-failed") => format!("{word} cannot resolve the name"),
+        (_, "usage") => format!("{word} not tried: the command as written is a usage error"),
         (_, r) => format!("{word} {r}"),
     }
 }
@@ -195,6 +196,16 @@ pub fn row(
     let passed = o.ok();
     let resolved = dns.is_none_or(super::check::Outcome::ok);
     let (agreement, note) = match (kind, expect) {
+        (_, _) if o.result == "usage" => {
+            let (command, said) = super::written::split_detail(&o.detail);
+            (
+                Agreement::Disagree,
+                Some(format!(
+                    "the blocker's command as written (`{command}`) is refused by the debug image's tool ({said}): where the blocker's image has the same tool, its wait can never pass, whatever the API says of {}",
+                    probe.target
+                )),
+            )
+        }
         (_, Expect::Unknown) => (Agreement::NoApiView, None),
         ("dns", Expect::NoName) if passed => (
             Agreement::Disagree,
@@ -393,6 +404,7 @@ mod tests {
             tool: Tool::Nc,
             kind,
             resolved_by,
+            written: None,
         }
     }
 

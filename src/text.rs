@@ -31,9 +31,10 @@ pub fn cap(text: &str, max: usize) -> String {
     let marker_len = format!("… [+{total} characters]").chars().count();
     let keep = max.saturating_sub(marker_len).max(8);
     let mut head: String = text.chars().take(keep).collect();
-    // Back to the last space when it is not too far (a word is not cut in two).
+    // Back to the last space when it is not too far (a word is not cut in two): within a third
+    // of what is kept.
     if let Some(space) = head.rfind(char::is_whitespace)
-        && head[space..].chars().count() <= 24
+        && head[space..].chars().count() <= (keep / 3).max(24)
         && space > 0
     {
         head.truncate(space);

@@ -46,8 +46,9 @@ pub struct GlobalArgs {
     #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
 
-    /// How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)
-    #[arg(long, global = true, value_name = "DURATION", default_value = "30s", value_parser = parse_timeout)]
+    /// How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is
+    /// seconds; 0 means no timeout, as kubectl)
+    #[arg(long, global = true, value_name = "DURATION", default_value = "30s", value_parser = parse_request_timeout)]
     pub request_timeout: Duration,
 
     /// When to colour the output: auto (a terminal, and NO_COLOR unset), always or never
@@ -188,6 +189,10 @@ pub struct ExplainArgs {
     /// With several pods: after the table and the grouped findings, the full view of each pod
     #[arg(long)]
     pub details: bool,
+
+    /// With several pods: print the table without its header line (as kubectl get)
+    #[arg(long)]
+    pub no_headers: bool,
 
     /// Only what blocks initialization: without pod names, select only the pods whose
     /// initialization is not complete (not those that are initialized but not Ready); with
@@ -341,6 +346,12 @@ pub struct DebugArgs {
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     pub reuse: Option<bool>,
 
+    /// Add the debug container even when its target is not running (it cannot start until the
+    /// target runs again, and an ephemeral container can never be removed); without it, a run
+    /// without a terminal refuses (exit 8) and a terminal is offered --copy-to first
+    #[arg(long, conflicts_with_all = ["copy_to", "check", "attach_to"])]
+    pub force: bool,
+
     /// Run the blocked init container's checks from inside the pod and compare with what the API says (exit 0: it can proceed, 3: it cannot)
     #[arg(long, conflicts_with_all = ["copy_to", "stdin", "tty", "command"])]
     pub check: bool,
@@ -461,17 +472,36 @@ pub fn usage_line(err: &clap::Error) -> String {
 /// Parse a kubectl-style duration: `30s`, `1m30s`, `500ms`, or a bare number of seconds
 /// (`--request-timeout`, `--since`, `--timeout`). Pure; `Err` is the message clap shows.
 pub fn parse_timeout(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let duration = match text.parse::<u64>() {
-        Ok(seconds) => Duration::from_secs(seconds),
-        Err(_) => humantime::parse_duration(text)
-            .map_err(|e| format!("{e}: use a duration such as 30s, 1m or 500ms"))?,
-    };
+    let duration = parse_duration(text)?;
     if duration.is_zero() {
         return Err("must be more than zero: every request needs a timeout".into());
     }
     Ok(duration)
 }
+
+/// `--request-timeout`: [`parse_timeout`], except that 0 means no timeout, as kubectl reads it
+/// ([`NO_TIMEOUT`]).
+pub fn parse_request_timeout(text: &str) -> Result<Duration, String> {
+    let duration = parse_duration(text)?;
+    Ok(if duration.is_zero() {
+        NO_TIMEOUT
+    } else {
+        duration
+    })
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    match text.parse::<u64>() {
+        Ok(seconds) => Ok(Duration::from_secs(seconds)),
+        Err(_) => humantime::parse_duration(text)
+            .map_err(|e| format!("{e}: use a duration such as 30s, 1m or 500ms")),
+    }
+}
+
+/// `--request-timeout 0`: no timeout, as kubectl reads it. A request still ends after this
+/// long (a day), so that every wait stays bounded and no deadline overflows.
+pub const NO_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
 #[cfg(test)]
 mod tests {
@@ -541,6 +571,10 @@ mod tests {
         assert_eq!(parse_timeout("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_timeout("7"), Ok(Duration::from_secs(7)));
         assert!(parse_timeout("0").is_err());
+        for zero in ["0", "0s", "0ms"] {
+            assert_eq!(parse_request_timeout(zero), Ok(NO_TIMEOUT), "{zero}");
+        }
+        assert_eq!(parse_request_timeout("5s"), Ok(Duration::from_secs(5)));
         assert!(parse_timeout("soon").is_err());
     }
 

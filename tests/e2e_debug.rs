@@ -97,7 +97,10 @@ async fn piped_stdin_attaches_with_the_containers_tty_and_no_stderr_stream() {
         "Attached to {name} (a TTY session, input from a pipe)."
     ));
     // The shell's `exit 3` ended the container: the tool says so rather than "get back in".
-    run.assert_stderr_has(&format!("Session ended; {name} is terminated (exit 3)."));
+    run.assert_stderr_has(&format!(
+        "Session ended: {name} exited with code 3. An ephemeral container cannot be restarted or attached to again; start a new one with: kubectl initdoctor debug web -n {}",
+        ns.name
+    ));
     assert_eq!(
         ephemeral_state(&ns, "web", &name).await["terminated"]["exitCode"],
         3
@@ -390,7 +393,15 @@ async fn a_node_that_never_reports_ends_at_the_timeout() {
     ns.pod(&yaml).await;
     let run = debug_web(
         &ns,
-        &["--attach=false", "--timeout", "2s", "--target", "wait-db"],
+        // --force: wait-db has no status either (not running), and this is about the node.
+        &[
+            "--attach=false",
+            "--force",
+            "--timeout",
+            "2s",
+            "--target",
+            "wait-db",
+        ],
     );
     run.assert_code(8);
     run.assert_stderr_ends_with(&format!(

@@ -171,7 +171,8 @@ async fn real_node_check_says_the_blocker_can_proceed_past_the_nslookup_quirk() 
     ns.pod(&real_pod(
         node,
         "web",
-        "until nslookup db && nc -z db 5432; do sleep 2; done",
+        // Debian's busybox nc has no -z: without it, stdin at its end, it connects and ends.
+        "until nslookup db && nc -w 2 db 5432 </dev/null; do sleep 2; done",
         "app: web",
     ))
     .await;
@@ -204,7 +205,7 @@ async fn real_node_check_disagrees_when_nothing_listens_behind_ready_endpoints()
     ns.pod(&real_pod(
         node,
         "web",
-        "until nc -z db 5432; do sleep 2; done",
+        "until nc -w 2 db 5432 </dev/null; do sleep 2; done",
         "app: web",
     ))
     .await;
@@ -301,4 +302,46 @@ async fn real_node_it_through_a_pty() {
         "a real terminal: {text}"
     );
     assert!(text.contains("Session ended;"), "{text}");
+}
+
+#[tokio::test]
+async fn real_node_check_reports_the_blockers_usage_error_as_a_disagreement() {
+    let Some(node) =
+        common::real_node("real_node_check_reports_the_blockers_usage_error_as_a_disagreement")
+    else {
+        return;
+    };
+    let ns = TestNs::new("rchu").await;
+    // The target is fine; the blocker's busybox nc has no -z, so its loop never passes.
+    ready_db(&ns, node, 5432).await;
+    ns.pod(&real_pod(
+        node,
+        "web",
+        "until nc -z -w 2 db 5432; do sleep 2; done",
+        "app: web",
+    ))
+    .await;
+    until_running(&ns, "web", true).await;
+    let (code, doc, stderr) = check_json(&ns, "web");
+    assert_eq!(
+        code, 3,
+        "the blocker cannot proceed; stderr: {stderr}\n{doc:#}"
+    );
+    let tcp = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "tcp")
+        .expect("a TCP probe")
+        .clone();
+    assert_eq!(tcp["result"], "usage", "{doc:#}");
+    assert_eq!(tcp["agreement"], "disagree", "{doc:#}");
+    assert!(
+        tcp["note"]
+            .as_str()
+            .unwrap()
+            .contains("nc: invalid option -- 'z'"),
+        "{doc:#}"
+    );
+    assert_eq!(doc["canProceed"], false);
 }

@@ -167,6 +167,7 @@ async fn a_target_that_does_not_run_ends_the_wait_at_once_with_the_kubelets_reas
             "--target",
             target,
             "--attach=false",
+            "--force",
             "--timeout",
             "90s",
         ]);
@@ -219,6 +220,7 @@ async fn once_the_target_runs_again_the_printed_way_back_in_works() {
         "-n",
         &ns.name,
         "--attach=false",
+        "--force",
         "--timeout",
         "90s",
     ]);
@@ -241,7 +243,7 @@ async fn once_the_target_runs_again_the_printed_way_back_in_works() {
     );
     run.assert_code(0);
     run.assert_stderr_has(&format!("Attached to {name}"))
-        .assert_stderr_has(&format!("Session ended; {name} is terminated (exit 4)"));
+        .assert_stderr_has(&format!("Session ended: {name} exited with code 4."));
 }
 
 #[tokio::test]

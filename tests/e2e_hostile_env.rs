@@ -129,7 +129,7 @@ fn explain() -> Vec<String> {
         .collect()
 }
 
-const OK: &str = "No pods are blocked in initialization.";
+const OK: &str = "No pods are blocked in initialization or not Ready.";
 
 /// Run every case; collect every failure, so one run shows them all.
 fn check_all(cases: Vec<Case>) {

@@ -319,14 +319,21 @@ async fn show(
             since_time: ctx.args.since_time,
         };
         let end = stream::read(&ctx.cluster, &ctx.namespace, &request, tag, &ctx.tx).await?;
-        match end {
+        let of = &container.name;
+        let said = match end {
             End::PodGone => return Err(pod_gone(ctx, &name)),
-            End::NotStarted(why) => note(ctx, format!("({why})")).await,
-            End::Done { bytes: 0 } if !previous && attempt > 0 => {
-                note(ctx, "(no output yet; the previous attempt: `-p`)".into()).await;
-            }
-            End::Done { bytes: 0 } => note(ctx, "(no output)".into()).await,
-            End::Done { .. } => {}
+            End::NotStarted(why) => Some(format!("({of}: {why})")),
+            End::Unavailable { notice, .. } => Some(format!(
+                "({of}: no log to show; the kubelet says: {notice})"
+            )),
+            End::Done { bytes: 0 } if !previous && attempt > 0 => Some(format!(
+                "(no output from {of} yet; the previous attempt: `-p`)"
+            )),
+            End::Done { bytes: 0 } => Some(format!("(no output from {of})")),
+            End::Done { .. } => None,
+        };
+        if let Some(said) = said {
+            note(ctx, prefixed(ctx, &name, said)).await;
         }
         let ended = if request.follow {
             match ctx.cluster.get_pod(&ctx.namespace, &name).await {

@@ -14,6 +14,9 @@ use crate::command::{Extraction, Part, Target, Tool};
 /// The prefix of every structured line.
 pub const LINE_PREFIX: &str = "initdoctor-check";
 
+/// The longest detail kept from a probe's line (the script sends at most 2000 characters).
+const DETAIL_CHARS: usize = 300;
+
 /// Seconds each step may take.
 pub const STEP_SECONDS: u32 = 5;
 
@@ -41,6 +44,9 @@ pub struct Probe {
     pub kind: ProbeKind,
     /// The id of the DNS probe of the same host, whose address TCP and HTTP use.
     pub resolved_by: Option<usize>,
+    /// The blocker's own command, run as written first ([`super::written`]), when it is made
+    /// of plain words.
+    pub written: Option<Vec<String>>,
 }
 
 /// A target that is not probed, and why.
@@ -163,6 +169,7 @@ pub fn probes(
                         candidates: search_candidates(&host, namespace, domain),
                     },
                     resolved_by: None,
+                    written: None,
                 });
                 resolved_by = Some(id);
             }
@@ -197,6 +204,7 @@ pub fn probes(
             tool: check.tool,
             kind,
             resolved_by,
+            written: super::written::words(check),
         });
     }
     (probes, skipped)
@@ -210,7 +218,7 @@ fn quote(text: &str) -> String {
 /// The shell functions the script calls; each prints one structured line per probe.
 const FUNCTIONS: &str = r#"T=STEP
 to() { if command -v timeout >/dev/null 2>&1; then timeout "$T" "$@"; else "$@"; fi; }
-line() { printf 'initdoctor-check\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$(printf '%s' "$4" | tr '\t\r\n' '   ' | cut -c1-300)"; }
+line() { printf 'initdoctor-check\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$(printf '%s' "$4" | tr '\t\r\n' '   ' | cut -c1-2000)"; }
 native() {
   p=$(command -v "$1" 2>/dev/null) || return 1
   case "$(readlink -f "$p" 2>/dev/null)" in *busybox*) return 1 ;; esac
@@ -238,7 +246,7 @@ dns() {
     case "$out" in *NXDOMAIN*) nx=1; last=$out ;; *) [ -n "$nx" ] || last=$out ;; esac
   done
   # NXDOMAIN for a search-path name decides: the bare name may get SERVFAIL from a DNS without upstream.
-  if [ -n "$nx" ]; then r=nxdomain; else r=error; fi
+  if [ -n "$nx" ]; then r=nxdomain; last=$(printf '%s\n' "$last" | grep -m 1 -E "NXDOMAIN|can't find" || printf '%s' "$last"); else r=error; fi
   line "$id" dns "$r" "| nslookup of $* : $last"
 }
 net() {
@@ -272,7 +280,15 @@ http() {
 /// The script for `probes`: functions, one call per probe, and an end marker.
 pub fn script(probes: &[Probe]) -> String {
     let mut s = FUNCTIONS.replace("T=STEP", &format!("T={STEP_SECONDS}"));
+    s.push_str(super::written::FUNCTION);
     for p in probes {
+        if let Some(words) = &p.written {
+            let kind = match p.kind {
+                ProbeKind::Http { .. } => "http",
+                _ => "tcp",
+            };
+            s.push_str(&super::written::call(p.id, kind, words, quote));
+        }
         let call = match &p.kind {
             ProbeKind::Dns { candidates } => {
                 let tool = match p.tool {
@@ -347,6 +363,8 @@ pub fn parse(log: &str) -> (Vec<Outcome>, bool) {
             ),
             _ => (Vec::new(), rest.trim().to_string()),
         };
+        // Shown whole up to a bound, never cut inside a word.
+        let detail = crate::text::cap(&detail, DETAIL_CHARS);
         outcomes.push(Outcome {
             id,
             kind: kind.to_string(),
@@ -474,6 +492,7 @@ mod tests {
             .filter(|l| {
                 l.starts_with("dns ")
                     || l.starts_with("tcp ")
+                    || l.starts_with("written ")
                     || l.starts_with("printf 'initdoctor")
             })
             .collect();
@@ -481,7 +500,8 @@ mod tests {
             calls,
             [
                 "dns 0 '' 'mydb' 'mydb.shop.svc.cluster.local' 'mydb.svc.cluster.local' 'mydb.cluster.local' 'mydb'",
-                "tcp 1 'mydb' 5432 0",
+                // The blocker's command as written first, then the probe of its target.
+                "written 1 tcp 'nc' '-z' 'mydb' '5432' || tcp 1 'mydb' 5432 0",
                 "printf 'initdoctor-check\\tend\\n'",
             ]
         );
@@ -531,6 +551,31 @@ mod tests {
         assert!(outcomes[0].detail.starts_with("nslookup mydb.shop.svc"));
         assert!(outcomes[1].detail.ends_with("Connection refused"));
         assert!(!parse("initdoctor-check\t0\tdns\tok\t1.2.3.4 | x\n").1);
+    }
+
+    #[test]
+    fn a_long_detail_is_cut_between_words_and_says_so() {
+        let names: Vec<String> = (0..12)
+            .map(|i| format!("orders-db-{i}.shop.svc.cluster.local"))
+            .collect();
+        let detail = format!(
+            "| nslookup of {} : ** server can't find orders-db.shop.svc.cluster.local: NXDOMAIN",
+            names.join(" ")
+        );
+        let (outcomes, _) = parse(&format!("initdoctor-check\t0\tdns\tnxdomain\t{detail}\n"));
+        let shown = &outcomes[0].detail;
+        assert!(shown.chars().count() <= DETAIL_CHARS, "{shown}");
+        let (head, marker) = shown.split_once('…').expect("a marker");
+        assert!(
+            marker.starts_with(" [+") && marker.ends_with(" characters]"),
+            "{shown}"
+        );
+        let whole = detail.trim_start_matches("| ").trim();
+        assert!(whole.starts_with(head), "{shown}");
+        assert!(
+            whole[head.len()..].starts_with(' '),
+            "cut between two words: {shown}"
+        );
     }
 
     /// The script itself, run by this machine's `sh` against stub `nslookup` and `nc` that

@@ -159,6 +159,20 @@ fn inside_text(kind: &str, o: &Outcome, asked: &str) -> String {
         ),
         (_, "ok") => format!("{word} connects ({asked})"),
         (_, "dns-failed") => format!("{word} cannot resolve the name"),
+        (_, "usage") => format!("{word} not tried: the command as written is a usage error"),
+        // The error's own words (`Network is unreachable`), after the `host:port: ` it names.
+        (_, "error") => {
+            let own = o
+                .detail
+                .split_once(": ")
+                .map_or(o.detail.as_str(), |(_, rest)| rest)
+                .trim();
+            if own.is_empty() {
+                format!("{word} error")
+            } else {
+                format!("{word} error: {}", crate::text::cap(own, 120))
+            }
+        }
         (_, r) => format!("{word} {r}"),
     }
 }
@@ -195,6 +209,16 @@ pub fn row(
     let passed = o.ok();
     let resolved = dns.is_none_or(super::check::Outcome::ok);
     let (agreement, note) = match (kind, expect) {
+        (_, _) if o.result == "usage" => {
+            let (command, said) = super::written::split_detail(&o.detail);
+            (
+                Agreement::Disagree,
+                Some(format!(
+                    "the blocker's command as written (`{command}`) is refused by the debug image's tool ({said}): where the blocker's image has the same tool, its wait can never pass, whatever the API says of {}",
+                    probe.target
+                )),
+            )
+        }
         (_, Expect::Unknown) => (Agreement::NoApiView, None),
         ("dns", Expect::NoName) if passed => (
             Agreement::Disagree,
@@ -393,6 +417,7 @@ mod tests {
             tool: Tool::Nc,
             kind,
             resolved_by,
+            written: None,
         }
     }
 
@@ -407,6 +432,33 @@ mod tests {
                 vec![]
             },
             detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_tcp_error_keeps_its_own_words_and_a_usage_error_disagrees() {
+        let tcp = probe(1, ProbeKind::Tcp { port: 5432 });
+        let mut o = outcome(1, "tcp", "error");
+        o.detail =
+            "10.96.3.4:5432: nc: can't connect to remote host (10.96.3.4): Network is unreachable"
+                .into();
+        let r = row(&tcp, Some(&o), None, &[finding("ResolvesButWaits", "mydb")]);
+        assert_eq!(
+            r.inside,
+            "TCP error: nc: can't connect to remote host (10.96.3.4): Network is unreachable"
+        );
+        let mut u = outcome(1, "tcp", "usage");
+        u.detail = "nc -z -w 2 mydb 5432 | nc: invalid option -- 'z'".into();
+        for findings in [vec![finding("ResolvesButWaits", "mydb")], vec![]] {
+            let r = row(&tcp, Some(&u), None, &findings);
+            assert_eq!(r.agreement, Agreement::Disagree);
+            assert!(!r.passed);
+            let note = r.note.unwrap_or_default();
+            assert!(
+                note.contains("(`nc -z -w 2 mydb 5432`)")
+                    && note.contains("nc: invalid option -- 'z'"),
+                "{note}"
+            );
         }
     }
 

@@ -8,6 +8,7 @@ pub mod copy;
 pub mod custom;
 pub mod profile;
 pub mod start;
+pub mod written;
 
 use k8s_openapi::api::core::v1::{EnvVar, EphemeralContainer, Pod};
 
@@ -21,6 +22,9 @@ pub struct DebugPlan {
     pub target: String,
     /// Things the user should know (the target is not running, …), one line each.
     pub warnings: Vec<String>,
+    /// The target's state when it is not running (`CrashLoopBackOff`): a container sharing its
+    /// processes cannot start until it runs again.
+    pub target_idle: Option<String>,
 }
 
 /// The inputs of a plan.
@@ -286,6 +290,7 @@ pub fn plan(
             }
         },
     };
+    let mut target_idle = None;
     if let Some(row) = rows.iter().find(|r| r.name == target)
         && row.state != timeline::InitState::Running
     {
@@ -296,6 +301,7 @@ pub fn plan(
         warnings.push(format!(
             "init container {target:?} is not running ({state}): the node starts a debug container that shares its processes only while it runs"
         ));
+        target_idle = Some(state);
     }
     let name = match request.name {
         Some(n) => {
@@ -328,6 +334,7 @@ pub fn plan(
         container,
         target,
         warnings,
+        target_idle,
     })
 }
 

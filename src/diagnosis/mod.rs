@@ -12,6 +12,7 @@
 //! families read [`checks::Context`] and produce [`crate::finding::Finding`]s; none imports
 //! this runner. Add a family as one more line in that table.
 
+pub mod broken;
 pub mod checks;
 pub mod events;
 pub mod evidence;

@@ -6,11 +6,17 @@
 //!   `NotStarted` finding saying why (the waits are named in its evidence, to check once it runs);
 //! - a blocker that crashes or failed (an error of its own that is not about a wait) gets that
 //!   finding only, not `WaitNotUnderstood` beside it;
+//! - a running blocker whose log shows that its command itself fails (not found, not
+//!   executable, a usage error: [`super::broken`]) gets `WaitCommandBroken`, and no finding
+//!   saying that its wait should pass (`ResolvesButWaits`) or is not understood;
 //! - a running blocker's last log lines go in the evidence of its first wait finding.
 
 use super::{Evidence, PodDiagnosis};
 use crate::finding::{Finding, Severity, finding, log_lines};
 use crate::timeline::InitState;
+
+/// The wait findings that a broken command proves wrong: its wait cannot pass, and is understood.
+const SHOULD_PASS: [&str; 2] = ["ResolvesButWaits", "WaitNotUnderstood"];
 
 /// How many log lines of a running blocker a wait finding shows.
 const WAIT_LOG_LINES: usize = 3;
@@ -79,6 +85,19 @@ pub fn reconcile(evidence: &Evidence, diagnosis: &PodDiagnosis, findings: &mut V
         .any(|f| mine(f) && !waits(f) && f.severity == Severity::Error);
     if own_error {
         findings.retain(|f| !(mine(f) && f.code == "WaitNotUnderstood"));
+    }
+    if row.state == InitState::Running
+        && let Some(logs) = evidence.logs.get(name)
+        && let Some(spec) = super::init_spec(&evidence.pod, name)
+        && let Some(broken) = super::broken::read(spec, &logs.current)
+    {
+        findings.retain(|f| !(mine(f) && SHOULD_PASS.contains(&f.code.as_str())));
+        findings.push(super::broken::finding_for(
+            name,
+            spec.image.as_deref().unwrap_or(""),
+            &broken,
+        ));
+        return;
     }
     if row.state == InitState::Running
         && let Some(logs) = evidence.logs.get(name)

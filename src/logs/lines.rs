@@ -91,6 +91,25 @@ pub fn split_timestamp(line: &[u8]) -> Option<(Timestamp, &str, &[u8])> {
     Some((at, text, &line[space + 1..]))
 }
 
+/// How the kubelet says that it cannot serve a log it should have (the runtime has removed the
+/// instance or its file): it answers 200 with this text as the body, without a timestamp or a
+/// newline, where the log would be.
+const KUBELET_NOTICE: &[u8] = b"unable to retrieve container logs for ";
+
+/// The kubelet's notice, when `piece` is one and not a line of the log (a log line carries the
+/// timestamp asked for): its words, safe for a terminal, on one line of at most 200 characters.
+pub fn kubelet_notice(piece: &Piece) -> Option<String> {
+    if !piece.starts_line || piece.bytes.len() > 1024 || split_timestamp(&piece.bytes).is_some() {
+        return None;
+    }
+    let text = piece.bytes.strip_prefix(b"\n").unwrap_or(&piece.bytes);
+    if !text.starts_with(KUBELET_NOTICE) {
+        return None;
+    }
+    let shown = crate::sanitize::line(crate::sanitize::bytes(text).trim_end()).into_owned();
+    Some(crate::text::cap(&shown, 200))
+}
+
 /// What to do with a piece after a resume.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admit {

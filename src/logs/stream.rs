@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, LogParams};
 use tokio::sync::mpsc::Sender;
 
-use super::lines::{Admit, Cursor, Framer, Piece, split_timestamp};
+use super::lines::{Admit, Cursor, Framer, Piece, kubelet_notice, split_timestamp};
 use super::output::{Line, Out, Tag};
 use crate::cluster::Cluster;
 use crate::error::{Error, Result};
@@ -40,6 +40,9 @@ pub enum End {
     Done { bytes: u64 },
     /// The kubelet has nothing to serve (its words).
     NotStarted(String),
+    /// The kubelet answered with its notice instead of the log (its words, made safe; see
+    /// [`super::lines::kubelet_notice`]); `bytes` of content were printed before it.
+    Unavailable { notice: String, bytes: u64 },
     /// The pod went away while it was followed.
     PodGone,
 }
@@ -54,10 +57,13 @@ pub async fn read(
 ) -> Result<End> {
     let api: Api<Pod> = Api::namespaced(cluster.client(), namespace);
     // A read that brings nothing for this long is checked on (and resumed if it stalled).
-    let idle = cluster.timeout().max(Duration::from_secs(5));
+    let idle = cluster
+        .timeout()
+        .clamp(Duration::from_secs(5), Duration::from_secs(300));
     let mut cursor = Cursor::default();
     let mut framer = Framer::new();
     let mut printed: u64 = 0;
+    let mut notice: Option<String> = None;
     let mut resumes = 0u32;
     let mut follow = req.follow;
     let mut previous = req.previous;
@@ -92,7 +98,7 @@ pub async fn read(
                 code: 400, message, ..
             }) => {
                 return Ok(if cursor.started() {
-                    End::Done { bytes: printed }
+                    done(printed, notice)
                 } else {
                     End::NotStarted(message)
                 });
@@ -114,7 +120,7 @@ pub async fn read(
                 Ok(Ok(n)) => {
                     let mut pieces = Vec::new();
                     framer.push(&buf[..n], &mut pieces);
-                    printed += send(&mut cursor, pieces, &tag, tx).await?;
+                    printed += send(&mut cursor, pieces, &tag, tx, &mut notice).await?;
                 }
                 // A read error or a stall: the stream is resumed below.
                 Ok(Err(_)) | Err(_) => break false,
@@ -125,8 +131,15 @@ pub async fn read(
             resumes = 0;
         }
         if !follow && ended_cleanly {
-            printed += send(&mut cursor, framer.finish().into_iter().collect(), &tag, tx).await?;
-            return Ok(End::Done { bytes: printed });
+            printed += send(
+                &mut cursor,
+                framer.finish().into_iter().collect(),
+                &tag,
+                tx,
+                &mut notice,
+            )
+            .await?;
+            return Ok(done(printed, notice));
         }
         // A follow ended, or a read broke: is the instance still there?
         let pod = match cluster.get_pod(namespace, &req.pod).await {
@@ -159,8 +172,15 @@ pub async fn read(
         }
         if follow && ended_cleanly {
             // The kubelet ended the follow because the instance ended: all of it was sent.
-            printed += send(&mut cursor, framer.finish().into_iter().collect(), &tag, tx).await?;
-            return Ok(End::Done { bytes: printed });
+            printed += send(
+                &mut cursor,
+                framer.finish().into_iter().collect(),
+                &tag,
+                tx,
+                &mut notice,
+            )
+            .await?;
+            return Ok(done(printed, notice));
         }
         framer.reset();
         // The stream broke as the instance ended: one last read from the cursor drains it (from
@@ -168,19 +188,29 @@ pub async fn read(
         follow = false;
         if !req.previous && logplan::restarted_since(&pod, &req.container, req.restarts) {
             if logplan::restarted_since(&pod, &req.container, req.restarts + 1) {
-                return Ok(End::Done { bytes: printed });
+                return Ok(done(printed, notice));
             }
             previous = true;
         }
     }
 }
 
-/// Turn pieces into lines, dropping those a resume repeats; the content bytes sent.
+/// How a read that got to its end ended: the kubelet's notice when it sent one.
+fn done(bytes: u64, notice: Option<String>) -> End {
+    match notice {
+        Some(notice) => End::Unavailable { notice, bytes },
+        None => End::Done { bytes },
+    }
+}
+
+/// Turn pieces into lines, dropping those a resume repeats and keeping the kubelet's notice
+/// apart (in `notice`, never as a line); the content bytes sent.
 async fn send(
     cursor: &mut Cursor,
     pieces: Vec<Piece>,
     tag: &Arc<Tag>,
     tx: &Sender<Out>,
+    notice: &mut Option<String>,
 ) -> Result<u64> {
     if pieces.is_empty() {
         return Ok(0);
@@ -188,6 +218,10 @@ async fn send(
     let mut lines = Vec::with_capacity(pieces.len());
     let mut bytes = 0u64;
     for piece in pieces {
+        if let Some(text) = kubelet_notice(&piece) {
+            *notice = Some(text);
+            continue;
+        }
         let (at, time, content) = match piece.starts_line.then(|| split_timestamp(&piece.bytes)) {
             Some(Some((at, text, content))) => (Some(at), Some(text.to_string()), content),
             _ => (None, None, piece.bytes.as_slice()),

@@ -16,6 +16,20 @@ pub struct Layout {
     pub wide: bool,
     /// `-A`: a NAMESPACE column first.
     pub namespaces: bool,
+    /// `--no-headers`: the table without its header line (as `kubectl get --no-headers`).
+    pub no_headers: bool,
+    /// `--init-only`: only pods blocked in initialization were selected (what an empty
+    /// selection says).
+    pub init_only: bool,
+}
+
+/// What an empty selection prints: what was looked for, found nowhere.
+pub fn nothing_selected(init_only: bool) -> &'static str {
+    if init_only {
+        "No pods are blocked in initialization.\n"
+    } else {
+        "No pods are blocked in initialization or not Ready.\n"
+    }
 }
 
 /// How many pod names a group lists before "+N more".
@@ -27,7 +41,7 @@ const CAUSE_CHARS: usize = 40;
 /// The table and the groups of `pods` (already made safe for a terminal, in triage order).
 pub fn render(pods: &[PodDiagnosis], palette: Palette, layout: Layout) -> String {
     if pods.is_empty() {
-        return "No pods are blocked in initialization.\n".to_string();
+        return nothing_selected(layout.init_only).to_string();
     }
     let mut out = table(pods, layout, None);
     let groups = groups::group(pods);
@@ -129,7 +143,9 @@ fn table(pods: &[PodDiagnosis], layout: Layout, changes: Option<(&str, &[String]
         head.insert(0, "TIME");
         head.push("CHANGE");
     }
-    t.set_header(head);
+    if !layout.no_headers {
+        t.set_header(head);
+    }
     for (i, pod) in pods.iter().enumerate() {
         let mut cells = row(pod, layout);
         if let Some((time, what)) = changes {
@@ -295,7 +311,13 @@ mod tests {
             ),
         ];
         for (wide, namespaces, want) in cases {
-            assert_eq!(header(Layout { wide, namespaces }).join(" "), want);
+            let layout = Layout {
+                wide,
+                namespaces,
+                no_headers: false,
+                init_only: false,
+            };
+            assert_eq!(header(layout).join(" "), want);
         }
     }
 }

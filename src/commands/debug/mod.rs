@@ -195,6 +195,15 @@ pub(crate) async fn debug_pod(ctx: &Ctx<'_>, pod: Pod, target: Option<&str>) -> 
     if let Some(mode) = ctx.inputs.dry_run {
         return dry_run_patch(ctx, &pod_name, &plan.container, mode).await;
     }
+    if let Some(state) = &plan.target_idle
+        && !args.force
+    {
+        let copy_name = format!("{pod_name}-debug");
+        if offer_copy(&plan.target, state, &pod_name, &copy_name, ctx.namespace)? {
+            // Boxed: the copy is debugged with `debug_pod` in turn (its target runs there).
+            return Box::pin(copy::run(ctx, &pod, &copy_name)).await;
+        }
+    }
     add_ephemeral(ctx, &pod_name, &plan.container, false).await?;
     let name = plan.container.name.clone();
     eprintln!(
@@ -215,6 +224,34 @@ pub(crate) async fn debug_pod(ctx: &Ctx<'_>, pod: Pod, target: Option<&str>) -> 
         return Ok(ExitCode::Ok);
     }
     session::attach_and_report(ctx, &pod_name, &name, ctx.inputs.session).await
+}
+
+/// The target does not run: a debug container sharing its processes cannot start until it runs
+/// again, and an ephemeral container is never removed. On a terminal, offer a copy first (true:
+/// debug the copy); without one, refuse (exit 8) unless `--force`.
+fn offer_copy(
+    target: &str,
+    state: &str,
+    pod: &str,
+    copy_name: &str,
+    namespace: &str,
+) -> Result<bool> {
+    let state = debug::clean(state);
+    let why = format!(
+        "init container {target} is not running ({state}): a debug container sharing its processes cannot start until it runs again, and an ephemeral container can never be removed from the pod"
+    );
+    let copy = format!("kubectl initdoctor debug {pod} --copy-to {copy_name} -n {namespace}");
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(Error::Unavailable(format!(
+            "{why}; nothing was added. Debug a copy instead: `{copy}`, or pass --force to add it anyway"
+        )));
+    }
+    eprint!("{why}.\nDebug a copy of the pod instead ({copy})? [Y/n] ");
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Error::io("reading the answer", e))?;
+    Ok(!matches!(answer.trim(), "n" | "N" | "no" | "No"))
 }
 
 /// Ask on a terminal whether to reuse `name`; without one, follow `--reuse` (reuse by default).

@@ -17,6 +17,9 @@ use crate::exit::ExitCode;
 /// How often the pod is read while waiting.
 const POLL: std::time::Duration = std::time::Duration::from_millis(500);
 
+/// How long, after a session ends, the node may take to report that the container exited.
+const EXIT_SETTLE: std::time::Duration = std::time::Duration::from_secs(8);
+
 /// How many lines of an ended debug container's log are shown.
 const ENDED_LOG_LINES: i64 = 200;
 
@@ -191,7 +194,10 @@ pub(crate) async fn attach_existing(ctx: &Ctx<'_>, pod: &Pod, name: &str) -> Res
     attach_and_report(ctx, &pod_name, name, session).await
 }
 
-/// Attach, then say whether the container still runs and how to get back in.
+/// Attach, then say whether the container still runs and how to get back in, or that it
+/// exited (with its code) and how to start a new one. The node reports an exit a moment after
+/// the session ends (the real kubelet within a second or two): it is waited for, at most
+/// [`EXIT_SETTLE`].
 pub(crate) async fn attach_and_report(
     ctx: &Ctx<'_>,
     pod: &str,
@@ -199,20 +205,46 @@ pub(crate) async fn attach_and_report(
     session: Session,
 ) -> Result<ExitCode> {
     attach(ctx, pod, name, session).await?;
-    let state = ctx
-        .cluster
-        .get_pod(ctx.namespace, pod)
-        .await
-        .ok()
-        .and_then(|p| debug::ephemeral_state(&p, name));
-    match state.as_deref() {
-        Some("running") => eprintln!(
-            "Session ended; {name} is still running. Get back in with: kubectl initdoctor debug {pod} --attach-to {name} -n {}",
-            ctx.namespace
+    let deadline = Instant::now() + EXIT_SETTLE;
+    let progress = loop {
+        let progress = ctx
+            .cluster
+            .get_pod(ctx.namespace, pod)
+            .await
+            .ok()
+            .map(|p| start::progress(&p, name));
+        if !matches!(progress, Some(Progress::Running)) || Instant::now() >= deadline {
+            break progress;
+        }
+        tokio::time::sleep(POLL.min(deadline.saturating_duration_since(Instant::now()))).await;
+    };
+    let ns = ctx.namespace;
+    match progress {
+        Some(Progress::Running) => eprintln!(
+            "Session ended; {name} is still running. Get back in with: kubectl initdoctor debug {pod} --attach-to {name} -n {ns}"
         ),
-        Some(other) => eprintln!(
-            "Session ended; {name} is {other}. It stays in the pod's spec (ephemeral containers cannot be removed or restarted): run `kubectl initdoctor debug {pod}` for a new one."
-        ),
+        Some(Progress::Ended { exit_code, reason }) => {
+            let reason = if reason.is_empty() || reason == "Completed" || reason == "Error" {
+                String::new()
+            } else {
+                format!(", {}", debug::clean(&reason))
+            };
+            eprintln!(
+                "Session ended: {name} exited with code {exit_code}{reason}. An ephemeral container cannot be restarted or attached to again; start a new one with: kubectl initdoctor debug {pod} -n {ns}"
+            );
+        }
+        Some(_) => {
+            let state = ctx
+                .cluster
+                .get_pod(ns, pod)
+                .await
+                .ok()
+                .and_then(|p| debug::ephemeral_state(&p, name))
+                .unwrap_or_else(|| "not running".into());
+            eprintln!(
+                "Session ended; {name} is {state}. It stays in the pod's spec (ephemeral containers cannot be removed or restarted): run `kubectl initdoctor debug {pod} -n {ns}` for a new one."
+            );
+        }
         None => eprintln!("Session ended."),
     }
     Ok(ExitCode::Ok)

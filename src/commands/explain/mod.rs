@@ -117,6 +117,8 @@ fn layout(args: &ExplainArgs) -> Layout {
     Layout {
         wide: args.output == OutputFormat::Wide,
         namespaces: args.all_namespaces,
+        no_headers: args.no_headers,
+        init_only: args.init_only,
     }
 }
 

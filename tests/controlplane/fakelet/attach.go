@@ -52,12 +52,21 @@ func (s *server) attach(w http.ResponseWriter, r *http.Request) {
 	rt := fakeRuntime{}
 	if isEphemeral(pod, t.container) {
 		client := s.pods.client
+		lag := statusLag(pod)
 		rt.exited = func(code int) {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := markEphemeralTerminated(ctx, client, t.namespace, t.pod, t.container, code); err != nil {
-				log.Printf("attach %s: recording the exit: %v", t, err)
+			record := func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				if err := markEphemeralTerminated(ctx, client, t.namespace, t.pod, t.container, code); err != nil {
+					log.Printf("attach %s: recording the exit: %v", t, err)
+				}
 			}
+			if lag > 0 {
+				// As a real kubelet: the session ends at once, the status follows later.
+				go func() { time.Sleep(lag); record() }()
+				return
+			}
+			record()
 		}
 		rt.stdinOnce = spec.StdinOnce
 		// The session ends with the container: killed when the Pod is deleted.
@@ -388,4 +397,17 @@ func readLines(in io.Reader, tty bool, lines chan<- string, done <-chan struct{}
 			line = append(line, b)
 		}
 	}
+}
+
+// statusLagAnnotation on a Pod delays the report of its ephemeral containers' exits by that
+// duration (at most 10s), as a real kubelet reports them a moment after the process ended
+// (its next relist); without it the exit is reported before the session ends.
+const statusLagAnnotation = "fakelet.initdoctor.test/status-lag"
+
+func statusLag(pod *v1.Pod) time.Duration {
+	d, err := time.ParseDuration(pod.Annotations[statusLagAnnotation])
+	if err != nil || d <= 0 {
+		return 0
+	}
+	return min(d, 10*time.Second)
 }

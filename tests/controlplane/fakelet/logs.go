@@ -38,7 +38,9 @@ var errLimitReached = errors.New("limitBytes reached")
 // from <logs-dir>/namespace/pod/container (the current or last one) or its .previous sibling
 // (the one before it). A file is either plain text (every line stamped with the file's
 // modification time) or in the CRI format the runtime writes ("<RFC3339Nano> stdout F text"),
-// which gives each line its own timestamp. A file <container>.drop makes the fakelet abort that
+// which gives each line its own timestamp. A file <container>[.previous].gone makes the fakelet
+// answer as the kubelet does when the runtime has removed that instance (200, its notice as the
+// body). A file <container>.drop makes the fakelet abort that
 // container's open follows once (removing it), as a kubelet restart does.
 func (s *server) containerLogs(w http.ResponseWriter, r *http.Request) {
 	t, err := parseTarget(r)
@@ -85,6 +87,13 @@ func (s *server) containerLogs(w http.ResponseWriter, r *http.Request) {
 
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteHeader(http.StatusOK)
+	if _, err := os.Stat(path + ".gone"); err == nil {
+		// The runtime no longer has that instance: the kubelet has already sent 200 (its
+		// zero-byte write) when the runtime's error comes, and go-restful writes the error as
+		// the body — no timestamp, no newline.
+		_, _ = io.WriteString(w, "unable to retrieve container logs for "+containerID(pod, t.container))
+		return
+	}
 	out := newLogWriter(w, opts)
 	// A container that ran has a log file, empty or not (the runtime creates it): a missing
 	// file is an empty log, and a follow waits for what is written.
@@ -404,4 +413,13 @@ func (l *logWriter) flush() {
 	if l.flusher != nil {
 		l.flusher.Flush()
 	}
+}
+
+// containerID is the container's runtime ID as its status gives it, or a made-up one in the same
+// form (hand-written statuses often omit it).
+func containerID(pod *v1.Pod, container string) string {
+	if st := containerStatus(pod, container); st != nil && st.ContainerID != "" {
+		return st.ContainerID
+	}
+	return "containerd://" + fmt.Sprintf("%x", []byte(pod.Namespace+"/"+pod.Name+"/"+container))
 }

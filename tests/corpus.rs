@@ -11,7 +11,8 @@ use initdoctor::command::{self, Check, Mode, Part, Tool};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use serde_json::json;
 
-/// Targets found, negatives clean, not-understood reported: the score reached (never lower).
+/// The development part's score reached (never lower): targets found, negatives clean,
+/// not-understood reported.
 const MIN_TARGETS: usize = 66;
 const MIN_NEGATIVES: usize = 29;
 const MIN_UNKNOWN: usize = 14;
@@ -175,18 +176,22 @@ fn the_corpus_has_the_issues_shape() {
 
 #[test]
 fn the_reader_scores_on_the_corpus() {
-    let entries = corpus_data::load();
-    let s = score(&entries);
+    let (held, dev): (Vec<Entry>, Vec<Entry>) =
+        corpus_data::load().into_iter().partition(|e| e.held_out);
+    let s = score(&dev);
     for miss in &s.misses {
         println!("  {miss}");
     }
-    println!("{}", s.line("corpus"));
+    println!("{}", s.line("development"));
+    // The held-out part: its score only, never its misses (they are not worked on).
+    let h = score(&held);
+    println!("{}", h.line("held-out"));
     assert!(
         s.targets_found >= MIN_TARGETS
             && s.negatives_clean >= MIN_NEGATIVES
             && s.unknown_reported >= MIN_UNKNOWN,
         "{} is below the threshold ({MIN_TARGETS} targets, {MIN_NEGATIVES} negatives, {MIN_UNKNOWN} not understood)",
-        s.line("corpus")
+        s.line("development")
     );
 }
 

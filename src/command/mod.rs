@@ -176,15 +176,23 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
         .map(|a| expand::expand(a, &env))
         .collect();
     if command.is_empty() {
-        if image_is_k8s_wait_for(&image) {
-            argv.insert(0, expand::expand("wait_for.sh", &env));
-        } else {
-            let shown = std::iter::once(format!("(the entrypoint of image {image})"))
-                .chain(args.iter().cloned())
-                .collect::<Vec<_>>()
-                .join(" ");
-            out.not_understood.push(shown);
-            return out;
+        // The image's entrypoint runs, with `args` after it (see tools::entrypoints).
+        match tools::entrypoints::entrypoint(&image).map(|k| k.entrypoint) {
+            Some(tools::entrypoints::Entrypoint::Argv(entry)) => {
+                for (i, e) in entry.iter().enumerate() {
+                    argv.insert(i, expand::expand(e, &env));
+                }
+            }
+            Some(tools::entrypoints::Entrypoint::None) if !argv.is_empty() => {}
+            Some(tools::entrypoints::Entrypoint::None) => return out,
+            None => {
+                let shown = std::iter::once(format!("(the entrypoint of image {image})"))
+                    .chain(args.iter().cloned())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                out.not_understood.push(shown);
+                return out;
+            }
         }
     }
     let reader = Reader {
@@ -213,7 +221,7 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
         reader.bash.set(shell_name == "bash");
         let mut env = env.clone();
         reader.script(&parsed.commands, &mut env, &mut out, 0);
-        out.checks.retain(|c| !script::external_download(c));
+        settle(&mut out);
         return out;
     }
     let raw = argv
@@ -226,8 +234,26 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
         ..Ctx::default()
     };
     reader.command(&words, &raw, ctx, &env, &mut out, 0, None);
-    out.checks.retain(|c| !script::external_download(c));
+    settle(&mut out);
     out
+}
+
+/// Drop what is not a wait: one-shot downloads from outside the cluster; requests to the API
+/// server are said not understood (what they wait on is in the API's answer).
+fn settle(out: &mut Extraction) {
+    let api: Vec<String> = out
+        .checks
+        .iter()
+        .filter(|c| script::api_server_request(c))
+        .map(|c| format!("{} (a request to the Kubernetes API)", c.fragment))
+        .collect();
+    for a in api {
+        if !out.not_understood.contains(&a) {
+            out.not_understood.push(a);
+        }
+    }
+    out.checks
+        .retain(|c| !script::external_download(c) && !script::api_server_request(c));
 }
 
 /// `set -e`, `set -eux`, `set -o errexit`.
@@ -245,7 +271,7 @@ fn sets_errexit(c: &shell::SimpleCommand) -> bool {
 
 /// True for the k8s-wait-for image, whose entrypoint takes `pod -l…` / `job NAME`.
 pub fn image_is_k8s_wait_for(image: &str) -> bool {
-    image_name(image).contains("k8s-wait-for")
+    tools::entrypoints::entrypoint(image).is_some_and(|k| k.repository == "groundnuty/k8s-wait-for")
 }
 
 /// `registry/path/busybox:1.28@sha256:…` → `busybox`.

@@ -191,7 +191,14 @@ pub(super) fn mongo(call: &mut Call) -> Vec<Target> {
     }
     match o.positional.first() {
         Some(uri) if uri.text.contains("://") => {
-            let mut t = url_target(uri);
+            // `mongodb://h0:27017,h1:27017/admin`: a replica set; its first member is named.
+            let first = Arg {
+                written: first_member(&uri.written),
+                text: first_member(&uri.text),
+                unknowns: uri.unknowns.clone(),
+                notes: uri.notes.clone(),
+            };
+            let mut t = url_target(&first);
             if let Some(t) = &mut t
                 && t.port.is_none()
             {
@@ -214,4 +221,15 @@ pub(super) fn mongo(call: &mut Call) -> Vec<Target> {
             what: "localhost:27017 (no --host)".into(),
         }],
     }
+}
+
+/// `scheme://a:1,b:2/db` → `scheme://a:1/db`: the first host of a connection string's list.
+fn first_member(uri: &str) -> String {
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return uri.to_string();
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (hosts, tail) = rest.split_at(end);
+    let first = hosts.split(',').next().unwrap_or(hosts);
+    format!("{scheme}://{first}{tail}")
 }

@@ -9,9 +9,12 @@ mod cqlsh;
 mod db;
 mod dev_tcp;
 mod dns;
+pub mod entrypoints;
 mod http;
+mod k8s_entrypoint;
 mod kafka;
 mod kube;
+mod probes;
 mod remote;
 mod sleep;
 mod tcp;
@@ -54,6 +57,10 @@ pub enum Tool {
     Dockerize,
     KubectlWait,
     K8sWaitFor,
+    KubernetesEntrypoint,
+    GrpcHealthProbe,
+    Etcdctl,
+    Wait4x,
     Sleep,
 }
 
@@ -238,6 +245,42 @@ pub const TOOLS: &[Spec] = &[
             &["wait_for.sh", "k8s-wait-for"],
             Asks::Nothing,
             kube::k8s_wait_for,
+        )
+    },
+    Spec {
+        waits: true,
+        target_optional: true,
+        ..spec(
+            Tool::KubernetesEntrypoint,
+            "kubernetes-entrypoint",
+            &["kubernetes-entrypoint"],
+            Asks::Nothing,
+            k8s_entrypoint::kubernetes_entrypoint,
+        )
+    },
+    // Clients of one service's protocol
+    spec(
+        Tool::GrpcHealthProbe,
+        "grpc-health-probe",
+        &["grpc-health-probe", "grpc_health_probe"],
+        Asks::Port,
+        probes::grpc_health_probe,
+    ),
+    spec(
+        Tool::Etcdctl,
+        "etcdctl",
+        &["etcdctl"],
+        Asks::Port,
+        probes::etcdctl,
+    ),
+    Spec {
+        waits: true,
+        ..spec(
+            Tool::Wait4x,
+            "wait4x",
+            &["wait4x"],
+            Asks::Port,
+            probes::wait4x,
         )
     },
     // Timed waits

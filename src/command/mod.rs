@@ -14,10 +14,12 @@
 //! URLs).
 
 mod args;
+mod discovery;
 pub mod expand;
 mod line;
 mod plumbing;
 mod script;
+mod shapes;
 pub mod shell;
 pub mod tools;
 
@@ -222,6 +224,7 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
         let mut env = env.clone();
         reader.script(&parsed.commands, &mut env, &mut out, 0);
         settle(&mut out);
+        never_silent(&parsed.commands, &mut out);
         return out;
     }
     let raw = argv
@@ -254,6 +257,29 @@ fn settle(out: &mut Extraction) {
     }
     out.checks
         .retain(|c| !script::external_download(c) && !script::api_server_request(c));
+    discovery::settle(out);
+}
+
+/// A script that waits in a loop yet gave no check and nothing not understood: the loop's
+/// condition is said not read, so that no waiting container goes without a word.
+fn never_silent(commands: &[shell::SimpleCommand], out: &mut Extraction) {
+    // A `sleep` inside the loop is its poll interval, not what it waits on.
+    let polls_only = out
+        .checks
+        .iter()
+        .all(|c| c.in_loop && matches!(c.target, Target::Sleep { .. }));
+    if !polls_only || !out.not_understood.is_empty() {
+        return;
+    }
+    let condition = commands.iter().find(|c| {
+        matches!(c.ctx.guard, Some(shell::Guard::Until | shell::Guard::While))
+            && c.ctx.in_loop.is_some()
+            && !matches!(c.raw.trim(), "true" | ":" | "false")
+    });
+    if let Some(c) = condition {
+        out.not_understood
+            .push(format!("{} (the condition of a loop)", c.raw));
+    }
 }
 
 /// `set -e`, `set -eux`, `set -o errexit`.

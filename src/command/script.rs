@@ -127,6 +127,20 @@ impl Reader<'_> {
                 self.substitutions(w, ctx, &local, out, depth);
             }
         }
+        // `read [-r] NAME…` sets its variables to what it reads at run time.
+        if words.first().and_then(Word::plain) == Some("read") {
+            for w in &words[1..] {
+                if let Some(name) = w.plain().filter(|t| !t.starts_with('-')) {
+                    env.set(
+                        name,
+                        Value::Unknown(Unknown::Dynamic {
+                            text: format!("${name} {READ_AT_RUN_TIME}"),
+                        }),
+                    );
+                }
+            }
+            return;
+        }
         // `export NAME=value`, `local -r NAME=value` set a variable too.
         if let Some(builtin) = words.first().and_then(Word::plain)
             && ASSIGNERS.contains(&builtin)
@@ -233,12 +247,14 @@ impl Reader<'_> {
             Some(v) if !v.is_empty() && v.len() <= MAX_VALUES && self.spend(v.len()) => v,
             _ => {
                 if let Some(var) = var {
-                    env.set(
-                        var,
-                        Value::Unknown(Unknown::Dynamic {
-                            text: format!("${var} (a value of the for loop)"),
-                        }),
-                    );
+                    // `for ip in $(dig +short peers)`: the hosts a DNS answer lists.
+                    let listed = words.is_some_and(|ws| ws.iter().any(lists_hosts));
+                    let text = if listed {
+                        format!("${var} {LISTED_BY_DNS}")
+                    } else {
+                        format!("${var} (a value of the for loop)")
+                    };
+                    env.set(var, Value::Unknown(Unknown::Dynamic { text }));
                 }
                 return self.script(body, env, out, depth);
             }
@@ -464,6 +480,23 @@ fn within(inner: Ctx, outer: Ctx) -> Ctx {
         or_else: inner.or_else || outer.or_else,
         ends_script: inner.ends_script && outer.ends_script,
     }
+}
+
+/// How a variable set by `read` is described (see [`super::discovery`]).
+pub(super) const READ_AT_RUN_TIME: &str = "(read at run time)";
+/// How a `for` variable over a DNS answer is described (see [`super::discovery`]).
+pub(super) const LISTED_BY_DNS: &str = "(a host a DNS answer lists at run time)";
+
+/// `$(dig +short peers)`, `` `nslookup svc` ``: a word whose value is a DNS answer.
+fn lists_hosts(word: &Word) -> bool {
+    word.pieces.iter().any(|p| match p {
+        Piece::Subst { inner, .. } => inner
+            .split_whitespace()
+            .next()
+            .map(basename)
+            .is_some_and(|n| matches!(n.as_str(), "dig" | "nslookup" | "host" | "getent")),
+        _ => false,
+    })
 }
 
 /// True when the command is a tool of [`super::tools::TOOLS`] (it reads its own arguments).

@@ -118,9 +118,18 @@ pub(super) fn mysql(call: &mut Call) -> Vec<Target> {
     if call.tool == Tool::Mysqladmin && o.positional.is_empty() {
         return Vec::new();
     }
-    match o.get(&["-h", "--host"]) {
+    // The client's defaults come from MYSQL_HOST and MYSQL_TCP_PORT when no flag names them.
+    let host = o
+        .get(&["-h", "--host"])
+        .cloned()
+        .or_else(|| call.env_arg("MYSQL_HOST"));
+    let port = o
+        .get(&["-P", "--port"])
+        .cloned()
+        .or_else(|| call.env_arg("MYSQL_TCP_PORT"));
+    match host {
         Some(h) if !matches!(h.known(), Some("localhost")) => {
-            one(host_target(h, o.get(&["-P", "--port"]), Some(3306)))
+            one(host_target(&h, port.as_ref(), Some(3306)))
         }
         _ => vec![Target::Local {
             port: Some(3306),

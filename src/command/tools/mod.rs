@@ -398,6 +398,19 @@ pub(super) mod tests {
         seen_in("sh", script, env)
     }
 
+    /// Everything read from `SHELL -c SCRIPT`.
+    pub fn extraction(shell: &str, script: &str) -> crate::command::Extraction {
+        let pod: Pod = serde_json::from_value(json!({
+            "metadata": {"name": "app", "namespace": "shop"},
+            "spec": {"containers": [{"name": "main", "image": "busybox"}],
+                     "initContainers": [{"name": "w", "image": "busybox",
+                                         "command": [shell, "-c", script]}]}
+        }))
+        .unwrap();
+        let c = &pod.spec.as_ref().unwrap().init_containers.as_ref().unwrap()[0];
+        extract(&pod, c, None)
+    }
+
     /// The checks of `SHELL -c SCRIPT` with `env`.
     pub fn seen_in(shell: &str, script: &str, env: &[(&str, &str)]) -> Vec<Seen> {
         let env: Vec<_> = env

@@ -11,10 +11,11 @@ use initdoctor::command::{self, Check, Mode, Part, Tool};
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use serde_json::json;
 
-/// Targets found, negatives clean, not-understood reported: the score reached (never lower).
-const MIN_TARGETS: usize = 66;
-const MIN_NEGATIVES: usize = 29;
-const MIN_UNKNOWN: usize = 14;
+/// The development part's score reached (never lower): targets found, negatives clean,
+/// not-understood reported.
+const MIN_TARGETS: usize = 136;
+const MIN_NEGATIVES: usize = 65;
+const MIN_UNKNOWN: usize = 37;
 
 fn pod_of(entry: &Entry) -> Pod {
     serde_json::from_value(json!({
@@ -47,9 +48,16 @@ fn answer(check: &Check) -> Target {
                 Some(Part::Known(p)) => Some(*p),
                 _ => None,
             };
-            let http = matches!(h.scheme.as_deref(), Some("http" | "https"))
-                || matches!(check.tool, Tool::Curl | Tool::Wget);
-            t.kind = if http {
+            // A URL's scheme says what is spoken (`curl telnet://h:p` opens a TCP
+            // connection); kubernetes-entrypoint waits on a Service's endpoints.
+            let http = match h.scheme.as_deref() {
+                Some("http" | "https") => true,
+                Some(_) => false,
+                None => matches!(check.tool, Tool::Curl | Tool::Wget),
+            };
+            t.kind = if check.tool == Tool::KubernetesEntrypoint {
+                "service"
+            } else if http {
                 "http"
             } else if check.tool.connects() {
                 "tcp"
@@ -175,18 +183,22 @@ fn the_corpus_has_the_issues_shape() {
 
 #[test]
 fn the_reader_scores_on_the_corpus() {
-    let entries = corpus_data::load();
-    let s = score(&entries);
+    let (held, dev): (Vec<Entry>, Vec<Entry>) =
+        corpus_data::load().into_iter().partition(|e| e.held_out);
+    let s = score(&dev);
     for miss in &s.misses {
         println!("  {miss}");
     }
-    println!("{}", s.line("corpus"));
+    println!("{}", s.line("development"));
+    // The held-out part: its score only, never its misses (they are not worked on).
+    let h = score(&held);
+    println!("{}", h.line("held-out"));
     assert!(
         s.targets_found >= MIN_TARGETS
             && s.negatives_clean >= MIN_NEGATIVES
             && s.unknown_reported >= MIN_UNKNOWN,
         "{} is below the threshold ({MIN_TARGETS} targets, {MIN_NEGATIVES} negatives, {MIN_UNKNOWN} not understood)",
-        s.line("corpus")
+        s.line("development")
     );
 }
 

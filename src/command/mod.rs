@@ -14,10 +14,12 @@
 //! URLs).
 
 mod args;
+mod discovery;
 pub mod expand;
 mod line;
 mod plumbing;
 mod script;
+mod shapes;
 pub mod shell;
 pub mod tools;
 
@@ -176,15 +178,23 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
         .map(|a| expand::expand(a, &env))
         .collect();
     if command.is_empty() {
-        if image_is_k8s_wait_for(&image) {
-            argv.insert(0, expand::expand("wait_for.sh", &env));
-        } else {
-            let shown = std::iter::once(format!("(the entrypoint of image {image})"))
-                .chain(args.iter().cloned())
-                .collect::<Vec<_>>()
-                .join(" ");
-            out.not_understood.push(shown);
-            return out;
+        // The image's entrypoint runs, with `args` after it (see tools::entrypoints).
+        match tools::entrypoints::entrypoint(&image).map(|k| k.entrypoint) {
+            Some(tools::entrypoints::Entrypoint::Argv(entry)) => {
+                for (i, e) in entry.iter().enumerate() {
+                    argv.insert(i, expand::expand(e, &env));
+                }
+            }
+            Some(tools::entrypoints::Entrypoint::None) if !argv.is_empty() => {}
+            Some(tools::entrypoints::Entrypoint::None) => return out,
+            None => {
+                let shown = std::iter::once(format!("(the entrypoint of image {image})"))
+                    .chain(args.iter().cloned())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                out.not_understood.push(shown);
+                return out;
+            }
         }
     }
     let reader = Reader {
@@ -213,7 +223,8 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
         reader.bash.set(shell_name == "bash");
         let mut env = env.clone();
         reader.script(&parsed.commands, &mut env, &mut out, 0);
-        out.checks.retain(|c| !script::external_download(c));
+        settle(&mut out);
+        never_silent(&parsed.commands, &mut out);
         return out;
     }
     let raw = argv
@@ -226,8 +237,49 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
         ..Ctx::default()
     };
     reader.command(&words, &raw, ctx, &env, &mut out, 0, None);
-    out.checks.retain(|c| !script::external_download(c));
+    settle(&mut out);
     out
+}
+
+/// Drop what is not a wait: one-shot downloads from outside the cluster; requests to the API
+/// server are said not understood (what they wait on is in the API's answer).
+fn settle(out: &mut Extraction) {
+    let api: Vec<String> = out
+        .checks
+        .iter()
+        .filter(|c| script::api_server_request(c))
+        .map(|c| format!("{} (a request to the Kubernetes API)", c.fragment))
+        .collect();
+    for a in api {
+        if !out.not_understood.contains(&a) {
+            out.not_understood.push(a);
+        }
+    }
+    out.checks
+        .retain(|c| !script::external_download(c) && !script::api_server_request(c));
+    discovery::settle(out);
+}
+
+/// A script that waits in a loop yet gave no check and nothing not understood: the loop's
+/// condition is said not read, so that no waiting container goes without a word.
+fn never_silent(commands: &[shell::SimpleCommand], out: &mut Extraction) {
+    // A `sleep` inside the loop is its poll interval, not what it waits on.
+    let polls_only = out
+        .checks
+        .iter()
+        .all(|c| c.in_loop && matches!(c.target, Target::Sleep { .. }));
+    if !polls_only || !out.not_understood.is_empty() {
+        return;
+    }
+    let condition = commands.iter().find(|c| {
+        matches!(c.ctx.guard, Some(shell::Guard::Until | shell::Guard::While))
+            && c.ctx.in_loop.is_some()
+            && !matches!(c.raw.trim(), "true" | ":" | "false")
+    });
+    if let Some(c) = condition {
+        out.not_understood
+            .push(format!("{} (the condition of a loop)", c.raw));
+    }
 }
 
 /// `set -e`, `set -eux`, `set -o errexit`.
@@ -245,7 +297,7 @@ fn sets_errexit(c: &shell::SimpleCommand) -> bool {
 
 /// True for the k8s-wait-for image, whose entrypoint takes `pod -l…` / `job NAME`.
 pub fn image_is_k8s_wait_for(image: &str) -> bool {
-    image_name(image).contains("k8s-wait-for")
+    tools::entrypoints::entrypoint(image).is_some_and(|k| k.repository == "groundnuty/k8s-wait-for")
 }
 
 /// `registry/path/busybox:1.28@sha256:…` → `busybox`.

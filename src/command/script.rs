@@ -120,6 +120,27 @@ impl Reader<'_> {
             *env = local;
             return;
         }
+        // `[ "$(curl …)" != 200 ]`, `echo $(nc …)`: the commands inside `$(…)` of the words
+        // run there too (a known tool's own arguments are read by the tool).
+        if !is_tool(words, &local, self) {
+            for w in words {
+                self.substitutions(w, ctx, &local, out, depth);
+            }
+        }
+        // `read [-r] NAME…` sets its variables to what it reads at run time.
+        if words.first().and_then(Word::plain) == Some("read") {
+            for w in &words[1..] {
+                if let Some(name) = w.plain().filter(|t| !t.starts_with('-')) {
+                    env.set(
+                        name,
+                        Value::Unknown(Unknown::Dynamic {
+                            text: format!("${name} {READ_AT_RUN_TIME}"),
+                        }),
+                    );
+                }
+            }
+            return;
+        }
         // `export NAME=value`, `local -r NAME=value` set a variable too.
         if let Some(builtin) = words.first().and_then(Word::plain)
             && ASSIGNERS.contains(&builtin)
@@ -168,7 +189,9 @@ impl Reader<'_> {
         Value::Known { text, note: None }
     }
 
-    /// The commands inside `$(…)` of an assigned value run where the assignment is.
+    /// The commands inside `$(…)` of an assigned value run where the assignment is. Inside a
+    /// loop they are polled: their output is what the loop tests (`until [ "$(X)" = ok ]`,
+    /// `while true; do OUT=$(X); if …; then break; fi; done`).
     fn substitutions(
         &self,
         word: &Word,
@@ -185,11 +208,19 @@ impl Reader<'_> {
                 continue;
             }
             let parsed = shell::parse_text(inner);
+            let outer = match ctx.in_loop {
+                Some(_) => Ctx {
+                    guard: Some(Guard::If),
+                    negated: false,
+                    ..ctx
+                },
+                None => ctx,
+            };
             let body: Vec<SimpleCommand> = parsed
                 .commands
                 .into_iter()
                 .map(|c| SimpleCommand {
-                    ctx: within(c.ctx, ctx),
+                    ctx: within(c.ctx, outer),
                     ..c
                 })
                 .collect();
@@ -216,12 +247,14 @@ impl Reader<'_> {
             Some(v) if !v.is_empty() && v.len() <= MAX_VALUES && self.spend(v.len()) => v,
             _ => {
                 if let Some(var) = var {
-                    env.set(
-                        var,
-                        Value::Unknown(Unknown::Dynamic {
-                            text: format!("${var} (a value of the for loop)"),
-                        }),
-                    );
+                    // `for ip in $(dig +short peers)`: the hosts a DNS answer lists.
+                    let listed = words.is_some_and(|ws| ws.iter().any(lists_hosts));
+                    let text = if listed {
+                        format!("${var} {LISTED_BY_DNS}")
+                    } else {
+                        format!("${var} (a value of the for loop)")
+                    };
+                    env.set(var, Value::Unknown(Unknown::Dynamic { text }));
                 }
                 return self.script(body, env, out, depth);
             }
@@ -449,6 +482,32 @@ fn within(inner: Ctx, outer: Ctx) -> Ctx {
     }
 }
 
+/// How a variable set by `read` is described (see [`super::discovery`]).
+pub(super) const READ_AT_RUN_TIME: &str = "(read at run time)";
+/// How a `for` variable over a DNS answer is described (see [`super::discovery`]).
+pub(super) const LISTED_BY_DNS: &str = "(a host a DNS answer lists at run time)";
+
+/// `$(dig +short peers)`, `` `nslookup svc` ``: a word whose value is a DNS answer.
+fn lists_hosts(word: &Word) -> bool {
+    word.pieces.iter().any(|p| match p {
+        Piece::Subst { inner, .. } => inner
+            .split_whitespace()
+            .next()
+            .map(basename)
+            .is_some_and(|n| matches!(n.as_str(), "dig" | "nslookup" | "host" | "getent")),
+        _ => false,
+    })
+}
+
+/// True when the command is a tool of [`super::tools::TOOLS`] (it reads its own arguments).
+fn is_tool(words: &[Word], env: &EnvTable, reader: &Reader) -> bool {
+    let args: Vec<Arg> = words.iter().take(2).map(|w| reader.eval(w, env)).collect();
+    args.first()
+        .and_then(Arg::known)
+        .map(basename)
+        .is_some_and(|name| super::tools::classify(&name, &args).is_some())
+}
+
 /// `status=$?`: saves the previous command's exit status.
 fn saves_status(cmd: &SimpleCommand) -> bool {
     cmd.frames.is_empty()
@@ -465,6 +524,22 @@ fn literal_word(text: &str) -> Word {
         quoted: true,
         notes: Vec::new(),
     }
+}
+
+/// True for a request to the Kubernetes API server (`https://kubernetes.default.svc/api/…`):
+/// what such a script waits on is in the API's answer, not in the server being up.
+pub(super) fn api_server_request(c: &Check) -> bool {
+    use super::{Part, Target, Tool};
+    if !matches!(c.tool, Tool::Curl | Tool::Wget) {
+        return false;
+    }
+    let Target::Host(h) = &c.target else {
+        return false;
+    };
+    matches!(&h.host, Part::Known(host) if matches!(
+        host.trim_end_matches('.'),
+        "kubernetes" | "kubernetes.default" | "kubernetes.default.svc" | "kubernetes.default.svc.cluster.local"
+    ))
 }
 
 /// True for a check that runs once and downloads from outside the cluster: not a wait.

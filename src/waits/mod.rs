@@ -284,7 +284,9 @@ mod fuzz {
             tool in prop::sample::select(vec!["nslookup", "dig", "host", "getent hosts", "ping", "nc -z", "telnet",
                 "curl", "wget", "pg_isready", "mysqladmin ping", "mysql", "redis-cli", "mongosh", "wait-for-it.sh",
                 "dockerize -wait", "kubectl wait", "sleep", "timeout", "env", "exec", "wait-for-port", "cqlsh",
-                "kafka-topics.sh --bootstrap-server", "retry_while", "f() { nc -z $1 1; }; f", "exec 3<>/dev/tcp"]),
+                "kafka-topics.sh --bootstrap-server", "retry_while", "f() { nc -z $1 1; }; f", "exec 3<>/dev/tcp",
+                "grpc-health-probe -addr=", "etcdctl --endpoints", "wait4x http", "wait4x tcp",
+                "kubernetes-entrypoint", "[ \"$(curl -s", "[[ $(nc -z", "read -r h; nc -z $h"]),
             rest in "[a-z0-9:/.@=$(){}_ -]{0,60}",
         ) {
             let script = format!("until {tool} {rest}; do sleep 1; done");

@@ -2,6 +2,9 @@
 //! how an answer is scored against it. Shared by `corpus.rs` (the reader, no cluster) and
 //! `e2e_corpus.rs` (explain on the control plane).
 //!
+//! `held-out.txt` names the held-out third (chosen at random, see its header): `make test` scores
+//! it apart from the development part, whose misses are the ones worked on.
+//!
 //! Each file names a project (and the commit read); each entry holds one init container as
 //! rendered (Helm templates filled with plausible values: release `myrel`, namespace
 //! `corpus`), the ConfigMaps its env needs, its source, and the answer written by reading it:
@@ -96,14 +99,29 @@ pub struct Entry {
     pub container: Value,
     pub config_maps: Vec<Value>,
     pub expect: Expect,
+    /// In the held-out part (`held-out.txt`).
+    pub held_out: bool,
 }
 
 pub fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corpus")
 }
 
+/// The held-out entries named in `held-out.txt`, as `(project, name)`.
+pub fn held_out() -> std::collections::BTreeSet<(String, String)> {
+    let text = std::fs::read_to_string(dir().join("held-out.txt")).expect("held-out.txt");
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (project, name) = l.split_once(' ').expect("held-out.txt: `project name`");
+            (project.to_string(), name.to_string())
+        })
+        .collect()
+}
+
 /// Every entry of every file, in file then entry order.
 pub fn load() -> Vec<Entry> {
+    let held = held_out();
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir())
         .expect("tests/data/corpus")
         .map(|e| e.expect("dir entry").path())
@@ -130,6 +148,7 @@ pub fn load() -> Vec<Entry> {
                 ),
                 v => panic!("{}: {}: bad expect {v}", path.display(), raw.name),
             };
+            let held_out = held.contains(&(file.project.clone(), raw.name.clone()));
             out.push(Entry {
                 project: file.project.clone(),
                 name: raw.name,
@@ -137,6 +156,7 @@ pub fn load() -> Vec<Entry> {
                 container: raw.container,
                 config_maps: raw.config_maps,
                 expect,
+                held_out,
             });
         }
     }
@@ -186,9 +206,30 @@ pub fn check_shape(entries: &[Entry]) {
         .iter()
         .filter(|e| e.expect == Expect::Nothing)
         .count();
-    assert!(entries.len() >= 100, "{} entries", entries.len());
-    assert!(projects.len() >= 25, "{} projects", projects.len());
-    assert!(negatives >= 15, "{negatives} negatives");
+    assert!(entries.len() >= 300, "{} entries", entries.len());
+    assert!(projects.len() >= 60, "{} projects", projects.len());
+    assert!(negatives >= 60, "{negatives} negatives");
+    // The held-out third: every name in held-out.txt is an entry, and it is a third of the
+    // entries it was drawn from (entries added later join the development part).
+    let held = held_out();
+    let known: std::collections::BTreeSet<(String, String)> = entries
+        .iter()
+        .map(|e| (e.project.clone(), e.name.clone()))
+        .collect();
+    for h in &held {
+        assert!(known.contains(h), "held-out.txt names no entry {h:?}");
+    }
+    assert!(held.len() >= 100, "{} held-out entries", held.len());
+    // The README names every source: repository and commit.
+    let readme = std::fs::read_to_string(dir().join("README.md")).expect("README.md");
+    for e in entries {
+        let (repo, rest) = e.source.split_once(':').expect("owner/repo:path@commit");
+        let (_, commit) = rest.rsplit_once('@').expect("path@commit");
+        assert!(
+            readme.contains(&format!("`{repo}` at `{commit}`")),
+            "tests/data/corpus/README.md does not name {repo} at {commit}"
+        );
+    }
     let mut names = std::collections::BTreeSet::new();
     for e in entries {
         assert!(

@@ -360,6 +360,18 @@ impl Parser<'_> {
                         words.push(w);
                     }
                 }
+                // Inside bash's `[[ … ]]`, `|`, `||`, `&&` and parentheses are the test's own
+                // words (`[[ $x =~ 403|405 ]]`), not a pipeline or a list.
+                Tok::Op(op @ ("|" | "||" | "&&" | "(" | ")"), at) if in_double_brackets(&words) => {
+                    let (op, at) = (*op, *at);
+                    self.next()?;
+                    end = at + op.len();
+                    words.push(Word {
+                        pieces: vec![Piece::Text(op.to_string())],
+                        written: op.to_string(),
+                        ..Word::default()
+                    });
+                }
                 Tok::Redirect(kind) => {
                     let kind = *kind;
                     self.next()?;
@@ -477,4 +489,10 @@ pub(super) fn is_assignment(word: &Word) -> bool {
 pub(super) fn is_name(text: &str) -> bool {
     text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// True while the words read so far open a `[[` test that no `]]` has closed.
+fn in_double_brackets(words: &[Word]) -> bool {
+    words.first().and_then(Word::plain) == Some("[[")
+        && !words[1..].iter().any(|w| w.plain() == Some("]]"))
 }

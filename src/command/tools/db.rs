@@ -118,9 +118,18 @@ pub(super) fn mysql(call: &mut Call) -> Vec<Target> {
     if call.tool == Tool::Mysqladmin && o.positional.is_empty() {
         return Vec::new();
     }
-    match o.get(&["-h", "--host"]) {
+    // The client's defaults come from MYSQL_HOST and MYSQL_TCP_PORT when no flag names them.
+    let host = o
+        .get(&["-h", "--host"])
+        .cloned()
+        .or_else(|| call.env_arg("MYSQL_HOST"));
+    let port = o
+        .get(&["-P", "--port"])
+        .cloned()
+        .or_else(|| call.env_arg("MYSQL_TCP_PORT"));
+    match host {
         Some(h) if !matches!(h.known(), Some("localhost")) => {
-            one(host_target(h, o.get(&["-P", "--port"]), Some(3306)))
+            one(host_target(&h, port.as_ref(), Some(3306)))
         }
         _ => vec![Target::Local {
             port: Some(3306),
@@ -191,7 +200,14 @@ pub(super) fn mongo(call: &mut Call) -> Vec<Target> {
     }
     match o.positional.first() {
         Some(uri) if uri.text.contains("://") => {
-            let mut t = url_target(uri);
+            // `mongodb://h0:27017,h1:27017/admin`: a replica set; its first member is named.
+            let first = Arg {
+                written: first_member(&uri.written),
+                text: first_member(&uri.text),
+                unknowns: uri.unknowns.clone(),
+                notes: uri.notes.clone(),
+            };
+            let mut t = url_target(&first);
             if let Some(t) = &mut t
                 && t.port.is_none()
             {
@@ -214,4 +230,15 @@ pub(super) fn mongo(call: &mut Call) -> Vec<Target> {
             what: "localhost:27017 (no --host)".into(),
         }],
     }
+}
+
+/// `scheme://a:1,b:2/db` → `scheme://a:1/db`: the first host of a connection string's list.
+fn first_member(uri: &str) -> String {
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return uri.to_string();
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (hosts, tail) = rest.split_at(end);
+    let first = hosts.split(',').next().unwrap_or(hosts);
+    format!("{scheme}://{first}{tail}")
 }

@@ -8,7 +8,7 @@ pub(super) fn curl(call: &mut Call) -> Vec<Target> {
     let args = call.args;
     let o = opts(
         args,
-        "XdHoumwAeEFTKrCxbcyYzQ",
+        "XdHoumwAeEFTKrCxbcyYzQt",
         &[
             "--request",
             "--data",
@@ -46,6 +46,7 @@ pub(super) fn curl(call: &mut Call) -> Vec<Target> {
             "--speed-time",
             "--max-filesize",
             "--dns-servers",
+            "--telnet-option",
         ],
     );
     let mut urls: Vec<&Arg> = o

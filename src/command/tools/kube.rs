@@ -69,6 +69,12 @@ pub(super) fn kubectl_wait(call: &mut Call) -> Vec<Target> {
     }
 }
 
+/// groundnuty/k8s-wait-for's `wait_for.sh MODE TARGET [KUBECTL_ARGS…]`, its modes read from
+/// the script: `pod` (every matching pod Ready), `pod-we` (Ready or failed), `pod-wr` (one
+/// Ready); `job` (no active and no failed pod), `job-we` (no active pod), `job-wr` (no active
+/// pod and one succeeded); `service` (every pod of the Service's selector Ready). TARGET is a
+/// name or `-lSELECTOR` (`-l SELECTOR` too); the words after it go to kubectl (`-n NS`). Any
+/// other mode makes the script fail at once.
 pub(super) fn k8s_wait_for(call: &mut Call) -> Vec<Target> {
     let args = call.args;
     let o = opts(args, "nl", &["--namespace", "--selector"]);
@@ -80,16 +86,18 @@ pub(super) fn k8s_wait_for(call: &mut Call) -> Vec<Target> {
         .first()
         .map(|a| a.text.clone())
         .unwrap_or_default();
-    let selector = o.get(&["-l", "--selector"]).map(|a| a.text.clone());
+    // A folded YAML scalar leaves a newline; `-l release in (…)` a leading blank.
+    let selector = o
+        .get(&["-l", "--selector"])
+        .map(|a| a.text.trim().to_string());
     let names: Vec<String> = o
         .positional
         .iter()
         .skip(1)
-        .map(|a| a.text.clone())
+        .map(|a| a.text.trim().to_string())
         .collect();
     match mode.as_str() {
-        // `-we`: a pod in Error (a Job's Failed) counts as done too.
-        "pod" | "pod-ready" | "pod-we" => vec![Target::Pods {
+        "pod" | "pod-we" | "pod-wr" => vec![Target::Pods {
             written: selector
                 .clone()
                 .map(|s| format!("-l{s}"))
@@ -99,7 +107,7 @@ pub(super) fn k8s_wait_for(call: &mut Call) -> Vec<Target> {
             names,
             condition: "condition=Ready".into(),
         }],
-        "job" | "job-wr" | "job-we" => names
+        "job" | "job-wr" | "job-we" if selector.is_none() => names
             .into_iter()
             .map(|n| Target::Job {
                 written: n.clone(),
@@ -108,7 +116,7 @@ pub(super) fn k8s_wait_for(call: &mut Call) -> Vec<Target> {
                 condition: "condition=complete".into(),
             })
             .collect(),
-        "service" => names
+        "service" if selector.is_none() => names
             .into_iter()
             .map(|n| {
                 let a = Arg::literal(&n);

@@ -9,9 +9,12 @@ mod cqlsh;
 mod db;
 mod dev_tcp;
 mod dns;
+pub mod entrypoints;
 mod http;
+mod k8s_entrypoint;
 mod kafka;
 mod kube;
+mod probes;
 mod remote;
 mod sleep;
 mod tcp;
@@ -54,6 +57,10 @@ pub enum Tool {
     Dockerize,
     KubectlWait,
     K8sWaitFor,
+    KubernetesEntrypoint,
+    GrpcHealthProbe,
+    Etcdctl,
+    Wait4x,
     Sleep,
 }
 
@@ -240,6 +247,42 @@ pub const TOOLS: &[Spec] = &[
             kube::k8s_wait_for,
         )
     },
+    Spec {
+        waits: true,
+        target_optional: true,
+        ..spec(
+            Tool::KubernetesEntrypoint,
+            "kubernetes-entrypoint",
+            &["kubernetes-entrypoint"],
+            Asks::Nothing,
+            k8s_entrypoint::kubernetes_entrypoint,
+        )
+    },
+    // Clients of one service's protocol
+    spec(
+        Tool::GrpcHealthProbe,
+        "grpc-health-probe",
+        &["grpc-health-probe", "grpc_health_probe"],
+        Asks::Port,
+        probes::grpc_health_probe,
+    ),
+    spec(
+        Tool::Etcdctl,
+        "etcdctl",
+        &["etcdctl"],
+        Asks::Port,
+        probes::etcdctl,
+    ),
+    Spec {
+        waits: true,
+        ..spec(
+            Tool::Wait4x,
+            "wait4x",
+            &["wait4x"],
+            Asks::Port,
+            probes::wait4x,
+        )
+    },
     // Timed waits
     Spec {
         waits: true,
@@ -353,6 +396,19 @@ pub(super) mod tests {
     /// The checks of `sh -c SCRIPT` with `env`.
     pub fn seen(script: &str, env: &[(&str, &str)]) -> Vec<Seen> {
         seen_in("sh", script, env)
+    }
+
+    /// Everything read from `SHELL -c SCRIPT`.
+    pub fn extraction(shell: &str, script: &str) -> crate::command::Extraction {
+        let pod: Pod = serde_json::from_value(json!({
+            "metadata": {"name": "app", "namespace": "shop"},
+            "spec": {"containers": [{"name": "main", "image": "busybox"}],
+                     "initContainers": [{"name": "w", "image": "busybox",
+                                         "command": [shell, "-c", script]}]}
+        }))
+        .unwrap();
+        let c = &pod.spec.as_ref().unwrap().init_containers.as_ref().unwrap()[0];
+        extract(&pod, c, None)
     }
 
     /// The checks of `SHELL -c SCRIPT` with `env`.

@@ -1,0 +1,162 @@
+//! Clients of one service's own protocol that name their server by flag: `grpc-health-probe
+//! -addr=HOST:PORT`, `etcdctl --endpoints URLS`, and `wait4x` (`wait4x http URL`, `wait4x tcp
+//! HOST:PORT`, which waits by itself).
+
+use super::{Call, one};
+use crate::command::Target;
+use crate::command::args::{Arg, host_target, opts, url_target};
+
+/// `grpc-health-probe -addr=HOST:PORT` (also `-addr HOST:PORT`).
+pub(super) fn grpc_health_probe(call: &mut Call) -> Vec<Target> {
+    for (i, a) in call.args.iter().enumerate() {
+        let t = a.text.as_str();
+        for flag in ["-addr=", "--addr="] {
+            if t.starts_with(flag) {
+                return one(host_target(&a.strip(flag.len()), None, None));
+            }
+        }
+        if (t == "-addr" || t == "--addr")
+            && let Some(v) = call.args.get(i + 1)
+        {
+            return one(host_target(v, None, None));
+        }
+    }
+    Vec::new()
+}
+
+/// `etcdctl --endpoints URL[,URL…]` (or `ETCDCTL_ENDPOINTS`): every endpoint; none given: the
+/// local default, 127.0.0.1:2379.
+pub(super) fn etcdctl(call: &mut Call) -> Vec<Target> {
+    let o = opts(
+        call.args,
+        "C",
+        &[
+            "--endpoints",
+            "--endpoint",
+            "--cert",
+            "--key",
+            "--cacert",
+            "--user",
+            "--dial-timeout",
+        ],
+    );
+    let Some(list) = o
+        .get(&["--endpoints", "--endpoint", "-C"])
+        .cloned()
+        .or_else(|| call.env_arg("ETCDCTL_ENDPOINTS"))
+    else {
+        return vec![Target::Local {
+            port: Some(2379),
+            what: "127.0.0.1:2379 (no --endpoints)".into(),
+        }];
+    };
+    split_list(&list)
+        .iter()
+        .filter_map(|e| {
+            if e.text.contains("://") {
+                url_target(e)
+            } else {
+                Some(host_target(e, None, Some(2379)))
+            }
+        })
+        .map(Target::Host)
+        .collect()
+}
+
+/// `wait4x http URL…`, `wait4x tcp HOST:PORT…` (other checkers are not read).
+pub(super) fn wait4x(call: &mut Call) -> Vec<Target> {
+    let o = opts(
+        call.args,
+        "ti",
+        &[
+            "--timeout",
+            "--interval",
+            "--expect-status-code",
+            "--expect-body-regex",
+            "--expect-body-json",
+            "--expect-header",
+            "--request-header",
+            "--connection-timeout",
+        ],
+    );
+    let Some((kind, rest)) = o.positional.split_first() else {
+        return Vec::new();
+    };
+    match kind.known() {
+        Some("http") => rest
+            .iter()
+            .filter_map(url_target)
+            .map(Target::Host)
+            .collect(),
+        Some("tcp") => rest
+            .iter()
+            .map(|a| Target::Host(host_target(a, None, None)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `a,b,c` as three arguments (their unknown parts kept).
+fn split_list(list: &Arg) -> Vec<Arg> {
+    let written: Vec<&str> = list.written.split(',').collect();
+    list.text
+        .split(',')
+        .enumerate()
+        .filter(|(_, t)| !t.is_empty())
+        .map(|(i, t)| Arg {
+            written: written.get(i).map_or(t, |w| w).to_string(),
+            text: t.to_string(),
+            unknowns: list.unknowns.clone(),
+            notes: list.notes.clone(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{Seen, seen};
+
+    #[test]
+    fn probes() {
+        let cases: Vec<(&str, Vec<Seen>)> = vec![
+            // bitnami/cilium's hubble relay wait (`retry_while` of libos.sh).
+            (
+                "retry_while \"grpc-health-probe -addr=hubble-peers.kube-system.svc:4244 -rpc-timeout=2s\"",
+                vec![(
+                    "grpc-health-probe",
+                    "hubble-peers.kube-system.svc",
+                    Some(4244),
+                    "Loop",
+                )],
+            ),
+            (
+                "until grpc-health-probe -addr relay:4245; do sleep 2; done",
+                vec![("grpc-health-probe", "relay", Some(4245), "Loop")],
+            ),
+            // helm/charts stable/stolon's etcd wait.
+            (
+                "while ! etcdctl --endpoints http://etcd-0.etcd:2379 cluster-health; do sleep 1 && echo -n .; done",
+                vec![("etcdctl", "etcd-0.etcd", Some(2379), "Loop")],
+            ),
+            (
+                "until etcdctl --endpoints=e1:2379,e2:2379 endpoint health; do sleep 1; done",
+                vec![
+                    ("etcdctl", "e1", Some(2379), "Loop"),
+                    ("etcdctl", "e2", Some(2379), "Loop"),
+                ],
+            ),
+            // zitadel/zitadel-charts' login wait (wait4x waits by itself).
+            (
+                "wait4x http http://zitadel:8080/debug/ready --expect-status-code 200 --timeout 5m",
+                vec![("wait4x", "zitadel", Some(8080), "ToolWaits")],
+            ),
+            (
+                "wait4x tcp db:5432 --timeout 60s",
+                vec![("wait4x", "db", Some(5432), "ToolWaits")],
+            ),
+        ];
+        for (script, want) in cases {
+            assert_eq!(seen(script, &[]), want, "{script}");
+        }
+    }
+}

@@ -43,7 +43,7 @@ pub use crate::finding::ObjectRef;
 use crate::status::is_sidecar;
 use crate::timeline;
 
-pub use findings::findings;
+pub use findings::{findings, findings_each};
 
 /// The cluster domain unless `--cluster-domain` says otherwise.
 pub const DEFAULT_CLUSTER_DOMAIN: &str = "cluster.local";
@@ -69,6 +69,7 @@ pub const CODES: &[&str] = &[
     "WaitsOnLocalhost",
     "ExternalTarget",
     "TargetUnknown",
+    "EmptyTarget",
     "TimedWait",
     "WaitNotUnderstood",
 ];

@@ -216,7 +216,7 @@ pub enum PreflightFormat {
 pub struct PreflightArgs {
     /// Manifests: a file, a directory (its .yaml, .yml and .json files), or - for stdin; repeat
     /// for several
-    #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
+    #[arg(short = 'f', long = "filename", value_name = "FILE", required = true, value_hint = clap::ValueHint::AnyPath)]
     pub filenames: Vec<std::path::PathBuf>,
 
     /// Read the directories given with -f and their subdirectories

@@ -166,6 +166,22 @@ fn pairs() -> Vec<(&'static str, &'static str, String, String)> {
                 + "kind: ConfigMap\nmetadata: {name: cfg}\ndata: {DB_HOST: pg}\n",
         ),
         (
+            "a host that expands to nothing (a disabled dependency's host left empty)",
+            "EmptyTarget",
+            deploy(
+                "web",
+                "[{name: wait, image: busybox:1.28, env: [{name: DB_HOST, value: ''}], command: [sh, -c, 'until nc -z \"$DB_HOST\" 5432; do sleep 2; done']}]",
+                "",
+            ) + &db
+                + &service("pg", "db", 5432),
+            deploy(
+                "web",
+                "[{name: wait, image: busybox:1.28, env: [{name: DB_HOST, value: pg}], command: [sh, -c, 'until nc -z \"$DB_HOST\" 5432; do sleep 2; done']}]",
+                "",
+            ) + &db
+                + &service("pg", "db", 5432),
+        ),
+        (
             "a Job waited for that the bundle does not create",
             "WaitingOnJob",
             deploy(

@@ -35,12 +35,12 @@ impl Cluster {
             self.secret_keys(&secrets, ns),
         );
         let mut live = Live::default();
-        live.services = keep(services, &mut live.problems)?;
-        live.slices = keep(slices, &mut live.problems)?;
-        live.pods = keep(pods, &mut live.problems)?;
-        live.config_maps = keep(maps, &mut live.problems)?;
-        live.jobs = keep(jobs, &mut live.problems)?;
-        live.secrets = keep(secrets, &mut live.problems)?;
+        live.services = keep(services, "services", &mut live)?;
+        live.slices = keep(slices, "endpointslices", &mut live)?;
+        live.pods = keep(pods, "pods", &mut live)?;
+        live.config_maps = keep(maps, "configmaps", &mut live)?;
+        live.jobs = keep(jobs, "jobs", &mut live)?;
+        live.secrets = keep(secrets, "secrets", &mut live)?;
         Ok(live)
     }
 
@@ -70,12 +70,13 @@ impl Cluster {
     }
 }
 
-/// A list's items; a list RBAC denies is a problem line (and no items).
-fn keep<T>(result: Result<Vec<T>>, problems: &mut Vec<String>) -> Result<Vec<T>> {
+/// A list's items; a list RBAC denies is a problem line, and `resource` unread (no items).
+fn keep<T>(result: Result<Vec<T>>, resource: &str, live: &mut Live) -> Result<Vec<T>> {
     match result {
         Ok(items) => Ok(items),
         Err(e @ Error::Forbidden { .. }) => {
-            problems.push(format!("could not check: {e}"));
+            live.problems.push(format!("could not check: {e}"));
+            live.unread.push(resource.to_string());
             Ok(Vec::new())
         }
         Err(e) => Err(e),

@@ -124,6 +124,7 @@ async fn live_of(cluster: &Cluster, bundle: &preflight::Bundle, namespace: &str)
         live.secrets.extend(part.secrets);
         live.jobs.extend(part.jobs);
         live.problems.extend(part.problems);
+        live.unread.extend(part.unread);
     }
     Ok(live)
 }

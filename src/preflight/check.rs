@@ -74,7 +74,8 @@ pub fn run(bundle: &Bundle, live: &Live, opts: &Options, now: Timestamp) -> Repo
         let known = Known {
             config_maps: &maps,
             secrets: &secrets,
-            live: opts.live,
+            live_config_maps: read(live, opts, "configmaps"),
+            live_secrets: read(live, opts, "secrets"),
         };
         let mut changed = false;
         for (i, w) in workloads.iter().enumerate() {
@@ -99,7 +100,8 @@ pub fn run(bundle: &Bundle, live: &Live, opts: &Options, now: Timestamp) -> Repo
     let known = Known {
         config_maps: &maps,
         secrets: &secrets,
-        live: opts.live,
+        live_config_maps: read(live, opts, "configmaps"),
+        live_secrets: read(live, opts, "secrets"),
     };
     let mut all: Vec<Vec<Finding>> = workloads
         .iter()
@@ -147,6 +149,11 @@ pub fn run(bundle: &Bundle, live: &Live, opts: &Options, now: Timestamp) -> Repo
         workloads: reports,
         problems,
     }
+}
+
+/// True when the live namespace's `resource` was listed.
+fn read(live: &Live, opts: &Options, resource: &str) -> bool {
+    opts.live && !live.unread.iter().any(|r| r == resource)
 }
 
 fn inits(pod: &Pod) -> &[k8s_openapi::api::core::v1::Container] {

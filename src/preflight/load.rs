@@ -113,7 +113,9 @@ mod tests {
 
     #[test]
     fn documents_lists_and_json_become_objects() {
-        let cases: &[(&str, &str, Result<&[&str], &str>)] = &[
+        // (what, text, the kinds and sources read, or a part of the error)
+        type Case<'a> = (&'a str, &'a str, Result<&'a [&'a str], &'a str>);
+        let cases: &[Case] = &[
             (
                 "one yaml",
                 "kind: Service\nmetadata: {name: a}\n",

@@ -13,8 +13,11 @@ use crate::status::is_sidecar;
 pub struct Known<'a> {
     pub config_maps: &'a [ConfigMap],
     pub secrets: &'a [SecretKeys],
-    /// The live namespace was read: a missing object is missing, not merely outside the bundle.
-    pub live: bool,
+    /// The live namespace's ConfigMaps were read: a missing one is missing, not merely outside
+    /// the bundle.
+    pub live_config_maps: bool,
+    /// Likewise its Secrets (listing them may be refused).
+    pub live_secrets: bool,
 }
 
 /// One reference: kind, name, the key (none for `envFrom`), optional, where it is written.
@@ -109,6 +112,11 @@ pub fn missing(pod: &Pod, known: &Known) -> Vec<Finding> {
                     .map(|s| s.keys.iter().map(String::as_str).collect()),
             };
             let lower = r.kind.to_ascii_lowercase();
+            let live = if r.kind == "Secret" {
+                known.live_secrets
+            } else {
+                known.live_config_maps
+            };
             let (severity, message, evidence) = match (&keys, r.key) {
                 (_, Some("")) => (
                     Severity::Error,
@@ -118,7 +126,7 @@ pub fn missing(pod: &Pod, known: &Known) -> Vec<Finding> {
                     ),
                     format!("{} has `key:` empty", r.at),
                 ),
-                (None, _) if known.live => (
+                (None, _) if live => (
                     Severity::Error,
                     format!(
                         "cannot be created: {} {} does not exist in namespace {ns}, in the bundle or the cluster",
@@ -132,7 +140,10 @@ pub fn missing(pod: &Pod, known: &Known) -> Vec<Finding> {
                         "{} {} is not in the bundle: unless it exists in namespace {ns}, the container cannot be created",
                         r.kind, r.name
                     ),
-                    format!("{} refers to it; --offline: the cluster was not read", r.at),
+                    format!(
+                        "{} refers to it; the cluster's were not read (--offline, or the list was refused)",
+                        r.at
+                    ),
                 ),
                 (Some(keys), Some(key)) if !keys.contains(&key) => (
                     Severity::Error,
@@ -270,7 +281,8 @@ mod tests {
             let known = Known {
                 config_maps: &maps,
                 secrets: &secrets,
-                live,
+                live_config_maps: live,
+                live_secrets: live,
             };
             let got = missing(&pod(env, env_from), &known);
             match want {

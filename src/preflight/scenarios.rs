@@ -283,3 +283,35 @@ fn a_chain_of_waits_that_ends_in_a_ready_workload_does_not_block() {
         "only workloads with init containers"
     );
 }
+
+#[test]
+fn a_missing_secret_is_an_error_only_when_the_namespace_s_secrets_were_listed() {
+    let yaml = deploy(
+        "web",
+        "[{name: wait, image: busybox:1.28, env: [{name: P, valueFrom: {secretKeyRef: {name: creds, key: p}}}], command: [sleep, '1']}]",
+        "",
+    );
+    let b = bundle::bundle(&load::parse("bundle.yaml", &yaml).unwrap(), "shop");
+    let cases = [
+        (Vec::new(), Severity::Error),
+        (vec!["secrets".to_string()], Severity::Warning),
+    ];
+    for (unread, want) in cases {
+        let live = Live {
+            unread: unread.clone(),
+            ..Default::default()
+        };
+        let options = Options {
+            namespace: "shop".into(),
+            domain: "cluster.local".into(),
+            live: true,
+        };
+        let got = run(&b, &live, &options, Timestamp::UNIX_EPOCH);
+        let f = got.workloads[0]
+            .findings
+            .iter()
+            .find(|f| f.code == "ConfigMissing")
+            .unwrap_or_else(|| panic!("{unread:?}: {:?}", got.workloads));
+        assert_eq!(f.severity, want, "{unread:?}: {f:?}");
+    }
+}

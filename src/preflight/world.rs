@@ -33,6 +33,9 @@ pub struct Live {
     pub jobs: Vec<Job>,
     /// What could not be read, one line each.
     pub problems: Vec<String>,
+    /// The resources that could not be listed (`secrets`, `configmaps`, …): what is missing
+    /// from them is not known to be missing.
+    pub unread: Vec<String>,
 }
 
 /// What a workload's pod will come to, once applied.

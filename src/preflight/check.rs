@@ -50,7 +50,6 @@ pub fn run(bundle: &Bundle, live: &Live, opts: &Options, now: Timestamp) -> Repo
             }
         })
         .collect();
-    let known_maps = |objects: &WaitObjects| objects.config_maps.clone();
     let secrets: Vec<_> = bundle
         .secrets
         .iter()
@@ -68,15 +67,16 @@ pub fn run(bundle: &Bundle, live: &Live, opts: &Options, now: Timestamp) -> Repo
         )
         .collect();
     let mut objects = world::objects(bundle, live, &fates, &opts.domain);
+    // The ConfigMaps do not depend on the fates.
+    let maps = objects.config_maps.clone();
+    let known = Known {
+        config_maps: &maps,
+        secrets: &secrets,
+        live_config_maps: read(live, opts, "configmaps"),
+        live_secrets: read(live, opts, "secrets"),
+    };
     // Each round makes at least one more workload Ready, or is the last.
     for _ in 0..=workloads.len() {
-        let maps = known_maps(&objects);
-        let known = Known {
-            config_maps: &maps,
-            secrets: &secrets,
-            live_config_maps: read(live, opts, "configmaps"),
-            live_secrets: read(live, opts, "secrets"),
-        };
         let mut changed = false;
         for (i, w) in workloads.iter().enumerate() {
             if fates[i] == Fate::Ready {
@@ -96,13 +96,6 @@ pub fn run(bundle: &Bundle, live: &Live, opts: &Options, now: Timestamp) -> Repo
             break;
         }
     }
-    let maps = known_maps(&objects);
-    let known = Known {
-        config_maps: &maps,
-        secrets: &secrets,
-        live_config_maps: read(live, opts, "configmaps"),
-        live_secrets: read(live, opts, "secrets"),
-    };
     let mut all: Vec<Vec<Finding>> = workloads
         .iter()
         .map(|w| {

@@ -75,7 +75,7 @@ pub fn objects(bundle: &Bundle, live: &Live, fates: &[Fate], domain: &str) -> Wa
     let services: Vec<Service> = bundle
         .services
         .iter()
-        .cloned()
+        .map(unassigned_ip)
         .chain(
             live.services
                 .iter()
@@ -163,6 +163,17 @@ pub fn objects(bundle: &Bundle, live: &Live, fates: &[Fate], domain: &str) -> Wa
         cluster_dns: None,
         problems: live.problems.clone(),
     }
+}
+
+/// `svc` with its ClusterIP, when the API server is to assign it, said so (for evidence).
+fn unassigned_ip(svc: &Service) -> Service {
+    let mut svc = svc.clone();
+    if let Some(spec) = svc.spec.as_mut()
+        && spec.cluster_ip.as_deref().is_none_or(str::is_empty)
+    {
+        spec.cluster_ip = Some("(assigned on apply)".into());
+    }
+    svc
 }
 
 /// The EndpointSlice `svc` will have: an endpoint per pod its selector matches in its

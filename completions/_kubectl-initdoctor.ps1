@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-initdoctor' -ScriptBloc
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Say which init container blocks each pod, and why')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show init container logs in spec order, following the running one')
             [CompletionResult]::new('debug', 'debug', [CompletionResultType]::ParameterValue, 'Attach an ephemeral debug container to the blocked init container')
+            [CompletionResult]::new('preflight', 'preflight', [CompletionResultType]::ParameterValue, 'Say which init containers will block, from manifests, before they are applied')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the version')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -141,6 +142,30 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-initdoctor' -ScriptBloc
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-initdoctor;preflight' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Manifests: a file, a directory (its .yaml, .yml and .json files), or - for stdin; repeat for several')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Manifests: a file, a directory (its .yaml, .yml and .json files), or - for stdin; repeat for several')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--cluster-domain', '--cluster-domain', [CompletionResultType]::ParameterName, 'The cluster''s DNS domain, for resolving the names init containers wait on')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
+            [CompletionResult]::new('--cluster', '--cluster', [CompletionResultType]::ParameterName, 'The name of the kubeconfig cluster to use')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The name of the kubeconfig user to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'The namespace scope for this request (default: the context''s namespace)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'The namespace scope for this request (default: the context''s namespace)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'Read the directories given with -f and their subdirectories')
+            [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Read the directories given with -f and their subdirectories')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'Check against the manifests alone: read no cluster (the namespace is -n, else default)')
+            [CompletionResult]::new('--exit-code', '--exit-code', [CompletionResultType]::ParameterName, 'Exit 3 when an init container will block, 0 otherwise')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-initdoctor;completion' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The name of the kubeconfig context to use')
@@ -175,6 +200,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-initdoctor' -ScriptBloc
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Say which init container blocks each pod, and why')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Show init container logs in spec order, following the running one')
             [CompletionResult]::new('debug', 'debug', [CompletionResultType]::ParameterValue, 'Attach an ephemeral debug container to the blocked init container')
+            [CompletionResult]::new('preflight', 'preflight', [CompletionResultType]::ParameterValue, 'Say which init containers will block, from manifests, before they are applied')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print the version')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -187,6 +213,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-initdoctor' -ScriptBloc
             break
         }
         'kubectl-initdoctor;help;debug' {
+            break
+        }
+        'kubectl-initdoctor;help;preflight' {
             break
         }
         'kubectl-initdoctor;help;completion' {

@@ -31,6 +31,9 @@ _kubectl_initdoctor() {
             kubectl_initdoctor,logs)
                 cmd="kubectl_initdoctor__subcmd__logs"
                 ;;
+            kubectl_initdoctor,preflight)
+                cmd="kubectl_initdoctor__subcmd__preflight"
+                ;;
             kubectl_initdoctor,version)
                 cmd="kubectl_initdoctor__subcmd__version"
                 ;;
@@ -49,6 +52,9 @@ _kubectl_initdoctor() {
             kubectl_initdoctor__subcmd__help,logs)
                 cmd="kubectl_initdoctor__subcmd__help__subcmd__logs"
                 ;;
+            kubectl_initdoctor__subcmd__help,preflight)
+                cmd="kubectl_initdoctor__subcmd__help__subcmd__preflight"
+                ;;
             kubectl_initdoctor__subcmd__help,version)
                 cmd="kubectl_initdoctor__subcmd__help__subcmd__version"
                 ;;
@@ -59,7 +65,7 @@ _kubectl_initdoctor() {
 
     case "${cmd}" in
         kubectl_initdoctor)
-            opts="-n -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --color --help --version explain logs debug completion version help"
+            opts="-n -h -V --kubeconfig --context --cluster --user --namespace --request-timeout --color --help --version explain logs debug preflight completion version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -331,7 +337,7 @@ _kubectl_initdoctor() {
             return 0
             ;;
         kubectl_initdoctor__subcmd__help)
-            opts="explain logs debug completion version help"
+            opts="explain logs debug preflight completion version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -414,6 +420,20 @@ _kubectl_initdoctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl_initdoctor__subcmd__help__subcmd__preflight)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl_initdoctor__subcmd__help__subcmd__version)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -476,6 +496,72 @@ _kubectl_initdoctor() {
                     return 0
                     ;;
                 --max-log-requests)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cluster)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl_initdoctor__subcmd__preflight)
+            opts="-f -R -o -n -h -V --filename --recursive --offline --output --exit-code --cluster-domain --kubeconfig --context --cluster --user --namespace --request-timeout --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --cluster-domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[kubectl-initdoctor] = {|@words|
             cand explain 'Say which init container blocks each pod, and why'
             cand logs 'Show init container logs in spec order, following the running one'
             cand debug 'Attach an ephemeral debug container to the blocked init container'
+            cand preflight 'Say which init containers will block, from manifests, before they are applied'
             cand completion 'Print a shell completion script'
             cand version 'Print the version'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -134,6 +135,29 @@ set edit:completion:arg-completer[kubectl-initdoctor] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kubectl-initdoctor;preflight'= {
+            cand -f 'Manifests: a file, a directory (its .yaml, .yml and .json files), or - for stdin; repeat for several'
+            cand --filename 'Manifests: a file, a directory (its .yaml, .yml and .json files), or - for stdin; repeat for several'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --cluster-domain 'The cluster''s DNS domain, for resolving the names init containers wait on'
+            cand --kubeconfig 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)'
+            cand --context 'The name of the kubeconfig context to use'
+            cand --cluster 'The name of the kubeconfig cluster to use'
+            cand --user 'The name of the kubeconfig user to use'
+            cand -n 'The namespace scope for this request (default: the context''s namespace)'
+            cand --namespace 'The namespace scope for this request (default: the context''s namespace)'
+            cand --request-timeout 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)'
+            cand --color 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -R 'Read the directories given with -f and their subdirectories'
+            cand --recursive 'Read the directories given with -f and their subdirectories'
+            cand --offline 'Check against the manifests alone: read no cluster (the namespace is -n, else default)'
+            cand --exit-code 'Exit 3 when an init container will block, 0 otherwise'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kubectl-initdoctor;completion'= {
             cand --kubeconfig 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)'
             cand --context 'The name of the kubeconfig context to use'
@@ -166,6 +190,7 @@ set edit:completion:arg-completer[kubectl-initdoctor] = {|@words|
             cand explain 'Say which init container blocks each pod, and why'
             cand logs 'Show init container logs in spec order, following the running one'
             cand debug 'Attach an ephemeral debug container to the blocked init container'
+            cand preflight 'Say which init containers will block, from manifests, before they are applied'
             cand completion 'Print a shell completion script'
             cand version 'Print the version'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -175,6 +200,8 @@ set edit:completion:arg-completer[kubectl-initdoctor] = {|@words|
         &'kubectl-initdoctor;help;logs'= {
         }
         &'kubectl-initdoctor;help;debug'= {
+        }
+        &'kubectl-initdoctor;help;preflight'= {
         }
         &'kubectl-initdoctor;help;completion'= {
         }

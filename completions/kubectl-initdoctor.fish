@@ -38,6 +38,7 @@ complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -s V
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -f -a "explain" -d 'Say which init container blocks each pod, and why'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -f -a "logs" -d 'Show init container logs in spec order, following the running one'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -f -a "debug" -d 'Attach an ephemeral debug container to the blocked init container'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -f -a "preflight" -d 'Say which init containers will block, from manifests, before they are applied'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -f -a "version" -d 'Print the version'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -132,6 +133,24 @@ complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand de
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l replace -d 'With --copy-to: delete the original pod once the copy exists'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -s V -l version -d 'Print version'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -s f -l filename -d 'Manifests: a file, a directory (its .yaml, .yml and .json files), or - for stdin; repeat for several' -r -F
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -s o -l output -d 'Output format' -r -f -a "table\t'The findings grouped by workload, with the fix'
+json\t'The stable JSON contract (see docs/json.md)'"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -l cluster-domain -d 'The cluster\'s DNS domain, for resolving the names init containers wait on' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -l context -d 'The name of the kubeconfig context to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -l cluster -d 'The name of the kubeconfig cluster to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -l user -d 'The name of the kubeconfig user to use' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -l color -d 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -s R -l recursive -d 'Read the directories given with -f and their subdirectories'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -l offline -d 'Check against the manifests alone: read no cluster (the namespace is -n, else default)'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -l exit-code -d 'Exit 3 when an init container will block, 0 otherwise'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -s V -l version -d 'Print version'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file to use (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -l context -d 'The name of the kubeconfig context to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -l cluster -d 'The name of the kubeconfig cluster to use' -r
@@ -154,9 +173,10 @@ always\t''
 never\t''"
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -s h -l help -d 'Print help'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -s V -l version -d 'Print version'
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug completion version help" -f -a "explain" -d 'Say which init container blocks each pod, and why'
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug completion version help" -f -a "logs" -d 'Show init container logs in spec order, following the running one'
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug completion version help" -f -a "debug" -d 'Attach an ephemeral debug container to the blocked init container'
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug completion version help" -f -a "completion" -d 'Print a shell completion script'
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug completion version help" -f -a "version" -d 'Print the version'
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug completion version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug preflight completion version help" -f -a "explain" -d 'Say which init container blocks each pod, and why'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug preflight completion version help" -f -a "logs" -d 'Show init container logs in spec order, following the running one'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug preflight completion version help" -f -a "debug" -d 'Attach an ephemeral debug container to the blocked init container'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug preflight completion version help" -f -a "preflight" -d 'Say which init containers will block, from manifests, before they are applied'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug preflight completion version help" -f -a "completion" -d 'Print a shell completion script'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug preflight completion version help" -f -a "version" -d 'Print the version'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand help; and not __fish_seen_subcommand_from explain logs debug preflight completion version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -21,6 +21,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Explain(args) => commands::explain::run(args, &cli.global, palette).await,
         Command::Logs(args) => commands::logs::run(args, &cli.global, palette).await,
         Command::Debug(args) => commands::debug::run(args, &cli.global).await,
+        Command::Preflight(args) => commands::preflight::run(args, &cli.global, palette).await,
         Command::Completion(args) => commands::completion::run(args.shell).map(|_| ExitCode::Ok),
         Command::Version => commands::version::run().map(|_| ExitCode::Ok),
         Command::Complete(args) => commands::completion::complete(&args.words)

@@ -104,6 +104,10 @@ pub enum Error {
         message: String,
     },
 
+    /// A manifest that cannot be read as Kubernetes objects (`preflight -f`).
+    #[error("{0}")]
+    Manifest(String),
+
     /// Reading or writing the terminal or a file.
     #[error("{context}: {source}")]
     Io {
@@ -142,7 +146,9 @@ impl Error {
             Error::NotFound { .. } => ExitCode::NotFound,
             Error::ServerTooOld { .. } | Error::Unavailable(_) => ExitCode::Unavailable,
             Error::Usage(_) => ExitCode::Usage,
-            Error::Api { .. } | Error::Io { .. } | Error::TooLarge { .. } => ExitCode::Error,
+            Error::Api { .. } | Error::Io { .. } | Error::TooLarge { .. } | Error::Manifest(_) => {
+                ExitCode::Error
+            }
         }
     }
 

@@ -20,6 +20,7 @@ pub mod gather;
 pub mod logplan;
 pub mod logs;
 pub mod palette;
+pub mod preflight;
 pub mod render;
 pub mod sanitize;
 pub mod status;

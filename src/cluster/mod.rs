@@ -7,6 +7,7 @@ pub mod exec;
 pub mod follow;
 pub mod limits;
 pub mod lists;
+pub mod live;
 pub mod owners;
 pub mod proxy;
 pub mod waits;

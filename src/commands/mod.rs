@@ -4,6 +4,7 @@ pub mod completion;
 pub mod debug;
 pub mod explain;
 pub mod logs;
+pub mod preflight;
 pub mod version;
 
 use std::io::Write;

@@ -42,7 +42,7 @@ pub use crate::finding::ObjectRef;
 use crate::status::is_sidecar;
 use crate::timeline;
 
-pub use findings::findings;
+pub use findings::{findings, findings_each};
 
 /// The cluster domain unless `--cluster-domain` says otherwise.
 pub const DEFAULT_CLUSTER_DOMAIN: &str = "cluster.local";
@@ -68,6 +68,7 @@ pub const CODES: &[&str] = &[
     "WaitsOnLocalhost",
     "ExternalTarget",
     "TargetUnknown",
+    "EmptyTarget",
     "TimedWait",
     "WaitNotUnderstood",
 ];

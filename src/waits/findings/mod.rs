@@ -63,6 +63,21 @@ pub(super) struct Walk<'w, 'a> {
 /// The findings about what `pod`'s pending init containers wait on: the blocker's at
 /// full severity, the later ones' at most warnings ("once X is done: …").
 pub fn findings(pod: &Pod, objects: Option<&WaitObjects>, now: Timestamp) -> Vec<Finding> {
+    findings_of(pod, objects, now, true)
+}
+
+/// The findings of every pending init container of `pod` at full severity, each as if the
+/// ones before it were done: what a pod not created yet will wait on (`preflight`).
+pub fn findings_each(pod: &Pod, objects: Option<&WaitObjects>, now: Timestamp) -> Vec<Finding> {
+    findings_of(pod, objects, now, false)
+}
+
+fn findings_of(
+    pod: &Pod,
+    objects: Option<&WaitObjects>,
+    now: Timestamp,
+    after_blocker: bool,
+) -> Vec<Finding> {
     let domain = objects
         .map(|o| o.cluster_domain.as_str())
         .filter(|d| !d.is_empty())
@@ -97,7 +112,7 @@ pub fn findings(pod: &Pod, objects: Option<&WaitObjects>, now: Timestamp) -> Vec
             visited: &visited,
         });
         match &blocking {
-            Some(b) if b.index != index => {
+            Some(b) if after_blocker && b.index != index => {
                 for f in &mut found {
                     f.severity = f.severity.min(Severity::Warning);
                     // A native sidecar is never done: it only has to have started.

@@ -50,6 +50,20 @@ pub(super) fn host_findings(w: Walk, check: &Check, h: &command::HostTarget) -> 
         }
         Part::Known(name) => name.clone(),
     };
+    if name.trim().is_empty() {
+        let mut f = new(
+            "EmptyTarget",
+            Severity::Error,
+            ext,
+            check,
+            format!(
+                "`{}` is empty: it waits on no host at all, so it never succeeds",
+                h.written
+            ),
+        );
+        f.hint = "set the host it waits on (an empty value usually means a chart's dependency is disabled and its external host was left unset)".into();
+        return vec![f];
+    }
     let denotes = resolve::denote(world, &name, !check.tool.dns_only());
     let cluster_name = matches!(
         denotes,

@@ -1,0 +1,434 @@
+//! `preflight` end to end: the real binary on manifests — kubectl's `-f` conventions, the human
+//! and JSON output, `--exit-code`, Secrets never printed — on the real `helm template` output of
+//! public charts (`tests/data/preflight/`, see its README), and against a live namespace of the
+//! local control plane (read-only).
+//!
+//! The offline tests need no cluster: they run the binary in an empty environment.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use common::{Run, TestNs, audit_mark, writes_since};
+use k8s_openapi::api::core::v1::{Pod, Service};
+use serde_json::Value;
+
+fn data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/preflight")
+}
+
+/// Run the binary with `args`, `stdin` on its standard input, in an empty environment (no
+/// kubeconfig: `--offline` needs none).
+fn preflight(args: &[&str], stdin: &str) -> Run {
+    let home = std::env::temp_dir().join(format!("initdoctor-home-{}", common::random_suffix()));
+    let _ = std::fs::create_dir_all(&home);
+    let mut child = Command::new(common::binary())
+        .arg("preflight")
+        .args(args)
+        .env_clear()
+        .env("HOME", &home)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn kubectl-initdoctor");
+    let mut input = child.stdin.take().expect("stdin");
+    let text = stdin.to_string();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(text.as_bytes());
+    });
+    let output = child
+        .wait_with_output()
+        .expect("wait for kubectl-initdoctor");
+    let _ = writer.join();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A rendered chart, decompressed (the files are gzip'd to keep the repository small).
+fn chart(name: &str) -> String {
+    let path = data().join("charts").join(format!("{name}.yaml.gz"));
+    let out = Command::new("gzip")
+        .arg("-dc")
+        .arg(&path)
+        .output()
+        .expect("run gzip");
+    assert!(out.status.success(), "gzip -dc {}", path.display());
+    String::from_utf8(out.stdout).expect("UTF-8 manifests")
+}
+
+/// (workload, code, severity) of every finding.
+fn findings(doc: &Value) -> Vec<(String, String, String)> {
+    doc["workloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|w| {
+            w["findings"].as_array().unwrap().iter().map(move |f| {
+                (
+                    w["name"].as_str().unwrap().to_string(),
+                    f["code"].as_str().unwrap().to_string(),
+                    f["severity"].as_str().unwrap().to_string(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// What a rendered chart must give.
+enum Expect {
+    /// No finding at `warning` or `error`: `n` workloads with init containers checked.
+    Clean(usize),
+    /// These (workload, code) errors among the findings, and nothing else at warning or above.
+    Finds(&'static [(&'static str, &'static str)]),
+    /// The chart drops the wait with the dependency, or the wait is not read: nothing to find
+    /// (the reason, for the README's table), `n` workloads checked.
+    Nothing(usize, &'static str),
+}
+
+#[test]
+fn real_charts_give_no_false_finding_and_the_disabled_dependency_is_found() {
+    use Expect::*;
+    let cases: &[(&str, Expect)] = &[
+        ("milvus", Clean(8)),
+        (
+            "milvus-no-kafka",
+            Finds(&[
+                ("myrel-milvus-coordinator", "WaitsOnLocalhost"),
+                ("myrel-milvus-data-node", "WaitsOnLocalhost"),
+                ("myrel-milvus-proxy", "WaitsOnLocalhost"),
+                ("myrel-milvus-query-node", "WaitsOnLocalhost"),
+                ("myrel-milvus-streaming-node", "WaitsOnLocalhost"),
+                // attu waits for the proxy, which never gets Ready.
+                ("myrel-milvus-attu", "ServiceEndpointsNotReady"),
+            ]),
+        ),
+        ("zipkin", Clean(1)),
+        (
+            "zipkin-no-cassandra",
+            Finds(&[
+                ("myrel-zipkin", "EmptyTarget"),
+                ("myrel-zipkin", "ConfigMissing"),
+            ]),
+        ),
+        ("mlflow", Clean(3)),
+        (
+            "mlflow-no-postgresql",
+            Finds(&[("myrel-mlflow-tracking", "ServiceNotFound")]),
+        ),
+        ("argo-cd", Clean(3)),
+        (
+            "argo-cd-no-redis",
+            Finds(&[
+                ("myrel-argo-cd-app-controller", "ServiceNotFound"),
+                ("myrel-argo-cd-repo-server", "ServiceNotFound"),
+                ("myrel-argo-cd-server", "ServiceNotFound"),
+            ]),
+        ),
+        ("jupyterhub", Clean(2)),
+        (
+            "jupyterhub-no-postgresql",
+            Nothing(1, "the chart drops its wait-for-db with the database"),
+        ),
+        ("apisix", Clean(3)),
+        (
+            "apisix-no-etcd",
+            Nothing(
+                3,
+                "the chart's list of etcd hosts is empty: the wait loop never runs",
+            ),
+        ),
+        ("nessie", Clean(1)),
+        (
+            "nessie-no-postgresql",
+            Nothing(
+                1,
+                "the wait calls the image's shell library (postgresql_execute): not read",
+            ),
+        ),
+        ("seaweedfs", Clean(2)),
+        (
+            "seaweedfs-no-mariadb",
+            Nothing(0, "the chart drops its wait-for-db with the database"),
+        ),
+        ("appsmith", Clean(4)),
+        (
+            "appsmith-no-mongodb",
+            Nothing(3, "the wait calls the image's shell library: not read"),
+        ),
+        ("mastodon", Clean(6)),
+        (
+            "mastodon-no-redis",
+            Nothing(6, "the wait calls the image's shell library: not read"),
+        ),
+        ("dremio", Clean(5)),
+    ];
+    let mut charts = std::collections::BTreeSet::new();
+    for (file, expect) in cases {
+        charts.insert(file.split("-no-").next().unwrap());
+        let run = preflight(
+            &[
+                "-f",
+                "-",
+                "-n",
+                "shop",
+                "--offline",
+                "-o",
+                "json",
+                "--exit-code",
+            ],
+            &chart(file),
+        );
+        let doc = run.json();
+        assert_eq!(
+            doc["problems"],
+            serde_json::json!([]),
+            "{file}: every object read"
+        );
+        let found = findings(&doc);
+        let serious: Vec<&(String, String, String)> =
+            found.iter().filter(|(_, _, s)| s != "info").collect();
+        let workloads = doc["workloads"].as_array().unwrap().len();
+        match expect {
+            Clean(n) => {
+                assert!(serious.is_empty(), "{file}: false findings {serious:?}");
+                assert_eq!(workloads, *n, "{file}: workloads with init containers");
+                run.assert_code(0);
+            }
+            Nothing(n, why) => {
+                assert!(serious.is_empty(), "{file} ({why}): {serious:?}");
+                assert_eq!(workloads, *n, "{file}: workloads with init containers");
+                run.assert_code(0);
+            }
+            Finds(want) => {
+                for (workload, code) in *want {
+                    assert!(
+                        found
+                            .iter()
+                            .any(|(w, c, s)| w == workload && c == code && s == "error"),
+                        "{file}: want {code} on {workload}, got {found:?}"
+                    );
+                }
+                for (w, c, _) in &serious {
+                    assert!(
+                        want.iter().any(|(ww, cc)| ww == w && cc == c),
+                        "{file}: unexpected {c} on {w}"
+                    );
+                }
+                run.assert_code(3);
+            }
+        }
+    }
+    assert!(charts.len() >= 10, "ten public charts at least: {charts:?}");
+}
+
+#[test]
+fn the_human_output_groups_by_workload_with_the_fix() {
+    // The chart renders `namespace: shop` into each object; the target namespace is for the
+    // objects without one.
+    let run = preflight(&["-f", "-", "--offline"], &chart("mlflow-no-postgresql"));
+    run.assert_code(0);
+    let out = &run.stdout;
+    assert!(
+        out.contains("Deployment shop/myrel-mlflow-tracking (-#"),
+        "{out}"
+    );
+    assert!(
+        out.contains("will block at init container wait-for-database"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[error] ServiceNotFound (wait-for-database -> "),
+        "{out}"
+    );
+    assert!(
+        out.contains("no Service myrel-postgresql in namespace shop"),
+        "{out}"
+    );
+    assert!(out.contains("fix: apply the Service:"), "{out}");
+    assert!(
+        out.trim_end().ends_with(
+            "workloads with init containers checked against the bundle alone (--offline, namespace default): 1 will block"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn files_directories_lists_json_and_stdin_are_read_as_kubectl_reads_them() {
+    let dir = std::env::temp_dir().join(format!("preflight-{}", common::random_suffix()));
+    let sub = dir.join("db");
+    std::fs::create_dir_all(&sub).unwrap();
+    let web = "kind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      initContainers: [{name: wait, image: busybox:1.28, command: [sh, -c, 'until nc -z db 5432; do sleep 2; done']}]\n      containers: [{name: app, image: app}]\n";
+    std::fs::write(dir.join("web.yaml"), web).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a manifest").unwrap();
+    // The database: a List in JSON, one directory down.
+    std::fs::write(
+        sub.join("db.json"),
+        r#"{"kind": "List", "items": [
+             {"kind": "Service", "metadata": {"name": "db"}, "spec": {"selector": {"app": "db"}, "ports": [{"port": 5432}]}},
+             {"kind": "StatefulSet", "metadata": {"name": "db"}, "spec": {"serviceName": "db", "template": {
+                "metadata": {"labels": {"app": "db"}}, "spec": {"containers": [{"name": "pg", "image": "postgres", "ports": [{"containerPort": 5432}]}]}}}}]}"#,
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let j = |run: &Run| findings(&run.json());
+    // Without -R the subdirectory is not read: db is missing.
+    let flat = preflight(&["-f", d, "--offline", "-o", "json", "--exit-code"], "");
+    flat.assert_code(3);
+    assert_eq!(
+        j(&flat),
+        [("web".into(), "ServiceNotFound".into(), "error".into())]
+    );
+    // With -R it is: nothing blocks.
+    let deep = preflight(
+        &["-f", d, "-R", "--offline", "-o", "json", "--exit-code"],
+        "",
+    );
+    deep.assert_code(0);
+    assert_eq!(j(&deep), []);
+    // Several -f, one of them stdin.
+    let db = sub.join("db.json");
+    let mixed = preflight(
+        &[
+            "-f",
+            db.to_str().unwrap(),
+            "-f",
+            "-",
+            "--offline",
+            "-o",
+            "json",
+            "--exit-code",
+        ],
+        web,
+    );
+    mixed.assert_code(0);
+    assert_eq!(mixed.json()["workloads"][0]["source"], "-");
+    // Bad input: one error line each, the documented code.
+    let bad = [
+        (
+            vec!["-f", "/nonexistent/x.yaml", "--offline"],
+            "",
+            2,
+            "does not exist",
+        ),
+        (
+            vec!["-f", "-", "-f", "-", "--offline"],
+            "",
+            2,
+            "can be given once",
+        ),
+        (
+            vec!["-f", "-", "--offline"],
+            "kind: [unclosed\n",
+            1,
+            "-: not valid YAML",
+        ),
+        (
+            vec!["-f", "-", "--offline"],
+            "metadata: {name: x}\n",
+            1,
+            "without `kind`",
+        ),
+    ];
+    for (args, input, code, text) in bad {
+        let run = preflight(&args, input);
+        run.assert_code(code);
+        let lines: Vec<&str> = run.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{:?}", run.stderr);
+        assert!(
+            lines[0].starts_with("error: ") && lines[0].contains(text),
+            "{}",
+            run.stderr
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn secret_values_are_never_printed() {
+    let bundle = "kind: Secret\nmetadata: {name: creds}\ndata: {password: czNjcjN0LXZhbHVl}\nstringData: {token: pl41n-t0ken}\n---\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      initContainers: [{name: wait, image: busybox:1.28, env: [{name: P, valueFrom: {secretKeyRef: {name: creds, key: pass}}}], command: [sh, -c, 'until nc -z db 1; do sleep 1; done']}]\n      containers: [{name: app, image: app}]\n";
+    for output in ["table", "json"] {
+        let run = preflight(&["-f", "-", "--offline", "-o", output], bundle);
+        run.assert_code(0);
+        assert!(
+            run.stdout.contains("Secret creds has no key pass"),
+            "{}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains("password, token"),
+            "the keys are named: {}",
+            run.stdout
+        );
+        for value in ["czNjcjN0LXZhbHVl", "s3cr3t-value", "pl41n-t0ken"] {
+            assert!(!run.stdout.contains(value), "{output} prints {value}");
+        }
+    }
+}
+
+/// Against the live namespace: a Service that exists only in the cluster satisfies the wait
+/// (its endpoints come from the bundle's workload), where `--offline` cannot know it; and
+/// nothing is written.
+#[tokio::test]
+async fn the_live_namespace_is_read_and_never_written() {
+    let ns = TestNs::new("preflight").await;
+    let _: Service = ns
+        .create("apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec: {selector: {app: db}, ports: [{port: 5432}]}\n")
+        .await;
+    let _: Pod = ns
+        .pod("apiVersion: v1\nkind: Pod\nmetadata: {name: other, labels: {app: other}}\nspec: {containers: [{name: c, image: busybox}]}\n")
+        .await;
+    let bundle = "kind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      initContainers: [{name: wait, image: busybox:1.28, command: [sh, -c, 'until nc -z db 5432; do sleep 2; done']}]\n      containers: [{name: app, image: app}]\n---\nkind: Deployment\nmetadata: {name: db}\nspec:\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: pg, image: postgres, ports: [{containerPort: 5432}]}]}\n";
+    let path =
+        std::env::temp_dir().join(format!("preflight-live-{}.yaml", common::random_suffix()));
+    std::fs::write(&path, bundle).unwrap();
+    let file = path.to_str().unwrap();
+    let offline = common::initdoctor(&[
+        "preflight",
+        "-f",
+        file,
+        "-n",
+        &ns.name,
+        "--offline",
+        "-o",
+        "json",
+        "--exit-code",
+    ]);
+    offline.assert_code(3);
+    assert_eq!(findings(&offline.json())[0].1, "ServiceNotFound");
+    let mark = audit_mark();
+    let live = common::initdoctor(&[
+        "preflight",
+        "-f",
+        file,
+        "-n",
+        &ns.name,
+        "-o",
+        "json",
+        "--exit-code",
+    ]);
+    live.assert_code(0);
+    let doc = live.json();
+    assert_eq!(doc["cluster"], true);
+    assert_eq!(findings(&doc), []);
+    assert_eq!(writes_since(mark, "admin", &ns.name), Vec::<String>::new());
+    let reads = common::audit_since(mark, "admin", &ns.name);
+    for list in [
+        "list services",
+        "list endpointslices",
+        "list pods",
+        "list configmaps",
+        "list jobs",
+        "list secrets",
+    ] {
+        assert!(reads.iter().any(|r| r == list), "{list} not in {reads:?}");
+    }
+    let _ = std::fs::remove_file(&path);
+}

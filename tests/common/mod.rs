@@ -5,6 +5,7 @@
 //! test writes their status through `pods/status`, as the kubelet would.
 #![allow(dead_code)]
 
+pub mod apiserver;
 pub mod debug;
 pub mod realnode;
 

@@ -121,7 +121,7 @@ pub async fn run(args: &DebugArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let pod = pod?;
     let (profile, why) = profile::resolve(level.as_ref().and_then(|l| l.as_deref()), args.profile);
     if let Some(why) = why {
-        eprintln!("{}", debug::clean(&why));
+        eprintln!("{}", crate::sanitize::line(&why));
     }
     if let Some(level) = &level {
         debug::check_pod_security(level.as_deref(), profile).map_err(Error::Usage)?;
@@ -179,7 +179,7 @@ pub(crate) async fn debug_pod(ctx: &Ctx<'_>, pod: Pod, target: Option<&str>) -> 
     })
     .map_err(Error::Usage)?;
     for warning in &plan.warnings {
-        eprintln!("warning: {}", debug::clean(warning));
+        eprintln!("warning: {}", crate::sanitize::line(warning));
     }
 
     // A debugger of ours still running on the target: offer it rather than add another.
@@ -199,7 +199,7 @@ pub(crate) async fn debug_pod(ctx: &Ctx<'_>, pod: Pod, target: Option<&str>) -> 
     let name = plan.container.name.clone();
     eprintln!(
         "Added ephemeral container {name} (image {}, profile {}) to pod {}/{pod_name}, sharing the processes of {}.",
-        debug::clean(&args.image),
+        crate::sanitize::line(&args.image),
         ctx.profile,
         ctx.namespace,
         plan.target
@@ -312,7 +312,7 @@ pub(crate) async fn add_ephemeral(
             return Err(Error::Usage(if passing.is_empty() {
                 format!(
                     "Pod Security admission refused the debug container ({})",
-                    debug::clean(&crate::cluster::config::one_line(&status.message))
+                    crate::sanitize::line(&crate::cluster::config::one_line(&status.message))
                 )
             } else {
                 passing

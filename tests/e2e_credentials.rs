@@ -1,11 +1,12 @@
 //! End to end: long commands outlive credentials that expire. A second API server of the control
 //! plane (`common::apiserver`) authenticates bearer tokens through a token-review webhook of the
-//! test's own, which accepts a token only until the expiry written in it: a token the API server
-//! took a second ago is refused once it has expired (checked first, by the test itself). The
-//! tokens come from an exec plugin of the test's own (a shell script), living 3 s, with their
-//! `expirationTimestamp` (renewed ahead of it) or without one (renewed after a 401), or from a
-//! `tokenFile` the test rewrites every 2 s. `explain --watch`, `logs -f` and a `debug` session
-//! each run through four tokens or more, and print every change, line and answer once.
+//! test's own, which accepts a token only until the expiry written in it. The API server keeps a
+//! successful review for 10 s (kube-apiserver's token cache, not a flag), so an expired token is
+//! refused once that has passed too (checked first, by the test itself). The tokens come from an
+//! exec plugin of the test's own (a shell script), living 3 s, with their `expirationTimestamp`
+//! (renewed ahead of it) or without one (renewed after the 401 it meets), or from a `tokenFile`
+//! the test rewrites every 2 s. `explain --watch`, `logs -f` and a `debug` session each run
+//! through three tokens or more, and print every change, line and answer once.
 
 mod common;
 
@@ -92,7 +93,7 @@ impl Cluster {
     }
 
     /// How many times the plugin of `exec_kubeconfig(honest)` ran.
-    fn plugin_runs(&self, honest: bool) -> u32 {
+    fn plugin_runs(&self, honest: bool) -> usize {
         let name = if honest { "honest" } else { "silent" };
         std::fs::read_to_string(self.dir.join(format!("{name}.runs")))
             .unwrap_or_default()
@@ -166,13 +167,16 @@ fn assert_tokens_expire(cluster: &Cluster) {
         "a fresh token is refused: {}",
         String::from_utf8_lossy(&fresh.stderr)
     );
-    std::thread::sleep(Duration::from_millis(2000));
+    // Past its expiry and the API server's 10 s cache of the review.
+    std::thread::sleep(Duration::from_millis(11_000));
     assert!(!token_valid(&token));
     let stale = get();
     assert!(
         String::from_utf8_lossy(&stale.stderr).contains("Unauthorized"),
-        "an expired token is still taken: {}",
-        String::from_utf8_lossy(&stale.stderr)
+        "an expired token is still taken: {} {} {:?}",
+        String::from_utf8_lossy(&stale.stderr),
+        String::from_utf8_lossy(&stale.stdout),
+        cluster.webhook.reviews()
     );
 }
 
@@ -222,8 +226,8 @@ fn line_with(lines: &Receiver<(Instant, String)>, needle: &str, seen: &mut Vec<S
 }
 
 /// `explain --watch` of the namespace of pod `api` (waiting for Service `db`), started by
-/// `spawn` with these arguments, for 5 changes 4 s apart (20 s, seven tokens' lives): each
-/// change printed once, as it comes, and no error.
+/// `spawn` with these arguments, for 8 changes 4 s apart (32 s: ten tokens' lives, three times
+/// the API server's cache of a review): each change printed once, as it comes, and no error.
 async fn watch_prints_every_change_once(
     ns: &TestNs,
     db: &str,
@@ -241,7 +245,7 @@ async fn watch_prints_every_change_once(
     while lines.recv_timeout(Duration::from_millis(1500)).is_ok() {}
     let services = ns.api::<Service>();
     let mut changes = Vec::new();
-    for i in 0..5 {
+    for i in 0..8 {
         std::thread::sleep(Duration::from_secs(4));
         let change = if i % 2 == 0 {
             ns.create::<Service>(
@@ -321,14 +325,16 @@ async fn explain_watch_outlives_exec_plugin_tokens() {
             .map(|(t, _)| t)
             .collect();
         let refused = reviews.iter().filter(|(_, ok)| !*ok).count();
+        // Honest: renewed every 3 s or so; silent: when the server refuses, every 10 s or so.
+        let want: usize = if honest { 8 } else { 3 };
         assert!(
-            accepted.len() >= 5,
+            accepted.len() >= want,
             "honest={honest}: tokens the server took: {accepted:?}"
         );
-        assert!(cluster.plugin_runs(honest) >= 5, "honest={honest}");
+        assert!(cluster.plugin_runs(honest) >= want, "honest={honest}");
         if !honest {
             // Each renewal followed a refusal.
-            assert!(refused >= 4, "silent: refusals {refused}");
+            assert!(refused >= 2, "silent: refusals {refused}");
         }
     }
 }
@@ -556,8 +562,15 @@ async fn in_a_pod_explain_uses_the_service_account_with_the_reader_role() {
         in_pod(&dir, shared_port())(&["explain", "api"]),
         Duration::from_secs(30),
     );
-    run.assert_code(3);
-    assert!(run.stdout.contains("ServiceNotFound"), "{}", run.stdout);
+    run.assert_code(0);
+    assert!(
+        run.stdout.starts_with(&format!("{}/api ", ns.name))
+            && run
+                .stdout
+                .contains("Blocked at init container 1/1: wait-db"),
+        "{}",
+        run.stdout
+    );
     let user = format!("system:serviceaccount:{}:doctor", ns.name);
     let requests = common::audit_since(mark, &user, &ns.name);
     assert!(requests.iter().any(|r| r == "get pods"), "{requests:?}");

@@ -77,6 +77,27 @@ spec:
     .await;
     ns.event("web", "Warning", "BackOff", PAYLOAD, "kubelet", 2)
         .await;
+    // A second pod whose waiting reason is the payload: the STATUS column of the triage shows it.
+    ns.pod(
+        r"
+apiVersion: v1
+kind: Pod
+metadata: {name: odd}
+spec:
+  initContainers:
+  - {name: step, image: busybox:1.35, command: ['sh', '-c', 'migrate-db']}
+  containers:
+  - {name: app, image: busybox:1.35}
+",
+    )
+    .await;
+    ns.set_status(
+        "odd",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [state::waiting("step", "busybox:1.35", PAYLOAD, PAYLOAD, 0)],
+               "containerStatuses": [state::waiting("app", "busybox:1.35", "PodInitializing", "", 0)]}),
+    )
+    .await;
     ns.write_log("web", "step", &format!("{PAYLOAD}\n"), true);
     ns.write_log("web", "step", &format!("{PAYLOAD}\n"), false);
 
@@ -117,9 +138,30 @@ spec:
             true,
         ));
     }
+    // `debug` of a pod whose blocker runs (a debug container shares its processes).
+    ns.pod(
+        r"
+apiVersion: v1
+kind: Pod
+metadata: {name: live}
+spec:
+  initContainers:
+  - {name: step, image: busybox:1.35, command: ['sh', '-c', 'migrate-db']}
+  containers:
+  - {name: app, image: busybox:1.35}
+",
+    )
+    .await;
+    ns.set_status(
+        "live",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [state::running("step", "busybox:1.35", "2026-01-01T00:00:00Z")],
+               "containerStatuses": [state::waiting("app", "busybox:1.35", "PodInitializing", "", 0)]}),
+    )
+    .await;
     let run = initdoctor(&[
         "debug",
-        "web",
+        "live",
         "-n",
         &ns.name,
         "--timeout",
@@ -127,12 +169,20 @@ spec:
         "--",
         "sh",
         "-c",
-        &format!("echo {PAYLOAD}"),
+        // The fake node's shell ends a command at `;`.
+        &format!("echo {}", PAYLOAD.replace(';', ":")),
     ]);
+    let shown = SHOWN.replace(';', ":");
+    assert!(
+        run.stdout.contains(&shown),
+        "debug: its container's log does not show {shown:?}: {}\nstderr: {}",
+        run.stdout,
+        run.stderr
+    );
     outputs.push((
         "debug (its container's log)".into(),
         run.stdout.clone(),
-        true,
+        false,
     ));
     outputs.push(("debug (stderr)".into(), run.stderr.clone(), false));
 
@@ -154,6 +204,14 @@ spec:
             .to_string()
             .contains(&serde_json::to_string(PAYLOAD).unwrap()[1..30])
     );
-    let run = initdoctor(&["logs", "web", "-c", "step", "-n", &ns.name]);
+    let run = initdoctor(&[
+        "logs",
+        "web",
+        "-c",
+        "step",
+        "-n",
+        &ns.name,
+        "--prefix=false",
+    ]);
     assert_eq!(run.stdout, format!("{PAYLOAD}\n"));
 }

@@ -94,18 +94,23 @@ fn needs_escape(c: char) -> bool {
 
 /// Bidi embeddings, overrides, isolates and marks, the Unicode line separators, and the invisible
 /// characters that can disguise text (zero-width space, word joiner and invisible operators,
-/// the byte order mark): they reorder, hide or break what the reader sees without being visible
-/// themselves. The zero-width (non-)joiners stay: scripts and emoji sequences need them.
-fn is_format_control(c: char) -> bool {
+/// the deprecated format controls, the Mongolian vowel separator, the interlinear annotation
+/// marks, the byte order mark, and the tag characters, which can carry a whole hidden ASCII
+/// text): they reorder, hide or break what the reader sees without being visible themselves.
+/// The zero-width (non-)joiners stay: scripts and emoji sequences need them.
+pub fn is_format_control(c: char) -> bool {
     matches!(
         c,
         '\u{061c}'
+            | '\u{180e}'
             | '\u{200b}'
             | '\u{200e}'
             | '\u{200f}'
             | '\u{2028}'..='\u{202e}'
-            | '\u{2060}'..='\u{2069}'
+            | '\u{2060}'..='\u{206f}'
             | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{e0000}'..='\u{e007f}'
     )
 }
 
@@ -165,6 +170,16 @@ mod tests {
                 "bidi isolates and marks",
             ),
             ("a\u{2028}b", "a<U+2028>b", "line separator"),
+            (
+                "x\u{e0041}\u{e0042}y",
+                "x<U+E0041><U+E0042>y",
+                "tag characters (hidden ASCII)",
+            ),
+            (
+                "a\u{180e}\u{206a}\u{fff9}b",
+                "a<U+180E><U+206A><U+FFF9>b",
+                "other invisible format controls",
+            ),
         ];
         for (input, want, what) in cases {
             assert_eq!(terminal(input), *want, "{what}");

@@ -305,12 +305,9 @@ async fn real_node_it_through_a_pty() {
 }
 
 #[tokio::test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
 async fn real_node_check_reports_the_blockers_usage_error_as_a_disagreement() {
-    let Some(node) =
-        common::real_node("real_node_check_reports_the_blockers_usage_error_as_a_disagreement")
-    else {
-        return;
-    };
+    let node = common::real_node();
     let ns = TestNs::new("rchu").await;
     // The target is fine; the blocker's busybox nc has no -z, so its loop never passes.
     ready_db(&ns, node, 5432).await;

@@ -15,151 +15,17 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc::Receiver};
 use std::time::{Duration, Instant};
 
+use common::apiserver::ApiServer;
 use common::{TestNs, env, state};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use kube::api::{Api, ListParams, WatchEvent, WatchParams};
 use serde_json::{Value, json};
-
-/// A kube-apiserver of the test's own (see the module doc); killed when dropped.
-struct ApiServer {
-    port: u16,
-    dir: PathBuf,
-    args: Vec<String>,
-    child: Option<Child>,
-}
-
-impl ApiServer {
-    fn start(args: &[&str]) -> ApiServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let dir =
-            std::env::temp_dir().join(format!("initdoctor-apiserver-{}", common::random_suffix()));
-        std::fs::create_dir_all(&dir).unwrap();
-        // The shared kubeconfig, pointed at this server (same CA, same admin identity).
-        let main = std::fs::read_to_string(&env().kubeconfig).unwrap();
-        let server = main
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("server: "))
-            .expect("a server in the kubeconfig")
-            .to_string();
-        let config = main.replace(&server, &format!("https://127.0.0.1:{port}"));
-        std::fs::write(dir.join("kubeconfig"), config).unwrap();
-        let mut api = ApiServer {
-            port,
-            dir,
-            args: args.iter().map(|a| (*a).to_string()).collect(),
-            child: None,
-        };
-        api.spawn();
-        api
-    }
-
-    fn kubeconfig(&self) -> String {
-        self.dir.join("kubeconfig").display().to_string()
-    }
-
-    fn spawn(&mut self) {
-        let script =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/controlplane/apiserver-extra.sh");
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.join("log.txt"))
-            .unwrap();
-        let child = Command::new("bash")
-            .arg(script)
-            .arg(self.port.to_string())
-            .arg(self.dir.join("audit.log"))
-            .args(&self.args)
-            .env("INITDOCTOR_STATE_DIR", &env().state_dir)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("start kube-apiserver");
-        self.child = Some(child);
-        // Ready: /readyz answers ok to the admin (anonymous requests are refused at first).
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let out = Command::new(env().bin_dir.join("kubectl"))
-                .args([
-                    "--kubeconfig",
-                    &self.kubeconfig(),
-                    "get",
-                    "--raw",
-                    "/readyz",
-                    "--request-timeout",
-                    "2s",
-                ])
-                .output()
-                .unwrap();
-            if out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "ok" {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the second API server did not get ready: {}",
-                std::fs::read_to_string(self.dir.join("log.txt")).unwrap_or_default()
-            );
-            std::thread::sleep(Duration::from_millis(250));
-        }
-    }
-
-    /// Stop it with `signal` (`TERM` or `KILL`) and wait until it has exited.
-    fn stop(&mut self, signal: &str) {
-        if let Some(mut child) = self.child.take() {
-            let _ = Command::new("kill")
-                .args([&format!("-{signal}"), &child.id().to_string()])
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while child.try_wait().ok().flatten().is_none() {
-                if Instant::now() > deadline {
-                    let _ = child.kill();
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-    }
-
-    /// Its audit entries of what the tool did (`kubectl-initdoctor/…` user agent), for `verb`
-    /// on pods of `namespace`: one per request.
-    fn tool_requests(&self, verb: &str, namespace: &str) -> usize {
-        let text = std::fs::read_to_string(self.dir.join("audit.log")).unwrap_or_default();
-        text.lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .filter(|e| {
-                e["stage"] == "ResponseStarted" && e["verb"] == verb
-                    || e["stage"] == "ResponseComplete" && e["verb"] == verb && verb != "watch"
-            })
-            .filter(|e| {
-                e["objectRef"]["resource"] == "pods"
-                    && e["objectRef"]["namespace"] == namespace
-                    && e["userAgent"]
-                        .as_str()
-                        .is_some_and(|a| a.starts_with("kubectl-initdoctor/"))
-            })
-            .count()
-    }
-}
-
-impl Drop for ApiServer {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// A pod whose init container waits for Service `db` (a name of its own: a Service of that name
 /// in another test's namespace would change the finding), running, as a kubelet reports it.

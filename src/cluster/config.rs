@@ -47,6 +47,35 @@ fn home_kubeconfig() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".kube").join("config"))
 }
 
+/// Without a kubeconfig, the configuration of a pod, as kubectl takes it: the API server from
+/// `KUBERNETES_SERVICE_HOST` and `KUBERNETES_SERVICE_PORT`, the service account's token (read
+/// again as it is rotated: `cluster::auth`) and CA from
+/// `/var/run/secrets/kubernetes.io/serviceaccount/`, the namespace from `POD_NAMESPACE`, else
+/// the service account's.
+pub fn in_cluster() -> Result<kube::Config> {
+    let in_pod = std::env::var_os("KUBERNETES_SERVICE_HOST").is_some();
+    let mut config = kube::Config::incluster().map_err(|e| {
+        if in_pod {
+            Error::Kubeconfig(format!(
+                "no kubeconfig found, and the pod's service account cannot be used ({}): mount its token (automountServiceAccountToken) or pass --kubeconfig",
+                crate::sanitize::line(&one_line(&e.to_string()))
+            ))
+        } else {
+            Error::Kubeconfig(
+                "no kubeconfig found: set KUBECONFIG or pass --kubeconfig (looked for ~/.kube/config)"
+                    .into(),
+            )
+        }
+    })?;
+    if let Some(namespace) = std::env::var("POD_NAMESPACE")
+        .ok()
+        .filter(|n| !n.trim().is_empty())
+    {
+        config.default_namespace = namespace;
+    }
+    Ok(config)
+}
+
 /// The largest kubeconfig read: real ones with embedded certificates are tens of kilobytes.
 const MAX_KUBECONFIG_BYTES: u64 = 16 << 20;
 

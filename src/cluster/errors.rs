@@ -19,6 +19,9 @@ pub(super) fn map(
     resource: &str,
     namespace: Option<&str>,
 ) -> Error {
+    if let Some(ours) = credential_failure(&err) {
+        return ours;
+    }
     match err {
         kube::Error::Api(status) => {
             let raw = status.reason == NOT_A_STATUS;
@@ -93,6 +96,24 @@ pub(super) fn map(
             message: plain_words(&root_cause(&other)),
         },
     }
+}
+
+/// The failure to renew credentials ([`super::auth`]) that ended a request, as it was told.
+fn credential_failure(err: &kube::Error) -> Option<Error> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(current) = cause {
+        match current.downcast_ref::<Error>() {
+            Some(Error::Kubeconfig(message)) => return Some(Error::Kubeconfig(message.clone())),
+            Some(Error::CredentialTimeout { command, timeout }) => {
+                return Some(Error::CredentialTimeout {
+                    command: command.clone(),
+                    timeout: *timeout,
+                });
+            }
+            _ => cause = current.source(),
+        }
+    }
+    None
 }
 
 /// A Status message as one short line; a body that was not a Status is reduced to its

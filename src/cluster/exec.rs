@@ -2,9 +2,10 @@
 //!
 //! kube runs the plugin itself, synchronously and without a limit, so a plugin that never
 //! returns would hang the command past `--request-timeout` (and TAB completion past its 2 s).
-//! Here the plugin runs once, before the client is built, as a child process that is killed
-//! when the deadline passes; its output is read up to a bound, and what it returns (a token, or
-//! a client certificate and key) becomes the user's static credentials. Its failures are told
+//! Here the plugin runs as a child process that is killed when the deadline passes; its output
+//! is read up to a bound. It runs once before the client is built: a client certificate and key
+//! it returns become the user's static credentials, a token is kept by [`super::auth`], which
+//! runs the plugin again before the token's `expirationTimestamp` and after a 401. Its failures are told
 //! in one line that names the command and its exit status, never its output or environment
 //! (which hold credentials).
 
@@ -31,38 +32,60 @@ struct ExecCredential {
 #[serde(rename_all = "camelCase")]
 struct Status {
     token: Option<String>,
+    expiration_timestamp: Option<String>,
     client_certificate_data: Option<String>,
     client_key_data: Option<String>,
 }
 
-/// When `auth` has an exec plugin, run it within `deadline` and replace the plugin by the
-/// credentials it returned.
-pub async fn resolve(auth: &mut AuthInfo, deadline: Duration) -> Result<()> {
-    let Some(exec) = auth.exec.take() else {
-        return Ok(());
+/// What a plugin handed out.
+pub enum Issued {
+    /// A bearer token, and when it expires when the plugin said.
+    Token {
+        token: SecretString,
+        expires: Option<jiff::Timestamp>,
+    },
+    /// A client certificate and key (PEM), for the life of the command.
+    Certificate { cert: String, key: String },
+}
+
+/// Run `exec` within `deadline`: the credentials it printed.
+pub async fn issue(exec: &ExecConfig, deadline: Duration) -> Result<Issued> {
+    let status = run(exec, deadline).await?;
+    let expires = match status.expiration_timestamp.as_deref() {
+        Some(text) => Some(text.parse::<jiff::Timestamp>().map_err(|_| {
+            plugin_error(
+                exec,
+                "printed an expirationTimestamp that is not an RFC 3339 time",
+            )
+        })?),
+        None => None,
     };
-    let status = run(&exec, deadline).await?;
     match (
         status.token.filter(|t| !t.is_empty()),
         status.client_certificate_data,
         status.client_key_data,
     ) {
-        (Some(token), _, _) => auth.token = Some(SecretString::from(token)),
+        (Some(token), _, _) => Ok(Issued::Token {
+            token: SecretString::from(token),
+            expires,
+        }),
         (None, Some(cert), Some(key)) if !cert.is_empty() && !key.is_empty() => {
-            let b64 = base64::engine::general_purpose::STANDARD;
-            auth.client_certificate_data = Some(b64.encode(cert));
-            auth.client_key_data = Some(SecretString::from(b64.encode(key)));
-            auth.client_certificate = None;
-            auth.client_key = None;
+            Ok(Issued::Certificate { cert, key })
         }
-        _ => {
-            return Err(plugin_error(
-                &exec,
-                "returned neither a token nor a client certificate and key",
-            ));
-        }
+        _ => Err(plugin_error(
+            exec,
+            "returned neither a token nor a client certificate and key",
+        )),
     }
-    Ok(())
+}
+
+/// Put a client certificate and key a plugin returned into `auth`, as kube reads them.
+pub fn use_certificate(auth: &mut AuthInfo, cert: &str, key: &str) {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    auth.client_certificate_data = Some(b64.encode(cert));
+    auth.client_key_data = Some(SecretString::from(b64.encode(key)));
+    auth.client_certificate = None;
+    auth.client_key = None;
 }
 
 async fn run(exec: &ExecConfig, deadline: Duration) -> Result<Status> {
@@ -168,7 +191,7 @@ fn command_name(exec: &ExecConfig) -> String {
     crate::sanitize::line(exec.command.as_deref().unwrap_or("")).into_owned()
 }
 
-fn plugin_error(exec: &ExecConfig, what: &str) -> Error {
+pub(super) fn plugin_error(exec: &ExecConfig, what: &str) -> Error {
     Error::Kubeconfig(format!(
         "the kubeconfig's credential plugin {:?} {what}: run it by hand to see why, or pick another --user/--context",
         command_name(exec)

@@ -1,6 +1,7 @@
 //! The edge: the only module that talks to the Kubernetes API. Every call has a timeout and its
 //! errors become one-line [`Error`]s that name the verb and resource.
 
+pub mod auth;
 pub mod config;
 mod errors;
 pub mod exec;
@@ -10,6 +11,7 @@ pub mod lists;
 pub mod live;
 pub mod owners;
 pub mod proxy;
+pub mod throttle;
 pub mod waits;
 
 pub use lists::{METADATA_PAGES, PAGE};
@@ -46,6 +48,10 @@ pub struct Cluster {
 /// default `--max-requests-inflight` of 400 is shared by every client of the cluster.
 pub const REQUESTS_AT_ONCE: usize = 16;
 
+/// How many requests may wait for the shared stack under [`auth::AuthLayer`] (they are sent as
+/// soon as it is ready; a stream, once answered, does not hold its place).
+const REQUEST_QUEUE: usize = 64;
+
 /// Which namespaces a list covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
@@ -78,12 +84,7 @@ impl Cluster {
                         ))
                     })?
             }
-            None => Config::incluster().map_err(|_| {
-                Error::Kubeconfig(
-                    "no kubeconfig found: set KUBECONFIG or pass --kubeconfig (looked for ~/.kube/config)"
-                        .into(),
-                )
-            })?,
+            None => config::in_cluster()?,
         };
         // kube read only the kubeconfig's proxy-url (the environment's was captured at start):
         // choose as kubectl does.
@@ -105,7 +106,9 @@ impl Cluster {
         .map(|u| u.parse())
         .transpose()
         .map_err(|_| Error::Kubeconfig("the proxy URL is not a URL".into()))?;
-        exec::resolve(&mut config.auth_info, global.request_timeout).await?;
+        // Tokens that expire (a plugin's, a token file's) are kept by `auth`; the rest by kube.
+        let credentials =
+            auth::Credentials::take(&mut config.auth_info, global.request_timeout).await?;
         config.connect_timeout = Some(global.request_timeout);
         config.write_timeout = Some(global.request_timeout);
         // Reads are bounded per call by `call`; a followed log stream must be able to idle.
@@ -122,11 +125,19 @@ impl Cluster {
         let server = shown_server(&config.cluster_url);
         let client = kube::client::ClientBuilder::try_from(config)
             .map(|builder| {
-                builder
+                let builder = builder
                     .with_layer(&limits::BodyLimitLayer {
                         limit: limits::MAX_RESPONSE_BYTES,
                     })
-                    .build()
+                    .with_layer(&throttle::RetryAfterLayer);
+                match credentials {
+                    // A request answered 401 is sent again: the stack below is shared (buffered).
+                    Some(credentials) => builder
+                        .with_layer(&tower::buffer::BufferLayer::new(REQUEST_QUEUE))
+                        .with_layer(&auth::AuthLayer(credentials))
+                        .build(),
+                    None => builder.build(),
+                }
             })
             .map_err(|e| {
                 Error::Kubeconfig(format!(
@@ -182,10 +193,11 @@ impl Cluster {
     }
 
     /// [`Cluster::call`] for a read that can be made again: when the server answers 429 (Too
-    /// Many Requests), made again after the `Retry-After` it gives (its `retryAfterSeconds`,
-    /// 1 s when absent, at most [`RETRY_AFTER_MAX`]), at most [`RETRIES`] times. Each attempt
-    /// has the whole request timeout, and holds one of the [`REQUESTS_AT_ONCE`] permits while
-    /// it is in flight (not while it waits to be made again).
+    /// Many Requests), made again after the wait it asks for (its `Retry-After` header or its
+    /// Status's `retryAfterSeconds`: [`throttle`]; 1 s when absent; at most [`RETRY_AFTER_MAX`]
+    /// and at most the request timeout), at most [`RETRIES`] times. Each attempt has the whole
+    /// request timeout, and holds one of the [`REQUESTS_AT_ONCE`] permits while it is in flight
+    /// (not while it waits to be made again).
     pub async fn read<T, F, Fut>(
         &self,
         verb: &str,
@@ -205,7 +217,7 @@ impl Cluster {
             match outcome {
                 Ok(Err(kube::Error::Api(status))) if status.code == 429 && attempt < RETRIES => {
                     attempt += 1;
-                    tokio::time::sleep(retry_after(&status)).await;
+                    tokio::time::sleep(retry_after(&status).min(self.timeout)).await;
                 }
                 Ok(Ok(value)) => return Ok(value),
                 Ok(Err(err)) => return Err(self.map_error(err, verb, resource, namespace)),

@@ -336,14 +336,14 @@ pub fn report(
 }
 
 /// The report as lines for a terminal (the caller sanitises nothing more: every piece of
-/// cluster text in it goes through `clean`).
-pub fn render(report: &Report, clean: impl Fn(&str) -> String) -> String {
+/// cluster text in it goes through [`crate::sanitize::line`]).
+pub fn render(report: &Report) -> String {
     let mut out = format!(
         "Checks of {} run inside pod {}/{} (debug image {}):\n",
-        clean(&report.container),
-        clean(&report.namespace),
-        clean(&report.pod),
-        clean(&report.image)
+        crate::sanitize::line(&report.container),
+        crate::sanitize::line(&report.namespace),
+        crate::sanitize::line(&report.pod),
+        crate::sanitize::line(&report.image)
     );
     for r in &report.rows {
         let mark = match r.agreement {
@@ -354,23 +354,23 @@ pub fn render(report: &Report, clean: impl Fn(&str) -> String) -> String {
         };
         out.push_str(&format!(
             "  {}: {} (API: {}) {mark}",
-            clean(&r.asked),
-            clean(&r.inside),
-            clean(&r.api)
+            crate::sanitize::line(&r.asked),
+            crate::sanitize::line(&r.inside),
+            crate::sanitize::line(&r.api)
         ));
         if let Some(note) = &r.note {
-            out.push_str(&format!(": {}", clean(note)));
+            out.push_str(&format!(": {}", crate::sanitize::line(note)));
         }
         out.push('\n');
         if r.kind == "dns" && !r.detail.is_empty() {
-            out.push_str(&format!("      {}\n", clean(&r.detail)));
+            out.push_str(&format!("      {}\n", crate::sanitize::line(&r.detail)));
         }
     }
     for s in &report.skipped {
         out.push_str(&format!(
             "  {}: not checked: {}\n",
-            clean(&s.target),
-            clean(&s.why)
+            crate::sanitize::line(&s.target),
+            crate::sanitize::line(&s.why)
         ));
     }
     let failed = report.rows.iter().filter(|r| !r.passed).count();
@@ -608,7 +608,7 @@ mod tests {
             true,
             &findings,
         );
-        let text = render(&r, std::string::ToString::to_string);
+        let text = render(&r);
         assert!(text.contains("  mydb:5432: TCP refused (API: Service shop/mydb has no endpoints) ✓ consistent: DNS resolves, TCP refused: the Service exists but nothing listens on 5432\n"), "{text}");
         assert!(
             text.ends_with("From inside the pod 1 of 2 checks fail: the blocker cannot proceed.\n")

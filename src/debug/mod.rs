@@ -168,20 +168,6 @@ pub fn parse_env(pairs: &[String]) -> Result<Vec<EnvVar>, String> {
         .collect()
 }
 
-/// Text from the cluster made safe for a terminal: control characters (escape sequences
-/// included) are shown escaped, never interpreted.
-pub fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\t' {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
 /// The alphabet kubectl's `utilrand.String` draws from (no vowels, no look-alikes).
 const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
@@ -447,11 +433,6 @@ mod tests {
                 .unwrap_err()
                 .contains("phase Failed")
         );
-    }
-
-    #[test]
-    fn cluster_text_cannot_drive_the_terminal() {
-        assert_eq!(clean("a\u{1b}[31mb\nc\td"), "a\\u{1b}[31mb\\nc\td");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! `pods/status`, as the kubelet would.
 #![allow(dead_code)]
 
+pub mod apiserver;
 pub mod debug;
 pub mod realnode;
 

@@ -123,6 +123,57 @@ fn answer(server: Server, mut stream: TcpStream) {
     }
 }
 
+/// A server that answers its first `refusals` requests 429 as the API server's own throttling
+/// does (`--max-requests-inflight`, API Priority and Fairness: a plain-text body, the wait in
+/// the `Retry-After` header only), then 200 with `body`; it records when each request came.
+pub struct Throttled {
+    pub port: u16,
+    arrivals: Arc<std::sync::Mutex<Vec<(Instant, String)>>>,
+}
+
+impl Throttled {
+    /// When each request came, and its request line.
+    pub fn arrivals(&self) -> Vec<(Instant, String)> {
+        self.arrivals.lock().expect("arrivals").clone()
+    }
+}
+
+pub fn throttled(refusals: usize, retry_after: u32, body: &'static str) -> Throttled {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a fake server");
+    let port = listener.local_addr().expect("local addr").port();
+    let arrivals = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = arrivals.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                // One request per connection (`Connection: close`).
+                let head = read_head(&mut stream);
+                let line = head.lines().next().unwrap_or("").to_string();
+                let n = {
+                    let mut seen = seen.lock().expect("arrivals");
+                    seen.push((Instant::now(), line));
+                    seen.len()
+                };
+                let answer = if n <= refusals {
+                    let text = "Too many requests, please try again later.\n";
+                    format!(
+                        "HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: {retry_after}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
+                        text.len()
+                    )
+                } else {
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                };
+                let _ = stream.write_all(answer.as_bytes());
+            });
+        }
+    });
+    Throttled { port, arrivals }
+}
+
 /// A proxy that counts the connections it forwarded.
 pub struct Proxy {
     pub port: u16,

@@ -68,7 +68,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, pod: &Pod) -> Result<ExitCode> {
             if why.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", debug::clean(&why))
+                format!(" ({})", crate::sanitize::line(&why))
             },
             ctx.namespace
         )));
@@ -99,7 +99,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, pod: &Pod) -> Result<ExitCode> {
     eprintln!(
         "Running {} check(s) of {blocker} in ephemeral container {name} (image {})...",
         probes.len(),
-        debug::clean(&args.image)
+        crate::sanitize::line(&args.image)
     );
     wait_terminated(ctx, &pod_name, &name).await?;
     let log = ctx
@@ -124,7 +124,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, pod: &Pod) -> Result<ExitCode> {
             let value = serde_json::to_value(&report).unwrap_or_default();
             print_object(&value, Some(DebugOutput::Json))?;
         }
-        _ => crate::commands::print(&compare::render(&report, debug::clean))?,
+        _ => crate::commands::print(&compare::render(&report))?,
     }
     Ok(if report.can_proceed {
         ExitCode::Ok
@@ -145,7 +145,7 @@ async fn wait_terminated(ctx: &Ctx<'_>, pod: &str, name: &str) -> Result<()> {
             return Ok(());
         }
         if state != last && state.starts_with("waiting") {
-            eprintln!("{name}: {}", debug::clean(&state));
+            eprintln!("{name}: {}", crate::sanitize::line(&state));
         }
         last = state;
         if Instant::now() >= deadline {

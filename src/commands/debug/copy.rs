@@ -8,7 +8,7 @@ use kube::api::{Api, DeleteParams, PostParams};
 
 use super::{Ctx, debug_pod, print_object};
 use crate::cli::DryRun;
-use crate::debug::{self, copy};
+use crate::debug::copy;
 use crate::diagnosis::{InitState, timeline};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
@@ -137,14 +137,14 @@ async fn wait_init_running(ctx: &Ctx<'_>, pod: &str, target: &str) -> Result<Pod
             "not scheduled yet".to_string()
         };
         if now != last {
-            eprintln!("{pod}: {target} {}", debug::clean(&now));
+            eprintln!("{pod}: {target} {}", crate::sanitize::line(&now));
             last = now;
         }
         if Instant::now() >= deadline {
             return Err(Error::Unavailable(format!(
                 "{target} of the copy {pod} did not run within {} ({}): check `kubectl initdoctor explain {pod} -n {}`",
                 humantime::format_duration(timeout),
-                debug::clean(&last),
+                crate::sanitize::line(&last),
                 ctx.namespace
             )));
         }

@@ -121,7 +121,7 @@ pub async fn run(args: &DebugArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let pod = pod?;
     let (profile, why) = profile::resolve(level.as_ref().and_then(|l| l.as_deref()), args.profile);
     if let Some(why) = why {
-        eprintln!("{}", debug::clean(&why));
+        eprintln!("{}", crate::sanitize::line(&why));
     }
     if let Some(level) = &level {
         debug::check_pod_security(level.as_deref(), profile).map_err(Error::Usage)?;
@@ -179,7 +179,7 @@ pub(crate) async fn debug_pod(ctx: &Ctx<'_>, pod: Pod, target: Option<&str>) -> 
     })
     .map_err(Error::Usage)?;
     for warning in &plan.warnings {
-        eprintln!("warning: {}", debug::clean(warning));
+        eprintln!("warning: {}", crate::sanitize::line(warning));
     }
 
     // A debugger of ours still running on the target: offer it rather than add another.
@@ -208,7 +208,7 @@ pub(crate) async fn debug_pod(ctx: &Ctx<'_>, pod: Pod, target: Option<&str>) -> 
     let name = plan.container.name.clone();
     eprintln!(
         "Added ephemeral container {name} (image {}, profile {}) to pod {}/{pod_name}, sharing the processes of {}.",
-        debug::clean(&args.image),
+        crate::sanitize::line(&args.image),
         ctx.profile,
         ctx.namespace,
         plan.target
@@ -236,7 +236,7 @@ fn offer_copy(
     copy_name: &str,
     namespace: &str,
 ) -> Result<bool> {
-    let state = debug::clean(state);
+    let state = crate::sanitize::line(state);
     let why = format!(
         "init container {target} is not running ({state}): a debug container sharing its processes cannot start until it runs again, and an ephemeral container can never be removed from the pod"
     );
@@ -349,7 +349,7 @@ pub(crate) async fn add_ephemeral(
             return Err(Error::Usage(if passing.is_empty() {
                 format!(
                     "Pod Security admission refused the debug container ({})",
-                    debug::clean(&crate::cluster::config::one_line(&status.message))
+                    crate::sanitize::line(&crate::cluster::config::one_line(&status.message))
                 )
             } else {
                 passing

@@ -60,9 +60,11 @@ pub(crate) async fn wait_started(ctx: &Ctx<'_>, pod: &str, name: &str) -> Result
             Progress::Ended { exit_code, reason } => {
                 return Ok(Started::Ended { exit_code, reason });
             }
-            Progress::Blocked(why) => return Err(Error::Unavailable(debug::clean(&why))),
+            Progress::Blocked(why) => {
+                return Err(Error::Unavailable(crate::sanitize::line(&why).into_owned()));
+            }
             Progress::Waiting(Some(reason)) if reason != last_reason => {
-                eprintln!("{name}: {}", debug::clean(&reason));
+                eprintln!("{name}: {}", crate::sanitize::line(&reason));
                 last_reason = reason;
             }
             Progress::Waiting(_) => {}
@@ -76,7 +78,7 @@ pub(crate) async fn wait_started(ctx: &Ctx<'_>, pod: &str, name: &str) -> Result
             return Err(Error::Unavailable(format!(
                 "{name} did not start within {} ({}): check `kubectl describe pod {pod} -n {}`",
                 humantime::format_duration(timeout),
-                debug::clean(&why),
+                crate::sanitize::line(&why),
                 ctx.namespace
             )));
         }
@@ -109,13 +111,13 @@ pub(crate) async fn report_ended(
         }
         Err(err) => eprintln!(
             "(its log could not be read: {})",
-            debug::clean(&err.to_string())
+            crate::sanitize::line(&err.to_string())
         ),
     }
     let reason = if reason.is_empty() {
         String::new()
     } else {
-        format!(", {}", debug::clean(reason))
+        format!(", {}", crate::sanitize::line(reason))
     };
     eprintln!(
         "{name} has ended (exit {exit_code}{reason}) before anything attached; above is its log. It stays in the pod's spec (ephemeral containers cannot be removed or restarted): run `kubectl initdoctor debug {pod}` for a new one."
@@ -175,7 +177,9 @@ pub(crate) async fn attach_existing(ctx: &Ctx<'_>, pod: &Pod, name: &str) -> Res
                 "{name} is terminated (exit {exit_code}), and an ephemeral container cannot be restarted: run `kubectl initdoctor debug {pod_name}` for a new one"
             )));
         }
-        Progress::Blocked(why) => return Err(Error::Unavailable(debug::clean(&why))),
+        Progress::Blocked(why) => {
+            return Err(Error::Unavailable(crate::sanitize::line(&why).into_owned()));
+        }
         Progress::Waiting(_) => {
             if let Started::Ended { exit_code, reason } = wait_started(ctx, &pod_name, name).await?
             {
@@ -227,7 +231,7 @@ pub(crate) async fn attach_and_report(
             let reason = if reason.is_empty() || reason == "Completed" || reason == "Error" {
                 String::new()
             } else {
-                format!(", {}", debug::clean(&reason))
+                format!(", {}", crate::sanitize::line(&reason))
             };
             eprintln!(
                 "Session ended: {name} exited with code {exit_code}{reason}. An ephemeral container cannot be restarted or attached to again; start a new one with: kubectl initdoctor debug {pod} -n {ns}"
@@ -240,7 +244,10 @@ pub(crate) async fn attach_and_report(
                 .await
                 .ok()
                 .and_then(|p| debug::ephemeral_state(&p, name))
-                .unwrap_or_else(|| "not running".into());
+                .map_or_else(
+                    || "not running".into(),
+                    |s| crate::sanitize::line(&s).into_owned(),
+                );
             eprintln!(
                 "Session ended; {name} is {state}. It stays in the pod's spec (ephemeral containers cannot be removed or restarted): run `kubectl initdoctor debug {pod} -n {ns}` for a new one."
             );
@@ -327,11 +334,12 @@ async fn attach(ctx: &Ctx<'_>, pod: &str, name: &str, session: Session) -> Resul
             verb: "attach to".into(),
             resource: format!("container {name}"),
             code: 0,
-            message: debug::clean(&crate::cluster::config::one_line(
+            message: crate::sanitize::line(&crate::cluster::config::one_line(
                 s.message
                     .as_deref()
                     .unwrap_or("the node refused the stream"),
-            )),
+            ))
+            .into_owned(),
         }),
         _ => Ok(()),
     }

@@ -9,6 +9,7 @@ pub mod limits;
 pub mod lists;
 pub mod owners;
 pub mod proxy;
+pub mod samples;
 pub mod waits;
 
 pub use lists::{METADATA_PAGES, PAGE};

@@ -269,7 +269,7 @@ async fn a_selector_that_matches_nothing_costs_bounded_samples_not_the_namespace
     blocked(
         &ns,
         "haunted",
-        &format!("until nslookup {ghost}; do sleep 2; done"),
+        &format!("until nc -z {ghost} 80; do sleep 2; done"),
     )
     .await;
     // A missing Service: the namespace's Service names (near misses), no pod list.

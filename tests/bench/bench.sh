@@ -113,7 +113,7 @@ build() {
     done
     for i in 0 1 2; do request POST "/api/v1/namespaces/$ns/pods" "$(pod_json "db-$i" db)" application/json; done
     for ((i = 0; i < blocked; i++)); do
-      if ((i == 0)); then script='until nc -z db 6543; do sleep 2; done'; else script="until nslookup ghost-$((i % 5)); do sleep 2; done"; fi
+      if ((i == 0)); then script='until nc -z db 6543; do sleep 2; done'; else script="until nc -z ghost-$((i % 5)) 80; do sleep 2; done"; fi
       request POST "/api/v1/namespaces/$ns/pods" "$(pod_json "blocked-$i" "worker-$((i % 2))" "$script" frontend)" application/json
     done
     for ((i = 0; i < filler; i++)); do request POST "/api/v1/namespaces/$ns/pods" "$(pod_json "run-$i" filler "" backend)" application/json; done

@@ -7,6 +7,7 @@ mod common;
 
 use common::{TestNs, explain_one, finding_about};
 use futures::StreamExt;
+use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -213,11 +214,35 @@ async fn explain_pod_asks_only_for_what_it_depends_on_in_a_crowded_namespace() {
     );
 }
 
+/// The pods of a namespace's requests in `requests`: their label selectors, sorted.
+fn pod_lists(requests: &[Request]) -> Vec<&str> {
+    let mut out: Vec<&str> = requests
+        .iter()
+        .filter(|r| r.verb == "list" && r.resource == "pods")
+        .map(|r| r.labels.as_str())
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// The evidence lines of the finding about `target` that start with `prefix`.
+fn evidence_about(pod: &Value, target: &str, prefix: &str) -> Vec<String> {
+    pod["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["target"] == target)
+        .flat_map(|f| f["evidence"].as_array().cloned().unwrap_or_default())
+        .filter_map(|e| e.as_str().map(str::to_string))
+        .filter(|e| e.starts_with(prefix))
+        .collect()
+}
+
 #[tokio::test]
-async fn namespace_wide_lists_only_when_a_finding_needs_them_and_metadata_only() {
+async fn a_selector_that_matches_nothing_costs_bounded_samples_not_the_namespace() {
     let ns = crowded("scale-need").await;
     let suffix = ns.name.rsplit('-').next().unwrap_or("x").to_string();
-    // A Service whose selector matches nothing: the closest label sets need the namespace.
+    // A Service whose selector matches nothing, sharing a pair with every filler pod.
     let api = format!("api-{suffix}");
     ns.create::<Service>(&format!(
         "apiVersion: v1\nkind: Service\nmetadata: {{name: {api}}}\nspec:\n  selector: {{app: filler, tier: t9}}\n  ports: [{{port: 80}}]\n"
@@ -229,6 +254,24 @@ async fn namespace_wide_lists_only_when_a_finding_needs_them_and_metadata_only()
         &format!("until nc -z {api} 80; do sleep 2; done"),
     )
     .await;
+    // A Service whose only near miss is a key typo in a ReplicaSet's pods: found through the
+    // ReplicaSet's template, not by reading the pods.
+    let ghost = format!("ghost-{suffix}");
+    ns.create::<Service>(&format!(
+        "apiVersion: v1\nkind: Service\nmetadata: {{name: {ghost}}}\nspec:\n  selector: {{app: {ghost}}}\n  ports: [{{port: 80}}]\n"
+    ))
+    .await;
+    ns.create::<ReplicaSet>(&format!(
+        "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {{name: cache}}\nspec:\n  replicas: 1\n  selector: {{matchLabels: {{ap: {ghost}}}}}\n  template:\n    metadata: {{labels: {{ap: {ghost}, role: cache}}}}\n    spec: {{containers: [{{name: c, image: busybox:1.36}}]}}\n"
+    ))
+    .await;
+    let cache_pod = rs_pod(&ns, &format!("ap={ghost}")).await;
+    blocked(
+        &ns,
+        "haunted",
+        &format!("until nc -z {ghost} 80; do sleep 2; done"),
+    )
+    .await;
     // A missing Service: the namespace's Service names (near misses), no pod list.
     let missing = format!("cache-{suffix}");
     blocked(
@@ -238,30 +281,87 @@ async fn namespace_wide_lists_only_when_a_finding_needs_them_and_metadata_only()
     )
     .await;
 
-    let cases: [(&str, &str, &str, &str); 2] = [
-        ("lonely", api.as_str(), "pods", "closest: pod filler-"),
-        ("typo", missing.as_str(), "services", ""),
+    let owners = ["daemonsets", "jobs", "replicasets", "statefulsets"];
+    let lonely_samples = [
+        "app,app!=filler",
+        "app=filler",
+        "app=filler,tier=t9",
+        "tier,tier!=t9",
+        "tier=t9",
     ];
-    for (pod_name, needle, listed, evidence) in cases {
+    let ghost_samples = [
+        format!("ap={ghost},role=cache"),
+        format!("app,app!={ghost}"),
+        format!("app={ghost}"),
+    ];
+    let ghost_samples: Vec<&str> = ghost_samples.iter().map(String::as_str).collect();
+    let closest_fillers = [
+        "closest: pod filler-0 has labels app=filler,tier=t0",
+        "closest: pod filler-1 has labels app=filler,tier=t1",
+        "closest: pod filler-10 has labels app=filler,tier=t3",
+    ];
+    let closest_cache = [format!(
+        "closest: pod {cache_pod} has labels ap={ghost},role=cache"
+    )];
+    let closest_cache: Vec<&str> = closest_cache.iter().map(String::as_str).collect();
+    // A missing Service: the pods a manifest for it would select.
+    let manifest = [
+        format!("app.kubernetes.io/name={missing}"),
+        format!("app={missing}"),
+    ];
+    let manifest: Vec<&str> = manifest.iter().map(String::as_str).collect();
+    // The pod, its Service, the namespace-wide lists, the pod lists' selectors, the evidence.
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        &'a [&'a str],
+        &'a [&'a str],
+        &'a [&'a str],
+    );
+    let cases: [Case; 3] = [
+        ("lonely", &api, &owners, &lonely_samples, &closest_fillers),
+        ("haunted", &ghost, &owners, &ghost_samples, &closest_cache),
+        ("typo", &missing, &["services"], &manifest, &[]),
+    ];
+    for (pod_name, needle, wide_lists, pod_selectors, closest) in cases {
         let mark = common::audit_mark();
         let pod = explain_one(&ns, pod_name, &[]);
         let requests = requests_since(mark, &ns.name, needle);
-        let wide: Vec<&Request> = requests
+        let mut wide: Vec<&str> = requests
             .iter()
             .filter(|r| r.whole_namespace_list())
+            .map(|r| r.resource.as_str())
             .collect();
+        wide.sort_unstable();
         assert_eq!(
-            wide.iter().map(|r| r.resource.as_str()).collect::<Vec<_>>(),
-            [listed],
-            "{pod_name}: one namespace-wide list, of {listed}: {requests:#?}"
+            wide, wide_lists,
+            "{pod_name}: no namespace-wide list of pods: {requests:#?}"
         );
-        let findings = pod["findings"].as_array().expect("findings");
-        assert!(
-            findings.iter().any(|f| f["target"] == needle
-                && f["evidence"].as_array().is_some_and(|ev| ev
-                    .iter()
-                    .any(|e| e.as_str().unwrap_or("").contains(evidence)))),
-            "{pod_name}: {pod:#}"
+        assert_eq!(
+            pod_lists(&requests),
+            pod_selectors,
+            "{pod_name}: {requests:#?}"
+        );
+        assert_eq!(
+            evidence_about(&pod, needle, "closest: "),
+            closest,
+            "{pod_name}: the closest label sets, as from every pod: {pod:#}"
         );
     }
+}
+
+/// The name of the pod a ReplicaSet made, once it exists.
+async fn rs_pod(ns: &TestNs, selector: &str) -> String {
+    let api = ns.api::<Pod>();
+    for _ in 0..120 {
+        let pods = api
+            .list(&kube::api::ListParams::default().labels(selector))
+            .await
+            .expect("list pods");
+        if let Some(name) = pods.items.first().and_then(|p| p.metadata.name.clone()) {
+            return name;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    panic!("no pod of {selector} in {}", ns.name);
 }

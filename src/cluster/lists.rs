@@ -23,8 +23,8 @@ use crate::error::Result;
 /// How many items a list request asks for at once (`limit`, then `continue`).
 pub const PAGE: u32 = 500;
 
-/// How many pages a metadata-only list of a whole namespace reads at most (near misses and
-/// closest label sets look at the first 5,000 names).
+/// How many pages a metadata-only list of a whole namespace reads at most (the Service names
+/// near a missing one, the Secret names: the first 5,000).
 pub const METADATA_PAGES: usize = 10;
 
 /// A page of a list as the server sent it: its metadata, and each item's JSON text.

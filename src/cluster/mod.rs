@@ -11,6 +11,7 @@ pub mod lists;
 pub mod live;
 pub mod owners;
 pub mod proxy;
+pub mod samples;
 pub mod throttle;
 pub mod waits;
 

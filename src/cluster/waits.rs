@@ -7,8 +7,10 @@
 //! round asks what those answers lead to. Typically: the Services named by the commands (every
 //! namespace, a field selector on the name) and their EndpointSlices (one list per
 //! [`NAMES_PER_SLICE_LIST`] names, a label selector); then the Pods the Services select (a label
-//! selector); then, for a backing pod itself stuck in init, its own waits. No lookup grows with
-//! the namespace except the two a finding needs it for, read as metadata only and paged.
+//! selector); then, for a backing pod itself stuck in init, its own waits. No pod lookup grows
+//! with the namespace: a selector that matches nothing is followed by bounded samples
+//! (`super::samples`); the one list of a whole namespace is of its Service names when one is
+//! missing, metadata only.
 //! Nothing here fails the command: what cannot be read becomes a line in
 //! [`crate::waits::WaitObjects::problems`] of each pod that needed it.
 //!
@@ -153,25 +155,16 @@ impl Cluster {
                         .await?
                         .into_iter()
                         .map(|metadata| Service {
-                            metadata,
+                            metadata: super::samples::names_and_labels(metadata),
                             ..Default::default()
                         })
                         .collect(),
                 )
             }
-            Ask::PodLabels(ns) => {
-                let api: Api<Pod> = Api::namespaced(client, ns);
-                Got::Pods(
-                    self.list_metadata(&api, "pods", Some(ns))
-                        .await?
-                        .into_iter()
-                        .map(|metadata| Pod {
-                            metadata,
-                            ..Default::default()
-                        })
-                        .collect(),
-                )
+            Ask::PodsSample(ns, labels, limit) => {
+                Got::Pods(self.pod_sample(ns, labels, *limit).await?)
             }
+            Ask::OwnerLabels(ns) => Got::LabelSets(self.owner_label_sets(ns).await),
             Ask::ConfigMap(ns, name) => {
                 let api: Api<ConfigMap> = Api::namespaced(client, ns);
                 Got::ConfigMap(

@@ -26,6 +26,7 @@
 //! `docs/findings.md`.
 
 pub mod findings;
+pub mod near;
 pub mod resolve;
 pub mod shared;
 

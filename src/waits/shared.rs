@@ -7,9 +7,11 @@
 //! each pod exactly the answers of its own asks, so the findings of a pod never depend on which
 //! other pods were explained with it.
 //!
-//! Namespace-wide lists happen only when a finding needs them, metadata only: the Service
-//! names of a namespace when a Service there is missing (near misses), the pods' labels when a
-//! selector matches nothing (closest label sets).
+//! No pod list grows with the namespace. The one namespace-wide list, metadata only, is of the
+//! Service names of a namespace when a Service there is missing (near misses). A selector that
+//! matches nothing gets its closest label sets from bounded samples ([`near`]): one page of the
+//! pods sharing a pair with it or carrying one of its keys, and the few pods of the owners'
+//! label sets (ReplicaSets, StatefulSets, DaemonSets, Jobs) nearest to it.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
@@ -19,6 +21,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
 use super::findings::MAX_CHAIN_DEPTH;
+use super::near::{self, OWNER_SET_PODS, SAMPLE_PODS};
 use super::resolve::{self, Denotes, SERVICE_NAME_LABEL, World};
 use super::{WaitObjects, candidate_services, needs, pending_init_containers};
 use crate::command::{self, Part, Target};
@@ -53,8 +56,12 @@ pub enum Ask {
     PodsFielded(String, String),
     /// The names of every Service of a namespace (metadata only, paged).
     ServiceNames(String),
-    /// The names and labels of every pod of a namespace (metadata only, paged).
-    PodLabels(String),
+    /// At most this many pods of a namespace by label selector: one page, names and labels
+    /// only (where the closest label sets of a selector that matches nothing are looked for).
+    PodsSample(String, String, u32),
+    /// The distinct pod-template label sets of a namespace's ReplicaSets, StatefulSets,
+    /// DaemonSets and Jobs (one page of each, nothing else of them kept).
+    OwnerLabels(String),
     /// A ConfigMap: namespace, name.
     ConfigMap(String, String),
     /// A Job: namespace, name.
@@ -73,6 +80,7 @@ pub enum Got {
     ConfigMap(Option<Box<ConfigMap>>),
     Job(Option<Box<Job>>),
     Service(Option<Box<Service>>),
+    LabelSets(Vec<BTreeMap<String, String>>),
 }
 
 /// The answers fetched so far, by lookup.
@@ -227,8 +235,12 @@ impl<'a> Planner<'a> {
                     let ask = Ask::PodsFielded(self.home.clone(), format!("metadata.name={name}"));
                     matched.extend(self.pods(ask).unwrap_or_default());
                 }
-                if selector.is_some() && answered && matched.is_empty() && condition != "delete" {
-                    self.ask(Ask::PodLabels(self.home.clone()));
+                if let Some(selector) = selector
+                    && answered
+                    && matched.is_empty()
+                    && condition != "delete"
+                {
+                    self.near_misses(&resolve::selector_pairs(selector));
                 }
                 for p in matched {
                     self.follow(p, depth);
@@ -348,11 +360,31 @@ impl<'a> Planner<'a> {
         }
         if let Some(pods) = selected {
             let live: Vec<&'a Pod> = pods.iter().filter(|p| !resolve::pod_terminal(p)).collect();
-            if live.is_empty() {
-                self.ask(Ask::PodLabels(self.home.clone()));
+            if live.is_empty()
+                && let Some(selector) = selector
+            {
+                self.near_misses(selector);
             }
             for p in live {
                 self.follow(p, depth);
+            }
+        }
+    }
+
+    /// A selector that matches no live pod: the bounded samples its closest label sets come
+    /// from — pods sharing one of its pairs or carrying one of its keys, then the pods of the
+    /// owners' label sets nearest to it (once those are known).
+    fn near_misses(&mut self, pairs: &BTreeMap<String, String>) {
+        for selector in near::samples(pairs) {
+            self.ask(Ask::PodsSample(self.home.clone(), selector, SAMPLE_PODS));
+        }
+        if pairs.is_empty() {
+            return;
+        }
+        if let Some(Got::LabelSets(sets)) = self.ask(Ask::OwnerLabels(self.home.clone())) {
+            for set in near::closest_owner_sets(pairs, sets) {
+                let ask = Ask::PodsSample(self.home.clone(), set, OWNER_SET_PODS);
+                self.ask(ask);
             }
         }
     }
@@ -459,6 +491,7 @@ impl Lookups {
                     .extend(found.iter().map(|c| (**c).clone())),
                 (_, Got::Job(found)) => objects.jobs.extend(found.iter().map(|j| (**j).clone())),
                 (_, Got::Service(found)) => objects.cluster_dns = found.as_deref().cloned(),
+                (_, Got::LabelSets(_)) => {}
             }
         }
         objects.problems.dedup();

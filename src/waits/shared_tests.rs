@@ -50,6 +50,10 @@ fn labelled(selector: &str) -> Ask {
     Ask::PodsLabelled("shop".into(), selector.into())
 }
 
+fn sample(selector: &str, limit: u32) -> Ask {
+    Ask::PodsSample("shop".into(), selector.into(), limit)
+}
+
 /// Answer every missing ask of `pod` the way `cluster` would, round after round; the rounds.
 fn rounds(pod: &Pod, cluster: impl Fn(&Ask) -> Got) -> (Lookups, Vec<BTreeSet<Ask>>) {
     let mut lookups = Lookups::default();
@@ -73,6 +77,7 @@ fn none(ask: &Ask) -> Got {
         Ask::ConfigMap(..) => Got::ConfigMap(None),
         Ask::Job(..) => Got::Job(None),
         Ask::ClusterDns => Got::Service(None),
+        Ask::OwnerLabels(_) => Got::LabelSets(vec![]),
         Ask::ServicesNamed(_) | Ask::ServicesByIp(..) | Ask::ServiceNames(_) => {
             Got::Services(vec![])
         }
@@ -112,7 +117,8 @@ fn a_service_with_ready_pods_costs_its_name_its_slices_and_its_selector() {
 
 #[test]
 fn what_each_finding_needs_is_asked_and_only_then() {
-    let db_labels = Ask::PodLabels("shop".into());
+    let db_labels = sample("app,app!=db", SAMPLE_PODS);
+    let owners = Ask::OwnerLabels("shop".into());
     let names = Ask::ServiceNames("shop".into());
     // What, the init container's script, the cluster's answers, asked, not asked.
     type Case = (
@@ -132,7 +138,7 @@ fn what_each_finding_needs_is_asked_and_only_then() {
                 labelled("app=db"),
                 labelled("app.kubernetes.io/name=db"),
             ],
-            vec![db_labels.clone()],
+            vec![db_labels.clone(), owners.clone()],
         ),
         (
             "a selector that matches nothing: the namespace's labels (closest label sets)",
@@ -143,7 +149,7 @@ fn what_each_finding_needs_is_asked_and_only_then() {
                 }
                 other => none(other),
             }),
-            vec![labelled("app=db"), db_labels.clone()],
+            vec![labelled("app=db"), db_labels.clone(), owners.clone()],
             vec![names.clone()],
         ),
         (
@@ -156,7 +162,12 @@ fn what_each_finding_needs_is_asked_and_only_then() {
                 other => none(other),
             }),
             vec![named("db"), slices("db"), named("other")],
-            vec![names.clone(), db_labels.clone(), labelled("app=db")],
+            vec![
+                names.clone(),
+                db_labels.clone(),
+                owners.clone(),
+                labelled("app=db"),
+            ],
         ),
         (
             "an IP: the Service and the pod of that address",
@@ -166,13 +177,13 @@ fn what_each_finding_needs_is_asked_and_only_then() {
                 Ask::ServicesByIp("shop".into(), "10.96.0.7".into()),
                 Ask::PodsFielded("shop".into(), "status.podIP=10.96.0.7".into()),
             ],
-            vec![names.clone(), db_labels.clone()],
+            vec![names.clone(), db_labels.clone(), owners.clone()],
         ),
         (
             "kubectl wait on a selector: those pods, and the labels once nothing matches",
             "kubectl wait --for=condition=Ready pod -l app=db --timeout=60s",
             Box::new(none),
-            vec![labelled("app=db"), db_labels.clone()],
+            vec![labelled("app=db"), db_labels.clone(), owners.clone()],
             vec![names.clone()],
         ),
     ];
@@ -244,7 +255,7 @@ fn each_pod_gets_the_answers_of_its_own_asks() {
     bare.status = None;
     answer(
         &mut lookups,
-        Ask::PodLabels("shop".into()),
+        sample("app,app!=web", SAMPLE_PODS),
         Got::Pods(vec![bare]),
     );
     answer(
@@ -267,7 +278,7 @@ fn each_pod_gets_the_answers_of_its_own_asks() {
     merged = lookups.merge(
         "shop",
         &BTreeSet::from([
-            Ask::PodLabels("shop".into()),
+            sample("app,app!=web", SAMPLE_PODS),
             Ask::PodsFielded("shop".into(), "metadata.name=db-0".into()),
         ]),
     );
@@ -297,4 +308,152 @@ fn a_batched_slice_list_is_split_by_service() {
     assert_eq!((count(0), count(1)), (2, 1));
     let failed = split_slices(&names, Err("could not check".into()));
     assert!(failed.iter().all(|(_, a)| a.is_err()));
+}
+
+/// A namespace held in memory, answering as the API server would: label selectors evaluated,
+/// samples one page of names and labels in name order.
+fn namespace(
+    pods: Vec<Pod>,
+    owners: Vec<BTreeMap<String, String>>,
+    svc: Service,
+) -> impl Fn(&Ask) -> Got {
+    move |ask| {
+        let matching = |selector: &str| -> Vec<Pod> {
+            let selector = resolve::Selector::parse(selector).expect("a selector");
+            let mut found: Vec<Pod> = pods
+                .iter()
+                .filter(|p| selector.matches(p.metadata.labels.as_ref()))
+                .cloned()
+                .collect();
+            found.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+            found
+        };
+        match ask {
+            Ask::ServicesNamed(n) if Some(n) == svc.metadata.name.as_ref() => {
+                Got::Services(vec![svc.clone()])
+            }
+            Ask::PodsLabelled(_, selector) => Got::Pods(matching(selector)),
+            Ask::PodsSample(_, selector, limit) => Got::Pods(
+                matching(selector)
+                    .into_iter()
+                    .take(*limit as usize)
+                    .map(|p| {
+                        let mut bare = Pod::default();
+                        bare.metadata.name = p.metadata.name;
+                        bare.metadata.labels = p.metadata.labels;
+                        bare
+                    })
+                    .collect(),
+            ),
+            Ask::OwnerLabels(_) => Got::LabelSets(owners.clone()),
+            other => none(other),
+        }
+    }
+}
+
+fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+        .collect()
+}
+
+#[test]
+fn a_selector_that_matches_nothing_gets_the_closest_label_sets_of_a_whole_read_from_samples() {
+    let labelled_pod = |name: &str, pairs: &[(&str, &str)]| ready(name, json!(labels(pairs)));
+    let fillers = |n: usize| -> Vec<Pod> {
+        (0..n)
+            .map(|i| {
+                labelled_pod(
+                    &format!("filler-{i}"),
+                    &[("app", "filler"), ("tier", &format!("t{}", i % 7))],
+                )
+            })
+            .collect()
+    };
+    // What, the Service's selector, the namespace's pods, its owners' template label sets.
+    type Case = (
+        &'static str,
+        &'static [(&'static str, &'static str)],
+        Vec<Pod>,
+        Vec<BTreeMap<String, String>>,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "a value typo on a pod without owner",
+            &[("app", "postgres")],
+            vec![
+                labelled_pod("pg-0", &[("app", "postgress")]),
+                labelled_pod("web", &[("app", "web")]),
+            ],
+            vec![],
+        ),
+        (
+            "same pairs before near ones; a key typo through its owner's template",
+            &[("app", "api"), ("tier", "web")],
+            vec![
+                labelled_pod("z-both-near", &[("app", "apj"), ("tier", "wbe")]),
+                labelled_pod("b-one-same", &[("app", "api"), ("tier", "db")]),
+                labelled_pod("a-one-same", &[("app", "api"), ("tier", "db")]),
+                labelled_pod("far", &[("app", "billing"), ("tier", "batch")]),
+                labelled_pod(
+                    "near-key-7d9c",
+                    &[("ap", "api"), ("pod-template-hash", "7d9c")],
+                ),
+            ],
+            vec![labels(&[("ap", "api"), ("pod-template-hash", "7d9c")])],
+        ),
+        (
+            "a key typo only, through its owner, and nothing else close",
+            &[("app", "ghost")],
+            [
+                fillers(300),
+                vec![labelled_pod("cache-0", &[("ap", "ghost")])],
+            ]
+            .concat(),
+            vec![labels(&[("ap", "ghost")])],
+        ),
+        (
+            "hundreds of pods sharing a pair, one near pair each: the first names",
+            &[("app", "filler"), ("tier", "t9")],
+            fillers(450),
+            vec![],
+        ),
+        (
+            "nothing close at all",
+            &[("app", "ghost")],
+            fillers(120),
+            vec![],
+        ),
+    ];
+    for (what, selector, pods, owners) in cases {
+        let selector = labels(selector);
+        let svc = service("shop", "db", json!(selector));
+        let pod = waiting(
+            "app",
+            json!({"role": "client"}),
+            "until nc -z db 5432; do sleep 2; done",
+        );
+        let everything = pods.clone();
+        let (lookups, seen) = rounds(&pod, namespace(pods, owners, svc));
+        let objects = lookups.objects(&pod);
+        assert_eq!(
+            resolve::closest_label_sets(&selector, &objects.pods, 3),
+            resolve::closest_label_sets(&selector, &everything, 3),
+            "{what}: the same closest label sets as from every pod"
+        );
+        let read: usize = lookups
+            .answers
+            .iter()
+            .filter(|(ask, _)| !matches!(ask, Ask::PodsLabelled(..)))
+            .map(|(_, got)| match got.as_deref() {
+                Ok(Got::Pods(p)) => p.len(),
+                _ => 0,
+            })
+            .sum();
+        let bound = near::samples(&selector).len() * SAMPLE_PODS as usize
+            + near::OWNER_SETS * OWNER_SET_PODS as usize;
+        assert!(read <= bound, "{what}: {read} pods read, at most {bound}");
+        assert!(seen.len() <= 4, "{what}: {seen:#?}");
+    }
 }

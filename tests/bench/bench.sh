@@ -3,23 +3,27 @@
 # control plane in the same run. Never a pass/fail gate: it prints a table.
 #
 # For each size N of $BENCH_SIZES (default "500 5000"; "500 5000 20000" adds the large case;
-# empty: only the logs) a namespace initdoctor-bench-N holds N pods: a tenth blocked in init
-# (half wait on Service db with a wrong port, half on Service ghost whose selector matches
-# nothing), three Ready pods backing db, the rest Running and initialized. The workload is built
+# empty: only the logs) a namespace initdoctor-bench-v2-N holds N pods: a tenth blocked in init
+# (blocked-0 waits on Service db with a wrong port: the easy case; every other one on one of
+# five Services ghost-0…4 whose selector {app: ghost-K, tier: backend} matches no pod: the hard
+# case, where the closest label sets are looked for among the pods that share `tier=backend`),
+# three Ready pods backing db, the rest Running and initialized (labels app=filler,
+# tier=backend). The workload is built
 # through the API directly (one curl process per batch of requests, through `kubectl proxy` on
 # loopback), not one kubectl per object, and kept for the next run. With BENCH_ALONE=1 (the
 # default) the other sizes' namespaces are deleted first, so that `-A` reads N pods (plus the
 # logs workload's one); BENCH_ALONE=0 keeps them (faster reruns; `-A` then reads them all: the
 # table says how many).
 #
-#   one pod:  `kubectl initdoctor explain blocked-0 -n NS -o json` vs `kubectl get pod blocked-0 -o json`
+#   one pod:  `kubectl initdoctor explain blocked-0 -n NS -o json` (easy) and `explain blocked-1`
+#             (hard: its Service has no endpoints) vs `kubectl get pod blocked-0 -o json`
 #   many:     `kubectl initdoctor explain -n NS -o json` (every blocked pod of the N)
 #             vs `kubectl get pods -n NS -o json`
 #   all:      `kubectl initdoctor explain -A -o json` vs `kubectl get pods -A -o json`
 #   logs:     a running init container whose log holds 200 MB (2,000,000 lines of 100 bytes,
 #             BENCH_LOG_MB to change): `logs POD -c C` vs `kubectl logs POD -c C` (time, peak
 #             memory), and `logs -f` vs `kubectl logs -f` on the same stream, until its last
-#             byte has reached the reader (lines per second).
+#             byte has reached the reader (lines per second). BENCH_LOG_MB=0 leaves it out.
 # BENCH_RUNS (default 7; 3 from 20,000 pods) runs per command, the median reported;
 # BENCH_BUILD_ONLY=1 builds the workloads and stops.
 set -euo pipefail
@@ -77,11 +81,11 @@ ready_status() { # IP
 }
 blocked_status='{"status":{"phase":"Pending","podIP":"10.77.0.1","hostIP":"127.0.0.1","conditions":[{"type":"Initialized","status":"False","reason":"ContainersNotInitialized"},{"type":"Ready","status":"False"},{"type":"PodScheduled","status":"True"}],"initContainerStatuses":[{"name":"wait","image":"busybox:1.36","imageID":"","ready":false,"restartCount":0,"state":{"running":{"startedAt":"'$t0'"}}}],"containerStatuses":[{"name":"app","image":"busybox:1.36","imageID":"","ready":false,"restartCount":0,"state":{"waiting":{"reason":"PodInitializing"}}}]}}'
 
-pod_json() { # NAME APP [SCRIPT]
+pod_json() { # NAME APP [SCRIPT [TIER]]
   local init=""
   [[ -n "${3:-}" ]] && init=',"initContainers":[{"name":"wait","image":"busybox:1.36","command":["sh","-c","'"$3"'"]}]'
-  printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s","labels":{"app":"%s"}},"spec":{"nodeName":"%s","containers":[{"name":"app","image":"busybox:1.36"}]%s}}' \
-    "$1" "$2" "$INITDOCTOR_NODE" "$init"
+  printf '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"%s","labels":{"app":"%s","tier":"%s"}},"spec":{"nodeName":"%s","containers":[{"name":"app","image":"busybox:1.36"}]%s}}' \
+    "$1" "$2" "${4:-none}" "$INITDOCTOR_NODE" "$init"
 }
 
 # ns_pods NS: how many pods a namespace holds (one list item and the remaining count).
@@ -91,7 +95,7 @@ ns_pods() {
 
 # build N: the workload of size N in namespace initdoctor-bench-N (kept between runs).
 build() {
-  local n="$1" ns="initdoctor-bench-$1" blocked=$(($1 / 10)) i
+  local n="$1" ns="initdoctor-bench-v2-$1" blocked=$(($1 / 10)) i
   local filler=$((n - blocked - 3))
   if ! "$kubectl" get namespace "$ns" >/dev/null 2>&1; then
     "$kubectl" create namespace "$ns" >/dev/null
@@ -104,13 +108,15 @@ build() {
   local start=$SECONDS
   {
     request POST "/api/v1/namespaces/$ns/services" '{"apiVersion":"v1","kind":"Service","metadata":{"name":"db"},"spec":{"selector":{"app":"db"},"ports":[{"port":5432}]}}' application/json
-    request POST "/api/v1/namespaces/$ns/services" '{"apiVersion":"v1","kind":"Service","metadata":{"name":"ghost"},"spec":{"selector":{"app":"ghost"},"ports":[{"port":80}]}}' application/json
+    for i in 0 1 2 3 4; do
+      request POST "/api/v1/namespaces/$ns/services" '{"apiVersion":"v1","kind":"Service","metadata":{"name":"ghost-'$i'"},"spec":{"selector":{"app":"ghost-'$i'","tier":"backend"},"ports":[{"port":80}]}}' application/json
+    done
     for i in 0 1 2; do request POST "/api/v1/namespaces/$ns/pods" "$(pod_json "db-$i" db)" application/json; done
     for ((i = 0; i < blocked; i++)); do
-      if ((i % 2 == 0)); then script='until nc -z db 6543; do sleep 2; done'; else script='until nslookup ghost; do sleep 2; done'; fi
-      request POST "/api/v1/namespaces/$ns/pods" "$(pod_json "blocked-$i" "worker-$((i % 2))" "$script")" application/json
+      if ((i == 0)); then script='until nc -z db 6543; do sleep 2; done'; else script="until nc -z ghost-$((i % 5)) 80; do sleep 2; done"; fi
+      request POST "/api/v1/namespaces/$ns/pods" "$(pod_json "blocked-$i" "worker-$((i % 2))" "$script" frontend)" application/json
     done
-    for ((i = 0; i < filler; i++)); do request POST "/api/v1/namespaces/$ns/pods" "$(pod_json "run-$i" filler)" application/json; done
+    for ((i = 0; i < filler; i++)); do request POST "/api/v1/namespaces/$ns/pods" "$(pod_json "run-$i" filler "" backend)" application/json; done
   } >"$work/create"
   send "$work/create"
   {
@@ -163,9 +169,9 @@ cluster_pods() {
 
 rows=()
 for n in $sizes; do
-  ns="initdoctor-bench-$n"
+  ns="initdoctor-bench-v2-$n"
   if [[ "$alone" == 1 ]]; then
-    for other in $("$kubectl" get namespaces -o name | sed -n 's|^namespace/\(initdoctor-bench-[0-9]*\)$|\1|p'); do
+    for other in $("$kubectl" get namespaces -o name | sed -n 's|^namespace/\(initdoctor-bench-\(v2-\)\{0,1\}[0-9]*\)$|\1|p'); do
       [[ "$other" == "$ns" ]] || { echo "bench: deleting $other (BENCH_ALONE=1)" >&2; gone "$other"; }
     done
   fi
@@ -176,17 +182,20 @@ for n in $sizes; do
   r="$runs"
   ((n >= 20000)) && r="${BENCH_RUNS:-3}"
   total="$(cluster_pods)"
+  load="$(uptime | sed 's/.*load average: //')"
   read -r one_ms one_kb < <(runs="$r" measure "$bin" -n "$ns" explain blocked-0 -o json)
+  read -r hard_ms hard_kb < <(runs="$r" measure "$bin" -n "$ns" explain blocked-1 -o json)
   read -r get_ms get_kb < <(runs="$r" measure "$kubectl" -n "$ns" get pod blocked-0 -o json)
   read -r ns_ms ns_kb < <(runs="$r" measure "$bin" -n "$ns" explain -o json)
   read -r nsk_ms nsk_kb < <(runs="$r" measure "$kubectl" -n "$ns" get pods -o json)
   read -r all_ms all_kb < <(runs="$r" measure "$bin" explain -A -o json)
   read -r allk_ms allk_kb < <(runs="$r" measure "$kubectl" get pods -A -o json)
   one_req="$(requests "$bin" -n "$ns" explain blocked-0 -o json)"
+  hard_req="$(requests "$bin" -n "$ns" explain blocked-1 -o json)"
   ns_req="$(requests "$bin" -n "$ns" explain -o json)"
   all_req="$(requests "$bin" explain -A -o json)"
   selected="$("$bin" explain -A -o json | jq '.pods | length')"
-  rows+=("$n|$total|$selected|$one_ms|$one_kb|$get_ms|$get_kb|$ns_ms|$ns_kb|$nsk_ms|$nsk_kb|$all_ms|$all_kb|$allk_ms|$allk_kb|$one_req|$ns_req|$all_req")
+  rows+=("$n|$total|$selected|$one_ms|$one_kb|$get_ms|$get_kb|$ns_ms|$ns_kb|$nsk_ms|$nsk_kb|$all_ms|$all_kb|$allk_ms|$allk_kb|$hard_ms|$hard_kb|$load|$one_req|$hard_req|$ns_req|$all_req")
 done
 
 [[ "${BENCH_BUILD_ONLY:-0}" == 1 ]] && exit 0
@@ -196,58 +205,71 @@ done
 # $log_mb MB.
 log_mb="${BENCH_LOG_MB:-200}"
 log_ns="initdoctor-bench-logs"
-"$kubectl" get namespace "$log_ns" >/dev/null 2>&1 || "$kubectl" create namespace "$log_ns" >/dev/null
-for _ in $(seq 50); do "$kubectl" -n "$log_ns" get serviceaccount default >/dev/null 2>&1 && break; sleep 0.2; done
-if ! "$kubectl" -n "$log_ns" get pod big-log >/dev/null 2>&1; then
-  pod_json big-log app 'sleep 3600' | "$kubectl" -n "$log_ns" create -f - >/dev/null
+if [[ "$log_mb" != 0 ]]; then
+  "$kubectl" get namespace "$log_ns" >/dev/null 2>&1 || "$kubectl" create namespace "$log_ns" >/dev/null
+  for _ in $(seq 50); do "$kubectl" -n "$log_ns" get serviceaccount default >/dev/null 2>&1 && break; sleep 0.2; done
+  if ! "$kubectl" -n "$log_ns" get pod big-log >/dev/null 2>&1; then
+    pod_json big-log app 'sleep 3600' | "$kubectl" -n "$log_ns" create -f - >/dev/null
+  fi
+  "$kubectl" -n "$log_ns" patch pod big-log --subresource=status --type=merge -p "$blocked_status" >/dev/null
+  log_dir="$INITDOCTOR_CONTAINER_LOGS/$log_ns/big-log"
+  mkdir -p "$log_dir"
+  log_bytes=$((log_mb * 1000 * 1000))
+  if [[ "$(stat -c %s "$log_dir/wait" 2>/dev/null || echo 0)" != "$log_bytes" ]]; then
+    python3 -c "import sys; line = 'x' * 99 + '\n'; block = line * 10000; sys.stdout.write(block * $log_mb)" >"$log_dir/wait"
+  fi
+  log_lines=$((log_bytes / 100))
+  got="$("$bin" -n "$log_ns" logs big-log -c wait --prefix=false | wc -c)"
+  [[ "$got" == "$log_bytes" ]] || { echo "bench: logs big-log gave $got bytes, not $log_bytes" >&2; exit 1; }
+  read -r ld_ms ld_kb < <(measure "$bin" -n "$log_ns" logs big-log -c wait --prefix=false)
+  read -r lk_ms lk_kb < <(measure "$kubectl" -n "$log_ns" logs big-log -c wait)
+  # follow_ms COMMAND...: median wall ms until the follow has delivered the whole log (the reader
+  # stops at its last byte; the follower, still waiting for more, is then stopped).
+  follow_ms() {
+    local i start end walls=() fifo="$work/follow" p
+    for ((i = 0; i <= runs; i++)); do
+      rm -f "$fifo" && mkfifo "$fifo"
+      start=$(date +%s%N)
+      "$@" >"$fifo" 2>/dev/null &
+      p=$!
+      head -c "$log_bytes" <"$fifo" >/dev/null
+      end=$(date +%s%N)
+      kill "$p" 2>/dev/null || true
+      wait "$p" 2>/dev/null || true
+      ((i == 0)) || walls+=($(((end - start) / 1000000))) # the first run warms up
+    done
+    median "${walls[@]}"
+  }
+  fd_ms="$(follow_ms "$bin" -n "$log_ns" logs -f big-log -c wait --prefix=false)"
+  fk_ms="$(follow_ms "$kubectl" -n "$log_ns" logs -f big-log -c wait)"
 fi
-"$kubectl" -n "$log_ns" patch pod big-log --subresource=status --type=merge -p "$blocked_status" >/dev/null
-log_dir="$INITDOCTOR_CONTAINER_LOGS/$log_ns/big-log"
-mkdir -p "$log_dir"
-log_bytes=$((log_mb * 1000 * 1000))
-if [[ "$(stat -c %s "$log_dir/wait" 2>/dev/null || echo 0)" != "$log_bytes" ]]; then
-  python3 -c "import sys; line = 'x' * 99 + '\n'; block = line * 10000; sys.stdout.write(block * $log_mb)" >"$log_dir/wait"
-fi
-log_lines=$((log_bytes / 100))
-got="$("$bin" -n "$log_ns" logs big-log -c wait --prefix=false | wc -c)"
-[[ "$got" == "$log_bytes" ]] || { echo "bench: logs big-log gave $got bytes, not $log_bytes" >&2; exit 1; }
-read -r ld_ms ld_kb < <(measure "$bin" -n "$log_ns" logs big-log -c wait --prefix=false)
-read -r lk_ms lk_kb < <(measure "$kubectl" -n "$log_ns" logs big-log -c wait)
-# follow_ms COMMAND...: median wall ms until the follow has delivered the whole log (the reader
-# stops at its last byte; the follower, still waiting for more, is then stopped).
-follow_ms() {
-  local i start end walls=() fifo="$work/follow" p
-  for ((i = 0; i <= runs; i++)); do
-    rm -f "$fifo" && mkfifo "$fifo"
-    start=$(date +%s%N)
-    "$@" >"$fifo" 2>/dev/null &
-    p=$!
-    head -c "$log_bytes" <"$fifo" >/dev/null
-    end=$(date +%s%N)
-    kill "$p" 2>/dev/null || true
-    wait "$p" 2>/dev/null || true
-    ((i == 0)) || walls+=($(((end - start) / 1000000))) # the first run warms up
-  done
-  median "${walls[@]}"
-}
-fd_ms="$(follow_ms "$bin" -n "$log_ns" logs -f big-log -c wait --prefix=false)"
-fk_ms="$(follow_ms "$kubectl" -n "$log_ns" logs -f big-log -c wait)"
 
 echo "kubectl-initdoctor vs kubectl (built from k8s.io/kubernetes $(basename "$(dirname "$INITDOCTOR_BIN_DIR")" | sed 's/^k8s-\(v[0-9.]*\).*/\1/')) on the local control plane, median of $runs runs ($(date -u +%F), $(nproc) cores)"
-printf '\n| pods in the namespace (cluster) | explain POD | get pod -o json | ratio | explain -n NS | get pods -n NS -o json | time | memory | explain -A (pods selected) | get pods -A -o json | time | memory |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n'
+printf '\none pod: easy (its Service has Ready pods, the port is wrong), hard (its Service selects no pod)\n'
+printf '\n| pods in the namespace (cluster) | load (1, 5, 15 min) | explain POD, easy | explain POD, hard | get pod -o json | easy | hard |\n|---|---|---|---|---|---|---|\n'
 for row in "${rows[@]}"; do
-  IFS='|' read -r n total selected a ak b bk c ck d dk e ek f fk _ <<<"$row"
-  awk -v n="$n" -v t="$total" -v sel="$selected" -v a="$a" -v ak="$ak" -v b="$b" -v bk="$bk" -v c="$c" -v ck="$ck" -v d="$d" -v dk="$dk" -v e="$e" -v ek="$ek" -v f="$f" -v fk="$fk" 'BEGIN {
-    printf "| %d (%d) | %.3f s, %d MiB | %.3f s, %d MiB | %.2f× | %.3f s, %d MiB | %.3f s, %d MiB | %.2f× | %.2f× | %.3f s, %d MiB (%d) | %.3f s, %d MiB | %.2f× | %.2f× |\n",
-      n, t, a / 1000, ak / 1024, b / 1000, bk / 1024, a / b, c / 1000, ck / 1024, d / 1000, dk / 1024, c / d, ck / dk, e / 1000, ek / 1024, sel, f / 1000, fk / 1024, e / f, ek / fk }'
+  IFS='|' read -r n total _ a ak b bk _ _ _ _ _ _ _ _ h hk load _ <<<"$row"
+  awk -v n="$n" -v t="$total" -v load="$load" -v a="$a" -v ak="$ak" -v h="$h" -v hk="$hk" -v b="$b" -v bk="$bk" 'BEGIN {
+    printf "| %d (%d) | %s | %.3f s, %d MiB | %.3f s, %d MiB | %.3f s, %d MiB | %.2f× | %.2f× |\n",
+      n, t, load, a / 1000, ak / 1024, h / 1000, hk / 1024, b / 1000, bk / 1024, a / b, h / b }'
+done
+printf '\nmany pods: ratios of time and of peak memory\n'
+printf '\n| pods in the namespace (cluster) | explain -n NS | get pods -n NS -o json | time | memory | explain -A (pods selected) | get pods -A -o json | time | memory |\n|---|---|---|---|---|---|---|---|---|\n'
+for row in "${rows[@]}"; do
+  IFS='|' read -r n total selected _ _ _ _ c ck d dk e ek f fk _ <<<"$row"
+  awk -v n="$n" -v t="$total" -v sel="$selected" -v c="$c" -v ck="$ck" -v d="$d" -v dk="$dk" -v e="$e" -v ek="$ek" -v f="$f" -v fk="$fk" 'BEGIN {
+    printf "| %d (%d) | %.3f s, %d MiB | %.3f s, %d MiB | %.2f× | %.2f× | %.3f s, %d MiB (%d) | %.3f s, %d MiB | %.2f× | %.2f× |\n",
+      n, t, c / 1000, ck / 1024, d / 1000, dk / 1024, c / d, ck / dk, e / 1000, ek / 1024, sel, f / 1000, fk / 1024, e / f, ek / fk }'
 done
 printf '\nrequests of one run (from the audit log; "(sel)": with a label or field selector)\n'
 for row in "${rows[@]}"; do
-  IFS='|' read -r n _ _ _ _ _ _ _ _ _ _ _ _ _ _ one_req ns_req all_req <<<"$row"
-  printf '  %5d pods  explain POD:   %s\n' "$n" "$one_req"
-  printf '  %5d pods  explain -n NS: %s\n' "$n" "$ns_req"
-  printf '  %5d pods  explain -A:    %s\n' "$n" "$all_req"
+  IFS='|' read -r n _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ one_req hard_req ns_req all_req <<<"$row"
+  printf '  %5d pods  explain POD, easy: %s\n' "$n" "$one_req"
+  printf '  %5d pods  explain POD, hard: %s\n' "$n" "$hard_req"
+  printf '  %5d pods  explain -n NS:     %s\n' "$n" "$ns_req"
+  printf '  %5d pods  explain -A:        %s\n' "$n" "$all_req"
 done
+[[ "$log_mb" == 0 ]] && exit 0
 printf '\nlogs of one container whose log holds %d MB (%d lines)\n' "$log_mb" "$log_lines"
 printf '| work | initdoctor | kubectl | ratio |\n|---|---|---|---|\n'
 awk -v a="$ld_ms" -v ak="$ld_kb" -v b="$lk_ms" -v bk="$lk_kb" 'BEGIN {

@@ -1,7 +1,6 @@
 //! Pods and Jobs waited on: `kubectl wait` and k8s-wait-for (`WaitingOnPod`, `WaitingOnJob`).
 
 use super::Walk;
-use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Pod;
 
@@ -128,16 +127,7 @@ pub(super) fn pods_wait(
         if let Some(Some(_)) = &parsed
             && let Some(sel) = selector
         {
-            let as_map: BTreeMap<String, String> = sel
-                .split(',')
-                .filter_map(|kv| kv.split_once('='))
-                .map(|(k, v)| {
-                    (
-                        k.trim().trim_end_matches('=').to_string(),
-                        v.trim().to_string(),
-                    )
-                })
-                .collect();
+            let as_map = resolve::selector_pairs(sel);
             for (pod, labels) in resolve::closest_label_sets(&as_map, pods, 3) {
                 x.evidence
                     .push(format!("closest: pod {pod} has labels {labels}"));

@@ -60,9 +60,28 @@ pub fn closest_label_sets(
         .collect()
 }
 
+/// The `key=value` pairs of a selector's text (`a=b,c==d`), as the closest label sets score
+/// them; requirements of other kinds (`!=`, `in`, existence) are not pairs and are left out.
+pub fn selector_pairs(text: &str) -> BTreeMap<String, String> {
+    text.split(',')
+        .filter(|part| !part.contains("!="))
+        .filter_map(|part| part.split_once('='))
+        .map(|(k, v)| {
+            (
+                k.trim().to_string(),
+                v.trim().trim_start_matches('=').trim().to_string(),
+            )
+        })
+        .filter(|(k, _)| !k.is_empty())
+        .collect()
+}
+
 /// How many pairs of `selector` a label set has, and how many it nearly has (a value or a key
 /// at most 2 edits away).
-fn score(selector: &BTreeMap<String, String>, labels: &BTreeMap<String, String>) -> (usize, usize) {
+pub fn score(
+    selector: &BTreeMap<String, String>,
+    labels: &BTreeMap<String, String>,
+) -> (usize, usize) {
     let same = selector
         .iter()
         .filter(|(k, v)| labels.get(*k) == Some(*v))

@@ -12,7 +12,9 @@ use super::WaitObjects;
 mod labels;
 mod objects;
 
-pub use labels::{Selector, closest_label_sets, labels_text, near_names, selector_matches};
+pub use labels::{
+    Selector, closest_label_sets, labels_text, near_names, score, selector_matches, selector_pairs,
+};
 pub use objects::{endpoint_ready, is_headless, pod_ready, pod_terminal, ports_text, service_type};
 
 /// The label the endpointslice controller puts on each slice: the Service it belongs to.

@@ -75,6 +75,8 @@ impl Credentials {
             || (auth.username.is_some() && auth.password.is_some())
             || auth.token.is_some()
         {
+            // A plugin behind them is never used: kube must not run it either (unbounded).
+            auth.exec = None;
             return Ok(None);
         }
         if let Some(path) = auth.token_file.take() {

@@ -120,13 +120,23 @@ async fn a_token_file_is_read_again_when_it_changes_and_kept_when_it_goes() {
 #[tokio::test]
 async fn what_kube_keeps_is_left_to_kube_and_a_missing_token_file_is_named() {
     let mut with_token: AuthInfo =
-        serde_json::from_value(serde_json::json!({"token": "static", "tokenFile": "/nonexistent"}))
+        serde_json::from_value(serde_json::json!({"token": "static", "tokenFile": "/nonexistent",
+            "exec": {"command": "/nonexistent/plugin", "apiVersion": "client.authentication.k8s.io/v1"}}))
             .unwrap();
     assert!(
         Credentials::take(&mut with_token, DEADLINE)
             .await
             .unwrap()
             .is_none()
+    );
+    assert_eq!(
+        with_token.token_file.as_deref(),
+        Some("/nonexistent"),
+        "left to kube"
+    );
+    assert!(
+        with_token.exec.is_none(),
+        "a plugin behind a token never runs"
     );
     let mut missing = AuthInfo {
         token_file: Some("/nonexistent/token".into()),

@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod apiserver;
+pub mod credentials;
 pub mod debug;
 pub mod realnode;
 

@@ -19,6 +19,7 @@ pub mod expand;
 mod line;
 mod plumbing;
 mod script;
+mod settle;
 mod shapes;
 pub mod shell;
 pub mod tools;
@@ -223,8 +224,8 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
         reader.bash.set(shell_name == "bash");
         let mut env = env.clone();
         reader.script(&parsed.commands, &mut env, &mut out, 0);
-        settle(&mut out);
-        never_silent(&parsed.commands, &mut out);
+        settle::settle(&mut out);
+        settle::never_silent(&parsed.commands, &mut out);
         return out;
     }
     let raw = argv
@@ -237,49 +238,8 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
         ..Ctx::default()
     };
     reader.command(&words, &raw, ctx, &env, &mut out, 0, None);
-    settle(&mut out);
+    settle::settle(&mut out);
     out
-}
-
-/// Drop what is not a wait: one-shot downloads from outside the cluster; requests to the API
-/// server are said not understood (what they wait on is in the API's answer).
-fn settle(out: &mut Extraction) {
-    let api: Vec<String> = out
-        .checks
-        .iter()
-        .filter(|c| script::api_server_request(c))
-        .map(|c| format!("{} (a request to the Kubernetes API)", c.fragment))
-        .collect();
-    for a in api {
-        if !out.not_understood.contains(&a) {
-            out.not_understood.push(a);
-        }
-    }
-    out.checks
-        .retain(|c| !script::external_download(c) && !script::api_server_request(c));
-    discovery::settle(out);
-}
-
-/// A script that waits in a loop yet gave no check and nothing not understood: the loop's
-/// condition is said not read, so that no waiting container goes without a word.
-fn never_silent(commands: &[shell::SimpleCommand], out: &mut Extraction) {
-    // A `sleep` inside the loop is its poll interval, not what it waits on.
-    let polls_only = out
-        .checks
-        .iter()
-        .all(|c| c.in_loop && matches!(c.target, Target::Sleep { .. }));
-    if !polls_only || !out.not_understood.is_empty() {
-        return;
-    }
-    let condition = commands.iter().find(|c| {
-        matches!(c.ctx.guard, Some(shell::Guard::Until | shell::Guard::While))
-            && c.ctx.in_loop.is_some()
-            && !matches!(c.raw.trim(), "true" | ":" | "false")
-    });
-    if let Some(c) = condition {
-        out.not_understood
-            .push(format!("{} (the condition of a loop)", c.raw));
-    }
 }
 
 /// `set -e`, `set -eux`, `set -o errexit`.

@@ -5,7 +5,7 @@
 
 use super::args::Arg;
 use super::line::{Reader, assignment, basename, mode_of, namespace_read};
-use super::{Check, Extraction, Mode};
+use super::{Check, Extraction};
 use crate::command::expand::{EnvTable, Unknown, Value};
 use crate::command::shell::{self, Ctx, Frame, Guard, Loop, Piece, SimpleCommand, Word};
 
@@ -524,43 +524,6 @@ fn literal_word(text: &str) -> Word {
         quoted: true,
         notes: Vec::new(),
     }
-}
-
-/// True for a request to the Kubernetes API server (`https://kubernetes.default.svc/api/…`):
-/// what such a script waits on is in the API's answer, not in the server being up.
-pub(super) fn api_server_request(c: &Check) -> bool {
-    use super::{Part, Target, Tool};
-    if !matches!(c.tool, Tool::Curl | Tool::Wget) {
-        return false;
-    }
-    let Target::Host(h) = &c.target else {
-        return false;
-    };
-    matches!(&h.host, Part::Known(host) if matches!(
-        host.trim_end_matches('.'),
-        "kubernetes" | "kubernetes.default" | "kubernetes.default.svc" | "kubernetes.default.svc.cluster.local"
-    ))
-}
-
-/// True for a check that runs once and downloads from outside the cluster: not a wait.
-pub(super) fn external_download(c: &Check) -> bool {
-    use super::{Part, Target, Tool};
-    if c.mode != Mode::Once || !matches!(c.tool, Tool::Curl | Tool::Wget) {
-        return false;
-    }
-    let Target::Host(h) = &c.target else {
-        return false;
-    };
-    let Part::Known(host) = &h.host else {
-        return false;
-    };
-    let labels: Vec<&str> = host.trim_end_matches('.').split('.').collect();
-    // In-cluster names: `svc`, `svc.ns`, `svc.ns.svc[.cluster.local]`, pod hostnames under a
-    // Service; an address is never called external.
-    labels.len() >= 3
-        && labels[2] != "svc"
-        && !labels.contains(&"svc")
-        && !labels.iter().all(|l| l.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// The command's name (its first word after assignments), without its directory.

@@ -124,6 +124,13 @@ mod tests {
                 vec![("mongosh", "a", Some(27017), "Loop")],
             ),
             (
+                "litmuschaos/litmus-helm (the URI from a ConfigMap not read yet: still its server)",
+                "sh",
+                "until mongosh -u u -p p ${DB_SERVER} --eval 'rs.status()'; do sleep 5; done",
+                &[],
+                vec![("mongosh", "?", Some(27017), "Loop")],
+            ),
+            (
                 "the issue: mysql with an env-only host",
                 "sh",
                 "until mysql -e 'select 1'; do sleep 2; done",
@@ -179,5 +186,142 @@ mod tests {
         // A loop over known work is not a wait: nothing to say.
         let e = extraction("sh", "for f in /a /b; do cp $f /dst; done");
         assert!(e.not_understood.is_empty() && e.checks.is_empty());
+    }
+
+    /// k8s-wait-for under its image's entrypoint (`args` only), and kubectl under bitnami's.
+    #[test]
+    fn image_entrypoints() {
+        use crate::command::{Target, extract};
+        use k8s_openapi::api::core::v1::Pod;
+        use serde_json::json;
+        let read = |image: &str, args: serde_json::Value| {
+            let pod: Pod = serde_json::from_value(json!({
+                "metadata": {"name": "app", "namespace": "shop"},
+                "spec": {"containers": [{"name": "main", "image": "x"}],
+                         "initContainers": [{"name": "w", "image": image, "args": args}]}
+            }))
+            .unwrap();
+            let c = &pod.spec.as_ref().unwrap().init_containers.as_ref().unwrap()[0];
+            extract(&pod, c, None)
+        };
+        let shown = |t: &Target| match t {
+            Target::Pods {
+                selector,
+                names,
+                namespace,
+                ..
+            } => format!(
+                "pods {}{} in {}",
+                selector
+                    .clone()
+                    .map(|s| format!("-l {s}"))
+                    .unwrap_or_default(),
+                names.join(","),
+                namespace.clone().unwrap_or_default()
+            ),
+            Target::Job {
+                name, namespace, ..
+            } => {
+                format!("job {name} in {}", namespace.clone().unwrap_or_default())
+            }
+            Target::Host(h) => format!("host {}", h.written),
+            t => format!("{t:?}"),
+        };
+        let k8s = "ghcr.io/groundnuty/k8s-wait-for:v2.0";
+        let rows: Vec<(&str, &str, serde_json::Value, Vec<&str>)> = vec![
+            (
+                "openfga/helm-charts deployment.yaml",
+                k8s,
+                json!(["job-wr", "openfga-migrate"]),
+                vec!["job openfga-migrate in "],
+            ),
+            (
+                "onedata/charts oneclient deployment.yaml (a folded `>` selector)",
+                k8s,
+                json!(["pod", "-lapp=token-dispenser\n"]),
+                vec!["pods -l app=token-dispenser in "],
+            ),
+            (
+                "onedata/charts job-users.yaml (`-l` then a blank)",
+                k8s,
+                json!(["pod", "-l release in (dev), chart notin (a, b)\n"]),
+                vec!["pods -l release in (dev), chart notin (a, b) in "],
+            ),
+            (
+                "groundnuty/k8s-wait-for README",
+                k8s,
+                json!(["pod-wr", "-lapp=develop-volume-gluster-krakow"]),
+                vec!["pods -l app=develop-volume-gluster-krakow in "],
+            ),
+            (
+                "wait_for.sh: `service NAME` and kubectl's own `-n`",
+                k8s,
+                json!(["service", "sqlserver", "-n", "data"]),
+                vec!["host sqlserver"],
+            ),
+            (
+                "wait_for.sh: `job NAME -n NS`",
+                k8s,
+                json!(["job", "init-db", "-n", "data"]),
+                vec!["job init-db in data"],
+            ),
+            // Modes the script does not have fail at once: not a wait.
+            (
+                "wait_for.sh: `pod-r` is no mode",
+                k8s,
+                json!(["pod-r", "-lapp=x"]),
+                vec![],
+            ),
+            // Jobs by label are not read (a Job target names one Job).
+            (
+                "onedata/charts job-groups.yaml",
+                k8s,
+                json!(["job", "-l release in (dev), dependency-level notin (0)"]),
+                vec![],
+            ),
+            (
+                "elixierco/elixier wait-createdb.tpl",
+                "bitnami/kubectl:1.29",
+                json!([
+                    "wait",
+                    "job/pgsql-createdb",
+                    "--for=condition=complete",
+                    "--timeout=3600s"
+                ]),
+                vec!["job pgsql-createdb in "],
+            ),
+            (
+                "elixierco/elixier wait-minio.tpl",
+                "docker.io/bitnami/kubectl",
+                json!(["wait", "pod", "minio-0", "--for=condition=containersready"]),
+                vec!["pods minio-0 in "],
+            ),
+            (
+                "rancher/kubectl (its entrypoint is kubectl)",
+                "rancher/kubectl:v1.30.2",
+                json!(["wait", "--for=condition=Ready", "pod", "-l", "app=db"]),
+                vec!["pods -l app=db in "],
+            ),
+            // alpine/k8s has no entrypoint: `args` are the command.
+            (
+                "alpine-docker/k8s Dockerfile",
+                "alpine/k8s:1.30.2",
+                json!(["kubectl", "wait", "job/x", "--for=condition=complete"]),
+                vec!["job x in "],
+            ),
+        ];
+        for (source, image, args, want) in rows {
+            let e = read(image, args);
+            let got: Vec<String> = e.checks.iter().map(|c| shown(&c.target)).collect();
+            assert_eq!(got, want, "{source}");
+            if want.is_empty() {
+                assert_eq!(
+                    e.not_understood.len(),
+                    1,
+                    "{source}: {:?}",
+                    e.not_understood
+                );
+            }
+        }
     }
 }

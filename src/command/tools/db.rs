@@ -225,6 +225,11 @@ pub(super) fn mongo(call: &mut Call) -> Vec<Target> {
             };
             one(host_target(&a, o.get(&["--port"]), Some(27017)))
         }
+        // `mongosh $URI`: a connection string not known here (a Secret's, or a ConfigMap's not
+        // yet read) names the server all the same.
+        Some(uri) if uri.known().is_none() && !uri.text.starts_with('-') => {
+            one(host_target(uri, None, Some(27017)))
+        }
         _ => vec![Target::Local {
             port: Some(27017),
             what: "localhost:27017 (no --host)".into(),

@@ -1,0 +1,84 @@
+//! What is read, made honest: checks that are not waits dropped (a one-shot download from
+//! outside the cluster; a request to the API server, said not understood), discovery scripts
+//! settled (see [`super::discovery`]), and a loop that waits on nothing read said.
+
+use super::shell;
+use super::{Check, Extraction, Mode, Target};
+
+/// Drop what is not a wait: one-shot downloads from outside the cluster; requests to the API
+/// server are said not understood (what they wait on is in the API's answer).
+pub(super) fn settle(out: &mut Extraction) {
+    let api: Vec<String> = out
+        .checks
+        .iter()
+        .filter(|c| api_server_request(c))
+        .map(|c| format!("{} (a request to the Kubernetes API)", c.fragment))
+        .collect();
+    for a in api {
+        if !out.not_understood.contains(&a) {
+            out.not_understood.push(a);
+        }
+    }
+    out.checks
+        .retain(|c| !external_download(c) && !api_server_request(c));
+    super::discovery::settle(out);
+}
+
+/// A script that waits in a loop yet gave no check and nothing not understood: the loop's
+/// condition is said not read, so that no waiting container goes without a word.
+pub(super) fn never_silent(commands: &[shell::SimpleCommand], out: &mut Extraction) {
+    // A `sleep` inside the loop is its poll interval, not what it waits on.
+    let polls_only = out
+        .checks
+        .iter()
+        .all(|c| c.in_loop && matches!(c.target, Target::Sleep { .. }));
+    if !polls_only || !out.not_understood.is_empty() {
+        return;
+    }
+    let condition = commands.iter().find(|c| {
+        matches!(c.ctx.guard, Some(shell::Guard::Until | shell::Guard::While))
+            && c.ctx.in_loop.is_some()
+            && !matches!(c.raw.trim(), "true" | ":" | "false")
+    });
+    if let Some(c) = condition {
+        out.not_understood
+            .push(format!("{} (the condition of a loop)", c.raw));
+    }
+}
+
+/// True for a request to the Kubernetes API server (`https://kubernetes.default.svc/api/…`):
+/// what such a script waits on is in the API's answer, not in the server being up.
+fn api_server_request(c: &Check) -> bool {
+    use super::{Part, Target, Tool};
+    if !matches!(c.tool, Tool::Curl | Tool::Wget) {
+        return false;
+    }
+    let Target::Host(h) = &c.target else {
+        return false;
+    };
+    matches!(&h.host, Part::Known(host) if matches!(
+        host.trim_end_matches('.'),
+        "kubernetes" | "kubernetes.default" | "kubernetes.default.svc" | "kubernetes.default.svc.cluster.local"
+    ))
+}
+
+/// True for a check that runs once and downloads from outside the cluster: not a wait.
+pub(super) fn external_download(c: &Check) -> bool {
+    use super::{Part, Target, Tool};
+    if c.mode != Mode::Once || !matches!(c.tool, Tool::Curl | Tool::Wget) {
+        return false;
+    }
+    let Target::Host(h) = &c.target else {
+        return false;
+    };
+    let Part::Known(host) = &h.host else {
+        return false;
+    };
+    let labels: Vec<&str> = host.trim_end_matches('.').split('.').collect();
+    // In-cluster names: `svc`, `svc.ns`, `svc.ns.svc[.cluster.local]`, pod hostnames under a
+    // Service; an address is never called external.
+    labels.len() >= 3
+        && labels[2] != "svc"
+        && !labels.contains(&"svc")
+        && !labels.iter().all(|l| l.chars().all(|c| c.is_ascii_digit()))
+}

@@ -18,7 +18,7 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 
 /// Development incidents explained right: the score reached, which may only go up.
-const DEV_FLOOR: usize = 0;
+const DEV_FLOOR: usize = 57;
 
 struct Incident {
     file: String,
@@ -34,8 +34,8 @@ fn load() -> Vec<Incident> {
         .filter_map(|l| l.split_once(' '))
         .map(|(part, file)| {
             let text = std::fs::read_to_string(dir.join(file)).expect("incident file");
-            let doc: Value = serde_yaml::from_str(&text)
-                .unwrap_or_else(|e| panic!("{file}: not YAML: {e}"));
+            let doc: Value =
+                serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{file}: not YAML: {e}"));
             Incident {
                 file: file.to_string(),
                 dev: part == "dev",
@@ -112,17 +112,20 @@ fn pod_status(doc: &Value, spec: &Value, ip: &str) -> Value {
             .as_array()
             .into_iter()
             .flatten()
-            .map(|e| container_status(e, &image_of(spec, speckey, e["name"].as_str().unwrap_or(""))))
+            .map(|e| {
+                container_status(
+                    e,
+                    &image_of(spec, speckey, e["name"].as_str().unwrap_or("")),
+                )
+            })
             .collect()
     };
     let init = list("init", "initContainers");
     let apps = list("apps", "containers");
-    let initialized = doc["init"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .all(|e| e["done"].as_bool() == Some(true) || e["running"].as_bool() == Some(true) && is_sidecar(spec, e))
-        || doc["ready"].as_bool() == Some(true);
+    let initialized = doc["init"].as_array().into_iter().flatten().all(|e| {
+        e["done"].as_bool() == Some(true)
+            || e["running"].as_bool() == Some(true) && is_sidecar(spec, e)
+    }) || doc["ready"].as_bool() == Some(true);
     let ready = doc["ready"].as_bool() == Some(true);
     let word = |b: bool| if b { "True" } else { "False" };
     json!({
@@ -165,8 +168,13 @@ fn apply(ns: &str, objects: &[Value]) {
 fn webhook(ns: &str, hook: &Value) -> String {
     let config = format!("incident-{ns}");
     let service = hook["service"].as_str().expect("webhook service");
-    apply(ns, &[json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": service},
-                       "spec": {"ports": [{"port": 443, "targetPort": 9443}]}})]);
+    apply(
+        ns,
+        &[
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": service},
+                       "spec": {"ports": [{"port": 443, "targetPort": 9443}]}}),
+        ],
+    );
     let object = json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
         "metadata": {"name": config},
         "webhooks": [{"name": hook["name"], "admissionReviewVersions": ["v1"], "sideEffects": "None",
@@ -202,13 +210,22 @@ async fn replay(index: usize, incident: &Incident) -> Value {
         }
     }
     let hook = doc.get("webhook").map(|h| webhook(&ns.name, h));
-    apply(&ns.name, doc["objects"].as_array().map_or(&[], Vec::as_slice));
-    for (i, p) in doc["ready_pods"].as_array().into_iter().flatten().enumerate() {
+    apply(
+        &ns.name,
+        doc["objects"].as_array().map_or(&[], Vec::as_slice),
+    );
+    for (i, p) in doc["ready_pods"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         let name = p["name"].as_str().expect("ready pod name");
         let pod = json!({"apiVersion": "v1", "kind": "Pod",
             "metadata": {"name": name, "labels": p["labels"]}, "spec": {"containers": p["containers"]}});
         ns.pod(&pod.to_string()).await;
-        ns.set_ready(name, &format!("10.245.{}.{}", index % 250, i + 10)).await;
+        ns.set_ready(name, &format!("10.245.{}.{}", index % 250, i + 10))
+            .await;
     }
     let target = if let Some(target) = doc["target"].as_str() {
         failed_create(&ns.name).await;
@@ -227,8 +244,10 @@ async fn replay(index: usize, incident: &Incident) -> Value {
         if let Some(a) = p["metadata"].get("annotations") {
             meta["annotations"] = a.clone();
         }
-        ns.pod(&json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}).to_string())
-            .await;
+        ns.pod(
+            &json!({"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}).to_string(),
+        )
+        .await;
         let stored = serde_json::to_value(ns.spec_of(&name).await).expect("spec JSON");
         let ip = format!("10.244.{}.{}", index % 250, 7);
         ns.set_status(&name, pod_status(&doc, &stored, &ip)).await;
@@ -241,7 +260,11 @@ async fn replay(index: usize, incident: &Incident) -> Value {
             let count = i32::try_from(e["count"].as_i64().unwrap_or(1)).unwrap_or(1);
             match e["container"].as_str() {
                 Some(c) => {
-                    let list = if image_of(&stored, "initContainers", c).is_empty() { "containers" } else { "initContainers" };
+                    let list = if image_of(&stored, "initContainers", c).is_empty() {
+                        "containers"
+                    } else {
+                        "initContainers"
+                    };
                     let path = format!("spec.{list}{{{c}}}");
                     ns.container_event(&name, &path, t, r, m, count).await;
                 }
@@ -258,7 +281,14 @@ async fn replay(index: usize, incident: &Incident) -> Value {
         }
         name
     };
-    let args = vec!["explain".to_string(), target, "-n".into(), ns.name.clone(), "-o".into(), "json".into()];
+    let args = [
+        "explain".to_string(),
+        target,
+        "-n".into(),
+        ns.name.clone(),
+        "-o".into(),
+        "json".into(),
+    ];
     let run = tokio::task::spawn_blocking(move || {
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         initdoctor(&refs)
@@ -266,11 +296,15 @@ async fn replay(index: usize, incident: &Incident) -> Value {
     .await
     .expect("explain ran");
     if let Some(config) = hook {
-        kubectl(&["delete", "validatingwebhookconfiguration", &config, "--ignore-not-found"]);
+        kubectl(&[
+            "delete",
+            "validatingwebhookconfiguration",
+            &config,
+            "--ignore-not-found",
+        ]);
     }
-    serde_json::from_str(&run.stdout).unwrap_or_else(|_| {
-        json!({"error": format!("exit {}: {}", run.code, run.stderr.trim())})
-    })
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|_| json!({"error": format!("exit {}: {}", run.code, run.stderr.trim())}))
 }
 
 /// Every finding of the document: the pods' and the owners' (a workload without pods).
@@ -283,7 +317,11 @@ fn findings(doc: &Value) -> Vec<&Value> {
 }
 
 fn text_of(f: &Value, with_evidence: bool) -> String {
-    let mut t = format!("{} {}", f["message"].as_str().unwrap_or(""), f["hint"].as_str().unwrap_or(""));
+    let mut t = format!(
+        "{} {}",
+        f["message"].as_str().unwrap_or(""),
+        f["hint"].as_str().unwrap_or("")
+    );
     if with_evidence {
         for l in f["evidence"].as_array().into_iter().flatten() {
             t.push(' ');
@@ -299,26 +337,62 @@ fn score(doc: &Value, expect: &Value) -> Result<(), String> {
         return Err(e.as_str().unwrap_or("").chars().take(200).collect());
     }
     let all = findings(doc);
-    let serious: Vec<&Value> = all.iter().copied().filter(|f| f["severity"] != "info").collect();
+    let serious: Vec<&Value> = all
+        .iter()
+        .copied()
+        .filter(|f| f["severity"] != "info")
+        .collect();
     let list = |k: &str| -> Vec<String> {
-        expect[k].as_array().into_iter().flatten().filter_map(|w| w.as_str()).map(str::to_string).collect()
+        expect[k]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|w| w.as_str())
+            .map(str::to_string)
+            .collect()
     };
     for word in list("forbid") {
-        if let Some(f) = serious.iter().find(|f| text_of(f, false).contains(&word.to_lowercase())) {
+        if let Some(f) = serious
+            .iter()
+            .find(|f| text_of(f, false).contains(&word.to_lowercase()))
+        {
             return Err(format!("{} says {word:?}", f["code"]));
         }
     }
     if expect["clean"].as_bool() == Some(true) && !serious.is_empty() {
-        return Err(format!("not clean: {}", serious.iter().map(|f| f["code"].to_string()).collect::<Vec<_>>().join(",")));
+        return Err(format!(
+            "not clean: {}",
+            serious
+                .iter()
+                .map(|f| f["code"].to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
     }
     let codes = list("codes");
     if codes.is_empty() {
         return Ok(());
     }
     let words = list("words");
-    let candidates: Vec<&Value> = serious.iter().copied().filter(|f| codes.iter().any(|c| f["code"] == c.as_str())).collect();
+    // A code names the finding about an init container; `App` + code is the same finding
+    // about an app container (`AppConfigMissing`).
+    let matches = |f: &Value, c: &str| f["code"] == c || f["code"] == format!("App{c}").as_str();
+    let candidates: Vec<&Value> = serious
+        .iter()
+        .copied()
+        .filter(|f| codes.iter().any(|c| matches(f, c)))
+        .collect();
     if candidates.is_empty() {
-        let got: Vec<String> = all.iter().map(|f| format!("{}:{}", f["code"].as_str().unwrap_or(""), f["severity"].as_str().unwrap_or(""))).collect();
+        let got: Vec<String> = all
+            .iter()
+            .map(|f| {
+                format!(
+                    "{}:{}",
+                    f["code"].as_str().unwrap_or(""),
+                    f["severity"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
         return Err(format!("no {} (got {})", codes.join("|"), got.join(",")));
     }
     for f in &candidates {
@@ -328,7 +402,10 @@ fn score(doc: &Value, expect: &Value) -> Result<(), String> {
         }
     }
     let text = text_of(candidates[0], true);
-    let missing: Vec<&String> = words.iter().filter(|w| !text.contains(&w.to_lowercase())).collect();
+    let missing: Vec<&String> = words
+        .iter()
+        .filter(|w| !text.contains(&w.to_lowercase()))
+        .collect();
     Err(format!("{} lacks {missing:?}", candidates[0]["code"]))
 }
 
@@ -337,11 +414,12 @@ async fn incidents_score() {
     let only_dev = std::env::var("INCIDENTS").as_deref() == Ok("dev");
     let incidents: Vec<Incident> = load().into_iter().filter(|i| i.dev || !only_dev).collect();
     let _ = env();
-    let results: Vec<(usize, Result<(), String>)> = futures::stream::iter(incidents.iter().enumerate())
-        .map(|(i, inc)| async move { (i, score(&replay(i, inc).await, &inc.doc["expect"])) })
-        .buffer_unordered(6)
-        .collect()
-        .await;
+    let results: Vec<(usize, Result<(), String>)> =
+        futures::stream::iter(incidents.iter().enumerate())
+            .map(|(i, inc)| async move { (i, score(&replay(i, inc).await, &inc.doc["expect"])) })
+            .buffer_unordered(6)
+            .collect()
+            .await;
     let mut results = results;
     results.sort_by_key(|(i, _)| *i);
     let (mut dev, mut dev_ok, mut held, mut held_ok) = (0, 0, 0, 0);
@@ -361,5 +439,8 @@ async fn incidents_score() {
         }
     }
     println!("incidents: development {dev_ok}/{dev}, held-out {held_ok}/{held}");
-    assert!(dev_ok >= DEV_FLOOR, "development score {dev_ok} fell under {DEV_FLOOR}");
+    assert!(
+        dev_ok >= DEV_FLOOR,
+        "development score {dev_ok} fell under {DEV_FLOOR}"
+    );
 }

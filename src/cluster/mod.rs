@@ -2,6 +2,7 @@
 //! errors become one-line [`Error`]s that name the verb and resource.
 
 pub mod config;
+pub mod creation;
 mod errors;
 pub mod exec;
 pub mod follow;

@@ -13,6 +13,7 @@
 //! this runner. Add a family as one more line in that table.
 
 pub mod checks;
+pub mod creation;
 pub mod events;
 pub mod evidence;
 pub mod exits;

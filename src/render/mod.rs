@@ -3,6 +3,7 @@
 #[cfg(test)]
 mod golden;
 pub mod json;
+pub mod owners;
 pub mod safe;
 pub mod table;
 pub mod triage;

@@ -18,7 +18,7 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 
 /// Development incidents explained right: the score reached, which may only go up.
-const DEV_FLOOR: usize = 0;
+const DEV_FLOOR: usize = 57;
 
 struct Incident {
     file: String,
@@ -281,7 +281,7 @@ async fn replay(index: usize, incident: &Incident) -> Value {
         }
         name
     };
-    let args = vec![
+    let args = [
         "explain".to_string(),
         target,
         "-n".into(),
@@ -374,10 +374,13 @@ fn score(doc: &Value, expect: &Value) -> Result<(), String> {
         return Ok(());
     }
     let words = list("words");
+    // A code names the finding about an init container; `App` + code is the same finding
+    // about an app container (`AppConfigMissing`).
+    let matches = |f: &Value, c: &str| f["code"] == c || f["code"] == format!("App{c}").as_str();
     let candidates: Vec<&Value> = serious
         .iter()
         .copied()
-        .filter(|f| codes.iter().any(|c| f["code"] == c.as_str()))
+        .filter(|f| codes.iter().any(|c| matches(f, c)))
         .collect();
     if candidates.is_empty() {
         let got: Vec<String> = all

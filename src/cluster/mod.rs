@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod creation;
 mod errors;
 pub mod exec;
 pub mod follow;

@@ -171,7 +171,7 @@ pub async fn run(args: &LogsArgs, global: &GlobalArgs, palette: Palette) -> Resu
 }
 
 /// The selector of an owner's `spec.selector`.
-async fn owner_selector(
+pub(crate) async fn owner_selector(
     cluster: &Cluster,
     namespace: &str,
     kind: OwnerKind,

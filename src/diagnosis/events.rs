@@ -70,7 +70,8 @@ fn same(a: &PodEvent, b: &PodEvent) -> bool {
         && a.container == b.container
 }
 
-fn from_event(event: &Event) -> PodEvent {
+/// One event as the diagnosis reads it.
+pub fn from_event(event: &Event) -> PodEvent {
     let series = event.series.as_ref();
     let count = series
         .and_then(|s| s.count)

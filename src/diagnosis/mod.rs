@@ -14,6 +14,7 @@
 
 pub mod broken;
 pub mod checks;
+pub mod creation;
 pub mod events;
 pub mod evidence;
 pub mod exits;

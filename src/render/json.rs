@@ -40,3 +40,22 @@ pub fn render_line(pods: &[PodDiagnosis]) -> String {
     text.push('\n');
     text
 }
+
+/// The document for a workload that has no pod (`explain deployment/NAME`): no pods, no
+/// groups, and `owners`, what each workload's controller said (added with `explain TYPE/NAME`).
+pub fn render_owners(owners: &[crate::diagnosis::creation::OwnerDiagnosis]) -> String {
+    #[derive(Serialize)]
+    struct OwnersDocument<'a> {
+        pods: [PodDiagnosis; 0],
+        groups: [Group; 0],
+        owners: &'a [crate::diagnosis::creation::OwnerDiagnosis],
+    }
+    let mut text = serde_json::to_string_pretty(&OwnersDocument {
+        pods: [],
+        groups: [],
+        owners,
+    })
+    .unwrap_or_else(|e| format!("{{\"error\":{:?}}}", e.to_string()));
+    text.push('\n');
+    text
+}

@@ -4,6 +4,7 @@ pub mod fixline;
 #[cfg(test)]
 mod golden;
 pub mod json;
+pub mod owners;
 pub mod preflight;
 pub mod safe;
 pub mod table;

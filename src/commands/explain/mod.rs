@@ -17,7 +17,9 @@ use crate::cluster::{Cluster, Scope};
 use crate::diagnosis::{self, PodDiagnosis};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
+use crate::finding::ObjectRef;
 use crate::gather;
+use crate::logs::target::{OwnerKind, Target};
 use crate::render::triage::Layout;
 use crate::render::{self, Palette};
 
@@ -51,7 +53,24 @@ pub fn validate(args: &ExplainArgs) -> Result<()> {
         ));
     }
     for name in &args.pods {
-        crate::validate::pod_name(name)?;
+        if !name.contains('/') {
+            crate::validate::pod_name(name)?;
+            continue;
+        }
+        match crate::logs::target::parse(name) {
+            Ok(Target::Pod(pod)) => crate::validate::pod_name(&pod)?,
+            Ok(Target::Owner(..)) if args.pods.len() == 1 => {}
+            Ok(Target::Owner(..)) => {
+                return Err(Error::Usage(format!(
+                    "{name} cannot be combined with other names: explain one workload (TYPE/NAME) at a time"
+                )));
+            }
+            Err(why) => {
+                return Err(Error::Usage(
+                    why.replace("cannot show logs of", "cannot explain"),
+                ));
+            }
+        }
     }
     if let Some(selector) = &args.selector {
         crate::validate::label_selector(selector)?;
@@ -65,7 +84,14 @@ pub fn complete(args: &ExplainArgs, namespace: &str) -> Selection {
     if !args.pods.is_empty() {
         Selection::Named {
             namespace: namespace.to_string(),
-            names: args.pods.clone(),
+            names: args
+                .pods
+                .iter()
+                .map(|n| match crate::logs::target::parse(n) {
+                    Ok(Target::Pod(pod)) => pod,
+                    _ => n.clone(),
+                })
+                .collect(),
         }
     } else {
         Selection::Blocked {
@@ -88,11 +114,27 @@ pub async fn run(args: &ExplainArgs, global: &GlobalArgs, palette: Palette) -> R
     let cluster = Cluster::connect(global)
         .await?
         .with_cluster_domain(&args.cluster_domain);
-    let selection = complete(args, cluster.namespace());
+    let (selection, owner) = match owner_target(args) {
+        Some((kind, name)) => {
+            let namespace = cluster.namespace().to_string();
+            let selector = super::logs::owner_selector(&cluster, &namespace, kind, &name).await?;
+            let owner = ObjectRef::new(owner_kind(kind), &namespace, &name);
+            let selection = Selection::Blocked {
+                scope: Scope::Namespace(namespace),
+                selector: Some(selector),
+                init_only: args.init_only,
+            };
+            (selection, Some(owner))
+        }
+        None => (complete(args, cluster.namespace()), None),
+    };
     if args.watch {
         return watch::watch(&cluster, &selection, args, palette).await;
     }
     let round = explain_round(&cluster, &selection).await?;
+    if let (Some(owner), true) = (&owner, round.diagnoses.is_empty()) {
+        return explain_owner(&cluster, args, &selection, owner).await;
+    }
     super::print(&render_text(
         args,
         &selection,
@@ -102,6 +144,57 @@ pub async fn run(args: &ExplainArgs, global: &GlobalArgs, palette: Palette) -> R
         false,
     ))?;
     Ok(exit_code(args, &round.diagnoses))
+}
+
+/// The one workload named (`deployment/api`), if that is what was asked.
+fn owner_target(args: &ExplainArgs) -> Option<(OwnerKind, String)> {
+    match args.pods.as_slice() {
+        [one] => match crate::logs::target::parse(one) {
+            Ok(Target::Owner(kind, name)) => Some((kind, name)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn owner_kind(kind: OwnerKind) -> &'static str {
+    match kind {
+        OwnerKind::Deployment => "Deployment",
+        OwnerKind::StatefulSet => "StatefulSet",
+        OwnerKind::DaemonSet => "DaemonSet",
+        OwnerKind::ReplicaSet => "ReplicaSet",
+        OwnerKind::Job => "Job",
+    }
+}
+
+/// A workload with no pod selected: what its controller said when it tried to create them.
+async fn explain_owner(
+    cluster: &Cluster,
+    args: &ExplainArgs,
+    selection: &Selection,
+    owner: &ObjectRef,
+) -> Result<ExitCode> {
+    let selector = match selection {
+        Selection::Blocked { selector, .. } => selector.clone().unwrap_or_default(),
+        Selection::Named { .. } => String::new(),
+    };
+    // A refused read leaves nothing to say, never a failed command.
+    let events = cluster
+        .creation_events(&owner.namespace, &owner.kind, &owner.name, &selector)
+        .await
+        .unwrap_or_default();
+    let diagnosis = diagnosis::creation::pods_not_created(owner, &events);
+    let text = match args.output {
+        OutputFormat::Json => render::json::render_owners(std::slice::from_ref(&diagnosis)),
+        OutputFormat::Table | OutputFormat::Wide => render::owners::render(&diagnosis),
+    };
+    super::print(&text)?;
+    let blocked = !diagnosis.findings.is_empty();
+    Ok(if args.exit_code && blocked {
+        ExitCode::Blocked
+    } else {
+        ExitCode::Ok
+    })
 }
 
 /// True for the multi-pod view: no pod named, or several.

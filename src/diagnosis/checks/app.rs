@@ -1,14 +1,15 @@
 //! The app containers as the init blocker is examined: `AppCrashLoop`, `AppExitedNonZero`,
-//! `AppOOMKilled`, `AppImagePullFailed` are the crash and image checks run on each app
+//! `AppOOMKilled`, `AppImagePullFailed`, `AppConfigMissing` (`AppContainerConfigError`) are the crash and image checks run on each app
 //! container (and native sidecar that is not the blocker), unless a lifecycle finding already
 //! says why it ended (killed by a probe, by a failed postStart, or a port already bound).
 
 use super::context::{Blocker, Context};
-use super::{crash, image, network, probes};
+use super::{config, crash, image, network, probes};
 use crate::finding::Finding;
 
 /// The checks run on each container, as on the blocker.
-const CHECKS: [fn(&Context, &Blocker) -> Option<Finding>; 4] = [
+const CHECKS: [fn(&Context, &Blocker) -> Option<Finding>; 5] = [
+    config::config_missing,
     crash::crash_loop,
     crash::exited_non_zero,
     crash::oom_killed,

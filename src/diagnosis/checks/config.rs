@@ -64,7 +64,11 @@ pub fn missing_object(message: &str) -> Option<MissingObject> {
 /// The blocker waits in `CreateContainerConfigError`: a ConfigMap, Secret or key it uses is
 /// missing (or another container setting cannot be applied).
 pub fn check_config_missing(cx: &Context) -> Option<Finding> {
-    let blocker = cx.blocker.as_ref()?;
+    config_missing(cx, cx.blocker.as_ref()?)
+}
+
+/// [`check_config_missing`] about any container (`AppConfigMissing`, `AppContainerConfigError`).
+pub fn config_missing(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     if blocker.waiting_reason() != Some("CreateContainerConfigError") {
         return None;
     }
@@ -80,14 +84,14 @@ pub fn check_config_missing(cx: &Context) -> Option<Finding> {
                 None => format!("{} {:?}", m.kind, m.name),
             };
             finding(
-                "ConfigMissing",
+                &blocker.code("ConfigMissing"),
                 Severity::Error,
                 Some(blocker.name()),
                 format!("cannot be created: {what} does not exist in namespace {ns}"),
             )
         }
         None => finding(
-            "ContainerConfigError",
+            &blocker.code("ContainerConfigError"),
             Severity::Error,
             Some(blocker.name()),
             format!(
@@ -111,6 +115,10 @@ pub fn check_config_missing(cx: &Context) -> Option<Finding> {
     }
     f.hint = match &missing {
         Some(m) => create_hint(m, ns, "or mark the reference `optional: true`"),
+        None if message.contains("non-root") => format!(
+            "the pod or container sets runAsNonRoot: true, and this container would run as root (runAsUser 0, or the image's user): give it a non-zero {} or lift runAsNonRoot for it",
+            blocker.field("securityContext.runAsUser")
+        ),
         None => format!(
             "see the kubelet's message; details: kubectl describe pod {}",
             cx.pod_args()
@@ -192,12 +200,13 @@ fn create_hint(m: &MissingObject, ns: &str, alternative: &str) -> String {
 /// FailedMount events while no container has started: a volume cannot be set up, so no
 /// container of the pod can start.
 pub fn check_volume_mount_failed(cx: &Context) -> Option<Finding> {
-    let any_started = cx
-        .diagnosis
-        .init_containers
-        .iter()
-        .any(|r| r.state != InitState::Waiting || r.restarts > 0 || r.exit_code.is_some());
-    if any_started || cx.diagnosis.initialized {
+    let started = |r: &crate::timeline::InitContainerRow| {
+        r.state != InitState::Waiting || r.restarts > 0 || r.exit_code.is_some()
+    };
+    // A pod without init containers is initialized at once: then its app containers tell.
+    let any_started =
+        cx.diagnosis.init_containers.iter().any(started) || cx.apps.iter().any(|c| started(c.row));
+    if any_started {
         return None;
     }
     let events = cx.events(None, &["FailedMount", "FailedAttachVolume"]);

@@ -1,6 +1,7 @@
 //! `ImagePullFailed`: the blocker's image cannot be pulled.
 
 use super::context::{Blocker, Context, event_line, finding, one_line};
+use super::pull_cause::{PullCause, pull_cause, registry_of, summary};
 use crate::diagnosis::evidence::{IMAGE_PULL_REASONS, Lookup};
 use crate::finding::{Finding, Severity};
 
@@ -81,15 +82,9 @@ pub fn image_pull_failed(cx: &Context, blocker: &Blocker) -> Option<Finding> {
             "create the missing pull secret: kubectl create secret docker-registry {name} -n {} --docker-server=REGISTRY --docker-username=USER --docker-password=PASSWORD",
             cx.namespace()
         )
-    } else if pull_answer(&text) == Some(PullAnswer::Refused) {
-        format!(
-            "the registry refused the pull: give the pod (or its ServiceAccount) an imagePullSecret with valid credentials: kubectl create secret docker-registry regcred -n {} --docker-server=REGISTRY --docker-username=USER --docker-password=PASSWORD",
-            cx.namespace()
-        )
-    } else if pull_answer(&text) == Some(PullAnswer::Missing) {
-        format!(
-            "the image or its tag does not exist where the kubelet looked: check {image:?} (registry, repository and tag) and fix {field}"
-        )
+    } else if let Some(cause) = pull_cause(&text) {
+        f.message = format!("{}: {}", f.message, summary(cause, &image));
+        cause_hint(cx, cause, &image, &field, &declared)
     } else {
         format!(
             "check that {image:?} exists and the node can reach its registry; for a private registry add an imagePullSecret to the pod or its ServiceAccount; details: kubectl describe pod {}",
@@ -99,43 +94,51 @@ pub fn image_pull_failed(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     Some(f)
 }
 
-/// What the registry answered, as the kubelet's messages (containerd's or the registry's own
-/// error codes) write it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PullAnswer {
-    /// 401/403, or the registry's `unauthorized:`/`denied:` codes.
-    Refused,
-    /// 404, `manifest unknown`, or a registry host that does not resolve.
-    Missing,
-}
-
-/// The answer in a (lowercased) kubelet message. HTTP statuses count only as containerd writes
-/// them, the code followed by its reason phrase (`…/manifests/1.2: 401 Unauthorized`), so that a
-/// `401` in an image's tag or digest is not taken for one.
-fn pull_answer(text: &str) -> Option<PullAnswer> {
-    const REFUSED: &[&str] = &[
-        "401 unauthorized",
-        "403 forbidden",
-        "unauthorized: ",
-        "denied: ",
-        "authentication required",
-        "authorization failed",
-        "pull access denied",
-        "insufficient_scope",
-    ];
-    const MISSING: &[&str] = &[
-        "404 not found",
-        ": not found",
-        "manifest unknown",
-        "name unknown",
-        "no such host",
-    ];
-    if REFUSED.iter().any(|n| text.contains(n)) {
-        Some(PullAnswer::Refused)
-    } else if MISSING.iter().any(|n| text.contains(n)) {
-        Some(PullAnswer::Missing)
+/// What to do about a pull that failed for `cause`, from the pull error's words.
+fn cause_hint(
+    cx: &Context,
+    cause: PullCause,
+    image: &str,
+    field: &str,
+    declared: &[String],
+) -> String {
+    let ns = cx.namespace();
+    let registry = registry_of(image);
+    let create = format!(
+        "kubectl create secret docker-registry regcred -n {ns} --docker-server={registry} --docker-username=USER --docker-password=PASSWORD, then list it under imagePullSecrets (of the pod template or its ServiceAccount)"
+    );
+    let secrets = if declared.is_empty() {
+        "the pod has no imagePullSecrets".to_string()
     } else {
-        None
+        format!(
+            "the pod's imagePullSecrets ({}) did not give valid credentials",
+            declared.join(", ")
+        )
+    };
+    match cause {
+        PullCause::Platform => format!(
+            "the image exists but has no build for the node's platform (OS/architecture): use a multi-arch tag or one built for the node's architecture (kubectl get node NODE -o jsonpath='{{.status.nodeInfo.architecture}}'), or schedule the pod on nodes of the image's architecture (nodeSelector kubernetes.io/arch); fix {field}"
+        ),
+        PullCause::RateLimited => format!(
+            "{registry} is rate-limiting pulls (429 Too Many Requests): the image is fine; pull with credentials (an imagePullSecret raises the rate limit: {create}), use a mirror or a copy in your own registry, or wait for the limit to reset"
+        ),
+        PullCause::MissingOrPrivate => format!(
+            "the registry refused the pull: the repository does not exist, or it is private and the pull had no credentials ({secrets}); check the name {image:?} in {field} (an image built only on your machine is not in any registry the node can pull from), and for a private repository give the pod credentials: {create}"
+        ),
+        PullCause::Refused => format!(
+            "the registry refused the pull: it wants valid credentials and {secrets}; give the pod credentials for {registry}: {create}"
+        ),
+        PullCause::Unreachable { dns } => format!(
+            "check that the node can reach its registry ({registry}): {} — the image is not at fault; check the node's network, proxy and DNS, or the runtime's mirror configuration (an air-gapped node needs the image preloaded or a mirror it can reach; localhost is the node itself)",
+            if dns {
+                "its name does not resolve on the node"
+            } else {
+                "the connection failed (refused or timed out)"
+            }
+        ),
+        PullCause::Missing => format!(
+            "the image or its tag does not exist where the kubelet looked: check {image:?} (registry, repository and tag) and fix {field}"
+        ),
     }
 }
 

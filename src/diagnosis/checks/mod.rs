@@ -14,14 +14,18 @@ mod app;
 mod config;
 mod context;
 mod crash;
+mod forbidden;
 mod hooks;
 mod image;
 mod lifecycle;
 #[cfg(test)]
 mod lifecycle_tests;
+mod mesh;
 mod network;
+mod permissions;
 mod probe_targets;
 mod probes;
+mod pull_cause;
 mod readiness;
 mod restarts;
 #[cfg(test)]
@@ -59,6 +63,17 @@ pub const FAMILIES: &[(&str, Family)] = &[
         )
     }),
     ("image", |cx| sure(cx, &[image::check_image_pull_failed])),
+    ("permissions", |cx| {
+        sure(
+            cx,
+            &[
+                permissions::check_init_permission_denied,
+                permissions::check_init_setting_ignored,
+                forbidden::check_api_access_forbidden,
+                mesh::check_mesh_blocks_init_traffic,
+            ],
+        )
+    }),
     ("crash", |cx| {
         sure(
             cx,

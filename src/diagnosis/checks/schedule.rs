@@ -33,6 +33,9 @@ pub fn check_unschedulable(cx: &Context) -> Option<Finding> {
         .filter(|m| !m.is_empty())
         .or_else(|| last_event.map(|e| e.message.clone()))
         .unwrap_or_default();
+    if unbound_claims(&said) {
+        return claim_not_bound(cx, &said, last_event.copied());
+    }
     let dominating: Vec<_> = effective_requests(spec)
         .into_iter()
         .filter(|r| r.init_dominates() && r.init_container.is_some())
@@ -79,6 +82,62 @@ pub fn check_unschedulable(cx: &Context) -> Option<Finding> {
         }
         None => "compare the pod's requests, nodeSelector, affinity and tolerations with the nodes: kubectl describe nodes".into(),
     };
+    Some(f)
+}
+
+/// The scheduler's words for a pod whose claims are not bound (`pod has unbound immediate
+/// PersistentVolumeClaims`).
+fn unbound_claims(said: &str) -> bool {
+    let l = said.to_ascii_lowercase();
+    l.contains("unbound") && l.contains("persistentvolumeclaim")
+}
+
+/// `ClaimNotBound`: the pod cannot be placed until its PersistentVolumeClaims are bound; names
+/// each claim and what binding one needs (nodes are not the problem).
+fn claim_not_bound(
+    cx: &Context,
+    said: &str,
+    event: Option<&crate::diagnosis::PodEvent>,
+) -> Option<Finding> {
+    let claims: Vec<String> = cx
+        .pod
+        .spec
+        .as_ref()?
+        .volumes
+        .iter()
+        .flatten()
+        .filter_map(|v| {
+            v.persistent_volume_claim
+                .as_ref()
+                .map(|c| c.claim_name.clone())
+        })
+        .collect();
+    let ns = cx.namespace();
+    let list = if claims.is_empty() {
+        "its PersistentVolumeClaims".to_string()
+    } else {
+        claims
+            .iter()
+            .map(|c| format!("{c:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut f = finding(
+        "ClaimNotBound",
+        Severity::Error,
+        None,
+        format!(
+            "waits for PersistentVolumeClaim {list} to be bound: no node can take the pod before that"
+        ),
+    );
+    f.evidence.push(format!("scheduler: {}", one_line(said)));
+    if let Some(e) = event {
+        f.evidence.push(event_line(e));
+    }
+    let first = claims.first().map_or("CLAIM", String::as_str);
+    f.hint = format!(
+        "a claim binds to a matching PersistentVolume, or to one its StorageClass's provisioner creates: see what {first} lacks with kubectl describe pvc {first} -n {ns} (\"no storage class is set\": name a StorageClass in storageClassName or mark one default; a class whose provisioner is not running never provisions; kubectl get storageclass, kubectl get pv)"
+    );
     Some(f)
 }
 
@@ -140,6 +199,27 @@ mod tests {
         assert!(codes(&unscheduled(false)).contains(&"Unschedulable".to_string()));
         let mut e = unscheduled(true);
         e.pod.spec.as_mut().unwrap().node_name = Some("node-1".into());
+        assert!(!codes(&e).contains(&"Unschedulable".to_string()));
+    }
+
+    #[test]
+    fn unbound_claims_are_named_not_the_nodes() {
+        let mut p = pod(
+            json!([{"name": "init-chmod", "image": "busybox"}]),
+            json!({"phase": "Pending"}),
+        );
+        p["spec"].as_object_mut().unwrap().remove("nodeName");
+        p["spec"]["volumes"] =
+            json!([{"name": "data", "persistentVolumeClaim": {"claimName": "data-db-0"}}]);
+        p["status"]["conditions"] = json!([{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+            "message": "0/1 nodes are available: 1 pod has unbound immediate PersistentVolumeClaims. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."}]);
+        let e = evidence(p);
+        let f = only(&e, "ClaimNotBound");
+        assert_eq!(f.severity, Severity::Error);
+        assert!(f.message.contains("\"data-db-0\""));
+        assert!(f.hint.contains("kubectl describe pvc data-db-0 -n shop"));
+        assert!(f.hint.contains("StorageClass"));
+        assert!(!f.hint.contains("nodeSelector"));
         assert!(!codes(&e).contains(&"Unschedulable".to_string()));
     }
 }

@@ -57,12 +57,11 @@ async fn create_service(ns: &TestNs, name: &str, target_port: u16) {
 async fn real_node_seed1_dnsutils_blocked_then_past_each_service_then_running() {
     let node = common::real_node();
     let ns = TestNs::new("rn-seed1").await;
-    // A first Service name of its own (a namespace another test is deleting may still hold
-    // `mysvc`), not so like the second that explain would take one for a typo of the other.
-    let (svc, db) = (
-        format!("mysvc-{}", common::random_suffix()),
-        "mydb".to_string(),
-    );
+    // Service names of their own (another namespace may hold `mysvc` or `mydb`: explain would
+    // then rightly say ServiceInOtherNamespace), each with its own suffix (with one shared,
+    // explain takes one name for a typo of the other).
+    let svc = format!("mysvc-{}", common::random_suffix());
+    let db = format!("mydb-{}", common::random_suffix());
     ns.pod(&seed1_pod_waiting_on(node, "tutum/dnsutils", &svc, &db))
         .await;
     wait_pod(&ns, "test-initc", LONG, "running init-mysvc", |p| {

@@ -36,6 +36,12 @@ pub fn for_terminal(pod: &PodDiagnosis) -> PodDiagnosis {
         one_line(&mut row.image);
         row.reason.as_mut().map(one_line);
     }
+    for row in &mut safe.debug_containers {
+        one_line(&mut row.name);
+        one_line(&mut row.image);
+        one_line(&mut row.state);
+        row.target.as_mut().map(one_line);
+    }
     safe.findings.iter_mut().for_each(finding);
     safe.events.iter_mut().for_each(event);
     safe.next_commands.iter_mut().for_each(one_line);
@@ -154,6 +160,12 @@ mod tests {
                 evidence: vec![h.clone()],
                 hint: format!("apply:\n  name: {h}"),
                 resolved: None,
+            }],
+            debug_containers: vec![crate::timeline::DebugContainerRow {
+                name: h.clone(),
+                image: h.clone(),
+                target: Some(h.clone()),
+                state: h.clone(),
             }],
             events: vec![PodEvent {
                 type_: h.clone(),

@@ -157,7 +157,7 @@ _kubectl_initdoctor() {
             return 0
             ;;
         kubectl_initdoctor__subcmd__debug)
-            opts="-c -i -t -o -n -h -V --target --image --image-pull-policy --env --profile --custom --container --stdin --tty --attach --attach-to --reuse --check --copy-to --skip-done-init --same-node --replace --set-image --dry-run --output --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --color --help --version"
+            opts="-c -i -t -o -n -h -V --target --image --image-pull-policy --env --profile --custom --container --stdin --tty --attach --attach-to --reuse --force --check --copy-to --skip-done-init --same-node --replace --set-image --dry-run --output --timeout --kubeconfig --context --cluster --user --namespace --request-timeout --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -271,7 +271,7 @@ _kubectl_initdoctor() {
             return 0
             ;;
         kubectl_initdoctor__subcmd__explain)
-            opts="-l -A -o -w -n -h -V --selector --all-namespaces --output --watch --exit-code --details --init-only --cluster-domain --kubeconfig --context --cluster --user --namespace --request-timeout --color --help --version"
+            opts="-l -A -o -w -n -h -V --selector --all-namespaces --output --watch --exit-code --details --no-headers --init-only --cluster-domain --kubeconfig --context --cluster --user --namespace --request-timeout --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

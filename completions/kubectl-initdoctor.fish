@@ -29,7 +29,7 @@ complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -l c
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace)' -r
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds; 0 means no timeout, as kubectl)' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_needs_command" -l color -d 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -52,7 +52,7 @@ complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand ex
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace)' -r
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds; 0 means no timeout, as kubectl)' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l color -d 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -60,6 +60,7 @@ complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand ex
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s w -l watch -d 'Re-render when a pod changes, until it is initialized or interrupted'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l exit-code -d 'Exit 3 when any selected pod is blocked in initialization or not Ready (Completed pods are fine), 0 otherwise; with --init-only, 3 only for pods blocked in initialization'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l details -d 'With several pods: after the table and the grouped findings, the full view of each pod'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l no-headers -d 'With several pods: print the table without its header line (as kubectl get)'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -l init-only -d 'Only what blocks initialization: without pod names, select only the pods whose initialization is not complete (not those that are initialized but not Ready); with --watch, end once they are initialized, Ready or not'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand explain" -s V -l version -d 'Print version'
@@ -78,7 +79,7 @@ complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand lo
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace)' -r
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds; 0 means no timeout, as kubectl)' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -l color -d 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -121,12 +122,13 @@ complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand de
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace)' -r
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds; 0 means no timeout, as kubectl)' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l color -d 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -s i -l stdin -d 'Keep stdin open on the debug container (the default, with -t, unless a command is given)'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -s t -l tty -d 'Allocate a TTY for the debug container (needs -i)'
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l force -d 'Add the debug container even when its target is not running (it cannot start until the target runs again, and an ephemeral container can never be removed); without it, a run without a terminal refuses (exit 8) and a terminal is offered --copy-to first'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l check -d 'Run the blocked init container\'s checks from inside the pod and compare with what the API says (exit 0: it can proceed, 3: it cannot)'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l skip-done-init -d 'With --copy-to: leave out the init containers that already completed in the original'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l same-node -d 'With --copy-to: keep the copy on the original\'s node'
@@ -156,7 +158,7 @@ complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand co
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace)' -r
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds; 0 means no timeout, as kubectl)' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand completion" -l color -d 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -167,7 +169,7 @@ complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand ve
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace)' -r
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds; 0 means no timeout, as kubectl)' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand version" -l color -d 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"

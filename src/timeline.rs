@@ -265,3 +265,56 @@ mod tests {
         assert_eq!(blocking(&p, &rows(&p)), None);
     }
 }
+
+/// An ephemeral (debug) container of the pod, beside the init timeline: added by `kubectl
+/// debug` or ours, it runs in the pod and is never removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DebugContainerRow {
+    pub name: String,
+    pub image: String,
+    /// The container whose processes it shares, when it names one.
+    pub target: Option<String>,
+    /// `running`, `terminated (exit 0)`, `waiting (ImagePullBackOff)`, `no status yet`.
+    pub state: String,
+}
+
+/// The pod's ephemeral containers, in the order they were added.
+pub fn debug_rows(pod: &Pod) -> Vec<DebugContainerRow> {
+    let statuses = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.ephemeral_container_statuses.as_ref());
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.ephemeral_containers.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let state = statuses
+                .and_then(|all| all.iter().find(|s| s.name == c.name))
+                .and_then(|s| s.state.as_ref());
+            let state = match state {
+                Some(s) if s.running.is_some() => "running".to_string(),
+                Some(s) if s.terminated.is_some() => format!(
+                    "terminated (exit {})",
+                    s.terminated.as_ref().map_or(0, |t| t.exit_code)
+                ),
+                Some(s) if s.waiting.is_some() => format!(
+                    "waiting ({})",
+                    s.waiting
+                        .as_ref()
+                        .and_then(|w| w.reason.as_deref())
+                        .unwrap_or("")
+                ),
+                _ => "no status yet".to_string(),
+            };
+            DebugContainerRow {
+                name: c.name.clone(),
+                image: c.image.clone().unwrap_or_default(),
+                target: c.target_container_name.clone(),
+                state,
+            }
+        })
+        .collect()
+}

@@ -192,6 +192,7 @@ mod tests {
             ready: false,
             blocking: None,
             init_containers: Vec::new(),
+            debug_containers: Vec::new(),
             findings,
             events: Vec::new(),
             active_deadline_seconds: None,

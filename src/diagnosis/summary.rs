@@ -9,7 +9,7 @@ use super::events::{self, PodEvent};
 use super::evidence::Evidence;
 use crate::finding::{Finding, ObjectRef};
 use crate::status;
-use crate::timeline::{self, Blocking, InitContainerRow, seconds_between};
+use crate::timeline::{self, Blocking, DebugContainerRow, InitContainerRow, seconds_between};
 
 /// The diagnosis of one pod.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,6 +34,8 @@ pub struct PodDiagnosis {
     /// The init container that stops initialization now.
     pub blocking: Option<Blocking>,
     pub init_containers: Vec<InitContainerRow>,
+    /// The pod's ephemeral (debug) containers, in the order they were added.
+    pub debug_containers: Vec<DebugContainerRow>,
     pub findings: Vec<Finding>,
     /// The pod's events, deduplicated with counts, oldest first (newest last).
     pub events: Vec<PodEvent>,
@@ -69,6 +71,7 @@ pub fn summarize(evidence: &Evidence, now: Timestamp) -> PodDiagnosis {
         ready: timeline::ready_condition(pod),
         blocking,
         init_containers: rows,
+        debug_containers: timeline::debug_rows(pod),
         findings: Vec::new(),
         events: events::summarize(&evidence.events, pod),
         active_deadline_seconds,

@@ -1,9 +1,20 @@
 //! The human output's copy of a diagnosis, with everything the cluster supplied made safe for a
 //! terminal ([`crate::sanitize`]): names, images, reasons, messages, events, evidence, fixes and
 //! the suggested commands. The JSON output renders the diagnosis itself, exact.
+//!
+//! Every piece is also bounded on screen ([`crate::text::cap`], with a marker saying how much
+//! was cut): a name or cell at [`CELL_CHARS`], a message at [`MESSAGE_CHARS`], an evidence line
+//! at [`EVIDENCE_CHARS`]. Tabs in evidence (log lines) stay tabs, as `kubectl logs` shows them.
 
 use crate::diagnosis::{Finding, PodDiagnosis, PodEvent};
 use crate::sanitize;
+
+/// The most characters of a name, a table cell or a suggested command shown.
+pub const CELL_CHARS: usize = 200;
+/// The most characters of a finding's message or an event's message shown.
+pub const MESSAGE_CHARS: usize = 600;
+/// The most characters of one evidence line shown.
+pub const EVIDENCE_CHARS: usize = 400;
 
 /// `pod` with every text field shown safely; one-line fields stay one line.
 pub fn for_terminal(pod: &PodDiagnosis) -> PodDiagnosis {
@@ -25,6 +36,12 @@ pub fn for_terminal(pod: &PodDiagnosis) -> PodDiagnosis {
         one_line(&mut row.image);
         row.reason.as_mut().map(one_line);
     }
+    for row in &mut safe.debug_containers {
+        one_line(&mut row.name);
+        one_line(&mut row.image);
+        one_line(&mut row.state);
+        row.target.as_mut().map(one_line);
+    }
     safe.findings.iter_mut().for_each(finding);
     safe.events.iter_mut().for_each(event);
     safe.next_commands.iter_mut().for_each(one_line);
@@ -40,28 +57,62 @@ fn finding(f: &mut Finding) {
     one_line(&mut f.code);
     f.container.as_mut().map(one_line);
     f.target.as_mut().map(one_line);
-    one_line(&mut f.message);
-    f.evidence.iter_mut().for_each(one_line);
+    one_line_capped(&mut f.message, MESSAGE_CHARS);
+    f.evidence.iter_mut().for_each(evidence_line);
     // A fix may be a multi-line manifest: its newlines are ours and stay.
     multi_line(&mut f.hint);
 }
 
 fn event(e: &mut PodEvent) {
-    for field in [&mut e.type_, &mut e.reason, &mut e.message, &mut e.source] {
+    for field in [&mut e.type_, &mut e.reason, &mut e.source] {
         one_line(field);
     }
+    one_line_capped(&mut e.message, MESSAGE_CHARS);
     e.container.as_mut().map(one_line);
 }
 
 fn one_line(text: &mut String) {
+    one_line_capped(text, CELL_CHARS);
+}
+
+fn one_line_capped(text: &mut String, max: usize) {
     if let std::borrow::Cow::Owned(safe) = sanitize::line(text) {
         *text = safe;
     }
+    cap(text, max);
 }
 
+/// An evidence line (often a log line): controls shown, a newline as `\n`, tabs kept.
+fn evidence_line(text: &mut String) {
+    let safe = sanitize::terminal(text);
+    if safe.contains('\n') {
+        *text = safe.replace('\n', "\\n");
+    } else if let std::borrow::Cow::Owned(safe) = safe {
+        *text = safe;
+    }
+    cap(text, EVIDENCE_CHARS);
+}
+
+fn cap(text: &mut String, max: usize) {
+    if text.len() > max {
+        let capped = crate::text::cap(text, max);
+        if capped.len() < text.len() {
+            *text = capped;
+        }
+    }
+}
+
+/// A fix: controls shown, its own newlines kept, each line bounded.
 fn multi_line(text: &mut String) {
     if let std::borrow::Cow::Owned(safe) = sanitize::terminal(text) {
         *text = safe;
+    }
+    if text.lines().any(|l| l.len() > MESSAGE_CHARS) {
+        *text = text
+            .lines()
+            .map(|l| crate::text::cap(l, MESSAGE_CHARS))
+            .collect::<Vec<_>>()
+            .join("\n");
     }
 }
 
@@ -109,6 +160,12 @@ mod tests {
                 evidence: vec![h.clone()],
                 hint: format!("apply:\n  name: {h}"),
                 resolved: None,
+            }],
+            debug_containers: vec![crate::timeline::DebugContainerRow {
+                name: h.clone(),
+                image: h.clone(),
+                target: Some(h.clone()),
+                state: h.clone(),
             }],
             events: vec![PodEvent {
                 type_: h.clone(),

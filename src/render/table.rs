@@ -66,6 +66,7 @@ fn render_pod(pod: &PodDiagnosis, now: Timestamp, palette: Palette, wide: bool) 
         return out;
     }
     out.push_str(&timeline_table(pod, now, palette, wide));
+    out.push_str(&debug_containers_text(pod));
     out.push('\n');
     match &pod.blocking {
         Some(b) => out.push_str(&format!(
@@ -118,14 +119,38 @@ fn findings_text(pod: &PodDiagnosis, palette: Palette) -> String {
     out
 }
 
-/// The events as `kubectl describe` lists them: oldest first, `AGE (xN over AGE)`.
+/// The ephemeral (debug) containers under the timeline: they run in the pod beside its
+/// containers, and stay in its spec.
+fn debug_containers_text(pod: &PodDiagnosis) -> String {
+    if pod.debug_containers.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("   debug (ephemeral) containers:\n");
+    for row in &pod.debug_containers {
+        let target = row
+            .target
+            .as_deref()
+            .map(|t| format!(", sharing the processes of {t}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "   -  {}  {}{target}: {}\n",
+            row.name, row.image, row.state
+        ));
+    }
+    out
+}
+
+/// The events as `kubectl describe` lists them: oldest first, `AGE (xN over AGE)`; a CONTAINER
+/// column (from `involvedObject.fieldPath`) whenever an event is about one container, so that
+/// the same reason for two containers reads as two rows, not one repeated.
 fn events_text(events: &[PodEvent], now: Timestamp, palette: Palette, wide: bool) -> String {
     if events.is_empty() {
         return "Events: <none>\n".to_string();
     }
+    let with_container = wide || events.iter().any(|e| e.container.is_some());
     let mut table = crate::render::bare_table(palette.enabled);
     let mut header = vec!["TYPE", "REASON", "AGE", "FROM", "CONTAINER", "MESSAGE"];
-    if !wide {
+    if !with_container {
         header.remove(4);
     }
     table.set_header(header);
@@ -139,7 +164,7 @@ fn events_text(events: &[PodEvent], now: Timestamp, palette: Palette, wide: bool
             Cell::new(&event.reason),
             Cell::new(event_age(event, now)),
             Cell::new(&event.source),
-            Cell::new(event.container.as_deref().unwrap_or("")),
+            Cell::new(event.container.as_deref().unwrap_or("-")),
             Cell::new(
                 event
                     .message
@@ -148,7 +173,7 @@ fn events_text(events: &[PodEvent], now: Timestamp, palette: Palette, wide: bool
                     .join(" "),
             ),
         ];
-        if !wide {
+        if !with_container {
             cells.remove(4);
         }
         table.add_row(cells);

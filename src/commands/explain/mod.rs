@@ -437,6 +437,7 @@ mod tests {
             ready: initialized && phase == "Running",
             blocking: None,
             init_containers: Vec::new(),
+            debug_containers: Vec::new(),
             findings: Vec::new(),
             events: Vec::new(),
             active_deadline_seconds: Some(600),

@@ -644,6 +644,29 @@ fn misbehaving_servers() {
             5,
             "401 Unauthorized",
         ),
+        // A 200 whose body is a Status is no list: never "No pods are blocked".
+        case(
+            "a Status with 200",
+            fake(Server::Fixed(
+                200,
+                "application/json",
+                r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"nope","code":200}"#,
+            )),
+            6,
+            "did not answer as a Kubernetes API server",
+        ),
+        // A server that hands out the same continue token again would be paged forever.
+        case(
+            "a repeated continue token",
+            fake(Server::Fixed(
+                200,
+                "application/json",
+                r#"{"kind":"PodList","apiVersion":"v1","metadata":{"continue":"again"},"items":[]}"#,
+            )),
+            6,
+            "did not answer as a Kubernetes API server",
+        )
+        .within(10),
         case(
             "a pod that is not JSON",
             fake(Server::Fixed(200, "application/json", "{\"kind\": ")),
@@ -899,6 +922,13 @@ fn bad_command_lines_are_refused_locally() {
             "explain",
             "--request-timeout",
             "0",
+        ]),
+        // Past int64 nanoseconds: refused, never wrapped (it used to become sinceSeconds=-1).
+        case("a --since beyond any duration", base(), 2, "too long").args(&[
+            "logs",
+            "web",
+            "--since",
+            "18446744073709551615s",
         ]),
     ];
     check_all(cases);

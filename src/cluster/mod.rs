@@ -5,6 +5,7 @@ pub mod config;
 mod errors;
 pub mod exec;
 pub mod follow;
+mod lenient;
 pub mod limits;
 pub mod lists;
 pub mod owners;
@@ -290,19 +291,48 @@ impl Cluster {
             limit_bytes: Some(limits::LOG_LIMIT_BYTES),
             ..Default::default()
         };
-        let read = || async {
-            let stream = api.log_stream(pod, &params).await?;
-            let mut raw = Vec::new();
-            // The server honours limitBytes; a server that does not is cut off here.
-            Box::pin(stream)
-                .take(limits::LOG_LIMIT_BYTES as u64)
-                .read_to_end(&mut raw)
-                .await
-                .map_err(|e| kube::Error::Service(Box::new(e)))?;
-            Ok(raw)
+        let read = |params: LogParams| {
+            let api = api.clone();
+            async move {
+                let stream = api.log_stream(pod, &params).await?;
+                let mut raw = Vec::new();
+                // The server honours limitBytes; a server that does not is cut off here.
+                Box::pin(stream)
+                    .take(limits::LOG_LIMIT_BYTES.unsigned_abs())
+                    .read_to_end(&mut raw)
+                    .await
+                    .map_err(|e| kube::Error::Service(Box::new(e)))?;
+                Ok(raw)
+            }
         };
-        let raw = self.read("get", "pods/log", Some(namespace), read).await?;
-        Ok(limits::log_lines(&raw, tail_lines))
+        let raw = self
+            .read("get", "pods/log", Some(namespace), || read(params.clone()))
+            .await?;
+        let mut lines = limits::log_lines(&raw, tail_lines);
+        // limitBytes counts from the first line of the tail: a very long line there hides the
+        // lines after it, and the last one usually says what failed. Read it on its own.
+        if u64::try_from(raw.len()).unwrap_or(u64::MAX) >= limits::LOG_LIMIT_BYTES.unsigned_abs()
+            && tail_lines > 1
+        {
+            let last = LogParams {
+                tail_lines: Some(1),
+                ..params.clone()
+            };
+            if let Ok(end) = self
+                .read("get", "pods/log", Some(namespace), || read(last.clone()))
+                .await
+            {
+                let end = limits::log_lines(&end, 1);
+                if !end.is_empty() && lines.last() != end.last() {
+                    lines.push(format!(
+                        "… (the log's last {tail_lines} lines hold more than {} KiB: cut here)",
+                        limits::LOG_LIMIT_BYTES / 1024
+                    ));
+                    lines.extend(end);
+                }
+            }
+        }
+        Ok(lines)
     }
 
     /// The names of the Secrets in a namespace: metadata only (no secret data is read), paged.
@@ -351,7 +381,12 @@ impl Cluster {
             match tokio::time::timeout_at(deadline, stream.next()).await {
                 Err(_) | Ok(None) => return Ok(false),
                 Ok(Some(Ok(WatchEvent::Bookmark(_)))) => {}
-                Ok(Some(Ok(WatchEvent::Error(status)))) if status.code == 410 => return Ok(true),
+                Ok(Some(Ok(WatchEvent::Error(status)))) if status.code == 410 => {
+                    // Expired: read again, but not at once: a server that answers every
+                    // watch so would otherwise be re-listed as fast as it answers.
+                    tokio::time::sleep(crate::cluster::EXPIRED_PAUSE).await;
+                    return Ok(true);
+                }
                 Ok(Some(Ok(WatchEvent::Error(status)))) => {
                     return Err(self.map_error(
                         kube::Error::Api(status),
@@ -405,6 +440,9 @@ impl Cluster {
 }
 
 use errors::shown_server;
+
+/// The pause before a list again after a watch answered 410 (its version expired).
+pub const EXPIRED_PAUSE: Duration = Duration::from_secs(1);
 
 /// How many times a read answered 429 is made again.
 pub const RETRIES: u32 = 3;

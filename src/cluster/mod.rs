@@ -150,6 +150,15 @@ impl Cluster {
         &self.namespace
     }
 
+    /// The error of a request that did not end within the timeout.
+    pub fn timed_out(&self, verb: &str, resource: &str) -> Error {
+        Error::Timeout {
+            server: self.server.clone(),
+            what: format!("{verb} {resource}"),
+            timeout: self.timeout,
+        }
+    }
+
     /// The per-request timeout.
     pub fn timeout(&self) -> Duration {
         self.timeout

@@ -18,6 +18,7 @@ mod args;
 mod bounded_tests;
 pub mod expand;
 mod line;
+mod memo;
 mod plumbing;
 mod script;
 pub mod shell;
@@ -176,7 +177,9 @@ impl Extraction {
 
 /// Read what `container` of `pod` waits on; `config_maps` are those fetched (for env values).
 pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap]>) -> Extraction {
-    extract_within(pod, container, config_maps, STEPS)
+    memo::remembered(pod, container, config_maps, STEPS, || {
+        extract_within(pod, container, config_maps, STEPS)
+    })
 }
 
 /// [`extract`] with a budget of `steps` (see [`STEPS`]).

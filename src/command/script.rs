@@ -12,6 +12,9 @@ use crate::command::shell::{self, Ctx, Frame, Guard, Loop, Piece, SimpleCommand,
 /// Function calls and loop iterations followed per container: beyond, a call is not
 /// understood and a loop runs once with its variable unknown.
 pub(super) const BUDGET: usize = 256;
+/// What reading one simple command costs beyond its length, in steps (words built, the tool
+/// matched, the check recorded).
+const PER_COMMAND: usize = 16;
 /// Values of one `for` loop followed (beyond, its variable is unknown).
 const MAX_VALUES: usize = 16;
 /// How an array's elements are kept in one variable's text.
@@ -33,7 +36,7 @@ impl Reader<'_> {
         while i < commands.len() {
             let cmd = &commands[i];
             // Every command read costs its length, and a copy of the variables it may change.
-            if !self.charge(cmd.raw.len() + env.weight()) {
+            if !self.charge(PER_COMMAND + cmd.raw.len() + env.weight()) {
                 return;
             }
             if let Some(frame) = cmd.frames.first() {

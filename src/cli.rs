@@ -520,12 +520,19 @@ pub fn usage_line(err: &clap::Error) -> String {
     )
 }
 
+/// The longest duration kubectl reads (Go's `time.Duration`: int64 nanoseconds).
+pub const MAX_DURATION: Duration = Duration::from_nanos(i64::MAX.unsigned_abs());
+
 /// Parse a kubectl-style duration: `30s`, `1m30s`, `500ms`, or a bare number of seconds
 /// (`--request-timeout`, `--since`, `--timeout`). Pure; `Err` is the message clap shows.
 pub fn parse_timeout(text: &str) -> Result<Duration, String> {
     let duration = parse_duration(text)?;
     if duration.is_zero() {
         return Err("must be more than zero: every request needs a timeout".into());
+    }
+    // kubectl's durations are int64 nanoseconds: anything longer is refused, not wrapped.
+    if duration > MAX_DURATION {
+        return Err("too long: a duration is at most 2562047h47m16s".into());
     }
     Ok(duration)
 }

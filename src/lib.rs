@@ -6,6 +6,27 @@
 //! - [`cluster`] and [`gather`] are the edge: the only code that talks to the API.
 //! - [`render`] turns diagnoses into tables or JSON; [`commands`] wires the three per subcommand.
 
+/// `eprintln!` that never panics: a closed or full stderr (`2>/dev/full`) loses the message,
+/// never the exit code.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that never panics (see [`say!`]).
+#[macro_export]
+macro_rules! say_inline {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut err = std::io::stderr();
+        let _ = write!(err, $($arg)*);
+        let _ = err.flush();
+    }};
+}
+
 pub mod app;
 pub mod cli;
 pub mod cluster;
@@ -20,6 +41,7 @@ pub mod gather;
 pub mod logplan;
 pub mod logs;
 pub mod palette;
+pub mod pipe;
 pub mod preflight;
 pub mod render;
 pub mod sanitize;

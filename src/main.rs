@@ -6,6 +6,9 @@ use initdoctor::{app, cli::Cli, exit::ExitCode};
 fn main() -> std::process::ExitCode {
     // Before any thread exists: the proxy variables are read once, as kubectl reads them.
     initdoctor::cluster::proxy::capture_env();
+    // A reader that closed its end (`| head`) ends the command at once, as a closed pipe ends
+    // the command's output (exit 0, as a broken pipe does below).
+    initdoctor::pipe::watch_stdout(|| std::process::exit(0));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // --help, --version and a bare command print as clap prints them.
@@ -23,7 +26,7 @@ fn main() -> std::process::ExitCode {
             .into();
         }
         Err(err) => {
-            eprintln!("error: {}", initdoctor::cli::usage_line(&err));
+            initdoctor::say!("error: {}", initdoctor::cli::usage_line(&err));
             return ExitCode::Usage.into();
         }
     };
@@ -34,7 +37,7 @@ fn main() -> std::process::ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
+            initdoctor::say!("error: cannot start the async runtime: {err}");
             return ExitCode::Error.into();
         }
     };
@@ -45,7 +48,7 @@ fn main() -> std::process::ExitCode {
         Ok(code) => code.into(),
         Err(err) if err.is_broken_pipe() => ExitCode::Ok.into(),
         Err(err) => {
-            eprintln!("error: {}", initdoctor::sanitize::line(&err.to_string()));
+            initdoctor::say!("error: {}", initdoctor::sanitize::line(&err.to_string()));
             err.exit_code().into()
         }
     }

@@ -32,6 +32,27 @@ pub fn namespace(name: &str) -> Result<()> {
     }
 }
 
+/// A name read from cluster text (an owner reference, a Job or ConfigMap named in a command,
+/// a namespace given to a tool) that is to be part of a request's path: a DNS subdomain (a
+/// namespace: a DNS label). Such a name has nothing to escape — no `/`, `%`, `?`, `..` — so
+/// it cannot change the request; anything else is "not a valid name", and never sent.
+pub fn object_name_in_path(name: &str) -> bool {
+    is_subdomain(name)
+}
+
+/// A namespace read from cluster text (see [`object_name_in_path`]).
+pub fn namespace_in_path(name: &str) -> bool {
+    is_label(name)
+}
+
+/// The error for a name from cluster text that is not valid: nothing is sent.
+pub fn not_a_valid_name(what: &str, name: &str) -> Error {
+    Error::Usage(format!(
+        "{what} {:?} is not a valid name: no request was made",
+        sanitize::line(name)
+    ))
+}
+
 fn invalid(what: &str, name: &str, rule: &str) -> Error {
     Error::Usage(format!(
         "{what} {:?} is not valid: use {rule} characters, starting and ending with a letter or digit",

@@ -10,7 +10,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use base64::Engine as _;
-use hostile::{Server, connect_proxy, loopback_alias, run, scratch, script, serve, socks5_proxy};
+use hostile::{
+    Reply, Server, connect_proxy, loopback_alias, run, scratch, script, serve, socks5_proxy,
+};
 use serde_json::{Value, json};
 
 /// Markers planted in credentials and plugin output: none may reach a message.
@@ -644,6 +646,29 @@ fn misbehaving_servers() {
             5,
             "401 Unauthorized",
         ),
+        // A 200 whose body is a Status is no list: never "No pods are blocked".
+        case(
+            "a Status with 200",
+            fake(Server::Fixed(
+                200,
+                "application/json",
+                r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"nope","code":200}"#,
+            )),
+            6,
+            "did not answer as a Kubernetes API server",
+        ),
+        // A server that hands out the same continue token again would be paged forever.
+        case(
+            "a repeated continue token",
+            fake(Server::Fixed(
+                200,
+                "application/json",
+                r#"{"kind":"PodList","apiVersion":"v1","metadata":{"continue":"again"},"items":[]}"#,
+            )),
+            6,
+            "did not answer as a Kubernetes API server",
+        )
+        .within(10),
         case(
             "a pod that is not JSON",
             fake(Server::Fixed(200, "application/json", "{\"kind\": ")),
@@ -653,6 +678,211 @@ fn misbehaving_servers() {
         .args(&["explain", "web", "-n", "default"]),
     ];
     check_all(cases);
+}
+
+/// A pod blocked in its init container, as a fake server lists it.
+fn blocked_pod() -> Value {
+    json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web", "namespace": "default", "uid": "6f1b2c3d-0000-4000-8000-000000000001", "resourceVersion": "5"},
+        "spec": {"initContainers": [{"name": "step", "image": "busybox", "command": ["migrate"]}],
+                 "containers": [{"name": "app", "image": "busybox"}]},
+        "status": {"phase": "Pending",
+            "conditions": [{"type": "Initialized", "status": "False"}, {"type": "Ready", "status": "False"}],
+            "initContainerStatuses": [{"name": "step", "image": "busybox", "imageID": "", "ready": false,
+                "restartCount": 0, "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}}],
+            "containerStatuses": [{"name": "app", "image": "busybox", "imageID": "", "ready": false,
+                "restartCount": 0, "state": {"waiting": {"reason": "PodInitializing"}}}]}})
+}
+
+fn empty_list() -> Reply {
+    Reply::Json(
+        200,
+        r#"{"kind":"List","apiVersion":"v1","metadata":{"resourceVersion":"5"},"items":[]}"#.into(),
+    )
+}
+
+static WATCHES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Every watch answers 410 (expired) at once; lists answer.
+fn always_expired(line: &str) -> Reply {
+    if line.contains("watch=") {
+        WATCHES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        return Reply::Json(
+            200,
+            r#"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version","reason":"Expired","code":410}}"#.into(),
+        );
+    }
+    if line.contains("/pods?") || line.contains("/pods ") {
+        let list = json!({"kind": "PodList", "apiVersion": "v1",
+            "metadata": {"resourceVersion": "5"}, "items": [blocked_pod()]});
+        return Reply::Json(200, list.to_string());
+    }
+    empty_list()
+}
+
+/// The pod answers; its log never ends.
+fn endless_log(line: &str) -> Reply {
+    if line.contains("/log") {
+        return Reply::Endless;
+    }
+    if line.contains("/pods/web ") || line.contains("/pods/web?") {
+        return Reply::Json(200, blocked_pod().to_string());
+    }
+    empty_list()
+}
+
+/// A watch that always answers 410 is re-listed at a pace (once a second), not as fast as the
+/// server answers.
+#[test]
+fn an_always_expired_watch_is_paced() {
+    let port = serve(Server::Route(always_expired));
+    let mut kc = base();
+    *cluster(&mut kc) = json!({"server": format!("http://127.0.0.1:{port}")});
+    *admin(&mut kc) = json!({"token": format!("{SECRET}-token")});
+    let dir = scratch("expired");
+    let path = dir.join("kubeconfig");
+    std::fs::write(&path, kc.to_string()).expect("write kubeconfig");
+    let args: Vec<String> = [
+        "--kubeconfig",
+        &path.display().to_string(),
+        "explain",
+        "-n",
+        "default",
+        "--watch",
+    ]
+    .iter()
+    .map(std::string::ToString::to_string)
+    .collect();
+    let out = run(&args, &[], Duration::from_secs(6));
+    let watches = WATCHES.load(std::sync::atomic::Ordering::SeqCst);
+    let _ = std::fs::remove_dir_all(dir);
+    assert!(out.stdout.contains("web"), "{out:?}");
+    assert!(
+        (1..=15).contains(&watches),
+        "{watches} watches in 6 s: {out:?}"
+    );
+}
+
+/// `logs` without --follow is one request: a body that never ends ends at --request-timeout.
+#[test]
+fn a_log_that_never_ends_is_bounded_by_the_request_timeout() {
+    let port = serve(Server::Route(endless_log));
+    let mut kc = base();
+    *cluster(&mut kc) = json!({"server": format!("http://127.0.0.1:{port}")});
+    *admin(&mut kc) = json!({"token": format!("{SECRET}-token")});
+    let dir = scratch("endless-log");
+    let path = dir.join("kubeconfig");
+    std::fs::write(&path, kc.to_string()).expect("write kubeconfig");
+    let args: Vec<String> = [
+        "--kubeconfig",
+        &path.display().to_string(),
+        "logs",
+        "web",
+        "-c",
+        "step",
+        "-n",
+        "default",
+        "--request-timeout",
+        "3s",
+    ]
+    .iter()
+    .map(std::string::ToString::to_string)
+    .collect();
+    let out = run(&args, &[], Duration::from_secs(30));
+    let _ = std::fs::remove_dir_all(dir);
+    assert_eq!(out.code, 6, "{out:?}");
+    assert!(out.took < Duration::from_secs(12), "{out:?}");
+    // The container's header (logs' own), then the one error line.
+    let last = out.stderr.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with("error: ") && last.contains("did not answer get pods/log within 3s"),
+        "{out:?}"
+    );
+}
+
+/// `2>/dev/full`: the error cannot be written, the exit code is still the documented one
+/// (never a panic's 101).
+#[test]
+fn a_full_stderr_keeps_the_exit_code() {
+    let kc = fake(Server::Fixed(
+        404,
+        "application/json",
+        r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"nosuch\" not found","reason":"NotFound","code":404}"#,
+    ));
+    let dir = scratch("devfull");
+    let path = dir.join("kubeconfig");
+    std::fs::write(&path, kc.to_string()).expect("write kubeconfig");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let status = std::process::Command::new(common::binary())
+        .args(["--kubeconfig", &path.display().to_string()])
+        .args([
+            "explain",
+            "nosuch",
+            "-n",
+            "default",
+            "--request-timeout",
+            "5s",
+        ])
+        .env_clear()
+        .env("HOME", &dir)
+        .env("PATH", "/usr/bin:/bin")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(full)
+        .status()
+        .expect("run");
+    let _ = std::fs::remove_dir_all(dir);
+    assert_eq!(status.code(), Some(4), "{status:?}");
+}
+
+/// `explain … | head -c 100`: once the reader is gone the command ends at once, even while it
+/// still waits on the server (here one that never answers, with a 60 s request timeout).
+#[test]
+fn a_closed_pipe_ends_the_command_at_once() {
+    use std::io::Read;
+    let kc = fake(Server::Silent);
+    let dir = scratch("pipe");
+    let path = dir.join("kubeconfig");
+    std::fs::write(&path, kc.to_string()).expect("write kubeconfig");
+    let mut child = std::process::Command::new(common::binary())
+        .args(["--kubeconfig", &path.display().to_string()])
+        .args(["explain", "-A", "-o", "json", "--request-timeout", "60s"])
+        .env_clear()
+        .env("HOME", &dir)
+        .env("PATH", "/usr/bin:/bin")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(500));
+    // The reader goes away without reading (as `head` does once it has its bytes).
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut none = [0u8; 0];
+    let _ = stdout.read(&mut none);
+    drop(stdout);
+    let start = std::time::Instant::now();
+    let code = loop {
+        if let Some(status) = child.try_wait().expect("poll") {
+            break status.code();
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = std::fs::remove_dir_all(dir);
+    assert_eq!(code, Some(0), "took {:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
@@ -899,6 +1129,13 @@ fn bad_command_lines_are_refused_locally() {
             "explain",
             "--request-timeout",
             "0",
+        ]),
+        // Past int64 nanoseconds: refused, never wrapped (it used to become sinceSeconds=-1).
+        case("a --since beyond any duration", base(), 2, "too long").args(&[
+            "logs",
+            "web",
+            "--since",
+            "18446744073709551615s",
         ]),
     ];
     check_all(cases);

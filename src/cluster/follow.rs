@@ -222,7 +222,12 @@ impl Cluster {
             match tokio::time::timeout_at(deadline, stream.next()).await {
                 Err(_) | Ok(None) => return Ok(false),
                 Ok(Some(Ok(WatchEvent::Bookmark(_)))) => {}
-                Ok(Some(Ok(WatchEvent::Error(status)))) if status.code == 410 => return Ok(true),
+                Ok(Some(Ok(WatchEvent::Error(status)))) if status.code == 410 => {
+                    // Expired: read again, but not at once: a server that answers every
+                    // watch so would otherwise be re-listed as fast as it answers.
+                    tokio::time::sleep(crate::cluster::EXPIRED_PAUSE).await;
+                    return Ok(true);
+                }
                 Ok(Some(Ok(WatchEvent::Error(status)))) => {
                     return Err(self.map_error(
                         kube::Error::Api(status),

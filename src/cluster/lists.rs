@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use super::{Cluster, Scope};
+use super::{Cluster, Scope, lenient};
 use crate::error::Result;
 
 /// How many items a list request asks for at once (`limit`, then `continue`).
@@ -30,10 +30,19 @@ pub const METADATA_PAGES: usize = 10;
 /// A page of a list as the server sent it: its metadata, and each item's JSON text.
 #[derive(Deserialize)]
 struct RawPage<'a> {
+    /// `PodList`; a 200 whose body is a `Status` (or anything else) is no list at all.
+    #[serde(default)]
+    kind: Option<String>,
     #[serde(default)]
     metadata: ListMeta,
     #[serde(borrow, default)]
     items: Option<Vec<&'a RawValue>>,
+}
+
+/// A page, its items decoded.
+struct Page<K> {
+    metadata: ListMeta,
+    items: Vec<K>,
 }
 
 /// What the selection reads first of each pod: its phase and conditions (the rest of its
@@ -98,6 +107,7 @@ impl Cluster {
         let mut params = list_params(labels, fields);
         let mut kept = Vec::new();
         let mut version: Option<String> = None;
+        let mut tokens = std::collections::HashSet::new();
         loop {
             let text = self
                 .read("list", "pods", namespace, || {
@@ -114,12 +124,17 @@ impl Cluster {
                 self.map_error(kube::Error::SerdeError(e), "list", "pods", namespace)
             };
             let page: RawPage = serde_json::from_str(&text).map_err(decode)?;
+            if let Some(kind) = page.kind.as_deref().filter(|k| !k.ends_with("List")) {
+                return Err(decode(serde::de::Error::custom(format!(
+                    "a {kind} where a PodList was expected"
+                ))));
+            }
             for raw in page.items.unwrap_or_default() {
                 let head: Head = serde_json::from_str(raw.get()).map_err(decode)?;
                 if first(&head.skeleton()) == Some(false) {
                     continue;
                 }
-                let mut pod: Pod = serde_json::from_str(raw.get()).map_err(decode)?;
+                let mut pod: Pod = lenient::decode(raw.get()).map_err(decode)?;
                 if keep(&pod) {
                     slim(&mut pod.metadata);
                     kept.push(pod);
@@ -128,7 +143,13 @@ impl Cluster {
             if version.is_none() {
                 version = page.metadata.resource_version;
             }
-            match next_page(params, page.metadata.continue_.as_deref()) {
+            let token = page.metadata.continue_.as_deref();
+            if repeated(&mut tokens, token) {
+                return Err(decode(serde::de::Error::custom(
+                    "the server repeated a continue token: its pages would never end",
+                )));
+            }
+            match next_page(params, token) {
                 Some(next) => params = next,
                 None => break,
             }
@@ -203,14 +224,53 @@ impl Cluster {
     {
         let mut version: Option<String> = None;
         let mut params = list_params(labels, fields);
+        let mut tokens = std::collections::HashSet::new();
+        let decode = |e: serde_json::Error| {
+            self.map_error(kube::Error::SerdeError(e), "list", resource, namespace)
+        };
         loop {
-            let page = self
-                .read("list", resource, namespace, || api.list(&params))
+            let text = self
+                .read("list", resource, namespace, || {
+                    let request = kube::core::Request::new(api.resource_url()).list(&params);
+                    let client = self.client();
+                    async move {
+                        client
+                            .request_text(request.map_err(kube::Error::BuildRequest)?)
+                            .await
+                    }
+                })
                 .await?;
+            let raw: RawPage = serde_json::from_str(&text).map_err(decode)?;
+            if let Some(kind) = raw.kind.as_deref().filter(|k| !k.ends_with("List")) {
+                return Err(decode(serde::de::Error::custom(format!(
+                    "a {kind} where a list of {resource} was expected"
+                ))));
+            }
+            // Each item on its own: a time field it cannot hold degrades that field only.
+            let page = Page {
+                items: raw
+                    .items
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|item| lenient::decode::<K>(item.get()))
+                    .collect::<serde_json::Result<Vec<K>>>()
+                    .map_err(decode)?,
+                metadata: raw.metadata,
+            };
             if version.is_none() {
                 version = page.metadata.resource_version.clone();
             }
             let token = page.metadata.continue_.clone();
+            if repeated(&mut tokens, token.as_deref()) {
+                return Err(self.map_error(
+                    kube::Error::SerdeError(serde::de::Error::custom(
+                        "the server repeated a continue token: its pages would never end",
+                    )),
+                    "list",
+                    resource,
+                    namespace,
+                ));
+            }
             let mut items = page.items;
             for item in &mut items {
                 slim(item.meta_mut());
@@ -223,6 +283,12 @@ impl Cluster {
         }
         Ok(version.unwrap_or_default())
     }
+}
+
+/// True when a server hands out a continue token it gave before (a broken server that would
+/// page forever); remembers `token`.
+fn repeated(seen: &mut std::collections::HashSet<String>, token: Option<&str>) -> bool {
+    token.is_some_and(|t| !t.is_empty() && !seen.insert(t.to_string()))
 }
 
 /// The parameters of the page after the one that gave `token`; `None` after the last page.

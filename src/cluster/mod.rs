@@ -7,6 +7,7 @@ pub mod creation;
 mod errors;
 pub mod exec;
 pub mod follow;
+mod lenient;
 pub mod limits;
 pub mod lists;
 pub mod live;
@@ -162,6 +163,15 @@ impl Cluster {
         &self.namespace
     }
 
+    /// The error of a request that did not end within the timeout.
+    pub fn timed_out(&self, verb: &str, resource: &str) -> Error {
+        Error::Timeout {
+            server: self.server.clone(),
+            what: format!("{verb} {resource}"),
+            timeout: self.timeout,
+        }
+    }
+
     /// The per-request timeout.
     pub fn timeout(&self) -> Duration {
         self.timeout
@@ -304,19 +314,48 @@ impl Cluster {
             limit_bytes: Some(limits::LOG_LIMIT_BYTES),
             ..Default::default()
         };
-        let read = || async {
-            let stream = api.log_stream(pod, &params).await?;
-            let mut raw = Vec::new();
-            // The server honours limitBytes; a server that does not is cut off here.
-            Box::pin(stream)
-                .take(limits::LOG_LIMIT_BYTES as u64)
-                .read_to_end(&mut raw)
-                .await
-                .map_err(|e| kube::Error::Service(Box::new(e)))?;
-            Ok(raw)
+        let read = |params: LogParams| {
+            let api = api.clone();
+            async move {
+                let stream = api.log_stream(pod, &params).await?;
+                let mut raw = Vec::new();
+                // The server honours limitBytes; a server that does not is cut off here.
+                Box::pin(stream)
+                    .take(limits::LOG_LIMIT_BYTES.unsigned_abs())
+                    .read_to_end(&mut raw)
+                    .await
+                    .map_err(|e| kube::Error::Service(Box::new(e)))?;
+                Ok(raw)
+            }
         };
-        let raw = self.read("get", "pods/log", Some(namespace), read).await?;
-        Ok(limits::log_lines(&raw, tail_lines))
+        let raw = self
+            .read("get", "pods/log", Some(namespace), || read(params.clone()))
+            .await?;
+        let mut lines = limits::log_lines(&raw, tail_lines);
+        // limitBytes counts from the first line of the tail: a very long line there hides the
+        // lines after it, and the last one usually says what failed. Read it on its own.
+        if u64::try_from(raw.len()).unwrap_or(u64::MAX) >= limits::LOG_LIMIT_BYTES.unsigned_abs()
+            && tail_lines > 1
+        {
+            let last = LogParams {
+                tail_lines: Some(1),
+                ..params.clone()
+            };
+            if let Ok(end) = self
+                .read("get", "pods/log", Some(namespace), || read(last.clone()))
+                .await
+            {
+                let end = limits::log_lines(&end, 1);
+                if !end.is_empty() && lines.last() != end.last() {
+                    lines.push(format!(
+                        "… (the log's last {tail_lines} lines hold more than {} KiB: cut here)",
+                        limits::LOG_LIMIT_BYTES / 1024
+                    ));
+                    lines.extend(end);
+                }
+            }
+        }
+        Ok(lines)
     }
 
     /// The names of the Secrets in a namespace: metadata only (no secret data is read), paged.
@@ -390,6 +429,9 @@ impl Cluster {
 }
 
 use errors::shown_server;
+
+/// The pause before a list again after a watch answered 410 (its version expired).
+pub const EXPIRED_PAUSE: Duration = Duration::from_secs(1);
 
 /// How many times a read answered 429 is made again.
 pub const RETRIES: u32 = 3;

@@ -79,6 +79,12 @@ impl Cluster {
 
     /// The controller of a ReplicaSet or Job, when it has one of the kinds users edit.
     async fn owner_of(&self, kind: &str, namespace: &str, name: &str) -> Option<ObjectRef> {
+        // An owner reference names anything its writer wrote: only a Kubernetes name is sent.
+        if !crate::validate::object_name_in_path(name)
+            || !crate::validate::namespace_in_path(namespace)
+        {
+            return None;
+        }
         let meta = match kind {
             "ReplicaSet" => {
                 let api: Api<ReplicaSet> = Api::namespaced(self.client(), namespace);

@@ -26,10 +26,21 @@ use kube::api::Api;
 
 use super::Cluster;
 use crate::error::{Error, Result};
+use crate::validate;
 use crate::waits::resolve::SERVICE_NAME_LABEL;
 use crate::waits::shared::{
     self, Answer, Ask, Got, Lookups, MAX_ROUNDS, NAMES_PER_SLICE_LIST, split_slices,
 };
+
+/// The most lookups the waits of one `explain` (one round of `--watch`) make, all pods
+/// together: a namespace whose commands or EndpointSlices name thousands of objects costs this
+/// many requests, not thousands, and what was not looked up says so.
+pub const LOOKUP_BUDGET: usize = 300;
+
+/// The answer of a lookup past [`LOOKUP_BUDGET`].
+fn over_budget() -> String {
+    format!("not checked: past the budget of {LOOKUP_BUDGET} lookups per command")
+}
 
 /// One request of a round: a lookup, or several EndpointSlice lookups in one list.
 enum Request {
@@ -51,6 +62,7 @@ impl Cluster {
             cluster_domain: self.cluster_domain.clone(),
             ..Default::default()
         };
+        let mut spent = 0;
         for _ in 0..MAX_ROUNDS {
             let asks = shared::missing(pods.iter().copied(), &lookups);
             if asks.is_empty() {
@@ -69,6 +81,20 @@ impl Cluster {
                     .chunks(NAMES_PER_SLICE_LIST)
                     .map(|names| Request::Slices(names.to_vec())),
             );
+            // The budget: past it, a lookup is not made, and what needed it says so.
+            let allowed = LOOKUP_BUDGET.saturating_sub(spent);
+            if requests.len() > allowed {
+                for request in requests.split_off(allowed) {
+                    let asks = match request {
+                        Request::One(ask) => vec![ask],
+                        Request::Slices(names) => names.into_iter().map(Ask::SlicesOf).collect(),
+                    };
+                    for ask in asks {
+                        lookups.answers.insert(ask, Err(over_budget()));
+                    }
+                }
+            }
+            spent += requests.len();
             let answers: Vec<Vec<(Ask, Answer<Arc<Got>>)>> =
                 futures::stream::iter(requests.into_iter().map(|r| self.request(r)))
                     .buffer_unordered(super::REQUESTS_AT_ONCE)
@@ -98,6 +124,10 @@ impl Cluster {
 
     /// Make one lookup.
     async fn ask(&self, ask: &Ask) -> Result<Got> {
+        // Names come from commands and env: one that is not a Kubernetes name is never sent.
+        if let Some(err) = invalid_name(ask) {
+            return Err(err);
+        }
         let client = self.client();
         Ok(match ask {
             Ask::ServicesNamed(name) => {
@@ -193,6 +223,28 @@ impl Cluster {
             }
         })
     }
+}
+
+/// The error for a lookup naming what is not a Kubernetes name (see
+/// [`validate::object_name_in_path`]).
+fn invalid_name(ask: &Ask) -> Option<Error> {
+    let (namespace, name, what) = match ask {
+        Ask::ServicesNamed(name) | Ask::SlicesOf(name) => (None, Some(name), "service"),
+        Ask::ServicesByIp(ns, _)
+        | Ask::PodsLabelled(ns, _)
+        | Ask::PodsFielded(ns, _)
+        | Ask::ServiceNames(ns)
+        | Ask::PodsSample(ns, _, _)
+        | Ask::OwnerLabels(ns) => (Some(ns), None, ""),
+        Ask::ConfigMap(ns, name) => (Some(ns), Some(name), "configmap"),
+        Ask::Job(ns, name) => (Some(ns), Some(name), "job"),
+        Ask::ClusterDns => (None, None, ""),
+    };
+    if let Some(ns) = namespace.filter(|ns| !validate::namespace_in_path(ns)) {
+        return Some(validate::not_a_valid_name("namespace", ns));
+    }
+    name.filter(|n| !validate::object_name_in_path(n))
+        .map(|n| validate::not_a_valid_name(what, n))
 }
 
 fn has_cluster_ip(service: &Service, ip: &str) -> bool {

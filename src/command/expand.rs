@@ -13,6 +13,14 @@ use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod};
 /// The one file every pod can read to learn its namespace.
 pub const NAMESPACE_FILE: &str = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
+/// The largest value the reader keeps, in bytes, once expanded (`$(VAR)`, `$VAR`, `$(…)`):
+/// Kubernetes caps nothing here, so variables that double each other would grow without end.
+/// A larger value is "too large to read".
+pub const MAX_VALUE: usize = 64 * 1024;
+/// The most a container's variables may hold together once expanded, in bytes; past it, a
+/// value is "too large to read" too.
+pub const MAX_TABLE: usize = 1024 * 1024;
+
 /// Stands for a value that cannot be known here (a Secret's) in expanded text.
 pub(crate) const UNKNOWN: char = '\u{E000}';
 
@@ -47,6 +55,8 @@ pub enum Unknown {
     },
     /// Shell syntax whose value cannot be computed statically (`$1`, `$((…))`, …).
     Dynamic { text: String },
+    /// Longer than [`MAX_VALUE`] once expanded (or past [`MAX_TABLE`] with the others).
+    TooLarge { var: String },
 }
 
 impl Unknown {
@@ -73,6 +83,10 @@ impl Unknown {
                 "{var} is set by Kubernetes only when Service {service} existed before the container started"
             ),
             Unknown::Dynamic { text } => format!("{text} is only known at run time"),
+            Unknown::TooLarge { var } => format!(
+                "{var} is too large to read (over {} KiB once expanded)",
+                MAX_VALUE / 1024
+            ),
         }
     }
 }
@@ -97,6 +111,8 @@ pub struct EnvTable {
     /// variable may come from one of them.
     opaque_sources: Vec<String>,
     enable_service_links: bool,
+    /// The bytes of known text the variables hold (see [`MAX_TABLE`]).
+    bytes: usize,
 }
 
 impl EnvTable {
@@ -126,8 +142,8 @@ impl EnvTable {
                 match find_cm(&cm_ref.name) {
                     Some(cm) => {
                         for (key, value) in cm.data.iter().flatten() {
-                            table.vars.insert(
-                                format!("{prefix}{key}"),
+                            table.set(
+                                &format!("{prefix}{key}"),
                                 Value::Known {
                                     text: value.clone(),
                                     note: Some(format!(
@@ -220,8 +236,17 @@ impl EnvTable {
                 (Some(literal), None) => {
                     // Kubernetes expands `$(VAR)` in a value against the variables before it.
                     let expanded = expand(literal, &table);
-                    match expanded.unknowns().into_iter().next() {
+                    let unknown = expanded.unknowns().into_iter().next();
+                    match unknown {
+                        Some(Unknown::TooLarge { .. }) => Value::Unknown(Unknown::TooLarge {
+                            var: var.name.clone(),
+                        }),
                         Some(unknown) => Value::Unknown(unknown),
+                        None if table.bytes + expanded.chars.len() > MAX_TABLE => {
+                            Value::Unknown(Unknown::TooLarge {
+                                var: var.name.clone(),
+                            })
+                        }
                         None => {
                             let text = expanded.text();
                             let note = (text != *literal).then(|| {
@@ -236,7 +261,7 @@ impl EnvTable {
                     note: None,
                 },
             };
-            table.vars.insert(var.name.clone(), value);
+            table.set(&var.name, value);
         }
         let _ = namespace;
         table
@@ -244,22 +269,20 @@ impl EnvTable {
 
     /// A table from literal pairs (tests, and shell assignments).
     pub fn from_literals<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> EnvTable {
-        EnvTable {
-            vars: pairs
-                .into_iter()
-                .map(|(k, v)| {
-                    (
-                        k.to_string(),
-                        Value::Known {
-                            text: v.to_string(),
-                            note: None,
-                        },
-                    )
-                })
-                .collect(),
-            opaque_sources: Vec::new(),
+        let mut table = EnvTable {
             enable_service_links: true,
+            ..EnvTable::default()
+        };
+        for (k, v) in pairs {
+            table.set(
+                k,
+                Value::Known {
+                    text: v.to_string(),
+                    note: None,
+                },
+            );
         }
+        table
     }
 
     /// The variable as Kubernetes' `$(VAR)` expansion sees it: `None` when not defined, so
@@ -286,7 +309,16 @@ impl EnvTable {
 
     /// Set a variable (a shell assignment `NAME=value`).
     pub fn set(&mut self, name: &str, value: Value) {
-        self.vars.insert(name.to_string(), value);
+        self.bytes += size(&value);
+        if let Some(old) = self.vars.insert(name.to_string(), value) {
+            self.bytes -= size(&old);
+        }
+    }
+
+    /// What copying the table costs, in the reader's steps: one per variable and one per 64
+    /// bytes of value.
+    pub fn weight(&self) -> usize {
+        self.vars.len() + self.bytes / 64
     }
 
     /// True when the name is defined in the table.
@@ -317,6 +349,13 @@ impl EnvTable {
             service: stem.to_ascii_lowercase().replace('_', "-"),
             port,
         })
+    }
+}
+
+fn size(value: &Value) -> usize {
+    match value {
+        Value::Known { text, .. } => text.len(),
+        Value::Unknown(_) => 0,
     }
 }
 
@@ -452,6 +491,16 @@ pub fn expand(input: &str, env: &EnvTable) -> Chars {
                     let end = i + 3 + len;
                     match env.kubernetes(&name) {
                         Some(value) => {
+                            let value = match value {
+                                Value::Known { text, .. }
+                                    if out.chars.len() + text.len() > MAX_VALUE =>
+                                {
+                                    Value::Unknown(Unknown::TooLarge {
+                                        var: format!("$({name})"),
+                                    })
+                                }
+                                v => v,
+                            };
                             let index = out.refs.len();
                             match &value {
                                 Value::Known { text, .. } => {

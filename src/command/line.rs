@@ -14,6 +14,8 @@ use crate::command::shell::{self, Ctx, Guard, Loop, Piece, Word};
 
 /// How deep `sh -c` may nest inside `sh -c`.
 pub(super) const MAX_NESTING: usize = 16;
+/// How deep `$(…)` inside `$(…)` is evaluated (deeper, the output is not known).
+const MAX_SUBST_NESTING: usize = 8;
 /// How many wrappers (`exec`, `timeout`, `env`, nested shells) a command may have.
 const MAX_COMMAND_DEPTH: usize = 32;
 
@@ -25,9 +27,27 @@ pub(super) struct Reader<'a> {
     pub bash: Cell<bool>,
     /// Function calls and loop iterations left to follow (bounds the work on any script).
     pub budget: Cell<usize>,
+    /// Work left, in steps (a character read, compared or copied): at 0 the reader stops and
+    /// the container is "too complex to read" (see [`super::STEPS`]).
+    pub steps: Cell<u64>,
+    /// How deep `$(…)` is being evaluated inside `$(…)`.
+    pub nesting: Cell<usize>,
 }
 
 impl Reader<'_> {
+    /// Spend `n` steps; false (and no steps left) when there were not that many.
+    pub(super) fn charge(&self, n: usize) -> bool {
+        let n = u64::try_from(n).unwrap_or(u64::MAX);
+        let left = self.steps.get();
+        self.steps.set(left.saturating_sub(n));
+        n < left
+    }
+
+    /// The budget is spent: what is read from here on is not used.
+    pub(super) fn exhausted(&self) -> bool {
+        self.steps.get() == 0
+    }
+
     pub(super) fn eval(&self, word: &Word, env: &EnvTable) -> Arg {
         let mut arg = Arg {
             written: word.written.clone(),
@@ -49,8 +69,22 @@ impl Reader<'_> {
             };
             arg.text.push(marker(i));
         };
+        // A value past the size cap is replaced by a marker: "too large to read".
+        let fits = |arg: &Arg, text: &str| arg.text.len() + text.len() <= expand::MAX_VALUE;
+        let too_large = |arg: &mut Arg, what: &str| {
+            push_unknown(
+                arg,
+                Unknown::TooLarge {
+                    var: what.to_string(),
+                },
+            );
+        };
         for piece in &word.pieces {
+            if !self.charge(1) {
+                return;
+            }
             match piece {
+                Piece::Text(t) if !fits(arg, t) => too_large(arg, &word.written),
                 Piece::Text(t) => arg.text.push_str(t),
                 Piece::Unknown(u) => push_unknown(arg, u.clone()),
                 Piece::Param {
@@ -71,9 +105,13 @@ impl Reader<'_> {
                             },
                         );
                     }
+                    Value::Known { text, .. } if !fits(arg, &text) => {
+                        too_large(arg, &format!("${name}"));
+                    }
                     Value::Known { text, note }
                         if !(*colon && text.is_empty() && default.is_some()) =>
                     {
+                        self.charge(text.len());
                         arg.text
                             .push_str(&text.replace(super::script::ELEMENTS, " "));
                         if let Some(n) = note {
@@ -96,7 +134,8 @@ impl Reader<'_> {
                     pattern,
                     written,
                 } => match env.shell(name) {
-                    Value::Known { text, note } => match trim.apply(&text, pattern) {
+                    Value::Known { text, note } => match trim.apply(&text, pattern, &self.steps) {
+                        Some(t) if !fits(arg, &t) => too_large(arg, written),
                         Some(t) => {
                             arg.text.push_str(&t);
                             arg.notes.extend(note);
@@ -110,12 +149,10 @@ impl Reader<'_> {
                     },
                     Value::Unknown(u) => push_unknown(arg, u),
                 },
-                Piece::Subst { inner, .. } if self.output_of(inner, env).is_some() => {
-                    arg.text
-                        .push_str(&self.output_of(inner, env).unwrap_or_default());
-                }
-                Piece::Subst { inner, .. } => match namespace_read(inner) {
-                    true => {
+                Piece::Subst { inner, .. } => match self.subst_output(inner, env) {
+                    Some(t) if !fits(arg, &t) => too_large(arg, &word.written),
+                    Some(t) => arg.text.push_str(&t),
+                    None if namespace_read(inner) => {
                         arg.text.push_str(self.namespace);
                         let note = format!(
                             "$(cat {NAMESPACE_FILE}) is the pod's namespace, {}",
@@ -125,7 +162,7 @@ impl Reader<'_> {
                             arg.notes.push(note);
                         }
                     }
-                    false => push_unknown(
+                    None => push_unknown(
                         arg,
                         Unknown::Command {
                             text: inner.trim().to_string(),
@@ -140,6 +177,19 @@ impl Reader<'_> {
                 ),
             }
         }
+    }
+
+    /// The output of `$(…)` when it is certain (see `output_of`), evaluated once, and at most
+    /// [`MAX_SUBST_NESTING`] deep.
+    fn subst_output(&self, inner: &str, env: &EnvTable) -> Option<String> {
+        let depth = self.nesting.get();
+        if depth >= MAX_SUBST_NESTING || !self.charge(inner.len()) {
+            return None;
+        }
+        self.nesting.set(depth + 1);
+        let out = self.output_of(inner, env);
+        self.nesting.set(depth);
+        out
     }
 
     /// One simple command: wrappers peeled, a nested shell read, a tool matched.
@@ -235,6 +285,9 @@ impl Reader<'_> {
                 let script = &args[idx];
                 match script.known() {
                     Some(text) => {
+                        if !self.charge(text.len()) {
+                            return;
+                        }
                         let parsed = shell::parse_text(text);
                         if out.syntax_error.is_none() {
                             out.syntax_error = parsed.error.clone();
@@ -328,6 +381,7 @@ impl Reader<'_> {
                 in_loop: ctx.in_loop.is_some(),
                 handled: ctx.or_else || ctx.guard.is_some() || ctx.negated,
                 ends_script: ctx.ends_script,
+                times: 1,
             });
         }
     }

@@ -14,9 +14,12 @@
 //! URLs).
 
 mod args;
+#[cfg(test)]
+mod bounded_tests;
 mod discovery;
 pub mod expand;
 mod line;
+mod memo;
 mod plumbing;
 mod script;
 mod settle;
@@ -132,6 +135,9 @@ pub struct Check {
     pub handled: bool,
     /// When it fails, the script ends with its failure (see [`crate::command::shell::Ctx`]).
     pub ends_script: bool,
+    /// How many times the script runs this same check (`nslookup db; nslookup db; …`): one
+    /// check, one finding, with the count.
+    pub times: usize,
 }
 
 /// Everything read from one container.
@@ -150,7 +156,18 @@ pub struct Extraction {
     pub brace_range_in_sh: bool,
     /// The shell stops at the first command that fails (`sh -e`, `set -e`, `set -o errexit`).
     pub errexit: bool,
+    /// The reader spent its budget ([`STEPS`]) before the end: nothing read is kept, and
+    /// `not_understood` says "too complex to read".
+    pub too_complex: bool,
 }
+
+/// The work the reader may do on one container, in steps (a character read, compared or
+/// copied): a few milliseconds of CPU. Scripts built to make it slow (patterns that
+/// backtrack, `$(…)` nested deep, variables that double each other) stop here instead.
+pub const STEPS: u64 = 4_000_000;
+
+/// What `not_understood` holds when the reader stopped at its budget.
+pub const TOO_COMPLEX: &str = "too complex to read";
 
 impl Extraction {
     /// True when something here needs the cluster's objects to be explained.
@@ -163,6 +180,41 @@ impl Extraction {
 
 /// Read what `container` of `pod` waits on; `config_maps` are those fetched (for env values).
 pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap]>) -> Extraction {
+    memo::remembered(pod, container, config_maps, STEPS, || {
+        extract_within(pod, container, config_maps, STEPS)
+    })
+}
+
+/// [`extract`] with a budget of `steps` (see [`STEPS`]).
+pub fn extract_within(
+    pod: &Pod,
+    container: &Container,
+    config_maps: Option<&[ConfigMap]>,
+    steps: u64,
+) -> Extraction {
+    let mut out = read(pod, container, config_maps, steps);
+    merge_repeats(&mut out);
+    if out.too_complex {
+        let image = std::mem::take(&mut out.image);
+        out = Extraction {
+            container: std::mem::take(&mut out.container),
+            image,
+            not_understood: vec![TOO_COMPLEX.to_string()],
+            shell: out.shell,
+            script: out.script,
+            too_complex: true,
+            ..Default::default()
+        };
+    }
+    out
+}
+
+fn read(
+    pod: &Pod,
+    container: &Container,
+    config_maps: Option<&[ConfigMap]>,
+    steps: u64,
+) -> Extraction {
     let env = EnvTable::new(pod, container, config_maps);
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
     let image = container.image.clone().unwrap_or_default();
@@ -203,6 +255,8 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
         functions: Default::default(),
         bash: Default::default(),
         budget: std::cell::Cell::new(script::BUDGET),
+        steps: std::cell::Cell::new(steps),
+        nesting: std::cell::Cell::new(0),
     };
     // A shell running a script given with -c: read the script from its expanded characters,
     // so targets keep their `$(VAR)` as written.
@@ -212,6 +266,7 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
     {
         out.shell = Some(shell_name.clone());
         out.script = Some(script.written(0, script.chars.len()));
+        reader.charge(script.chars.len());
         let parsed = shell::parse(&script.chars, &script.refs);
         if shell_name != "bash" && shell_name != "zsh" {
             out.brace_range_in_sh = has_brace_range(&script.text());
@@ -226,6 +281,7 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
         reader.script(&parsed.commands, &mut env, &mut out, 0);
         settle::settle(&mut out);
         settle::never_silent(&parsed.commands, &mut out);
+        out.too_complex = reader.exhausted();
         return out;
     }
     let raw = argv
@@ -239,7 +295,42 @@ pub fn extract(pod: &Pod, container: &Container, config_maps: Option<&[ConfigMap
     };
     reader.command(&words, &raw, ctx, &env, &mut out, 0, None);
     settle::settle(&mut out);
+    out.too_complex = reader.exhausted();
     out
+}
+
+/// The same check written many times is one check, counted; the same command not understood
+/// is one line, counted.
+fn merge_repeats(out: &mut Extraction) {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut checks: Vec<Check> = Vec::new();
+    for check in std::mem::take(&mut out.checks) {
+        let key = format!("{check:?}");
+        match seen.get(&key) {
+            Some(&i) => checks[i].times += check.times,
+            None => {
+                seen.insert(key, checks.len());
+                checks.push(check);
+            }
+        }
+    }
+    out.checks = checks;
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut order = Vec::new();
+    for line in std::mem::take(&mut out.not_understood) {
+        let n = counts.entry(line.clone()).or_insert(0);
+        if *n == 0 {
+            order.push(line);
+        }
+        *n += 1;
+    }
+    out.not_understood = order
+        .into_iter()
+        .map(|line| match counts[&line] {
+            1 => line,
+            n => format!("{line} (×{n})"),
+        })
+        .collect();
 }
 
 /// `set -e`, `set -eux`, `set -o errexit`.

@@ -12,6 +12,9 @@ use crate::command::shell::{self, Ctx, Frame, Guard, Loop, Piece, SimpleCommand,
 /// Function calls and loop iterations followed per container: beyond, a call is not
 /// understood and a loop runs once with its variable unknown.
 pub(super) const BUDGET: usize = 256;
+/// What reading one simple command costs beyond its length, in steps (words built, the tool
+/// matched, the check recorded).
+const PER_COMMAND: usize = 16;
 /// Values of one `for` loop followed (beyond, its variable is unknown).
 const MAX_VALUES: usize = 16;
 /// How an array's elements are kept in one variable's text.
@@ -32,6 +35,10 @@ impl Reader<'_> {
         let mut i = 0;
         while i < commands.len() {
             let cmd = &commands[i];
+            // Every command read costs its length, and a copy of the variables it may change.
+            if !self.charge(PER_COMMAND + cmd.raw.len() + env.weight()) {
+                return;
+            }
             if let Some(frame) = cmd.frames.first() {
                 let len = commands[i..]
                     .iter()
@@ -149,8 +156,8 @@ impl Reader<'_> {
                 if let Some((name, value)) = assignment(w) {
                     self.substitutions(&value, ctx, &local, out, depth);
                     let val = self.value(&value, &local);
-                    env.set(&name, val);
-                    local.set(&name, self.value(&value, &local));
+                    env.set(&name, val.clone());
+                    local.set(&name, val);
                 }
             }
             return;
@@ -204,7 +211,9 @@ impl Reader<'_> {
             let Piece::Subst { inner, .. } = piece else {
                 continue;
             };
-            if namespace_read(inner) || self.output_of(inner, env).is_some() || depth > 8 {
+            // `echo … | cut …` (whose output may be certain) runs nothing to read: each
+            // `$(…)` is evaluated once, where the value is.
+            if namespace_read(inner) || depth > 8 || !self.charge(inner.len()) {
                 continue;
             }
             let parsed = shell::parse_text(inner);
@@ -402,6 +411,9 @@ impl Reader<'_> {
     /// The output of a command substitution when it is certain: `echo WORDS | cut -dC -fN` or
     /// `echo WORDS | awk -FC '{print $N}'`.
     pub(super) fn output_of(&self, inner: &str, env: &EnvTable) -> Option<String> {
+        if self.exhausted() {
+            return None;
+        }
         let parsed = shell::parse_text(inner);
         let [echo, filter] = parsed.commands.as_slice() else {
             return None;
@@ -461,6 +473,7 @@ impl Reader<'_> {
             in_loop: ctx.in_loop.is_some(),
             handled: ctx.or_else || ctx.guard.is_some() || ctx.negated,
             ends_script: ctx.ends_script,
+            times: 1,
         });
     }
 }

@@ -369,8 +369,14 @@ fn help_line(help: Option<&clap::builder::StyledStr>) -> String {
 pub fn render(candidates: &[Candidate], directive: u32) -> String {
     let mut out = String::new();
     for candidate in candidates {
+        // Cluster and kubeconfig text reach the terminal here on a TAB: a value it would act on
+        // (ESC, OSC, C1, bidi, NUL) is not offered (typed back, it would not name the object
+        // anyway); a description is shown escaped.
         let value = candidate.value.replace(['\n', '\t'], " ");
-        let help = candidate.help.replace(['\n', '\t'], " ");
+        if crate::sanitize::line(&value) != value {
+            continue;
+        }
+        let help = crate::sanitize::line(&candidate.help.replace(['\n', '\t'], " ")).into_owned();
         if help.trim().is_empty() {
             out.push_str(&format!("{value}\n"));
         } else {

@@ -114,7 +114,13 @@ pub async fn read(
         let mut stream = Box::pin(stream);
         let mut buf = vec![0u8; READ_CHUNK];
         let before = printed;
+        // A log read without --follow is one request: it ends within --request-timeout, as
+        // kubectl's does (a server whose body never ends cannot hold it).
+        let deadline = (!follow).then(|| tokio::time::Instant::now() + cluster.timeout());
         let ended_cleanly = loop {
+            if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
+                return Err(cluster.timed_out("get", "pods/log"));
+            }
             match tokio::time::timeout(idle, stream.read(&mut buf)).await {
                 Ok(Ok(0)) => break true,
                 Ok(Ok(n)) => {

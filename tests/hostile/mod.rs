@@ -28,6 +28,17 @@ pub enum Server {
     PlainHttpAtOnce,
     /// A fixed status, content type and body.
     Fixed(u16, &'static str, &'static str),
+    /// An answer chosen from the request line (`GET /api/v1/… HTTP/1.1`).
+    Route(fn(&str) -> Reply),
+}
+
+/// What a [`Server::Route`] answers.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// A status and a JSON body.
+    Json(u16, String),
+    /// A 200 whose body never ends.
+    Endless,
 }
 
 /// Start `server` on 127.0.0.1; its port.
@@ -74,20 +85,7 @@ fn answer(server: Server, mut stream: TcpStream) {
         }
         Server::Endless => {
             read_head(&mut stream);
-            let _ = stream.write_all(
-                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
-            );
-            let chunk = vec![b' '; 1 << 20];
-            let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
-            framed.extend_from_slice(&chunk);
-            framed.extend_from_slice(b"\r\n");
-            let _ = stream.write_all(b"1\r\n[\r\n");
-            // Stop after 4 GiB at most, so a broken client cannot keep the thread forever.
-            for _ in 0..4096 {
-                if stream.write_all(&framed).is_err() {
-                    break;
-                }
-            }
+            endless(&mut stream);
         }
         Server::Slow => {
             read_head(&mut stream);
@@ -98,6 +96,22 @@ fn answer(server: Server, mut stream: TcpStream) {
                 std::thread::sleep(Duration::from_millis(500));
                 if stream.write_all(b" ").is_err() {
                     break;
+                }
+            }
+        }
+        Server::Route(route) => {
+            let head = read_head(&mut stream);
+            let line = head.lines().next().unwrap_or("").to_string();
+            match route(&line) {
+                Reply::Endless => endless(&mut stream),
+                Reply::Json(code, body) => {
+                    let _ = stream.write_all(
+                        format!(
+                            "HTTP/1.1 {code} Status\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        )
+                        .as_bytes(),
+                    );
                 }
             }
         }
@@ -172,6 +186,24 @@ pub fn throttled(refusals: usize, retry_after: u32, body: &'static str) -> Throt
         }
     });
     Throttled { port, arrivals }
+}
+
+/// A 200 whose body never ends (4 GiB at most), as fast as it can be written.
+fn endless(stream: &mut TcpStream) {
+    let _ = stream.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+    );
+    let chunk = vec![b' '; 1 << 20];
+    let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
+    framed.extend_from_slice(&chunk);
+    framed.extend_from_slice(b"\r\n");
+    let _ = stream.write_all(b"1\r\n[\r\n");
+    // Stop after 4 GiB at most, so a broken client cannot keep the thread forever.
+    for _ in 0..4096 {
+        if stream.write_all(&framed).is_err() {
+            break;
+        }
+    }
 }
 
 /// A proxy that counts the connections it forwarded.

@@ -24,6 +24,8 @@ mod syntax;
 mod walk;
 mod words;
 
+use std::cell::Cell;
+
 use crate::command::expand::{Ch, Reference, Unknown};
 use lexer::Lexer;
 use parser::Parser;
@@ -76,8 +78,9 @@ pub enum Trim {
 
 impl Trim {
     /// `value` with the part matching `pattern` removed, as sh does; `None` when the pattern
-    /// has what is not read here (bracket expressions).
-    pub fn apply(self, value: &str, pattern: &str) -> Option<String> {
+    /// has what is not read here (bracket expressions) or when matching would spend more than
+    /// `steps` has left (each character compared costs one; `steps` is then 0).
+    pub fn apply(self, value: &str, pattern: &str, steps: &Cell<u64>) -> Option<String> {
         if pattern.contains('[') {
             return None;
         }
@@ -91,30 +94,73 @@ impl Trim {
                 v[at..].iter().collect()
             }
         };
+        // Each candidate is matched in O(len · pattern) at worst, and every comparison is paid
+        // for: a value and pattern built to make matching slow run out of steps instead.
+        let mut out_of_steps = false;
+        let mut matches = |text: &[char]| {
+            glob(&p, text, steps).unwrap_or_else(|| {
+                out_of_steps = true;
+                true
+            })
+        };
         let found = match self {
             Trim::Suffix => (0..=n)
                 .rev()
-                .find(|&i| glob(&p, &v[i..]))
+                .find(|&i| matches(&v[i..]))
                 .map(|i| cut(i, true)),
-            Trim::LongestSuffix => (0..=n).find(|&i| glob(&p, &v[i..])).map(|i| cut(i, true)),
-            Trim::Prefix => (0..=n).find(|&i| glob(&p, &v[..i])).map(|i| cut(i, false)),
+            Trim::LongestSuffix => (0..=n).find(|&i| matches(&v[i..])).map(|i| cut(i, true)),
+            Trim::Prefix => (0..=n).find(|&i| matches(&v[..i])).map(|i| cut(i, false)),
             Trim::LongestPrefix => (0..=n)
                 .rev()
-                .find(|&i| glob(&p, &v[..i]))
+                .find(|&i| matches(&v[..i]))
                 .map(|i| cut(i, false)),
         };
+        if out_of_steps {
+            return None;
+        }
         Some(found.unwrap_or_else(|| value.to_string()))
     }
 }
 
-/// Whether `text` matches the glob `p` (`*`, `?`, literal characters).
-fn glob(p: &[char], text: &[char]) -> bool {
-    match p.split_first() {
-        None => text.is_empty(),
-        Some(('*', rest)) => (0..=text.len()).any(|i| glob(rest, &text[i..])),
-        Some(('?', rest)) => !text.is_empty() && glob(rest, &text[1..]),
-        Some((c, rest)) => text.first() == Some(c) && glob(rest, &text[1..]),
-    }
+/// Whether `text` matches the glob `p` (`*`, `?`, literal characters); `None` when `steps`
+/// ran out (it is then 0). Two pointers and the last `*` seen, never recursion:
+/// O(len(text) · len(p)) at worst.
+pub(crate) fn glob(p: &[char], text: &[char], steps: &Cell<u64>) -> Option<bool> {
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    let left = steps.get();
+    let mut spent: u64 = 0;
+    let verdict = loop {
+        spent += 1;
+        if spent > left {
+            steps.set(0);
+            return None;
+        }
+        if ti == text.len() {
+            break p[pi.min(p.len())..].iter().all(|&c| c == '*');
+        }
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == text[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            // Let the last `*` take one more character, and go on after it.
+            _ => match star {
+                Some((sp, st)) => {
+                    star = Some((sp, st + 1));
+                    pi = sp + 1;
+                    ti = st + 1;
+                }
+                None => break false,
+            },
+        }
+    };
+    steps.set(left - spent);
+    Some(verdict)
 }
 
 /// A shell word: its pieces and how it was written (quotes removed, expansions kept).

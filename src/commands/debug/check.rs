@@ -96,7 +96,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, pod: &Pod) -> Result<ExitCode> {
     }
     add_ephemeral(ctx, &pod_name, &plan.container, false).await?;
     let name = plan.container.name.clone();
-    eprintln!(
+    crate::say!(
         "Running {} check(s) of {blocker} in ephemeral container {name} (image {})...",
         probes.len(),
         crate::sanitize::line(&args.image)
@@ -145,7 +145,7 @@ async fn wait_terminated(ctx: &Ctx<'_>, pod: &str, name: &str) -> Result<()> {
             return Ok(());
         }
         if state != last && state.starts_with("waiting") {
-            eprintln!("{name}: {}", crate::sanitize::line(&state));
+            crate::say!("{name}: {}", crate::sanitize::line(&state));
         }
         last = state;
         if Instant::now() >= deadline {

@@ -41,7 +41,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, pod: &Pod, copy_name: &str) -> Result<Exi
         }
         let value = serde_json::to_value(&plan.pod).unwrap_or_default();
         print_object(&value, args.output)?;
-        eprintln!(
+        crate::say!(
             "(dry run: pod {copy_name} not created{})",
             if args.replace {
                 format!(", pod {} not deleted", args.pod)
@@ -74,7 +74,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, pod: &Pod, copy_name: &str) -> Result<Exi
     } else {
         format!(", without {}", plan.skipped.join(", "))
     };
-    eprintln!(
+    crate::say!(
         "Created pod {}/{copy_name}, a copy of {} in which {} waits instead of running its command{skipped} (no labels, no probes{}).",
         ctx.namespace,
         args.pod,
@@ -90,12 +90,13 @@ pub(crate) async fn run(ctx: &Ctx<'_>, pod: &Pod, copy_name: &str) -> Result<Exi
                 pods.delete(&args.pod, &DeleteParams::default()),
             )
             .await?;
-        eprintln!("Deleted pod {}/{} (--replace).", ctx.namespace, args.pod);
+        crate::say!("Deleted pod {}/{} (--replace).", ctx.namespace, args.pod);
     }
     if !ctx.inputs.session.attach {
-        eprintln!(
+        crate::say!(
             "Debug it with: kubectl initdoctor debug {copy_name} --target {} -n {}",
-            plan.target, ctx.namespace
+            plan.target,
+            ctx.namespace
         );
         return Ok(ExitCode::Ok);
     }
@@ -106,7 +107,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, pod: &Pod, copy_name: &str) -> Result<Exi
 /// Wait for the copy's init container to run (its wait), reporting what holds it.
 async fn wait_init_running(ctx: &Ctx<'_>, pod: &str, target: &str) -> Result<Pod> {
     let timeout = ctx.args.timeout;
-    eprintln!(
+    crate::say!(
         "Waiting for {target} of {pod} to run (up to {})...",
         humantime::format_duration(timeout)
     );
@@ -137,7 +138,7 @@ async fn wait_init_running(ctx: &Ctx<'_>, pod: &str, target: &str) -> Result<Pod
             "not scheduled yet".to_string()
         };
         if now != last {
-            eprintln!("{pod}: {target} {}", crate::sanitize::line(&now));
+            crate::say!("{pod}: {target} {}", crate::sanitize::line(&now));
             last = now;
         }
         if Instant::now() >= deadline {

@@ -121,7 +121,7 @@ pub async fn run(args: &DebugArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let pod = pod?;
     let (profile, why) = profile::resolve(level.as_ref().and_then(|l| l.as_deref()), args.profile);
     if let Some(why) = why {
-        eprintln!("{}", crate::sanitize::line(&why));
+        crate::say!("{}", crate::sanitize::line(&why));
     }
     if let Some(level) = &level {
         debug::check_pod_security(level.as_deref(), profile).map_err(Error::Usage)?;
@@ -179,7 +179,7 @@ pub(crate) async fn debug_pod(ctx: &Ctx<'_>, pod: Pod, target: Option<&str>) -> 
     })
     .map_err(Error::Usage)?;
     for warning in &plan.warnings {
-        eprintln!("warning: {}", crate::sanitize::line(warning));
+        crate::say!("warning: {}", crate::sanitize::line(warning));
     }
 
     // A debugger of ours still running on the target: offer it rather than add another.
@@ -206,7 +206,7 @@ pub(crate) async fn debug_pod(ctx: &Ctx<'_>, pod: Pod, target: Option<&str>) -> 
     }
     add_ephemeral(ctx, &pod_name, &plan.container, false).await?;
     let name = plan.container.name.clone();
-    eprintln!(
+    crate::say!(
         "Added ephemeral container {name} (image {}, profile {}) to pod {}/{pod_name}, sharing the processes of {}.",
         crate::sanitize::line(&args.image),
         ctx.profile,
@@ -220,7 +220,7 @@ pub(crate) async fn debug_pod(ctx: &Ctx<'_>, pod: Pod, target: Option<&str>) -> 
     }
     if !ctx.inputs.session.attach {
         let how = session::attach_hint(ctx, &pod_name, &name);
-        eprintln!("{name} is running. {how}");
+        crate::say!("{name} is running. {how}");
         return Ok(ExitCode::Ok);
     }
     session::attach_and_report(ctx, &pod_name, &name, ctx.inputs.session).await
@@ -260,12 +260,12 @@ fn choose_reuse(flag: Option<bool>, name: &str, since: &str) -> Result<bool> {
         return Ok(choice);
     }
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        eprintln!(
+        crate::say!(
             "Reusing {name}, a debug container of ours running since {since} (--reuse=false adds another)."
         );
         return Ok(true);
     }
-    eprint!(
+    crate::say_inline!(
         "{name}, a debug container of ours, is running since {since}. Attach to it instead of adding another? [Y/n] "
     );
     let mut answer = String::new();
@@ -287,7 +287,7 @@ pub(crate) async fn dry_run_patch(
         add_ephemeral(ctx, pod, container, true).await?;
     }
     print_object(&body, ctx.args.output)?;
-    eprintln!(
+    crate::say!(
         "(dry run: {} — pods/ephemeralcontainers of {}/{pod} not changed)",
         if mode == DryRun::Server {
             "checked by the API server"

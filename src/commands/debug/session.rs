@@ -37,7 +37,7 @@ pub(crate) enum Started {
 /// or has finished) ends the wait at once, and `--timeout` with the last reason: both exit 8.
 pub(crate) async fn wait_started(ctx: &Ctx<'_>, pod: &str, name: &str) -> Result<Started> {
     let timeout = ctx.args.timeout;
-    eprintln!(
+    crate::say!(
         "Waiting for {name} to start (up to {})...",
         humantime::format_duration(timeout)
     );
@@ -64,7 +64,7 @@ pub(crate) async fn wait_started(ctx: &Ctx<'_>, pod: &str, name: &str) -> Result
                 return Err(Error::Unavailable(crate::sanitize::line(&why).into_owned()));
             }
             Progress::Waiting(Some(reason)) if reason != last_reason => {
-                eprintln!("{name}: {}", crate::sanitize::line(&reason));
+                crate::say!("{name}: {}", crate::sanitize::line(&reason));
                 last_reason = reason;
             }
             Progress::Waiting(_) => {}
@@ -109,7 +109,7 @@ pub(crate) async fn report_ended(
             }
             super::super::print(&out)?;
         }
-        Err(err) => eprintln!(
+        Err(err) => crate::say!(
             "(its log could not be read: {})",
             crate::sanitize::line(&err.to_string())
         ),
@@ -119,7 +119,7 @@ pub(crate) async fn report_ended(
     } else {
         format!(", {}", crate::sanitize::line(reason))
     };
-    eprintln!(
+    crate::say!(
         "{name} has ended (exit {exit_code}{reason}) before anything attached; above is its log. It stays in the pod's spec (ephemeral containers cannot be removed or restarted): run `kubectl initdoctor debug {pod}` for a new one."
     );
     Ok(if exit_code == 0 {
@@ -193,7 +193,7 @@ pub(crate) async fn attach_existing(ctx: &Ctx<'_>, pod: &Pod, name: &str) -> Res
         attach: true,
     };
     if !session.stdin {
-        eprintln!("{name} has no stdin: showing its output only.");
+        crate::say!("{name} has no stdin: showing its output only.");
     }
     attach_and_report(ctx, &pod_name, name, session).await
 }
@@ -224,7 +224,7 @@ pub(crate) async fn attach_and_report(
     };
     let ns = ctx.namespace;
     match progress {
-        Some(Progress::Running) => eprintln!(
+        Some(Progress::Running) => crate::say!(
             "Session ended; {name} is still running. Get back in with: kubectl initdoctor debug {pod} --attach-to {name} -n {ns}"
         ),
         Some(Progress::Ended { exit_code, reason }) => {
@@ -233,7 +233,7 @@ pub(crate) async fn attach_and_report(
             } else {
                 format!(", {}", crate::sanitize::line(&reason))
             };
-            eprintln!(
+            crate::say!(
                 "Session ended: {name} exited with code {exit_code}{reason}. An ephemeral container cannot be restarted or attached to again; start a new one with: kubectl initdoctor debug {pod} -n {ns}"
             );
         }
@@ -248,11 +248,11 @@ pub(crate) async fn attach_and_report(
                     || "not running".into(),
                     |s| crate::sanitize::line(&s).into_owned(),
                 );
-            eprintln!(
+            crate::say!(
                 "Session ended; {name} is {state}. It stays in the pod's spec (ephemeral containers cannot be removed or restarted): run `kubectl initdoctor debug {pod} -n {ns}` for a new one."
             );
         }
-        None => eprintln!("Session ended."),
+        None => crate::say!("Session ended."),
     }
     Ok(ExitCode::Ok)
 }
@@ -283,8 +283,8 @@ async fn attach(ctx: &Ctx<'_>, pod: &str, name: &str, session: Session) -> Resul
         (true, false) => " (a TTY session, input from a pipe)",
         (false, _) => " (no TTY: line mode)",
     };
-    eprintln!("Attached to {name}{mode}. If you don't see a command prompt, try pressing enter.");
-    let _raw = if streams.raw { RawMode::enable() } else { None };
+    crate::say!("Attached to {name}{mode}. If you don't see a command prompt, try pressing enter.");
+    let raw = if streams.raw { RawMode::enable() } else { None };
     if streams.raw
         && let (Some(mut size), Ok((width, height))) =
             (process.terminal_size(), crossterm::terminal::size())
@@ -322,7 +322,14 @@ async fn attach(ctx: &Ctx<'_>, pod: &str, name: &str, session: Session) -> Resul
     tokio::select! {
         _ = async { tokio::join!(copy_out, copy_err) } => {}
         _ = copy_in => {}
+        // In raw mode Ctrl-C is a byte for the remote shell; a signal from elsewhere (the
+        // terminal closing, `kill`) ends the session, and the terminal is given back as it was.
+        signal = ending_signal() => {
+            drop(raw);
+            std::process::exit(128 + signal);
+        }
     }
+    drop(raw);
     let _ = process.join().await;
     // The node's verdict on the stream (a refused attach arrives here, after the upgrade).
     let status = match status {
@@ -342,6 +349,33 @@ async fn attach(ctx: &Ctx<'_>, pod: &str, name: &str, session: Session) -> Resul
             .into_owned(),
         }),
         _ => Ok(()),
+    }
+}
+
+/// The first of SIGTERM, SIGHUP, SIGINT to arrive (its number); never, when none can be
+/// listened for.
+async fn ending_signal() -> i32 {
+    use tokio::signal::unix::{SignalKind, signal};
+    let listen = |kind: SignalKind| signal(kind).ok();
+    let (mut term, mut hup, mut int) = (
+        listen(SignalKind::terminate()),
+        listen(SignalKind::hangup()),
+        listen(SignalKind::interrupt()),
+    );
+    tokio::select! {
+        () = next(&mut term) => 15,
+        () = next(&mut hup) => 1,
+        () = next(&mut int) => 2,
+    }
+}
+
+/// The next delivery of `signal`; never, when it is not listened for.
+async fn next(signal: &mut Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending().await,
     }
 }
 

@@ -15,7 +15,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::DEFAULT_CLUSTER_DOMAIN;
 use super::resolve::World;
-use crate::command::{self, Check, Extraction, Mode, Target, Tool};
+use crate::command::{self, Check, Extraction, Mode, TOO_COMPLEX, Target, Tool};
 use crate::finding::{Finding, Severity, finding};
 use crate::timeline::{self, InitContainerRow};
 use crate::waits::WaitObjects;
@@ -148,6 +148,12 @@ pub(super) fn container_findings(w: Walk) -> Vec<Finding> {
         let mut found = check_findings(w, check);
         for f in &mut found {
             let mut head = vec![command_line(check)];
+            if check.times > 1 {
+                head.push(format!(
+                    "the script runs this same check {} times: one finding for them all",
+                    check.times
+                ));
+            }
             head.extend(check.notes.iter().cloned());
             if let Some(err) = &ext.syntax_error {
                 head.push(format!(
@@ -174,20 +180,33 @@ pub(super) fn container_findings(w: Walk) -> Vec<Finding> {
         } else {
             Severity::Info
         };
-        let mut f = finding(
-            "WaitNotUnderstood",
-            severity,
-            Some(&ext.container),
+        let message = if ext.too_complex {
+            format!("{TOO_COMPLEX}: what it waits on is not known")
+        } else {
             format!(
                 "not understood: `{}`: what it waits on is not known",
                 one_line(first, 120)
-            ),
-        );
-        f.evidence = ext
-            .not_understood
-            .iter()
-            .map(|c| format!("not understood: {}", one_line(c, 240)))
-            .collect();
+            )
+        };
+        let mut f = finding("WaitNotUnderstood", severity, Some(&ext.container), message);
+        f.evidence = if ext.too_complex {
+            let mut e = vec![format!(
+                "the command reader stopped at its budget ({} steps of reading, matching and \
+                 copying): the script's patterns, nesting or values are built too large",
+                crate::command::STEPS
+            )];
+            e.extend(
+                ext.script
+                    .iter()
+                    .map(|s| format!("script: {}", one_line(s, 240))),
+            );
+            e
+        } else {
+            ext.not_understood
+                .iter()
+                .map(|c| format!("not understood: {}", one_line(c, 240)))
+                .collect()
+        };
         f.evidence.push(format!("image: {}", ext.image));
         f.hint = format!(
             "read its logs: `kubectl logs {} -c {} -n {}`",

@@ -149,7 +149,7 @@ set edit:completion:arg-completer[kubectl-initdoctor] = {|@words|
             cand --user 'The name of the kubeconfig user to use'
             cand -n 'The namespace scope for this request (default: the context''s namespace)'
             cand --namespace 'The namespace scope for this request (default: the context''s namespace)'
-            cand --request-timeout 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)'
+            cand --request-timeout 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds; 0 means no timeout, as kubectl)'
             cand --color 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never'
             cand -R 'Read the directories given with -f and their subdirectories'
             cand --recursive 'Read the directories given with -f and their subdirectories'

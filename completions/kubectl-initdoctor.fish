@@ -144,7 +144,7 @@ complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand pr
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -l cluster -d 'The name of the kubeconfig cluster to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -l user -d 'The name of the kubeconfig user to use' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -s n -l namespace -d 'The namespace scope for this request (default: the context\'s namespace)' -r
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -l request-timeout -d 'How long to wait for a single server request (e.g. 5s, 1m, 500ms; a bare number is seconds; 0 means no timeout, as kubectl)' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand preflight" -l color -d 'When to colour the output: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"

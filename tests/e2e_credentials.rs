@@ -191,7 +191,7 @@ spec:
     drop(stdin);
     let run = common::finish_within(child, Duration::from_secs(30));
     run.assert_code(0);
-    run.assert_stderr_has("is terminated (exit 3).");
+    run.assert_stderr_has("exited with code 3.");
     for i in 1..=6 {
         let answer = format!("answer-{i}");
         let times = run

@@ -160,7 +160,7 @@ async fn image_pull_failed_names_image_policy_and_pull_secrets() {
 
     // Once the secret exists, it is found.
     ns.create::<k8s_openapi::api::core::v1::Secret>(
-        "apiVersion: v1\nkind: Secret\nmetadata: {name: team-pull}\ntype: Opaque\nstringData: {x: y}\n",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: team-pull}\ntype: Opaque\nstringData: {x: \"y\"}\n",
     )
     .await;
     let pod = explain_json(&ns, "private-pod", &[]);

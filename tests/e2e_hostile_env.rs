@@ -1125,11 +1125,6 @@ fn bad_command_lines_are_refused_locally() {
             "--request-timeout",
             "soon",
         ]),
-        case("a zero --request-timeout", base(), 2, "more than zero").args(&[
-            "explain",
-            "--request-timeout",
-            "0",
-        ]),
         // Past int64 nanoseconds: refused, never wrapped (it used to become sinceSeconds=-1).
         case("a --since beyond any duration", base(), 2, "too long").args(&[
             "logs",

@@ -50,7 +50,7 @@ fn a_429_is_made_again_after_its_retry_after_bounded_by_the_request_timeout() {
         let what = format!("Retry-After {asked}, --request-timeout {timeout}");
         assert_eq!(out.code, 0, "{what}: {}", out.stderr);
         assert_eq!(
-            out.stdout, "No pods are blocked in initialization.\n",
+            out.stdout, "No pods are blocked in initialization or not Ready.\n",
             "{what}"
         );
         let arrivals = server.arrivals();

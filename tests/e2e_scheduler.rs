@@ -51,6 +51,8 @@ fn explain_until(ns: &TestNs, name: &str, what: &str, done: impl Fn(&Value) -> b
 
 struct Case {
     name: &'static str,
+    /// The finding: the scheduler's refusal, or the claim it waits for.
+    code: &'static str,
     spec: &'static str,
     init_resources: &'static str,
     /// Objects to create first (YAML).
@@ -64,6 +66,7 @@ struct Case {
 const CASES: &[Case] = &[
     Case {
         name: "selector",
+        code: "Unschedulable",
         spec: "  nodeSelector: {disktype: ssd}\n",
         init_resources: "",
         first: None,
@@ -73,6 +76,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "init-memory",
+        code: "Unschedulable",
         spec: "",
         init_resources: "    resources: {requests: {memory: 64Ti}}\n",
         first: None,
@@ -82,18 +86,20 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "claim",
+        code: "ClaimNotBound",
         spec: "  volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]\n",
         init_resources: "",
         first: Some(
             "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  storageClassName: no-such-class\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n",
         ),
-        says: "unbound immediate PersistentVolumeClaims",
+        says: "PersistentVolumeClaim \"data\" to be bound",
         container: None,
-        hint: "nodeSelector",
+        hint: "kubectl describe pvc data",
     },
 ];
 
-/// Each case: the scheduler's FailedScheduling event, its condition, and explain's finding
+/// Each case: the scheduler's FailedScheduling event, its condition, and explain's finding (an
+/// unbound claim is named as such)
 /// quoting it, with the init container whose request sets the pod's when that is the cause.
 #[tokio::test]
 async fn the_schedulers_failed_scheduling_is_explained() {
@@ -107,11 +113,11 @@ async fn the_schedulers_failed_scheduling_is_explained() {
             .await;
     }
     for case in CASES {
-        let pod = explain_until(&ns, case.name, "Unschedulable", |p| {
-            common::codes(p).contains(&"Unschedulable".to_string())
+        let pod = explain_until(&ns, case.name, case.code, |p| {
+            common::codes(p).contains(&case.code.to_string())
         });
         assert_eq!(pod["status"], "Pending", "{pod:#}");
-        let f = common::finding(&pod, "Unschedulable");
+        let f = common::finding(&pod, case.code);
         let message = f["message"].as_str().unwrap_or("");
         assert!(message.contains(case.says), "{}: {f:#}", case.name);
         assert_eq!(

@@ -301,7 +301,11 @@ async fn real_node_it_through_a_pty() {
         !text.contains("(a TTY session, input from a pipe)"),
         "a real terminal: {text}"
     );
-    assert!(text.contains("Session ended;"), "{text}");
+    // The shell exited: the end says so, with its code (not "still running").
+    assert!(
+        text.contains("Session ended: ") && text.contains("exited with code 0"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

@@ -20,6 +20,7 @@ mod discovery;
 pub mod expand;
 mod line;
 mod memo;
+mod output;
 mod plumbing;
 mod script;
 mod settle;

@@ -408,58 +408,6 @@ impl Reader<'_> {
         }
     }
 
-    /// The output of a command substitution when it is certain: `echo WORDS | cut -dC -fN` or
-    /// `echo WORDS | awk -FC '{print $N}'`.
-    pub(super) fn output_of(&self, inner: &str, env: &EnvTable) -> Option<String> {
-        if self.exhausted() {
-            return None;
-        }
-        let parsed = shell::parse_text(inner);
-        let [echo, filter] = parsed.commands.as_slice() else {
-            return None;
-        };
-        if echo.ctx.last_in_pipeline || !filter.ctx.last_in_pipeline || parsed.error.is_some() {
-            return None;
-        }
-        let name = |c: &SimpleCommand| c.words.first().and_then(Word::plain).map(basename);
-        let awk = match name(filter).as_deref() {
-            Some("cut") => false,
-            Some("awk" | "gawk" | "mawk") => true,
-            _ => return None,
-        };
-        if name(echo).as_deref() != Some("echo") {
-            return None;
-        }
-        let mut line = Vec::new();
-        for w in &echo.words[1..] {
-            let t = self.eval(w, env).known()?.to_string();
-            if t.starts_with('-') || t.contains('\\') {
-                return None;
-            }
-            if w.quoted {
-                line.push(t);
-            } else {
-                line.extend(t.split_whitespace().map(str::to_string));
-            }
-        }
-        let line = line.join(" ");
-        let opts: Vec<String> = filter.words[1..]
-            .iter()
-            .map(|w| self.eval(w, env).known().map(str::to_string))
-            .collect::<Option<_>>()?;
-        let (delim, field) = if awk {
-            awk_field(&opts)?
-        } else {
-            cut_field(&opts)?
-        };
-        let fields: Vec<&str> = match delim {
-            Some(d) if !line.contains(d) && !awk => return Some(line),
-            Some(d) => line.split(d).collect(),
-            None => line.split_whitespace().collect(),
-        };
-        Some(fields.get(field - 1).copied().unwrap_or("").to_string())
-    }
-
     fn push(&self, out: &mut Extraction, cmd: &SimpleCommand, ctx: Ctx, target: super::Target) {
         out.checks.push(Check {
             tool: super::Tool::DevTcp,
@@ -558,52 +506,6 @@ fn reads_script_from_stdin(cmd: &SimpleCommand) -> bool {
             w.plain()
                 .is_some_and(|t| !t.starts_with('-') || (!t.starts_with("--") && t.contains('c')))
         })
-}
-
-/// `cut -dC -fN` (either order, attached or not): the delimiter and the field.
-fn cut_field(opts: &[String]) -> Option<(Option<char>, usize)> {
-    let (mut delim, mut field) = (None, None);
-    let mut it = opts.iter();
-    while let Some(o) = it.next() {
-        let (flag, value) = match o.get(..2) {
-            Some(f @ ("-d" | "-f")) if o.len() > 2 => (f, o[2..].to_string()),
-            Some(f @ ("-d" | "-f")) => (f, it.next()?.clone()),
-            _ => return None,
-        };
-        match flag {
-            "-d" if value.chars().count() == 1 => delim = value.chars().next(),
-            "-f" => field = value.parse::<usize>().ok().filter(|f| *f > 0),
-            _ => return None,
-        }
-    }
-    Some((Some(delim?), field?))
-}
-
-/// `awk [-FC] '{print $N}'`: the separator (one character; none: blanks) and the field.
-fn awk_field(opts: &[String]) -> Option<(Option<char>, usize)> {
-    let (mut delim, mut program) = (None, None);
-    let mut it = opts.iter();
-    while let Some(o) = it.next() {
-        if let Some(sep) = o.strip_prefix("-F") {
-            let sep = if sep.is_empty() {
-                it.next()?.as_str()
-            } else {
-                sep
-            };
-            let mut chars = sep.chars();
-            delim = Some(chars.next().filter(|_| chars.next().is_none())?);
-        } else if program.is_none() && !o.starts_with('-') {
-            program = Some(o.as_str());
-        } else {
-            return None;
-        }
-    }
-    let body = program?.trim().strip_prefix('{')?.strip_suffix('}')?.trim();
-    let body = body.strip_suffix(';').unwrap_or(body).trim();
-    let n = body.strip_prefix("print")?.trim().strip_prefix('$')?;
-    let field = n.parse::<usize>().ok().filter(|f| *f > 0)?;
-    // A blank separator is awk's default (runs of blanks), not one character.
-    Some((delim.filter(|d| *d != ' '), field))
 }
 
 #[cfg(test)]

@@ -21,39 +21,15 @@ use std::sync::{Arc, mpsc::Receiver};
 use std::time::{Duration, Instant};
 
 use common::apiserver::ApiServer;
-use common::{TestNs, env, state};
+use common::{TestNs, env};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use kube::api::{Api, ListParams, WatchEvent, WatchParams};
 use serde_json::{Value, json};
 
-/// A pod whose init container waits for Service `db` (a name of its own: a Service of that name
-/// in another test's namespace would change the finding), running, as a kubelet reports it.
-async fn waiting_pod(ns: &TestNs, db: &str) {
-    ns.pod(
-        &r"
-apiVersion: v1
-kind: Pod
-metadata: {name: api}
-spec:
-  initContainers:
-  - name: wait-db
-    image: busybox:1.28
-    command: ['sh', '-c', 'until nc -w 1 DB 5432; do sleep 2; done']
-  containers:
-  - {name: app, image: busybox:1.35, command: ['sleep', '3600']}
-"
-        .replace("DB", db),
-    )
-    .await;
-    ns.set_status(
-        "api",
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [state::running("wait-db", "busybox:1.28", "2026-01-01T00:00:00Z")],
-               "containerStatuses": [state::waiting("app", "busybox:1.35", "PodInitializing", "", 0)]}),
-    )
-    .await;
-}
+// The pod whose init container waits for Service `db` (a name of its own: a Service of that
+// name in another test's namespace would change the finding): `common::credentials::waiting_pod`.
+use common::credentials::waiting_pod;
 
 /// Wait for a line containing all of `needles`; the lines seen on the way.
 fn line_with(

@@ -109,6 +109,6 @@ pub(super) const WRAPPERS: &[&str] = &[
     "stdbuf",
     "tini",
     "dumb-init",
-    // bitnami's liblog.sh: runs "$@", its output hidden unless BITNAMI_DEBUG.
+    // bitnami's libos.sh: runs "$@", its output hidden unless BITNAMI_DEBUG.
     "debug_execute",
 ];

@@ -17,8 +17,9 @@
 //! a02d3b85381d32fe83559dec44b7c609ec815434 and `mastodon/4/debian-12/…/libmastodon.sh` at
 //! e73ee35f111e0d96df31593c7e5f1509439fc8b0.
 //!
-//! `psql -h` with no value (an empty host re-split away) stops with a usage error: it never
-//! connects. It is kept as an empty host, so the check says so (`EmptyTarget`).
+//! psql takes the last `-h`; `psql -h` with no value (an empty host re-split away) stops with
+//! "option requires an argument -- 'h'" (both seen with psql 15): it never connects. It is kept
+//! as an empty host, so the check says so (`EmptyTarget`).
 
 use super::Call;
 use super::db;

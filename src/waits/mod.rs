@@ -288,7 +288,10 @@ mod fuzz {
                 "dockerize -wait", "kubectl wait", "sleep", "timeout", "env", "exec", "wait-for-port", "cqlsh",
                 "kafka-topics.sh --bootstrap-server", "retry_while", "f() { nc -z $1 1; }; f", "exec 3<>/dev/tcp",
                 "grpc-health-probe -addr=", "etcdctl --endpoints", "wait4x http", "wait4x tcp",
-                "kubernetes-entrypoint", "[ \"$(curl -s", "[[ $(nc -z", "read -r h; nc -z $h"]),
+                "kubernetes-entrypoint", "[ \"$(curl -s", "[[ $(nc -z", "read -r h; nc -z $h",
+                "postgresql_execute d u p -h", "postgresql_remote_execute", "debug_execute",
+                "appsmith_wait_for_mongodb_connection", "mastodon_wait_for_redis_connection",
+                "f() { local a=(); nc \"${a[@]}\" ${1:-?m}; }; f", "H=a,b; nc ${H//,/ }"]),
             rest in "[a-z0-9:/.@=$(){}_ -]{0,60}",
         ) {
             let script = format!("until {tool} {rest}; do sleep 1; done");

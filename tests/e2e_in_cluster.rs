@@ -279,9 +279,9 @@ async fn real_node_a_pod_explains_another_with_its_service_account_and_the_reade
     .assert_code(0);
     let user = format!("system:serviceaccount:{}:doctor", ns.name);
 
-    // The Role alone: the pod is found and its blocker named; the Service it waits on cannot be
-    // checked (explain looks Services up by name in every namespace, which a Role cannot grant),
-    // and explain says so rather than guess.
+    // The Role alone: the pod is found and its blocker named; explain's list of Services by
+    // name in every namespace is refused (a Role cannot grant it), so it reads the pod's own
+    // namespace instead: the Service is known to be missing there, the others were not read.
     let mark = common::audit_mark();
     let first = doctor(&ns, node, "doctor").await;
     assert_eq!(first.server, format!("127.0.0.1:{}", shared_port()));
@@ -294,20 +294,20 @@ async fn real_node_a_pod_explains_another_with_its_service_account_and_the_reade
         first.doc
     );
     assert_eq!(api["blocking"]["name"], "wait-db", "{api:#}");
-    let unknown = common::finding_about(api, "TargetUnknown", &db);
+    let missing = common::finding_about(api, "ServiceNotFound", &db);
     assert!(
-        common::evidence_has(unknown, "permission denied: cannot list services"),
+        common::evidence_has(missing, "other namespaces were not checked"),
         "{api:#}"
     );
     // Outside its namespace the Role grants nothing: the RBAC error, exit 5.
     assert!(first.outside.starts_with("error: "), "{}", first.outside);
     assert_eq!(first.outside_code, "5", "{}", first.outside);
     let requests = common::audit_since(mark, &user, &ns.name);
-    for read in ["get pods", "list events", "get pods/log"] {
+    for read in ["get pods", "list events", "get pods/log", "list services"] {
         assert!(requests.iter().any(|r| r == read), "{read}: {requests:?}");
     }
 
-    // With the ClusterRole of those lookups bound too: the Service is known to be missing.
+    // With the ClusterRole of those lookups bound too: every namespace is read.
     let lookups = format!("initdoctor-lookups-{}", ns.name);
     let _cleanup = ClusterScoped(vec![
         format!("clusterrolebinding/{lookups}"),
@@ -336,6 +336,11 @@ async fn real_node_a_pod_explains_another_with_its_service_account_and_the_reade
     assert_eq!(
         common::codes_about(api, &db).first().map(String::as_str),
         Some("ServiceNotFound"),
+        "{api:#}"
+    );
+    let missing = common::finding_about(api, "ServiceNotFound", &db);
+    assert!(
+        !common::evidence_has(missing, "other namespaces were not checked"),
         "{api:#}"
     );
     assert_eq!(second.outside_code, "5", "{}", second.outside);

@@ -163,6 +163,7 @@ pub fn objects(bundle: &Bundle, live: &Live, fates: &[Fate], domain: &str) -> Wa
         pods: Arc::new(all_pods),
         config_maps,
         services_by_name: services,
+        services_only_in: Vec::new(),
         other_slices: Vec::new(),
         jobs,
         cluster_dns: None,

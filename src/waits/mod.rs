@@ -96,6 +96,9 @@ pub struct WaitObjects {
     pub config_maps: Vec<ConfigMap>,
     /// Services, in every namespace, named like a target (for other namespaces and near misses).
     pub services_by_name: Vec<Service>,
+    /// When the list of every namespace was refused: the only namespaces `services_by_name`
+    /// was read in (empty: every namespace was read). A Service elsewhere is unknown.
+    pub services_only_in: Vec<String>,
     /// EndpointSlices, in every namespace, of Services named like a target.
     pub other_slices: Vec<EndpointSlice>,
     /// The Jobs waited on.

@@ -11,11 +11,13 @@ mod lenient;
 pub mod limits;
 pub mod lists;
 pub mod live;
+pub mod logs;
 pub mod owners;
 pub mod proxy;
 pub mod samples;
 pub mod throttle;
 pub mod waits;
+pub mod workloads;
 
 pub use lists::{METADATA_PAGES, PAGE};
 

@@ -1,9 +1,11 @@
 //! The edge: the only module that talks to the Kubernetes API. Every call has a timeout and its
 //! errors become one-line [`Error`]s that name the verb and resource.
 
+pub mod attach;
 pub mod auth;
 pub mod config;
 pub mod creation;
+pub mod ephemeral;
 mod errors;
 pub mod exec;
 pub mod follow;

@@ -3,6 +3,7 @@
 
 pub mod attach;
 pub mod auth;
+pub mod completion;
 pub mod config;
 pub mod creation;
 pub mod ephemeral;

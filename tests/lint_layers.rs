@@ -1,7 +1,8 @@
 //! The layers of `src/`, read from the source (no cluster, no build of the crate's code):
 //!
 //! - every API call goes through `cluster/` (and `gather.rs`): no `kube::Api`, `Api::…`,
-//!   `Api<…>` or `kube::api::…` anywhere else in `src/`;
+//!   `Api<…>`, `kube::api::…`, `kube::Client` or `.client()` (the cluster's kube client)
+//!   anywhere else in `src/`;
 //! - imports between the top-level modules of `src/` (`crate::x`, `super::…` reaching the crate
 //!   root) go one way: no circle.
 //!
@@ -188,8 +189,9 @@ fn is(token: Option<&(usize, Token)>, want: &Token) -> bool {
     token.is_some_and(|(_, t)| t == want)
 }
 
-/// The lines of `code` that build or name a kube `Api`: `Api::…`, `Api<…>`, `kube::api…`,
-/// `kube::Api`, `kube::{…Api…}`.
+/// The lines of `code` that build or name a kube `Api` or reach for the kube client:
+/// `Api::…`, `Api<…>`, `kube::api…`, `kube::Api`, `kube::Client`, `kube::{…Api…, …Client…}`,
+/// `.client()`.
 fn api_uses(code: &str) -> Vec<usize> {
     let toks = tokens(code);
     let mut lines = BTreeSet::new();
@@ -206,11 +208,17 @@ fn api_uses(code: &str) -> Vec<usize> {
                     || (!path_before && (is(next, &Token::Path) || is(next, &Token::Punct('<'))))
             }
             "kube" if is(next, &Token::Path) => {
-                after == Some("api")
+                matches!(after, Some("api" | "Client"))
                     || (is(toks.get(k + 2), &Token::Punct('{'))
                         && group_items(&toks, k + 3)
                             .iter()
-                            .any(|first| first == "Api" || first == "api"))
+                            .any(|first| matches!(first.as_str(), "Api" | "api" | "Client")))
+            }
+            "client" => {
+                k > 0
+                    && is(toks.get(k - 1), &Token::Punct('.'))
+                    && is(next, &Token::Punct('('))
+                    && is(toks.get(k + 2), &Token::Punct(')'))
             }
             _ => false,
         };
@@ -476,7 +484,7 @@ fn the_top_level_modules_import_one_way() {
 #[test]
 fn the_readers_of_this_lint_see_what_they_should() {
     // (code, lines naming a kube Api)
-    let api_cases: [(&str, &[usize]); 9] = [
+    let api_cases: [(&str, &[usize]); 13] = [
         ("let api: Api<Pod> = Api::namespaced(c, ns);", &[1]),
         ("use kube::api::LogParams;", &[1]),
         ("use kube::{Api, Client};", &[1]),
@@ -489,6 +497,10 @@ fn the_readers_of_this_lint_see_what_they_should() {
             &[],
         ),
         ("let s = r#\"kube::api\"#;\nlet a: Api<Pod>;", &[2]),
+        ("use kube::{Client, Config};", &[1]),
+        ("let c = kube::Client::try_default();", &[1]),
+        ("cluster\n    .client()\n    .apiserver_version()", &[2]),
+        ("let client = self.client;\nfn client() {}", &[]),
     ];
     for (code, want) in api_cases {
         assert_eq!(api_uses(&code_only(code)), want, "{code}");

@@ -1,6 +1,6 @@
 //! The command line: kubectl's global flags, accepted before or after the subcommand
-//! ([`global`]), each subcommand's flags in its own file, and the durations they take
-//! ([`durations`]).
+//! (`global.rs`), each subcommand's flags in its own file, and the durations they take
+//! (`durations.rs`).
 
 mod debug;
 mod durations;

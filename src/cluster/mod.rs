@@ -12,6 +12,7 @@ pub mod limits;
 pub mod lists;
 pub mod live;
 pub mod owners;
+pub mod policies;
 pub mod proxy;
 pub mod samples;
 pub mod throttle;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Container, ContainerStatus, Event, Pod};
+use k8s_openapi::api::core::v1::{Container, ContainerStatus, Event, LimitRange, Pod};
 
 /// Everything known about one pod, gathered by the edge before diagnosis.
 #[derive(Debug, Clone, Default)]
@@ -21,6 +21,12 @@ pub struct Evidence {
     /// The workload to edit for this pod (a ReplicaSet's Deployment, a Job's CronJob, else the
     /// controller itself), resolved by the edge from `ownerReferences`.
     pub owner: Option<crate::finding::ObjectRef>,
+    /// The namespace's LimitRanges, read only when [`policies::needs`](super::policies::needs)
+    /// says a finding depends on them (a memory limit the LimitRanger set, then an OOM kill).
+    pub limit_ranges: Lookup<Vec<LimitRange>>,
+    /// The node's `kubernetes.io/arch`, read only when a container's executable was refused
+    /// (`exec format error`).
+    pub node_arch: Lookup<String>,
 }
 
 /// The tail of a container's log: the current instance and the previous one.

@@ -11,15 +11,18 @@
 //! unless it is sure.
 
 mod app;
+mod arch;
 mod config;
 mod context;
 mod crash;
 mod forbidden;
 mod hooks;
 mod image;
+mod jobs;
 mod lifecycle;
 #[cfg(test)]
 mod lifecycle_tests;
+mod limits;
 mod mesh;
 mod network;
 mod permissions;
@@ -148,6 +151,10 @@ pub const FAMILIES: &[(&str, Family)] = &[
     ("waits", |cx| {
         crate::waits::findings(cx.pod, cx.evidence.waits.as_ref(), cx.now)
     }),
+    ("jobs", |cx| {
+        sure(cx, &[jobs::check_sidecar_keeps_job_running])
+    }),
+    ("arch", arch::exec_format_errors),
 ];
 
 /// The findings of checks that each find one thing at most.
@@ -200,6 +207,8 @@ pub fn evaluate(evidence: &Evidence, diagnosis: &PodDiagnosis, now: Timestamp) -
         .iter()
         .flat_map(|(_, family)| family(&cx))
         .collect();
+    arch::superseded(&mut findings);
+    limits::from_namespace(&cx, &mut findings);
     sort(&mut findings, pod);
     findings
 }

@@ -104,7 +104,10 @@ spec:
             .into_iter()
             .filter(|e| mine(e))
             .collect();
-        if made.iter().any(|e| e["objectRef"]["resource"] == "limitranges") {
+        if made
+            .iter()
+            .any(|e| e["objectRef"]["resource"] == "limitranges")
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -186,8 +189,13 @@ spec:
     for f in pod["findings"].as_array().into_iter().flatten() {
         if f["container"] == "wait-db" {
             assert!(
-                !["CrashLoop", "ExitedNonZero", "ServiceNotFound", "TargetUnknown"]
-                    .contains(&f["code"].as_str().unwrap_or_default()),
+                ![
+                    "CrashLoop",
+                    "ExitedNonZero",
+                    "ServiceNotFound",
+                    "TargetUnknown"
+                ]
+                .contains(&f["code"].as_str().unwrap_or_default()),
                 "{f:#}"
             );
         }

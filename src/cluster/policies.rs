@@ -1,22 +1,27 @@
 //! The edge for what a pod inherits: the reads [`crate::diagnosis::policies::needs`] asks for
 //! once the second round is in, made in one more round, each once for all the pods that need
 //! it: a namespace's LimitRanges (one page of at most [`LIMIT_RANGES_PAGE`]), a node's
-//! architecture (one `get`). A read that fails (403 included) becomes "could not check" in the
+//! architecture (one `get`), a pod's PersistentVolumeClaims (one `get` each, at most
+//! [`CLAIMS_READ`]) with the StorageClasses (one page of at most [`STORAGE_CLASSES_PAGE`]). A read that fails (403 included) becomes "could not check" in the
 //! finding, never a failed command.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::{LimitRange, Node};
+use k8s_openapi::api::core::v1::{LimitRange, Node, PersistentVolumeClaim};
+use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{Api, ListParams};
 
 use super::{Cluster, REQUESTS_AT_ONCE};
-use crate::diagnosis::policies::needs;
+use crate::diagnosis::policies::{CLAIMS_READ, needs};
 use crate::diagnosis::{Evidence, Lookup};
 use crate::error::{Error, Result};
 
 /// How many LimitRanges of a namespace are read (a namespace has one or two).
 pub const LIMIT_RANGES_PAGE: u32 = 100;
+
+/// How many StorageClasses are read (a cluster has a handful).
+pub const STORAGE_CLASSES_PAGE: u32 = 100;
 
 /// How much of a node's architecture label is kept (`amd64`, `arm64`, `s390x`…).
 const ARCH_CHARS: usize = 32;
@@ -26,32 +31,40 @@ const ARCH_CHARS: usize = 32;
 enum Read {
     LimitRanges(String),
     NodeArch(String),
+    /// Namespace, name.
+    Claim(String, String),
+    StorageClasses,
 }
 
 enum Answer {
     LimitRanges(Lookup<Vec<LimitRange>>),
     NodeArch(Lookup<String>),
+    /// `Found(None)`: no such claim.
+    Claim(Lookup<Option<PersistentVolumeClaim>>),
+    StorageClasses(Lookup<Vec<StorageClass>>),
 }
 
 /// Fill in what each pod's findings need of its namespace and node.
 pub async fn fill(cluster: &Cluster, evidence: &mut [Evidence]) {
-    let wanted: Vec<(Option<String>, Option<String>)> = evidence
+    let wanted: Vec<Vec<Read>> = evidence
         .iter()
         .map(|e| {
             let n = needs(e);
             let ns = e.pod.metadata.namespace.clone().unwrap_or_default();
-            (n.limit_ranges.then_some(ns), n.node_arch)
+            let mut reads = Vec::new();
+            if n.limit_ranges {
+                reads.push(Read::LimitRanges(ns.clone()));
+            }
+            reads.extend(n.node_arch.map(Read::NodeArch));
+            if !n.claims.is_empty() {
+                reads.push(Read::StorageClasses);
+            }
+            let claims = n.claims.into_iter().take(CLAIMS_READ);
+            reads.extend(claims.map(|c| Read::Claim(ns.clone(), c)));
+            reads
         })
         .collect();
-    let reads: BTreeSet<Read> = wanted
-        .iter()
-        .flat_map(|(ns, node)| {
-            ns.clone()
-                .map(Read::LimitRanges)
-                .into_iter()
-                .chain(node.clone().map(Read::NodeArch))
-        })
-        .collect();
+    let reads: BTreeSet<Read> = wanted.iter().flatten().cloned().collect();
     if reads.is_empty() {
         return;
     }
@@ -62,22 +75,42 @@ pub async fn fill(cluster: &Cluster, evidence: &mut [Evidence]) {
                     Answer::LimitRanges(lookup(cluster.limit_ranges(ns).await))
                 }
                 Read::NodeArch(node) => Answer::NodeArch(lookup(cluster.node_arch(node).await)),
+                Read::Claim(ns, name) => Answer::Claim(lookup(cluster.claim(ns, name).await)),
+                Read::StorageClasses => {
+                    Answer::StorageClasses(lookup(cluster.storage_classes().await))
+                }
             };
             (read, answer)
         }))
         .buffer_unordered(REQUESTS_AT_ONCE)
         .collect()
         .await;
-    for (e, (ns, node)) in evidence.iter_mut().zip(wanted) {
-        if let Some(ns) = ns
-            && let Some(Answer::LimitRanges(l)) = answers.get(&Read::LimitRanges(ns))
-        {
-            e.limit_ranges = l.clone();
+    for (e, reads) in evidence.iter_mut().zip(wanted) {
+        let mut claims: Option<Lookup<Vec<PersistentVolumeClaim>>> = None;
+        for read in &reads {
+            match answers.get(read) {
+                Some(Answer::LimitRanges(l)) => e.limit_ranges = l.clone(),
+                Some(Answer::NodeArch(a)) => e.node_arch = a.clone(),
+                Some(Answer::StorageClasses(c)) => e.storage_classes = c.clone(),
+                Some(Answer::Claim(c)) => {
+                    let all = claims.get_or_insert(Lookup::Found(Vec::new()));
+                    match (all, c) {
+                        (Lookup::Found(list), Lookup::Found(found)) => list.extend(found.clone()),
+                        (all @ Lookup::Found(_), refused) => {
+                            *all = match refused {
+                                Lookup::Denied => Lookup::Denied,
+                                Lookup::Failed(why) => Lookup::Failed(why.clone()),
+                                _ => Lookup::NotChecked,
+                            };
+                        }
+                        _ => {}
+                    }
+                }
+                None => {}
+            }
         }
-        if let Some(node) = node
-            && let Some(Answer::NodeArch(a)) = answers.get(&Read::NodeArch(node))
-        {
-            e.node_arch = a.clone();
+        if let Some(claims) = claims {
+            e.claims = claims;
         }
     }
 }
@@ -97,6 +130,29 @@ impl Cluster {
         let params = ListParams::default().limit(LIMIT_RANGES_PAGE);
         let list = self
             .read("list", "limitranges", Some(namespace), || api.list(&params))
+            .await?;
+        Ok(list.items)
+    }
+
+    /// A PersistentVolumeClaim, `None` when there is none of that name.
+    pub async fn claim(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<PersistentVolumeClaim>> {
+        let api: Api<PersistentVolumeClaim> = Api::namespaced(self.client.clone(), namespace);
+        self.read("get", "persistentvolumeclaims", Some(namespace), || {
+            api.get_opt(name)
+        })
+        .await
+    }
+
+    /// The cluster's StorageClasses: one page.
+    pub async fn storage_classes(&self) -> Result<Vec<StorageClass>> {
+        let api: Api<StorageClass> = Api::all(self.client.clone());
+        let params = ListParams::default().limit(STORAGE_CLASSES_PAGE);
+        let list = self
+            .read("list", "storageclasses", None, || api.list(&params))
             .await?;
         Ok(list.items)
     }

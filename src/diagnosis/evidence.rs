@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Container, ContainerStatus, Event, LimitRange, Pod};
+use k8s_openapi::api::core::v1::{
+    Container, ContainerStatus, Event, LimitRange, PersistentVolumeClaim, Pod,
+};
+use k8s_openapi::api::storage::v1::StorageClass;
 
 /// Everything known about one pod, gathered by the edge before diagnosis.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +30,11 @@ pub struct Evidence {
     /// The node's `kubernetes.io/arch`, read only when a container's executable was refused
     /// (`exec format error`).
     pub node_arch: Lookup<String>,
+    /// The pod's PersistentVolumeClaims that exist, read only when the scheduler says they are
+    /// unbound.
+    pub claims: Lookup<Vec<PersistentVolumeClaim>>,
+    /// The cluster's StorageClasses (one page), read with the claims.
+    pub storage_classes: Lookup<Vec<StorageClass>>,
 }
 
 /// The tail of a container's log: the current instance and the previous one.

@@ -2,7 +2,8 @@
 //! [`needs`] after the evidence of the second round is in (the logs included), and reads only
 //! what a finding will use — the namespace's LimitRanges when the LimitRanger set a memory
 //! limit on a container that was OOM-killed, the node's architecture when a container's
-//! executable was refused (`exec format error`).
+//! executable was refused (`exec format error`), the pod's PersistentVolumeClaims and the
+//! StorageClasses when the scheduler says its claims are unbound.
 
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 
@@ -20,7 +21,12 @@ pub struct Needs {
     pub limit_ranges: bool,
     /// The node whose `kubernetes.io/arch` is needed.
     pub node_arch: Option<String>,
+    /// The pod's claims to read (at most [`CLAIMS_READ`]), and then the StorageClasses.
+    pub claims: Vec<String>,
 }
+
+/// How many of a pod's PersistentVolumeClaims are read.
+pub const CLAIMS_READ: usize = 16;
 
 /// What `evidence`'s findings will need read.
 pub fn needs(evidence: &Evidence) -> Needs {
@@ -45,7 +51,51 @@ pub fn needs(evidence: &Evidence) -> Needs {
         } else {
             None
         },
+        claims: if claims_unbound(evidence) {
+            claim_names(pod)
+        } else {
+            Vec::new()
+        },
     }
+}
+
+/// The pod's PersistentVolumeClaim names, in volume order, at most [`CLAIMS_READ`].
+pub fn claim_names(pod: &Pod) -> Vec<String> {
+    let mut names: Vec<String> = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.volumes.iter().flatten())
+        .filter_map(|v| Some(v.persistent_volume_claim.as_ref()?.claim_name.clone()))
+        .collect();
+    names.dedup();
+    names.truncate(CLAIMS_READ);
+    names
+}
+
+/// True when the pod is not placed and the scheduler says its claims are unbound (its
+/// condition or its `FailedScheduling` events).
+fn claims_unbound(evidence: &Evidence) -> bool {
+    let pod = &evidence.pod;
+    if pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_deref())
+        .is_some_and(|n| !n.is_empty())
+    {
+        return false;
+    }
+    let unbound = |m: &str| {
+        let l = m.to_ascii_lowercase();
+        l.contains("unbound") && l.contains("persistentvolumeclaim")
+    };
+    let condition = pod
+        .status
+        .iter()
+        .flat_map(|s| s.conditions.iter().flatten())
+        .filter(|c| c.type_ == "PodScheduled")
+        .filter_map(|c| c.message.as_deref());
+    let events = evidence.events.iter().filter_map(|e| e.message.as_deref());
+    condition.chain(events).any(unbound)
 }
 
 fn statuses(pod: &Pod) -> impl Iterator<Item = &ContainerStatus> {

@@ -37,6 +37,7 @@ mod schedule;
 mod shutdown;
 mod spec;
 mod starting;
+mod volumes;
 
 use std::cmp::Reverse;
 
@@ -209,6 +210,7 @@ pub fn evaluate(evidence: &Evidence, diagnosis: &PodDiagnosis, now: Timestamp) -
         .collect();
     arch::superseded(&mut findings);
     limits::from_namespace(&cx, &mut findings);
+    volumes::claims_lack(&cx, &mut findings);
     sort(&mut findings, pod);
     findings
 }

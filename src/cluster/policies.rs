@@ -40,7 +40,7 @@ enum Answer {
     LimitRanges(Lookup<Vec<LimitRange>>),
     NodeArch(Lookup<String>),
     /// `Found(None)`: no such claim.
-    Claim(Lookup<Option<PersistentVolumeClaim>>),
+    Claim(Lookup<Option<Box<PersistentVolumeClaim>>>),
     StorageClasses(Lookup<Vec<StorageClass>>),
 }
 
@@ -75,7 +75,9 @@ pub async fn fill(cluster: &Cluster, evidence: &mut [Evidence]) {
                     Answer::LimitRanges(lookup(cluster.limit_ranges(ns).await))
                 }
                 Read::NodeArch(node) => Answer::NodeArch(lookup(cluster.node_arch(node).await)),
-                Read::Claim(ns, name) => Answer::Claim(lookup(cluster.claim(ns, name).await)),
+                Read::Claim(ns, name) => Answer::Claim(lookup(
+                    cluster.claim(ns, name).await.map(|c| c.map(Box::new)),
+                )),
                 Read::StorageClasses => {
                     Answer::StorageClasses(lookup(cluster.storage_classes().await))
                 }
@@ -95,7 +97,9 @@ pub async fn fill(cluster: &Cluster, evidence: &mut [Evidence]) {
                 Some(Answer::Claim(c)) => {
                     let all = claims.get_or_insert(Lookup::Found(Vec::new()));
                     match (all, c) {
-                        (Lookup::Found(list), Lookup::Found(found)) => list.extend(found.clone()),
+                        (Lookup::Found(list), Lookup::Found(found)) => {
+                            list.extend(found.as_deref().cloned());
+                        }
                         (all @ Lookup::Found(_), refused) => {
                             *all = match refused {
                                 Lookup::Denied => Lookup::Denied,

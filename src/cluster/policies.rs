@@ -2,13 +2,15 @@
 //! once the second round is in, made in one more round, each once for all the pods that need
 //! it: a namespace's LimitRanges (one page of at most [`LIMIT_RANGES_PAGE`]), a node's
 //! architecture (one `get`), a pod's PersistentVolumeClaims (one `get` each, at most
-//! [`CLAIMS_READ`]) with the StorageClasses (one page of at most [`STORAGE_CLASSES_PAGE`]). A read that fails (403 included) becomes "could not check" in the
+//! [`CLAIMS_READ`]) with the StorageClasses (one page of at most [`STORAGE_CLASSES_PAGE`]), a
+//! namespace's NetworkPolicies (one page of at most [`NETWORK_POLICIES_PAGE`]). A read that fails (403 included) becomes "could not check" in the
 //! finding, never a failed command.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{LimitRange, Node, PersistentVolumeClaim};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{Api, ListParams};
 
@@ -23,6 +25,9 @@ pub const LIMIT_RANGES_PAGE: u32 = 100;
 /// How many StorageClasses are read (a cluster has a handful).
 pub const STORAGE_CLASSES_PAGE: u32 = 100;
 
+/// How many NetworkPolicies of a namespace are read.
+pub const NETWORK_POLICIES_PAGE: u32 = 100;
+
 /// How much of a node's architecture label is kept (`amd64`, `arm64`, `s390x`…).
 const ARCH_CHARS: usize = 32;
 
@@ -34,6 +39,7 @@ enum Read {
     /// Namespace, name.
     Claim(String, String),
     StorageClasses,
+    NetworkPolicies(String),
 }
 
 enum Answer {
@@ -42,6 +48,7 @@ enum Answer {
     /// `Found(None)`: no such claim.
     Claim(Lookup<Option<Box<PersistentVolumeClaim>>>),
     StorageClasses(Lookup<Vec<StorageClass>>),
+    NetworkPolicies(Lookup<Vec<NetworkPolicy>>),
 }
 
 /// Fill in what each pod's findings need of its namespace and node.
@@ -49,13 +56,16 @@ pub async fn fill(cluster: &Cluster, evidence: &mut [Evidence]) {
     let wanted: Vec<Vec<Read>> = evidence
         .iter()
         .map(|e| {
-            let n = needs(e);
+            let n = needs(e, jiff::Timestamp::now());
             let ns = e.pod.metadata.namespace.clone().unwrap_or_default();
             let mut reads = Vec::new();
             if n.limit_ranges {
                 reads.push(Read::LimitRanges(ns.clone()));
             }
             reads.extend(n.node_arch.map(Read::NodeArch));
+            if n.network_policies {
+                reads.push(Read::NetworkPolicies(ns.clone()));
+            }
             if !n.claims.is_empty() {
                 reads.push(Read::StorageClasses);
             }
@@ -78,6 +88,9 @@ pub async fn fill(cluster: &Cluster, evidence: &mut [Evidence]) {
                 Read::Claim(ns, name) => Answer::Claim(lookup(
                     cluster.claim(ns, name).await.map(|c| c.map(Box::new)),
                 )),
+                Read::NetworkPolicies(ns) => {
+                    Answer::NetworkPolicies(lookup(cluster.network_policies(ns).await))
+                }
                 Read::StorageClasses => {
                     Answer::StorageClasses(lookup(cluster.storage_classes().await))
                 }
@@ -94,6 +107,7 @@ pub async fn fill(cluster: &Cluster, evidence: &mut [Evidence]) {
                 Some(Answer::LimitRanges(l)) => e.limit_ranges = l.clone(),
                 Some(Answer::NodeArch(a)) => e.node_arch = a.clone(),
                 Some(Answer::StorageClasses(c)) => e.storage_classes = c.clone(),
+                Some(Answer::NetworkPolicies(p)) => e.network_policies = p.clone(),
                 Some(Answer::Claim(c)) => {
                     let all = claims.get_or_insert(Lookup::Found(Vec::new()));
                     match (all, c) {
@@ -149,6 +163,18 @@ impl Cluster {
             api.get_opt(name)
         })
         .await
+    }
+
+    /// A namespace's NetworkPolicies: one page.
+    pub async fn network_policies(&self, namespace: &str) -> Result<Vec<NetworkPolicy>> {
+        let api: Api<NetworkPolicy> = Api::namespaced(self.client.clone(), namespace);
+        let params = ListParams::default().limit(NETWORK_POLICIES_PAGE);
+        let list = self
+            .read("list", "networkpolicies", Some(namespace), || {
+                api.list(&params)
+            })
+            .await?;
+        Ok(list.items)
     }
 
     /// The cluster's StorageClasses: one page.

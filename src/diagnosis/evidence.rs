@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{
     Container, ContainerStatus, Event, LimitRange, PersistentVolumeClaim, Pod,
 };
+use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::storage::v1::StorageClass;
 
 /// Everything known about one pod, gathered by the edge before diagnosis.
@@ -35,6 +36,9 @@ pub struct Evidence {
     pub claims: Lookup<Vec<PersistentVolumeClaim>>,
     /// The cluster's StorageClasses (one page), read with the claims.
     pub storage_classes: Lookup<Vec<StorageClass>>,
+    /// The namespace's NetworkPolicies (one page), read only when a wait fails with its
+    /// Service in place.
+    pub network_policies: Lookup<Vec<NetworkPolicy>>,
 }
 
 /// The tail of a container's log: the current instance and the previous one.

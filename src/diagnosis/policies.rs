@@ -3,7 +3,8 @@
 //! what a finding will use — the namespace's LimitRanges when the LimitRanger set a memory
 //! limit on a container that was OOM-killed, the node's architecture when a container's
 //! executable was refused (`exec format error`), the pod's PersistentVolumeClaims and the
-//! StorageClasses when the scheduler says its claims are unbound.
+//! StorageClasses when the scheduler says its claims are unbound, the namespace's
+//! NetworkPolicies when a wait fails with the Service it waits on in place.
 
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 
@@ -23,13 +24,15 @@ pub struct Needs {
     pub node_arch: Option<String>,
     /// The pod's claims to read (at most [`CLAIMS_READ`]), and then the StorageClasses.
     pub claims: Vec<String>,
+    /// The namespace's NetworkPolicies.
+    pub network_policies: bool,
 }
 
 /// How many of a pod's PersistentVolumeClaims are read.
 pub const CLAIMS_READ: usize = 16;
 
-/// What `evidence`'s findings will need read.
-pub fn needs(evidence: &Evidence) -> Needs {
+/// What `evidence`'s findings will need read (`now` for the waits' findings).
+pub fn needs(evidence: &Evidence, now: jiff::Timestamp) -> Needs {
     let pod = &evidence.pod;
     let refused = evidence
         .logs
@@ -56,6 +59,12 @@ pub fn needs(evidence: &Evidence) -> Needs {
         } else {
             Vec::new()
         },
+        network_policies: evidence.waits.as_ref().is_some_and(|w| {
+            crate::waits::findings(pod, Some(w), now).iter().any(|f| {
+                f.code == "ResolvesButWaits"
+                    && f.resolved.as_ref().is_some_and(|r| r.kind == "Service")
+            })
+        }),
     }
 }
 

@@ -24,6 +24,7 @@ mod lifecycle;
 mod lifecycle_tests;
 mod limits;
 mod mesh;
+mod netpol;
 mod network;
 mod permissions;
 mod probe_targets;
@@ -211,6 +212,7 @@ pub fn evaluate(evidence: &Evidence, diagnosis: &PodDiagnosis, now: Timestamp) -
     arch::superseded(&mut findings);
     limits::from_namespace(&cx, &mut findings);
     volumes::claims_lack(&cx, &mut findings);
+    netpol::blocked_egress(&cx, &mut findings);
     sort(&mut findings, pod);
     findings
 }

@@ -16,10 +16,12 @@ const SIGNATURE: &str = "exec format error";
 
 /// Every `ExecFormatError` of the pod: the blocker, the native sidecars, the app containers.
 pub fn exec_format_errors(cx: &Context) -> Vec<Finding> {
+    let mut seen = std::collections::BTreeSet::new();
     cx.blocker
         .iter()
         .chain(cx.sidecars.iter())
         .chain(cx.apps.iter())
+        .filter(|c| seen.insert((c.app, c.name().to_string())))
         .filter_map(|c| exec_format_error(cx, c))
         .collect()
 }

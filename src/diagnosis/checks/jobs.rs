@@ -33,23 +33,28 @@ pub fn check_sidecar_keeps_job_running(cx: &Context) -> Option<Finding> {
         return None;
     }
     let statuses: Vec<&ContainerStatus> = cx.apps.iter().filter_map(|c| c.status).collect();
-    let completed: Vec<&str> = statuses
+    let completed: Vec<(&str, Option<jiff::Timestamp>)> = statuses
         .iter()
-        .filter(|s| {
-            s.state
-                .as_ref()
-                .and_then(|st| st.terminated.as_ref())
-                .is_some_and(|t| t.exit_code == 0)
+        .filter_map(|s| {
+            let t = s.state.as_ref()?.terminated.as_ref()?;
+            (t.exit_code == 0).then_some((s.name.as_str(), t.finished_at.as_ref().map(|f| f.0)))
         })
-        .map(|s| s.name.as_str())
         .collect();
     let running: Vec<&ContainerStatus> = statuses
         .iter()
         .copied()
         .filter(|s| s.state.as_ref().is_some_and(|st| st.running.is_some()))
         .collect();
-    let main = completed.first()?;
+    let (main, finished) = completed.first()?;
     let sidecar = running.first()?;
+    let since = finished
+        .map(|t| {
+            format!(
+                " for {}",
+                crate::diagnosis::short_duration(crate::diagnosis::seconds_between(t, cx.now))
+            )
+        })
+        .unwrap_or_default();
     let job = job_name(cx);
     let whole = match &job {
         Some(job) => format!("Job {job:?} never completes"),
@@ -60,7 +65,7 @@ pub fn check_sidecar_keeps_job_running(cx: &Context) -> Option<Finding> {
         Severity::Error,
         Some(&sidecar.name),
         format!(
-            "keeps running after {main:?} completed: a pod with restartPolicy {} ends only when every container has ended, so {whole}",
+            "keeps running after {main:?} completed{since}: a pod with restartPolicy {} ends only when every container has ended, so {whole} while it runs (a proxy or other sidecar never exits on its own)",
             cx.restart_policy()
         ),
     );

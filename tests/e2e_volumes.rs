@@ -98,3 +98,63 @@ async fn each_unbound_claim_says_what_it_lacks() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_first_consumer_claim_whose_provisioner_nobody_runs_is_named() {
+    let ns = TestNs::new("wffc").await;
+    let class = Class(format!("{}-late", ns.name));
+    let file = std::env::temp_dir().join(format!("{}-class.yaml", ns.name));
+    std::fs::write(
+        &file,
+        format!(
+            "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {{name: {}}}\nprovisioner: example.com/nobody\nvolumeBindingMode: WaitForFirstConsumer\n",
+            class.0
+        ),
+    )
+    .expect("write the class");
+    let made = common::kubectl(&["apply", "-f", file.to_str().expect("utf-8 path")]);
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    ns.create::<PersistentVolumeClaim>(&format!(
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: data}}\nspec:\n  storageClassName: {}\n  accessModes: [ReadWriteOnce]\n  resources: {{requests: {{storage: 1Gi}}}}\n",
+        class.0
+    ))
+    .await;
+    let node = &common::env().node;
+    ns.pod(&format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: db}}\nspec:\n  schedulerName: default-scheduler\n  nodeSelector: {{kubernetes.io/hostname: {node}}}\n  tolerations: [{{operator: Exists}}]\n  containers: [{{name: db, image: busybox:1.35}}]\n  volumes: [{{name: data, persistentVolumeClaim: {{claimName: data}}}}]\n"
+    ))
+    .await;
+    // The scheduler chooses the node and waits for the volume: no condition on the pod.
+    let claims: kube::Api<PersistentVolumeClaim> = ns.api();
+    let mut chosen = None;
+    for _ in 0..150 {
+        let claim = claims.get("data").await.expect("get the claim");
+        chosen = claim
+            .metadata
+            .annotations
+            .and_then(|a| a.get("volume.kubernetes.io/selected-node").cloned());
+        if chosen.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(chosen.as_deref(), Some(node.as_str()));
+    let pod = common::explain_one(&ns, "db", &[]);
+    let f = pod["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["code"] == "ClaimNotBound")
+        .unwrap_or_else(|| panic!("{:#}", pod["findings"]));
+    let text = format!("{} {}", f["message"], f["hint"]).replace("\\\"", "\"");
+    for says in [
+        "\"data\" to be provisioned",
+        &format!("node \"{node}\""),
+        "WaitForFirstConsumer",
+        "example.com/nobody has created no volume",
+        "example.com/nobody is installed and running",
+    ] {
+        assert!(text.contains(says), "{says:?} in {text}");
+    }
+}

@@ -81,8 +81,10 @@ pub fn claim_names(pod: &Pod) -> Vec<String> {
     names
 }
 
-/// True when the pod is not placed and the scheduler says its claims are unbound (its
-/// condition or its `FailedScheduling` events).
+/// True when the pod is not placed and its claims may be why: the scheduler says they are
+/// unbound (its condition or its `FailedScheduling` events), or it has nominated a node and
+/// waits for their volumes (`WaitForFirstConsumer`: no condition until the binding times out,
+/// then `binding volumes` in its message).
 fn claims_unbound(evidence: &Evidence) -> bool {
     let pod = &evidence.pod;
     if pod
@@ -93,9 +95,18 @@ fn claims_unbound(evidence: &Evidence) -> bool {
     {
         return false;
     }
+    let nominated = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.nominated_node_name.as_deref())
+        .is_some_and(|n| !n.is_empty());
+    if nominated && !claim_names(pod).is_empty() {
+        return true;
+    }
     let unbound = |m: &str| {
         let l = m.to_ascii_lowercase();
-        l.contains("unbound") && l.contains("persistentvolumeclaim")
+        (l.contains("unbound") && l.contains("persistentvolumeclaim"))
+            || l.contains("binding volumes")
     };
     let condition = pod
         .status

@@ -23,8 +23,23 @@ const DEFAULT_CLASS: &str = "storageclass.kubernetes.io/is-default-class";
 /// How many class names a finding lists.
 const CLASSES_SHOWN: usize = 5;
 
-/// Say what each unbound claim of a `ClaimNotBound` finding lacks.
-pub fn claims_lack(cx: &Context, findings: &mut [Finding]) {
+/// The annotation the scheduler puts on a `WaitForFirstConsumer` claim once it has chosen the
+/// pod's node, for the provisioner to make the volume there.
+const SELECTED_NODE: &str = "volume.kubernetes.io/selected-node";
+
+/// How long a provisioner may take before waiting on it is an error, not a warning.
+const PROVISIONING_GRACE_SECONDS: i64 = 60;
+
+/// Say what each unbound claim of a `ClaimNotBound` finding lacks; for a pod the scheduler has
+/// placed in thought only (`WaitForFirstConsumer`), say which claim's volume it waits for.
+pub fn claims_lack(cx: &Context, findings: &mut Vec<Finding>) {
+    if !findings.iter().any(|f| f.code == "ClaimNotBound")
+        && let Some(f) = waits_for_provisioner(cx)
+    {
+        findings.retain(|g| g.code != "Unschedulable");
+        findings.push(f);
+        return;
+    }
     let Some(f) = findings.iter_mut().find(|f| f.code == "ClaimNotBound") else {
         return;
     };
@@ -100,6 +115,73 @@ pub fn claims_lack(cx: &Context, findings: &mut [Finding]) {
         "{} (kubectl describe pvc -n {ns}; a claim's storageClassName cannot be changed: delete and re-create it, or change the template that makes it)",
         fixes.join("; ")
     );
+}
+
+/// `ClaimNotBound` for a pod not yet on a node whose `WaitForFirstConsumer` claim has its node
+/// chosen and no volume: the provisioner has not made it.
+fn waits_for_provisioner(cx: &Context) -> Option<Finding> {
+    let spec = cx.pod.spec.as_ref()?;
+    if spec.node_name.as_deref().is_some_and(|n| !n.is_empty()) {
+        return None;
+    }
+    let Lookup::Found(claims) = &cx.evidence.claims else {
+        return None;
+    };
+    let (claim, node) = claims.iter().filter(|c| !bound(c)).find_map(|c| {
+        let node = c.metadata.annotations.as_ref()?.get(SELECTED_NODE)?;
+        Some((c, node))
+    })?;
+    let name = claim.metadata.name.as_deref().unwrap_or("");
+    let class = claim
+        .spec
+        .as_ref()
+        .and_then(|s| s.storage_class_name.as_deref())
+        .unwrap_or("");
+    let provisioner = match &cx.evidence.storage_classes {
+        Lookup::Found(all) => all
+            .iter()
+            .find(|c| c.metadata.name.as_deref() == Some(class))
+            .map(|c| c.provisioner.clone()),
+        _ => None,
+    }
+    .or_else(|| {
+        claim
+            .metadata
+            .annotations
+            .as_ref()?
+            .get("volume.kubernetes.io/storage-provisioner")
+            .cloned()
+    })
+    .unwrap_or_else(|| "its provisioner".to_string());
+    let age = cx
+        .pod
+        .metadata
+        .creation_timestamp
+        .as_ref()
+        .map_or(0, |t| crate::diagnosis::seconds_between(t.0, cx.now));
+    let severity = if age >= PROVISIONING_GRACE_SECONDS {
+        crate::finding::Severity::Error
+    } else {
+        crate::finding::Severity::Warning
+    };
+    let ns = cx.namespace();
+    let mut f = super::context::finding(
+        "ClaimNotBound",
+        severity,
+        None,
+        format!(
+            "waits for PersistentVolumeClaim {name:?} to be provisioned: the scheduler chose node {node:?} (StorageClass {class:?} binds WaitForFirstConsumer) and {provisioner} has created no volume in {}",
+            crate::diagnosis::short_duration(age)
+        ),
+    );
+    f.evidence.push(format!(
+        "PersistentVolumeClaim {name}: Pending, annotation {SELECTED_NODE}={node}"
+    ));
+    f.evidence.push(format!("provisioner: {provisioner}"));
+    f.hint = format!(
+        "check that {provisioner} is installed and running (its controller pods and their logs; kubectl describe pvc {name} -n {ns} shows its ExternalProvisioning events), or use a StorageClass whose provisioner runs; the scheduler gives up after its bind timeout and tries again"
+    );
+    Some(f)
 }
 
 fn bound(claim: &PersistentVolumeClaim) -> bool {
@@ -244,6 +326,38 @@ mod tests {
             assert!(f.hint.contains(hint), "{wanted}: {hint:?} in {}", f.hint);
             assert!(!f.hint.contains("nodeSelector"), "{}", f.hint);
         }
+    }
+
+    #[test]
+    fn a_claim_waiting_for_its_first_consumer_s_volume() {
+        let mut e = unbound(json!("slow"), Lookup::Found(vec![class("slow", false)]));
+        e.pod.status.as_mut().expect("status").conditions = None;
+        if let Lookup::Found(claims) = &mut e.claims {
+            claims[0].metadata.annotations = Some(
+                [(
+                    "volume.kubernetes.io/selected-node".to_string(),
+                    "n1".to_string(),
+                )]
+                .into(),
+            );
+        }
+        let f = only(&e, "ClaimNotBound");
+        assert!(
+            f.message.contains("\"data-db-0\" to be provisioned"),
+            "{}",
+            f.message
+        );
+        assert!(f.message.contains("node \"n1\""), "{}", f.message);
+        assert!(
+            f.message.contains("example.com/disk has created no volume"),
+            "{}",
+            f.message
+        );
+        assert!(
+            f.hint.contains("example.com/disk is installed and running"),
+            "{}",
+            f.hint
+        );
     }
 
     #[test]

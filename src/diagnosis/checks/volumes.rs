@@ -64,11 +64,13 @@ pub fn claims_lack(cx: &Context, findings: &mut Vec<Finding>) {
     };
     let mut causes = Vec::new();
     let mut fixes = Vec::new();
+    let mut first = None;
     for claim in claims.iter().filter(|c| !bound(c)) {
         let Some((cause, fix)) = lacks(claim, classes) else {
             continue;
         };
         let name = claim.metadata.name.as_deref().unwrap_or("");
+        first.get_or_insert(name);
         f.evidence.push(format!(
             "PersistentVolumeClaim {name}: {}, storageClassName {}",
             claim
@@ -112,8 +114,9 @@ pub fn claims_lack(cx: &Context, findings: &mut Vec<Finding>) {
         causes.join("; ")
     );
     f.hint = format!(
-        "{} (kubectl describe pvc -n {ns}; a claim's storageClassName cannot be changed: delete and re-create it, or change the template that makes it)",
-        fixes.join("; ")
+        "{} (kubectl describe pvc {} -n {ns}; a claim's storageClassName cannot be changed: delete and re-create it, or change the template that makes it)",
+        fixes.join("; "),
+        first.unwrap_or("CLAIM")
     );
 }
 

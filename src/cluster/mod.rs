@@ -16,6 +16,7 @@ pub mod lists;
 pub mod live;
 pub mod logs;
 pub mod owners;
+pub mod policies;
 pub mod proxy;
 pub mod samples;
 pub mod throttle;

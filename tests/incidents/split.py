@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
-"""Split the incident corpus: two thirds development, one third held out.
+"""Split the incident corpus: in each batch two thirds development, one third held out.
 
-Deterministic (seed 32, the files sorted by name): `python3 tests/incidents/split.py > tests/incidents/SPLIT`
-reproduces the committed SPLIT. Rules are written against the `dev` incidents only; the `heldout`
-ones are scored at the end.
+Deterministic (files sorted by name): `python3 tests/incidents/split.py > tests/incidents/SPLIT`
+reproduces the committed SPLIT. The first batch (001-088) is split with seed 32 into `dev` and
+`heldout`; the second batch (089 on) with seed 8932 into `dev2` and `heldout2`. Rules are written
+against the development parts only; the held-out parts are scored at the end.
 """
 import pathlib
 import random
 
 here = pathlib.Path(__file__).parent
 files = sorted(p.name for p in here.glob("[0-9][0-9][0-9]-*.yaml"))
-rng = random.Random(32)
-shuffled = files[:]
-rng.shuffle(shuffled)
-held = set(shuffled[: len(files) // 3])
-for name in files:
-    print(("heldout" if name in held else "dev") + " " + name)
+BATCHES = [(1, 88, 32, ""), (89, 999, 8932, "2")]
+for first, last, seed, suffix in BATCHES:
+    batch = [f for f in files if first <= int(f[:3]) <= last]
+    rng = random.Random(seed)
+    shuffled = batch[:]
+    rng.shuffle(shuffled)
+    held = set(shuffled[: len(batch) // 3])
+    for name in batch:
+        print(("heldout" if name in held else "dev") + suffix + " " + name)

@@ -183,6 +183,7 @@ pub(crate) async fn owner_selector(
         OwnerKind::DaemonSet => ("apps", "DaemonSet"),
         OwnerKind::ReplicaSet => ("apps", "ReplicaSet"),
         OwnerKind::Job => ("batch", "Job"),
+        OwnerKind::CronJob => ("batch", "CronJob"),
     };
     let resource = ApiResource::from_gvk(&GroupVersionKind::gvk(group, "v1", kind_name));
     let api: Api<DynamicObject> = Api::namespaced_with(cluster.client(), namespace, &resource);
@@ -194,6 +195,10 @@ pub(crate) async fn owner_selector(
             .not_found(&kind_name.to_lowercase(), name, namespace)
             .await);
     };
+    if kind == OwnerKind::CronJob {
+        let jobs = cluster.jobs_of_cronjob(namespace, name).await?;
+        return Ok(cronjob_selector(&object, &jobs));
+    }
     let selector: LabelSelector =
         serde_json::from_value(object.data["spec"]["selector"].clone()).unwrap_or_default();
     target::selector_string(&selector).map_err(|why| {
@@ -201,6 +206,16 @@ pub(crate) async fn owner_selector(
             "cannot show the pods of {kind_name} {name:?}: {why}"
         ))
     })
+}
+
+/// The pods of a CronJob's `jobs`: the label the Job controller puts on each pod of a Job, its
+/// uid. With no Job the CronJob's own uid, which no Job has: a selector that selects nothing.
+fn cronjob_selector(cronjob: &DynamicObject, jobs: &[k8s_openapi::api::batch::v1::Job]) -> String {
+    let mut uids: Vec<String> = jobs.iter().filter_map(|j| j.metadata.uid.clone()).collect();
+    if uids.is_empty() {
+        uids.extend(cronjob.metadata.uid.clone());
+    }
+    format!("batch.kubernetes.io/controller-uid in ({})", uids.join(","))
 }
 
 /// The pods matching a selector, page by page, in name order.

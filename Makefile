@@ -43,6 +43,7 @@ test: deps
 	  if [ $$built -ne 0 ] || [ $$started -ne 0 ]; then bash $(CONTROLPLANE)/down.sh; exit 1; fi; \
 	  status=0; cargo test --all-targets --no-fail-fast -- --test-threads=4 || status=$$?; \
 	  $(call REAL_NODE_TESTS,--tests) || status=$$?; \
+	  cat "$${CARGO_TARGET_DIR:-target}/tmp/incidents-scores.txt" 2>/dev/null || true; \
 	  bash $(CONTROLPLANE)/down.sh; exit $$status
 
 ## End-to-end tests against a control plane that is already up (make cluster-up).

@@ -6,9 +6,11 @@
 //! without endpoints are real refusals of the API server).
 //!
 //! Prints one line per incident and the score of each part of the split (`SPLIT`: the first
-//! batch's `dev` and `heldout`, the second batch's `dev2` and `heldout2`). Fails only when the
-//! first development part scores under `DEV_FLOOR` (the score reached); the other parts are
-//! reported, never asserted. `INCIDENTS=dev` replays only the development parts.
+//! batch's `dev` and `heldout`, the second batch's `dev2` and `heldout2`), and writes that score
+//! line to `CARGO_TARGET_TMPDIR/incidents-scores.txt` (which `make test` prints). Fails only when
+//! a development part scores under its floor (`DEV_FLOOR`, `DEV2_FLOOR`: the scores reached);
+//! the held-out parts are reported, never asserted. `INCIDENTS=dev` replays only the
+//! development parts.
 
 mod common;
 
@@ -20,6 +22,8 @@ use serde_json::{Value, json};
 
 /// Development incidents explained right: the score reached, which may only go up.
 const DEV_FLOOR: usize = 57;
+/// The same for the second batch's development part.
+const DEV2_FLOOR: usize = 18;
 
 struct Incident {
     file: String,
@@ -501,12 +505,20 @@ async fn incidents_score() {
         (dev2, dev2_ok),
         (held2, held2_ok),
     ] = scores;
-    println!(
+    let line = format!(
         "incidents: development {dev_ok}/{dev}, held-out {held_ok}/{held}; \
          second batch: development {dev2_ok}/{dev2}, held-out {held2_ok}/{held2}"
     );
+    println!("{line}");
+    // `make test` prints this file after the tests (their output is captured).
+    let scores = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("incidents-scores.txt");
+    let _ = std::fs::write(&scores, format!("{line}\n"));
     assert!(
         dev_ok >= DEV_FLOOR,
         "development score {dev_ok} fell under {DEV_FLOOR}"
+    );
+    assert!(
+        dev2 == 0 || dev2_ok >= DEV2_FLOOR,
+        "second development score {dev2_ok} fell under {DEV2_FLOOR}"
     );
 }

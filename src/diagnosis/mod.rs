@@ -58,7 +58,13 @@ pub fn diagnose(evidence: &Evidence, now: Timestamp) -> PodDiagnosis {
         serverinit::reconcile(&evidence.pod, &row.name, row.state, &mut findings);
     }
     if let Some(w) = &evidence.waits {
-        selfwait::reconcile(&evidence.pod, &w.services, &mut findings);
+        let services: Vec<_> = w
+            .services
+            .iter()
+            .chain(&w.services_by_name)
+            .cloned()
+            .collect();
+        selfwait::reconcile(&evidence.pod, &services, &mut findings);
     }
     checks::sort(&mut findings, &evidence.pod);
     diagnosis.findings = findings;

@@ -297,3 +297,40 @@ spec:
         assert!(!hint.contains("raise its memory limit"), "{f:#}");
     }
 }
+
+/// Two pods whose init containers wait on each other's Service: each is named in a
+/// `WaitCycle` with the path back to itself (on the control plane: the states are written as
+/// the kubelet would).
+#[tokio::test]
+async fn two_pods_waiting_on_each_other_are_a_cycle() {
+    use common::state;
+    use serde_json::json;
+    let ns = TestNs::new("cycle").await;
+    for (me, other) in [("a", "b"), ("b", "a")] {
+        ns.create::<k8s_openapi::api::core::v1::Service>(&format!(
+            "apiVersion: v1\nkind: Service\nmetadata: {{name: svc-{me}}}\nspec:\n  selector: {{app: {me}}}\n  ports: [{{port: 80, targetPort: 80}}]\n"
+        ))
+        .await;
+        ns.pod(&format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {me}-0, labels: {{app: {me}}}}}\nspec:\n  containers:\n  - {{name: app, image: busybox:1.35, command: ['httpd', '-f', '-p', '80']}}\n  initContainers:\n  - name: wait-{other}\n    image: busybox:1.35\n    command: ['sh', '-c', 'until wget -q -T 1 -O /dev/null http://svc-{other}/; do sleep 1; done']\n"
+        ))
+        .await;
+    }
+    for (i, (me, other)) in [("a", "b"), ("b", "a")].into_iter().enumerate() {
+        let ip = format!("10.0.7.{}", i + 10);
+        ns.set_status(
+            &format!("{me}-0"),
+            json!({"phase": "Pending", "podIP": ip, "podIPs": [{"ip": ip}],
+                   "conditions": state::initializing_conditions(),
+                   "initContainerStatuses": [state::running(&format!("wait-{other}"), "busybox:1.35", "2026-01-01T00:00:00Z")],
+                   "containerStatuses": [state::waiting("app", "busybox:1.35", "PodInitializing", "", 0)]}),
+        )
+        .await;
+    }
+    let pod = explain_one(&ns, "a-0", &[]);
+    let f = finding(&pod, "WaitCycle");
+    let message = f["message"].as_str().unwrap_or("");
+    assert!(message.contains("a-0"), "{f:#}");
+    assert!(message.contains("b-0"), "{f:#}");
+    assert!(message.contains("cycle"), "{f:#}");
+}

@@ -65,6 +65,7 @@ pub fn diagnose(evidence: &Evidence, now: Timestamp) -> PodDiagnosis {
             .cloned()
             .collect();
         selfwait::reconcile(&evidence.pod, &services, &mut findings);
+        selfwait::cycles(&evidence.pod, &mut findings);
     }
     checks::sort(&mut findings, &evidence.pod);
     diagnosis.findings = findings;

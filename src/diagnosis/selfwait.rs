@@ -5,8 +5,13 @@
 //! (a sidecar's failure keeps it un-Ready too): the wait never ends. The wait findings judge the
 //! Service from the cluster (no endpoints, not resolvable, refused); this pass names the loop.
 //!
+//!
+//! Through other pods (`WaitCycle`): the wait findings follow the chain of what not-ready backing
+//! pods wait on, and mark a pod met twice ("already followed: the waits form a loop"); when the
+//! pod met again is this one, the pods wait on each other in a cycle and none becomes Ready.
+//!
 //! Pure: the pod, its findings and the Services the waits fetched; each finding is looked at
-//! once against at most the fetched Services.
+//! once against at most the fetched Services, its evidence lines read once.
 
 use k8s_openapi::api::core::v1::{Pod, Service};
 
@@ -36,6 +41,63 @@ pub fn reconcile(pod: &Pod, services: &[Service], findings: &mut [Finding]) {
             *f = finding_for(f, &via);
         }
     }
+}
+
+/// The marker the chain of backing pods writes when it meets a pod it has followed already.
+const LOOP_MARK: &str = "already followed: the waits form a loop";
+
+/// Replace each wait finding whose chain of backing pods leads back to `pod` by `WaitCycle`.
+pub fn cycles(pod: &Pod, findings: &mut [Finding]) {
+    if crate::timeline::ready_condition(pod) {
+        return;
+    }
+    let me = pod.metadata.name.as_deref().unwrap_or_default();
+    for f in findings
+        .iter_mut()
+        .filter(|f| EXPLAINED.contains(&f.code.as_str()) || f.code == "WaitingOnPod")
+    {
+        if let Some(path) = path_back(&f.evidence, me) {
+            *f = cycle_finding(f, &path);
+        }
+    }
+}
+
+/// The pods of the chain from the first followed to `me` met again, when the chain's loop
+/// closes on `me` (the line before the marker is `pod ME: …`).
+fn path_back(evidence: &[String], me: &str) -> Option<Vec<String>> {
+    let at = evidence.iter().position(|l| l.contains(LOOP_MARK))?;
+    let pod_of = |l: &String| {
+        l.trim_start()
+            .strip_prefix("pod ")
+            .and_then(|rest| rest.split_once(':'))
+            .map(|(name, _)| name.to_string())
+    };
+    let closing = evidence[..at].iter().rev().find_map(pod_of)?;
+    if closing != me {
+        return None;
+    }
+    let path: Vec<String> = evidence[..at].iter().filter_map(pod_of).collect();
+    (path.len() >= 2).then_some(path)
+}
+
+fn cycle_finding(wait: &Finding, path: &[String]) -> Finding {
+    let name = wait.container.as_deref().unwrap_or("");
+    let target = wait.target.as_deref().unwrap_or("its target");
+    let mut f = finding(
+        "WaitCycle",
+        Severity::Error,
+        wait.container.as_deref(),
+        format!(
+            "init container {name} waits on `{target}`, whose pods wait back on this pod: {} — they wait on each other in a cycle and none can become Ready",
+            path.join(" → ")
+        ),
+    );
+    f.target = wait.target.clone();
+    f.resolved = wait.resolved.clone();
+    f.evidence.push(format!("{}: {}", wait.code, wait.message));
+    f.evidence.extend(wait.evidence.iter().cloned());
+    f.hint = "break the cycle: one of these waits must go (let that workload start without waiting, and retry its connection in the app instead), or reach the peer without waiting for its readiness (publishNotReadyAddresses on a headless Service)".into();
+    f
 }
 
 /// How `resolved` leads back to `pod`: the Service that selects it, or its own name.
@@ -97,6 +159,37 @@ fn finding_for(wait: &Finding, via: &str) -> Finding {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_chain_that_closes_on_this_pod_is_a_cycle_and_others_are_not() {
+        let chain = |lines: &[&str]| lines.iter().map(ToString::to_string).collect::<Vec<_>>();
+        let mut f = wait("ServiceEndpointsNotReady", "Service", "api");
+        f.evidence = chain(&[
+            "chain: Service shop/api → pods",
+            "pod api-0: Init:0/1",
+            "  waits on web (Service shop/web)",
+            "  pod web-0: Init:0/1",
+            "    ↳ already followed: the waits form a loop",
+        ]);
+        let mut list = vec![f.clone()];
+        cycles(&pod(false), &mut list);
+        assert_eq!(list[0].code, "WaitCycle", "{list:?}");
+        assert!(
+            list[0].message.contains("api-0 → web-0"),
+            "{}",
+            list[0].message
+        );
+        // A loop among other pods: not this pod's cycle.
+        f.evidence = chain(&[
+            "pod api-0: Init:0/1",
+            "  pod db-0: Init:0/1",
+            "    pod api-0: Init:0/1",
+            "      ↳ already followed: the waits form a loop",
+        ]);
+        let mut list = vec![f.clone()];
+        cycles(&pod(false), &mut list);
+        assert_eq!(list[0].code, "ServiceEndpointsNotReady");
+    }
 
     fn pod(ready: bool) -> Pod {
         serde_json::from_value(json!({

@@ -76,6 +76,7 @@ pub const CODES: &[&str] = &[
     // (`diagnosis::logcause`, `diagnosis::selfwait`); still waits, printed with them.
     "WaitLogShowsCause",
     "WaitsOnItself",
+    "WaitCycle",
 ];
 
 /// True for a finding of this module (the table prints those under "waits for").

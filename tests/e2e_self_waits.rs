@@ -334,3 +334,51 @@ async fn two_pods_waiting_on_each_other_are_a_cycle() {
     assert!(message.contains("b-0"), "{f:#}");
     assert!(message.contains("cycle"), "{f:#}");
 }
+
+/// On the real node, with the real Job controller: `explain cronjob/NAME` selects the pods of
+/// the Jobs the CronJob owns (a Job made with `kubectl create job --from=cronjob/…`, which the
+/// CronJob owns), by the label the Job controller puts on them.
+#[tokio::test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_explain_cronjob_selects_its_jobs_pods() {
+    let node = real_node();
+    let ns = TestNs::new("rncron").await;
+    // The pod template's fields sit 10 spaces in; placement's lines are 2 spaces in.
+    let placement: String = common::realnode::placement(node)
+        .lines()
+        .map(|l| format!("        {l}\n"))
+        .collect();
+    ns.create::<k8s_openapi::api::batch::v1::CronJob>(&format!(
+        "apiVersion: batch/v1\nkind: CronJob\nmetadata: {{name: nightly}}\nspec:\n  schedule: '0 3 * * *'\n  suspend: true\n  jobTemplate:\n    spec:\n      template:\n        spec:\n{placement}          restartPolicy: Never\n          initContainers: [{{name: wait-forever, image: busybox:1.35, command: ['sleep', '3600']}}]\n          containers: [{{name: c, image: busybox:1.35, command: ['true']}}]\n"
+    ))
+    .await;
+    let run = common::kubectl(&[
+        "create",
+        "job",
+        "nightly-manual",
+        "--from=cronjob/nightly",
+        "-n",
+        &ns.name,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut doc = serde_json::Value::Null;
+    for _ in 0..120 {
+        let run = initdoctor(&["explain", "cronjob/nightly", "-n", &ns.name, "-o", "json"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        doc = run.json();
+        let running = doc["pods"][0]["initContainers"][0]["state"] == "running";
+        if running {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let pod = &doc["pods"][0];
+    assert!(
+        pod["name"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("nightly-manual-"),
+        "{doc:#}"
+    );
+    assert_eq!(pod["owner"]["kind"], "CronJob", "{doc:#}");
+}

@@ -42,8 +42,10 @@ test: deps
 	  built=0; cargo test --all-targets --no-run || built=$$?; \
 	  started=0; wait $$up || started=$$?; \
 	  if [ $$built -ne 0 ] || [ $$started -ne 0 ]; then bash $(CONTROLPLANE)/down.sh; exit 1; fi; \
-	  status=0; cargo test --all-targets --no-fail-fast -- --test-threads=4 || status=$$?; \
+	  status=0; rm -f "$${CARGO_TARGET_DIR:-target}/tmp/incidents-scores.txt"; \
+	  cargo test --all-targets --no-fail-fast -- --test-threads=4 || status=$$?; \
 	  $(call REAL_NODE_TESTS,--tests) || status=$$?; \
+	  cat "$${CARGO_TARGET_DIR:-target}/tmp/incidents-scores.txt" 2>/dev/null || true; \
 	  bash $(CONTROLPLANE)/down.sh; exit $$status
 
 ## End-to-end tests against a control plane that is already up (make cluster-up).

@@ -76,7 +76,7 @@ pub fn app_rows(pod: &Pod) -> Vec<InitContainerRow> {
 }
 
 fn rows_of(specs: &[Container], statuses: &[ContainerStatus]) -> Vec<InitContainerRow> {
-    specs
+    let mut rows: Vec<InitContainerRow> = specs
         .iter()
         .enumerate()
         .map(|(index, spec)| {
@@ -127,7 +127,22 @@ fn rows_of(specs: &[Container], statuses: &[ContainerStatus]) -> Vec<InitContain
             }
             row
         })
-        .collect()
+        .collect();
+    // A native sidecar the kubelet stopped (terminated, `started: false`, exit 137 or 143) had
+    // started when an init container after it has run: it is past, not a blocker.
+    for i in 0..rows.len() {
+        let ran = |r: &InitContainerRow| {
+            r.state != InitState::Waiting || r.restarts > 0 || r.exit_code.is_some()
+        };
+        if rows[i].sidecar
+            && rows[i].state == InitState::Terminated
+            && !rows[i].done
+            && rows[i + 1..].iter().any(ran)
+        {
+            rows[i].done = true;
+        }
+    }
+    rows
 }
 
 /// True when the pod's `Initialized` condition is `True`.
@@ -149,9 +164,23 @@ pub fn ready_condition(pod: &Pod) -> bool {
         .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
 }
 
-/// The first init container in spec order that is not done, unless the pod is initialized.
+/// The first init container in spec order that is not done, unless the pod is initialized (or
+/// an app container runs).
 pub fn blocking(pod: &Pod, rows: &[InitContainerRow]) -> Option<Blocking> {
-    if initialized_condition(pod) {
+    // An app container running means initialization completed (the kubelet starts app
+    // containers only then, and stops them before it runs init containers again): an init
+    // container that shows as never run (`PodInitializing`, no exit, no restart) had its record
+    // removed by the runtime, it is not pending. One that failed or runs (a sidecar restarting
+    // beside the app) still counts.
+    let app_running = app_rows(pod).iter().any(|r| r.state == InitState::Running);
+    let removed = |r: &InitContainerRow| {
+        r.done
+            || (r.state == InitState::Waiting
+                && r.exit_code.is_none()
+                && r.restarts == 0
+                && r.reason.as_deref() == Some("PodInitializing"))
+    };
+    if initialized_condition(pod) || (app_running && rows.iter().all(removed)) {
         return None;
     }
     rows.iter().find(|r| !r.done).map(|r| Blocking {
@@ -254,6 +283,53 @@ mod tests {
         assert_eq!(rows[0].state, InitState::Waiting);
         assert_eq!(rows[0].reason, None);
         assert_eq!(blocking(&p, &rows).map(|b| b.index), Some(0));
+    }
+
+    #[test]
+    fn a_stopped_sidecar_and_a_removed_record_are_past_not_blockers() {
+        // The kubelet stopped a sidecar (137, started false) after the init container behind
+        // it ran: the later one blocks, not the sidecar.
+        let mut p = pod(
+            json!([
+                {"name": "init-myservice", "image": "envoy", "imageID": "", "ready": false, "restartCount": 0,
+                 "started": false, "state": {"terminated": {"exitCode": 137, "reason": "Error"}}},
+                {"name": "init-mydb", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": {"terminated": {"exitCode": 137, "reason": "Error"}}}
+            ]),
+            json!([{"type": "Initialized", "status": "False"}]),
+        );
+        p.spec.as_mut().unwrap().init_containers.as_mut().unwrap()[0].restart_policy =
+            Some("Always".into());
+        let r = rows(&p);
+        assert!(r[0].done);
+        assert_eq!(blocking(&p, &r).map(|b| b.index), Some(1));
+        // A sidecar stopped before anything after it ran is still the blocker.
+        let status = p.status.as_mut().unwrap();
+        status.init_container_statuses.as_mut().unwrap().truncate(1);
+        let r = rows(&p);
+        assert!(!r[0].done);
+        assert_eq!(blocking(&p, &r).map(|b| b.index), Some(0));
+        // An app container running: initialization completed, whatever the init records say
+        // (the runtime removed them: PodInitializing).
+        let mut p = pod(
+            json!([
+                {"name": "init-myservice", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": {"waiting": {"reason": "PodInitializing"}}},
+                {"name": "init-mydb", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": {"waiting": {"reason": "PodInitializing"}}}
+            ]),
+            json!([{"type": "Initialized", "status": "False"}]),
+        );
+        p.status.as_mut().unwrap().container_statuses = Some(vec![
+            serde_json::from_value(json!({"name": "myapp-container", "image": "busybox:1.28", "imageID": "",
+                "ready": true, "restartCount": 0, "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}}))
+            .unwrap(),
+        ]);
+        assert_eq!(blocking(&p, &rows(&p)), None);
+        // A restarting init container beside a running app still blocks.
+        let status = p.status.as_mut().unwrap();
+        status.init_container_statuses.as_mut().unwrap()[1].restart_count = 2;
+        assert_eq!(blocking(&p, &rows(&p)).map(|b| b.index), Some(0));
     }
 
     #[test]

@@ -5,9 +5,13 @@
 //! really tries to create pods (Pod Security labels, quotas, missing ServiceAccounts, a webhook
 //! without endpoints are real refusals of the API server).
 //!
-//! Prints one line per incident and the score of each part of the split (`SPLIT`). Fails only
-//! when the development part scores under `DEV_FLOOR` (the score reached); the held-out part is
-//! reported, never asserted. `INCIDENTS=dev` replays only the development part.
+//! Prints one line per incident and the score of each part of the split (`SPLIT`: the first
+//! batch's `dev` and `heldout`, the second's `dev2` and `heldout2`, the third's — what a pod
+//! inherits, Jobs, architectures — `dev3` and `heldout3`), and writes that score
+//! line to `CARGO_TARGET_TMPDIR/incidents-scores.txt` (which `make test` prints). Fails only when
+//! a development part scores under its floor (`DEV_FLOORS`: the scores reached);
+//! the held-out parts are reported, never asserted. `INCIDENTS=dev` replays only the
+//! development parts.
 
 mod common;
 
@@ -18,12 +22,20 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 
 /// Development incidents explained right: the score reached, which may only go up.
-const DEV_FLOOR: usize = 66;
+/// One per batch: `dev`, `dev2`, `dev3`.
+const DEV_FLOORS: [usize; 3] = [58, 20, 8];
 
 struct Incident {
     file: String,
-    dev: bool,
+    /// The part of the split: `dev`, `heldout`, `dev2`, `heldout2`, `dev3`, `heldout3`.
+    part: String,
     doc: Value,
+}
+
+impl Incident {
+    fn dev(&self) -> bool {
+        self.part.starts_with("dev")
+    }
 }
 
 fn load() -> Vec<Incident> {
@@ -38,7 +50,7 @@ fn load() -> Vec<Incident> {
                 serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{file}: not YAML: {e}"));
             Incident {
                 file: file.to_string(),
-                dev: part == "dev",
+                part: part.to_string(),
                 doc,
             }
         })
@@ -152,6 +164,53 @@ fn is_sidecar(spec: &Value, entry: &Value) -> bool {
         .any(|c| c["name"] == entry["name"] && c["restartPolicy"] == "Always")
 }
 
+/// Apply `objects` in `ns`; one whose `metadata.owner` names `Kind/name` (an object applied
+/// before it) is applied after the others, owned by that object (its uid looked up), as a
+/// controller would have made it (a CronJob's Job).
+fn apply_owned(ns: &str, objects: &[Value]) {
+    let (owned, free): (Vec<&Value>, Vec<&Value>) = objects
+        .iter()
+        .partition(|o| o["metadata"].get("owner").is_some());
+    apply(ns, &free.into_iter().cloned().collect::<Vec<_>>());
+    for o in owned {
+        let mut o = o.clone();
+        let owner = o["metadata"]["owner"]
+            .as_str()
+            .expect("owner Kind/name")
+            .to_string();
+        let (kind, name) = owner.split_once('/').expect("owner Kind/name");
+        let owner_api = owner_api_version(objects, kind, name);
+        let run = kubectl(&[
+            "get",
+            kind,
+            name,
+            "-n",
+            ns,
+            "-o",
+            "jsonpath={.metadata.uid}",
+        ]);
+        assert_eq!(run.code, 0, "owner {owner} in {ns}: {}", run.stderr);
+        let meta = o["metadata"].as_object_mut().expect("metadata");
+        meta.remove("owner");
+        meta.insert(
+            "ownerReferences".into(),
+            json!([{"apiVersion": owner_api, "kind": kind, "name": name,
+                "uid": run.stdout.trim(), "controller": true, "blockOwnerDeletion": true}]),
+        );
+        apply(ns, &[o]);
+    }
+}
+
+/// The `apiVersion` of the object `kind`/`name` among `objects`.
+fn owner_api_version(objects: &[Value], kind: &str, name: &str) -> String {
+    objects
+        .iter()
+        .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+        .and_then(|o| o["apiVersion"].as_str())
+        .unwrap_or_else(|| panic!("owner {kind}/{name} is not among the objects"))
+        .to_string()
+}
+
 fn apply(ns: &str, objects: &[Value]) {
     if objects.is_empty() {
         return;
@@ -210,7 +269,7 @@ async fn replay(index: usize, incident: &Incident) -> Value {
         }
     }
     let hook = doc.get("webhook").map(|h| webhook(&ns.name, h));
-    apply(
+    apply_owned(
         &ns.name,
         doc["objects"].as_array().map_or(&[], Vec::as_slice),
     );
@@ -412,7 +471,10 @@ fn score(doc: &Value, expect: &Value) -> Result<(), String> {
 #[tokio::test]
 async fn incidents_score() {
     let only_dev = std::env::var("INCIDENTS").as_deref() == Ok("dev");
-    let incidents: Vec<Incident> = load().into_iter().filter(|i| i.dev || !only_dev).collect();
+    let incidents: Vec<Incident> = load()
+        .into_iter()
+        .filter(|i| i.dev() || !only_dev)
+        .collect();
     let _ = env();
     let results: Vec<(usize, Result<(), String>)> =
         futures::stream::iter(incidents.iter().enumerate())
@@ -422,25 +484,41 @@ async fn incidents_score() {
             .await;
     let mut results = results;
     results.sort_by_key(|(i, _)| *i);
-    let (mut dev, mut dev_ok, mut held, mut held_ok) = (0, 0, 0, 0);
+    let parts = ["dev", "heldout", "dev2", "heldout2", "dev3", "heldout3"];
+    let mut scores = [(0usize, 0usize); 6];
     for (i, r) in &results {
         let inc = &incidents[*i];
-        let part = if inc.dev { "dev" } else { "held-out" };
         match r {
-            Ok(()) => println!("right  {part:8} {}", inc.file),
-            Err(why) => println!("wrong  {part:8} {}: {why}", inc.file),
+            Ok(()) => println!("right  {:8} {}", inc.part, inc.file),
+            Err(why) => println!("wrong  {:8} {}: {why}", inc.part, inc.file),
         }
-        if inc.dev {
-            dev += 1;
-            dev_ok += usize::from(r.is_ok());
-        } else {
-            held += 1;
-            held_ok += usize::from(r.is_ok());
-        }
+        let k = parts
+            .iter()
+            .position(|p| *p == inc.part)
+            .unwrap_or_else(|| panic!("{}: unknown part {}", inc.file, inc.part));
+        scores[k].0 += 1;
+        scores[k].1 += usize::from(r.is_ok());
     }
-    println!("incidents: development {dev_ok}/{dev}, held-out {held_ok}/{held}");
-    assert!(
-        dev_ok >= DEV_FLOOR,
-        "development score {dev_ok} fell under {DEV_FLOOR}"
+    let batch = |b: usize| {
+        let ((dev, dev_ok), (held, held_ok)) = (scores[2 * b], scores[2 * b + 1]);
+        format!("development {dev_ok}/{dev}, held-out {held_ok}/{held}")
+    };
+    let line = format!(
+        "incidents: {}; second batch: {}; third batch: {}",
+        batch(0),
+        batch(1),
+        batch(2)
     );
+    println!("{line}");
+    // `make test` prints this file after the tests (their output is captured).
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("incidents-scores.txt");
+    let _ = std::fs::write(&file, format!("{line}\n"));
+    for (b, floor) in DEV_FLOORS.iter().enumerate() {
+        let (dev, dev_ok) = scores[2 * b];
+        assert!(
+            dev == 0 || dev_ok >= *floor,
+            "batch {}: development score {dev_ok} fell under {floor}",
+            b + 1
+        );
+    }
 }

@@ -29,7 +29,7 @@ pub enum LogsFormat {
 
 #[derive(Debug, Clone, Args)]
 pub struct LogsArgs {
-    /// POD, pod/NAME, or TYPE/NAME (deployment/, statefulset/, daemonset/, replicaset/, job/):
+    /// POD, pod/NAME, or TYPE/NAME (deployment/, statefulset/, daemonset/, replicaset/, job/, cronjob/):
     /// an owner shows every one of its pods, as -l does
     #[arg(
         value_name = "POD",

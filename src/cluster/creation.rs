@@ -1,9 +1,11 @@
 //! The edge for a workload without pods: the events that say why its controller created none —
 //! the workload's own, and for a Deployment those of its newest ReplicaSets (the ReplicaSet
-//! records `FailedCreate`, not the Deployment). Bounded: at most [`REPLICASETS`] ReplicaSets,
-//! each read under the request timeout.
+//! records `FailedCreate`, not the Deployment), for a CronJob those of its newest Jobs (the Job
+//! records it). Bounded: at most [`REPLICASETS`] ReplicaSets or Jobs, each read under the
+//! request timeout.
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Event;
 use kube::api::Api;
 
@@ -46,6 +48,18 @@ impl Cluster {
                     .map(|n| ("ReplicaSet".to_string(), n)),
             );
         }
+        if kind == "CronJob" {
+            let mut jobs = self.jobs_of_cronjob(namespace, name).await?;
+            jobs.sort_by_key(|j| {
+                std::cmp::Reverse(j.metadata.creation_timestamp.clone().map(|t| t.0))
+            });
+            objects.extend(
+                jobs.iter()
+                    .take(REPLICASETS)
+                    .filter_map(|j| j.metadata.name.clone())
+                    .map(|n| ("Job".to_string(), n)),
+            );
+        }
         let api: Api<Event> = Api::namespaced(self.client(), namespace);
         let mut events = Vec::new();
         for (kind, name) in objects {
@@ -56,5 +70,22 @@ impl Cluster {
             );
         }
         Ok(events)
+    }
+
+    /// The Jobs of `namespace` that CronJob `name` controls (one list of the namespace's Jobs).
+    pub async fn jobs_of_cronjob(&self, namespace: &str, name: &str) -> Result<Vec<Job>> {
+        let api: Api<Job> = Api::namespaced(self.client(), namespace);
+        Ok(self
+            .list_all(&api, "jobs", Some(namespace), None, None)
+            .await?
+            .into_iter()
+            .filter(|j| {
+                j.metadata
+                    .owner_references
+                    .iter()
+                    .flatten()
+                    .any(|o| o.kind == "CronJob" && o.name == name && o.controller == Some(true))
+            })
+            .collect())
     }
 }

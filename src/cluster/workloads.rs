@@ -1,6 +1,7 @@
 //! The edge for a workload named on the command line (`deploy/web`, `job/migrate`): its
 //! `spec.selector`, and the pods a selector matches — for `logs` and `explain` on an owner.
 
+use k8s_openapi::api::batch::v1::CronJob;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
@@ -29,6 +30,28 @@ impl Cluster {
             return Err(self.not_found(&kind.to_lowercase(), name, namespace).await);
         };
         Ok(serde_json::from_value(object.data["spec"]["selector"].clone()).unwrap_or_default())
+    }
+
+    /// The label selector of the pods of CronJob `name`'s Jobs: the label the Job controller
+    /// puts on each pod of a Job, its uid. With no Job the CronJob's own uid, which no Job has:
+    /// a selector that selects nothing.
+    pub async fn cronjob_pod_selector(&self, namespace: &str, name: &str) -> Result<String> {
+        let api: Api<CronJob> = Api::namespaced(self.client(), namespace);
+        let found = self
+            .call("get", "cronjobs", Some(namespace), api.get_opt(name))
+            .await?;
+        let Some(cronjob) = found else {
+            return Err(self.not_found("cronjob", name, namespace).await);
+        };
+        let jobs = self.jobs_of_cronjob(namespace, name).await?;
+        let mut uids: Vec<String> = jobs.iter().filter_map(|j| j.metadata.uid.clone()).collect();
+        if uids.is_empty() {
+            uids.extend(cronjob.metadata.uid);
+        }
+        Ok(format!(
+            "batch.kubernetes.io/controller-uid in ({})",
+            uids.join(",")
+        ))
     }
 
     /// The pods of `namespace` matching the label selector `labels`, 500 a page, every page.

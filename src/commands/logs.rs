@@ -181,7 +181,11 @@ pub(crate) async fn owner_selector(
         OwnerKind::DaemonSet => ("apps", "DaemonSet"),
         OwnerKind::ReplicaSet => ("apps", "ReplicaSet"),
         OwnerKind::Job => ("batch", "Job"),
+        OwnerKind::CronJob => ("batch", "CronJob"),
     };
+    if kind == OwnerKind::CronJob {
+        return cluster.cronjob_pod_selector(namespace, name).await;
+    }
     let selector = cluster
         .workload_selector(namespace, group, kind_name, kind.resource(), name)
         .await?;

@@ -15,15 +15,20 @@
 pub mod broken;
 pub mod checks;
 pub mod creation;
+pub mod cronjob;
 pub mod events;
 pub mod evidence;
 pub mod exits;
 pub mod groups;
+pub mod killed;
+pub mod logcause;
 pub mod notfound;
 pub mod owner;
 pub mod policies;
 pub mod resources;
 pub mod restart;
+pub mod selfwait;
+pub mod serverinit;
 pub mod started;
 pub mod summary;
 
@@ -46,6 +51,23 @@ pub fn diagnose(evidence: &Evidence, now: Timestamp) -> PodDiagnosis {
     let mut diagnosis = summarize(evidence, now);
     let mut findings = checks::evaluate(evidence, &diagnosis, now);
     started::reconcile(evidence, &diagnosis, &mut findings);
+    if let Some(row) = diagnosis
+        .blocking
+        .as_ref()
+        .and_then(|b| diagnosis.init_containers.get(b.index))
+    {
+        serverinit::reconcile(&evidence.pod, &row.name, row.state, &mut findings);
+    }
+    if let Some(w) = &evidence.waits {
+        let services: Vec<_> = w
+            .services
+            .iter()
+            .chain(&w.services_by_name)
+            .cloned()
+            .collect();
+        selfwait::reconcile(&evidence.pod, &services, &mut findings);
+        selfwait::cycles(&evidence.pod, &mut findings);
+    }
     checks::sort(&mut findings, &evidence.pod);
     diagnosis.findings = findings;
     if let Some(owner) = &evidence.owner {

@@ -9,6 +9,10 @@
 //! - a running blocker whose log shows that its command itself fails (not found, not
 //!   executable, a usage error: [`super::broken`]) gets `WaitCommandBroken`, and no finding
 //!   saying that its wait should pass (`ResolvesButWaits`) or is not understood;
+//! - a running blocker whose wait should pass (`ResolvesButWaits`) while its log shows why it
+//!   does not (the name does not resolve, refused, timed out, busybox nslookup's search-domain
+//!   failures: [`super::logcause`]) gets that cause instead (`WaitLogShowsCause`,
+//!   `BusyboxNslookupQuirk`);
 //! - a running blocker's last log lines go in the evidence of its first wait finding.
 
 use super::{Evidence, PodDiagnosis};
@@ -98,6 +102,17 @@ pub fn reconcile(evidence: &Evidence, diagnosis: &PodDiagnosis, findings: &mut V
             &broken,
         ));
         return;
+    }
+    if row.state == InitState::Running
+        && let Some(logs) = evidence.logs.get(name)
+        && let Some((cause, line)) = super::logcause::read(&logs.current)
+    {
+        for f in findings
+            .iter_mut()
+            .filter(|f| mine(f) && f.code == "ResolvesButWaits")
+        {
+            *f = super::logcause::finding_for(f, &cause, &line);
+        }
     }
     if row.state == InitState::Running
         && let Some(logs) = evidence.logs.get(name)

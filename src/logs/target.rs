@@ -1,4 +1,5 @@
-//! What `logs` was asked for: a pod, an owner (`deployment/api`), or a selector — and the
+//! What `logs` was asked for: a pod, an owner (`deployment/api`, `cronjob/nightly`: the pods
+//! of its Jobs), or a selector — and the
 //! selector string an owner's `spec.selector` stands for.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -11,6 +12,8 @@ pub enum OwnerKind {
     DaemonSet,
     ReplicaSet,
     Job,
+    /// Its pods are those of the Jobs it owns.
+    CronJob,
 }
 
 impl OwnerKind {
@@ -21,6 +24,7 @@ impl OwnerKind {
             OwnerKind::DaemonSet => "daemonsets",
             OwnerKind::ReplicaSet => "replicasets",
             OwnerKind::Job => "jobs",
+            OwnerKind::CronJob => "cronjobs",
         }
     }
 }
@@ -48,9 +52,10 @@ pub fn parse(text: &str) -> Result<Target, String> {
         "ds" | "daemonset" | "daemonsets" => Target::Owner(OwnerKind::DaemonSet, name),
         "rs" | "replicaset" | "replicasets" => Target::Owner(OwnerKind::ReplicaSet, name),
         "job" | "jobs" => Target::Owner(OwnerKind::Job, name),
+        "cj" | "cronjob" | "cronjobs" => Target::Owner(OwnerKind::CronJob, name),
         other => {
             return Err(format!(
-                "cannot show logs of {other:?}: name a pod, pod/NAME, deployment/, statefulset/, daemonset/, replicaset/ or job/NAME, or use -l"
+                "cannot show logs of {other:?}: name a pod, pod/NAME, deployment/, statefulset/, daemonset/, replicaset/, job/ or cronjob/NAME, or use -l"
             ));
         }
     })
@@ -134,6 +139,14 @@ mod tests {
             (
                 "rs/api-1",
                 Ok(Target::Owner(OwnerKind::ReplicaSet, "api-1".into())),
+            ),
+            (
+                "cronjob.batch/nightly",
+                Ok(Target::Owner(OwnerKind::CronJob, "nightly".into())),
+            ),
+            (
+                "cj/nightly",
+                Ok(Target::Owner(OwnerKind::CronJob, "nightly".into())),
             ),
         ];
         for (text, want) in cases {

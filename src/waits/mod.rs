@@ -72,6 +72,11 @@ pub const CODES: &[&str] = &[
     "EmptyTarget",
     "TimedWait",
     "WaitNotUnderstood",
+    // Made from these by the diagnosis once the log or the pod itself is read
+    // (`diagnosis::logcause`, `diagnosis::selfwait`); still waits, printed with them.
+    "WaitLogShowsCause",
+    "WaitsOnItself",
+    "WaitCycle",
 ];
 
 /// True for a finding of this module (the table prints those under "waits for").

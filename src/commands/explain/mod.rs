@@ -165,6 +165,7 @@ fn owner_kind(kind: OwnerKind) -> &'static str {
         OwnerKind::DaemonSet => "DaemonSet",
         OwnerKind::ReplicaSet => "ReplicaSet",
         OwnerKind::Job => "Job",
+        OwnerKind::CronJob => "CronJob",
     }
 }
 
@@ -184,7 +185,15 @@ async fn explain_owner(
         .creation_events(&owner.namespace, &owner.kind, &owner.name, &selector)
         .await
         .unwrap_or_default();
-    let diagnosis = diagnosis::creation::pods_not_created(owner, &events);
+    let mut diagnosis = diagnosis::creation::pods_not_created(owner, &events);
+    if owner.kind == "CronJob" && diagnosis.findings.is_empty() {
+        // A refused read leaves nothing to say, never a failed command.
+        if let Ok(Some(state)) = cronjob_state(cluster, &owner.namespace, &owner.name).await {
+            diagnosis
+                .findings
+                .push(diagnosis::cronjob::without_pods(owner, &state));
+        }
+    }
     let text = match args.output {
         OutputFormat::Json => render::json::render_owners(std::slice::from_ref(&diagnosis)),
         OutputFormat::Table | OutputFormat::Wide => render::owners::render(&diagnosis),
@@ -196,6 +205,34 @@ async fn explain_owner(
     } else {
         ExitCode::Ok
     })
+}
+
+/// What `explain cronjob/NAME` says of a CronJob without pods: its spec and status, and how
+/// many Jobs it controls (one GET, one list of the namespace's Jobs).
+async fn cronjob_state(
+    cluster: &Cluster,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<diagnosis::cronjob::CronJobState>> {
+    use k8s_openapi::api::batch::v1::CronJob;
+    let api: kube::Api<CronJob> = kube::Api::namespaced(cluster.client(), namespace);
+    let Some(cj) = cluster
+        .call("get", "cronjobs", Some(namespace), api.get_opt(name))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let jobs = cluster.jobs_of_cronjob(namespace, name).await?.len();
+    let spec = cj.spec;
+    Ok(Some(diagnosis::cronjob::CronJobState {
+        suspended: spec.suspend.unwrap_or(false),
+        schedule: spec.schedule,
+        last_schedule: cj
+            .status
+            .and_then(|s| s.last_schedule_time)
+            .map(|t| t.0.to_string()),
+        jobs,
+    }))
 }
 
 /// True for the multi-pod view: no pod named, or several.

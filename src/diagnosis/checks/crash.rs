@@ -54,6 +54,7 @@ pub fn crash_loop(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     );
     if let Some(t) = last {
         f.evidence.push(exits::explain(t.exit_code));
+        push_killed(&mut f.evidence, cx, blocker, t.exit_code);
     }
     if let Some(message) = blocker.waiting_message() {
         f.evidence.push(format!("kubelet: {}", one_line(message)));
@@ -105,6 +106,7 @@ pub fn exited_non_zero(cx: &Context, blocker: &Blocker) -> Option<Finding> {
         ),
     );
     f.evidence.push(exits::explain(t.exit_code));
+    push_killed(&mut f.evidence, cx, blocker, t.exit_code);
     if let Some(message) = t.message.as_deref().filter(|m| !m.is_empty()) {
         f.evidence
             .push(format!("termination message: {}", one_line(message)));
@@ -261,6 +263,27 @@ fn push_log_note(evidence: &mut Vec<String>, blocker: &Blocker) {
     }
 }
 
+/// Why the kubelet killed the container, when its events say (liveness, startup probe,
+/// deadline, preStop, a stop): then a 137 is not the memory killer's.
+fn killed_by_kubelet(cx: &Context, blocker: &Blocker) -> Option<(String, String)> {
+    let events = cx.events(
+        Some(blocker.name()),
+        &["Killing", "DeadlineExceeded", "FailedPreStopHook"],
+    );
+    crate::diagnosis::killed::by_kubelet(&events)
+}
+
+/// The evidence line of a 137 the kubelet caused, beside the exit code's meaning.
+fn push_killed(evidence: &mut Vec<String>, cx: &Context, blocker: &Blocker, code: i32) {
+    if code == 137
+        && let Some((why, _)) = killed_by_kubelet(cx, blocker)
+    {
+        evidence.push(format!(
+            "the kubelet killed it: {why} (not the out-of-memory killer)"
+        ));
+    }
+}
+
 /// What to do about a container that ended with `code`.
 fn exit_hint(cx: &Context, blocker: &Blocker, code: Option<i32>, previous: bool) -> String {
     let logs = format!(
@@ -307,9 +330,14 @@ fn exit_hint(cx: &Context, blocker: &Blocker, code: Option<i32>, previous: bool)
                 ),
             }
         }
-        Some(137) => format!(
-            "it was killed (SIGKILL): if OOMKilled, raise its memory limit; else check what stops it: {logs}"
-        ),
+        Some(137) => match killed_by_kubelet(cx, blocker) {
+            Some((why, fix)) => {
+                format!("not memory: the kubelet killed it because {why}; {fix}")
+            }
+            None => format!(
+                "it was killed (SIGKILL): if OOMKilled, raise its memory limit; else check what stops it: {logs}"
+            ),
+        },
         _ => format!("read why it fails: {logs}"),
     }
 }

@@ -32,15 +32,18 @@ impl Cluster {
         Ok(serde_json::from_value(object.data["spec"]["selector"].clone()).unwrap_or_default())
     }
 
+    /// CronJob `name`, if it exists.
+    pub async fn cronjob(&self, namespace: &str, name: &str) -> Result<Option<CronJob>> {
+        let api: Api<CronJob> = Api::namespaced(self.client(), namespace);
+        self.call("get", "cronjobs", Some(namespace), api.get_opt(name))
+            .await
+    }
+
     /// The label selector of the pods of CronJob `name`'s Jobs: the label the Job controller
     /// puts on each pod of a Job, its uid. With no Job the CronJob's own uid, which no Job has:
     /// a selector that selects nothing.
     pub async fn cronjob_pod_selector(&self, namespace: &str, name: &str) -> Result<String> {
-        let api: Api<CronJob> = Api::namespaced(self.client(), namespace);
-        let found = self
-            .call("get", "cronjobs", Some(namespace), api.get_opt(name))
-            .await?;
-        let Some(cronjob) = found else {
+        let Some(cronjob) = self.cronjob(namespace, name).await? else {
             return Err(self.not_found("cronjob", name, namespace).await);
         };
         let jobs = self.jobs_of_cronjob(namespace, name).await?;

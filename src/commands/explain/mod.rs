@@ -214,12 +214,7 @@ async fn cronjob_state(
     namespace: &str,
     name: &str,
 ) -> Result<Option<diagnosis::cronjob::CronJobState>> {
-    use k8s_openapi::api::batch::v1::CronJob;
-    let api: kube::Api<CronJob> = kube::Api::namespaced(cluster.client(), namespace);
-    let Some(cj) = cluster
-        .call("get", "cronjobs", Some(namespace), api.get_opt(name))
-        .await?
-    else {
+    let Some(cj) = cluster.cronjob(namespace, name).await? else {
         return Ok(None);
     };
     let jobs = cluster.jobs_of_cronjob(namespace, name).await?.len();

@@ -42,6 +42,7 @@ test: deps
 	  started=0; wait $$up || started=$$?; \
 	  if [ $$built -ne 0 ] || [ $$started -ne 0 ]; then bash $(CONTROLPLANE)/down.sh; exit 1; fi; \
 	  status=0; cargo test --all-targets --no-fail-fast -- --test-threads=4 || status=$$?; \
+	  cargo test -q --test corpus the_reader_scores -- --nocapture 2>&1 | grep '^corpus:' || status=1; \
 	  $(call REAL_NODE_TESTS,--tests) || status=$$?; \
 	  bash $(CONTROLPLANE)/down.sh; exit $$status
 

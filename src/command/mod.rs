@@ -16,6 +16,7 @@
 mod args;
 #[cfg(test)]
 mod bounded_tests;
+mod calls;
 mod discovery;
 pub mod expand;
 mod line;

@@ -245,7 +245,19 @@ mod fuzz {
         .unwrap()
     }
 
+    /// What one generated input may take, reading and explaining it (a debug build on a busy
+    /// machine): the reader's own budget is milliseconds, a slow input is seconds.
+    const PER_INPUT: std::time::Duration = std::time::Duration::from_secs(2);
+
     fn everything(command: Vec<String>, args: Vec<String>) {
+        let start = std::time::Instant::now();
+        let shown = format!("{command:?} {args:?}");
+        read_and_explain(command, args);
+        let took = start.elapsed();
+        assert!(took < PER_INPUT, "{shown} took {took:?}");
+    }
+
+    fn read_and_explain(command: Vec<String>, args: Vec<String>) {
         let p = pod(command, args);
         let _ = needs(&p);
         let objects = WaitObjects {

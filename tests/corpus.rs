@@ -15,7 +15,7 @@ use serde_json::json;
 
 /// The development part's score reached (never lower): targets found, negatives clean,
 /// not-understood reported.
-const MIN_TARGETS: usize = 136;
+const MIN_TARGETS: usize = 138;
 const MIN_NEGATIVES: usize = 65;
 const MIN_UNKNOWN: usize = 37;
 /// The held-out part's score, reached when it was first scored (never lower).
@@ -86,6 +86,16 @@ fn answer(check: &Check) -> Target {
         command::Target::Job { name, .. } => {
             t.kind = "job".into();
             t.name = Some(name.clone());
+        }
+        command::Target::Workload {
+            kind,
+            name,
+            selector,
+            ..
+        } => {
+            t.kind = kind.clone();
+            t.name = name.clone();
+            t.selector = selector.clone();
         }
         command::Target::Sleep { seconds, .. } => {
             t.kind = "timed".into();

@@ -94,6 +94,19 @@ pub enum Target {
         name: String,
         condition: String,
     },
+    /// A workload's rollout (`kubectl rollout status deployment/x`) or the Jobs a selector
+    /// picks (k8s-wait-for's `job -lSELECTOR`): the API server answers, and `explain` does not
+    /// look these objects up.
+    Workload {
+        written: String,
+        namespace: Option<String>,
+        /// `deployment`, `statefulset`, `daemonset` or `job`.
+        kind: String,
+        name: Option<String>,
+        selector: Option<String>,
+        /// What is waited for: `rollout` (updated replicas available), `condition=complete`.
+        condition: String,
+    },
     /// A timed wait; `None` seconds: forever.
     Sleep {
         written: String,
@@ -109,6 +122,7 @@ impl Target {
             Target::Local { what, .. } => what.clone(),
             Target::Pods { written, .. }
             | Target::Job { written, .. }
+            | Target::Workload { written, .. }
             | Target::Sleep { written, .. } => written.clone(),
         }
     }

@@ -145,17 +145,34 @@ mod tests {
 
     #[test]
     fn kubectl_shapes() {
-        let rows: Vec<Row> = vec![(
-            "elixierco/elixier wait-gitweb.tpl (the command written out)",
-            "sh",
-            "kubectl wait pod/gitweb-0 --for=condition=ContainersReady --timeout=3600s",
-            &[],
-            vec![("kubectl wait", "-", None, "ToolWaits")],
-        )];
+        let rows: Vec<Row> = vec![
+            (
+                "elixierco/elixier wait-gitweb.tpl (the command written out)",
+                "sh",
+                "kubectl wait pod/gitweb-0 --for=condition=ContainersReady --timeout=3600s",
+                &[],
+                vec![("kubectl wait", "-", None, "ToolWaits")],
+            ),
+            (
+                "karmada-io/karmada karmada-static-resource-job.yaml (a heredoc fed to bash)",
+                "sh",
+                "bash <<'EOF'\nset -ex\nkubectl rollout status deployment myrel-apiserver -n karmada-system\nkubectl apply -k /crds --kubeconfig /etc/kubeconfig\nEOF\n",
+                &[],
+                vec![("kubectl rollout status", "-", None, "ToolWaits")],
+            ),
+            (
+                "dify-helm ci/scripts/setup-external-mysql-dns.sh",
+                "bash",
+                "kubectl rollout status deployment/coredns -n kube-system --timeout=120s",
+                &[],
+                vec![("kubectl rollout status", "-", None, "ToolWaits")],
+            ),
+        ];
         for (source, shell, script, env, want) in rows {
             assert_eq!(seen_in(shell, script, env), want, "{source}: {script}");
         }
-        assert!(seen("kubectl rollout status deployment/api", &[]).is_empty());
+        // `rollout history`, `rollout restart`: no wait.
+        assert!(seen("kubectl rollout history deployment/api", &[]).is_empty());
     }
 
     #[test]
@@ -224,6 +241,21 @@ mod tests {
             } => {
                 format!("job {name} in {}", namespace.clone().unwrap_or_default())
             }
+            Target::Workload {
+                kind,
+                name,
+                selector,
+                namespace,
+                ..
+            } => format!(
+                "{kind} {}{} in {}",
+                name.clone().unwrap_or_default(),
+                selector
+                    .clone()
+                    .map(|s| format!("-l {s}"))
+                    .unwrap_or_default(),
+                namespace.clone().unwrap_or_default()
+            ),
             Target::Host(h) => format!("host {}", h.written),
             t => format!("{t:?}"),
         };
@@ -272,11 +304,98 @@ mod tests {
                 json!(["pod-r", "-lapp=x"]),
                 vec![],
             ),
-            // Jobs by label are not read (a Job target names one Job).
+            // Jobs by label: wait_for.sh runs `kubectl describe jobs "-l…" KUBECTL_ARGS`, so
+            // `-lSEL`, `-l SEL` and a set-based selector all pick the Jobs by label.
             (
                 "onedata/charts job-groups.yaml",
                 k8s,
                 json!(["job", "-l release in (dev), dependency-level notin (0)"]),
+                vec!["job -l release in (dev), dependency-level notin (0) in "],
+            ),
+            (
+                "wait_for.sh: `job -l key=value` (the selector in the next word)",
+                k8s,
+                json!(["job", "-l", "app=migrate", "-n", "data"]),
+                vec!["job -l app=migrate in data"],
+            ),
+            (
+                "wait_for.sh: `job-wr -lkey=value`",
+                k8s,
+                json!(["job-wr", "-lapp.kubernetes.io/component=migrations"]),
+                vec!["job -l app.kubernetes.io/component=migrations in "],
+            ),
+            (
+                "wait_for.sh: `pod -l key=value`",
+                k8s,
+                json!(["pod", "-l", "app=db"]),
+                vec!["pods -l app=db in "],
+            ),
+            // `kubectl rollout status` waits for a workload's rollout.
+            (
+                "karmada-io/karmada charts/karmada/templates/karmada-static-resource-job.yaml",
+                "bitnami/kubectl:1.31",
+                json!([
+                    "rollout",
+                    "status",
+                    "deployment",
+                    "myrel-apiserver",
+                    "-n",
+                    "karmada-system"
+                ]),
+                vec!["deployment myrel-apiserver in karmada-system"],
+            ),
+            (
+                "kubeflow/manifests .github/workflows/istio_validation.yaml",
+                "bitnami/kubectl:1.31",
+                json!([
+                    "rollout",
+                    "status",
+                    "daemonset/istio-cni-node",
+                    "-n",
+                    "kube-system",
+                    "--timeout=120s"
+                ]),
+                vec!["daemonset istio-cni-node in kube-system"],
+            ),
+            (
+                "apolloconfig/apollo-helm-chart .github/workflows/helm-validate.yml (`-n` before `rollout`)",
+                "alpine/k8s:1.30.2",
+                json!([
+                    "kubectl",
+                    "-n",
+                    "apollo",
+                    "rollout",
+                    "status",
+                    "statefulset/mysql",
+                    "--timeout=10m"
+                ]),
+                vec!["statefulset mysql in apollo"],
+            ),
+            (
+                "langfuse/langfuse-k8s examples/upgrade-v1-to-v2/README.md (`deploy/`)",
+                "alpine/k8s:1.30.2",
+                json!([
+                    "kubectl",
+                    "-n",
+                    "langfuse",
+                    "rollout",
+                    "status",
+                    "deploy/langfuse-v2-web",
+                    "--timeout=600s"
+                ]),
+                vec!["deployment langfuse-v2-web in langfuse"],
+            ),
+            (
+                "kubectl pkg/cmd/rollout/rollout_status.go: `-l` and `-w`",
+                "rancher/kubectl:v1.30.2",
+                json!(["rollout", "status", "-w", "statefulset", "-l", "app=db"]),
+                vec!["statefulset -l app=db in "],
+            ),
+            // Not a rollout status: nothing waited on, said not understood.
+            (
+                "kubectl rollout restart",
+                "bitnami/kubectl:1.31",
+                json!(["rollout", "restart", "deployment/web"]),
                 vec![],
             ),
             (

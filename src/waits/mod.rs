@@ -72,6 +72,7 @@ pub const CODES: &[&str] = &[
     "EmptyTarget",
     "TimedWait",
     "WaitNotUnderstood",
+    "WaitingOnRollout",
 ];
 
 /// True for a finding of this module (the table prints those under "waits for").

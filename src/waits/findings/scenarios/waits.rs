@@ -133,6 +133,25 @@ fn kubectl_wait_pods_and_jobs() {
             None,
             "",
         ),
+        // Workloads and Jobs picked by a selector are said, not looked up.
+        (
+            "kubectl rollout status deployment/api -n shop --timeout=60s",
+            json!([]),
+            json!([]),
+            "WaitingOnRollout",
+            "the rollout of deployment/api in namespace shop",
+            Some(ObjectRef::new("Deployment", "shop", "api")),
+            "",
+        ),
+        (
+            "wait_for.sh job -lapp=migrate",
+            json!([]),
+            json!([]),
+            "WaitingOnJob",
+            "every job matching app=migrate in namespace shop",
+            None,
+            "",
+        ),
     ];
     for (command, pods, jobs, code, message, resolved, evidence) in cases {
         let args: Vec<&str> = command.split(' ').collect();

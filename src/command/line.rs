@@ -327,21 +327,31 @@ impl Reader<'_> {
         if PLUMBING.contains(&name.as_str()) {
             return;
         }
-        let Some(spec) = tools::classify(&name, &args) else {
-            out.not_understood.push(raw.to_string());
-            return;
+        let (spec, mut targets) = match tools::classify(&name, &args) {
+            Some(spec) => {
+                let targets = (spec.read)(&mut Call {
+                    reader: self,
+                    tool: spec.tool,
+                    args: &args[1..],
+                    env,
+                    ctx,
+                    out,
+                    depth,
+                    timeout: timeout.clone(),
+                });
+                (spec, targets)
+            }
+            None => (Tool::UrlClient.spec(), Vec::new()),
+        };
+        // A client not read otherwise, handed a service's URL from the environment.
+        let spec = match targets.is_empty() && !spec.target_optional {
+            true => {
+                targets = tools::env_url::named_in(raw, env);
+                Tool::UrlClient.spec()
+            }
+            false => spec,
         };
         let tool = spec.tool;
-        let targets = (spec.read)(&mut Call {
-            reader: self,
-            tool,
-            args: &args[1..],
-            env,
-            ctx,
-            out,
-            depth,
-            timeout: timeout.clone(),
-        });
         if targets.is_empty() && !spec.target_optional {
             out.not_understood.push(raw.to_string());
             return;

@@ -10,6 +10,7 @@ mod db;
 mod dev_tcp;
 mod dns;
 pub mod entrypoints;
+pub(super) mod env_url;
 mod http;
 mod k8s_entrypoint;
 mod kafka;
@@ -63,6 +64,8 @@ pub enum Tool {
     Wait4x,
     Sleep,
     KubectlRollout,
+    /// A command not otherwise known, handed a service's URL in a variable (`env_url.rs`).
+    UrlClient,
 }
 
 /// What a tool needs of its target to succeed.
@@ -305,7 +308,14 @@ pub const TOOLS: &[Spec] = &[
             kube::kubectl_rollout,
         )
     },
+    // No command names it: the reader falls back to it (`env_url.rs`).
+    spec(Tool::UrlClient, "client", &[], Asks::Port, no_arguments),
 ];
+
+/// The reader of a tool no command names.
+fn no_arguments(_: &mut Call) -> Vec<Target> {
+    Vec::new()
+}
 
 /// An entry that is a check (not a waiter) and must name a target.
 const fn spec(

@@ -194,7 +194,8 @@ fn lists_hosts(word: &Word) -> bool {
     })
 }
 
-fn literal_word(text: &str) -> Word {
+/// A word of literal text.
+pub(super) fn literal_word(text: &str) -> Word {
     Word {
         pieces: vec![Piece::Text(text.to_string())],
         written: text.to_string(),

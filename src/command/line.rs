@@ -212,6 +212,20 @@ impl Reader<'_> {
         let Some(first) = args.first() else {
             return;
         };
+        // `CMD="pg_isready -h db"; until $CMD`: an unquoted variable's value is split into
+        // words, the first of them the command.
+        if let [Piece::Param { .. }] = words[0].pieces.as_slice()
+            && !words[0].quoted
+            && let Some(text) = first.known()
+            && text.split_whitespace().nth(1).is_some()
+        {
+            let split: Vec<Word> = text
+                .split_whitespace()
+                .map(super::calls::literal_word)
+                .chain(words[1..].iter().cloned())
+                .collect();
+            return self.command(&split, raw, ctx, env, out, depth + 1, timeout);
+        }
         let Some(name) = first.known().map(basename) else {
             out.not_understood.push(raw.to_string());
             return;

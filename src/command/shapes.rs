@@ -143,6 +143,37 @@ mod tests {
         }
     }
 
+    /// A command kept in a variable and run unquoted: its value split into words.
+    #[test]
+    fn a_command_in_a_variable() {
+        let rows: Vec<Row> = vec![
+            (
+                "chatwoot/charts charts/chatwoot/templates/migrations-job.yaml",
+                "sh",
+                "PG_READY=\"pg_isready -h myrel-chatwoot-postgresql -p 5432\"; until $PG_READY; do sleep 2; done; echo \"Database ready to accept connections.\"  ;",
+                &[],
+                vec![(
+                    "pg_isready",
+                    "myrel-chatwoot-postgresql",
+                    Some(5432),
+                    "Loop",
+                )],
+            ),
+            (
+                "the same with braces and an argument after it",
+                "sh",
+                "CHECK='nc -z'; until ${CHECK} db 5432; do sleep 1; done",
+                &[],
+                vec![("nc", "db", Some(5432), "Loop")],
+            ),
+        ];
+        for (source, shell, script, env, want) in rows {
+            assert_eq!(seen_in(shell, script, env), want, "{source}: {script}");
+        }
+        // Quoted, the value is one word: a command named "pg_isready -h db", not read.
+        assert!(seen("C='pg_isready -h db'; until \"$C\"; do sleep 1; done", &[]).is_empty());
+    }
+
     #[test]
     fn kubectl_shapes() {
         let rows: Vec<Row> = vec![
@@ -179,6 +210,13 @@ mod tests {
     fn a_loop_waiting_on_what_is_not_read_is_said() {
         use crate::command::tools::tests::extraction;
         let cases: &[(&str, &str, &str)] = &[
+            // karmada-io/karmada _helpers.tpl (waitStaticResource): a loop in a here-document
+            // fed to bash, on a ConfigMap's value.
+            (
+                "sh",
+                "bash <<'EOF'\nset -ex\nwhile [[ $(kubectl --kubeconfig /etc/kubeconfig get configmap karmada-version -n karmada-system -o jsonpath='{.data.karmadaVersion}') != v1.14.0 ]]; do\n  echo \"wait\"; sleep 2\ndone\nEOF\n",
+                "[[ $(kubectl --kubeconfig /etc/kubeconfig get configmap karmada-version -n karmada-system -o jsonpath='{.data.karmadaVersion}') != v1.14.0 ]]",
+            ),
             // A file another container writes.
             (
                 "sh",

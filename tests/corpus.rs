@@ -198,9 +198,9 @@ fn the_corpus_has_the_issues_shape() {
 }
 
 /// The second batch's development part's score reached (never lower).
-const MIN_NEW_TARGETS: usize = 27;
+const MIN_NEW_TARGETS: usize = 28;
 const MIN_NEW_NEGATIVES: usize = 10;
-const MIN_NEW_UNKNOWN: usize = 7;
+const MIN_NEW_UNKNOWN: usize = 8;
 /// The second batch's held-out part's score, reached when it was first scored (never lower).
 const MIN_NEW_HELD_TARGETS: usize = 9;
 const MIN_NEW_HELD_NEGATIVES: usize = 10;

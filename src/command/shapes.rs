@@ -202,6 +202,48 @@ mod tests {
         for (source, shell, script, env, want) in rows {
             assert_eq!(seen_in(shell, script, env), want, "{source}: {script}");
         }
+        // `kubectl get pods … -o jsonpath=…ready…` polled: the pods' readiness.
+        use crate::command::{Target, tools::tests::extraction};
+        let polled: &[(&str, &str, Option<&str>, &[&str])] = &[
+            (
+                "bitwarden/helm-charts post-install-db-migrator-job.yaml",
+                "until ready=\"$(kubectl get pods -n corpus -l app=myrel-self-host-admin -o jsonpath=\"{.items[*].status.containerStatuses[*].ready}\")\"; [ -n \"$ready\" ] && ! echo \"$ready\" | grep -q false; do sleep 1; done",
+                Some("app=myrel-self-host-admin"),
+                &[],
+            ),
+            (
+                "a pod by name, its Ready condition",
+                "while [ \"$(kubectl get pod db-0 -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}')\" != True ]; do sleep 2; done",
+                None,
+                &["db-0"],
+            ),
+        ];
+        for (source, script, selector, names) in polled {
+            let e = extraction("sh", script);
+            let pods: Vec<_> = e
+                .checks
+                .iter()
+                .filter_map(|c| match &c.target {
+                    Target::Pods {
+                        selector, names, ..
+                    } => Some((selector.clone(), names.clone())),
+                    _ => None,
+                })
+                .collect();
+            let want = (
+                selector.map(str::to_string),
+                names.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            );
+            assert_eq!(pods, [want], "{source}");
+        }
+        // Run bare, `kubectl get` exits 0 when nothing matches: no wait read, said.
+        let e = extraction("sh", "until kubectl get pods -l app=db; do sleep 1; done");
+        assert!(
+            e.checks
+                .iter()
+                .all(|c| matches!(c.target, Target::Sleep { .. }))
+        );
+        assert_eq!(e.not_understood.len(), 1, "{:?}", e.not_understood);
         // `rollout history`, `rollout restart`: no wait.
         assert!(seen("kubectl rollout history deployment/api", &[]).is_empty());
     }

@@ -211,3 +211,56 @@ pub(super) fn kubectl_rollout(call: &mut Call) -> Vec<Target> {
         condition: "rollout".into(),
     }]
 }
+
+/// `kubectl get pod[s] [NAME…|-l SEL] -o jsonpath=…ready…` polled in a loop
+/// (`until [ "$(kubectl get pods -l app=db -o jsonpath='{…ready}')" = true ]`): the loop tests
+/// the pods' readiness. Run bare, `kubectl get` exits 0 when a selector matches nothing, and
+/// what another output is tested for is not read: no target (said not understood).
+pub(super) fn kubectl_get_pods(call: &mut Call) -> Vec<Target> {
+    if call.ctx.in_loop.is_none() {
+        return Vec::new();
+    }
+    let o = opts(
+        call.args,
+        "nlo",
+        &[
+            "--namespace",
+            "--selector",
+            "--output",
+            "--context",
+            "--kubeconfig",
+            "--field-selector",
+            "--template",
+        ],
+    );
+    let mut positional = o.positional.iter().map(|a| a.text.trim());
+    if positional.next() != Some("get") || !matches!(positional.next(), Some("pod" | "pods" | "po"))
+    {
+        return Vec::new();
+    }
+    let tests_readiness = o
+        .get(&["-o", "--output", "--template"])
+        .is_some_and(|a| a.text.to_ascii_lowercase().contains("ready"));
+    if !tests_readiness {
+        return Vec::new();
+    }
+    let selector = o
+        .get(&["-l", "--selector"])
+        .map(|a| a.text.trim().to_string());
+    let names: Vec<String> = positional.map(str::to_string).collect();
+    if selector.is_none() && names.is_empty() {
+        return Vec::new();
+    }
+    vec![Target::Pods {
+        written: selector
+            .clone()
+            .map(|s| format!("-l {s}"))
+            .unwrap_or_else(|| names.join(" ")),
+        namespace: o
+            .get(&["-n", "--namespace"])
+            .and_then(|a| a.known().map(str::to_string)),
+        selector,
+        names,
+        condition: "condition=Ready".into(),
+    }]
+}

@@ -66,6 +66,7 @@ pub enum Tool {
     KubectlRollout,
     /// A command not otherwise known, handed a service's URL in a variable (`env_url.rs`).
     UrlClient,
+    KubectlGet,
 }
 
 /// What a tool needs of its target to succeed.
@@ -310,6 +311,13 @@ pub const TOOLS: &[Spec] = &[
     },
     // No command names it: the reader falls back to it (`env_url.rs`).
     spec(Tool::UrlClient, "client", &[], Asks::Port, no_arguments),
+    spec(
+        Tool::KubectlGet,
+        "kubectl get",
+        &["kubectl get"],
+        Asks::Nothing,
+        kube::kubectl_get_pods,
+    ),
 ];
 
 /// The reader of a tool no command names.

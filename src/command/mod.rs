@@ -14,6 +14,7 @@
 //! URLs).
 
 mod args;
+mod argv;
 #[cfg(test)]
 mod bounded_tests;
 mod calls;
@@ -31,8 +32,9 @@ pub mod tools;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod};
 
+use argv::{has_brace_range, shell_script, word_of};
 use expand::{Chars, EnvTable, Unknown};
-use line::{Reader, has_brace_range, shell_script, word_of};
+use line::Reader;
 use shell::{Ctx, SyntaxError, Word};
 pub use tools::Tool;
 

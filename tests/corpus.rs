@@ -201,8 +201,8 @@ fn the_corpus_has_the_issues_shape() {
 const MIN_NEW_TARGETS: usize = 28;
 const MIN_NEW_NEGATIVES: usize = 10;
 const MIN_NEW_UNKNOWN: usize = 8;
-/// The second batch's held-out part's score, reached when it was first scored (never lower).
-const MIN_NEW_HELD_TARGETS: usize = 9;
+/// The second batch's held-out part's score at its last scoring (never lower).
+const MIN_NEW_HELD_TARGETS: usize = 10;
 const MIN_NEW_HELD_NEGATIVES: usize = 10;
 const MIN_NEW_HELD_UNKNOWN: usize = 1;
 

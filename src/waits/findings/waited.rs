@@ -411,6 +411,20 @@ pub(super) fn workload_wait(
         )
     };
     let mut f = new(code, Severity::Info, ext, check, message);
+    // Names from the pod's spec reach a command line and the JSON only when they are names.
+    let is_name = |t: &str| {
+        !t.is_empty()
+            && t.len() <= 253
+            && t.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+    };
+    let selector_ok = selector.is_none_or(|s| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || " ,=!()-_./".contains(c))
+    });
+    if !is_name(ns) || name.is_some_and(|n| !is_name(n)) || !selector_ok {
+        return vec![f];
+    }
     f.hint = hint;
     if let Some(n) = name {
         f.resolved = Some(ObjectRef::new(

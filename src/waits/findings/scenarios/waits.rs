@@ -144,6 +144,15 @@ fn kubectl_wait_pods_and_jobs() {
             "",
         ),
         (
+            "kubectl rollout status deployment/a;b -n shop",
+            json!([]),
+            json!([]),
+            "WaitingOnRollout",
+            "the rollout of deployment/a;b",
+            None,
+            "",
+        ),
+        (
             "wait_for.sh job -lapp=migrate",
             json!([]),
             json!([]),
@@ -177,6 +186,14 @@ fn kubectl_wait_pods_and_jobs() {
             "{command}: {:?}",
             f.evidence
         );
+        // A workload whose name is no name: said, never put in a command line or the JSON.
+        if command.contains("a;b") {
+            assert_eq!(
+                (f.resolved.clone(), f.hint.as_str()),
+                (None, ""),
+                "{command}"
+            );
+        }
     }
 }
 

@@ -301,7 +301,9 @@ mod fuzz {
                 "dockerize -wait", "kubectl wait", "sleep", "timeout", "env", "exec", "wait-for-port", "cqlsh",
                 "kafka-topics.sh --bootstrap-server", "retry_while", "f() { nc -z $1 1; }; f", "exec 3<>/dev/tcp",
                 "grpc-health-probe -addr=", "etcdctl --endpoints", "wait4x http", "wait4x tcp",
-                "kubernetes-entrypoint", "[ \"$(curl -s", "[[ $(nc -z", "read -r h; nc -z $h"]),
+                "kubernetes-entrypoint", "[ \"$(curl -s", "[[ $(nc -z", "read -r h; nc -z $h",
+                "kubectl rollout status", "kubectl -n x rollout status deploy/", "wait_for.sh job -l",
+                "[ \"$(kubectl get pods -o jsonpath={.ready} -l", "./check $AMQP_URL", "C=\"nc -z\"; $C"]),
             rest in "[a-z0-9:/.@=$(){}_ -]{0,60}",
         ) {
             let script = format!("until {tool} {rest}; do sleep 1; done");

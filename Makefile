@@ -17,6 +17,7 @@ release:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
+	cargo test --test lint_layers
 	@bash tests/lint/actionlint.sh
 
 ## The Debian packages and toolchains the cluster and the tests need, checked first (installed as

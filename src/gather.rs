@@ -12,6 +12,10 @@
 //!   made once for all the pods, in rounds that start with this one and go on while answers lead
 //!   to more (a Service found brings the pods it selects).
 //!
+//! - then, only for what a finding will use ([`crate::cluster::policies`]): the namespace's
+//!   LimitRanges behind an OOM kill under a defaulted limit, the node's architecture behind an
+//!   `exec format error`.
+//!
 //! So one pod costs what it depends on: the pod, then its events, logs and the Services it
 //! names, then the pods those select (two or three rounds); many pods cost the pod list, read a
 //! page at a time, and the same rounds for the union of their needs.
@@ -38,11 +42,13 @@ pub const EVENTS_LIST_FROM: usize = 3;
 pub async fn evidence_for_all(cluster: &Cluster, pods: Vec<Pod>) -> Result<Vec<Evidence>> {
     let plan = Plan::new(&pods);
     let mut fetched = fetch(cluster, &plan, &pods).await?;
-    Ok(pods
+    let mut evidence: Vec<Evidence> = pods
         .into_iter()
         .enumerate()
         .map(|(index, pod)| assemble(&plan, index, pod, &mut fetched))
-        .collect())
+        .collect();
+    crate::cluster::policies::fill(cluster, &mut evidence).await;
+    Ok(evidence)
 }
 
 /// What to fetch beyond the pods, worked out from them (no I/O).
@@ -275,6 +281,7 @@ fn assemble(plan: &Plan, index: usize, pod: Pod, fetched: &mut Fetched) -> Evide
         waits: fetched.waits.remove(&index),
         owner: fetched.owners.get_mut(index).and_then(Option::take),
         pod,
+        ..Default::default()
     }
 }
 

@@ -3,8 +3,13 @@
 //! - [`diagnosis`] and [`status`] are the pure core: Kubernetes objects in, findings out.
 //!   [`command`] reads what a container runs (`$(VAR)` expansion, `sh -c` scripts, the tools) for
 //!   both [`waits`] and the `InvalidInitSpec` check; it imports only leaves.
-//! - [`cluster`] and [`gather`] are the edge: the only code that talks to the API.
-//! - [`render`] turns diagnoses into tables or JSON; [`commands`] wires the three per subcommand.
+//! - [`cluster`] and [`gather`] are the edge: the only code that talks to the API, every request
+//!   in a function of [`cluster`] named for what it does (`cluster/logs.rs` the log stream of
+//!   `logs`, `ephemeral.rs` and `attach.rs` what `debug` sends, `completion.rs` what TAB
+//!   completion lists, …). `tests/lint_layers.rs` fails on a kube `Api` anywhere else, and on an
+//!   import circle between these modules.
+//! - [`render`] turns diagnoses into tables or JSON; [`commands`] wires the three per subcommand;
+//!   [`logs`] reads one container's log through [`cluster`] and writes it.
 
 /// `eprintln!` that never panics: a closed or full stderr (`2>/dev/full`) loses the message,
 /// never the exit code.

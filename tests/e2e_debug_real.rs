@@ -1,7 +1,8 @@
-//! End to end on the real node (real containers, CoreDNS, a pty): `debug --check` against
-//! what the API says, `--copy-to` of a pod that crash-loops too fast, `-it` through a pty, and
-//! `--target` sharing the target's processes. Each test skips with REAL_NODE=0 (see
-//! `common::real_node`); pods run `busybox:1.35`, the image the real node has offline.
+//! End to end on the real node (real containers, CoreDNS, kube-proxy, a pty): `debug --check`
+//! against what the API says (headless Services, and a ClusterIP Service through kube-proxy),
+//! `--copy-to` of a pod that crash-loops too fast, `-it` through a pty, and `--target` sharing
+//! the target's processes. Each test skips with REAL_NODE=0 (see `common::real_node`); pods run
+//! `busybox:1.35`, the image the real node has offline.
 
 mod common;
 
@@ -345,4 +346,67 @@ async fn real_node_check_reports_the_blockers_usage_error_as_a_disagreement() {
         "{doc:#}"
     );
     assert_eq!(doc["canProceed"], false);
+}
+
+#[tokio::test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_check_reaches_a_cluster_ip_service_through_kube_proxy_once_a_pod_serves() {
+    let node = common::real_node();
+    let ns = TestNs::new("rcip").await;
+    // A ClusterIP Service (not headless): its name resolves to the ClusterIP, and kube-proxy's
+    // rules carry the connection to a backing pod, once there is one.
+    let svc: k8s_openapi::api::core::v1::Service = ns
+        .create(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec:\n  selector: {app: db}\n  ports: [{port: 5432, targetPort: 5432}]\n",
+        )
+        .await;
+    let cluster_ip = svc.spec.and_then(|s| s.cluster_ip).expect("a ClusterIP");
+    ns.pod(&real_pod(
+        node,
+        "web",
+        "until nc -w 2 db 5432 </dev/null; do sleep 2; done",
+        "app: web",
+    ))
+    .await;
+    until_running(&ns, "web", true).await;
+    let tcp_row = |doc: &Value| {
+        doc["rows"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["kind"] == "tcp"))
+            .cloned()
+            .unwrap_or_else(|| panic!("a TCP probe: {doc:#}"))
+    };
+
+    // No backing pod: nothing behind the ClusterIP, the blocker cannot proceed.
+    let (code, doc, stderr) = check_json(&ns, "web");
+    assert_eq!(code, 3, "stderr: {stderr}\n{doc:#}");
+    // The name resolves to the ClusterIP; kube-proxy rejects a ClusterIP without endpoints.
+    let tcp = tcp_row(&doc);
+    assert_eq!(tcp["result"], "refused", "{doc:#}");
+    assert!(
+        tcp["detail"]
+            .as_str()
+            .is_some_and(|d| d.starts_with(&format!("{cluster_ip}:5432"))),
+        "{doc:#}"
+    );
+    assert_eq!(tcp["apiCode"], "ServiceNoEndpoints", "{doc:#}");
+    assert_eq!(tcp["agreement"], "consistent", "{doc:#}");
+    assert_eq!(doc["canProceed"], false, "{doc:#}");
+
+    // A backing pod serves: through the ClusterIP, reachable.
+    ns.pod(&real_server(node, "db-0", 5432, 5432).replace("app: db-0", "app: db"))
+        .await;
+    until_running(&ns, "db-0", false).await;
+    ns.await_endpoints("db", 1, 1).await;
+    let (code, doc, stderr) = check_json(&ns, "web");
+    assert_eq!(code, 0, "stderr: {stderr}\n{doc:#}");
+    let tcp = tcp_row(&doc);
+    assert_eq!(tcp["result"], "ok", "{doc:#}");
+    assert!(
+        tcp["detail"]
+            .as_str()
+            .is_some_and(|d| d.starts_with(&format!("{cluster_ip}:5432"))),
+        "connected to the ClusterIP, not to a pod: {doc:#}"
+    );
+    assert_eq!(doc["canProceed"], true, "{doc:#}");
 }

@@ -2,8 +2,9 @@
 //! server from `KUBERNETES_SERVICE_HOST`/`_PORT`, the service account's token, CA and namespace
 //! from `/var/run/secrets/kubernetes.io/serviceaccount`. The pod is faked on loopback: the binary
 //! runs in a mount namespace of its own (`unshare`, as root) where that directory holds a real
-//! service-account token (TokenRequest) or tokens the test rotates. A pod on a real node running
-//! the binary is not among these tests (it needs an image holding the binary).
+//! service-account token (TokenRequest) or tokens the test rotates. On the real node, a real pod
+//! runs the test's build (hostPath) with the token the kubelet mounts: `doctor_pod` says how it
+//! reaches the API server.
 
 mod common;
 
@@ -161,4 +162,186 @@ async fn in_a_pod_explain_watch_outlives_rotated_service_account_tokens() {
     .await;
     drop(rotation);
     assert!(cluster.webhook.accepted_tokens().len() >= 5);
+}
+
+/// A pod on the real node that runs the test's build (a hostPath mount of the binary) as service
+/// account `doctor`, with the host's network: the API server listens on loopback only (its
+/// Service `kubernetes` has no endpoints, so no ClusterIP leads to it), which a pod reaches with
+/// `hostNetwork` at 127.0.0.1, named by `KUBERNETES_SERVICE_HOST`/`_PORT` in its spec (they take
+/// the place of the ones the kubelet sets from that Service). `tutum/dnsutils` holds the C
+/// library the binary loads; its `sh` runs `script`.
+fn doctor_pod(name: &str, binary: &Path, port: u16, script: &str) -> String {
+    format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {{name: {name}}}
+spec:
+  serviceAccountName: doctor
+  hostNetwork: true
+  restartPolicy: Never
+  containers:
+  - name: doctor
+    image: tutum/dnsutils
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', {script:?}]
+    env:
+    - {{name: KUBERNETES_SERVICE_HOST, value: "127.0.0.1"}}
+    - {{name: KUBERNETES_SERVICE_PORT, value: "{port}"}}
+    - {{name: HOME, value: /tmp}}
+    - {{name: NO_COLOR, value: "1"}}
+    volumeMounts:
+    - {{name: build, mountPath: /usr/local/bin/kubectl-initdoctor, readOnly: true}}
+  volumes:
+  - name: build
+    hostPath: {{path: {binary}, type: File}}
+"#,
+        binary = binary.display()
+    )
+}
+
+/// What the doctor pod printed: `explain api -o json`'s document and exit code, then what
+/// `explain -n default` printed (stderr included) and its exit code.
+struct Answers {
+    server: String,
+    doc: serde_json::Value,
+    code: String,
+    outside: String,
+    outside_code: String,
+}
+
+/// Run the doctor pod `name` to its end on the real node; what it printed.
+async fn doctor(ns: &common::TestNs, node: &str, name: &str) -> Answers {
+    let script = "echo \"$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT\"; echo '@@@'; \
+        kubectl-initdoctor explain api -o json; echo \"@@@ $?\"; \
+        kubectl-initdoctor explain -n default 2>&1; echo \"@@@ $?\"";
+    let yaml = doctor_pod(name, &common::binary(), shared_port(), script);
+    common::realnode::pod_on(ns, node, &yaml).await;
+    let pod = common::realnode::wait_pod(ns, name, Duration::from_secs(90), "end", |p| {
+        p["status"]["phase"] == "Succeeded" || p["status"]["phase"] == "Failed"
+    })
+    .await;
+    let log = common::kubectl(&["logs", name, "-n", &ns.name]);
+    log.assert_code(0);
+    let log = log.stdout;
+    assert_eq!(
+        pod["status"]["phase"], "Succeeded",
+        "{log}\n{:#}",
+        pod["status"]
+    );
+    let parts: Vec<&str> = log.split("@@@").collect();
+    let [server, json, code_and_outside, outside_code] = parts.as_slice() else {
+        panic!("{log}");
+    };
+    let (code, outside) = code_and_outside
+        .split_once('\n')
+        .unwrap_or_else(|| panic!("{log}"));
+    Answers {
+        server: server.trim().to_string(),
+        doc: serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {log}")),
+        code: code.trim().to_string(),
+        outside: outside.trim().to_string(),
+        outside_code: outside_code.trim().to_string(),
+    }
+}
+
+/// A cluster-scoped object of the test's own, deleted when dropped (a test namespace's
+/// deletion does not remove it).
+struct ClusterScoped(Vec<String>);
+
+impl Drop for ClusterScoped {
+    fn drop(&mut self) {
+        for object in &self.0 {
+            let _ = common::kubectl(&["delete", object, "--ignore-not-found"]);
+        }
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_a_pod_explains_another_with_its_service_account_and_the_reader_role() {
+    let node = common::real_node();
+    let (ns, db) = watched_namespace("incluster-real").await;
+    let rbac = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rbac");
+    let reader = rbac.join("initdoctor-reader.yaml").display().to_string();
+    common::kubectl(&["apply", "-n", &ns.name, "-f", &reader]).assert_code(0);
+    common::kubectl(&["create", "serviceaccount", "doctor", "-n", &ns.name]).assert_code(0);
+    let sa = format!("--serviceaccount={}:doctor", ns.name);
+    common::kubectl(&[
+        "create",
+        "rolebinding",
+        "doctor-reads",
+        "-n",
+        &ns.name,
+        "--role=initdoctor-reader",
+        &sa,
+    ])
+    .assert_code(0);
+    let user = format!("system:serviceaccount:{}:doctor", ns.name);
+
+    // The Role alone: the pod is found and its blocker named; explain's list of Services by
+    // name in every namespace is refused (a Role cannot grant it), so it reads the pod's own
+    // namespace instead: the Service is known to be missing there, the others were not read.
+    let mark = common::audit_mark();
+    let first = doctor(&ns, node, "doctor").await;
+    assert_eq!(first.server, format!("127.0.0.1:{}", shared_port()));
+    assert_eq!(first.code, "0", "{:#}", first.doc);
+    let api = &first.doc["pods"][0];
+    assert_eq!(
+        (api["namespace"].as_str(), api["name"].as_str()),
+        (Some(ns.name.as_str()), Some("api")),
+        "{:#}",
+        first.doc
+    );
+    assert_eq!(api["blocking"]["name"], "wait-db", "{api:#}");
+    let missing = common::finding_about(api, "ServiceNotFound", &db);
+    assert!(
+        common::evidence_has(missing, "other namespaces were not checked"),
+        "{api:#}"
+    );
+    // Outside its namespace the Role grants nothing: the RBAC error, exit 5.
+    assert!(first.outside.starts_with("error: "), "{}", first.outside);
+    assert_eq!(first.outside_code, "5", "{}", first.outside);
+    let requests = common::audit_since(mark, &user, &ns.name);
+    for read in ["get pods", "list events", "get pods/log", "list services"] {
+        assert!(requests.iter().any(|r| r == read), "{read}: {requests:?}");
+    }
+
+    // With the ClusterRole of those lookups bound too: every namespace is read.
+    let lookups = format!("initdoctor-lookups-{}", ns.name);
+    let _cleanup = ClusterScoped(vec![
+        format!("clusterrolebinding/{lookups}"),
+        format!("clusterrole/{lookups}"),
+    ]);
+    let cluster_role = rbac.join("initdoctor-lookups.yaml");
+    let yaml = std::fs::read_to_string(&cluster_role)
+        .unwrap()
+        .replace("name: initdoctor-lookups", &format!("name: {lookups}"));
+    let path = std::env::temp_dir().join(format!("{lookups}.yaml"));
+    std::fs::write(&path, yaml).unwrap();
+    common::kubectl(&["apply", "-f", &path.display().to_string()]).assert_code(0);
+    let _ = std::fs::remove_file(&path);
+    common::kubectl(&[
+        "create",
+        "clusterrolebinding",
+        &lookups,
+        &format!("--clusterrole={lookups}"),
+        &sa,
+    ])
+    .assert_code(0);
+    let second = doctor(&ns, node, "doctor-2").await;
+    assert_eq!(second.code, "0", "{:#}", second.doc);
+    let api = &second.doc["pods"][0];
+    assert_eq!(api["blocking"]["name"], "wait-db", "{api:#}");
+    assert_eq!(
+        common::codes_about(api, &db).first().map(String::as_str),
+        Some("ServiceNotFound"),
+        "{api:#}"
+    );
+    let missing = common::finding_about(api, "ServiceNotFound", &db);
+    assert!(
+        !common::evidence_has(missing, "other namespaces were not checked"),
+        "{api:#}"
+    );
+    assert_eq!(second.outside_code, "5", "{}", second.outside);
 }

@@ -18,7 +18,7 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 
 /// Development incidents explained right: the score reached, which may only go up.
-const DEV_FLOOR: usize = 57;
+const DEV_FLOOR: usize = 66;
 
 struct Incident {
     file: String,

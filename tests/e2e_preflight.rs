@@ -144,13 +144,23 @@ fn real_charts_give_no_false_finding_and_the_disabled_dependency_is_found() {
                 "the chart's list of etcd hosts is empty: the wait loop never runs",
             ),
         ),
+        (
+            "apisix-no-etcd-old-host",
+            Finds(&[
+                ("myrel-apisix-control-plane", "ServiceNotFound"),
+                // The data plane and the ingress controller wait for the control plane.
+                ("myrel-apisix-data-plane", "ServiceEndpointsNotReady"),
+                (
+                    "myrel-apisix-ingress-controller",
+                    "ServiceEndpointsNotReady",
+                ),
+            ]),
+        ),
         ("nessie", Clean(1)),
+        // libpostgresql.sh's postgresql_execute … -h "" : psql stops at `-h`.
         (
             "nessie-no-postgresql",
-            Nothing(
-                1,
-                "the wait calls the image's shell library (postgresql_execute): not read",
-            ),
+            Finds(&[("myrel-nessie", "EmptyTarget")]),
         ),
         ("seaweedfs", Clean(2)),
         (
@@ -160,18 +170,68 @@ fn real_charts_give_no_false_finding_and_the_disabled_dependency_is_found() {
         ("appsmith", Clean(4)),
         (
             "appsmith-no-mongodb",
-            Nothing(3, "the wait calls the image's shell library: not read"),
+            Nothing(
+                3,
+                "the chart's list of MongoDB hosts is empty: the wait loop never runs",
+            ),
         ),
-        ("mastodon", Clean(6)),
+        (
+            "appsmith-no-mongodb-old-host",
+            Finds(&[
+                ("myrel-appsmith-backend", "ServiceNotFound"),
+                ("myrel-appsmith-rts", "ServiceNotFound"),
+                // The front end waits for both, the RTS for the backend.
+                ("myrel-appsmith", "ServiceEndpointsNotReady"),
+                ("myrel-appsmith-rts", "ServiceEndpointsNotReady"),
+            ]),
+        ),
+        ("mastodon", Clean(10)),
         (
             "mastodon-no-redis",
-            Nothing(6, "the wait calls the image's shell library: not read"),
+            Finds(&[("myrel-mastodon-web", "ServiceNotFound")]),
         ),
         ("dremio", Clean(5)),
+        (
+            "dremio-no-zookeeper",
+            Nothing(
+                5,
+                "the chart's list of ZooKeeper hosts is empty: the wait loop never runs",
+            ),
+        ),
+        (
+            "dremio-no-zookeeper-old-host",
+            Finds(&[
+                ("myrel-dremio-coordinator", "ServiceNotFound"),
+                ("myrel-dremio-executor-default", "ServiceNotFound"),
+                ("myrel-dremio-master-coordinator", "ServiceNotFound"),
+            ]),
+        ),
+        ("jaeger", Clean(2)),
+        (
+            "jaeger-no-cassandra",
+            Finds(&[
+                ("myrel-jaeger-collector", "EmptyTarget"),
+                ("myrel-jaeger-collector", "ConfigMissing"),
+                ("myrel-jaeger-query", "EmptyTarget"),
+                ("myrel-jaeger-query", "ConfigMissing"),
+            ]),
+        ),
     ];
-    let mut charts = std::collections::BTreeSet::new();
+    // The charts whose disabled dependency is found.
+    let mut found_in = std::collections::BTreeSet::new();
     for (file, expect) in cases {
-        charts.insert(file.split("-no-").next().unwrap());
+        let name = file.split("-no-").next().unwrap();
+        if matches!(expect, Finds(_)) {
+            found_in.insert(name);
+        }
+        // Each file names its chart and version on its first line (the source commit is in
+        // the README beside them).
+        let manifests = chart(file);
+        let command = manifests.lines().next().unwrap_or_default();
+        assert!(
+            command.starts_with(&format!("# helm template myrel bitnami/{name} --version ")),
+            "{file}: {command}"
+        );
         let run = preflight(
             &[
                 "-f",
@@ -183,7 +243,7 @@ fn real_charts_give_no_false_finding_and_the_disabled_dependency_is_found() {
                 "json",
                 "--exit-code",
             ],
-            &chart(file),
+            &manifests,
         );
         let doc = run.json();
         assert_eq!(
@@ -225,7 +285,10 @@ fn real_charts_give_no_false_finding_and_the_disabled_dependency_is_found() {
             }
         }
     }
-    assert!(charts.len() >= 10, "ten public charts at least: {charts:?}");
+    assert!(
+        found_in.len() >= 10,
+        "the disabled dependency found in ten public charts at least: {found_in:?}"
+    );
 }
 
 #[test]
@@ -431,4 +494,89 @@ async fn the_live_namespace_is_read_and_never_written() {
         assert!(reads.iter().any(|r| r == list), "{list} not in {reads:?}");
     }
     let _ = std::fs::remove_file(&path);
+}
+
+/// The real kustomize (built from its Go module at a pinned version and cached by
+/// `tests/preflight/build-kustomize.sh`, as helm is): the path of the binary.
+fn kustomize() -> PathBuf {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/preflight/build-kustomize.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .output()
+        .expect("run tests/preflight/build-kustomize.sh");
+    assert!(
+        out.status.success(),
+        "building kustomize failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// `kustomize build` of the overlays under `tests/data/preflight/kustomize/`: `namePrefix`
+/// renames the Service (and the StatefulSet's `serviceName`) but not the host in the init
+/// container's command, which then blocks; the same overlay with the command patched, and one
+/// that only changes the namespace and labels, do not.
+#[test]
+fn kustomize_output_a_name_prefix_breaks_the_wait_a_namespace_does_not() {
+    let kustomize = kustomize();
+    let version = Command::new(&kustomize).arg("version").output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), "v5.8.1");
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        ("prefixed", &[("staging-web", "ServiceNotFound")]),
+        ("prefixed-fixed", &[]),
+        ("staging", &[]),
+    ];
+    for (overlay, want) in cases {
+        let dir = data().join("kustomize/overlays").join(overlay);
+        let built = Command::new(&kustomize)
+            .arg("build")
+            .arg(&dir)
+            .output()
+            .expect("run kustomize");
+        assert!(
+            built.status.success(),
+            "kustomize build {overlay}: {}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let manifests = String::from_utf8(built.stdout).unwrap();
+        let run = preflight(
+            &[
+                "-f",
+                "-",
+                "-n",
+                "shop",
+                "--offline",
+                "-o",
+                "json",
+                "--exit-code",
+            ],
+            &manifests,
+        );
+        let doc = run.json();
+        assert_eq!(doc["problems"], serde_json::json!([]), "{overlay}");
+        assert_eq!(doc["workloads"].as_array().unwrap().len(), 1, "{overlay}");
+        let got: Vec<(String, String)> = findings(&doc)
+            .into_iter()
+            .filter(|(_, _, s)| s != "info")
+            .map(|(w, c, _)| (w, c))
+            .collect();
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(w, c)| (w.to_string(), c.to_string()))
+            .collect();
+        assert_eq!(got, want, "{overlay}");
+        run.assert_code(if want.is_empty() { 0 } else { 3 });
+    }
+    // The staging overlay moved every object to namespace staging: the pod is checked there.
+    let staging = Command::new(&kustomize)
+        .arg("build")
+        .arg(data().join("kustomize/overlays/staging"))
+        .output()
+        .unwrap();
+    let doc = preflight(
+        &["-f", "-", "--offline", "-o", "json"],
+        &String::from_utf8(staging.stdout).unwrap(),
+    )
+    .json();
+    assert_eq!(doc["workloads"][0]["namespace"], "staging");
 }

@@ -92,7 +92,7 @@ const CASES: &[Case] = &[
         first: Some(
             "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec:\n  storageClassName: no-such-class\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n",
         ),
-        says: "PersistentVolumeClaim \"data\" to be bound",
+        says: "PersistentVolumeClaim \"data\": StorageClass \"no-such-class\" does not exist",
         container: None,
         hint: "kubectl describe pvc data",
     },

@@ -1,9 +1,12 @@
 //! The edge: the only module that talks to the Kubernetes API. Every call has a timeout and its
 //! errors become one-line [`Error`]s that name the verb and resource.
 
+pub mod attach;
 pub mod auth;
+pub mod completion;
 pub mod config;
 pub mod creation;
+pub mod ephemeral;
 mod errors;
 pub mod exec;
 pub mod follow;
@@ -11,11 +14,14 @@ mod lenient;
 pub mod limits;
 pub mod lists;
 pub mod live;
+pub mod logs;
 pub mod owners;
+pub mod policies;
 pub mod proxy;
 pub mod samples;
 pub mod throttle;
 pub mod waits;
+pub mod workloads;
 
 pub use lists::{METADATA_PAGES, PAGE};
 

@@ -11,6 +11,8 @@
 //! with the namespace: a selector that matches nothing is followed by bounded samples
 //! (`super::samples`); the one list of a whole namespace is of its Service names when one is
 //! missing, metadata only.
+//! A list of every namespace that RBAC refuses (a namespaced Role) is made again in each
+//! namespace of the pods (at most [`FALLBACK_NAMESPACES`]), and the answer says which were read.
 //! Nothing here fails the command: what cannot be read becomes a line in
 //! [`crate::waits::WaitObjects::problems`] of each pod that needed it.
 //!
@@ -36,6 +38,9 @@ use crate::waits::shared::{
 /// together: a namespace whose commands or EndpointSlices name thousands of objects costs this
 /// many requests, not thousands, and what was not looked up says so.
 pub const LOOKUP_BUDGET: usize = 300;
+
+/// The most namespaces a refused list of every namespace is read in instead, one by one.
+pub const FALLBACK_NAMESPACES: usize = 16;
 
 /// The answer of a lookup past [`LOOKUP_BUDGET`].
 fn over_budget() -> String {
@@ -63,6 +68,14 @@ impl Cluster {
             ..Default::default()
         };
         let mut spent = 0;
+        // Where a list of every namespace that RBAC refuses (a namespaced Role) is read instead.
+        let homes: Vec<String> = pods
+            .iter()
+            .filter_map(|p| p.metadata.namespace.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .take(FALLBACK_NAMESPACES)
+            .collect();
         for _ in 0..MAX_ROUNDS {
             let asks = shared::missing(pods.iter().copied(), &lookups);
             if asks.is_empty() {
@@ -96,7 +109,7 @@ impl Cluster {
             }
             spent += requests.len();
             let answers: Vec<Vec<(Ask, Answer<Arc<Got>>)>> =
-                futures::stream::iter(requests.into_iter().map(|r| self.request(r)))
+                futures::stream::iter(requests.into_iter().map(|r| self.request(r, &homes)))
                     .buffer_unordered(super::REQUESTS_AT_ONCE)
                     .collect()
                     .await;
@@ -105,25 +118,68 @@ impl Cluster {
         lookups
     }
 
-    async fn request(&self, request: Request) -> Vec<(Ask, Answer<Arc<Got>>)> {
+    async fn request(&self, request: Request, homes: &[String]) -> Vec<(Ask, Answer<Arc<Got>>)> {
         match request {
             Request::Slices(names) => {
-                let api: Api<EndpointSlice> = Api::all(self.client());
                 let selector = format!("{SERVICE_NAME_LABEL} in ({})", names.join(","));
-                let slices = self
-                    .list_all(&api, "endpointslices", None, Some(&selector), None)
-                    .await;
+                let slices = self.slices_selected(&selector, homes).await;
                 split_slices(&names, answer(slices))
             }
             Request::One(ask) => {
-                let got = self.ask(&ask).await;
+                let got = self.ask(&ask, homes).await;
                 vec![(ask, answer(got).map(Arc::new))]
             }
         }
     }
 
+    /// Every namespace's objects of a list, or — when RBAC refuses that list — those of the
+    /// namespaces `homes`, with the namespaces read (`None`: every one).
+    async fn everywhere_or_homes<K>(
+        &self,
+        resource: &str,
+        labels: Option<&str>,
+        fields: Option<&str>,
+        homes: &[String],
+    ) -> Result<(Vec<K>, Option<Vec<String>>)>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
+            + Clone
+            + serde::de::DeserializeOwned
+            + std::fmt::Debug,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        let api: Api<K> = Api::all(self.client());
+        match self.list_all(&api, resource, None, labels, fields).await {
+            Err(Error::Forbidden { .. }) if !homes.is_empty() => {
+                let mut found = Vec::new();
+                for ns in homes {
+                    let api: Api<K> = Api::namespaced(self.client(), ns);
+                    found.extend(
+                        self.list_all(&api, resource, Some(ns), labels, fields)
+                            .await?,
+                    );
+                }
+                Ok((found, Some(homes.to_vec())))
+            }
+            other => Ok((other?, None)),
+        }
+    }
+
+    /// EndpointSlices by label selector, in every namespace or in `homes` (see
+    /// [`Self::everywhere_or_homes`]).
+    async fn slices_selected(
+        &self,
+        selector: &str,
+        homes: &[String],
+    ) -> Result<Vec<EndpointSlice>> {
+        Ok(self
+            .everywhere_or_homes("endpointslices", Some(selector), None, homes)
+            .await?
+            .0)
+    }
+
     /// Make one lookup.
-    async fn ask(&self, ask: &Ask) -> Result<Got> {
+    async fn ask(&self, ask: &Ask, homes: &[String]) -> Result<Got> {
         // Names come from commands and env: one that is not a Kubernetes name is never sent.
         if let Some(err) = invalid_name(ask) {
             return Err(err);
@@ -131,20 +187,18 @@ impl Cluster {
         let client = self.client();
         Ok(match ask {
             Ask::ServicesNamed(name) => {
-                let api: Api<Service> = Api::all(client);
                 let fields = format!("metadata.name={name}");
-                Got::Services(
-                    self.list_all(&api, "services", None, None, Some(&fields))
-                        .await?,
-                )
+                match self
+                    .everywhere_or_homes("services", None, Some(&fields), homes)
+                    .await?
+                {
+                    (found, None) => Got::Services(found),
+                    (found, Some(read)) => Got::ServicesIn(read, found),
+                }
             }
             Ask::SlicesOf(name) => {
-                let api: Api<EndpointSlice> = Api::all(client);
                 let labels = format!("{SERVICE_NAME_LABEL}={name}");
-                Got::Slices(
-                    self.list_all(&api, "endpointslices", None, Some(&labels), None)
-                        .await?,
-                )
+                Got::Slices(self.slices_selected(&labels, homes).await?)
             }
             Ask::ServicesByIp(ns, ip) => {
                 let api: Api<Service> = Api::namespaced(client, ns);

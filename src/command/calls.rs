@@ -26,6 +26,8 @@ impl Reader<'_> {
     ) {
         let values = words.and_then(|ws| self.values(ws, env));
         let values = match values {
+            // `for h in "${empty[@]}"`, `for h in $EMPTY`: the body never runs.
+            Some(v) if v.is_empty() && words.is_some() => return,
             Some(v) if !v.is_empty() && v.len() <= MAX_VALUES && self.spend(v.len()) => v,
             _ => {
                 if let Some(var) = var {
@@ -74,6 +76,8 @@ impl Reader<'_> {
                 && name.ends_with("[@]")
             {
                 match env.shell(name) {
+                    // An empty array gives no value (the loop does not run).
+                    Value::Known { text, .. } if text.is_empty() => continue,
                     Value::Known { text, .. } => {
                         out.extend(text.split(ELEMENTS).map(str::to_string));
                         continue;
@@ -147,6 +151,14 @@ impl Reader<'_> {
             return true;
         }
         let mut fenv = env.clone();
+        // `$#`: the call's arguments are known to be these (`$3` past them is empty).
+        fenv.set(
+            "#",
+            Value::Known {
+                text: (args.len() - 1).to_string(),
+                note: None,
+            },
+        );
         for (i, a) in args.iter().enumerate().skip(1) {
             let v = match a.known() {
                 Some(t) => Value::Known {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use super::args::{Arg, marker};
 use super::argv::shell_script;
+use super::params;
 use super::plumbing::{PLUMBING, SHELLS, WRAPPERS};
 use super::tools::{self, Call};
 use super::{Check, Extraction, Mode, Tool};
@@ -119,6 +120,16 @@ impl Reader<'_> {
                             arg.notes.push(n);
                         }
                     }
+                    // `${1:-?missing host}`: a message, not a value (see `params`).
+                    Value::Known { .. } | Value::Unknown(Unknown::Unset { .. })
+                        if default.as_deref().is_some_and(params::is_message) =>
+                    {
+                        match params::message_default(name, env) {
+                            Ok(note) if !arg.notes.contains(&note) => arg.notes.push(note),
+                            Ok(_) => {}
+                            Err(u) => push_unknown(arg, u),
+                        }
+                    }
                     Value::Known { .. } | Value::Unknown(Unknown::Unset { .. })
                         if default.is_some() && depth < 8 =>
                     {
@@ -148,6 +159,25 @@ impl Reader<'_> {
                             },
                         ),
                     },
+                    Value::Unknown(u) => push_unknown(arg, u),
+                },
+                Piece::Replace {
+                    name,
+                    text,
+                    with,
+                    all,
+                    written,
+                } => match env.shell(name) {
+                    Value::Known { text: value, note } => {
+                        let room = expand::MAX_VALUE.saturating_sub(arg.text.len());
+                        match params::replaced(&value, text, with, *all, room) {
+                            Some(t) if self.charge(value.len()) => {
+                                arg.text.push_str(&t);
+                                arg.notes.extend(note);
+                            }
+                            _ => too_large(arg, written),
+                        }
+                    }
                     Value::Unknown(u) => push_unknown(arg, u),
                 },
                 Piece::Subst { inner, .. } => match self.subst_output(inner, env) {
@@ -209,6 +239,9 @@ impl Reader<'_> {
             out.not_understood.push(raw.to_string());
             return;
         }
+        // `"${a[@]}"`: one word per element of the array, none for an empty one.
+        let spread = params::spread(words, env);
+        let words = spread.as_deref().unwrap_or(words);
         let args: Vec<Arg> = words.iter().map(|w| self.eval(w, env)).collect();
         let Some(first) = args.first() else {
             return;

@@ -23,6 +23,7 @@ pub mod expand;
 mod line;
 mod memo;
 mod output;
+mod params;
 mod plumbing;
 mod script;
 mod settle;

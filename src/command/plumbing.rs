@@ -109,4 +109,6 @@ pub(super) const WRAPPERS: &[&str] = &[
     "stdbuf",
     "tini",
     "dumb-init",
+    // bitnami's libos.sh: runs "$@", its output hidden unless BITNAMI_DEBUG.
+    "debug_execute",
 ];

@@ -8,7 +8,7 @@ use super::args::Arg;
 use super::line::{Reader, assignment, basename, mode_of, namespace_read};
 use super::{Check, Extraction};
 use crate::command::expand::{EnvTable, Unknown, Value};
-use crate::command::shell::{self, Ctx, Frame, Guard, Piece, SimpleCommand, Word};
+use crate::command::shell::{self, ASSIGNERS, Ctx, Frame, Guard, Piece, SimpleCommand, Word};
 
 /// Function calls and loop iterations followed per container: beyond, a call is not
 /// understood and a loop runs once with its variable unknown.
@@ -18,9 +18,6 @@ pub(super) const BUDGET: usize = 256;
 const PER_COMMAND: usize = 16;
 /// How an array's elements are kept in one variable's text.
 pub(super) const ELEMENTS: char = '\u{1f}';
-
-/// The builtins that assign their `NAME=value` arguments.
-const ASSIGNERS: &[&str] = &["export", "local", "declare", "typeset", "readonly"];
 
 impl Reader<'_> {
     /// Walk a script's simple commands in order, keeping shell assignments.
@@ -151,10 +148,17 @@ impl Reader<'_> {
         if let Some(builtin) = words.first().and_then(Word::plain)
             && ASSIGNERS.contains(&builtin)
         {
-            for w in &words[1..] {
+            let last = words.len() - 1;
+            for (i, w) in words.iter().enumerate().skip(1) {
                 if let Some((name, value)) = assignment(w) {
                     self.substitutions(&value, ctx, &local, out, depth);
-                    let val = self.value(&value, &local);
+                    // `local a=(1 2)`: the parser keeps the last word's elements.
+                    let (name, val) = match &cmd.array {
+                        Some(elements) if i == last && w.written.ends_with('=') => {
+                            (format!("{name}[@]"), self.array(elements, &local))
+                        }
+                        _ => (name, self.value(&value, &local)),
+                    };
                     env.set(&name, val.clone());
                     local.set(&name, val);
                 }
@@ -178,7 +182,8 @@ impl Reader<'_> {
         }
     }
 
-    /// `NAME=(a b c)`: the elements, kept in one text (see [`ELEMENTS`]).
+    /// `NAME=(a b c)`: the elements, kept in one text (see [`ELEMENTS`]); `()` is the empty
+    /// text (and so is `("")`, read as empty too).
     fn array(&self, elements: &[Word], env: &EnvTable) -> Value {
         let mut texts = Vec::new();
         for w in elements {
@@ -351,6 +356,59 @@ mod tests {
                 "bash",
                 "hosts=(\n  \"a\"\n  \"b\"\n)\nfor h in \"${hosts[@]}\"; do until nc -z $h 80; do sleep 1; done; done".into(),
                 vec![("nc", "a", Some(80), "Loop"), ("nc", "b", Some(80), "Loop")],
+            ),
+            // An empty array: the loop never runs (bitnami/charts dremio 3.1.0 with
+            // `zookeeper.enabled=false`).
+            (
+                "bash",
+                with_retry("zookeeper_hosts=(\n)\ncheck_zookeeper() {\n  local -r zookeeper_host=\"${1:-?missing zookeeper}\"\n  wait-for-port --timeout=5 --host=${zookeeper_host} --state=inuse 2181\n}\nfor host in \"${zookeeper_hosts[@]}\"; do\n  retry_while \"check_zookeeper $host\"\ndone\n"),
+                vec![],
+            ),
+            // `${1:-?missing zookeeper}`: a message, not a host; $1 empty or not given: the host
+            // is empty.
+            (
+                "bash",
+                with_retry("check_zookeeper() {\n  local -r zookeeper_host=\"${1:-?missing zookeeper}\"\n  wait-for-port --host=${zookeeper_host} 2181\n}\nH=\nretry_while \"check_zookeeper $H\"\n"),
+                vec![("wait-for-port", "", Some(2181), "Loop")],
+            ),
+            (
+                "bash",
+                "check() {\n  local -r h=\"${1:-no host given}\"\n  nc -z $h 2181\n}\nuntil check; do sleep 1; done".into(),
+                vec![("nc", "", Some(2181), "Loop")],
+            ),
+            // An unset variable's message default: the image may set it, unknown.
+            (
+                "sh",
+                "until nc -z \"${ZK_HOST:-no host given}\" 2181; do sleep 1; done".into(),
+                vec![("nc", "?", Some(2181), "Loop")],
+            ),
+            (
+                "bash",
+                "H=\"\"\nuntil nc -z ${H:-zk} 2181; do sleep 1; done".into(),
+                vec![("nc", "zk", Some(2181), "Loop")],
+            ),
+            // `local NAME=(…)` is an array; `"${a[@]}"` is a word per element, none when empty
+            // (bitnami/charts apisix 6.0.2's check_etcd).
+            (
+                "bash",
+                "check() {\n  local opts=()\n  curl \"${opts[@]}\" --max-time 5 \"${1}/version\" | grep etcdcluster\n}\nuntil check http://etcd:2379; do sleep 1; done".into(),
+                vec![("curl", "etcd", Some(2379), "Loop")],
+            ),
+            (
+                "bash",
+                "a=(-z -w 3)\nuntil nc \"${a[@]}\" db 5432; do sleep 1; done".into(),
+                vec![("nc", "db", Some(5432), "Loop")],
+            ),
+            // bash's `${X//,/ }` (bitnami/charts appsmith 7.0.4's list of MongoDB hosts).
+            (
+                "bash",
+                "H=m0,m1\nfor h in ${H//,/ }; do until nc -z $h 27017; do sleep 1; done; done".into(),
+                vec![("nc", "m0", Some(27017), "Loop"), ("nc", "m1", Some(27017), "Loop")],
+            ),
+            (
+                "bash",
+                "H=a.b.c\nuntil nc -z ${H/./-} 1; do sleep 1; done".into(),
+                vec![("nc", "a-b.c", Some(1), "Loop")],
             ),
             (
                 "sh",

@@ -10,14 +10,13 @@
 //!
 //! [`plan`] is pure: it reads the words against the clap definition and says what to complete.
 //! [`complete`] then does at most one API call (pods, namespaces, or the pod whose containers are
-//! wanted), the whole of it bounded by [`DYNAMIC_TIMEOUT`]; on any failure it prints the directive
-//! alone, and never anything on stderr.
+//! wanted: [`crate::cluster::completion`]), the whole of it bounded by [`DYNAMIC_TIMEOUT`]; on
+//! any failure it prints the directive alone, and never anything on stderr.
 
 use std::time::Duration;
 
 use clap::{Arg, CommandFactory, Parser};
-use k8s_openapi::api::core::v1::{Namespace, Pod};
-use kube::api::{Api, ListParams};
+use k8s_openapi::api::core::v1::Pod;
 
 use crate::cli::Cli;
 use crate::cluster::{Cluster, config};
@@ -467,19 +466,9 @@ async fn fetch(plan: &Plan) -> Option<Vec<Candidate>> {
     let namespace = cluster.namespace().to_string();
     match &plan.source {
         Source::Pods { except } => {
-            let api: Api<Pod> = Api::namespaced(cluster.client(), &namespace);
-            let pods = cluster
-                .call(
-                    "list",
-                    "pods",
-                    Some(&namespace),
-                    api.list(&ListParams::default()),
-                )
-                .await
-                .ok()?;
+            let pods = cluster.pods_to_complete(&namespace).await.ok()?;
             Some(
-                pods.items
-                    .iter()
+                pods.iter()
                     .filter_map(|pod| {
                         let name = pod.metadata.name.as_deref()?;
                         (!except.iter().any(|e| e == name))
@@ -489,30 +478,16 @@ async fn fetch(plan: &Plan) -> Option<Vec<Candidate>> {
             )
         }
         Source::Namespaces => {
-            let api: Api<Namespace> = Api::all(cluster.client());
-            let list = cluster
-                .call(
-                    "list",
-                    "namespaces",
-                    None,
-                    api.list_metadata(&ListParams::default()),
-                )
-                .await
-                .ok()?;
+            let names = cluster.namespaces_to_complete().await.ok()?;
             Some(
-                list.items
+                names
                     .into_iter()
-                    .filter_map(|ns| ns.metadata.name)
                     .map(|name| Candidate::new(name, ""))
                     .collect(),
             )
         }
         Source::Containers { pod } => {
-            let api: Api<Pod> = Api::namespaced(cluster.client(), &namespace);
-            let pod = cluster
-                .call("get", "pods", Some(&namespace), api.get(pod))
-                .await
-                .ok()?;
+            let pod = cluster.pod_to_complete(&namespace, pod).await.ok()?;
             Some(containers(&pod))
         }
         _ => None,

@@ -9,8 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Pod;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::Sender;
 use tokio::task::JoinSet;
@@ -184,18 +182,9 @@ pub(crate) async fn owner_selector(
         OwnerKind::ReplicaSet => ("apps", "ReplicaSet"),
         OwnerKind::Job => ("batch", "Job"),
     };
-    let resource = ApiResource::from_gvk(&GroupVersionKind::gvk(group, "v1", kind_name));
-    let api: Api<DynamicObject> = Api::namespaced_with(cluster.client(), namespace, &resource);
-    let found = cluster
-        .call("get", kind.resource(), Some(namespace), api.get_opt(name))
+    let selector = cluster
+        .workload_selector(namespace, group, kind_name, kind.resource(), name)
         .await?;
-    let Some(object) = found else {
-        return Err(cluster
-            .not_found(&kind_name.to_lowercase(), name, namespace)
-            .await);
-    };
-    let selector: LabelSelector =
-        serde_json::from_value(object.data["spec"]["selector"].clone()).unwrap_or_default();
     target::selector_string(&selector).map_err(|why| {
         Error::Usage(format!(
             "cannot show the pods of {kind_name} {name:?}: {why}"
@@ -203,21 +192,9 @@ pub(crate) async fn owner_selector(
     })
 }
 
-/// The pods matching a selector, page by page, in name order.
+/// The pods matching a selector, in name order.
 async fn list_pods(cluster: &Cluster, namespace: &str, selector: &str) -> Result<Vec<Pod>> {
-    let api: Api<Pod> = Api::namespaced(cluster.client(), namespace);
-    let mut params = ListParams::default().labels(selector).limit(500);
-    let mut pods = Vec::new();
-    loop {
-        let page = cluster
-            .call("list", "pods", Some(namespace), api.list(&params))
-            .await?;
-        pods.extend(page.items);
-        match page.metadata.continue_ {
-            Some(token) if !token.is_empty() => params = params.continue_token(&token),
-            _ => break,
-        }
-    }
+    let mut pods = cluster.pods_matching(namespace, selector).await?;
     pods.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
     Ok(pods)
 }

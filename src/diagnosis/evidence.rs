@@ -2,7 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Container, ContainerStatus, Event, Pod};
+use k8s_openapi::api::core::v1::{
+    Container, ContainerStatus, Event, LimitRange, PersistentVolumeClaim, Pod,
+};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::storage::v1::StorageClass;
 
 /// Everything known about one pod, gathered by the edge before diagnosis.
 #[derive(Debug, Clone, Default)]
@@ -21,6 +25,20 @@ pub struct Evidence {
     /// The workload to edit for this pod (a ReplicaSet's Deployment, a Job's CronJob, else the
     /// controller itself), resolved by the edge from `ownerReferences`.
     pub owner: Option<crate::finding::ObjectRef>,
+    /// The namespace's LimitRanges, read only when [`policies::needs`](super::policies::needs)
+    /// says a finding depends on them (a memory limit the LimitRanger set, then an OOM kill).
+    pub limit_ranges: Lookup<Vec<LimitRange>>,
+    /// The node's `kubernetes.io/arch`, read only when a container's executable was refused
+    /// (`exec format error`).
+    pub node_arch: Lookup<String>,
+    /// The pod's PersistentVolumeClaims that exist, read only when the scheduler says they are
+    /// unbound.
+    pub claims: Lookup<Vec<PersistentVolumeClaim>>,
+    /// The cluster's StorageClasses (one page), read with the claims.
+    pub storage_classes: Lookup<Vec<StorageClass>>,
+    /// The namespace's NetworkPolicies (one page), read only when a wait fails with its
+    /// Service in place.
+    pub network_policies: Lookup<Vec<NetworkPolicy>>,
 }
 
 /// The tail of a container's log: the current instance and the previous one.

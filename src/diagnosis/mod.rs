@@ -21,6 +21,7 @@ pub mod exits;
 pub mod groups;
 pub mod notfound;
 pub mod owner;
+pub mod policies;
 pub mod resources;
 pub mod restart;
 pub mod started;

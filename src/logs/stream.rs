@@ -1,17 +1,17 @@
-//! The edge of `logs`: one attempt of one container read (or followed) through `pods/log`,
-//! streamed in bounded chunks, resumed from the last timestamp when the stream drops or stalls.
+//! One attempt of one container read (or followed): the stream [`crate::cluster`] opens
+//! (`pods/log`, [`Cluster::open_log`]) read in bounded chunks, resumed from the last timestamp
+//! when it drops or stalls.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::AsyncReadExt;
-use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, LogParams};
 use tokio::sync::mpsc::Sender;
 
 use super::lines::{Admit, Cursor, Framer, Piece, kubelet_notice, split_timestamp};
 use super::output::{Line, Out, Tag};
 use crate::cluster::Cluster;
+use crate::cluster::logs::LogRequest;
 use crate::error::{Error, Result};
 use crate::logplan;
 
@@ -55,7 +55,6 @@ pub async fn read(
     tag: Arc<Tag>,
     tx: &Sender<Out>,
 ) -> Result<End> {
-    let api: Api<Pod> = Api::namespaced(cluster.client(), namespace);
     // A read that brings nothing for this long is checked on (and resumed if it stalled).
     let idle = cluster
         .timeout()
@@ -68,15 +67,13 @@ pub async fn read(
     let mut follow = req.follow;
     let mut previous = req.previous;
     loop {
-        let mut params = LogParams {
-            container: Some(req.container.clone()),
+        let mut params = LogRequest {
+            container: req.container.clone(),
             follow,
             previous,
-            timestamps: true,
             tail_lines: req.tail.filter(|t| *t >= 0),
             since_seconds: req.since_seconds,
             since_time: req.since_time,
-            ..Default::default()
         };
         if cursor.started() {
             params.tail_lines = None;
@@ -84,14 +81,7 @@ pub async fn read(
             params.since_time = cursor.since();
             cursor.resume();
         }
-        let opened = cluster
-            .call(
-                "get",
-                "pods/log",
-                Some(namespace),
-                api.log_stream(&req.pod, &params),
-            )
-            .await;
+        let opened = cluster.open_log(namespace, &req.pod, &params).await;
         let stream = match opened {
             Ok(stream) => stream,
             Err(Error::Api {

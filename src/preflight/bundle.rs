@@ -21,7 +21,14 @@ pub struct Workload {
     /// The pod it creates (a StatefulSet's first, `name-0`): the template's metadata and spec,
     /// no status.
     pub pod: Pod,
+    /// The pods it creates beside `pod`, named and resolved as theirs: a StatefulSet's
+    /// `name-1`… up to its `replicas` (at most [`MAX_ORDINALS`] in all); empty otherwise.
+    pub siblings: Vec<String>,
 }
+
+/// The pods of a StatefulSet that are named (`name-0` … `name-15`): a wait on a later ordinal
+/// is not checked against a pod of its own.
+pub const MAX_ORDINALS: i64 = 16;
 
 /// A Secret by name and keys (`data` and `stringData`), never its values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +105,7 @@ fn add(out: &mut Bundle, object: &Loaded, namespace: &str) -> Result<(), String>
                     status: None,
                     ..pod
                 },
+                siblings: Vec::new(),
             });
         }
         "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "CronJob" => {
@@ -113,6 +121,14 @@ fn add(out: &mut Bundle, object: &Loaded, namespace: &str) -> Result<(), String>
             let mut metadata = template.metadata.unwrap_or_default();
             metadata.namespace = Some(ns.clone());
             let mut spec = template.spec.unwrap_or_default();
+            let siblings = if kind == "StatefulSet" {
+                let replicas = value["spec"]["replicas"].as_i64().unwrap_or(1);
+                (1..replicas.clamp(1, MAX_ORDINALS))
+                    .map(|i| format!("{name}-{i}"))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             metadata.name = Some(if kind == "StatefulSet" {
                 // The first pod: `name-0`, resolvable as `name-0.<serviceName>`.
                 spec.hostname = Some(format!("{name}-0"));
@@ -138,6 +154,7 @@ fn add(out: &mut Bundle, object: &Loaded, namespace: &str) -> Result<(), String>
                     spec: Some(spec),
                     status: None,
                 },
+                siblings,
             });
         }
         _ => {}

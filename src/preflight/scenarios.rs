@@ -35,6 +35,13 @@ fn service(name: &str, selector: &str, port: u16) -> String {
     )
 }
 
+/// A StatefulSet `name` of `replicas` pods under the headless Service `name-hl`.
+fn stateful(name: &str, replicas: u16) -> String {
+    format!(
+        "kind: StatefulSet\nmetadata: {{name: {name}}}\nspec:\n  replicas: {replicas}\n  serviceName: {name}-hl\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec: {{containers: [{{name: app, image: app, ports: [{{containerPort: 5432}}]}}]}}\n---\nkind: Service\nmetadata: {{name: {name}-hl}}\nspec: {{clusterIP: None, selector: {{app: {name}}}, ports: [{{port: 5432}}]}}\n---\n"
+    )
+}
+
 fn wait(host: &str) -> String {
     format!(
         "[{{name: wait, image: busybox:1.28, command: [sh, -c, 'until nc -z {host}; do sleep 2; done']}}]"
@@ -180,6 +187,12 @@ fn pairs() -> Vec<(&'static str, &'static str, String, String)> {
                 "",
             ) + &db
                 + &service("pg", "db", 5432),
+        ),
+        (
+            "a StatefulSet's second pod, with one replica (two: `db-1` is there)",
+            "HeadlessNotResolvable",
+            deploy("web", &wait("db-1.db-hl 5432"), "") + &stateful("db", 1),
+            deploy("web", &wait("db-1.db-hl 5432"), "") + &stateful("db", 2),
         ),
         (
             "a Job waited for that the bundle does not create",

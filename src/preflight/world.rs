@@ -57,11 +57,16 @@ fn key(namespace: Option<&String>, name: Option<&String>) -> (String, String) {
 /// The objects the waits of the bundle's pods see, given each workload's fate (in the order of
 /// `bundle.workloads`).
 pub fn objects(bundle: &Bundle, live: &Live, fates: &[Fate], domain: &str) -> WaitObjects {
+    // A StatefulSet's other pods (`name-1`…) are as its first: named, resolvable, ready alike.
     let pods: Vec<Pod> = bundle
         .workloads
         .iter()
         .zip(fates)
-        .map(|(w, fate)| with_status(&w.pod, *fate))
+        .flat_map(|(w, fate)| {
+            let pod = with_status(&w.pod, *fate);
+            let siblings: Vec<Pod> = w.siblings.iter().map(|n| sibling(&pod, n)).collect();
+            std::iter::once(pod).chain(siblings)
+        })
         .collect();
     let names = |m: &ObjectMeta| key(m.namespace.as_ref(), m.name.as_ref());
     let ours_pods: BTreeSet<_> = pods.iter().map(|p| names(&p.metadata)).collect();
@@ -158,11 +163,22 @@ pub fn objects(bundle: &Bundle, live: &Live, fates: &[Fate], domain: &str) -> Wa
         pods: Arc::new(all_pods),
         config_maps,
         services_by_name: services,
+        services_only_in: Vec::new(),
         other_slices: Vec::new(),
         jobs,
         cluster_dns: None,
         problems: live.problems.clone(),
     }
+}
+
+/// `pod` named `name`, its hostname too.
+fn sibling(pod: &Pod, name: &str) -> Pod {
+    let mut p = pod.clone();
+    p.metadata.name = Some(name.to_string());
+    if let Some(spec) = p.spec.as_mut() {
+        spec.hostname = Some(name.to_string());
+    }
+    p
 }
 
 /// `svc` with its ClusterIP, when the API server is to assign it, said so (for evidence).

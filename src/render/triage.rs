@@ -177,6 +177,12 @@ pub fn changed_rows(
     table(pods, layout, Some((&time, changes)))
 }
 
+/// The groups of `pods`' findings, each with its fix, as [`render`] prints them under the table
+/// (in a watch: the findings new to the pods whose rows changed).
+pub fn groups_of(pods: &[PodDiagnosis], palette: Palette) -> String {
+    groups_text(&groups::group(pods), palette)
+}
+
 /// The findings, grouped: one entry per (finding, target), with its pods and one fix.
 fn groups_text(groups: &[Group], palette: Palette) -> String {
     let mut out = String::new();

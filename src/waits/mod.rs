@@ -97,6 +97,9 @@ pub struct WaitObjects {
     pub config_maps: Vec<ConfigMap>,
     /// Services, in every namespace, named like a target (for other namespaces and near misses).
     pub services_by_name: Vec<Service>,
+    /// When the list of every namespace was refused: the only namespaces `services_by_name`
+    /// was read in (empty: every namespace was read). A Service elsewhere is unknown.
+    pub services_only_in: Vec<String>,
     /// EndpointSlices, in every namespace, of Services named like a target.
     pub other_slices: Vec<EndpointSlice>,
     /// The Jobs waited on.
@@ -303,7 +306,10 @@ mod fuzz {
                 "grpc-health-probe -addr=", "etcdctl --endpoints", "wait4x http", "wait4x tcp",
                 "kubernetes-entrypoint", "[ \"$(curl -s", "[[ $(nc -z", "read -r h; nc -z $h",
                 "kubectl rollout status", "kubectl -n x rollout status deploy/", "wait_for.sh job -l",
-                "[ \"$(kubectl get pods -o jsonpath={.ready} -l", "./check $AMQP_URL", "C=\"nc -z\"; $C"]),
+                "[ \"$(kubectl get pods -o jsonpath={.ready} -l", "./check $AMQP_URL", "C=\"nc -z\"; $C",
+                "postgresql_execute d u p -h", "postgresql_remote_execute", "debug_execute",
+                "appsmith_wait_for_mongodb_connection", "mastodon_wait_for_redis_connection",
+                "f() { local a=(); nc \"${a[@]}\" ${1:-?m}; }; f", "H=a,b; nc ${H//,/ }"]),
             rest in "[a-z0-9:/.@=$(){}_ -]{0,60}",
         ) {
             let script = format!("until {tool} {rest}; do sleep 1; done");

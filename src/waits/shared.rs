@@ -74,6 +74,9 @@ pub enum Ask {
 #[derive(Debug, Clone)]
 pub enum Got {
     Services(Vec<Service>),
+    /// Services by name read only in these namespaces: the list of every namespace was
+    /// refused (a namespaced Role), so what is in the others is unknown.
+    ServicesIn(Vec<String>, Vec<Service>),
     Slices(Vec<EndpointSlice>),
     Pods(Vec<Pod>),
     // Boxed: one object is large beside a list.
@@ -292,7 +295,9 @@ impl<'a> Planner<'a> {
             // Only the pod's own namespace is looked into beyond the Service and its slices.
             return;
         }
-        let Some(Got::Services(named)) = self.ask(Ask::ServicesNamed(service.clone())) else {
+        let Some(Got::Services(named) | Got::ServicesIn(_, named)) =
+            self.ask(Ask::ServicesNamed(service.clone()))
+        else {
             return;
         };
         match named
@@ -463,6 +468,14 @@ impl Lookups {
             match (ask, got) {
                 (Ask::ServicesNamed(_), Got::Services(found)) => {
                     objects.services_by_name.extend(found.iter().cloned());
+                }
+                (_, Got::ServicesIn(namespaces, found)) => {
+                    objects.services_by_name.extend(found.iter().cloned());
+                    for ns in namespaces {
+                        if !objects.services_only_in.contains(ns) {
+                            objects.services_only_in.push(ns.clone());
+                        }
+                    }
                 }
                 (_, Got::Services(found)) => services.extend(found.iter().cloned()),
                 (_, Got::Slices(found)) => {

@@ -4,7 +4,8 @@
 # `apt-get install`); otherwise the exact command is printed and the script exits 1.
 #   the control plane: openssl, curl, util-linux (flock, setsid), coreutils, python3, zip, unzip
 #   the real node (unless REAL_NODE=0): runc, iptables, iproute2, and what its images are made
-#   of: busybox-static, bind9-dnsutils, dash (see realnode/README.md)
+#   of: busybox-static, bind9-dnsutils, dash (see realnode/README.md); tmux (a real terminal for
+#   `debug -it`: tests/e2e_debug_terminal.rs)
 # Go (>= 1.26) and cargo are not Debian packages here: a missing one is named, exit 1 (`.ci/run`
 # bootstraps Go after `deps.sh --packages`). DEPS_DRY_RUN=1 prints what would be installed and changes nothing.
 set -euo pipefail
@@ -20,11 +21,11 @@ missing() { # ARRAY PACKAGE...: appends the packages that are not installed to A
 }
 
 command -v dpkg-query >/dev/null || {
-  echo "deps.sh: error: not a Debian system (no dpkg-query): install by hand openssl curl util-linux coreutils python3 zip unzip, and for the real node runc iptables iproute2 busybox-static bind9-dnsutils dash" >&2
+  echo "deps.sh: error: not a Debian system (no dpkg-query): install by hand openssl curl util-linux coreutils python3 zip unzip, and for the real node runc iptables iproute2 busybox-static bind9-dnsutils dash tmux" >&2
   exit 1
 }
 missing base openssl curl util-linux coreutils python3 zip unzip
-[[ "${REAL_NODE:-1}" == 0 ]] || missing node runc iptables iproute2 busybox-static bind9-dnsutils dash
+[[ "${REAL_NODE:-1}" == 0 ]] || missing node runc iptables iproute2 busybox-static bind9-dnsutils dash tmux
 need=("${base[@]}" "${node[@]}")
 
 if ((${#need[@]} > 0)); then

@@ -7,8 +7,11 @@
 #   tests/preflight/render-charts.sh /path/to/bitnami-charts-checkout
 #
 # Each line of CHARTS below: the chart, the name of the rendered file, then the extra helm
-# arguments. The exact command is written at the top of each rendered file.
+# arguments (`-old-host`: the dependency disabled, its external host left at the release's old
+# name, as users who turn a bundled database off do). The exact command is written at the top of
+# each rendered file.
 set -euo pipefail
+set -o noglob # `--set hosts[0]=…` is not a glob
 
 log() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -34,15 +37,21 @@ CHARTS=(
   "jupyterhub jupyterhub-no-postgresql --set postgresql.enabled=false"
   "apisix apisix"
   "apisix apisix-no-etcd --set etcd.enabled=false"
+  "apisix apisix-no-etcd-old-host --set etcd.enabled=false --set externalEtcd.servers[0]=myrel-etcd"
   "nessie nessie"
   "nessie nessie-no-postgresql --set postgresql.enabled=false"
   "seaweedfs seaweedfs"
   "seaweedfs seaweedfs-no-mariadb --set mariadb.enabled=false"
   "appsmith appsmith"
   "appsmith appsmith-no-mongodb --set mongodb.enabled=false"
-  "mastodon mastodon"
-  "mastodon mastodon-no-redis --set redis.enabled=false"
+  "appsmith appsmith-no-mongodb-old-host --set mongodb.enabled=false --set externalDatabase.hosts[0]=myrel-mongodb"
+  "mastodon mastodon --set webDomain=mastodon.example"
+  "mastodon mastodon-no-redis --set webDomain=mastodon.example --set redis.enabled=false --set externalRedis.host=myrel-redis-master"
   "dremio dremio"
+  "dremio dremio-no-zookeeper --set zookeeper.enabled=false"
+  "dremio dremio-no-zookeeper-old-host --set zookeeper.enabled=false --set externalZookeeper.servers[0]=myrel-zookeeper"
+  "jaeger jaeger"
+  "jaeger jaeger-no-cassandra --set cassandra.enabled=false"
 )
 
 # vendor CHART_DIR: copy each dependency of the chart (and theirs) from the checkout.

@@ -206,6 +206,14 @@ async fn the_documented_roles_are_enough_for_each_subcommand() {
     let json = with(&reader, &["explain", "web", "-o", "json"]);
     ok(&json, "explain -o json");
     assert!(json.stdout.contains("\"wait-db\""), "{}", json.stdout);
+    // The Role cannot grant the list of Services in every namespace; explain reads the pod's
+    // own namespace instead (the Role's `list services`), where `db` would be: known missing.
+    let pod = json.json()["pods"][0].clone();
+    let missing = common::finding_about(&pod, "ServiceNotFound", "db");
+    assert!(
+        common::evidence_has(missing, "other namespaces were not checked"),
+        "{pod:#}"
+    );
     let exit = with(&reader, &["explain", "--exit-code"]);
     assert_eq!(exit.code, 3, "blocked: {}", exit.stderr);
 
@@ -414,14 +422,17 @@ async fn without_pods_log_explain_still_works_and_logs_is_refused() {
     );
 
     // The audit log: what was refused is exactly what the Role lacks, and every request a read.
-    // (Services and their EndpointSlices are looked up by name across namespaces.)
+    // (Services and their EndpointSlices are looked up by name across namespaces, then, that
+    // refused, in the pod's own namespace, which this minimal Role does not grant either.)
     let refused = refused_since(mark, &user);
     assert_eq!(
         refused,
         [
             "get pods/log (own)",
             "list endpointslices (cluster)",
-            "list services (cluster)"
+            "list endpointslices (own)",
+            "list services (cluster)",
+            "list services (own)"
         ],
         "refused"
     );

@@ -28,6 +28,7 @@ use std::cell::Cell;
 
 use crate::command::expand::{Ch, Reference, Unknown};
 use lexer::Lexer;
+pub(crate) use parser::ASSIGNERS;
 use parser::Parser;
 use syntax::{Fault, skim, syntax_error};
 
@@ -55,6 +56,15 @@ pub enum Piece {
         trim: Trim,
         /// A glob of literal text, `*` and `?`.
         pattern: String,
+        written: String,
+    },
+    /// bash's `${NAME//TEXT/WITH}` (every `TEXT`) and `${NAME/TEXT/WITH}` (the first), with
+    /// literal text (a glob or a quote is only known at run time).
+    Replace {
+        name: String,
+        text: String,
+        with: String,
+        all: bool,
         written: String,
     },
     /// `$(…)` or a backquoted command.

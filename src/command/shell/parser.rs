@@ -390,6 +390,17 @@ impl Parser<'_> {
                             array = Some(self.array_elements()?);
                             continue;
                         }
+                        // `local NAME=(…)`, `declare -a NAME=(…)`: the array of the last word.
+                        if attached
+                            && array.is_none()
+                            && words[0].plain().is_some_and(|t| ASSIGNERS.contains(&t))
+                            && words
+                                .last()
+                                .is_some_and(|w| w.written.ends_with('=') && is_assignment(w))
+                        {
+                            array = Some(self.array_elements()?);
+                            continue;
+                        }
                         break;
                     }
                     // `(` after arguments: sh and bash refuse it.
@@ -476,6 +487,9 @@ fn leaves(words: &[Word]) -> bool {
             | [Some("exit" | "return"), Some("0")]
     )
 }
+
+/// The builtins whose `NAME=value` arguments assign (`local a=(1 2)` makes an array).
+pub(crate) const ASSIGNERS: &[&str] = &["export", "local", "declare", "typeset", "readonly"];
 
 /// `NAME=value` (a plain name before the `=`).
 pub(super) fn is_assignment(word: &Word) -> bool {

@@ -315,6 +315,24 @@ impl Lexer<'_> {
                 });
             }
         }
+        if let Some(spec) = rest.strip_prefix('/') {
+            let (all, spec) = match spec.strip_prefix('/') {
+                Some(s) => (true, s),
+                None => (false, spec),
+            };
+            let (text, with) = spec.split_once('/').unwrap_or((spec, ""));
+            let literal = |t: &str| !t.contains(['$', '`', '\\', '"', '\'', '*', '?', '[']);
+            if text.is_empty() || text.starts_with(['#', '%']) || !literal(text) || !literal(with) {
+                return Ok(Piece::Dynamic { written });
+            }
+            return Ok(Piece::Replace {
+                name,
+                text: text.to_string(),
+                with: with.to_string(),
+                all,
+                written,
+            });
+        }
         let (colon, op_len) = if rest.starts_with(":-") || rest.starts_with(":=") {
             (true, 2)
         } else if rest.starts_with('-') || rest.starts_with('=') {

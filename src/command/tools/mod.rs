@@ -5,6 +5,7 @@
 //! (see `tcp::nc` for a host-and-port tool, `http::curl` for URLs). A new family is one
 //! more file here.
 
+mod bitnami;
 mod cqlsh;
 mod db;
 mod dev_tcp;
@@ -199,6 +200,41 @@ pub const TOOLS: &[Spec] = &[
         Asks::Port,
         kafka::kafka,
     ),
+    // Clients run by bitnami's shell libraries (`bitnami.rs`).
+    spec(
+        Tool::Psql,
+        "psql",
+        &["postgresql_execute"],
+        Asks::Port,
+        bitnami::postgresql_execute,
+    ),
+    spec(
+        Tool::Psql,
+        "psql",
+        &["postgresql_remote_execute"],
+        Asks::Port,
+        bitnami::postgresql_remote_execute,
+    ),
+    Spec {
+        waits: true,
+        ..spec(
+            Tool::Mongo,
+            "mongosh",
+            &["appsmith_wait_for_mongodb_connection"],
+            Asks::Port,
+            bitnami::appsmith_wait_for_mongodb_connection,
+        )
+    },
+    Spec {
+        waits: true,
+        ..spec(
+            Tool::RedisCli,
+            "redis-cli",
+            &["mastodon_wait_for_redis_connection"],
+            Asks::Port,
+            bitnami::mastodon_wait_for_redis_connection,
+        )
+    },
     // Wrappers
     // Other clients
     spec(Tool::Ssh, "ssh", &["ssh"], Asks::Port, remote::ssh),

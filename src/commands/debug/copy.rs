@@ -4,7 +4,6 @@
 use std::time::Instant;
 
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, DeleteParams, PostParams};
 
 use super::{Ctx, debug_pod, print_object};
 use crate::cli::DryRun;
@@ -23,20 +22,10 @@ pub(crate) async fn run(ctx: &Ctx<'_>, pod: &Pod, copy_name: &str) -> Result<Exi
         set_images: ctx.inputs.set_images.clone(),
     };
     let plan = copy::copy_pod(pod, &request).map_err(Error::Usage)?;
-    let pods: Api<Pod> = Api::namespaced(ctx.cluster.client(), ctx.namespace);
     if let Some(mode) = ctx.inputs.dry_run {
         if mode == DryRun::Server {
-            let params = PostParams {
-                dry_run: true,
-                ..Default::default()
-            };
             ctx.cluster
-                .call(
-                    "create",
-                    "pods",
-                    Some(ctx.namespace),
-                    pods.create(&params, &plan.pod),
-                )
+                .create_pod(ctx.namespace, &plan.pod, true)
                 .await?;
         }
         let value = serde_json::to_value(&plan.pod).unwrap_or_default();
@@ -53,12 +42,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, pod: &Pod, copy_name: &str) -> Result<Exi
     }
     let created = ctx
         .cluster
-        .call(
-            "create",
-            "pods",
-            Some(ctx.namespace),
-            pods.create(&PostParams::default(), &plan.pod),
-        )
+        .create_pod(ctx.namespace, &plan.pod, false)
         .await;
     match created {
         Err(Error::Api { code: 409, .. }) => {
@@ -82,14 +66,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, pod: &Pod, copy_name: &str) -> Result<Exi
         if args.same_node { ", same node" } else { "" }
     );
     if args.replace {
-        ctx.cluster
-            .call(
-                "delete",
-                "pods",
-                Some(ctx.namespace),
-                pods.delete(&args.pod, &DeleteParams::default()),
-            )
-            .await?;
+        ctx.cluster.delete_pod(ctx.namespace, &args.pod).await?;
         crate::say!("Deleted pod {}/{} (--replace).", ctx.namespace, args.pod);
     }
     if !ctx.inputs.session.attach {

@@ -10,12 +10,12 @@ mod session;
 
 use std::io::IsTerminal;
 
-use k8s_openapi::api::core::v1::{EphemeralContainer, Namespace, Pod};
-use kube::api::{Api, Patch, PatchParams};
+use k8s_openapi::api::core::v1::{EphemeralContainer, Pod};
 use serde_json::json;
 
 use crate::cli::{DebugArgs, DebugOutput, DryRun, GlobalArgs};
 use crate::cluster::Cluster;
+use crate::cluster::ephemeral::Refused;
 use crate::debug::{self, DebugRequest, Profile, Session, profile};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
@@ -319,67 +319,38 @@ pub(crate) async fn add_ephemeral(
     container: &EphemeralContainer,
     dry_run: bool,
 ) -> Result<()> {
-    let pods: Api<Pod> = Api::namespaced(ctx.cluster.client(), ctx.namespace);
-    let patch = json!({"spec": {"ephemeralContainers": [container]}});
-    let params = PatchParams {
-        dry_run,
-        ..Default::default()
-    };
-    let patch = Patch::Strategic(patch);
-    let call = pods.patch_ephemeral_containers(pod, &params, &patch);
-    // The outer call bounds it; the inner result keeps the server's message for the mapping.
-    let answered = ctx
+    let refused = match ctx
         .cluster
-        .call(
-            "patch",
-            "pods/ephemeralcontainers",
-            Some(ctx.namespace),
-            async { Ok(call.await) },
-        )
-        .await?;
-    let Err(err) = answered else {
-        return Ok(());
+        .add_ephemeral_container(ctx.namespace, pod, container, dry_run)
+        .await
+    {
+        Ok(()) => return Ok(()),
+        Err(refused) => refused,
     };
-    if let kube::Error::Api(status) = &err {
-        if status.code == 403 && status.message.contains("PodSecurity") {
-            let level = pod_security_level(&status.message).unwrap_or("restricted");
+    match refused {
+        Refused::PodSecurity { level, message } => {
+            let level = level.as_deref().unwrap_or("restricted");
             let passing = debug::check_pod_security(Some(level), ctx.profile)
                 .err()
                 .unwrap_or_default();
-            return Err(Error::Usage(if passing.is_empty() {
+            Err(Error::Usage(if passing.is_empty() {
                 format!(
                     "Pod Security admission refused the debug container ({})",
-                    crate::sanitize::line(&crate::cluster::config::one_line(&status.message))
+                    crate::sanitize::line(&crate::cluster::config::one_line(&message))
                 )
             } else {
                 passing
-            }));
+            }))
         }
-        // No pods/ephemeralcontainers: the 404 of a missing subresource names nothing.
-        if status.code == 404 && status.details.as_ref().is_none_or(|d| d.name.is_empty()) {
-            return Err(Error::Unavailable(
-                "ephemeral containers are disabled for this cluster (it does not serve pods/ephemeralcontainers): use `kubectl initdoctor debug POD --copy-to NAME` instead".into(),
-            ));
-        }
+        Refused::NotServed => Err(Error::Unavailable(
+            "ephemeral containers are disabled for this cluster (it does not serve pods/ephemeralcontainers): use `kubectl initdoctor debug POD --copy-to NAME` instead".into(),
+        )),
+        Refused::Failed(err) => Err(err),
     }
-    Err(ctx.cluster.map_error(
-        err,
-        "patch",
-        "pods/ephemeralcontainers",
-        Some(ctx.namespace),
-    ))
-}
-
-/// `violates PodSecurity "baseline:latest"` → `baseline`.
-fn pod_security_level(message: &str) -> Option<&str> {
-    let rest = message.split("violates PodSecurity \"").nth(1)?;
-    rest.split([':', '"']).next()
 }
 
 async fn check_server_version(cluster: &Cluster) -> Result<()> {
-    let info = cluster
-        .call("get", "version", None, cluster.client().apiserver_version())
-        .await?;
+    let info = cluster.server_version().await?;
     if !serves_ephemeral_containers(&info.major, &info.minor) {
         return Err(Error::ServerTooOld {
             found: info.git_version,
@@ -406,12 +377,7 @@ fn serves_ephemeral_containers(major: &str, minor: &str) -> bool {
 /// when the namespace cannot be read (a namespaced Role rarely grants it: then the server
 /// decides, and its refusal is mapped in [`add_ephemeral`]).
 async fn enforce_level(cluster: &Cluster, namespace: &str) -> Option<Option<String>> {
-    let namespaces: Api<Namespace> = Api::all(cluster.client());
-    let ns = cluster
-        .call("get", "namespaces", None, namespaces.get_opt(namespace))
-        .await
-        .ok()
-        .flatten()?;
+    let ns = cluster.get_namespace(namespace).await.ok().flatten()?;
     Some(
         ns.metadata
             .labels
@@ -441,13 +407,6 @@ mod tests {
         assert!(!is_dns_label("Debugger"));
         assert!(!is_dns_label("-x"));
         assert!(!is_dns_label(&"a".repeat(64)));
-    }
-
-    #[test]
-    fn the_pod_security_level_is_read_from_the_refusal() {
-        let message = "pods \"web\" is forbidden: violates PodSecurity \"baseline:latest\": non-default capabilities (container \"debugger-x\" must not include \"SYS_PTRACE\" in securityContext.capabilities.add)";
-        assert_eq!(pod_security_level(message), Some("baseline"));
-        assert_eq!(pod_security_level("forbidden"), None);
     }
 
     fn args(words: &[&str]) -> DebugArgs {

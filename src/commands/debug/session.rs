@@ -5,10 +5,10 @@ use std::io::IsTerminal;
 use std::time::Instant;
 
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, AttachParams};
 use tokio::io::AsyncWriteExt;
 
 use super::Ctx;
+use crate::cluster::attach::Streams;
 use crate::debug::start::{self, Progress};
 use crate::debug::{self, Session};
 use crate::error::{Error, Result};
@@ -262,22 +262,12 @@ pub(crate) async fn attach_and_report(
 async fn attach(ctx: &Ctx<'_>, pod: &str, name: &str, session: Session) -> Result<()> {
     let local = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     let streams = debug::attach_streams(session.stdin, session.tty, local);
-    let params = AttachParams::default()
-        .container(name)
-        .stdin(streams.stdin)
-        .stdout(true)
-        .stderr(streams.stderr)
-        .tty(streams.tty);
-    let pods: Api<Pod> = Api::namespaced(ctx.cluster.client(), ctx.namespace);
-    let mut process = ctx
-        .cluster
-        .call(
-            "get and create",
-            "pods/attach",
-            Some(ctx.namespace),
-            pods.attach(pod, &params),
-        )
-        .await?;
+    let wanted = Streams {
+        stdin: streams.stdin,
+        stderr: streams.stderr,
+        tty: streams.tty,
+    };
+    let mut process = ctx.cluster.attach(ctx.namespace, pod, name, wanted).await?;
     let mode = match (streams.tty, streams.raw) {
         (true, true) => "",
         (true, false) => " (a TTY session, input from a pipe)",
@@ -286,13 +276,10 @@ async fn attach(ctx: &Ctx<'_>, pod: &str, name: &str, session: Session) -> Resul
     crate::say!("Attached to {name}{mode}. If you don't see a command prompt, try pressing enter.");
     let raw = if streams.raw { RawMode::enable() } else { None };
     if streams.raw
-        && let (Some(mut size), Ok((width, height))) =
-            (process.terminal_size(), crossterm::terminal::size())
+        && let Ok((width, height)) = crossterm::terminal::size()
     {
-        use futures::SinkExt;
-        let _ = size.send(kube::api::TerminalSize { width, height }).await;
+        process.resize(width, height).await;
     }
-    let status = process.take_status();
 
     let mut remote_in = process.stdin();
     let remote_out = process.stdout();
@@ -330,26 +317,7 @@ async fn attach(ctx: &Ctx<'_>, pod: &str, name: &str, session: Session) -> Resul
         }
     }
     drop(raw);
-    let _ = process.join().await;
-    // The node's verdict on the stream (a refused attach arrives here, after the upgrade).
-    let status = match status {
-        Some(status) => status.await,
-        None => None,
-    };
-    match status {
-        Some(s) if s.status.as_deref() == Some("Failure") => Err(Error::Api {
-            verb: "attach to".into(),
-            resource: format!("container {name}"),
-            code: 0,
-            message: crate::sanitize::line(&crate::cluster::config::one_line(
-                s.message
-                    .as_deref()
-                    .unwrap_or("the node refused the stream"),
-            ))
-            .into_owned(),
-        }),
-        _ => Ok(()),
-    }
+    process.end().await
 }
 
 /// The first of SIGTERM, SIGHUP, SIGINT to arrive (its number); never, when none can be

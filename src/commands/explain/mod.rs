@@ -6,6 +6,7 @@
 //! grouped findings ([`crate::render::triage`]), with `--details` the full view of each too.
 //! `--watch` is in `watch.rs`.
 
+mod rows;
 mod watch;
 
 use futures::future::try_join_all;

@@ -2,7 +2,8 @@
 //! blockers wait on does — the Services they name, those Services' EndpointSlices and backing
 //! Pods, the Jobs they wait for ([`Follow`]: narrowed list-then-watch) — or the window ends.
 //! Print only what changed: in the multi-pod view the changed rows (with the time and the
-//! change), in the one-pod view the full view again; a line when initialization completed.
+//! change) and the fixes of their new findings (`rows.rs`), in the one-pod view the full view
+//! again; a line when initialization completed.
 //! An expired version (410) or a lost connection (an API server restart) means a new round:
 //! re-list and go on; what was printed is not printed again.
 
@@ -13,6 +14,7 @@ use futures::StreamExt;
 use futures::future::{BoxFuture, FutureExt, select_all};
 use jiff::Timestamp;
 
+use super::rows::{Rows, id};
 use super::{
     Round, Selection, WatchSpec, exit_code, explain_round, layout, multi_pod, render_text, triaged,
 };
@@ -22,7 +24,7 @@ use crate::cluster::follow::Follow;
 use crate::diagnosis::{self, Evidence, PodDiagnosis};
 use crate::error::{Error, Result};
 use crate::exit::ExitCode;
-use crate::render::{self, Palette};
+use crate::render::Palette;
 
 /// How long one watch request stays open before the round is repeated anyway (so events and
 /// logs, which do not change the pod, are refreshed too).
@@ -92,50 +94,6 @@ pub(super) fn stable_view(diagnoses: &[PodDiagnosis]) -> Vec<PodDiagnosis> {
         .collect()
 }
 
-/// What a row of the triage table shows that can change (not the age).
-type RowKey = (String, String, Option<String>, Option<String>, bool);
-
-fn row_key(d: &PodDiagnosis) -> RowKey {
-    let top = d.findings.first();
-    (
-        d.status.clone(),
-        d.blocking
-            .as_ref()
-            .map(|b| b.name.clone())
-            .unwrap_or_default(),
-        top.map(|f| f.code.clone()),
-        top.and_then(|f| f.target.clone()),
-        d.initialized,
-    )
-}
-
-/// `namespace/name`.
-fn id(d: &PodDiagnosis) -> (String, String) {
-    (d.namespace.clone(), d.name.clone())
-}
-
-/// The change of one row: `ServiceNotFound → ServiceNoEndpoints`, or of the status.
-pub(super) fn change_text(before: Option<&PodDiagnosis>, after: &PodDiagnosis) -> String {
-    let Some(before) = before else {
-        return "new".into();
-    };
-    let code = |d: &PodDiagnosis| {
-        d.findings
-            .first()
-            .map(|f| f.code.clone())
-            .unwrap_or_else(|| "<none>".into())
-    };
-    if after.initialized && !before.initialized {
-        format!("{} → initialized", code(before))
-    } else if code(before) != code(after) {
-        format!("{} → {}", code(before), code(after))
-    } else if before.status != after.status {
-        format!("{} → {}", before.status, after.status)
-    } else {
-        "updated".into()
-    }
-}
-
 /// True when watching can stop: every selected pod is Ready or Completed, or failed for good
 /// (with `init_only`: initialized or failed for good); for a selection without names, the pods
 /// that still need attention, and none left ends it too.
@@ -150,8 +108,8 @@ pub(super) fn watch_is_over(diagnoses: &[PodDiagnosis], init_only: bool) -> bool
 struct Watching {
     /// The stable view last printed (JSON and the one-pod view).
     shown: Option<Vec<PodDiagnosis>>,
-    /// The rows last printed (the multi-pod view), by pod.
-    rows: Option<BTreeMap<(String, String), PodDiagnosis>>,
+    /// The rows view (the multi-pod view).
+    rows: Rows,
     /// The last round's diagnoses.
     last: Vec<PodDiagnosis>,
     /// Pods deleted while still blocked: they count as blocked for --exit-code.
@@ -189,8 +147,22 @@ pub(super) async fn watch(
             Err(err) => return Err(err),
         };
         let gone = gone_pods(cluster, &state.last, &round).await;
+        // A pod selected again has not left the selection (it was Ready, and crashed since).
+        for d in &round.diagnoses {
+            state.initialized.remove(&id(d));
+        }
         let text = if rows_view {
-            rows_text(&mut state, &round, &gone, args, palette)
+            let gone: Vec<(PodDiagnosis, Option<&'static str>)> = gone
+                .iter()
+                .map(|(pod, readable)| {
+                    let how = readable.then(|| left_as(pod, args.init_only));
+                    (pod.clone(), how)
+                })
+                .collect();
+            let pods = triaged(&round.diagnoses);
+            state
+                .rows
+                .text(&pods, &gone, round.now, palette, layout(args))
         } else {
             view_text(&mut state, &round, selection, args, palette)
         };
@@ -237,16 +209,15 @@ fn left_well(d: &PodDiagnosis, init_only: bool) -> bool {
     }
 }
 
-/// How a pod left the selection, for its row: `initialized`, `Ready`, `Completed`, `Failed`,
-/// `deleted`.
-fn left_as(d: &PodDiagnosis, readable: bool, init_only: bool) -> &'static str {
-    match (readable, d.phase.as_str()) {
-        (false, _) => "deleted",
-        (true, "Succeeded") if !init_only => "Completed",
-        (true, "Failed") if !init_only => "Failed",
-        (true, _) if !init_only && d.ready => "Ready",
-        (true, _) if d.initialized => "initialized",
-        (true, _) => "not selected",
+/// How a pod still there left the selection, for its row: `initialized`, `Ready`,
+/// `Completed`, `Failed` (a pod that could not be read is `deleted`).
+fn left_as(d: &PodDiagnosis, init_only: bool) -> &'static str {
+    match d.phase.as_str() {
+        "Succeeded" if !init_only => "Completed",
+        "Failed" if !init_only => "Failed",
+        _ if !init_only && d.ready => "Ready",
+        _ if d.initialized => "initialized",
+        _ => "not selected",
     }
 }
 
@@ -305,47 +276,6 @@ fn view_text(
     ));
     state.shown = Some(view);
     text
-}
-
-/// The multi-pod view: the whole view the first time, then only the rows that changed.
-fn rows_text(
-    state: &mut Watching,
-    round: &Round,
-    gone: &[(PodDiagnosis, bool)],
-    args: &ExplainArgs,
-    palette: Palette,
-) -> String {
-    let pods = triaged(&round.diagnoses);
-    let current: BTreeMap<(String, String), PodDiagnosis> =
-        pods.iter().map(|d| (id(d), d.clone())).collect();
-    let Some(before) = state.rows.replace(current) else {
-        return render::triage::render(&pods, palette, layout(args));
-    };
-    let mut changed: Vec<PodDiagnosis> = Vec::new();
-    let mut what: Vec<String> = Vec::new();
-    for pod in &pods {
-        let old = before.get(&id(pod));
-        if old.is_none_or(|o| row_key(o) != row_key(pod)) {
-            what.push(change_text(old, pod));
-            changed.push(pod.clone());
-        }
-    }
-    for (pod, readable) in gone {
-        let old = before.get(&id(pod));
-        let code = old
-            .and_then(|o| o.findings.first())
-            .map(|f| f.code.clone())
-            .unwrap_or_else(|| "<none>".into());
-        what.push(format!(
-            "{code} → {}",
-            left_as(pod, *readable, args.init_only)
-        ));
-        changed.push(render::safe::for_terminal(pod));
-    }
-    if changed.is_empty() {
-        return String::new();
-    }
-    render::triage::changed_rows(&changed, &what, round.now, layout(args))
 }
 
 /// The last line of a watch that ends by itself. With `init_only` it counts the pods

@@ -11,16 +11,20 @@
 //! unless it is sure.
 
 mod app;
+mod arch;
 mod config;
 mod context;
 mod crash;
 mod forbidden;
 mod hooks;
 mod image;
+mod jobs;
 mod lifecycle;
 #[cfg(test)]
 mod lifecycle_tests;
+mod limits;
 mod mesh;
+mod netpol;
 mod network;
 mod permissions;
 mod probe_targets;
@@ -34,6 +38,7 @@ mod schedule;
 mod shutdown;
 mod spec;
 mod starting;
+mod volumes;
 
 use std::cmp::Reverse;
 
@@ -148,6 +153,10 @@ pub const FAMILIES: &[(&str, Family)] = &[
     ("waits", |cx| {
         crate::waits::findings(cx.pod, cx.evidence.waits.as_ref(), cx.now)
     }),
+    ("jobs", |cx| {
+        sure(cx, &[jobs::check_sidecar_keeps_job_running])
+    }),
+    ("arch", arch::exec_format_errors),
 ];
 
 /// The findings of checks that each find one thing at most.
@@ -200,6 +209,10 @@ pub fn evaluate(evidence: &Evidence, diagnosis: &PodDiagnosis, now: Timestamp) -
         .iter()
         .flat_map(|(_, family)| family(&cx))
         .collect();
+    arch::superseded(&mut findings);
+    limits::from_namespace(&cx, &mut findings);
+    volumes::claims_lack(&cx, &mut findings);
+    netpol::blocked_egress(&cx, &mut findings);
     sort(&mut findings, pod);
     findings
 }

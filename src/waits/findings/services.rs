@@ -82,7 +82,16 @@ pub(super) fn service_findings(
         return Vec::new();
     };
     let Some(svc) = world.service(ns, name) else {
-        if let Some(problem) = objects.problems.iter().find(|p| p.contains("services")) {
+        let unread = (!objects.services_only_in.is_empty()
+            && !objects.services_only_in.iter().any(|n| n == ns))
+        .then(|| {
+            format!(
+                "Services could be listed only in namespace {} (the list of every namespace was refused)",
+                objects.services_only_in.join(", ")
+            )
+        });
+        let problem = objects.problems.iter().find(|p| p.contains("services"));
+        if let Some(problem) = problem.cloned().or(unread) {
             let mut f = new(
                 "TargetUnknown",
                 Severity::Warning,
@@ -90,12 +99,19 @@ pub(super) fn service_findings(
                 check,
                 format!("could not check Service {ns}/{name}"),
             );
-            f.evidence.push(problem.clone());
+            f.evidence.push(problem);
             f.resolved = Some(resolved);
             f.hint = format!("check it yourself: `kubectl get service {name} -n {ns}`");
             return vec![f];
         }
-        return vec![missing_service(world, ext, check, ns, name, port, resolved)];
+        let mut missing = missing_service(world, ext, check, ns, name, port, resolved);
+        if !objects.services_only_in.is_empty() {
+            missing.evidence.push(
+                "Services of other namespaces were not checked (the list of every namespace was refused)"
+                    .to_string(),
+            );
+        }
+        return vec![missing];
     };
     let mut chain = vec![service_text(svc, ns, name)];
     let f = |code: &str, severity: Severity, message: String| {

@@ -72,6 +72,8 @@ struct Objects {
     pods: Value,
     by_name: Value,
     jobs: Value,
+    /// `WaitObjects::services_only_in`: the namespaces Services were read in (empty: all).
+    only_in: Vec<String>,
 }
 
 impl Default for Objects {
@@ -82,6 +84,7 @@ impl Default for Objects {
             pods: json!([]),
             by_name: json!([]),
             jobs: json!([]),
+            only_in: Vec::new(),
         }
     }
 }
@@ -97,6 +100,7 @@ fn explain(pod: Value, o: Objects) -> Vec<Finding> {
         pods: std::sync::Arc::new(pods),
         services_by_name: serde_json::from_value(o.by_name).unwrap(),
         jobs: serde_json::from_value(o.jobs).unwrap(),
+        services_only_in: o.only_in,
         ..Default::default()
     };
     findings(&me, Some(&objects), NOW.parse().unwrap())

@@ -178,3 +178,48 @@ fn a_typo_lists_other_namespaces_capped_too() {
         f.evidence
     );
 }
+
+/// A namespaced Role: Services could be listed only in the pod's namespace. A name there is
+/// known to be missing (and says the other namespaces were not read); a name in another
+/// namespace is unknown, never missing.
+#[test]
+fn services_read_only_in_the_pods_namespace() {
+    let cases = [
+        // (the name waited for, the code, a phrase of its evidence)
+        ("db", "ServiceNotFound", "other namespaces were not checked"),
+        (
+            "db.billing",
+            "TargetUnknown",
+            "listed only in namespace shop",
+        ),
+        (
+            "db.billing.svc.cluster.local",
+            "TargetUnknown",
+            "listed only in namespace shop",
+        ),
+    ];
+    for (host, code, phrase) in cases {
+        let pod = pod_json(
+            "web",
+            json!([nslookup("wait-db", "tutum/dnsutils", host)]),
+            json!({}),
+        );
+        let found = explain(
+            pod,
+            Objects {
+                only_in: vec!["shop".into()],
+                ..Default::default()
+            },
+        );
+        let f = found
+            .iter()
+            .find(|f| f.target.as_deref() == Some(host))
+            .unwrap_or_else(|| panic!("{host}: {found:#?}"));
+        assert_eq!(f.code, code, "{host}: {f:#?}");
+        assert!(
+            f.evidence.iter().any(|e| e.contains(phrase)),
+            "{host}: {:#?}",
+            f.evidence
+        );
+    }
+}

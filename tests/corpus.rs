@@ -15,7 +15,7 @@ use serde_json::json;
 
 /// The development part's score reached (never lower): targets found, negatives clean,
 /// not-understood reported.
-const MIN_TARGETS: usize = 138;
+const MIN_TARGETS: usize = 140;
 const MIN_NEGATIVES: usize = 65;
 const MIN_UNKNOWN: usize = 35;
 /// The held-out part's score, reached when it was first scored (never lower).

@@ -44,6 +44,7 @@ test: deps
 	  if [ $$built -ne 0 ] || [ $$started -ne 0 ]; then bash $(CONTROLPLANE)/down.sh; exit 1; fi; \
 	  status=0; rm -f "$${CARGO_TARGET_DIR:-target}/tmp/incidents-scores.txt"; \
 	  cargo test --all-targets --no-fail-fast -- --test-threads=4 || status=$$?; \
+	  cargo test -q --test corpus the_reader_scores -- --nocapture 2>&1 | grep '^corpus:' || status=1; \
 	  $(call REAL_NODE_TESTS,--tests) || status=$$?; \
 	  cat "$${CARGO_TARGET_DIR:-target}/tmp/incidents-scores.txt" 2>/dev/null || true; \
 	  bash $(CONTROLPLANE)/down.sh; exit $$status
@@ -55,13 +56,15 @@ e2e-test:
 
 ## The fuzz targets of the readers of untrusted text (tests/fuzz/), each for FUZZ_SECONDS
 ## (default 600), one after the other, on the nightly toolchain with cargo-fuzz; the corpus in
-## tests/fuzz/corpus/ grows, crashes land in tests/fuzz/artifacts/. Not part of `make test`.
+## tests/fuzz/corpus/ grows, crashes land in tests/fuzz/artifacts/. An input that takes longer
+## than FUZZ_INPUT_SECONDS (default 2) fails like a crash. Not part of `make test`.
 FUZZ_SECONDS ?= 600
+FUZZ_INPUT_SECONDS ?= 2
 FUZZ_TARGETS ?= shell_reader command_reader kubeconfig request_timeout
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "fuzz $$t for $(FUZZ_SECONDS)s"; \
-	  cargo +nightly fuzz run --fuzz-dir tests/fuzz $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	  cargo +nightly fuzz run --fuzz-dir tests/fuzz $$t -- -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_INPUT_SECONDS) || exit 1; \
 	done
 
 ## The control plane, fake-node and real-node (REAL_NODE=0 skips the real node).

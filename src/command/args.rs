@@ -233,6 +233,9 @@ pub(super) fn default_port(scheme: Option<&str>) -> Option<u16> {
         "redis" | "rediss" => Some(6379),
         "mongodb" => Some(27017),
         "amqp" => Some(5672),
+        "amqps" => Some(5671),
+        "nats" => Some(4222),
+        "kafka" => Some(9092),
         "ftp" => Some(21),
         _ => None,
     }

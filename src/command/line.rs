@@ -6,11 +6,12 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 use super::args::{Arg, marker};
+use super::argv::shell_script;
 use super::params;
 use super::plumbing::{PLUMBING, SHELLS, WRAPPERS};
 use super::tools::{self, Call};
 use super::{Check, Extraction, Mode, Tool};
-use crate::command::expand::{self, Chars, EnvTable, NAMESPACE_FILE, Unknown, Value};
+use crate::command::expand::{self, EnvTable, NAMESPACE_FILE, Unknown, Value};
 use crate::command::shell::{self, Ctx, Guard, Loop, Piece, Word};
 
 /// How deep `sh -c` may nest inside `sh -c`.
@@ -245,6 +246,20 @@ impl Reader<'_> {
         let Some(first) = args.first() else {
             return;
         };
+        // `CMD="pg_isready -h db"; until $CMD`: an unquoted variable's value is split into
+        // words, the first of them the command.
+        if let [Piece::Param { .. }] = words[0].pieces.as_slice()
+            && !words[0].quoted
+            && let Some(text) = first.known()
+            && text.split_whitespace().nth(1).is_some()
+        {
+            let split: Vec<Word> = text
+                .split_whitespace()
+                .map(super::calls::literal_word)
+                .chain(words[1..].iter().cloned())
+                .collect();
+            return self.command(&split, raw, ctx, env, out, depth + 1, timeout);
+        }
         let Some(name) = first.known().map(basename) else {
             out.not_understood.push(raw.to_string());
             return;
@@ -360,21 +375,31 @@ impl Reader<'_> {
         if PLUMBING.contains(&name.as_str()) {
             return;
         }
-        let Some(spec) = tools::classify(&name, &args) else {
-            out.not_understood.push(raw.to_string());
-            return;
+        let (spec, mut targets) = match tools::classify(&name, &args) {
+            Some(spec) => {
+                let targets = (spec.read)(&mut Call {
+                    reader: self,
+                    tool: spec.tool,
+                    args: &args[1..],
+                    env,
+                    ctx,
+                    out,
+                    depth,
+                    timeout: timeout.clone(),
+                });
+                (spec, targets)
+            }
+            None => (Tool::UrlClient.spec(), Vec::new()),
+        };
+        // A client not read otherwise, handed a service's URL from the environment.
+        let spec = match targets.is_empty() && !spec.target_optional {
+            true => {
+                targets = tools::env_url::named_in(raw, env);
+                Tool::UrlClient.spec()
+            }
+            false => spec,
         };
         let tool = spec.tool;
-        let targets = (spec.read)(&mut Call {
-            reader: self,
-            tool,
-            args: &args[1..],
-            env,
-            ctx,
-            out,
-            depth,
-            timeout: timeout.clone(),
-        });
         if targets.is_empty() && !spec.target_optional {
             out.not_understood.push(raw.to_string());
             return;
@@ -476,93 +501,6 @@ pub(super) fn assignment(word: &Word) -> Option<(String, Word)> {
     ))
 }
 
-/// A word made of one argv element (no shell: every character is literal).
-pub(super) fn word_of(chars: &Chars) -> Word {
-    let mut pieces: Vec<Piece> = Vec::new();
-    for ch in &chars.chars {
-        let unknown = (ch.c == expand::UNKNOWN)
-            .then(|| ch.origin.and_then(|i| chars.refs.get(i)))
-            .flatten()
-            .and_then(|r| match &r.value {
-                Value::Unknown(u) => Some(u.clone()),
-                Value::Known { .. } => None,
-            });
-        match unknown {
-            Some(u) => pieces.push(Piece::Unknown(u)),
-            None => match pieces.last_mut() {
-                Some(Piece::Text(t)) => t.push(ch.c),
-                _ => pieces.push(Piece::Text(ch.c.to_string())),
-            },
-        }
-    }
-    let mut notes: Vec<String> = Vec::new();
-    for r in &chars.refs {
-        if let Value::Known { note: Some(n), .. } = &r.value
-            && !notes.contains(n)
-        {
-            notes.push(n.clone());
-        }
-    }
-    Word {
-        pieces,
-        written: chars.written(0, chars.chars.len()),
-        quoted: true,
-        notes,
-    }
-}
-/// `sh -c SCRIPT`, `bash -ec SCRIPT`, `/bin/sh -c -- SCRIPT`: the shell and the script's index.
-pub(super) fn shell_script(words: &[Word]) -> Option<(String, usize)> {
-    let first = words.first()?.literal()?;
-    let name = basename(&first);
-    if !SHELLS.contains(&name.as_str()) {
-        return None;
-    }
-    let mut i = 1;
-    let mut has_c = false;
-    while let Some(w) = words.get(i) {
-        let Some(text) = w.literal() else {
-            break;
-        };
-        if text == "--" {
-            i += 1;
-            break;
-        }
-        if text.starts_with('-') || text.starts_with('+') {
-            if text.starts_with('-') && !text.starts_with("--") && text.contains('c') {
-                has_c = true;
-            }
-            if text == "-o" || text == "+o" {
-                i += 1;
-            }
-            i += 1;
-            continue;
-        }
-        break;
-    }
-    (has_c && i < words.len()).then_some((name, i))
-}
-
 pub(super) fn basename(path: &str) -> String {
     path.rsplit('/').next().unwrap_or(path).to_string()
-}
-
-/// `{1..100}`: bash expands it; sh leaves it as one word.
-pub(super) fn has_brace_range(text: &str) -> bool {
-    let mut rest = text;
-    while let Some(i) = rest.find('{') {
-        let after = &rest[i + 1..];
-        if let Some(end) = after.find('}') {
-            let inner = &after[..end];
-            if let Some((a, b)) = inner.split_once("..")
-                && !a.is_empty()
-                && !b.is_empty()
-                && a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                && b.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            {
-                return true;
-            }
-        }
-        rest = after;
-    }
-    false
 }

@@ -14,8 +14,10 @@
 //! URLs).
 
 mod args;
+mod argv;
 #[cfg(test)]
 mod bounded_tests;
+mod calls;
 mod discovery;
 pub mod expand;
 mod line;
@@ -31,8 +33,9 @@ pub mod tools;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Container, Pod};
 
+use argv::{has_brace_range, shell_script, word_of};
 use expand::{Chars, EnvTable, Unknown};
-use line::{Reader, has_brace_range, shell_script, word_of};
+use line::Reader;
 use shell::{Ctx, SyntaxError, Word};
 pub use tools::Tool;
 
@@ -94,6 +97,19 @@ pub enum Target {
         name: String,
         condition: String,
     },
+    /// A workload's rollout (`kubectl rollout status deployment/x`) or the Jobs a selector
+    /// picks (k8s-wait-for's `job -lSELECTOR`): the API server answers, and `explain` does not
+    /// look these objects up.
+    Workload {
+        written: String,
+        namespace: Option<String>,
+        /// `deployment`, `statefulset`, `daemonset` or `job`.
+        kind: String,
+        name: Option<String>,
+        selector: Option<String>,
+        /// What is waited for: `rollout` (updated replicas available), `condition=complete`.
+        condition: String,
+    },
     /// A timed wait; `None` seconds: forever.
     Sleep {
         written: String,
@@ -109,6 +125,7 @@ impl Target {
             Target::Local { what, .. } => what.clone(),
             Target::Pods { written, .. }
             | Target::Job { written, .. }
+            | Target::Workload { written, .. }
             | Target::Sleep { written, .. } => written.clone(),
         }
     }

@@ -35,15 +35,34 @@ pub(super) fn never_silent(commands: &[shell::SimpleCommand], out: &mut Extracti
     if !polls_only || !out.not_understood.is_empty() {
         return;
     }
-    let condition = commands.iter().find(|c| {
-        matches!(c.ctx.guard, Some(shell::Guard::Until | shell::Guard::While))
-            && c.ctx.in_loop.is_some()
-            && !matches!(c.raw.trim(), "true" | ":" | "false")
-    });
-    if let Some(c) = condition {
+    if let Some(c) = loop_condition(commands, 0) {
         out.not_understood
             .push(format!("{} (the condition of a loop)", c.raw));
     }
+}
+
+/// The first loop condition of a script, or of a here-document it feeds to a shell
+/// (`bash <<'EOF' … EOF`), at most 8 here-documents deep.
+fn loop_condition(
+    commands: &[shell::SimpleCommand],
+    depth: usize,
+) -> Option<&shell::SimpleCommand> {
+    commands
+        .iter()
+        .find(|c| {
+            matches!(c.ctx.guard, Some(shell::Guard::Until | shell::Guard::While))
+                && c.ctx.in_loop.is_some()
+                && !matches!(c.raw.trim(), "true" | ":" | "false")
+        })
+        .or_else(|| {
+            if depth >= 8 {
+                return None;
+            }
+            commands
+                .iter()
+                .filter_map(|c| c.stdin_script.as_deref())
+                .find_map(|body| loop_condition(body, depth + 1))
+        })
 }
 
 /// True for a request to the Kubernetes API server (`https://kubernetes.default.svc/api/…`):

@@ -143,25 +143,122 @@ mod tests {
         }
     }
 
+    /// A command kept in a variable and run unquoted: its value split into words.
     #[test]
-    fn kubectl_shapes() {
-        let rows: Vec<Row> = vec![(
-            "elixierco/elixier wait-gitweb.tpl (the command written out)",
-            "sh",
-            "kubectl wait pod/gitweb-0 --for=condition=ContainersReady --timeout=3600s",
-            &[],
-            vec![("kubectl wait", "-", None, "ToolWaits")],
-        )];
+    fn a_command_in_a_variable() {
+        let rows: Vec<Row> = vec![
+            (
+                "chatwoot/charts charts/chatwoot/templates/migrations-job.yaml",
+                "sh",
+                "PG_READY=\"pg_isready -h myrel-chatwoot-postgresql -p 5432\"; until $PG_READY; do sleep 2; done; echo \"Database ready to accept connections.\"  ;",
+                &[],
+                vec![(
+                    "pg_isready",
+                    "myrel-chatwoot-postgresql",
+                    Some(5432),
+                    "Loop",
+                )],
+            ),
+            (
+                "the same with braces and an argument after it",
+                "sh",
+                "CHECK='nc -z'; until ${CHECK} db 5432; do sleep 1; done",
+                &[],
+                vec![("nc", "db", Some(5432), "Loop")],
+            ),
+        ];
         for (source, shell, script, env, want) in rows {
             assert_eq!(seen_in(shell, script, env), want, "{source}: {script}");
         }
-        assert!(seen("kubectl rollout status deployment/api", &[]).is_empty());
+        // Quoted, the value is one word: a command named "pg_isready -h db", not read.
+        assert!(seen("C='pg_isready -h db'; until \"$C\"; do sleep 1; done", &[]).is_empty());
+    }
+
+    #[test]
+    fn kubectl_shapes() {
+        let rows: Vec<Row> = vec![
+            (
+                "elixierco/elixier wait-gitweb.tpl (the command written out)",
+                "sh",
+                "kubectl wait pod/gitweb-0 --for=condition=ContainersReady --timeout=3600s",
+                &[],
+                vec![("kubectl wait", "-", None, "ToolWaits")],
+            ),
+            (
+                "karmada-io/karmada karmada-static-resource-job.yaml (a heredoc fed to bash)",
+                "sh",
+                "bash <<'EOF'\nset -ex\nkubectl rollout status deployment myrel-apiserver -n karmada-system\nkubectl apply -k /crds --kubeconfig /etc/kubeconfig\nEOF\n",
+                &[],
+                vec![("kubectl rollout status", "-", None, "ToolWaits")],
+            ),
+            (
+                "dify-helm ci/scripts/setup-external-mysql-dns.sh",
+                "bash",
+                "kubectl rollout status deployment/coredns -n kube-system --timeout=120s",
+                &[],
+                vec![("kubectl rollout status", "-", None, "ToolWaits")],
+            ),
+        ];
+        for (source, shell, script, env, want) in rows {
+            assert_eq!(seen_in(shell, script, env), want, "{source}: {script}");
+        }
+        // `kubectl get pods … -o jsonpath=…ready…` polled: the pods' readiness.
+        use crate::command::{Target, tools::tests::extraction};
+        let polled: &[(&str, &str, Option<&str>, &[&str])] = &[
+            (
+                "bitwarden/helm-charts post-install-db-migrator-job.yaml",
+                "until ready=\"$(kubectl get pods -n corpus -l app=myrel-self-host-admin -o jsonpath=\"{.items[*].status.containerStatuses[*].ready}\")\"; [ -n \"$ready\" ] && ! echo \"$ready\" | grep -q false; do sleep 1; done",
+                Some("app=myrel-self-host-admin"),
+                &[],
+            ),
+            (
+                "a pod by name, its Ready condition",
+                "while [ \"$(kubectl get pod db-0 -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}')\" != True ]; do sleep 2; done",
+                None,
+                &["db-0"],
+            ),
+        ];
+        for (source, script, selector, names) in polled {
+            let e = extraction("sh", script);
+            let pods: Vec<_> = e
+                .checks
+                .iter()
+                .filter_map(|c| match &c.target {
+                    Target::Pods {
+                        selector, names, ..
+                    } => Some((selector.clone(), names.clone())),
+                    _ => None,
+                })
+                .collect();
+            let want = (
+                selector.map(str::to_string),
+                names.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            );
+            assert_eq!(pods, [want], "{source}");
+        }
+        // Run bare, `kubectl get` exits 0 when nothing matches: no wait read, said.
+        let e = extraction("sh", "until kubectl get pods -l app=db; do sleep 1; done");
+        assert!(
+            e.checks
+                .iter()
+                .all(|c| matches!(c.target, Target::Sleep { .. }))
+        );
+        assert_eq!(e.not_understood.len(), 1, "{:?}", e.not_understood);
+        // `rollout history`, `rollout restart`: no wait.
+        assert!(seen("kubectl rollout history deployment/api", &[]).is_empty());
     }
 
     #[test]
     fn a_loop_waiting_on_what_is_not_read_is_said() {
         use crate::command::tools::tests::extraction;
         let cases: &[(&str, &str, &str)] = &[
+            // karmada-io/karmada _helpers.tpl (waitStaticResource): a loop in a here-document
+            // fed to bash, on a ConfigMap's value.
+            (
+                "sh",
+                "bash <<'EOF'\nset -ex\nwhile [[ $(kubectl --kubeconfig /etc/kubeconfig get configmap karmada-version -n karmada-system -o jsonpath='{.data.karmadaVersion}') != v1.14.0 ]]; do\n  echo \"wait\"; sleep 2\ndone\nEOF\n",
+                "[[ $(kubectl --kubeconfig /etc/kubeconfig get configmap karmada-version -n karmada-system -o jsonpath='{.data.karmadaVersion}') != v1.14.0 ]]",
+            ),
             // A file another container writes.
             (
                 "sh",
@@ -224,6 +321,21 @@ mod tests {
             } => {
                 format!("job {name} in {}", namespace.clone().unwrap_or_default())
             }
+            Target::Workload {
+                kind,
+                name,
+                selector,
+                namespace,
+                ..
+            } => format!(
+                "{kind} {}{} in {}",
+                name.clone().unwrap_or_default(),
+                selector
+                    .clone()
+                    .map(|s| format!("-l {s}"))
+                    .unwrap_or_default(),
+                namespace.clone().unwrap_or_default()
+            ),
             Target::Host(h) => format!("host {}", h.written),
             t => format!("{t:?}"),
         };
@@ -272,11 +384,98 @@ mod tests {
                 json!(["pod-r", "-lapp=x"]),
                 vec![],
             ),
-            // Jobs by label are not read (a Job target names one Job).
+            // Jobs by label: wait_for.sh runs `kubectl describe jobs "-l…" KUBECTL_ARGS`, so
+            // `-lSEL`, `-l SEL` and a set-based selector all pick the Jobs by label.
             (
                 "onedata/charts job-groups.yaml",
                 k8s,
                 json!(["job", "-l release in (dev), dependency-level notin (0)"]),
+                vec!["job -l release in (dev), dependency-level notin (0) in "],
+            ),
+            (
+                "wait_for.sh: `job -l key=value` (the selector in the next word)",
+                k8s,
+                json!(["job", "-l", "app=migrate", "-n", "data"]),
+                vec!["job -l app=migrate in data"],
+            ),
+            (
+                "wait_for.sh: `job-wr -lkey=value`",
+                k8s,
+                json!(["job-wr", "-lapp.kubernetes.io/component=migrations"]),
+                vec!["job -l app.kubernetes.io/component=migrations in "],
+            ),
+            (
+                "wait_for.sh: `pod -l key=value`",
+                k8s,
+                json!(["pod", "-l", "app=db"]),
+                vec!["pods -l app=db in "],
+            ),
+            // `kubectl rollout status` waits for a workload's rollout.
+            (
+                "karmada-io/karmada charts/karmada/templates/karmada-static-resource-job.yaml",
+                "bitnami/kubectl:1.31",
+                json!([
+                    "rollout",
+                    "status",
+                    "deployment",
+                    "myrel-apiserver",
+                    "-n",
+                    "karmada-system"
+                ]),
+                vec!["deployment myrel-apiserver in karmada-system"],
+            ),
+            (
+                "kubeflow/manifests .github/workflows/istio_validation.yaml",
+                "bitnami/kubectl:1.31",
+                json!([
+                    "rollout",
+                    "status",
+                    "daemonset/istio-cni-node",
+                    "-n",
+                    "kube-system",
+                    "--timeout=120s"
+                ]),
+                vec!["daemonset istio-cni-node in kube-system"],
+            ),
+            (
+                "apolloconfig/apollo-helm-chart .github/workflows/helm-validate.yml (`-n` before `rollout`)",
+                "alpine/k8s:1.30.2",
+                json!([
+                    "kubectl",
+                    "-n",
+                    "apollo",
+                    "rollout",
+                    "status",
+                    "statefulset/mysql",
+                    "--timeout=10m"
+                ]),
+                vec!["statefulset mysql in apollo"],
+            ),
+            (
+                "langfuse/langfuse-k8s examples/upgrade-v1-to-v2/README.md (`deploy/`)",
+                "alpine/k8s:1.30.2",
+                json!([
+                    "kubectl",
+                    "-n",
+                    "langfuse",
+                    "rollout",
+                    "status",
+                    "deploy/langfuse-v2-web",
+                    "--timeout=600s"
+                ]),
+                vec!["deployment langfuse-v2-web in langfuse"],
+            ),
+            (
+                "kubectl pkg/cmd/rollout/rollout_status.go: `-l` and `-w`",
+                "rancher/kubectl:v1.30.2",
+                json!(["rollout", "status", "-w", "statefulset", "-l", "app=db"]),
+                vec!["statefulset -l app=db in "],
+            ),
+            // Not a rollout status: nothing waited on, said not understood.
+            (
+                "kubectl rollout restart",
+                "bitnami/kubectl:1.31",
+                json!(["rollout", "restart", "deployment/web"]),
                 vec![],
             ),
             (

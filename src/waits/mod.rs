@@ -72,6 +72,7 @@ pub const CODES: &[&str] = &[
     "EmptyTarget",
     "TimedWait",
     "WaitNotUnderstood",
+    "WaitingOnRollout",
     // Made from these by the diagnosis once the log or the pod itself is read
     // (`diagnosis::logcause`, `diagnosis::selfwait`); still waits, printed with them.
     "WaitLogShowsCause",
@@ -253,7 +254,19 @@ mod fuzz {
         .unwrap()
     }
 
+    /// What one generated input may take, reading and explaining it (a debug build on a busy
+    /// machine): the reader's own budget is milliseconds, a slow input is seconds.
+    const PER_INPUT: std::time::Duration = std::time::Duration::from_secs(2);
+
     fn everything(command: Vec<String>, args: Vec<String>) {
+        let start = std::time::Instant::now();
+        let shown = format!("{command:?} {args:?}");
+        read_and_explain(command, args);
+        let took = start.elapsed();
+        assert!(took < PER_INPUT, "{shown} took {took:?}");
+    }
+
+    fn read_and_explain(command: Vec<String>, args: Vec<String>) {
         let p = pod(command, args);
         let _ = needs(&p);
         let objects = WaitObjects {
@@ -297,6 +310,8 @@ mod fuzz {
                 "kafka-topics.sh --bootstrap-server", "retry_while", "f() { nc -z $1 1; }; f", "exec 3<>/dev/tcp",
                 "grpc-health-probe -addr=", "etcdctl --endpoints", "wait4x http", "wait4x tcp",
                 "kubernetes-entrypoint", "[ \"$(curl -s", "[[ $(nc -z", "read -r h; nc -z $h",
+                "kubectl rollout status", "kubectl -n x rollout status deploy/", "wait_for.sh job -l",
+                "[ \"$(kubectl get pods -o jsonpath={.ready} -l", "./check $AMQP_URL", "C=\"nc -z\"; $C",
                 "postgresql_execute d u p -h", "postgresql_remote_execute", "debug_execute",
                 "appsmith_wait_for_mongodb_connection", "mastodon_wait_for_redis_connection",
                 "f() { local a=(); nc \"${a[@]}\" ${1:-?m}; }; f", "H=a,b; nc ${H//,/ }"]),

@@ -265,7 +265,7 @@ impl<'a> Planner<'a> {
                     }
                 }
             }
-            Target::Local { .. } | Target::Sleep { .. } => {}
+            Target::Local { .. } | Target::Sleep { .. } | Target::Workload { .. } => {}
         }
     }
 

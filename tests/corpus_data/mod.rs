@@ -3,7 +3,8 @@
 //! `e2e_corpus.rs` (explain on the control plane).
 //!
 //! `held-out.txt` names the held-out third (chosen at random, see its header): `make test` scores
-//! it apart from the development part, whose misses are the ones worked on.
+//! it apart from the development part, whose misses are the ones worked on. `batch2.txt` names a
+//! second batch, from projects not read before, with its own held-out third (`held-out-2.txt`).
 //!
 //! Each file names a project (and the commit read); each entry holds one init container as
 //! rendered (Helm templates filled with plausible values: release `myrel`, namespace
@@ -99,8 +100,10 @@ pub struct Entry {
     pub container: Value,
     pub config_maps: Vec<Value>,
     pub expect: Expect,
-    /// In the held-out part (`held-out.txt`).
+    /// In a held-out part (`held-out.txt`, `held-out-2.txt`).
     pub held_out: bool,
+    /// In the second batch (`batch2.txt`).
+    pub batch2: bool,
 }
 
 pub fn dir() -> PathBuf {
@@ -109,11 +112,18 @@ pub fn dir() -> PathBuf {
 
 /// The held-out entries named in `held-out.txt`, as `(project, name)`.
 pub fn held_out() -> std::collections::BTreeSet<(String, String)> {
-    let text = std::fs::read_to_string(dir().join("held-out.txt")).expect("held-out.txt");
+    named("held-out.txt")
+}
+
+/// The entries named in one of the corpus's lists (`project name` a line), as `(project, name)`.
+pub fn named(file: &str) -> std::collections::BTreeSet<(String, String)> {
+    let text = std::fs::read_to_string(dir().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
     text.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
-            let (project, name) = l.split_once(' ').expect("held-out.txt: `project name`");
+            let (project, name) = l
+                .split_once(' ')
+                .unwrap_or_else(|| panic!("{file}: `project name`"));
             (project.to_string(), name.to_string())
         })
         .collect()
@@ -121,7 +131,9 @@ pub fn held_out() -> std::collections::BTreeSet<(String, String)> {
 
 /// Every entry of every file, in file then entry order.
 pub fn load() -> Vec<Entry> {
-    let held = held_out();
+    let mut held = held_out();
+    held.extend(named("held-out-2.txt"));
+    let batch2 = named("batch2.txt");
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir())
         .expect("tests/data/corpus")
         .map(|e| e.expect("dir entry").path())
@@ -148,7 +160,9 @@ pub fn load() -> Vec<Entry> {
                 ),
                 v => panic!("{}: {}: bad expect {v}", path.display(), raw.name),
             };
-            let held_out = held.contains(&(file.project.clone(), raw.name.clone()));
+            let key = (file.project.clone(), raw.name.clone());
+            let held_out = held.contains(&key);
+            let in_batch2 = batch2.contains(&key);
             out.push(Entry {
                 project: file.project.clone(),
                 name: raw.name,
@@ -157,6 +171,7 @@ pub fn load() -> Vec<Entry> {
                 config_maps: raw.config_maps,
                 expect,
                 held_out,
+                batch2: in_batch2,
             });
         }
     }
@@ -220,6 +235,39 @@ pub fn check_shape(entries: &[Entry]) {
         assert!(known.contains(h), "held-out.txt names no entry {h:?}");
     }
     assert!(held.len() >= 100, "{} held-out entries", held.len());
+    // The second batch: at least 60 entries from at least 15 projects no earlier entry comes
+    // from, its held-out part a third of it.
+    let batch2 = named("batch2.txt");
+    let held2 = named("held-out-2.txt");
+    for b in batch2.iter().chain(&held2) {
+        assert!(
+            known.contains(b),
+            "batch2.txt or held-out-2.txt names no entry {b:?}"
+        );
+    }
+    assert!(
+        held2.is_subset(&batch2),
+        "held-out-2.txt names an entry outside batch2.txt"
+    );
+    assert_eq!(
+        held2.len(),
+        batch2.len() / 3,
+        "held-out-2.txt is not a third"
+    );
+    let new: std::collections::BTreeSet<&str> = batch2.iter().map(|(p, _)| p.as_str()).collect();
+    assert!(
+        batch2.len() >= 60 && new.len() >= 15,
+        "{} entries from {} projects",
+        batch2.len(),
+        new.len()
+    );
+    for e in entries.iter().filter(|e| new.contains(e.project.as_str())) {
+        assert!(
+            e.batch2,
+            "{} {} is from a second-batch project but not in batch2.txt",
+            e.project, e.name
+        );
+    }
     // The README names every source: repository and commit.
     let readme = std::fs::read_to_string(dir().join("README.md")).expect("README.md");
     for e in entries {

@@ -619,7 +619,12 @@ mod tests {
 
         #[test]
         fn never_panics(script in "[a-z0-9 $(){}'\"`;|&<>\\\\#=:/.@\n\t!*?~,+-]{0,160}") {
+            // A time budget per input: a slow input fails (generous for a debug build on a busy
+            // machine; parsing 160 characters takes microseconds).
+            let start = std::time::Instant::now();
             let _ = parse_text(&script);
+            let took = start.elapsed();
+            proptest::prop_assert!(took < std::time::Duration::from_secs(2), "{script:?} took {took:?}");
         }
     }
 }

@@ -1,5 +1,5 @@
-//! Kubernetes waiters: `kubectl wait` and the k8s-wait-for image's `wait_for.sh`, which wait on
-//! Pods and Jobs.
+//! Kubernetes waiters: `kubectl wait`, `kubectl rollout status` and the k8s-wait-for image's
+//! `wait_for.sh`, which wait on Pods, Jobs and workloads.
 
 use super::Call;
 use crate::command::args::{Arg, host_target, opts};
@@ -107,7 +107,19 @@ pub(super) fn k8s_wait_for(call: &mut Call) -> Vec<Target> {
             names,
             condition: "condition=Ready".into(),
         }],
-        "job" | "job-wr" | "job-we" if selector.is_none() => names
+        // `kubectl describe jobs -lSEL`: every Job the selector picks.
+        "job" | "job-wr" | "job-we" if selector.is_some() => vec![Target::Workload {
+            written: selector
+                .clone()
+                .map(|s| format!("-l{s}"))
+                .unwrap_or_default(),
+            namespace: ns,
+            kind: "job".into(),
+            name: None,
+            selector,
+            condition: "condition=complete".into(),
+        }],
+        "job" | "job-wr" | "job-we" => names
             .into_iter()
             .map(|n| Target::Job {
                 written: n.clone(),
@@ -128,4 +140,127 @@ pub(super) fn k8s_wait_for(call: &mut Call) -> Vec<Target> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// `kubectl rollout status TYPE/NAME` (or `TYPE NAME`) `[-n NS] [--timeout=D]`: waits until the
+/// Deployment, StatefulSet or DaemonSet has rolled out (kubectl's pkg/cmd/rollout/rollout_status.go;
+/// `--watch=false` reports once). `-l` picks the workloads by label; `-f FILE` names them in a
+/// file, not read.
+pub(super) fn kubectl_rollout(call: &mut Call) -> Vec<Target> {
+    let o = opts(
+        call.args,
+        "nlfks",
+        &[
+            "--namespace",
+            "--selector",
+            "--timeout",
+            "--revision",
+            "--context",
+            "--kubeconfig",
+            "--filename",
+            "--kustomize",
+            "--server",
+            "--cluster",
+            "--user",
+            "--token",
+            "--request-timeout",
+        ],
+    );
+    let mut positional = o.positional.iter().map(|a| a.text.trim());
+    if positional.next() != Some("rollout") || positional.next() != Some("status") {
+        return Vec::new();
+    }
+    let ns = o
+        .get(&["-n", "--namespace"])
+        .and_then(|a| a.known().map(str::to_string));
+    let selector = o
+        .get(&["-l", "--selector"])
+        .map(|a| a.text.trim().to_string());
+    let Some(first) = positional.next() else {
+        return Vec::new();
+    };
+    let (kind, name) = match first.split_once('/') {
+        Some((k, n)) => (k, Some(n.to_string())),
+        None => (first, positional.next().map(str::to_string)),
+    };
+    let kind = match kind
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "deployment" | "deployments" | "deploy" => "deployment",
+        "statefulset" | "statefulsets" | "sts" => "statefulset",
+        "daemonset" | "daemonsets" | "ds" => "daemonset",
+        _ => return Vec::new(),
+    };
+    if name.is_none() && selector.is_none() {
+        return Vec::new();
+    }
+    vec![Target::Workload {
+        written: match (&name, &selector) {
+            (Some(n), _) => format!("{kind}/{n}"),
+            (None, Some(s)) => format!("{kind} -l {s}"),
+            (None, None) => kind.to_string(),
+        },
+        namespace: ns,
+        kind: kind.into(),
+        name,
+        selector,
+        condition: "rollout".into(),
+    }]
+}
+
+/// `kubectl get pod[s] [NAME…|-l SEL] -o jsonpath=…ready…` polled in a loop
+/// (`until [ "$(kubectl get pods -l app=db -o jsonpath='{…ready}')" = true ]`): the loop tests
+/// the pods' readiness. Run bare, `kubectl get` exits 0 when a selector matches nothing, and
+/// what another output is tested for is not read: no target (said not understood).
+pub(super) fn kubectl_get_pods(call: &mut Call) -> Vec<Target> {
+    if call.ctx.in_loop.is_none() {
+        return Vec::new();
+    }
+    let o = opts(
+        call.args,
+        "nlo",
+        &[
+            "--namespace",
+            "--selector",
+            "--output",
+            "--context",
+            "--kubeconfig",
+            "--field-selector",
+            "--template",
+        ],
+    );
+    let mut positional = o.positional.iter().map(|a| a.text.trim());
+    if positional.next() != Some("get") || !matches!(positional.next(), Some("pod" | "pods" | "po"))
+    {
+        return Vec::new();
+    }
+    let tests_readiness = o
+        .get(&["-o", "--output", "--template"])
+        .is_some_and(|a| a.text.to_ascii_lowercase().contains("ready"));
+    if !tests_readiness {
+        return Vec::new();
+    }
+    let selector = o
+        .get(&["-l", "--selector"])
+        .map(|a| a.text.trim().to_string());
+    let names: Vec<String> = positional.map(str::to_string).collect();
+    if selector.is_none() && names.is_empty() {
+        return Vec::new();
+    }
+    vec![Target::Pods {
+        written: selector
+            .clone()
+            .map(|s| format!("-l {s}"))
+            .unwrap_or_else(|| names.join(" ")),
+        namespace: o
+            .get(&["-n", "--namespace"])
+            .and_then(|a| a.known().map(str::to_string)),
+        selector,
+        names,
+        condition: "condition=Ready".into(),
+    }]
 }

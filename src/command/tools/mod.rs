@@ -11,6 +11,7 @@ mod db;
 mod dev_tcp;
 mod dns;
 pub mod entrypoints;
+pub(super) mod env_url;
 mod http;
 mod k8s_entrypoint;
 mod kafka;
@@ -63,6 +64,10 @@ pub enum Tool {
     Etcdctl,
     Wait4x,
     Sleep,
+    KubectlRollout,
+    /// A command not otherwise known, handed a service's URL in a variable (`env_url.rs`).
+    UrlClient,
+    KubectlGet,
 }
 
 /// What a tool needs of its target to succeed.
@@ -330,7 +335,31 @@ pub const TOOLS: &[Spec] = &[
             sleep::sleep,
         )
     },
+    Spec {
+        waits: true,
+        ..spec(
+            Tool::KubectlRollout,
+            "kubectl rollout status",
+            &["kubectl rollout"],
+            Asks::Nothing,
+            kube::kubectl_rollout,
+        )
+    },
+    // No command names it: the reader falls back to it (`env_url.rs`).
+    spec(Tool::UrlClient, "client", &[], Asks::Port, no_arguments),
+    spec(
+        Tool::KubectlGet,
+        "kubectl get",
+        &["kubectl get"],
+        Asks::Nothing,
+        kube::kubectl_get_pods,
+    ),
 ];
+
+/// The reader of a tool no command names.
+fn no_arguments(_: &mut Call) -> Vec<Target> {
+    Vec::new()
+}
 
 /// An entry that is a check (not a waiter) and must name a target.
 const fn spec(
@@ -373,15 +402,51 @@ impl Tool {
     }
 }
 
-/// The tool a command name denotes (`args[1]`, the first argument, for `kubectl wait`).
+/// The tool a command name denotes (`args[1]`, the first argument, for `kubectl wait`; for
+/// kubectl, the first after its global options: `kubectl -n NS rollout status …`).
 pub(super) fn classify(name: &str, args: &[Arg]) -> Option<&'static Spec> {
-    let sub = args.get(1).and_then(|a| a.known());
+    let sub = match name {
+        "kubectl" => kubectl_subcommand(args),
+        _ => args.get(1).and_then(|a| a.known()),
+    };
     TOOLS.iter().find(|s| {
         s.commands.iter().any(|c| match c.split_once(' ') {
             Some((command, first)) => command == name && sub == Some(first),
             None => *c == name,
         })
     })
+}
+
+/// kubectl's global options that take a value in the next word (kubectl's `--help`).
+const KUBECTL_VALUED: &[&str] = &[
+    "-n",
+    "--namespace",
+    "--context",
+    "--kubeconfig",
+    "--cluster",
+    "--user",
+    "-s",
+    "--server",
+    "--token",
+    "--request-timeout",
+    "--as",
+    "--as-group",
+    "--cache-dir",
+];
+
+/// kubectl's subcommand: its first argument that is not a global option or an option's value.
+fn kubectl_subcommand(args: &[Arg]) -> Option<&str> {
+    let mut rest = args.iter().skip(1);
+    while let Some(a) = rest.next() {
+        let t = a.known()?;
+        if !t.starts_with('-') {
+            return Some(t);
+        }
+        if KUBECTL_VALUED.contains(&t) {
+            rest.next();
+        }
+    }
+    None
 }
 
 /// What a tool's reader gets: its arguments, and the command reader for the commands some

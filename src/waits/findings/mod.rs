@@ -38,7 +38,7 @@ pub use names::busybox_after_1_28;
 use names::host_findings;
 pub use once::CHECK_WILL_FAIL;
 use timed::timed_wait;
-use waited::{job_wait, pods_wait};
+use waited::{job_wait, pods_wait, workload_wait};
 
 /// How many backing-pod hops are followed.
 pub const MAX_CHAIN_DEPTH: usize = 3;
@@ -312,6 +312,20 @@ pub(super) fn check_findings(w: Walk, check: &Check) -> Vec<Finding> {
         Target::Job {
             namespace, name, ..
         } => job_wait(w, check, namespace.as_deref(), name),
+        Target::Workload {
+            namespace,
+            kind,
+            name,
+            selector,
+            ..
+        } => workload_wait(
+            w,
+            check,
+            namespace.as_deref(),
+            kind,
+            name.as_deref(),
+            selector.as_deref(),
+        ),
         Target::Host(h) => host_findings(w, check, h),
     };
     for f in &mut targets {

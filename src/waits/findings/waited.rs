@@ -1,4 +1,5 @@
-//! Pods and Jobs waited on: `kubectl wait` and k8s-wait-for (`WaitingOnPod`, `WaitingOnJob`).
+//! Pods, Jobs and workloads waited on: `kubectl wait`, `kubectl rollout status` and k8s-wait-for
+//! (`WaitingOnPod`, `WaitingOnJob`, `WaitingOnRollout`).
 
 use super::Walk;
 
@@ -361,4 +362,81 @@ fn service_account<'w>(world: &'w World<'_>) -> &'w str {
         .as_ref()
         .and_then(|s| s.service_account_name.as_deref())
         .unwrap_or("default")
+}
+
+/// `kubectl rollout status deployment/x`, k8s-wait-for `job -lSEL`: what is waited for, said
+/// once; these objects are not looked up (only Pods, Services and Jobs by name are).
+pub(super) fn workload_wait(
+    w: Walk,
+    check: &Check,
+    namespace: Option<&str>,
+    kind: &str,
+    name: Option<&str>,
+    selector: Option<&str>,
+) -> Vec<Finding> {
+    let Walk { world, ext, .. } = w;
+    let ns = namespace.unwrap_or(world.namespace);
+    if world.objects.is_none() {
+        return Vec::new();
+    }
+    let what = match (name, selector) {
+        (Some(n), _) => format!("{kind}/{n}"),
+        (None, Some(s)) => format!("every {kind} matching {s}"),
+        (None, None) => kind.to_string(),
+    };
+    let (code, message, hint) = if kind == "job" {
+        (
+            "WaitingOnJob",
+            format!(
+                "waits for {what} in namespace {ns} to finish (no active and no failed pod): Jobs picked by a selector are not checked"
+            ),
+            format!(
+                "`kubectl get jobs -n {ns} -l '{}'`",
+                selector.unwrap_or_default()
+            ),
+        )
+    } else {
+        (
+            "WaitingOnRollout",
+            format!(
+                "waits for the rollout of {what} in namespace {ns} (its updated replicas available): not checked"
+            ),
+            match (name, selector) {
+                (Some(n), _) => format!("`kubectl rollout status {kind}/{n} -n {ns}`"),
+                (None, s) => format!(
+                    "`kubectl get {kind} -n {ns} -l '{}'`",
+                    s.unwrap_or_default()
+                ),
+            },
+        )
+    };
+    let mut f = new(code, Severity::Info, ext, check, message);
+    // Names from the pod's spec reach a command line and the JSON only when they are names.
+    let is_name = |t: &str| {
+        !t.is_empty()
+            && t.len() <= 253
+            && t.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+    };
+    let selector_ok = selector.is_none_or(|s| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || " ,=!()-_./".contains(c))
+    });
+    if !is_name(ns) || name.is_some_and(|n| !is_name(n)) || !selector_ok {
+        return vec![f];
+    }
+    f.hint = hint;
+    if let Some(n) = name {
+        f.resolved = Some(ObjectRef::new(
+            match kind {
+                "deployment" => "Deployment",
+                "statefulset" => "StatefulSet",
+                "daemonset" => "DaemonSet",
+                _ => "Job",
+            },
+            ns,
+            n,
+        ));
+    }
+    vec![f]
 }

@@ -133,6 +133,34 @@ fn kubectl_wait_pods_and_jobs() {
             None,
             "",
         ),
+        // Workloads and Jobs picked by a selector are said, not looked up.
+        (
+            "kubectl rollout status deployment/api -n shop --timeout=60s",
+            json!([]),
+            json!([]),
+            "WaitingOnRollout",
+            "the rollout of deployment/api in namespace shop",
+            Some(ObjectRef::new("Deployment", "shop", "api")),
+            "",
+        ),
+        (
+            "kubectl rollout status deployment/a;b -n shop",
+            json!([]),
+            json!([]),
+            "WaitingOnRollout",
+            "the rollout of deployment/a;b",
+            None,
+            "",
+        ),
+        (
+            "wait_for.sh job -lapp=migrate",
+            json!([]),
+            json!([]),
+            "WaitingOnJob",
+            "every job matching app=migrate in namespace shop",
+            None,
+            "",
+        ),
     ];
     for (command, pods, jobs, code, message, resolved, evidence) in cases {
         let args: Vec<&str> = command.split(' ').collect();
@@ -158,6 +186,14 @@ fn kubectl_wait_pods_and_jobs() {
             "{command}: {:?}",
             f.evidence
         );
+        // A workload whose name is no name: said, never put in a command line or the JSON.
+        if command.contains("a;b") {
+            assert_eq!(
+                (f.resolved.clone(), f.hint.as_str()),
+                (None, ""),
+                "{command}"
+            );
+        }
     }
 }
 

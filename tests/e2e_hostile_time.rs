@@ -250,7 +250,7 @@ fn ordinary_codes(doc: &Value) -> Vec<(String, Vec<String>)> {
 }
 
 #[tokio::test]
-#[ignore = "the goal is not met yet: about 11-13x in a debug build (run with --ignored to measure)"]
+#[ignore = "the goal is not met yet: 8-13x in a debug build (run with --ignored to measure)"]
 async fn hostile_objects_cost_at_most_twice_the_time_without_them() {
     let plain = TestNs::new("time-plain").await;
     let hostile = TestNs::new("time-hostile").await;

@@ -10,97 +10,19 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::hostile_pods::{self, blocked, pathological, sh};
 use common::{TestNs, audit_mark, env, initdoctor, random_suffix, state};
 use kube::api::{Api, ApiResource, DynamicObject, PostParams};
 use serde_json::{Value, json};
 
+/// The pod of [`hostile_pods::pod_json`], without labels.
 fn pod_json(name: &str, command: Value, env: Value) -> String {
-    json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name},
-        "spec": {
-            "initContainers": [{"name": "step", "image": "busybox:1.36", "command": command, "env": env}],
-            "containers": [{"name": "app", "image": "busybox:1.36"}]
-        }
-    })
-    .to_string()
+    hostile_pods::pod_json(name, command, env, json!({}))
 }
 
-/// Put a pod stuck in its init container (running, waiting on something) on the control plane.
-async fn blocked(ns: &TestNs, name: &str, command: Value, env: Value) {
-    ns.pod(&pod_json(name, command, env)).await;
-    ns.set_status(
-        name,
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [state::running("step", "busybox:1.36", "2026-01-01T00:00:00Z")],
-               "containerStatuses": [state::waiting("app", "busybox:1.36", "PodInitializing", "", 0)]}),
-    )
-    .await;
-}
-
-fn sh(script: &str) -> Value {
-    json!(["sh", "-c", script])
-}
-
-/// `V1='$(V0)$(V0)'` … `V40`: each doubles the one before, as Kubernetes expands them.
-fn doubling_env() -> Value {
-    let mut env = vec![json!({"name": "V0", "value": "abcdefghij"})];
-    for i in 1..=40 {
-        env.push(json!({"name": format!("V{i}"), "value": format!("$(V{0})$(V{0})", i - 1)}));
-    }
-    Value::Array(env)
-}
-
-/// The pathological pods: (name, command, env).
-fn pathological() -> Vec<(&'static str, Value, Value)> {
-    vec![
-        (
-            "doubling-env",
-            sh("until nc -z $V40 5432; do sleep 2; done"),
-            doubling_env(),
-        ),
-        (
-            "doubling-argv",
-            json!(["nc", "-z", "$(V40)", "5432"]),
-            doubling_env(),
-        ),
-        (
-            "doubling-shell",
-            sh(&format!(
-                "a=x; {} until nc -z $a 1; do sleep 1; done",
-                "a=$a$a; ".repeat(40)
-            )),
-            json!([]),
-        ),
-        (
-            "backtracking",
-            sh(&format!(
-                "V={}; until nc -z ${{V%*a*a*a*a*a*a*a*b}} 1; do sleep 1; done",
-                "a".repeat(20_000)
-            )),
-            json!([]),
-        ),
-        (
-            "nested-substitutions",
-            sh(&format!(
-                "X=$({}echo db{}); until nc -z $X 1; do sleep 1; done",
-                "echo $(".repeat(40),
-                " | cut -d: -f1)".repeat(40)
-            )),
-            json!([]),
-        ),
-        (
-            "repeated-lookups",
-            sh(&"nslookup db; ".repeat(5_000)),
-            json!([]),
-        ),
-    ]
-}
-
-/// `explain -n NS -o json` and how long it took.
-fn explain_ns(ns: &str) -> (common::Run, Duration) {
-    let start = Instant::now();
-    let run = initdoctor(&[
+/// `explain -n NS -o json`.
+fn explain_ns(ns: &str) -> common::Run {
+    initdoctor(&[
         "explain",
         "-n",
         ns,
@@ -108,13 +30,7 @@ fn explain_ns(ns: &str) -> (common::Run, Duration) {
         "json",
         "--request-timeout",
         "30s",
-    ]);
-    (run, start.elapsed())
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
+    ])
 }
 
 fn pod_of<'a>(doc: &'a Value, name: &str) -> &'a Value {
@@ -126,7 +42,8 @@ fn pod_of<'a>(doc: &'a Value, name: &str) -> &'a Value {
 
 /// The pathological pods beside an ordinary blocked one: `explain -n` reads each in bounded
 /// work, says which value is too large or which script too complex, keeps one finding for a
-/// check repeated 5,000 times — and answers about as fast as without them.
+/// check repeated 1,000 times, and explains the ordinary pod as without them (what that costs
+/// in time: `e2e_hostile_time.rs`).
 #[tokio::test]
 async fn pathological_pods_cost_bounded_work() {
     let plain = TestNs::new("work-plain").await;
@@ -144,9 +61,8 @@ async fn pathological_pods_cost_bounded_work() {
         blocked(&hostile, name, command, env).await;
     }
 
-    let (run, took) = explain_ns(&hostile.name);
+    let run = explain_ns(&hostile.name);
     run.assert_code(0);
-    assert!(took < Duration::from_secs(30), "took {took:?}");
     assert!(
         run.stdout.len() < 2 << 20,
         "{} bytes of output",
@@ -161,14 +77,23 @@ async fn pathological_pods_cost_bounded_work() {
             text(name)
         );
     }
+    // 20,000 characters and 1.3 MB: past the reader's budget, said so; the report's 60
+    // characters: read.
+    for name in ["backtracking", "megabyte-script"] {
+        assert!(
+            text(name).contains("too complex to read"),
+            "{name}: {}",
+            text(name)
+        );
+    }
     assert!(
-        text("backtracking").contains("too complex to read"),
+        !text("backtracking-60").contains("too complex to read"),
         "{}",
-        text("backtracking")
+        text("backtracking-60")
     );
-    // 5,000 times: the last one ends the script (its own finding), the 4,999 others are one.
+    // 1,000 times: the last one ends the script (its own finding), the 999 others are one.
     assert!(
-        text("repeated-lookups").contains("runs this same check 4999 times"),
+        text("repeated-lookups").contains("runs this same check 999 times"),
         "{}",
         text("repeated-lookups")
     );
@@ -183,28 +108,9 @@ async fn pathological_pods_cost_bounded_work() {
         codes.sort();
         codes
     };
-    let (alone, _) = explain_ns(&plain.name);
+    let alone = explain_ns(&plain.name);
     alone.assert_code(0);
     assert_eq!(ordinary(&doc), ordinary(&alone.json()));
-
-    // Time: medians of three runs each. The reader's budget is what the assertions rest on
-    // (above: every pathological pod ended in it, deterministically); the ratio is reported,
-    // and held only to a bound no loaded machine reaches without a hang or a blow-up.
-    let mut with = Vec::new();
-    let mut without = Vec::new();
-    for _ in 0..3 {
-        without.push(explain_ns(&plain.name).1);
-        with.push(explain_ns(&hostile.name).1);
-    }
-    let (with, without) = (median(with), median(without));
-    eprintln!(
-        "explain -n: {with:?} with the pathological pods, {without:?} without (ratio {:.2})",
-        with.as_secs_f64() / without.as_secs_f64().max(0.001)
-    );
-    assert!(
-        with <= without * 5 + Duration::from_secs(20),
-        "{with:?} with the pathological pods, {without:?} without"
-    );
 }
 
 /// An Event stamped 9999-12-31 (valid for the API server, beyond the tool's time type): the

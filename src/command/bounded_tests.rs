@@ -84,6 +84,11 @@ fn pathological() -> Vec<(&'static str, Pod)> {
         ),
         ("$(…) nested 40 deep", pod(sh(nested_subst), json!([]))),
         (
+            // Each `$(` looks for its `)`: one pass over the text, not one per `$(`.
+            "`$(` a hundred thousand times, never closed",
+            pod(json!(["sh", "-c", "$(".repeat(100_000)]), json!([])),
+        ),
+        (
             "functions calling each other",
             pod(
                 sh(format!(

@@ -472,6 +472,23 @@ pub fn expand(input: &str, env: &EnvTable) -> Chars {
     let mut out = Chars::default();
     let bytes: Vec<char> = input.chars().collect();
     let plain = |out: &mut Chars, c: char| out.chars.push(Ch { c, origin: None });
+    // The first `)` at or after a position, found once and kept while the reading is before
+    // it: a text of many `$(` and few `)` costs one pass, not one per `$(`.
+    let mut close: Option<usize> = None;
+    let mut next_close = |from: usize| -> Option<usize> {
+        match close {
+            Some(usize::MAX) => None,
+            Some(at) if at >= from => Some(at),
+            _ => {
+                let found = bytes[from..]
+                    .iter()
+                    .position(|&c| c == ')')
+                    .map(|p| from + p);
+                close = Some(found.unwrap_or(usize::MAX));
+                found
+            }
+        }
+    };
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];
@@ -485,7 +502,7 @@ pub fn expand(input: &str, env: &EnvTable) -> Chars {
                 plain(&mut out, '$');
                 i += 2;
             }
-            '(' => match bytes[i + 2..].iter().position(|&c| c == ')') {
+            '(' => match next_close(i + 2).map(|at| at - (i + 2)) {
                 Some(len) => {
                     let name: String = bytes[i + 2..i + 2 + len].iter().collect();
                     let end = i + 3 + len;
@@ -564,6 +581,8 @@ mod tests {
         assert_eq!(expand("a$", &env).text(), "a$");
         assert_eq!(expand("$(HOST", &env).text(), "$(HOST");
         assert_eq!(expand("$(cat $(HOST))", &env).text(), "$(cat $(HOST))");
+        assert_eq!(expand("$(HOST) $(x $(HOST)", &env).text(), "db $(x $(HOST)");
+        assert_eq!(expand("$(A $(HOST) $(B", &env).text(), "$(A $(HOST) $(B");
         let e = expand("nc -z $(HOST) 5432", &env);
         assert_eq!(e.text(), "nc -z db 5432");
         assert_eq!(e.written(6, 8), "$(HOST)");

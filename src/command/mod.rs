@@ -183,7 +183,19 @@ pub struct Extraction {
 /// The work the reader may do on one container, in steps (a character read, compared or
 /// copied): a few milliseconds of CPU. Scripts built to make it slow (patterns that
 /// backtrack, `$(…)` nested deep, variables that double each other) stop here instead.
-pub const STEPS: u64 = 4_000_000;
+pub const STEPS: u64 = 1_000_000;
+
+/// What parsing a script costs, in steps per character (tokens and words built): a script
+/// of more than [`MAX_PARSED`] characters is not parsed at all.
+pub const PARSE_STEPS: usize = 4;
+
+/// The longest script parsed (250,000 characters): [`STEPS`] / [`PARSE_STEPS`].
+pub const MAX_PARSED: usize = STEPS as usize / PARSE_STEPS;
+
+/// The distinct checks kept from one container; past them, one line says how many more there
+/// were (a script naming thousands of targets costs this many findings and lookups, not
+/// thousands).
+pub const MAX_CHECKS: usize = 64;
 
 /// What `not_understood` holds when the reader stopped at its budget.
 pub const TOO_COMPLEX: &str = "too complex to read";
@@ -285,7 +297,11 @@ fn read(
     {
         out.shell = Some(shell_name.clone());
         out.script = Some(script.written(0, script.chars.len()));
-        reader.charge(script.chars.len());
+        if !reader.charge(script.chars.len().saturating_mul(PARSE_STEPS)) {
+            // Too long to parse within the budget: not parsed at all.
+            out.too_complex = true;
+            return out;
+        }
         let parsed = shell::parse(&script.chars, &script.refs);
         if shell_name != "bash" && shell_name != "zsh" {
             out.brace_range_in_sh = has_brace_range(&script.text());
@@ -332,6 +348,13 @@ fn merge_repeats(out: &mut Extraction) {
                 checks.push(check);
             }
         }
+    }
+    if checks.len() > MAX_CHECKS {
+        let more = checks.len() - MAX_CHECKS;
+        checks.truncate(MAX_CHECKS);
+        out.not_understood.push(format!(
+            "{more} more checks, not read: at most {MAX_CHECKS} are read per container"
+        ));
     }
     out.checks = checks;
     let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();

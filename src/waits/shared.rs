@@ -115,6 +115,7 @@ pub fn asks(pod: &Pod, lookups: &Lookups) -> BTreeSet<Ask> {
         asks: BTreeSet::new(),
         followed: BTreeSet::from([pod.metadata.name.clone().unwrap_or_default()]),
         queue: VecDeque::from([(pod, 0)]),
+        so_far: None,
     };
     while let Some((pod, depth)) = planner.queue.pop_front() {
         planner.pod(pod, depth);
@@ -129,13 +130,20 @@ struct Planner<'a> {
     /// Pods whose waits are (being) planned, by name (all in `home`).
     followed: BTreeSet<String>,
     queue: VecDeque<(&'a Pod, usize)>,
+    /// [`Planner::objects_so_far`], kept until an ask with objects in its answer is added: a
+    /// pod naming thousands of targets merges its answers once per answer, not once per target.
+    so_far: Option<Arc<WaitObjects>>,
 }
 
 impl<'a> Planner<'a> {
     /// Ask, and give the answer when there is one.
     fn ask(&mut self, ask: Ask) -> Option<&'a Got> {
         let answer = self.lookups.answers.get(&ask);
-        self.asks.insert(ask);
+        // An unanswered ask adds nothing to the objects, a refused one only a problem (names
+        // are resolved without them).
+        if self.asks.insert(ask) && matches!(answer, Some(Ok(_))) {
+            self.so_far = None;
+        }
         answer?.as_ref().ok().map(|got| &**got)
     }
 
@@ -203,7 +211,7 @@ impl<'a> Planner<'a> {
                     } else {
                         &objects.cluster_domain
                     },
-                    objects: Some(&objects),
+                    objects: Some(&*objects),
                 };
                 let denoted: BTreeSet<Denotes> = [true, false]
                     .into_iter()
@@ -408,8 +416,10 @@ impl<'a> Planner<'a> {
     }
 
     /// The objects asked for so far, to resolve names as the findings will.
-    fn objects_so_far(&self) -> WaitObjects {
-        self.lookups.merge(&self.home, &self.asks)
+    fn objects_so_far(&mut self) -> Arc<WaitObjects> {
+        self.so_far
+            .get_or_insert_with(|| Arc::new(self.lookups.merge(&self.home, &self.asks)))
+            .clone()
     }
 }
 

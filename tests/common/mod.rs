@@ -9,6 +9,7 @@
 pub mod apiserver;
 pub mod credentials;
 pub mod debug;
+pub mod hostile_pods;
 pub mod realnode;
 
 use std::collections::BTreeMap;

@@ -25,6 +25,10 @@ pub fn check_invalid_init_spec(cx: &Context) -> Option<Finding> {
                 .cloned()
                 .collect();
             let (program, script) = shell::script_of(&argv)?;
+            // Longer than the command reader parses: not parsed here either.
+            if script.len() > crate::command::MAX_PARSED {
+                return None;
+            }
             let error = shell::parse_text(script).error?;
             let mut f = finding(
                 "InvalidInitSpec",

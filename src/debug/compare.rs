@@ -66,7 +66,9 @@ pub fn expectation(findings: &[Finding], target: &str) -> (Expect, String, Optio
                 Expect::ToolQuirk,
                 "busybox nslookup ignores the search path".to_string(),
             ),
-            "ResolvesButWaits" => (
+            // The objects say it should pass; the blocker's log may already say why it does
+            // not (`WaitLogShowsCause`): inside, the check tells which side is right.
+            "ResolvesButWaits" | "WaitLogShowsCause" => (
                 Expect::Pass,
                 format!("Service {service} has ready endpoints"),
             ),
@@ -523,6 +525,14 @@ mod tests {
                 "ok",
                 Agreement::Disagree,
                 "a NetworkPolicy",
+            ),
+            (
+                Some("WaitLogShowsCause"),
+                tcp(),
+                "refused",
+                "ok",
+                Agreement::Disagree,
+                "the API sees ready endpoints, yet inside the pod TCP refused",
             ),
             (
                 Some("ResolvesButWaits"),

@@ -155,18 +155,22 @@ spec:
     image: busybox:1.35
     imagePullPolicy: IfNotPresent
     command: ['sh', '-c', 'echo "sh is $(readlink /proc/$$/exe)"; nslookup {name}; echo "nslookup exit $?"; busybox | head -n 1']
+  - name: iptables
+    image: localhost/initdoctor/iptables:v1
+    imagePullPolicy: IfNotPresent
+    command: ['sh', '-c', 'iptables --version; xtables-nft-multi iptables --version; echo "iptables exit $?"']
 "#
         ),
     )
     .await;
     wait_pod(&ns, "tools", LONG, "both containers done", |p| {
-        ["dnsutils", "busybox"]
+        ["dnsutils", "busybox", "iptables"]
             .iter()
             .all(|c| app_status(p, c)["state"]["terminated"].is_object())
     })
     .await;
     let logs = |c: &str| common::kubectl(&["logs", "-n", &ns.name, "tools", "-c", c]).stdout;
-    let cases: [(&str, &[&str], &[&str]); 2] = [
+    let cases: [(&str, &[&str], &[&str]); 3] = [
         (
             "dnsutils",
             &[
@@ -190,6 +194,11 @@ spec:
                 "BusyBox v1.35",
             ],
             &["#53"],
+        ),
+        (
+            "iptables",
+            &["(nf_tables)", "iptables exit 0"],
+            &["BusyBox", "legacy", "not found"],
         ),
     ];
     for (container, has, lacks) in cases {

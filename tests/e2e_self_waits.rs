@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::realnode::{init_status, is_running, pod_on, wait_pod};
+use common::realnode::{completed, init_status, is_running, pod_json, pod_on, wait_pod};
 use common::{TestNs, codes, explain_one, finding, initdoctor, real_node};
 
 /// A pod labelled `app: selfie` whose init container runs `script` (busybox 1.35), with the
@@ -381,4 +381,111 @@ async fn real_node_explain_cronjob_selects_its_jobs_pods() {
         "{doc:#}"
     );
     assert_eq!(pod["owner"]["kind"], "CronJob", "{doc:#}");
+}
+
+/// A mesh's redirect as its init container really makes it: `istio-init` (Debian's iptables,
+/// nft backend) sends every outbound TCP connection not made by the proxy's UID 1337 to port
+/// 15001, where `istio-proxy` would listen — but the proxy is an ordinary app container, so it
+/// cannot run before the init containers end. The next init container's wait on a Service with
+/// a ready backing pod is then refused forever (the same wait in a pod without the redirect
+/// passes), and explain names the mesh (`MeshBlocksInitTraffic`), not "should succeed".
+#[tokio::test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_a_mesh_redirect_blocks_the_next_init_containers_traffic() {
+    let node = real_node();
+    let ns = TestNs::new("rnmesh").await;
+    ns.create::<k8s_openapi::api::core::v1::Service>(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec:\n  selector: {app: db}\n  ports: [{port: 5432, targetPort: 5432}]\n",
+    )
+    .await;
+    let db = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: db, labels: {app: db}}
+spec:
+  containers:
+  - name: db
+    image: busybox:1.35
+    command: ['sh', '-c', 'while :; do nc -l -p 5432 </dev/null; done']
+    ports: [{containerPort: 5432}]
+"#;
+    pod_on(&ns, node, db).await;
+    ns.await_endpoints("db", 1, 1).await;
+    let redirect = "iptables -t nat -N ISTIO_REDIRECT && \
+        iptables -t nat -A ISTIO_REDIRECT -p tcp -j REDIRECT --to-ports 15001 && \
+        iptables -t nat -N ISTIO_OUTPUT && \
+        iptables -t nat -A OUTPUT -p tcp -j ISTIO_OUTPUT && \
+        iptables -t nat -A ISTIO_OUTPUT -m owner --uid-owner 1337 -j RETURN && \
+        iptables -t nat -A ISTIO_OUTPUT -j ISTIO_REDIRECT";
+    let meshed = |name: &str, with_redirect: bool| {
+        let istio_init = if with_redirect {
+            format!(
+                "  - name: istio-init\n    image: localhost/initdoctor/iptables:v1\n    command: ['sh', '-c', {redirect:?}]\n    securityContext: {{runAsUser: 0, capabilities: {{add: [NET_ADMIN, NET_RAW]}}}}\n"
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            r#"
+apiVersion: v1
+kind: Pod
+metadata: {{name: {name}}}
+spec:
+  initContainers:
+{istio_init}  - name: wait-db
+    image: busybox:1.35
+    command: ['sh', '-c', 'until nc -w 2 db 5432 </dev/null; do echo waiting for db; sleep 1; done']
+  containers:
+  - {{name: istio-proxy, image: busybox:1.35, command: ['sleep', '3600']}}
+  - {{name: app, image: busybox:1.35, command: ['sleep', '3600']}}
+"#
+        )
+    };
+    pod_on(&ns, node, &meshed("plain", false)).await;
+    pod_on(&ns, node, &meshed("web", true)).await;
+    // Without the redirect the wait passes: the Service and its pod are in place.
+    wait_pod(
+        &ns,
+        "plain",
+        Duration::from_secs(90),
+        "completed wait",
+        |p| completed(init_status(p, "wait-db")),
+    )
+    .await;
+    // With it, the connection goes to port 15001 of the pod itself, where nothing listens: the
+    // kubelet's log of the wait says so, again and again.
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        let log = common::kubectl(&["logs", "web", "-c", "wait-db", "-n", &ns.name]);
+        if log.stdout.matches("waiting for db").count() >= 2 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no failed wait in the log: {} {}",
+            log.stdout,
+            log.stderr
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let istio_init = pod_json(&ns, "web").await;
+    assert!(
+        completed(init_status(&istio_init, "istio-init")),
+        "{:#}",
+        istio_init["status"]
+    );
+    let pod = explain_one(&ns, "web", &[]);
+    let f = finding(&pod, "MeshBlocksInitTraffic");
+    assert_eq!(f["container"], "wait-db", "{f:#}");
+    assert!(
+        f["hint"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("restartPolicy: Always"),
+        "the native sidecar is the fix: {f:#}"
+    );
+    assert!(
+        !codes(&pod).iter().any(|c| c == "ResolvesButWaits"),
+        "{pod:#}"
+    );
 }

@@ -183,7 +183,7 @@ cp -a "$RN_DIR/conf/certs.d" "$RN_STATE/containerd/certs.d"
 CTR=("$BIN/ctr" --address "$RN_STATE/run/containerd.sock" --namespace k8s.io)
 launch containerd "$BIN/containerd" --config "$RN_STATE/containerd/config.toml"
 wait_until 30 "containerd socket" "${CTR[@]}" version
-for image in busybox dnsutils pause; do
+for image in busybox dnsutils iptables pause; do
   "${CTR[@]}" images import --platform linux/amd64 "$RN_STATE/images/$image.tar" >/dev/null 2>>"$STATE_DIR/logs-containerd.txt"
 done
 

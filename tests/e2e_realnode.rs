@@ -38,18 +38,36 @@ spec:
 "#,
     )
     .await;
-    let p = wait_pod(
-        &ns,
-        "crasher",
-        LONG,
-        "CrashLoopBackOff after a restart",
-        |p| {
-            let s = init_status(p, "migrate");
-            s["restartCount"].as_i64().unwrap_or(0) >= 1
-                && s["state"]["waiting"]["reason"] == "CrashLoopBackOff"
-        },
-    )
+    // The kubelet shows `waiting: CrashLoopBackOff` only between the sync that finds the
+    // container in back-off and its restart, which polling may miss; what it always writes is a
+    // second restart and its `BackOff` event (at the first sync inside the back-off).
+    let p = wait_pod(&ns, "crasher", LONG, "two restarts", |p| {
+        init_status(p, "migrate")["restartCount"]
+            .as_i64()
+            .unwrap_or(0)
+            >= 2
+    })
     .await;
+    let deadline = Instant::now() + LONG;
+    while !common::kubectl(&[
+        "get",
+        "events",
+        "-n",
+        &ns.name,
+        "--field-selector",
+        "reason=BackOff,involvedObject.name=crasher",
+        "-o",
+        "name",
+    ])
+    .stdout
+    .contains("event")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no BackOff event from the kubelet"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     let s = init_status(&p, "migrate");
     assert_eq!(s["lastState"]["terminated"]["exitCode"], 3, "{s:#}");
     assert_eq!(s["lastState"]["terminated"]["reason"], "Error", "{s:#}");

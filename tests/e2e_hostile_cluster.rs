@@ -257,26 +257,12 @@ async fn a_huge_log_line_does_not_hide_the_error_after_it() {
     let ns = TestNs::new("bigline").await;
     ns.pod(&pod_json("web", json!(["migrate-db"]), json!([])))
         .await;
-    let mut s = state::waiting(
-        "step",
-        "busybox:1.36",
-        "CrashLoopBackOff",
-        "back-off 40s",
-        3,
-    );
-    s["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error",
-        "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:01Z"}});
-    ns.set_status(
+    hostile_pods::crash_loop_after_a_huge_line(
+        &ns,
         "web",
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [s]}),
+        "Error: relation \"users\" does not exist (the last line)",
     )
     .await;
-    let log = format!(
-        "starting\n{}\nError: relation \"users\" does not exist (the last line)\n",
-        "x".repeat(70 * 1024)
-    );
-    ns.write_log("web", "step", &log, true);
     let run = initdoctor(&["explain", "web", "-n", &ns.name, "-o", "json"]);
     run.assert_code(0);
     assert!(

@@ -15,7 +15,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::hostile_pods::{blocked_labelled, blocked_status, pathological, pod_json, sh};
+use common::hostile_pods::{
+    blocked_labelled, blocked_status, crash_loop_after_a_huge_line, pathological, pod_json, sh,
+};
 use common::{Run, TestNs, initdoctor, random_suffix, state};
 use k8s_openapi::api::core::v1::Event;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
@@ -168,26 +170,7 @@ async fn hostile_objects(ns: &TestNs, labels: &Value) {
         labels.clone(),
     ))
     .await;
-    let mut s = state::waiting(
-        "step",
-        "busybox:1.36",
-        "CrashLoopBackOff",
-        "back-off 40s",
-        3,
-    );
-    s["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error",
-        "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:01Z"}});
-    ns.set_status(
-        "big-line",
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [s]}),
-    )
-    .await;
-    let log = format!(
-        "starting\n{}\nError: relation \"users\" does not exist\n",
-        "x".repeat(70 * 1024)
-    );
-    ns.write_log("big-line", "step", &log, true);
+    crash_loop_after_a_huge_line(ns, "big-line", "Error: relation \"users\" does not exist").await;
 }
 
 /// One run of `args`, timed; it must answer (exit 0).

@@ -110,3 +110,25 @@ pub fn pathological() -> Vec<(&'static str, Value, Value)> {
         ),
     ]
 }
+
+/// Puts pod `name` (of [`pod_json`]) in a crash loop of its init container `step` (exit 1,
+/// back-off) whose log has a line longer than the evidence read (70 KiB) before `last_line`.
+pub async fn crash_loop_after_a_huge_line(ns: &TestNs, name: &str, last_line: &str) {
+    let mut s = state::waiting(
+        "step",
+        "busybox:1.36",
+        "CrashLoopBackOff",
+        "back-off 40s",
+        3,
+    );
+    s["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error",
+        "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:01Z"}});
+    ns.set_status(
+        name,
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [s]}),
+    )
+    .await;
+    let log = format!("starting\n{}\n{last_line}\n", "x".repeat(70 * 1024));
+    ns.write_log(name, "step", &log, true);
+}

@@ -12,7 +12,8 @@
 //! (`super::samples`); the one list of a whole namespace is of its Service names when one is
 //! missing, metadata only.
 //! A list of every namespace that RBAC refuses (a namespaced Role) is made again in each
-//! namespace of the pods (at most [`FALLBACK_NAMESPACES`]), and the answer says which were read.
+//! namespace of the pods (at most [`FALLBACK_NAMESPACES`]), and the answer says which were read;
+//! once refused, a resource is not asked of every namespace again in the same command.
 //! Nothing here fails the command: what cannot be read becomes a line in
 //! [`crate::waits::WaitObjects::problems`] of each pod that needed it.
 //!
@@ -47,6 +48,27 @@ fn over_budget() -> String {
     format!("not checked: past the budget of {LOOKUP_BUDGET} lookups per command")
 }
 
+/// Where a list of every namespace that RBAC refuses is read instead: the explained pods'
+/// namespaces, and the resources already refused everywhere (not asked everywhere again).
+struct Homes {
+    namespaces: Vec<String>,
+    refused: std::sync::Mutex<std::collections::BTreeSet<&'static str>>,
+}
+
+impl Homes {
+    fn refused(&self, resource: &'static str) -> bool {
+        self.refused
+            .lock()
+            .is_ok_and(|refused| refused.contains(resource))
+    }
+
+    fn refuse(&self, resource: &'static str) {
+        if let Ok(mut refused) = self.refused.lock() {
+            refused.insert(resource);
+        }
+    }
+}
+
 /// One request of a round: a lookup, or several EndpointSlice lookups in one list.
 enum Request {
     One(Ask),
@@ -69,13 +91,16 @@ impl Cluster {
         };
         let mut spent = 0;
         // Where a list of every namespace that RBAC refuses (a namespaced Role) is read instead.
-        let homes: Vec<String> = pods
-            .iter()
-            .filter_map(|p| p.metadata.namespace.clone())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .take(FALLBACK_NAMESPACES)
-            .collect();
+        let homes = Homes {
+            namespaces: pods
+                .iter()
+                .filter_map(|p| p.metadata.namespace.clone())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .take(FALLBACK_NAMESPACES)
+                .collect(),
+            refused: std::sync::Mutex::default(),
+        };
         for _ in 0..MAX_ROUNDS {
             let asks = shared::missing(pods.iter().copied(), &lookups);
             if asks.is_empty() {
@@ -118,7 +143,7 @@ impl Cluster {
         lookups
     }
 
-    async fn request(&self, request: Request, homes: &[String]) -> Vec<(Ask, Answer<Arc<Got>>)> {
+    async fn request(&self, request: Request, homes: &Homes) -> Vec<(Ask, Answer<Arc<Got>>)> {
         match request {
             Request::Slices(names) => {
                 let selector = format!("{SERVICE_NAME_LABEL} in ({})", names.join(","));
@@ -136,10 +161,10 @@ impl Cluster {
     /// namespaces `homes`, with the namespaces read (`None`: every one).
     async fn everywhere_or_homes<K>(
         &self,
-        resource: &str,
+        resource: &'static str,
         labels: Option<&str>,
         fields: Option<&str>,
-        homes: &[String],
+        homes: &Homes,
     ) -> Result<(Vec<K>, Option<Vec<String>>)>
     where
         K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>
@@ -148,30 +173,29 @@ impl Cluster {
             + std::fmt::Debug,
         <K as kube::Resource>::DynamicType: Default,
     {
-        let api: Api<K> = Api::all(self.client());
-        match self.list_all(&api, resource, None, labels, fields).await {
-            Err(Error::Forbidden { .. }) if !homes.is_empty() => {
-                let mut found = Vec::new();
-                for ns in homes {
-                    let api: Api<K> = Api::namespaced(self.client(), ns);
-                    found.extend(
-                        self.list_all(&api, resource, Some(ns), labels, fields)
-                            .await?,
-                    );
+        if !homes.refused(resource) {
+            let api: Api<K> = Api::all(self.client());
+            match self.list_all(&api, resource, None, labels, fields).await {
+                Err(Error::Forbidden { .. }) if !homes.namespaces.is_empty() => {
+                    homes.refuse(resource);
                 }
-                Ok((found, Some(homes.to_vec())))
+                other => return Ok((other?, None)),
             }
-            other => Ok((other?, None)),
         }
+        let mut found = Vec::new();
+        for ns in &homes.namespaces {
+            let api: Api<K> = Api::namespaced(self.client(), ns);
+            found.extend(
+                self.list_all(&api, resource, Some(ns), labels, fields)
+                    .await?,
+            );
+        }
+        Ok((found, Some(homes.namespaces.clone())))
     }
 
     /// EndpointSlices by label selector, in every namespace or in `homes` (see
     /// [`Self::everywhere_or_homes`]).
-    async fn slices_selected(
-        &self,
-        selector: &str,
-        homes: &[String],
-    ) -> Result<Vec<EndpointSlice>> {
+    async fn slices_selected(&self, selector: &str, homes: &Homes) -> Result<Vec<EndpointSlice>> {
         Ok(self
             .everywhere_or_homes("endpointslices", Some(selector), None, homes)
             .await?
@@ -179,7 +203,7 @@ impl Cluster {
     }
 
     /// Make one lookup.
-    async fn ask(&self, ask: &Ask, homes: &[String]) -> Result<Got> {
+    async fn ask(&self, ask: &Ask, homes: &Homes) -> Result<Got> {
         // Names come from commands and env: one that is not a Kubernetes name is never sent.
         if let Some(err) = invalid_name(ask) {
             return Err(err);

@@ -27,7 +27,7 @@ pub fn crash_loop(cx: &Context, blocker: &Blocker) -> Option<Finding> {
             .status
             .and_then(|s| s.state.as_ref())
             .is_none_or(|s| s.terminated.is_none())
-            || looping_app(cx, blocker))
+            || looping(cx, blocker))
         && last.is_some_and(|t| t.exit_code != 0 && !restart::removed_for_pod_restart(t))
         && !cx.events(Some(blocker.name()), &["BackOff"]).is_empty()
         // A Ready app container has recovered: its past crashes are history.
@@ -90,7 +90,7 @@ pub fn exited_non_zero(cx: &Context, blocker: &Blocker) -> Option<Finding> {
         || blocker
             .spec
             .is_some_and(|s| restart::decide(cx.pod, s, t.exit_code).whole_pod())
-        || looping_app(cx, blocker)
+        || looping(cx, blocker)
     {
         return None;
     }
@@ -172,14 +172,13 @@ pub fn oom_killed(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     Some(f)
 }
 
-/// An app container seen terminated between two restarts of a crash loop (the kubelet shows
+/// A container (app or init) seen terminated between two restarts of a crash loop (the kubelet shows
 /// the exited instance until the back-off ends): it has restarted, the kubelet's BackOff is on
 /// record, and restartPolicy restarts it. [`crash_loop`] says it, not [`exited_non_zero`].
-fn looping_app(cx: &Context, blocker: &Blocker) -> bool {
-    blocker.app
-        && current_termination(blocker)
-            .zip(blocker.spec)
-            .is_some_and(|(t, spec)| restart::decide(cx.pod, spec, t.exit_code).restart)
+fn looping(cx: &Context, blocker: &Blocker) -> bool {
+    current_termination(blocker)
+        .zip(blocker.spec)
+        .is_some_and(|(t, spec)| restart::decide(cx.pod, spec, t.exit_code).restart)
         && blocker.row.restarts > 0
         && current_termination(blocker).is_some()
         && !cx.events(Some(blocker.name()), &["BackOff"]).is_empty()
@@ -417,8 +416,9 @@ mod tests {
             (creating, true, true),
             // No BackOff from the kubelet: a restart, not (yet) a loop.
             (running, false, false),
-            // Terminated now: ExitedNonZero says it, not a second finding.
-            (exited, true, false),
+            // Terminated now, restarted before, the BackOff on record: still the loop (the real
+            // kubelet showed an init container `terminated` through its back-off here).
+            (exited, true, true),
         ];
         for (state, backoff, expected) in cases {
             let e = between_crashes(state.clone(), backoff);

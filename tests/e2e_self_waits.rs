@@ -8,7 +8,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::realnode::{completed, init_status, is_running, pod_json, pod_on, wait_pod};
+use common::realnode::{
+    completed, init_status, is_running, pod_json, pod_on, wait_log_lines, wait_pod,
+};
 use common::{TestNs, codes, explain_one, finding, initdoctor, real_node};
 
 /// A pod labelled `app: selfie` whose init container runs `script` (busybox 1.35), with the
@@ -74,7 +76,15 @@ async fn real_node_a_pod_waiting_on_itself_is_named() {
         )
         .await;
         // A few rounds of the loop in its log.
-        tokio::time::sleep(Duration::from_secs(3)).await;
+        wait_log_lines(
+            &ns,
+            name,
+            "wait-self",
+            "waiting",
+            2,
+            Duration::from_secs(30),
+        )
+        .await;
         let pod = explain_one(&ns, name, &[]);
         let all = codes(&pod);
         assert_eq!(
@@ -237,7 +247,15 @@ spec:
         |p| is_running(init_status(p, "wait-app")),
     )
     .await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    wait_log_lines(
+        &ns,
+        "web",
+        "wait-app",
+        "waiting",
+        2,
+        Duration::from_secs(30),
+    )
+    .await;
     let pod = explain_one(&ns, "web", &[]);
     let f = finding(&pod, "WaitsOnLocalhost");
     assert_eq!(f["severity"], "error", "{f:#}");

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
+use kube::api::LogParams;
 use serde_json::Value;
 
 use super::TestNs;
@@ -55,6 +56,37 @@ pub async fn wait_pod(
             panic!(
                 "{name}: no {what} after {limit:?}; status: {:#}",
                 pod["status"]
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Polls the log of `container` (every 200 ms) until `line` appears on at least `times` lines,
+/// for at most `limit`; panics with the last log seen when it never does. What a test waits on
+/// before it reads a loop's evidence: the kubelet's log, not a fixed sleep.
+pub async fn wait_log_lines(
+    ns: &TestNs,
+    pod: &str,
+    container: &str,
+    line: &str,
+    times: usize,
+    limit: Duration,
+) {
+    let pods: Api<Pod> = ns.api();
+    let params = LogParams {
+        container: Some(container.to_string()),
+        ..LogParams::default()
+    };
+    let deadline = Instant::now() + limit;
+    loop {
+        let log = pods.logs(pod, &params).await.unwrap_or_default();
+        if log.lines().filter(|l| l.contains(line)).count() >= times {
+            return;
+        }
+        if Instant::now() > deadline {
+            panic!(
+                "{pod}/{container}: {line:?} not {times} times in its log after {limit:?}: {log}"
             );
         }
         tokio::time::sleep(Duration::from_millis(200)).await;

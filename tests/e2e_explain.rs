@@ -462,7 +462,8 @@ fn request_counts_since(mark: usize, namespace: &str) -> std::collections::BTree
         }
         counts
     };
-    common::settled(count)
+    common::audit_flush();
+    count()
 }
 
 /// The part of a pod's diagnosis that does not tick with the clock.

@@ -574,10 +574,36 @@ pub fn audit_mark() -> usize {
         .unwrap_or(0)
 }
 
+/// Waits until the API server's audit log holds every request made before this call: it makes
+/// one more request (a `get` of a ConfigMap no one has, in `kube-system`, named by a random
+/// marker) and reads the log until that request is in it, for at most 10 s. The API server
+/// writes a request's line after its response, so a command that has exited may not be in the
+/// log yet; the marker, asked after the command exited, is written after it.
+pub fn audit_flush() {
+    let marker = format!("initdoctor-audit-mark-{}", random_suffix());
+    let _ = kubectl(&[
+        "get",
+        "--raw",
+        &format!("/api/v1/namespaces/kube-system/configmaps/{marker}"),
+    ]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = std::fs::read_to_string(&env().audit_log).unwrap_or_default();
+        if text.contains(&marker) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the audit log has no line for {marker} after 10 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// `verb resource[/subresource]` of every request made after `mark` by `user` in `namespace`,
-/// sorted and deduplicated. Waits briefly for the apiserver to flush its audit log.
+/// sorted and deduplicated, once the audit log holds them ([`audit_flush`]).
 pub fn audit_since(mark: usize, user: &str, namespace: &str) -> Vec<String> {
-    std::thread::sleep(Duration::from_millis(500));
+    audit_flush();
     let text = std::fs::read_to_string(&env().audit_log).unwrap_or_default();
     let mut seen: Vec<String> = text
         .lines()
@@ -685,25 +711,11 @@ impl TestNs {
     }
 }
 
-/// The audit entries mentioning `needle`, once the log has stopped growing for them (the API
-/// server writes an entry as the response completes, so it may trail the client a little).
+/// The audit entries mentioning `needle`, once the log holds every request made before this
+/// call ([`audit_flush`]).
 pub fn audit_entries_settled(needle: &str) -> Vec<Value> {
-    settled(|| audit_entries(needle))
-}
-
-/// What `read` gives once two reads 150 ms apart agree (at most 3 s): for what the API server
-/// writes to its audit log as responses complete, a little after the client saw them.
-pub fn settled<T: PartialEq>(read: impl Fn() -> T) -> T {
-    let mut last = read();
-    for _ in 0..20 {
-        std::thread::sleep(Duration::from_millis(150));
-        let now = read();
-        if now == last {
-            return now;
-        }
-        last = now;
-    }
-    last
+    audit_flush();
+    audit_entries(needle)
 }
 
 // ---- Helpers added for the waits end-to-end tests (tests/e2e_waits.rs). ----

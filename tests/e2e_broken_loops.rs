@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::realnode::{init_status, is_running, pod_on, wait_pod};
+use common::realnode::{init_status, is_running, pod_on, wait_log_lines, wait_pod};
 use common::{TestNs, codes, evidence_has, explain_one, finding, initdoctor, real_node, state};
 use serde_json::json;
 
@@ -153,16 +153,18 @@ async fn real_node_broken_loops_are_errors() {
     let node = real_node();
     let ns = TestNs::new("rnbroken").await;
     ready_db(&ns).await;
-    for (name, script, code_words) in [
+    for (name, script, code_words, each_round) in [
         (
             "typo",
             "until nslookupp db; do sleep 1; done",
             "`nslookupp` is not in the image",
+            "nslookupp: not found",
         ),
         (
             "noz",
             "until nc -z -w 1 db 5432; do sleep 1; done",
             "no option `-z`",
+            "invalid option",
         ),
     ] {
         let yaml = waiter(script).replace("name: web", &format!("name: {name}"));
@@ -176,7 +178,7 @@ async fn real_node_broken_loops_are_errors() {
         )
         .await;
         // A few rounds of the loop in its log.
-        tokio::time::sleep(Duration::from_secs(4)).await;
+        wait_log_lines(&ns, name, "wait-db", each_round, 2, Duration::from_secs(30)).await;
         let pod = explain_one(&ns, name, &[]);
         let all = codes(&pod);
         assert_eq!(

@@ -232,7 +232,7 @@ async fn names_that_are_not_kubernetes_names_are_never_sent() {
         let text = pod_of(&doc, name).to_string();
         assert!(text.contains("is not a valid name"), "{name}: {text}");
     }
-    std::thread::sleep(Duration::from_millis(800));
+    common::audit_flush();
     let audit = std::fs::read_to_string(&env().audit_log).unwrap_or_default();
     let sent: Vec<String> = audit
         .lines()

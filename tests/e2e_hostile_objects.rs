@@ -398,7 +398,19 @@ async fn a_watched_blocked_pod_deleted_is_not_success() {
         "--watch",
         "--exit-code",
     ]);
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Deleted once the tool watches the namespace's pods (the API server logs a watch when its
+    // response starts).
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !common::audit_entries(&ns.name)
+        .iter()
+        .any(|e| e["verb"] == "watch" && e["objectRef"]["resource"] == "pods")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "explain --watch never watched the pods"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     ns.api::<k8s_openapi::api::core::v1::Pod>()
         .delete("doomed", &DeleteParams::default().grace_period(0))
         .await

@@ -240,8 +240,9 @@ async fn real_node_nc_through_a_cluster_ip_reaches_the_backing_pod() {
         is_running(init_status(p, "wait-db"))
     })
     .await;
-    // No endpoints: kube-proxy has nothing to translate to; the connection is refused.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // No endpoints: kube-proxy has nothing to translate to; the connection is refused, round
+    // after round.
+    realnode::wait_log_lines(&ns, "client", "wait-db", "waiting for mysvc", 3, LONG).await;
     let p = realnode::pod_json(&ns, "client").await;
     assert!(is_running(init_status(&p, "wait-db")), "{:#}", p["status"]);
     let pod = explain_one(&ns, "client", &[]);

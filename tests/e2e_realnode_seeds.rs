@@ -324,8 +324,16 @@ async fn real_node_seed1_busybox_nslookup_never_resolves_the_short_name() {
         is_running(init_status(p, "init-mysvc"))
     })
     .await;
-    // Long enough for many lookups of a name that exists (each loop is ~2 s).
-    tokio::time::sleep(Duration::from_secs(8)).await;
+    // Many lookups of a name that exists, each one failing.
+    realnode::wait_log_lines(
+        &ns,
+        "test-initc",
+        "init-mysvc",
+        "waiting for bb-mysvc",
+        4,
+        LONG,
+    )
+    .await;
     let p = realnode::pod_json(&ns, "test-initc").await;
     assert!(
         is_running(init_status(&p, "init-mysvc")),

@@ -61,7 +61,7 @@ fn answer(check: &Check) -> Target {
                 Some(_) => false,
                 None => matches!(check.tool, Tool::Curl | Tool::Wget),
             };
-            t.kind = if check.tool == Tool::KubernetesEntrypoint {
+            t.kind = if check.tool.names_services() {
                 "service"
             } else if http {
                 "http"

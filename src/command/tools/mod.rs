@@ -17,6 +17,7 @@ mod k8s_entrypoint;
 mod kafka;
 mod kube;
 mod probes;
+mod readiness;
 mod remote;
 mod sleep;
 mod tcp;
@@ -68,6 +69,10 @@ pub enum Tool {
     /// A command not otherwise known, handed a service's URL in a variable (`env_url.rs`).
     UrlClient,
     KubectlGet,
+    /// element-hq/ess-helm's matrix-tools image: `tcpwait -address HOST:PORT`.
+    MatrixToolsTcpwait,
+    /// ONAP's readiness image (`readiness.rs`).
+    Readiness,
 }
 
 /// What a tool needs of its target to succeed.
@@ -299,6 +304,16 @@ pub const TOOLS: &[Spec] = &[
             k8s_entrypoint::kubernetes_entrypoint,
         )
     },
+    Spec {
+        waits: true,
+        ..spec(
+            Tool::Readiness,
+            "readiness",
+            &["readiness"],
+            Asks::Nothing,
+            readiness::readiness,
+        )
+    },
     // Clients of one service's protocol
     spec(
         Tool::GrpcHealthProbe,
@@ -322,6 +337,16 @@ pub const TOOLS: &[Spec] = &[
             &["wait4x"],
             Asks::Port,
             probes::wait4x,
+        )
+    },
+    Spec {
+        waits: true,
+        ..spec(
+            Tool::MatrixToolsTcpwait,
+            "matrix-tools",
+            &["matrix-tools tcpwait"],
+            Asks::Port,
+            probes::matrix_tools_tcpwait,
         )
     },
     // Timed waits
@@ -399,6 +424,12 @@ impl Tool {
     /// The tool's name as users type it.
     pub fn name(self) -> &'static str {
         self.spec().name
+    }
+
+    /// True for tools whose host targets name Services waited on through the API server (their
+    /// endpoints or the pods they select), not hosts to resolve or reach.
+    pub fn names_services(self) -> bool {
+        matches!(self, Tool::KubernetesEntrypoint | Tool::Readiness)
     }
 }
 

@@ -110,6 +110,10 @@ pub struct EnvTable {
     /// `envFrom` sources whose keys are unknown (Secrets, ConfigMaps not read): an unset
     /// variable may come from one of them.
     opaque_sources: Vec<String>,
+    /// Shell variables set to text that mixes known characters and unknowns (`E=${A}":"${B}`):
+    /// the text, with the shell reader's markers standing for the unknowns listed after it. The
+    /// variable itself holds the first unknown, for every reader that needs one value.
+    partials: BTreeMap<String, (String, Vec<Unknown>)>,
     enable_service_links: bool,
     /// The bytes of known text the variables hold (see [`MAX_TABLE`]).
     bytes: usize,
@@ -313,6 +317,25 @@ impl EnvTable {
         if let Some(old) = self.vars.insert(name.to_string(), value) {
             self.bytes -= size(&old);
         }
+        if let Some((old, _)) = self.partials.remove(name) {
+            self.bytes -= old.len();
+        }
+    }
+
+    /// Set a shell variable to text mixing known characters and unknowns: `text` holds a marker
+    /// (the shell reader's) for each of `unknowns`. The variable's [`Value`] is its first unknown.
+    pub fn set_partial(&mut self, name: &str, text: String, unknowns: Vec<Unknown>) {
+        let Some(first) = unknowns.first().cloned() else {
+            return self.set(name, Value::Known { text, note: None });
+        };
+        self.set(name, Value::Unknown(first));
+        self.bytes += text.len();
+        self.partials.insert(name.to_string(), (text, unknowns));
+    }
+
+    /// The mixed text and its unknowns of a variable set by [`EnvTable::set_partial`].
+    pub fn partial(&self, name: &str) -> Option<&(String, Vec<Unknown>)> {
+        self.partials.get(name)
     }
 
     /// What copying the table costs, in the reader's steps: one per variable and one per 64

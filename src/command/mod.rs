@@ -19,6 +19,7 @@ mod argv;
 mod bounded_tests;
 mod calls;
 mod discovery;
+mod eval;
 pub mod expand;
 mod line;
 mod memo;
@@ -28,6 +29,7 @@ mod plumbing;
 mod script;
 mod settle;
 mod shapes;
+mod shapes_images;
 pub mod shell;
 pub mod tools;
 
@@ -271,6 +273,13 @@ fn read(
             }
             Some(tools::entrypoints::Entrypoint::None) if !argv.is_empty() => {}
             Some(tools::entrypoints::Entrypoint::None) => return out,
+            Some(tools::entrypoints::Entrypoint::PassThrough(program)) => {
+                if !tools::entrypoints::runs_itself(args.first().map(String::as_str)) {
+                    for (i, e) in program.iter().enumerate() {
+                        argv.insert(i, expand::expand(e, &env));
+                    }
+                }
+            }
             None => {
                 let shown = std::iter::once(format!("(the entrypoint of image {image})"))
                     .chain(args.iter().cloned())

@@ -4,7 +4,7 @@
 //! `X=$(…)` read too. Commands whose output is certain (`echo $HP | cut -d: -f1`) give it.
 //! Function calls, `for` loops and `retry_while` are in `calls.rs`.
 
-use super::args::Arg;
+use super::args::{Arg, marker_index};
 use super::line::{Reader, assignment, basename, mode_of, namespace_read};
 use super::{Check, Extraction};
 use crate::command::expand::{EnvTable, Unknown, Value};
@@ -114,7 +114,7 @@ impl Reader<'_> {
                     let val = self.array(elements, &local);
                     local.set(&format!("{name}[@]"), val);
                 }
-                _ => local.set(&name, self.value(&value, &local)),
+                _ => self.assign(&mut local, &name, &value),
             }
             start += 1;
         }
@@ -166,6 +166,20 @@ impl Reader<'_> {
             return;
         }
         self.command(words, &cmd.raw, ctx, &local, out, depth, None);
+    }
+
+    /// `NAME=word`: the word's value; text that mixes known characters and several unknowns
+    /// (`E=${HOST}":"${PORT}`) keeps every part (see [`EnvTable::set_partial`]).
+    fn assign(&self, env: &mut EnvTable, name: &str, word: &Word) {
+        let v = self.eval(word, env);
+        // Worth keeping: known characters beside the unknowns, or more than one unknown.
+        let mixed = v.unknowns.len() > 1 || v.text.chars().any(|c| marker_index(c).is_none());
+        if v.known().is_none() && mixed {
+            env.set_partial(name, v.text, v.unknowns);
+        } else {
+            let value = self.value(word, env);
+            env.set(name, value);
+        }
     }
 
     /// A word's value for a variable.

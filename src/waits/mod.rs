@@ -314,7 +314,9 @@ mod fuzz {
                 "[ \"$(kubectl get pods -o jsonpath={.ready} -l", "./check $AMQP_URL", "C=\"nc -z\"; $C",
                 "postgresql_execute d u p -h", "postgresql_remote_execute", "debug_execute",
                 "appsmith_wait_for_mongodb_connection", "mastodon_wait_for_redis_connection",
-                "f() { local a=(); nc \"${a[@]}\" ${1:-?m}; }; f", "H=a,b; nc ${H//,/ }"]),
+                "f() { local a=(); nc \"${a[@]}\" ${1:-?m}; }; f", "H=a,b; nc ${H//,/ }",
+                "matrix-tools tcpwait -address", "readiness --service-name", "readiness --job-name",
+                "kubectl wait --for=condition=available deploy/", "E=${A}:${S}; curl $E"]),
             rest in "[a-z0-9:/.@=$(){}_ -]{0,60}",
         ) {
             let script = format!("until {tool} {rest}; do sleep 1; done");

@@ -3,8 +3,9 @@
 //! `e2e_corpus.rs` (explain on the control plane).
 //!
 //! `held-out.txt` names the held-out third (chosen at random, see its header): `make test` scores
-//! it apart from the development part, whose misses are the ones worked on. `batch2.txt` names a
-//! second batch, from projects not read before, with its own held-out third (`held-out-2.txt`).
+//! it apart from the development part, whose misses are the ones worked on. `batch2.txt` and
+//! `batch3.txt` name a second and a third batch, each from projects no earlier batch read, each with
+//! its own held-out third (`held-out-2.txt`, `held-out-3.txt`).
 //!
 //! Each file names a project (and the commit read); each entry holds one init container as
 //! rendered (Helm templates filled with plausible values: release `myrel`, namespace
@@ -100,10 +101,10 @@ pub struct Entry {
     pub container: Value,
     pub config_maps: Vec<Value>,
     pub expect: Expect,
-    /// In a held-out part (`held-out.txt`, `held-out-2.txt`).
+    /// In a held-out part (`held-out.txt`, `held-out-2.txt`, `held-out-3.txt`).
     pub held_out: bool,
-    /// In the second batch (`batch2.txt`).
-    pub batch2: bool,
+    /// The batch it was gathered in: 1, 2 (`batch2.txt`) or 3 (`batch3.txt`).
+    pub batch: u8,
 }
 
 pub fn dir() -> PathBuf {
@@ -133,7 +134,9 @@ pub fn named(file: &str) -> std::collections::BTreeSet<(String, String)> {
 pub fn load() -> Vec<Entry> {
     let mut held = held_out();
     held.extend(named("held-out-2.txt"));
+    held.extend(named("held-out-3.txt"));
     let batch2 = named("batch2.txt");
+    let batch3 = named("batch3.txt");
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir())
         .expect("tests/data/corpus")
         .map(|e| e.expect("dir entry").path())
@@ -162,7 +165,13 @@ pub fn load() -> Vec<Entry> {
             };
             let key = (file.project.clone(), raw.name.clone());
             let held_out = held.contains(&key);
-            let in_batch2 = batch2.contains(&key);
+            let batch = if batch3.contains(&key) {
+                3
+            } else if batch2.contains(&key) {
+                2
+            } else {
+                1
+            };
             out.push(Entry {
                 project: file.project.clone(),
                 name: raw.name,
@@ -171,7 +180,7 @@ pub fn load() -> Vec<Entry> {
                 config_maps: raw.config_maps,
                 expect,
                 held_out,
-                batch2: in_batch2,
+                batch,
             });
         }
     }
@@ -235,39 +244,10 @@ pub fn check_shape(entries: &[Entry]) {
         assert!(known.contains(h), "held-out.txt names no entry {h:?}");
     }
     assert!(held.len() >= 100, "{} held-out entries", held.len());
-    // The second batch: at least 60 entries from at least 15 projects no earlier entry comes
-    // from, its held-out part a third of it.
-    let batch2 = named("batch2.txt");
-    let held2 = named("held-out-2.txt");
-    for b in batch2.iter().chain(&held2) {
-        assert!(
-            known.contains(b),
-            "batch2.txt or held-out-2.txt names no entry {b:?}"
-        );
-    }
-    assert!(
-        held2.is_subset(&batch2),
-        "held-out-2.txt names an entry outside batch2.txt"
-    );
-    assert_eq!(
-        held2.len(),
-        batch2.len() / 3,
-        "held-out-2.txt is not a third"
-    );
-    let new: std::collections::BTreeSet<&str> = batch2.iter().map(|(p, _)| p.as_str()).collect();
-    assert!(
-        batch2.len() >= 60 && new.len() >= 15,
-        "{} entries from {} projects",
-        batch2.len(),
-        new.len()
-    );
-    for e in entries.iter().filter(|e| new.contains(e.project.as_str())) {
-        assert!(
-            e.batch2,
-            "{} {} is from a second-batch project but not in batch2.txt",
-            e.project, e.name
-        );
-    }
+    // The later batches: each from projects no earlier batch read (at least 60 entries from 15
+    // projects for the second, 75 from 20 for the third), its held-out part a third of it.
+    check_batch(entries, &known, "batch2.txt", "held-out-2.txt", (60, 15), 2);
+    check_batch(entries, &known, "batch3.txt", "held-out-3.txt", (75, 20), 3);
     // The README names every source: repository and commit.
     let readme = std::fs::read_to_string(dir().join("README.md")).expect("README.md");
     for e in entries {
@@ -296,6 +276,49 @@ pub fn check_shape(entries: &[Entry]) {
         assert!(
             e.container["name"].is_string(),
             "{}: container name",
+            e.name
+        );
+    }
+}
+
+/// A later batch's invariants: its lists name entries, its held-out part is a third of it drawn
+/// from it, it has at least `min` (entries, projects), and every entry of its projects is in it.
+fn check_batch(
+    entries: &[Entry],
+    known: &std::collections::BTreeSet<(String, String)>,
+    list: &str,
+    held_list: &str,
+    min: (usize, usize),
+    batch: u8,
+) {
+    let all = named(list);
+    let held = named(held_list);
+    for b in all.iter().chain(&held) {
+        assert!(
+            known.contains(b),
+            "{list} or {held_list} names no entry {b:?}"
+        );
+    }
+    assert!(
+        held.is_subset(&all),
+        "{held_list} names an entry outside {list}"
+    );
+    assert_eq!(held.len(), all.len() / 3, "{held_list} is not a third");
+    let projects: std::collections::BTreeSet<&str> = all.iter().map(|(p, _)| p.as_str()).collect();
+    assert!(
+        all.len() >= min.0 && projects.len() >= min.1,
+        "{list}: {} entries from {} projects",
+        all.len(),
+        projects.len()
+    );
+    for e in entries
+        .iter()
+        .filter(|e| projects.contains(e.project.as_str()))
+    {
+        assert!(
+            e.batch == batch,
+            "{} {} is from a project of {list} but not in it",
+            e.project,
             e.name
         );
     }

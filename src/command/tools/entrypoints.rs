@@ -9,6 +9,19 @@ pub enum Entrypoint {
     Argv(&'static [&'static str]),
     /// No ENTRYPOINT (only a `CMD`): `args` replace the CMD and are the command themselves.
     None,
+    /// An entrypoint script that runs `args` as the command when their first word is one, and
+    /// otherwise runs its program with them (curl's image: `set -- curl "$@"` when `$1` is an
+    /// option or not a command on the PATH; see [`runs_itself`]).
+    PassThrough(&'static [&'static str]),
+}
+
+/// Under a [`Entrypoint::PassThrough`] script: true when `first`, the first of `args`, is run as
+/// the command. The script asks the shell whether `$1` is a command on the PATH; the reader takes
+/// a path or a word that is neither an option nor a URL or `host:port` (which no PATH holds).
+pub fn runs_itself(first: Option<&str>) -> bool {
+    first.is_some_and(|w| {
+        !w.is_empty() && !w.starts_with('-') && (w.starts_with('/') || !w.contains(':'))
+    })
 }
 
 /// One known image: its repository (the path after the registry, without tag), its entrypoint,
@@ -45,6 +58,26 @@ pub const KNOWN: &[Known] = &[
         repository: "stackanetes/kubernetes-entrypoint",
         entrypoint: Entrypoint::Argv(&["kubernetes-entrypoint"]),
         source: "the same program under its first repository (openstack-helm's dep_check image)",
+    },
+    Known {
+        repository: "curlimages/curl",
+        entrypoint: Entrypoint::PassThrough(&["curl"]),
+        source: "curl/curl-container etc/entrypoint.sh: `if [ \"${1#-}\" != \"${1}\" ] || [ -z \"$(command -v \"${1}\")\" ]; then set -- curl \"$@\"; fi; exec \"$@\"`",
+    },
+    Known {
+        repository: "rancher/curlimages-curl",
+        entrypoint: Entrypoint::PassThrough(&["curl"]),
+        source: "rancher/image-mirror regsync.yaml: curlimages/curl mirrored as rancher/curlimages-curl",
+    },
+    Known {
+        repository: "element-hq/ess-helm/matrix-tools",
+        entrypoint: Entrypoint::Argv(&["matrix-tools"]),
+        source: "element-hq/ess-helm matrix-tools/Dockerfile: ENTRYPOINT [\"/matrix-tools\"]",
+    },
+    Known {
+        repository: "onap/oom/readiness",
+        entrypoint: Entrypoint::Argv(&["readiness"]),
+        source: "onap/oom-readiness Dockerfile: ENTRYPOINT [\"./readiness\"] (the Go program of 7.0.x)",
     },
     Known {
         repository: "alpine/k8s",
@@ -119,6 +152,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn what_a_pass_through_entrypoint_runs() {
+        // (first of args, run as the command)
+        let cases: &[(Option<&str>, bool)] = &[
+            (Some("/bin/sh"), true),
+            (Some("sh"), true),
+            (Some("-sSf"), false),
+            (Some("http://web:8080/health"), false),
+            (Some("web:8080"), false),
+            (None, false),
+        ];
+        for (first, want) in cases {
+            assert_eq!(runs_itself(*first), *want, "{first:?}");
+        }
+    }
+
+    #[test]
     fn images_and_their_entrypoints() {
         let cases: &[(&str, Option<Entrypoint>)] = &[
             ("bitnami/kubectl:1.29", Some(Entrypoint::Argv(&["kubectl"]))),
@@ -148,6 +197,22 @@ mod tests {
                 Some(Entrypoint::Argv(&["kubernetes-entrypoint"])),
             ),
             ("busybox:1.36", Some(Entrypoint::None)),
+            (
+                "rancher/curlimages-curl:7.73.0",
+                Some(Entrypoint::PassThrough(&["curl"])),
+            ),
+            (
+                "docker.io/curlimages/curl:8.13.0",
+                Some(Entrypoint::PassThrough(&["curl"])),
+            ),
+            (
+                "ghcr.io/element-hq/ess-helm/matrix-tools:0.8.1",
+                Some(Entrypoint::Argv(&["matrix-tools"])),
+            ),
+            (
+                "nexus3.onap.org:10001/onap/oom/readiness:7.0.1",
+                Some(Entrypoint::Argv(&["readiness"])),
+            ),
             ("docker.io/library/alpine:3.20", Some(Entrypoint::None)),
             // Not listed: never guessed.
             ("bitnami/os-shell:12", None),

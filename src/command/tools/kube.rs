@@ -65,7 +65,44 @@ pub(super) fn kubectl_wait(call: &mut Call) -> Vec<Target> {
                 condition: condition.clone(),
             })
             .collect(),
-        _ => Vec::new(),
+        // `kubectl wait --for=condition=available deployment/x`: the workload's own condition.
+        other => match workload_kind(other) {
+            Some(kind) if !names.is_empty() || selector.is_some() => {
+                let workload = |name: Option<String>| Target::Workload {
+                    written: match (&name, &selector) {
+                        (Some(n), _) => format!("{kind}/{n}"),
+                        (None, s) => format!("{kind} -l {}", s.clone().unwrap_or_default()),
+                    },
+                    namespace: ns.clone(),
+                    kind: kind.into(),
+                    name,
+                    selector: selector.clone(),
+                    condition: condition.clone(),
+                };
+                if names.is_empty() {
+                    vec![workload(None)]
+                } else {
+                    names.into_iter().map(|n| workload(Some(n))).collect()
+                }
+            }
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// A workload kind as kubectl spells it (`deploy`, `statefulsets.apps`), named in the singular.
+fn workload_kind(kind: &str) -> Option<&'static str> {
+    match kind
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "deployment" | "deployments" | "deploy" => Some("deployment"),
+        "statefulset" | "statefulsets" | "sts" => Some("statefulset"),
+        "daemonset" | "daemonsets" | "ds" => Some("daemonset"),
+        _ => None,
     }
 }
 
@@ -183,17 +220,8 @@ pub(super) fn kubectl_rollout(call: &mut Call) -> Vec<Target> {
         Some((k, n)) => (k, Some(n.to_string())),
         None => (first, positional.next().map(str::to_string)),
     };
-    let kind = match kind
-        .split('.')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase()
-        .as_str()
-    {
-        "deployment" | "deployments" | "deploy" => "deployment",
-        "statefulset" | "statefulsets" | "sts" => "statefulset",
-        "daemonset" | "daemonsets" | "ds" => "daemonset",
-        _ => return Vec::new(),
+    let Some(kind) = workload_kind(kind) else {
+        return Vec::new();
     };
     if name.is_none() && selector.is_none() {
         return Vec::new();

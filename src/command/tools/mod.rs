@@ -6,6 +6,7 @@
 //! more file here.
 
 mod bitnami;
+mod classify;
 mod cqlsh;
 mod db;
 mod dev_tcp;
@@ -17,12 +18,14 @@ mod k8s_entrypoint;
 mod kafka;
 mod kube;
 mod probes;
+mod readiness;
 mod remote;
 mod sleep;
 mod tcp;
 mod wait_for_port;
 mod wrappers;
 
+pub(in crate::command) use classify::classify;
 pub(super) use dev_tcp::dev_tcp;
 
 use super::args::Arg;
@@ -68,6 +71,10 @@ pub enum Tool {
     /// A command not otherwise known, handed a service's URL in a variable (`env_url.rs`).
     UrlClient,
     KubectlGet,
+    /// element-hq/ess-helm's matrix-tools image: `tcpwait -address HOST:PORT`.
+    MatrixToolsTcpwait,
+    /// ONAP's readiness image (`readiness.rs`).
+    Readiness,
 }
 
 /// What a tool needs of its target to succeed.
@@ -299,6 +306,16 @@ pub const TOOLS: &[Spec] = &[
             k8s_entrypoint::kubernetes_entrypoint,
         )
     },
+    Spec {
+        waits: true,
+        ..spec(
+            Tool::Readiness,
+            "readiness",
+            &["readiness"],
+            Asks::Nothing,
+            readiness::readiness,
+        )
+    },
     // Clients of one service's protocol
     spec(
         Tool::GrpcHealthProbe,
@@ -322,6 +339,16 @@ pub const TOOLS: &[Spec] = &[
             &["wait4x"],
             Asks::Port,
             probes::wait4x,
+        )
+    },
+    Spec {
+        waits: true,
+        ..spec(
+            Tool::MatrixToolsTcpwait,
+            "matrix-tools",
+            &["matrix-tools tcpwait"],
+            Asks::Port,
+            probes::matrix_tools_tcpwait,
         )
     },
     // Timed waits
@@ -400,53 +427,12 @@ impl Tool {
     pub fn name(self) -> &'static str {
         self.spec().name
     }
-}
 
-/// The tool a command name denotes (`args[1]`, the first argument, for `kubectl wait`; for
-/// kubectl, the first after its global options: `kubectl -n NS rollout status …`).
-pub(super) fn classify(name: &str, args: &[Arg]) -> Option<&'static Spec> {
-    let sub = match name {
-        "kubectl" => kubectl_subcommand(args),
-        _ => args.get(1).and_then(|a| a.known()),
-    };
-    TOOLS.iter().find(|s| {
-        s.commands.iter().any(|c| match c.split_once(' ') {
-            Some((command, first)) => command == name && sub == Some(first),
-            None => *c == name,
-        })
-    })
-}
-
-/// kubectl's global options that take a value in the next word (kubectl's `--help`).
-const KUBECTL_VALUED: &[&str] = &[
-    "-n",
-    "--namespace",
-    "--context",
-    "--kubeconfig",
-    "--cluster",
-    "--user",
-    "-s",
-    "--server",
-    "--token",
-    "--request-timeout",
-    "--as",
-    "--as-group",
-    "--cache-dir",
-];
-
-/// kubectl's subcommand: its first argument that is not a global option or an option's value.
-fn kubectl_subcommand(args: &[Arg]) -> Option<&str> {
-    let mut rest = args.iter().skip(1);
-    while let Some(a) = rest.next() {
-        let t = a.known()?;
-        if !t.starts_with('-') {
-            return Some(t);
-        }
-        if KUBECTL_VALUED.contains(&t) {
-            rest.next();
-        }
+    /// True for tools whose host targets name Services waited on through the API server (their
+    /// endpoints or the pods they select), not hosts to resolve or reach.
+    pub fn names_services(self) -> bool {
+        matches!(self, Tool::KubernetesEntrypoint | Tool::Readiness)
     }
-    None
 }
 
 /// What a tool's reader gets: its arguments, and the command reader for the commands some

@@ -1,6 +1,6 @@
 //! Clients of one service's own protocol that name their server by flag: `grpc-health-probe
 //! -addr=HOST:PORT`, `etcdctl --endpoints URLS`, and `wait4x` (`wait4x http URL`, `wait4x tcp
-//! HOST:PORT`, which waits by itself).
+//! HOST:PORT`, which waits by itself), and matrix-tools' `tcpwait -address HOST:PORT`.
 
 use super::{Call, one};
 use crate::command::Target;
@@ -8,20 +8,39 @@ use crate::command::args::{Arg, host_target, opts, url_target};
 
 /// `grpc-health-probe -addr=HOST:PORT` (also `-addr HOST:PORT`).
 pub(super) fn grpc_health_probe(call: &mut Call) -> Vec<Target> {
-    for (i, a) in call.args.iter().enumerate() {
-        let t = a.text.as_str();
-        for flag in ["-addr=", "--addr="] {
-            if t.starts_with(flag) {
-                return one(host_target(&a.strip(flag.len()), None, None));
+    go_flag(call.args, "addr")
+        .map(|v| one(host_target(&v, None, None)))
+        .unwrap_or_default()
+}
+
+/// element-hq/ess-helm's `matrix-tools tcpwait -address HOST:PORT`: dials HOST:PORT every second
+/// until a TCP connection opens (matrix-tools/internal/pkg/tcpwait/tcpwait.go), with no limit.
+pub(super) fn matrix_tools_tcpwait(call: &mut Call) -> Vec<Target> {
+    go_flag(call.args.get(1..).unwrap_or(&[]), "address")
+        .map(|v| one(host_target(&v, None, None)))
+        .unwrap_or_default()
+}
+
+/// The value of a flag as Go's `flag` package reads it: `-name V`, `-name=V`, `--name V` or
+/// `--name=V`, the last one given winning.
+pub(super) fn go_flag(args: &[Arg], name: &str) -> Option<Arg> {
+    let mut found = None;
+    let mut i = 0;
+    while i < args.len() {
+        let t = args[i].text.as_str();
+        let bare = t.strip_prefix("--").or_else(|| t.strip_prefix('-'));
+        if let Some(rest) = bare {
+            if rest == name {
+                found = args.get(i + 1).cloned().or(found);
+                i += 1;
+            } else if rest.strip_prefix(name).is_some_and(|r| r.starts_with('=')) {
+                let n = t.len() - rest.len() + name.len() + 1;
+                found = Some(args[i].strip(t[..n].chars().count()));
             }
         }
-        if (t == "-addr" || t == "--addr")
-            && let Some(v) = call.args.get(i + 1)
-        {
-            return one(host_target(v, None, None));
-        }
+        i += 1;
     }
-    Vec::new()
+    found
 }
 
 /// `etcdctl --endpoints URL[,URL…]` (or `ETCDCTL_ENDPOINTS`): every endpoint; none given: the

@@ -129,7 +129,9 @@ pub struct Needs {
     pub cluster_dns: bool,
 }
 
-/// The init containers still to run, from the blocker on (sidecars excluded), with their index.
+/// The init containers still to run, from the blocker on, with their index: native sidecars
+/// excluded, but for the blocker itself (a sidecar that has not started may be held by a
+/// connection it makes, which is read; what it serves is not a wait).
 pub fn pending_init_containers(pod: &Pod) -> Vec<(usize, &Container)> {
     let rows = timeline::rows(pod);
     let Some(blocking) = timeline::blocking(pod, &rows) else {
@@ -144,7 +146,9 @@ pub fn pending_init_containers(pod: &Pod) -> Vec<(usize, &Container)> {
         .iter()
         .enumerate()
         .skip(blocking.index)
-        .filter(|(i, c)| !is_sidecar(c) && !rows.get(*i).is_some_and(|r| r.done))
+        .filter(|(i, c)| {
+            (!is_sidecar(c) || *i == blocking.index) && !rows.get(*i).is_some_and(|r| r.done)
+        })
         .collect()
 }
 

@@ -123,3 +123,45 @@ spec:
         "the self-wait replaces the one-shot failure: {all:?}"
     );
 }
+
+/// On the real node: a native sidecar without a readiness probe that exits every few seconds is
+/// Ready whenever it runs, and so is its pod; the kubelet restarts it with back-off. Explain
+/// names the loop (`CrashLoop` on the sidecar), not a healthy pod.
+#[tokio::test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_a_ready_sidecar_in_a_crash_loop_is_named() {
+    let node = real_node();
+    let ns = TestNs::new("rnsideloop").await;
+    let yaml = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+  - {name: app, image: busybox:1.35, command: ['sleep', '3600']}
+  initContainers:
+  - name: agent
+    image: busybox:1.35
+    restartPolicy: Always
+    command: ['sh', '-c', 'echo "agent: cannot reach the collector"; sleep 2; exit 3']
+"#;
+    pod_on(&ns, node, yaml).await;
+    wait_pod(
+        &ns,
+        "web",
+        Duration::from_secs(120),
+        "the sidecar restarted twice",
+        |p| {
+            init_status(p, "agent")["restartCount"]
+                .as_i64()
+                .unwrap_or(0)
+                >= 2
+        },
+    )
+    .await;
+    let pod = explain_one(&ns, "web", &[]);
+    let f = finding(&pod, "CrashLoop");
+    assert_eq!(f["container"], "agent", "{f:#}");
+    let message = f["message"].as_str().unwrap_or("");
+    assert!(message.contains("exits 3"), "{f:#}");
+}

@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 
 /// Development incidents explained right: the score reached, which may only go up.
 /// One per batch: `dev`, `dev2`, `dev3`, `dev4`.
-const DEV_FLOORS: [usize; 4] = [58, 20, 8, 0];
+const DEV_FLOORS: [usize; 4] = [59, 21, 8, 20];
 
 struct Incident {
     file: String,

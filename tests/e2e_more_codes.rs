@@ -345,3 +345,65 @@ spec:
         }
     }
 }
+
+/// A root chown refused on an NFS volume (the share squashes root), as the kubelet reports the
+/// crash loop: `InitPermissionDenied` says the spec gives chown what it needs and names the
+/// volume and its storage, not a securityContext field to change.
+#[tokio::test]
+async fn a_root_chown_refused_by_the_storage_names_the_volume() {
+    let ns = TestNs::new("m-squash").await;
+    ns.pod(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: db}
+spec:
+  initContainers:
+  - name: volume-permissions
+    image: busybox:1.35
+    command: ['chown', '-R', '1001:1001', '/data']
+    securityContext: {runAsUser: 0}
+    volumeMounts: [{name: data, mountPath: /data}]
+  containers: [{name: db, image: busybox:1.35}]
+  volumes: [{name: data, nfs: {server: 10.0.0.20, path: /exports/db}}]
+"#,
+    )
+    .await;
+    let mut init = state::waiting(
+        "volume-permissions",
+        "busybox:1.35",
+        "CrashLoopBackOff",
+        "back-off",
+        4,
+    );
+    init["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error",
+        "startedAt": "2026-01-01T00:00:10Z", "finishedAt": "2026-01-01T00:00:10Z"}});
+    ns.set_status(
+        "db",
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [init],
+               "containerStatuses": [state::waiting("db", "busybox:1.35", "PodInitializing", "", 0)]}),
+    )
+    .await;
+    ns.write_log(
+        "db",
+        "volume-permissions",
+        "chown: changing ownership of '/data': Operation not permitted\n",
+        true,
+    );
+    let pod = common::explain_one(&ns, "db", &[]);
+    let f = finding(&pod, "InitPermissionDenied");
+    let message = f["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("the volume \"data\" (an NFS volume)"),
+        "{f:#}"
+    );
+    assert!(message.contains("it runs as root"), "{f:#}");
+    let hint = f["hint"].as_str().unwrap_or("");
+    assert!(
+        hint.contains("root squash") && hint.contains("fsGroup"),
+        "{f:#}"
+    );
+    assert!(!hint.contains("runAsUser"), "{f:#}");
+    assert!(evidence_has(f, "Operation not permitted"), "{f:#}");
+}

@@ -220,6 +220,9 @@ impl Reader<'_> {
         let spec = match targets.is_empty() && !spec.target_optional {
             true => {
                 targets = tools::env_url::named_in(raw, env);
+                if targets.is_empty() {
+                    targets = tools::env_url::literal_in(&args[1..]);
+                }
                 Tool::UrlClient.spec()
             }
             false => spec,

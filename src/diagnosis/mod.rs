@@ -29,6 +29,7 @@ pub mod resources;
 pub mod restart;
 pub mod selfwait;
 pub mod serverinit;
+pub mod sidecarorder;
 pub mod started;
 pub mod summary;
 
@@ -57,6 +58,12 @@ pub fn diagnose(evidence: &Evidence, now: Timestamp) -> PodDiagnosis {
         .and_then(|b| diagnosis.init_containers.get(b.index))
     {
         serverinit::reconcile(&evidence.pod, &row.name, row.state, &mut findings);
+        let logs: Vec<String> = evidence
+            .logs
+            .get(&row.name)
+            .map(|l| l.current.iter().chain(&l.previous).cloned().collect())
+            .unwrap_or_default();
+        sidecarorder::reconcile(&evidence.pod, &row.name, &logs, &mut findings);
     }
     if let Some(w) = &evidence.waits {
         let services: Vec<_> = w

@@ -33,14 +33,24 @@ pub fn reconcile(pod: &Pod, services: &[Service], findings: &mut [Finding]) {
     if crate::timeline::ready_condition(pod) {
         return;
     }
-    for f in findings
-        .iter_mut()
-        .filter(|f| EXPLAINED.contains(&f.code.as_str()))
-    {
+    for f in findings.iter_mut().filter(|f| explained(f)) {
         if let Some(via) = f.resolved.as_ref().and_then(|r| itself(pod, services, r)) {
             *f = finding_for(f, &via);
         }
     }
+}
+
+/// Whether `f` is what the cluster shows of a Service while the pod waits on itself: one of
+/// [`EXPLAINED`], or a check run once that will fail for one of them (`CheckWillFail` with
+/// `cause: CODE` in its evidence: a sidecar's client connecting once, restarted until
+/// the pod is Ready).
+fn explained(f: &Finding) -> bool {
+    EXPLAINED.contains(&f.code.as_str())
+        || f.code == "CheckWillFail"
+            && f.evidence
+                .iter()
+                .find_map(|l| l.strip_prefix("cause: "))
+                .is_some_and(|c| EXPLAINED.contains(&c))
 }
 
 /// The marker the chain of backing pods writes when it meets a pod it has followed already.
@@ -215,6 +225,12 @@ mod tests {
         f
     }
 
+    fn will_fail(cause: &str, name: &str) -> Finding {
+        let mut f = wait("CheckWillFail", "Service", name);
+        f.evidence = vec!["command: client".into(), format!("cause: {cause}")];
+        f
+    }
+
     #[test]
     fn waits_that_lead_back_to_the_pod_are_named_and_others_are_left() {
         let services = [service("web", "web"), service("db", "db")];
@@ -226,6 +242,9 @@ mod tests {
             (wait("ServiceNotFound", "Service", "web"), false, false),
             // A Ready pod's wait is not a self-wait (it has ended).
             (wait("ServiceNoEndpoints", "Service", "web"), false, true),
+            // A client run once (a sidecar's), failing for the same reasons.
+            (will_fail("ServiceEndpointsNotReady", "web"), true, false),
+            (will_fail("ServiceNotFound", "web"), false, false),
         ];
         for (f, want, ready) in cases {
             let mut list = vec![f.clone()];

@@ -129,7 +129,9 @@ pub struct Needs {
     pub cluster_dns: bool,
 }
 
-/// The init containers still to run, from the blocker on (sidecars excluded), with their index.
+/// The init containers still to run, from the blocker on, with their index: native sidecars
+/// excluded, but for the blocker itself (a sidecar that has not started may be held by a
+/// connection it makes, which is read; what it serves is not a wait).
 pub fn pending_init_containers(pod: &Pod) -> Vec<(usize, &Container)> {
     let rows = timeline::rows(pod);
     let Some(blocking) = timeline::blocking(pod, &rows) else {
@@ -144,7 +146,9 @@ pub fn pending_init_containers(pod: &Pod) -> Vec<(usize, &Container)> {
         .iter()
         .enumerate()
         .skip(blocking.index)
-        .filter(|(i, c)| !is_sidecar(c) && !rows.get(*i).is_some_and(|r| r.done))
+        .filter(|(i, c)| {
+            (!is_sidecar(c) || *i == blocking.index) && !rows.get(*i).is_some_and(|r| r.done)
+        })
         .collect()
 }
 
@@ -334,5 +338,85 @@ mod fuzz {
         everything(vec!["sh".into(), "-c".into(), wrappers], vec![]);
         let nested = format!("{}nslookup db{}", "sh -c '".repeat(50), "'".repeat(50));
         everything(vec!["sh".into(), "-c".into(), nested], vec![]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A pod whose native sidecar `side` runs `script`, then a plain init container `wait`;
+    /// the sidecar has started or not.
+    fn pod(script: &str, started: bool) -> Pod {
+        let side = if started {
+            json!({"name": "side", "image": "busybox", "imageID": "", "ready": true, "restartCount": 0,
+                   "started": true, "state": {"running": {}}})
+        } else {
+            json!({"name": "side", "image": "busybox", "imageID": "", "ready": false, "restartCount": 2,
+                   "started": false, "state": {"waiting": {"reason": "CrashLoopBackOff"}}})
+        };
+        serde_json::from_value(json!({
+            "metadata": {"name": "p", "namespace": "shop"},
+            "spec": {"containers": [{"name": "c"}], "initContainers": [
+                {"name": "side", "image": "busybox", "restartPolicy": "Always", "command": ["sh", "-c", script]},
+                {"name": "wait", "image": "busybox", "command": ["sh", "-c", "until nc -z cache 6379; do sleep 1; done"]}]},
+            "status": {"initContainerStatuses": [side,
+                {"name": "wait", "image": "busybox", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": if started { json!({"running": {}}) } else { json!({"waiting": {"reason": "PodInitializing"}}) }}]}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_blocking_sidecars_own_connections_are_read_and_what_it_serves_is_not() {
+        // (case, sidecar script, started, pending names, Services looked up, sidecar findings)
+        let cases = [
+            (
+                "a sidecar client held back",
+                "wget -q -O /dev/null http://db:8080/",
+                false,
+                vec!["side", "wait"],
+                vec!["cache", "db"],
+                true,
+            ),
+            (
+                "a sidecar server held back: no wait",
+                "nc -lk -p 8080",
+                false,
+                vec!["side", "wait"],
+                vec!["cache"],
+                false,
+            ),
+            (
+                "a started sidecar is not read",
+                "wget -q -O /dev/null http://db:8080/",
+                true,
+                vec!["wait"],
+                vec!["cache"],
+                false,
+            ),
+        ];
+        for (case, script, started, pending, looked_up, about_side) in cases {
+            let p = pod(script, started);
+            let names: Vec<&str> = pending_init_containers(&p)
+                .iter()
+                .map(|(_, c)| c.name.as_str())
+                .collect();
+            assert_eq!(names, pending, "{case}");
+            let asked: Vec<String> = needs(&p)
+                .map(|n| n.service_names.into_iter().collect())
+                .unwrap_or_default();
+            for name in &looked_up {
+                assert!(asked.iter().any(|a| a == name), "{case}: {asked:?}");
+            }
+            let objects = WaitObjects {
+                fetched: true,
+                ..Default::default()
+            };
+            let found = findings(&p, Some(&objects), jiff::Timestamp::UNIX_EPOCH);
+            let side = found.iter().any(|f| f.container.as_deref() == Some("side"));
+            assert_eq!(side, about_side, "{case}: {found:?}");
+        }
     }
 }

@@ -5,7 +5,8 @@
 //! a URL of a service's protocol (amqp, amqps, nats, kafka, redis, rediss, postgres,
 //! postgresql, mysql, mongodb), or `HOST:PORT[,HOST:PORT…]` in a variable of Kafka's brokers.
 //! A variable of another kind (an `http://` callback, a path, a name) gives nothing: no target
-//! is guessed.
+//! is guessed. The same URL written in the client's own arguments (`--uri mongodb://…`) is
+//! read the same way, when no variable gave one.
 
 use super::Target;
 use crate::command::args::{Arg, host_target, url_target};
@@ -36,27 +37,10 @@ pub(in crate::command) fn named_in(raw: &str, env: &EnvTable) -> Vec<Target> {
             continue;
         };
         let written = format!("${name}");
-        let lower = text.to_ascii_lowercase();
-        let scheme = lower.split_once("://").map(|(s, _)| s);
-        if scheme.is_some_and(|s| SERVICE_SCHEMES.contains(&s)) {
-            // `mongodb://a:27017,b:27017/db`: each host listed.
-            let (head, rest) = text.split_once("://").unwrap_or_default();
-            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-            let (userinfo, hosts) = match rest[..authority_end].rsplit_once('@') {
-                Some((u, h)) => (format!("{u}@"), h),
-                None => (String::new(), &rest[..authority_end]),
-            };
-            for host in hosts.split(',').filter(|h| !h.is_empty()) {
-                let arg = Arg {
-                    written: written.clone(),
-                    text: format!("{head}://{userinfo}{host}"),
-                    ..Default::default()
-                };
-                if let Some(h) = url_target(&arg) {
-                    out.push(Target::Host(h));
-                }
-            }
-        } else if scheme.is_none() && BROKER_LISTS.iter().any(|b| name.ends_with(b)) {
+        let by_url = service_url(&written, &text);
+        if !by_url.is_empty() {
+            out.extend(by_url);
+        } else if !text.contains("://") && BROKER_LISTS.iter().any(|b| name.ends_with(b)) {
             let hosts: Vec<&str> = text.split(',').map(str::trim).collect();
             let ported = |h: &&str| {
                 h.rsplit_once(':')
@@ -75,6 +59,52 @@ pub(in crate::command) fn named_in(raw: &str, env: &EnvTable) -> Vec<Target> {
         }
     }
     out
+}
+
+/// The targets of the service URLs written in a client's own arguments: `--uri
+/// mongodb://host:27017/db`, `--url=redis://cache:6379`, `postgres://db/app` (the same schemes
+/// as in the environment; an argument's value after `=` counts).
+pub(in crate::command) fn literal_in(args: &[Arg]) -> Vec<Target> {
+    args.iter()
+        .flat_map(|a| {
+            let text = a.text.split_once('=').map_or(a.text.as_str(), |(k, v)| {
+                if k.starts_with('-') {
+                    v
+                } else {
+                    a.text.as_str()
+                }
+            });
+            service_url(&a.written, text)
+        })
+        .collect()
+}
+
+/// The hosts of `text` when it is a URL of a service's own protocol (each host of a
+/// `mongodb://a:27017,b:27017/db` list), else nothing.
+fn service_url(written: &str, text: &str) -> Vec<Target> {
+    let lower = text.to_ascii_lowercase();
+    let scheme = lower.split_once("://").map(|(s, _)| s);
+    if !scheme.is_some_and(|s| SERVICE_SCHEMES.contains(&s)) {
+        return Vec::new();
+    }
+    let (head, rest) = text.split_once("://").unwrap_or_default();
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (userinfo, hosts) = match rest[..authority_end].rsplit_once('@') {
+        Some((u, h)) => (format!("{u}@"), h),
+        None => (String::new(), &rest[..authority_end]),
+    };
+    hosts
+        .split(',')
+        .filter(|h| !h.is_empty())
+        .filter_map(|host| {
+            let arg = Arg {
+                written: written.to_string(),
+                text: format!("{head}://{userinfo}{host}"),
+                ..Default::default()
+            };
+            url_target(&arg).map(Target::Host)
+        })
+        .collect()
 }
 
 /// The names of variables `raw` refers to, in order, each once: `$NAME`, `${NAME…}`, and a
@@ -152,6 +182,25 @@ mod tests {
                     ("client", "kafka-0.kafka", Some(9092), "Loop"),
                     ("client", "kafka-1.kafka", Some(9092), "Loop"),
                 ],
+            ),
+            // The URL written in the client's own arguments.
+            (
+                "clp's results-cache init given --uri mongodb://HOST:PORT/DB, run once",
+                "python3 -u -m clp_py_utils.initialize-results-cache --uri mongodb://clp-results-cache:27017/clp-query-results",
+                &[],
+                vec![("client", "clp-results-cache", Some(27017), "Once")],
+            ),
+            (
+                "a --url=redis://… argument, in a loop (default port by scheme)",
+                "until ./ping --url=redis://cache; do sleep 1; done",
+                &[],
+                vec![("client", "cache", Some(6379), "Loop")],
+            ),
+            (
+                "a web URL in the arguments is no service URL",
+                "./notify http://api:8080/hook",
+                &[],
+                vec![],
             ),
             // Not a service's URL: no target.
             (

@@ -16,10 +16,16 @@ const CHECKS: [fn(&Context, &Blocker) -> Option<Finding>; 5] = [
     image::image_pull_failed,
 ];
 
-/// Every App* finding of the pod.
+/// Every App* finding of the pod, and the same findings about the native sidecars that have
+/// started and are not the blocker (about an init container: the codes without `App`).
 pub fn app_containers(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
-    for c in &cx.apps {
+    let blocker = cx.blocker.as_ref().map(Blocker::name);
+    let started_sidecars = cx
+        .sidecars
+        .iter()
+        .filter(|s| Some(s.name()) != blocker && s.row.started == Some(true));
+    for c in started_sidecars.chain(&cx.apps) {
         if explained_elsewhere(cx, c) {
             continue;
         }

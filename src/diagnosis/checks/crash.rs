@@ -30,8 +30,11 @@ pub fn crash_loop(cx: &Context, blocker: &Blocker) -> Option<Finding> {
             || looping(cx, blocker))
         && last.is_some_and(|t| t.exit_code != 0 && !restart::removed_for_pod_restart(t))
         && !cx.events(Some(blocker.name()), &["BackOff"]).is_empty()
-        // A Ready app container has recovered: its past crashes are history.
-        && !(blocker.app && blocker.ready());
+        // A Ready app container has recovered: its past crashes are history, unless the loop
+        // is going on (a container without a readiness probe is Ready as soon as it runs).
+        && !((blocker.app || blocker.row.sidecar)
+            && blocker.ready()
+            && !super::looping::still_looping(cx, blocker));
     if blocker.waiting_reason() != Some("CrashLoopBackOff") && !between_crashes {
         return None;
     }

@@ -23,6 +23,7 @@ mod lifecycle;
 #[cfg(test)]
 mod lifecycle_tests;
 mod limits;
+mod looping;
 mod mesh;
 mod netpol;
 mod network;

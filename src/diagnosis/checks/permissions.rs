@@ -3,8 +3,11 @@
 //! `Read-only file system` or `must be root`, and the spec says why: it runs as a non-root user
 //! (chown, chmod, mkdir on a volume), drops a capability the tool needs (iptables: NET_ADMIN and
 //! NET_RAW; chown: CHOWN), is not privileged (sysctl -w), or writes to a ConfigMap/Secret mount,
-//! which is always read-only. Nothing is said when the spec gives what the tool needs (the
-//! storage or a security module refused it: the crash finding shows the log).
+//! which is always read-only. A chown or chmod refused on a volume while the spec gives what it
+//! needs (root or the image's user, CHOWN/FOWNER not dropped) is the volume's storage (NFS root
+//! squash, CephFS) or the image's user: said so, with the volume. Nothing else is said when the
+//! spec gives what the tool needs (a security module refused it: the crash finding shows the
+//! log).
 //!
 //! `InitSettingIgnored`: an init container set a kernel setting with `sysctl -w`, completed, and
 //! the app then fails on that very setting (`vm.max_map_count … too low`): busybox's and procps'
@@ -181,7 +184,7 @@ pub fn check_init_permission_denied(cx: &Context) -> Option<Finding> {
                 field("capabilities.add")
             ),
         )
-    } else if let Some((uid, from)) = user.filter(|(u, _)| *u != 0)
+    } else if let Some((uid, from)) = user.clone().filter(|(u, _)| *u != 0)
         && matches!(
             tool,
             Tool::Chown | Tool::Chmod | Tool::Write | Tool::Sysctl | Tool::Iptables
@@ -217,6 +220,11 @@ pub fn check_init_permission_denied(cx: &Context) -> Option<Finding> {
                 field("capabilities.add")
             ),
         )
+    } else if let Some(why) = storage_refuses(cx, spec, line, tool, user.as_ref(), privileged) {
+        let mut f = finding("InitPermissionDenied", Severity::Error, Some(b.name()), why);
+        f.evidence.push(format!("log: {}", line.trim()));
+        f.hint = "set the owner on the storage itself (an NFS export without root squash, or the directory created with the owner the app needs), or drop this chown and let the kubelet set the volume's group with the pod's securityContext.fsGroup where the volume's driver supports it; if the image's own user is not root, it cannot change owners either".into();
+        return Some(f);
     } else {
         return None;
     };
@@ -229,6 +237,69 @@ pub fn check_init_permission_denied(cx: &Context) -> Option<Finding> {
     f.evidence.push(format!("log: {}", line.trim()));
     f.hint = hint;
     Some(f)
+}
+
+/// Why a chown (or chmod) that the spec allows is refused: the log line's path is on a volume
+/// (named, with its kind) whose storage refuses a change of owner — NFS with root squash,
+/// CephFS, SMB. Only when nothing in the spec explains it: root or the image's user (no user
+/// set), CHOWN and FOWNER not dropped, not a read-only mount.
+fn storage_refuses(
+    cx: &Context,
+    c: &Container,
+    line: &str,
+    tool: Tool,
+    user: Option<&(i64, String)>,
+    privileged: bool,
+) -> Option<String> {
+    if !matches!(tool, Tool::Chown | Tool::Chmod) || user.is_some_and(|(u, _)| *u != 0) {
+        return None;
+    }
+    let dropped = caps(c.security_context.as_ref(), false);
+    let needed = if tool == Tool::Chown {
+        "CHOWN"
+    } else {
+        "FOWNER"
+    };
+    if !privileged && dropped.iter().any(|d| d == "ALL" || d == needed) {
+        return None;
+    }
+    let volumes = cx.pod.spec.as_ref()?.volumes.as_deref().unwrap_or(&[]);
+    let (path, volume) = c
+        .volume_mounts
+        .iter()
+        .flatten()
+        .filter(|m| line.contains(&m.mount_path))
+        .max_by_key(|m| m.mount_path.len())
+        .and_then(|m| {
+            Some((
+                m.mount_path.clone(),
+                volumes.iter().find(|v| v.name == m.name)?,
+            ))
+        })?;
+    let kind = if let Some(claim) = &volume.persistent_volume_claim {
+        format!("the claim {}", claim.claim_name)
+    } else if volume.nfs.is_some() {
+        "an NFS volume".into()
+    } else if volume.host_path.is_some() {
+        "a hostPath volume".into()
+    } else if volume.empty_dir.is_some() {
+        "an emptyDir".into()
+    } else {
+        "a volume".into()
+    };
+    let who = match user {
+        Some(_) => "it runs as root",
+        None => "no user is set (the image's own user runs it)",
+    };
+    let verb = if tool == Tool::Chown {
+        "chown"
+    } else {
+        "chmod"
+    };
+    Some(format!(
+        "{verb} is refused on {path}, the volume {:?} ({kind}), while the security context gives it what it needs ({who}, {needed} is not dropped): the volume's storage refuses the change (NFS with root squash, CephFS and SMB volumes do), or the image's user is not root",
+        volume.name
+    ))
 }
 
 /// A kernel setting named in an app's log that an init container set with `sysctl -w`.
@@ -381,11 +452,32 @@ mod tests {
                 None,
             ),
             (
-                "root on a root-squashed share",
+                "the image's user on a root-squashed share: the storage, with the volume",
                 json!({"name": "init", "image": "busybox", "command": ["chown", "-R", "1001", "/d"], "volumeMounts": mount("/d", "data")}),
                 json!(null),
                 data.clone(),
                 "chown: /d/x: Operation not permitted",
+                Some(&[
+                    "the volume \"data\" (an emptyDir)",
+                    "no user is set",
+                    "root squash",
+                    "fsGroup",
+                ]),
+            ),
+            (
+                "root on an NFS volume",
+                json!({"name": "init", "image": "busybox", "command": ["chown", "-R", "1001", "/d"], "securityContext": {"runAsUser": 0}, "volumeMounts": mount("/d", "share")}),
+                json!(null),
+                json!([{"name": "share", "nfs": {"server": "nas", "path": "/x"}}]),
+                "chown: changing ownership of '/d': Operation not permitted",
+                Some(&["an NFS volume", "it runs as root"]),
+            ),
+            (
+                "a root chown on no volume: nothing to say",
+                json!({"name": "init", "image": "busybox", "command": ["chown", "1001", "/etc/x"], "volumeMounts": mount("/d", "data")}),
+                json!(null),
+                data.clone(),
+                "chown: /etc/x: Operation not permitted",
                 None,
             ),
             (

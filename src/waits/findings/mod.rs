@@ -93,11 +93,18 @@ fn findings_of(
     let blocking = timeline::blocking(pod, &rows);
     let mut out = Vec::new();
     for (index, container) in super::pending_init_containers(pod) {
-        let extraction = command::extract(
+        let mut extraction = command::extract(
             pod,
             container,
             world.objects.map(|o| o.config_maps.as_slice()),
         );
+        // A native sidecar serves: only the connections its command makes are waits.
+        if crate::status::is_sidecar(container) {
+            if extraction.checks.is_empty() {
+                continue;
+            }
+            extraction.not_understood.clear();
+        }
         let visited = RefCell::new(BTreeSet::from([pod
             .metadata
             .name

@@ -29,6 +29,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::{Event, Pod};
 
+use crate::cluster::tails::Tails;
 use crate::cluster::{Cluster, REQUESTS_AT_ONCE};
 use crate::diagnosis::{self, ContainerLogs, Evidence, LOG_TAIL_LINES, LogRequest, Lookup};
 use crate::error::{Error, Result};
@@ -40,8 +41,18 @@ pub const EVENTS_LIST_FROM: usize = 3;
 
 /// Evidence for several pods, in their order: each namespace-wide list once, not once a pod.
 pub async fn evidence_for_all(cluster: &Cluster, pods: Vec<Pod>) -> Result<Vec<Evidence>> {
+    evidence_read_ahead(cluster, pods, &Tails::none()).await
+}
+
+/// [`evidence_for_all`], taking the log tails `tails` has read ahead (while the pods were
+/// listed) instead of reading them again.
+pub async fn evidence_read_ahead(
+    cluster: &Cluster,
+    pods: Vec<Pod>,
+    tails: &Tails,
+) -> Result<Vec<Evidence>> {
     let plan = Plan::new(&pods);
-    let mut fetched = fetch(cluster, &plan, &pods).await?;
+    let mut fetched = fetch(cluster, &plan, &pods, tails).await?;
     let mut evidence: Vec<Evidence> = pods
         .into_iter()
         .enumerate()
@@ -158,10 +169,14 @@ struct Fetched {
 
 /// The second round: every call of the plan, and the wait lookups (which go on in further
 /// rounds while their answers lead to more), concurrently.
-async fn fetch(cluster: &Cluster, plan: &Plan, pods: &[Pod]) -> Result<Fetched> {
-    let calls = futures::stream::iter(plan.calls().into_iter().map(|c| call(cluster, plan, c)))
-        .buffer_unordered(REQUESTS_AT_ONCE)
-        .try_collect::<Vec<Reply>>();
+async fn fetch(cluster: &Cluster, plan: &Plan, pods: &[Pod], tails: &Tails) -> Result<Fetched> {
+    let calls = futures::stream::iter(
+        plan.calls()
+            .into_iter()
+            .map(|c| call(cluster, plan, tails, c)),
+    )
+    .buffer_unordered(REQUESTS_AT_ONCE)
+    .try_collect::<Vec<Reply>>();
     let lookups = async {
         let waiting: Vec<(usize, &Pod)> = pods
             .iter()
@@ -202,7 +217,7 @@ async fn fetch(cluster: &Cluster, plan: &Plan, pods: &[Pod]) -> Result<Fetched> 
     Ok(fetched)
 }
 
-async fn call(cluster: &Cluster, plan: &Plan, call: Call) -> Result<Reply> {
+async fn call(cluster: &Cluster, plan: &Plan, tails: &Tails, call: Call) -> Result<Reply> {
     Ok(match call {
         Call::NamespaceEvents(ns) => {
             let pods: BTreeSet<&str> = plan
@@ -225,15 +240,28 @@ async fn call(cluster: &Cluster, plan: &Plan, call: Call) -> Result<Reply> {
         Call::Log(index, log) => {
             let pod = &plan.pods[index];
             let request = &pod.logs[log];
-            let answer = cluster
-                .pod_log(
+            let ahead = tails
+                .take(
                     &pod.namespace,
                     &pod.name,
                     &request.container,
                     request.previous,
-                    LOG_TAIL_LINES,
                 )
                 .await;
+            let answer = match ahead {
+                Some(answer) => answer,
+                None => {
+                    cluster
+                        .pod_log(
+                            &pod.namespace,
+                            &pod.name,
+                            &request.container,
+                            request.previous,
+                            LOG_TAIL_LINES,
+                        )
+                        .await
+                }
+            };
             Reply::Log(index, log, answer)
         }
     })

@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use super::{Cluster, Scope, lenient};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// How many items a list request asks for at once (`limit`, then `continue`).
 pub const PAGE: u32 = 500;
@@ -81,6 +81,23 @@ impl Head {
     }
 }
 
+/// A page being read ahead (see [`Cluster::page_ahead`]).
+struct PageAhead(tokio::task::JoinHandle<Result<String>>);
+
+impl PageAhead {
+    async fn text(mut self) -> Result<String> {
+        (&mut self.0)
+            .await
+            .unwrap_or_else(|e| Err(Error::Unavailable(format!("list pods: {e}"))))
+    }
+}
+
+impl Drop for PageAhead {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Drop what no reader here uses from an object's metadata: its `managedFields`.
 fn slim(meta: &mut ObjectMeta) {
     meta.managed_fields = None;
@@ -104,22 +121,16 @@ impl Cluster {
             Scope::All => Api::all(self.client()),
         };
         let namespace = scope.namespace();
+        let url = api.resource_url().to_string();
         let mut params = list_params(labels, fields);
         let mut kept = Vec::new();
         let mut version: Option<String> = None;
         let mut tokens = std::collections::HashSet::new();
-        loop {
-            let text = self
-                .read("list", "pods", namespace, || {
-                    let request = kube::core::Request::new(api.resource_url()).list(&params);
-                    let client = self.client();
-                    async move {
-                        client
-                            .request_text(request.map_err(kube::Error::BuildRequest)?)
-                            .await
-                    }
-                })
-                .await?;
+        // The next page is asked for as soon as this one's continue token is known, and read
+        // while this one's pods are decided.
+        let mut next = Some(self.page_ahead(&url, namespace, &params));
+        while let Some(ahead) = next.take() {
+            let text = ahead.text().await?;
             let decode = |e: serde_json::Error| {
                 self.map_error(kube::Error::SerdeError(e), "list", "pods", namespace)
             };
@@ -128,6 +139,19 @@ impl Cluster {
                 return Err(decode(serde::de::Error::custom(format!(
                     "a {kind} where a PodList was expected"
                 ))));
+            }
+            if version.is_none() {
+                version = page.metadata.resource_version.clone();
+            }
+            let token = page.metadata.continue_.as_deref();
+            if repeated(&mut tokens, token) {
+                return Err(decode(serde::de::Error::custom(
+                    "the server repeated a continue token: its pages would never end",
+                )));
+            }
+            if let Some(following) = next_page(params.clone(), token) {
+                params = following;
+                next = Some(self.page_ahead(&url, namespace, &params));
             }
             for raw in page.items.unwrap_or_default() {
                 let head: Head = serde_json::from_str(raw.get()).map_err(decode)?;
@@ -140,21 +164,28 @@ impl Cluster {
                     kept.push(pod);
                 }
             }
-            if version.is_none() {
-                version = page.metadata.resource_version;
-            }
-            let token = page.metadata.continue_.as_deref();
-            if repeated(&mut tokens, token) {
-                return Err(decode(serde::de::Error::custom(
-                    "the server repeated a continue token: its pages would never end",
-                )));
-            }
-            match next_page(params, token) {
-                Some(next) => params = next,
-                None => break,
-            }
         }
         Ok((kept, version.unwrap_or_default()))
+    }
+
+    /// One page of the pods at `url`, its text, read in a task of its own (so that it goes on
+    /// while the page before is decided; stopped if dropped unread).
+    fn page_ahead(&self, url: &str, namespace: Option<&str>, params: &ListParams) -> PageAhead {
+        let (cluster, url, params) = (self.clone(), url.to_string(), params.clone());
+        let namespace = namespace.map(str::to_string);
+        PageAhead(tokio::spawn(async move {
+            cluster
+                .read("list", "pods", namespace.as_deref(), || {
+                    let request = kube::core::Request::new(&url).list(&params);
+                    let client = cluster.client();
+                    async move {
+                        client
+                            .request_text(request.map_err(kube::Error::BuildRequest)?)
+                            .await
+                    }
+                })
+                .await
+        }))
     }
 
     /// The metadata of every object of a list (`as=PartialObjectMetadataList`), [`PAGE`] a

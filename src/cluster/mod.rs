@@ -19,6 +19,7 @@ pub mod owners;
 pub mod policies;
 pub mod proxy;
 pub mod samples;
+pub mod tails;
 pub mod throttle;
 pub mod waits;
 pub mod workloads;

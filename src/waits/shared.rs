@@ -344,7 +344,16 @@ impl<'a> Planner<'a> {
         let mut selected: Option<&'a [Pod]> = None;
         if let Some(selector) = selector {
             let ask = Ask::PodsLabelled(self.home.clone(), resolve::labels_text(selector));
+            let unasked = !self.lookups.answers.contains_key(&ask);
             selected = self.pods(ask);
+            // Its slices are there and name no endpoint: the selector most likely matches no
+            // live pod (the EndpointSlice controller lists every selected pod that has an
+            // address and is not terminal or deleted, ready or not), so the samples of its
+            // near misses are asked beside its pods, not in one more round. Should it match
+            // pods after all, the samples are not consulted (asked, never merged).
+            if unasked && no_endpoints(slices, &self.home) {
+                self.near_misses(selector);
+            }
         }
         // The pods its endpoints name beyond the selector's, once the selector's are known.
         let referenced: Vec<String> = if selector.is_some() && selected.is_none() {
@@ -421,6 +430,18 @@ impl<'a> Planner<'a> {
             .get_or_insert_with(|| Arc::new(self.lookups.merge(&self.home, &self.asks)))
             .clone()
     }
+}
+
+/// True when `slices` hold a slice of namespace `home` and none of them names an endpoint.
+fn no_endpoints(slices: &[EndpointSlice], home: &str) -> bool {
+    let mine: Vec<&EndpointSlice> = slices
+        .iter()
+        .filter(|s| s.metadata.namespace.as_deref() == Some(home))
+        .collect();
+    !mine.is_empty()
+        && mine
+            .iter()
+            .all(|s| s.endpoints.as_ref().is_none_or(Vec::is_empty))
 }
 
 /// True for a name usable in a selector as is (a label value or an object name).

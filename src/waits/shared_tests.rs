@@ -115,6 +115,100 @@ fn a_service_with_ready_pods_costs_its_name_its_slices_and_its_selector() {
     assert!(objects.problems.is_empty());
 }
 
+/// An EndpointSlice of Service `name` in `ns` naming these endpoints' addresses.
+fn slice_of(ns: &str, name: &str, addresses: &[&str]) -> EndpointSlice {
+    let endpoints: Vec<serde_json::Value> = addresses
+        .iter()
+        .map(|a| json!({"addresses": [a], "conditions": {"ready": false}}))
+        .collect();
+    serde_json::from_value(json!({
+        "metadata": {"name": format!("{name}-x"), "namespace": ns,
+                     "labels": {SERVICE_NAME_LABEL: name}},
+        "addressType": "IPv4", "endpoints": endpoints
+    }))
+    .unwrap()
+}
+
+#[test]
+fn a_service_whose_slices_name_no_endpoint_has_its_samples_asked_with_its_pods() {
+    let near = BTreeSet::from([
+        labelled("app=db"),
+        sample("app,app!=db", SAMPLE_PODS),
+        Ask::OwnerLabels("shop".into()),
+    ]);
+    let only_pods = BTreeSet::from([labelled("app=db")]);
+    // What, the slices of db, the pods its selector matches, the second round, the third.
+    type Case = (
+        &'static str,
+        Vec<EndpointSlice>,
+        Vec<Pod>,
+        BTreeSet<Ask>,
+        Vec<BTreeSet<Ask>>,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "an empty slice, no pod: the samples in the same round as the pods",
+            vec![slice_of("shop", "db", &[])],
+            vec![],
+            near.clone(),
+            vec![],
+        ),
+        (
+            "an empty slice, yet a pod without an address: samples asked, never consulted",
+            vec![slice_of("shop", "db", &[])],
+            vec![ready("db-0", json!({"app": "db"}))],
+            near.clone(),
+            vec![],
+        ),
+        (
+            "no slice yet: nothing guessed, the samples once the pods are known",
+            vec![],
+            vec![],
+            only_pods.clone(),
+            vec![near.difference(&only_pods).cloned().collect()],
+        ),
+        (
+            "an empty slice of another namespace's db: nothing guessed",
+            vec![slice_of("other", "db", &[])],
+            vec![],
+            only_pods.clone(),
+            vec![near.difference(&only_pods).cloned().collect()],
+        ),
+        (
+            "a slice naming an endpoint: nothing guessed",
+            vec![slice_of("shop", "db", &["10.0.0.5"])],
+            vec![ready("db-0", json!({"app": "db"}))],
+            only_pods.clone(),
+            vec![],
+        ),
+    ];
+    for (what, db_slices, db_pods, second, rest) in cases {
+        let pod = waiting(
+            "app",
+            json!({"app": "web"}),
+            "until nc -z db 5432; do sleep 2; done",
+        );
+        let (lookups, seen) = rounds(&pod, |ask| match ask {
+            Ask::ServicesNamed(n) if n == "db" => {
+                Got::Services(vec![service("shop", "db", json!({"app": "db"}))])
+            }
+            Ask::SlicesOf(n) if n == "db" => Got::Slices(db_slices.clone()),
+            Ask::PodsLabelled(_, s) if s == "app=db" => Got::Pods(db_pods.clone()),
+            other => none(other),
+        });
+        assert_eq!(
+            seen[0],
+            BTreeSet::from([named("db"), slices("db")]),
+            "{what}"
+        );
+        assert_eq!(seen[1], second, "{what}");
+        assert_eq!(&seen[2..], rest.as_slice(), "{what}");
+        // What the pod's findings consult is what they consulted without the guess.
+        let sampled = asks(&pod, &lookups).contains(&sample("app,app!=db", SAMPLE_PODS));
+        assert_eq!(sampled, db_pods.is_empty(), "{what}");
+    }
+}
+
 #[test]
 fn what_each_finding_needs_is_asked_and_only_then() {
     let db_labels = sample("app,app!=db", SAMPLE_PODS);

@@ -14,6 +14,7 @@ use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 
 use crate::cli::{ExplainArgs, GlobalArgs, OutputFormat};
+use crate::cluster::tails::Tails;
 use crate::cluster::{Cluster, Scope};
 use crate::diagnosis::{self, PodDiagnosis};
 use crate::error::{Error, Result};
@@ -314,8 +315,9 @@ struct WatchSpec {
 }
 
 async fn explain_round(cluster: &Cluster, selection: &Selection) -> Result<Round> {
-    let (pods, watches) = select(cluster, selection).await?;
-    let evidence = gather::evidence_for_all(cluster, pods).await?;
+    let tails = Tails::new(cluster);
+    let (pods, watches) = select(cluster, selection, &tails).await?;
+    let evidence = gather::evidence_read_ahead(cluster, pods, &tails).await?;
     let now = Timestamp::now();
     let diagnoses: Vec<PodDiagnosis> = evidence
         .iter()
@@ -333,7 +335,13 @@ async fn explain_round(cluster: &Cluster, selection: &Selection) -> Result<Round
 /// The field selector of the pods that may need attention: every phase but Succeeded.
 const SELECTABLE_PHASES: &str = "status.phase!=Succeeded";
 
-async fn select(cluster: &Cluster, selection: &Selection) -> Result<(Vec<Pod>, Vec<WatchSpec>)> {
+/// The pods of `selection`; of those kept from a list, their log tails start in `tails` as
+/// soon as their page has arrived.
+async fn select(
+    cluster: &Cluster,
+    selection: &Selection,
+    tails: &Tails,
+) -> Result<(Vec<Pod>, Vec<WatchSpec>)> {
     match selection {
         Selection::Named { namespace, names } => {
             let pods =
@@ -364,10 +372,16 @@ async fn select(cluster: &Cluster, selection: &Selection) -> Result<(Vec<Pod>, V
                     selector.as_deref(),
                     Some(SELECTABLE_PHASES),
                     |head| diagnosis::selected_by_status(head, *init_only),
-                    if *init_only {
-                        diagnosis::needs_attention
-                    } else {
-                        diagnosis::needs_attention_or_not_ready
+                    |pod| {
+                        let kept = if *init_only {
+                            diagnosis::needs_attention(pod)
+                        } else {
+                            diagnosis::needs_attention_or_not_ready(pod)
+                        };
+                        if kept {
+                            tails.start(pod);
+                        }
+                        kept
                     },
                 )
                 .await?;

@@ -137,6 +137,20 @@ mod tests {
                 &[("MYSQL_HOST", "mariadb")],
                 vec![("mysql", "mariadb", Some(3306), "Loop")],
             ),
+            (
+                "MySQL's --defaults-file (its [client] host= names the server, not the socket)",
+                "sh",
+                "while ! mysql --defaults-file=/tmp/client.cnf -e 'SELECT 1'; do sleep 2; done",
+                &[],
+                vec![("mysql", "?", Some(3306), "Loop")],
+            ),
+            (
+                "the same, --defaults-extra-file as two words",
+                "sh",
+                "until mysqladmin --defaults-extra-file /etc/my.cnf.d/c.cnf ping; do sleep 2; done",
+                &[],
+                vec![("mysqladmin", "?", Some(3306), "Loop")],
+            ),
         ];
         for (source, shell, script, env, want) in rows {
             assert_eq!(seen_in(shell, script, env), want, "{source}: {script}");

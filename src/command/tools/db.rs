@@ -3,6 +3,7 @@
 
 use super::{Call, one};
 use crate::command::args::{Arg, Opts, host_target, opts, url_target};
+use crate::command::expand::Unknown;
 use crate::command::{Part, Target, Tool};
 
 pub(super) fn pg_isready(call: &mut Call) -> Vec<Target> {
@@ -131,11 +132,35 @@ pub(super) fn mysql(call: &mut Call) -> Vec<Target> {
         Some(h) if !matches!(h.known(), Some("localhost")) => {
             one(host_target(&h, port.as_ref(), Some(3306)))
         }
+        // An option file may name the host (`[client] host=…`): not the local socket.
+        None if let Some(file) = option_file(&args) => {
+            let unknown = Arg {
+                written: file.clone(),
+                text: crate::command::args::marker(0).to_string(),
+                unknowns: vec![Unknown::Dynamic {
+                    text: format!("the host in option file {file}"),
+                }],
+                notes: Vec::new(),
+            };
+            one(host_target(&unknown, port.as_ref(), Some(3306)))
+        }
         _ => vec![Target::Local {
             port: Some(3306),
             what: "the local MySQL socket (no -h)".into(),
         }],
     }
+}
+
+/// The option file a MySQL client is told to read (`--defaults-file=F`,
+/// `--defaults-extra-file=F`, or either followed by `F`), where `[client] host=` may be set.
+fn option_file(args: &[Arg]) -> Option<String> {
+    const NAMES: [&str; 2] = ["--defaults-file", "--defaults-extra-file"];
+    args.iter().enumerate().find_map(|(i, a)| {
+        NAMES.iter().find_map(|n| match a.text.strip_prefix(n)? {
+            "" => args.get(i + 1).map(|f| f.written.clone()),
+            rest => rest.strip_prefix('=').map(str::to_string),
+        })
+    })
 }
 
 pub(super) fn redis_cli(call: &mut Call) -> Vec<Target> {

@@ -576,6 +576,14 @@ mod tests {
             code: 503,
             message: String::new()
         }));
+        // What a 429 or 503 becomes (cluster/errors.rs): a restarting server says so.
+        for code in [429, 503] {
+            assert!(retryable(&Error::Overloaded {
+                server: "https://x".into(),
+                code,
+                reason: "not ready".into()
+            }));
+        }
         assert!(!retryable(&Error::NotFound {
             kind: "pod".into(),
             name: "web".into(),

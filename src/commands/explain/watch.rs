@@ -414,7 +414,8 @@ async fn any_change(
 /// Errors worth reconnecting after: the connection, a timeout, a server hiccup.
 pub(super) fn retryable(err: &Error) -> bool {
     match err {
-        Error::Unreachable { .. } | Error::Timeout { .. } => true,
+        // A restarting API server answers 429 or 503 ("not ready") before it serves again.
+        Error::Unreachable { .. } | Error::Timeout { .. } | Error::Overloaded { .. } => true,
         Error::Api { code, .. } => *code == 0 || *code >= 500 || *code == 429,
         _ => false,
     }

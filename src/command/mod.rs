@@ -30,6 +30,7 @@ mod script;
 mod settle;
 mod shapes;
 mod shapes_images;
+mod shapes_scripts;
 pub mod shell;
 pub mod tools;
 

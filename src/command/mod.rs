@@ -21,6 +21,7 @@ mod calls;
 mod discovery;
 mod eval;
 pub mod expand;
+mod files;
 mod line;
 mod memo;
 mod output;
@@ -294,6 +295,7 @@ fn read(
     let reader = Reader {
         namespace: &namespace,
         functions: Default::default(),
+        files: Default::default(),
         bash: Default::default(),
         budget: std::cell::Cell::new(script::BUDGET),
         steps: std::cell::Cell::new(steps),

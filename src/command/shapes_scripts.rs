@@ -84,4 +84,35 @@ mod tests {
             );
         }
     }
+    /// `cat <<EOF > FILE` then `mysql --defaults-file=FILE`: the server named in the file's
+    /// `[client]` group.
+    #[test]
+    fn an_option_file_the_script_writes() {
+        run(vec![
+            (
+                "passbolt/charts-passbolt templates/deployment.yaml (the MariaDB wait)",
+                "bash",
+                "set -e\nclient=\"mariadb\"\ncat <<-EOF > /tmp/defaultsfile.cnf\n[client]\nuser=${DATASOURCES_DEFAULT_USERNAME}\npassword=${DATASOURCES_DEFAULT_PASSWORD}\nhost=${DATASOURCES_DEFAULT_HOST}\nconnect-timeout=2\nssl=off\nEOF\nuserhost=\"%\"\nclient=\"mariadb\"\nwhile ! ${client} --defaults-file=/tmp/defaultsfile.cnf -e \"SELECT 1\" > /dev/null 2>&1; do\n  echo \"Waiting for database connection...\"\n  sleep 2\ndone\n",
+                &[("DATASOURCES_DEFAULT_HOST", "myrel-mariadb")],
+                vec![("mysql", "myrel-mariadb", Some(3306), "Loop")],
+            ),
+            (
+                "`key = value`, a port, and a flag winning over the file",
+                "sh",
+                "cat > /tmp/my.cnf <<EOF\n[mysqld]\nhost = wrong\n[client]\nhost = db\nport = 3307\nEOF\nuntil mysqladmin --defaults-extra-file=/tmp/my.cnf ping; do sleep 1; done\nuntil mysql --defaults-file=/tmp/my.cnf -h other -e 'SELECT 1'; do sleep 1; done",
+                &[],
+                vec![
+                    ("mysqladmin", "db", Some(3307), "Loop"),
+                    ("mysql", "other", Some(3307), "Loop"),
+                ],
+            ),
+            (
+                "a quoted delimiter: the body is not expanded, so not kept",
+                "sh",
+                "cat <<'EOF' > /tmp/my.cnf\n[client]\nhost=${DB}\nEOF\nuntil mysql --defaults-file=/tmp/my.cnf -e 'SELECT 1'; do sleep 1; done",
+                &[("DB", "db")],
+                vec![("mysql", "local", Some(3306), "Loop")],
+            ),
+        ]);
+    }
 }

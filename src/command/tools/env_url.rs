@@ -8,7 +8,7 @@
 //! is guessed.
 
 use super::Target;
-use crate::command::args::{Arg, host_target, url_target};
+use crate::command::args::{Arg, host_target, url_targets};
 use crate::command::expand::{EnvTable, Value};
 
 /// The schemes of services' own protocols (not `http`: a web URL may be anything).
@@ -40,22 +40,12 @@ pub(in crate::command) fn named_in(raw: &str, env: &EnvTable) -> Vec<Target> {
         let scheme = lower.split_once("://").map(|(s, _)| s);
         if scheme.is_some_and(|s| SERVICE_SCHEMES.contains(&s)) {
             // `mongodb://a:27017,b:27017/db`: each host listed.
-            let (head, rest) = text.split_once("://").unwrap_or_default();
-            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-            let (userinfo, hosts) = match rest[..authority_end].rsplit_once('@') {
-                Some((u, h)) => (format!("{u}@"), h),
-                None => (String::new(), &rest[..authority_end]),
+            let arg = Arg {
+                written: written.clone(),
+                text: text.clone(),
+                ..Default::default()
             };
-            for host in hosts.split(',').filter(|h| !h.is_empty()) {
-                let arg = Arg {
-                    written: written.clone(),
-                    text: format!("{head}://{userinfo}{host}"),
-                    ..Default::default()
-                };
-                if let Some(h) = url_target(&arg) {
-                    out.push(Target::Host(h));
-                }
-            }
+            out.extend(url_targets(&arg).into_iter().map(Target::Host));
         } else if scheme.is_none() && BROKER_LISTS.iter().any(|b| name.ends_with(b)) {
             let hosts: Vec<&str> = text.split(',').map(str::trim).collect();
             let ported = |h: &&str| {

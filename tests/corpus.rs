@@ -215,6 +215,15 @@ const MIN_THIRD_HELD_TARGETS: usize = 12;
 const MIN_THIRD_HELD_NEGATIVES: usize = 11;
 const MIN_THIRD_HELD_UNKNOWN: usize = 4;
 
+/// The fourth batch's development part's score reached (never lower).
+const MIN_FOURTH_TARGETS: usize = 16;
+const MIN_FOURTH_NEGATIVES: usize = 15;
+const MIN_FOURTH_UNKNOWN: usize = 6;
+/// The fourth batch's held-out part's score at its last scoring (never lower).
+const MIN_FOURTH_HELD_TARGETS: usize = 8;
+const MIN_FOURTH_HELD_NEGATIVES: usize = 10;
+const MIN_FOURTH_HELD_UNKNOWN: usize = 2;
+
 /// Asserts a part's score reached its thresholds (targets, negatives, not understood).
 fn at_least(s: &Score, what: &str, min: (usize, usize, usize)) {
     assert!(
@@ -240,6 +249,7 @@ fn the_reader_scores_on_the_corpus() {
     let (dev, held) = (score(&part(1, false)), score(&part(1, true)));
     let (new_dev, new_held) = (score(&part(2, false)), score(&part(2, true)));
     let (third_dev, third_held) = (score(&part(3, false)), score(&part(3, true)));
+    let (fourth_dev, fourth_held) = (score(&part(4, false)), score(&part(4, true)));
     // The development parts' misses; the held-out parts' scores only, never their misses
     // (they are not worked on).
     for miss in dev
@@ -247,6 +257,7 @@ fn the_reader_scores_on_the_corpus() {
         .iter()
         .chain(&new_dev.misses)
         .chain(&third_dev.misses)
+        .chain(&fourth_dev.misses)
     {
         println!("  {miss}");
     }
@@ -256,7 +267,9 @@ fn the_reader_scores_on_the_corpus() {
     println!("corpus: {}", new_held.line("second batch, held-out"));
     println!("corpus: {}", third_dev.line("third batch, development"));
     println!("corpus: {}", third_held.line("third batch, held-out"));
-    let all_held = [&held, &new_held, &third_held];
+    println!("corpus: {}", fourth_dev.line("fourth batch, development"));
+    println!("corpus: {}", fourth_held.line("fourth batch, held-out"));
+    let all_held = [&held, &new_held, &third_held, &fourth_held];
     let found: usize = all_held.iter().map(|s| s.targets_found).sum();
     let targets: usize = all_held.iter().map(|s| s.targets).sum();
     println!(
@@ -299,6 +312,20 @@ fn the_reader_scores_on_the_corpus() {
             MIN_THIRD_HELD_TARGETS,
             MIN_THIRD_HELD_NEGATIVES,
             MIN_THIRD_HELD_UNKNOWN,
+        ),
+    );
+    at_least(
+        &fourth_dev,
+        "fourth batch, development",
+        (MIN_FOURTH_TARGETS, MIN_FOURTH_NEGATIVES, MIN_FOURTH_UNKNOWN),
+    );
+    at_least(
+        &fourth_held,
+        "fourth batch, held-out",
+        (
+            MIN_FOURTH_HELD_TARGETS,
+            MIN_FOURTH_HELD_NEGATIVES,
+            MIN_FOURTH_HELD_UNKNOWN,
         ),
     );
 }

@@ -264,6 +264,39 @@ pub(super) fn url_target(arg: &Arg) -> Option<HostTarget> {
     })
 }
 
+/// Every host a URL lists (`mongodb://a:27017,b:27017/db`: both), each with the URL's scheme,
+/// user and default port.
+pub(super) fn url_targets(arg: &Arg) -> Vec<HostTarget> {
+    let Some((head, rest)) = arg.text.split_once("://") else {
+        return url_target(arg).into_iter().collect();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (userinfo, hosts) = match rest[..end].rsplit_once('@') {
+        Some((u, h)) => (format!("{u}@"), h),
+        None => (String::new(), &rest[..end]),
+    };
+    if !hosts.contains(',') {
+        return url_target(arg).into_iter().collect();
+    }
+    hosts
+        .split(',')
+        .filter(|h| !h.is_empty())
+        .filter_map(|h| {
+            let text = format!("{head}://{userinfo}{h}");
+            url_target(&Arg {
+                written: if arg.written == arg.text {
+                    text.clone()
+                } else {
+                    arg.written.clone()
+                },
+                text,
+                unknowns: arg.unknowns.clone(),
+                notes: arg.notes.clone(),
+            })
+        })
+        .collect()
+}
+
 /// A host target from a host argument and an optional port argument (or default).
 pub(super) fn host_target(host: &Arg, port: Option<&Arg>, default: Option<u16>) -> HostTarget {
     let (h, attached) = split_host_port(&host.text);

@@ -32,6 +32,8 @@ pub(super) struct Reader<'a> {
     pub steps: Cell<u64>,
     /// How deep `$(…)` is being evaluated inside `$(…)`.
     pub nesting: Cell<usize>,
+    /// The files the script wrote from here-documents (see [`super::files`]).
+    pub files: RefCell<Vec<(String, super::files::Lines)>>,
 }
 
 impl Reader<'_> {

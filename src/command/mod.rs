@@ -21,6 +21,7 @@ mod calls;
 mod discovery;
 mod eval;
 pub mod expand;
+mod files;
 mod line;
 mod memo;
 mod output;
@@ -30,6 +31,7 @@ mod script;
 mod settle;
 mod shapes;
 mod shapes_images;
+mod shapes_scripts;
 pub mod shell;
 pub mod tools;
 
@@ -293,6 +295,7 @@ fn read(
     let reader = Reader {
         namespace: &namespace,
         functions: Default::default(),
+        files: Default::default(),
         bash: Default::default(),
         budget: std::cell::Cell::new(script::BUDGET),
         steps: std::cell::Cell::new(steps),

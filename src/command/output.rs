@@ -1,5 +1,7 @@
 //! What a command substitution prints, when that is certain: `$(echo $DB | cut -d: -f1)` and
-//! `$(echo $DB | awk -F: '{print $1}')`, the shapes charts use to split `HOST:PORT` values.
+//! `$(echo $DB | awk -F: '{print $1}')`, the shapes charts use to split `HOST:PORT` values, and
+//! integer arithmetic on known values, `$(seq 0 $(expr $count - 1))`, the shape charts use to
+//! name each replica of a StatefulSet.
 
 use super::line::{Reader, basename};
 use crate::command::expand::EnvTable;
@@ -13,6 +15,9 @@ impl Reader<'_> {
             return None;
         }
         let parsed = shell::parse_text(inner);
+        if let ([one], None) = (parsed.commands.as_slice(), &parsed.error) {
+            return self.arithmetic(one, env);
+        }
         let [echo, filter] = parsed.commands.as_slice() else {
             return None;
         };
@@ -56,6 +61,61 @@ impl Reader<'_> {
             None => line.split_whitespace().collect(),
         };
         Some(fields.get(field - 1).copied().unwrap_or("").to_string())
+    }
+}
+
+/// The most numbers a `seq` is followed for (past them its output is not read).
+const MAX_SEQ: i64 = 64;
+
+impl Reader<'_> {
+    /// `seq [FIRST [INCR]] LAST` (one number a line) or `expr A OP B` (`+ - * / %`) on known
+    /// integers: what coreutils print; anything else (an overflow, a division by zero, more than
+    /// [`MAX_SEQ`] numbers) is not certain.
+    fn arithmetic(&self, cmd: &SimpleCommand, env: &EnvTable) -> Option<String> {
+        if !cmd.ctx.last_in_pipeline || cmd.words.is_empty() {
+            return None;
+        }
+        let name = cmd.words[0].plain().map(basename)?;
+        let args: Vec<String> = cmd.words[1..]
+            .iter()
+            .map(|w| self.eval(w, env).known().map(|t| t.trim().to_string()))
+            .collect::<Option<_>>()?;
+        let int = |s: &String| s.parse::<i64>().ok();
+        match (name.as_str(), args.as_slice()) {
+            ("expr", [a, op, b]) => {
+                let (a, b) = (int(a)?, int(b)?);
+                let v = match op.as_str() {
+                    "+" => a.checked_add(b),
+                    "-" => a.checked_sub(b),
+                    "*" => a.checked_mul(b),
+                    "/" => a.checked_div(b),
+                    "%" => a.checked_rem(b),
+                    _ => None,
+                }?;
+                Some(v.to_string())
+            }
+            ("seq", [_] | [_, _] | [_, _, _]) => {
+                let n: Vec<i64> = args.iter().map(int).collect::<Option<_>>()?;
+                let (first, step, last) = match n.as_slice() {
+                    [l] => (1, 1, *l),
+                    [f, l] => (*f, 1, *l),
+                    [f, s, l] => (*f, *s, *l),
+                    _ => return None,
+                };
+                if step == 0 {
+                    return None;
+                }
+                let count = last.checked_sub(first)?.checked_div(step)?.checked_add(1)?;
+                if count > MAX_SEQ {
+                    return None;
+                }
+                let values: Vec<String> = (0..count.max(0))
+                    .map(|i| (first + i * step).to_string())
+                    .collect();
+                Some(values.join("\n"))
+            }
+            _ => None,
+        }
     }
 }
 

@@ -58,6 +58,14 @@ impl Reader<'_> {
                 i += len;
                 continue;
             }
+            // A here-document written to a file (`cat <<EOF > /tmp/my.cnf`): kept for a client
+            // pointed at it.
+            if let Some(body) = &cmd.stdin_script
+                && cmd.stdout.is_some()
+                && first_name(cmd).as_deref() == Some("cat")
+            {
+                self.remember_file(cmd, body, env);
+            }
             // A here-document fed to a shell (`sh <<EOF`, `cat <<EOF | sh`): its script runs.
             if let Some(body) = &cmd.stdin_script
                 && depth < 8

@@ -312,7 +312,7 @@ mod fuzz {
                 "curl", "wget", "pg_isready", "mysqladmin ping", "mysql", "redis-cli", "mongosh", "wait-for-it.sh",
                 "dockerize -wait", "kubectl wait", "sleep", "timeout", "env", "exec", "wait-for-port", "cqlsh",
                 "kafka-topics.sh --bootstrap-server", "retry_while", "f() { nc -z $1 1; }; f", "exec 3<>/dev/tcp",
-                "grpc-health-probe -addr=", "etcdctl --endpoints", "wait4x http", "wait4x tcp",
+                "grpc-health-probe -addr=", "etcdctl --endpoints", "wait4x http", "wait4x tcp", "wait4x mysql", "wait4x mongodb", "for i in $(seq 0 $(expr", "cat <<EOF > /f\n[client]\nhost=$H\nEOF\nmysql --defaults-file=/f",
                 "kubernetes-entrypoint", "[ \"$(curl -s", "[[ $(nc -z", "read -r h; nc -z $h",
                 "kubectl rollout status", "kubectl -n x rollout status deploy/", "wait_for.sh job -l",
                 "[ \"$(kubectl get pods -o jsonpath={.ready} -l", "./check $AMQP_URL", "C=\"nc -z\"; $C",

@@ -3,9 +3,10 @@
 //! `e2e_corpus.rs` (explain on the control plane).
 //!
 //! `held-out.txt` names the held-out third (chosen at random, see its header): `make test` scores
-//! it apart from the development part, whose misses are the ones worked on. `batch2.txt` and
-//! `batch3.txt` name a second and a third batch, each from projects no earlier batch read, each with
-//! its own held-out third (`held-out-2.txt`, `held-out-3.txt`).
+//! it apart from the development part, whose misses are the ones worked on. `batch2.txt`,
+//! `batch3.txt` and `batch4.txt` name a second, third and fourth batch, each from projects no
+//! earlier batch read, each with its own held-out third (`held-out-2.txt`, `held-out-3.txt`,
+//! `held-out-4.txt`).
 //!
 //! Each file names a project (and the commit read); each entry holds one init container as
 //! rendered (Helm templates filled with plausible values: release `myrel`, namespace
@@ -101,9 +102,9 @@ pub struct Entry {
     pub container: Value,
     pub config_maps: Vec<Value>,
     pub expect: Expect,
-    /// In a held-out part (`held-out.txt`, `held-out-2.txt`, `held-out-3.txt`).
+    /// In a held-out part (`held-out.txt`, `held-out-2.txt`, `held-out-3.txt`, `held-out-4.txt`).
     pub held_out: bool,
-    /// The batch it was gathered in: 1, 2 (`batch2.txt`) or 3 (`batch3.txt`).
+    /// The batch it was gathered in: 1, 2 (`batch2.txt`), 3 (`batch3.txt`) or 4 (`batch4.txt`).
     pub batch: u8,
 }
 
@@ -135,8 +136,10 @@ pub fn load() -> Vec<Entry> {
     let mut held = held_out();
     held.extend(named("held-out-2.txt"));
     held.extend(named("held-out-3.txt"));
+    held.extend(named("held-out-4.txt"));
     let batch2 = named("batch2.txt");
     let batch3 = named("batch3.txt");
+    let batch4 = named("batch4.txt");
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir())
         .expect("tests/data/corpus")
         .map(|e| e.expect("dir entry").path())
@@ -165,7 +168,9 @@ pub fn load() -> Vec<Entry> {
             };
             let key = (file.project.clone(), raw.name.clone());
             let held_out = held.contains(&key);
-            let batch = if batch3.contains(&key) {
+            let batch = if batch4.contains(&key) {
+                4
+            } else if batch3.contains(&key) {
                 3
             } else if batch2.contains(&key) {
                 2
@@ -245,9 +250,11 @@ pub fn check_shape(entries: &[Entry]) {
     }
     assert!(held.len() >= 100, "{} held-out entries", held.len());
     // The later batches: each from projects no earlier batch read (at least 60 entries from 15
-    // projects for the second, 75 from 20 for the third), its held-out part a third of it.
+    // projects for the second, 75 from 20 for the third, 45 from 15 for the fourth), its held-out
+    // part a third of it.
     check_batch(entries, &known, "batch2.txt", "held-out-2.txt", (60, 15), 2);
     check_batch(entries, &known, "batch3.txt", "held-out-3.txt", (75, 20), 3);
+    check_batch(entries, &known, "batch4.txt", "held-out-4.txt", (45, 15), 4);
     // The README names every source: repository and commit.
     let readme = std::fs::read_to_string(dir().join("README.md")).expect("README.md");
     for e in entries {

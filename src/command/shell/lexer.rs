@@ -19,10 +19,11 @@ pub(super) struct Lexer<'a> {
     pub(super) refs: &'a [Reference],
     pub(super) pos: usize,
     /// Here-document delimiters waiting for the next newline: (delimiter, strip tabs, the
-    /// index of the simple command it feeds).
-    pub(super) heredocs: Vec<(String, bool, usize)>,
-    /// The here-documents read: the command each feeds, and where its body is in `chars`.
-    pub(super) bodies: Vec<(usize, std::ops::Range<usize>)>,
+    /// index of the simple command it feeds, the delimiter quoted).
+    pub(super) heredocs: Vec<(String, bool, usize, bool)>,
+    /// The here-documents read: the command each feeds, where its body is in `chars`, and
+    /// whether its delimiter was quoted.
+    pub(super) bodies: Vec<(usize, std::ops::Range<usize>, bool)>,
     /// How deep `${X:-${Y:-…}}` defaults nest.
     pub(super) depth: usize,
     /// Met something some shell reads otherwise (see [`parse`]).
@@ -140,7 +141,7 @@ impl<'a> Lexer<'a> {
 
     pub(super) fn skip_heredocs(&mut self) {
         let pending = std::mem::take(&mut self.heredocs);
-        for (delim, strip, owner) in pending {
+        for (delim, strip, owner, quoted) in pending {
             let body_start = self.pos;
             loop {
                 if self.pos >= self.chars.len() {
@@ -164,7 +165,7 @@ impl<'a> Lexer<'a> {
                     line
                 };
                 if line == delim {
-                    self.bodies.push((owner, body_start..line_start));
+                    self.bodies.push((owner, body_start..line_start, quoted));
                     break;
                 }
             }

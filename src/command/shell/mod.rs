@@ -264,6 +264,10 @@ pub struct SimpleCommand {
     /// The commands of a here-document on its standard input (`sh <<EOF … EOF`), read as a
     /// script: a shell reading it runs them.
     pub stdin_script: Option<Vec<SimpleCommand>>,
+    /// The here-document's delimiter was quoted (`<<'EOF'`): its body is not expanded.
+    pub stdin_quoted: bool,
+    /// The file its output is redirected to (`> FILE`, `>> FILE`; `N> FILE` is not told apart).
+    pub stdout: Option<Word>,
 }
 
 /// What encloses a command beyond its [`Ctx`]: a function body, or a `for` loop's variable.
@@ -313,15 +317,17 @@ pub fn parse(chars: &[Ch], refs: &[Reference]) -> Script {
         frames: Vec::new(),
         loops: 0,
         dev_tcp: Vec::new(),
+        stdout: None,
         pushed_at: Vec::new(),
         last_list: 0,
     };
     let result = parser.program();
     // Here-document bodies, read as scripts of their own (a shell fed one runs it).
-    for (owner, range) in std::mem::take(&mut parser.lx.bodies) {
+    for (owner, range, quoted) in std::mem::take(&mut parser.lx.bodies) {
         if let Some(cmd) = parser.commands.get_mut(owner) {
             let body = parse(&chars[range], refs);
             cmd.stdin_script = Some(body.commands);
+            cmd.stdin_quoted = quoted;
         }
     }
     let error = match result {

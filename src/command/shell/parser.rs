@@ -21,6 +21,8 @@ pub(super) struct Parser<'a> {
     pub(super) loops: usize,
     /// `/dev/tcp/…` redirections of the simple command being read.
     pub(super) dev_tcp: Vec<Word>,
+    /// The current simple command's `> FILE`.
+    pub(super) stdout: Option<Word>,
     /// The nesting depth each command was read at (1: the script's top level).
     pub(super) pushed_at: Vec<usize>,
     /// Where the latest and-or list at the script's top level starts.
@@ -322,10 +324,14 @@ impl Parser<'_> {
                 if kind.starts_with("<<") {
                     let delim = w.literal().unwrap_or_else(|| w.written.clone());
                     let owner = self.commands.len();
-                    self.lx.heredocs.push((delim, kind == "<<-", owner));
+                    self.lx
+                        .heredocs
+                        .push((delim, kind == "<<-", owner, w.quoted));
                 } else if matches!(w.pieces.first(), Some(Piece::Text(t)) if t.starts_with("/dev/tcp/"))
                 {
                     self.dev_tcp.push(w);
+                } else if kind == ">" {
+                    self.stdout = Some(w);
                 }
                 Ok(())
             }
@@ -337,6 +343,7 @@ impl Parser<'_> {
         let mut words: Vec<Word> = Vec::new();
         let mut array = None;
         self.dev_tcp.clear();
+        self.stdout = None;
         let mut redirected = false;
         let mut start = None;
         let mut end = 0;
@@ -456,6 +463,8 @@ impl Parser<'_> {
             array,
             dev_tcp,
             stdin_script: None,
+            stdin_quoted: false,
+            stdout: self.stdout.take(),
         });
         Ok(())
     }

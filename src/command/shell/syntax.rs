@@ -202,7 +202,7 @@ pub(super) fn skim(chars: &[Ch], refs: &[Reference]) -> Option<SyntaxError> {
             Tok::Word(w, ..) => {
                 if let Some(strip) = heredoc {
                     let delim = w.literal().unwrap_or_else(|| w.written.clone());
-                    lx.heredocs.push((delim, strip, usize::MAX));
+                    lx.heredocs.push((delim, strip, usize::MAX, false));
                 }
             }
             _ => {}

@@ -95,6 +95,18 @@ fn postgres(call: &Call, o: &Opts, conninfo: Option<&Arg>) -> Vec<Target> {
     }
 }
 
+/// The option-file groups the mysql and mariadb clients read (MariaDB's "Configuring MariaDB with
+/// Option Files": `[client]`, `[client-server]`, `[client-mariadb]`, and the program's own).
+const MYSQL_SECTIONS: &[&str] = &[
+    "client",
+    "client-server",
+    "client-mariadb",
+    "mysql",
+    "mariadb-client",
+    "mysqladmin",
+    "mariadb-admin",
+];
+
 pub(super) fn mysql(call: &mut Call) -> Vec<Target> {
     let args = call.args;
     let args: Vec<Arg> = args
@@ -119,14 +131,24 @@ pub(super) fn mysql(call: &mut Call) -> Vec<Target> {
     if call.tool == Tool::Mysqladmin && o.positional.is_empty() {
         return Vec::new();
     }
-    // The client's defaults come from MYSQL_HOST and MYSQL_TCP_PORT when no flag names them.
+    // A flag wins over an option file the script wrote (`--defaults-file=F`,
+    // `--defaults-extra-file=F`), which wins over MYSQL_HOST and MYSQL_TCP_PORT.
+    let file = o
+        .get(&["--defaults-file", "--defaults-extra-file"])
+        .and_then(|f| f.known().map(str::to_string));
+    let in_file = |key: &str| {
+        let file = file.as_deref()?;
+        call.reader.file_option(file, MYSQL_SECTIONS, key)
+    };
     let host = o
         .get(&["-h", "--host"])
         .cloned()
+        .or_else(|| in_file("host"))
         .or_else(|| call.env_arg("MYSQL_HOST"));
     let port = o
         .get(&["-P", "--port"])
         .cloned()
+        .or_else(|| in_file("port"))
         .or_else(|| call.env_arg("MYSQL_TCP_PORT"));
     match host {
         Some(h) if !matches!(h.known(), Some("localhost")) => {

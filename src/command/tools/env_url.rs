@@ -9,7 +9,7 @@
 //! read the same way, when no variable gave one.
 
 use super::Target;
-use crate::command::args::{Arg, host_target, url_target};
+use crate::command::args::{Arg, host_target, url_targets};
 use crate::command::expand::{EnvTable, Value};
 
 /// The schemes of services' own protocols (not `http`: a web URL may be anything).
@@ -87,24 +87,12 @@ fn service_url(written: &str, text: &str) -> Vec<Target> {
     if !scheme.is_some_and(|s| SERVICE_SCHEMES.contains(&s)) {
         return Vec::new();
     }
-    let (head, rest) = text.split_once("://").unwrap_or_default();
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (userinfo, hosts) = match rest[..authority_end].rsplit_once('@') {
-        Some((u, h)) => (format!("{u}@"), h),
-        None => (String::new(), &rest[..authority_end]),
+    let arg = Arg {
+        written: written.to_string(),
+        text: text.to_string(),
+        ..Default::default()
     };
-    hosts
-        .split(',')
-        .filter(|h| !h.is_empty())
-        .filter_map(|host| {
-            let arg = Arg {
-                written: written.to_string(),
-                text: format!("{head}://{userinfo}{host}"),
-                ..Default::default()
-            };
-            url_target(&arg).map(Target::Host)
-        })
-        .collect()
+    url_targets(&arg).into_iter().map(Target::Host).collect()
 }
 
 /// The names of variables `raw` refers to, in order, each once: `$NAME`, `${NAME…}`, and a

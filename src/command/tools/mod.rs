@@ -22,6 +22,7 @@ mod readiness;
 mod remote;
 mod sleep;
 mod tcp;
+mod wait4x;
 mod wait_for_port;
 mod wrappers;
 
@@ -338,7 +339,7 @@ pub const TOOLS: &[Spec] = &[
             "wait4x",
             &["wait4x"],
             Asks::Port,
-            probes::wait4x,
+            wait4x::wait4x,
         )
     },
     Spec {

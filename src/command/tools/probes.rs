@@ -1,6 +1,5 @@
 //! Clients of one service's own protocol that name their server by flag: `grpc-health-probe
-//! -addr=HOST:PORT`, `etcdctl --endpoints URLS`, and `wait4x` (`wait4x http URL`, `wait4x tcp
-//! HOST:PORT`, which waits by itself), and matrix-tools' `tcpwait -address HOST:PORT`.
+//! -addr=HOST:PORT`, `etcdctl --endpoints URLS`, and matrix-tools' `tcpwait -address HOST:PORT`.
 
 use super::{Call, one};
 use crate::command::Target;
@@ -82,39 +81,6 @@ pub(super) fn etcdctl(call: &mut Call) -> Vec<Target> {
         .collect()
 }
 
-/// `wait4x http URL…`, `wait4x tcp HOST:PORT…` (other checkers are not read).
-pub(super) fn wait4x(call: &mut Call) -> Vec<Target> {
-    let o = opts(
-        call.args,
-        "ti",
-        &[
-            "--timeout",
-            "--interval",
-            "--expect-status-code",
-            "--expect-body-regex",
-            "--expect-body-json",
-            "--expect-header",
-            "--request-header",
-            "--connection-timeout",
-        ],
-    );
-    let Some((kind, rest)) = o.positional.split_first() else {
-        return Vec::new();
-    };
-    match kind.known() {
-        Some("http") => rest
-            .iter()
-            .filter_map(url_target)
-            .map(Target::Host)
-            .collect(),
-        Some("tcp") => rest
-            .iter()
-            .map(|a| Target::Host(host_target(a, None, None)))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// `a,b,c` as three arguments (their unknown parts kept).
 fn split_list(list: &Arg) -> Vec<Arg> {
     let written: Vec<&str> = list.written.split(',').collect();
@@ -163,15 +129,6 @@ mod tests {
                     ("etcdctl", "e1", Some(2379), "Loop"),
                     ("etcdctl", "e2", Some(2379), "Loop"),
                 ],
-            ),
-            // zitadel/zitadel-charts' login wait (wait4x waits by itself).
-            (
-                "wait4x http http://zitadel:8080/debug/ready --expect-status-code 200 --timeout 5m",
-                vec![("wait4x", "zitadel", Some(8080), "ToolWaits")],
-            ),
-            (
-                "wait4x tcp db:5432 --timeout 60s",
-                vec![("wait4x", "db", Some(5432), "ToolWaits")],
             ),
         ];
         for (script, want) in cases {

@@ -107,11 +107,11 @@ mod tests {
                 ],
             ),
             (
-                "a quoted delimiter: the body is not expanded, so not kept",
+                "a quoted delimiter: the body is not expanded, so not kept; the host is the file's, unknown",
                 "sh",
                 "cat <<'EOF' > /tmp/my.cnf\n[client]\nhost=${DB}\nEOF\nuntil mysql --defaults-file=/tmp/my.cnf -e 'SELECT 1'; do sleep 1; done",
                 &[("DB", "db")],
-                vec![("mysql", "local", Some(3306), "Loop")],
+                vec![("mysql", "?", Some(3306), "Loop")],
             ),
         ]);
     }

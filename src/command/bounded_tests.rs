@@ -204,3 +204,44 @@ fn ordinary_scripts_use_a_small_part_of_the_budget() {
     assert!(!e.too_complex);
     assert!(!e.checks.is_empty());
 }
+
+#[test]
+fn a_command_over_the_cap_is_too_large_to_read_before_any_work() {
+    // (what, the command, too large): a script one byte over the cap is refused whole, before
+    // it is expanded or parsed; one at the cap is read; so is an argument over it.
+    let at_cap = |extra: usize| {
+        let mut s = String::from("until nc -z db 5432; do sleep 2; done # ");
+        s.push_str(&"-".repeat(super::MAX_SCRIPT - s.len() + extra));
+        s
+    };
+    let cases = [
+        ("a script at the cap", json!(["sh", "-c", at_cap(0)]), false),
+        (
+            "a script one byte over",
+            json!(["sh", "-c", at_cap(1)]),
+            true,
+        ),
+        (
+            "1.3 MB of lookups",
+            json!(["sh", "-c", "nslookup db; ".repeat(100_000)]),
+            true,
+        ),
+        (
+            "an argument over the cap",
+            json!(["nc", "-z", "db", "a".repeat(super::MAX_SCRIPT + 1)]),
+            true,
+        ),
+    ];
+    for (what, command, too_large) in cases {
+        let e = read(&pod(command, json!([])));
+        assert_eq!(e.too_large, too_large, "{what}: {:?}", e.not_understood);
+        if too_large {
+            assert_eq!(e.not_understood, [super::TOO_LARGE], "{what}");
+            assert!(e.checks.is_empty() && !e.too_complex, "{what}");
+            assert!(e.script.as_ref().is_some_and(|s| s.len() < 1024), "{what}");
+        } else {
+            assert!(!e.too_complex, "{what}");
+            assert!(!e.checks.is_empty(), "{what}");
+        }
+    }
+}

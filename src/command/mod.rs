@@ -182,6 +182,9 @@ pub struct Extraction {
     /// The reader spent its budget ([`STEPS`]) before the end: nothing read is kept, and
     /// `not_understood` says "too complex to read".
     pub too_complex: bool,
+    /// An element of its `command` or `args` is longer than [`MAX_SCRIPT`]: nothing of it is
+    /// read (not even expanded), and `not_understood` says "too large to read".
+    pub too_large: bool,
 }
 
 /// The work the reader may do on one container, in steps (a character read, compared or
@@ -203,6 +206,13 @@ pub const MAX_CHECKS: usize = 64;
 
 /// What `not_understood` holds when the reader stopped at its budget.
 pub const TOO_COMPLEX: &str = "too complex to read";
+
+/// The longest `command` or `args` element the reader reads (a script, 64 KiB): a longer one
+/// is refused before it is expanded or parsed, whatever it holds.
+pub const MAX_SCRIPT: usize = 64 * 1024;
+
+/// What `not_understood` holds when an element was longer than [`MAX_SCRIPT`].
+pub const TOO_LARGE: &str = "too large to read";
 
 impl Extraction {
     /// True when something here needs the cluster's objects to be explained.
@@ -260,6 +270,13 @@ fn read(
     };
     let command = container.command.as_deref().unwrap_or(&[]);
     let args = container.args.as_deref().unwrap_or(&[]);
+    if let Some(long) = command.iter().chain(args).find(|a| a.len() > MAX_SCRIPT) {
+        // Refused whole, before any work on it: its first words say what it is.
+        out.script = Some(prefix(long, 4 * 240));
+        out.not_understood.push(TOO_LARGE.to_string());
+        out.too_large = true;
+        return out;
+    }
     let mut argv: Vec<Chars> = command
         .iter()
         .chain(args.iter())
@@ -344,6 +361,15 @@ fn read(
     settle::settle(&mut out);
     out.too_complex = reader.exhausted();
     out
+}
+
+/// The first `max` bytes of `text` (fewer, to end on a character).
+fn prefix(text: &str, max: usize) -> String {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string()
 }
 
 /// The same check written many times is one check, counted; the same command not understood

@@ -65,6 +65,10 @@ fn never_exits(c: &Container) -> Option<String> {
             return Some(format!("image {image} runs its server by default"));
         }
     }
+    // A command longer than the command reader reads is not read here either.
+    if words.iter().any(|w| w.len() > crate::command::MAX_SCRIPT) {
+        return None;
+    }
     // The command itself, or the last command of an `sh -c` script (after `exec`).
     let program: Vec<&str> = match words.as_slice() {
         [sh, flag, script, ..]
@@ -194,6 +198,12 @@ mod tests {
             ),
             (
                 json!({"name": "i", "image": "postgres:16", "command": ["pg_isready", "-h", "db"]}),
+                false,
+            ),
+            // Longer than the command reader reads: not read here either.
+            (
+                json!({"name": "i", "image": "busybox", "command": ["sh", "-c",
+                    format!("{}\nexec sleep infinity\n", "#".repeat(crate::command::MAX_SCRIPT))]}),
                 false,
             ),
         ];

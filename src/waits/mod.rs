@@ -27,6 +27,7 @@
 
 pub mod findings;
 pub mod near;
+mod referenced;
 pub mod resolve;
 pub mod shared;
 

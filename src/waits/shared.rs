@@ -22,6 +22,8 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 
 use super::findings::MAX_CHAIN_DEPTH;
 use super::near::{self, OWNER_SET_PODS, SAMPLE_PODS};
+use super::referenced::named_by_slices;
+pub use super::referenced::{NOT_READY_LOOKED_UP, READY_LOOKED_UP, REFERENCED_LOOKED_UP};
 use super::resolve::{self, Denotes, SERVICE_NAME_LABEL, World};
 use super::{WaitObjects, candidate_services, needs, pending_init_containers};
 use crate::command::{self, Part, Target};
@@ -359,21 +361,15 @@ impl<'a> Planner<'a> {
         let referenced: Vec<String> = if selector.is_some() && selected.is_none() {
             Vec::new()
         } else {
-            slices
-                .iter()
-                .filter(|s| s.metadata.namespace.as_deref() == Some(self.home.as_str()))
-                .flat_map(|s| s.endpoints.iter().flatten())
-                .filter_map(|e| e.target_ref.as_ref())
-                .filter(|r| r.kind.as_deref() == Some("Pod"))
-                .filter_map(|r| r.name.clone())
-                .collect()
-        };
-        for pod_name in referenced {
-            let listed = selected
+            let listed: BTreeSet<&str> = selected
                 .unwrap_or_default()
                 .iter()
-                .any(|p| p.metadata.name.as_deref() == Some(pod_name.as_str()));
-            if !listed && is_label_value(&pod_name) {
+                .filter_map(|p| p.metadata.name.as_deref())
+                .collect();
+            named_by_slices(slices, &self.home, &listed)
+        };
+        for pod_name in referenced {
+            if is_label_value(&pod_name) {
                 let ask = Ask::PodsFielded(self.home.clone(), format!("metadata.name={pod_name}"));
                 for p in self.pods(ask).unwrap_or_default() {
                     self.follow(p, depth);

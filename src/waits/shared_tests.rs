@@ -551,3 +551,50 @@ fn a_selector_that_matches_nothing_gets_the_closest_label_sets_of_a_whole_read_f
         assert!(seen.len() <= 4, "{what}: {seen:#?}");
     }
 }
+
+/// EndpointSlices of `service` naming `count` pods each, `ready` or not.
+fn slices_naming(service: &str, slices: usize, count: usize, ready: bool) -> Vec<EndpointSlice> {
+    (0..slices)
+        .map(|s| {
+            let endpoints: Vec<serde_json::Value> = (0..count)
+                .map(|i| json!({"addresses": ["10.80.0.1"], "conditions": {"ready": ready},
+                    "targetRef": {"kind": "Pod", "namespace": "shop", "name": format!("gone-{s}-{i}")}}))
+                .collect();
+            serde_json::from_value(json!({
+                "metadata": {"name": format!("{service}-{s}"), "namespace": "shop",
+                             "labels": {"kubernetes.io/service-name": service}},
+                "addressType": "IPv4", "endpoints": endpoints
+            }))
+            .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn endpoint_slices_naming_thousands_of_pods_cost_the_pods_the_findings_show() {
+    // slices, endpoints in each, ready, the pods looked up by name.
+    let cases = [
+        (5, 1_000, false, 5 * NOT_READY_LOOKED_UP),
+        (1, 3, false, 3),
+        (1, 1_000, true, READY_LOOKED_UP),
+        (40, 1_000, true, REFERENCED_LOOKED_UP),
+    ];
+    for (count, each, ready, want) in cases {
+        let pod = waiting("app", json!({}), "until nc -z many 80; do sleep 2; done");
+        let (_, seen) = rounds(&pod, |ask| match ask {
+            Ask::ServicesNamed(n) if n == "many" => {
+                Got::Services(vec![service("shop", "many", json!({}))])
+            }
+            Ask::SlicesOf(n) if n == "many" => {
+                Got::Slices(slices_naming("many", count, each, ready))
+            }
+            other => none(other),
+        });
+        let by_name = seen
+            .iter()
+            .flatten()
+            .filter(|a| matches!(a, Ask::PodsFielded(_, f) if f.starts_with("metadata.name=")))
+            .count();
+        assert_eq!(by_name, want, "{count} slices of {each} (ready: {ready})");
+    }
+}

@@ -25,8 +25,8 @@ pub fn check_invalid_init_spec(cx: &Context) -> Option<Finding> {
                 .cloned()
                 .collect();
             let (program, script) = shell::script_of(&argv)?;
-            // Longer than the command reader parses: not parsed here either.
-            if script.len() > crate::command::MAX_PARSED {
+            // Longer than the command reader reads: not parsed here either.
+            if script.len() > crate::command::MAX_SCRIPT {
                 return None;
             }
             let error = shell::parse_text(script).error?;
@@ -36,7 +36,7 @@ pub fn check_invalid_init_spec(cx: &Context) -> Option<Finding> {
                 Some(&row.name),
                 format!("its `{program} -c` script cannot run: {}", error.explanation),
             );
-            f.evidence.push(format!("script: {}", abbreviate(script, 240)));
+            f.evidence.push(format!("script: {}", crate::waits::findings::one_line(script, 240)));
             f.evidence.push(format!(
                 "{program} stops with a syntax error (exit code 2) before running anything, so the container fails at once instead of doing its work"
             ));
@@ -51,15 +51,6 @@ pub fn check_invalid_init_spec(cx: &Context) -> Option<Finding> {
             };
             Some(f)
         })
-}
-
-fn abbreviate(text: &str, max: usize) -> String {
-    let one = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one.chars().count() <= max {
-        one
-    } else {
-        format!("{}…", one.chars().take(max).collect::<String>())
-    }
 }
 
 #[cfg(test)]

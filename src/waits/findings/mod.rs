@@ -15,7 +15,9 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::DEFAULT_CLUSTER_DOMAIN;
 use super::resolve::World;
-use crate::command::{self, Check, Extraction, Mode, TOO_COMPLEX, Target, Tool};
+use crate::command::{
+    self, Check, Extraction, MAX_SCRIPT, Mode, TOO_COMPLEX, TOO_LARGE, Target, Tool,
+};
 use crate::finding::{Finding, Severity, finding};
 use crate::timeline::{self, InitContainerRow};
 use crate::waits::WaitObjects;
@@ -43,7 +45,7 @@ use waited::{job_wait, pods_wait, workload_wait};
 /// How many backing-pod hops are followed.
 pub const MAX_CHAIN_DEPTH: usize = 3;
 /// How many pods a finding names.
-const MAX_PODS_SHOWN: usize = 5;
+pub const MAX_PODS_SHOWN: usize = 5;
 /// How many other namespaces with a Service of the name a finding lists.
 const MAX_NAMESPACES_SHOWN: usize = 3;
 
@@ -189,6 +191,8 @@ pub(super) fn container_findings(w: Walk) -> Vec<Finding> {
         };
         let message = if ext.too_complex {
             format!("{TOO_COMPLEX}: what it waits on is not known")
+        } else if ext.too_large {
+            format!("{TOO_LARGE}: what it waits on is not known")
         } else {
             format!(
                 "not understood: `{}`: what it waits on is not known",
@@ -201,6 +205,17 @@ pub(super) fn container_findings(w: Walk) -> Vec<Finding> {
                 "the command reader stopped at its budget ({} steps of reading, matching and \
                  copying): the script's patterns, nesting or values are built too large",
                 crate::command::STEPS
+            )];
+            e.extend(
+                ext.script
+                    .iter()
+                    .map(|s| format!("script: {}", one_line(s, 240))),
+            );
+            e
+        } else if ext.too_large {
+            let mut e = vec![format!(
+                "its command is longer than the {} KiB the command reader reads: it is not read",
+                MAX_SCRIPT / 1024
             )];
             e.extend(
                 ext.script
@@ -234,13 +249,26 @@ pub(super) fn command_line(check: &Check) -> String {
     line
 }
 
-pub(super) fn one_line(text: &str, max: usize) -> String {
-    let one = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one.chars().count() <= max {
-        one
-    } else {
-        format!("{}…", one.chars().take(max).collect::<String>())
+/// `text` on one line (runs of white space as one space), cut at `max` characters with `…`:
+/// reads no more of `text` than it shows.
+pub fn one_line(text: &str, max: usize) -> String {
+    let mut one = String::new();
+    let mut count = 0;
+    for word in text.split_whitespace() {
+        for c in (!one.is_empty())
+            .then_some(' ')
+            .into_iter()
+            .chain(word.chars())
+        {
+            if count == max {
+                one.push('…');
+                return one;
+            }
+            one.push(c);
+            count += 1;
+        }
     }
+    one
 }
 
 /// A finding about `check` of `ext`.

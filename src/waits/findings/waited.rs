@@ -269,6 +269,24 @@ pub(super) fn job_wait(
             x.evidence.push(problem.clone());
             return vec![x];
         }
+        // A name no Job can have (nothing was asked: cluster/waits.rs).
+        let invalid = [("name", name, crate::validate::object_name_in_path(name))]
+            .into_iter()
+            .chain([("namespace", ns, crate::validate::namespace_in_path(ns))])
+            .find(|(_, _, valid)| !valid);
+        if let Some((what, bad, _)) = invalid {
+            let mut x = f(
+                "WaitingOnJob",
+                Severity::Error,
+                format!(
+                    "Job {ns}/{name}: its {what} {bad:?} is not a valid name, so no Job can have it and the wait never ends"
+                ),
+            );
+            x.hint = format!(
+                "fix the Job's {what} in the command: lowercase letters, digits and '-' ('.' too in a name)"
+            );
+            return vec![x];
+        }
         let mut x = f(
             "WaitingOnJob",
             Severity::Error,

@@ -133,6 +133,25 @@ fn kubectl_wait_pods_and_jobs() {
             None,
             "",
         ),
+        // A name no Job can have: said, never looked up.
+        (
+            "kubectl wait --for=condition=complete job/hjob?watch=1",
+            json!([]),
+            json!([]),
+            "WaitingOnJob",
+            "its name \"hjob?watch=1\" is not a valid name, so no Job can have it",
+            Some(ObjectRef::new("Job", "shop", "hjob?watch=1")),
+            "",
+        ),
+        (
+            "kubectl wait --for=condition=complete job/x -n Bad_NS",
+            json!([]),
+            json!([]),
+            "WaitingOnJob",
+            "its namespace \"Bad_NS\" is not a valid name, so no Job can have it",
+            Some(ObjectRef::new("Job", "Bad_NS", "x")),
+            "",
+        ),
         // Workloads and Jobs picked by a selector are said, not looked up.
         (
             "kubectl rollout status deployment/api -n shop --timeout=60s",

@@ -41,13 +41,7 @@ spec:
     // The kubelet's `waiting: CrashLoopBackOff` state is not always there to see: one run here
     // polled it every 200 ms for 90 s and saw only `terminated` between restarts (restartCount
     // 3). What it wrote in every run here: the restarts and its `BackOff` event.
-    let p = wait_pod(&ns, "crasher", LONG, "two restarts", |p| {
-        init_status(p, "migrate")["restartCount"]
-            .as_i64()
-            .unwrap_or(0)
-            >= 2
-    })
-    .await;
+    let p = realnode::wait_init_restarts(&ns, "crasher", "migrate", 2, LONG).await;
     let deadline = Instant::now() + LONG;
     while !common::kubectl(&[
         "get",

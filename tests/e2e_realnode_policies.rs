@@ -163,10 +163,7 @@ spec:
 "#,
     )
     .await;
-    wait_pod(&ns, "armed", LONG, "a restarted wait-db", |p| {
-        init_status(p, "wait-db")["restartCount"].as_i64() >= Some(1)
-    })
-    .await;
+    realnode::wait_init_restarts(&ns, "armed", "wait-db", 1, LONG).await;
     // The runtime's line is the container's log, as the kubelet keeps it.
     let log = common::kubectl(&["logs", "-n", &ns.name, "armed", "-c", "wait-db"]);
     assert!(

@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::realnode::{init_status, is_running, pod_on, wait_pod};
+use common::realnode::{init_status, is_running, pod_on, wait_init_restarts, wait_pod};
 use common::{TestNs, codes, explain_one, finding, kubectl, real_node};
 
 /// On the real node: `until wget … http://localhost:5432/` runs forever while the native sidecar that
@@ -98,19 +98,7 @@ spec:
     startupProbe: {exec: {command: ['test', '-f', '/tmp/started']}, periodSeconds: 1}
 "#;
     pod_on(&ns, node, yaml).await;
-    wait_pod(
-        &ns,
-        "cache-0",
-        Duration::from_secs(90),
-        "the sidecar restarted",
-        |p| {
-            init_status(p, "cache-init")["restartCount"]
-                .as_i64()
-                .unwrap_or(0)
-                >= 1
-        },
-    )
-    .await;
+    wait_init_restarts(&ns, "cache-0", "cache-init", 1, Duration::from_secs(90)).await;
     let pod = explain_one(&ns, "cache-0", &[]);
     let all = codes(&pod);
     let f = finding(&pod, "WaitsOnItself");
@@ -146,19 +134,7 @@ spec:
     command: ['sh', '-c', 'echo "agent: cannot reach the collector"; sleep 2; exit 3']
 "#;
     pod_on(&ns, node, yaml).await;
-    wait_pod(
-        &ns,
-        "web",
-        Duration::from_secs(120),
-        "the sidecar restarted twice",
-        |p| {
-            init_status(p, "agent")["restartCount"]
-                .as_i64()
-                .unwrap_or(0)
-                >= 2
-        },
-    )
-    .await;
+    wait_init_restarts(&ns, "web", "agent", 2, Duration::from_secs(120)).await;
     let pod = explain_one(&ns, "web", &[]);
     let f = finding(&pod, "CrashLoop");
     assert_eq!(f["container"], "agent", "{f:#}");

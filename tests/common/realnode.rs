@@ -93,6 +93,27 @@ pub async fn wait_log_lines(
     }
 }
 
+/// How many times the kubelet has restarted the container of `status` (0 when not said).
+pub fn restarts(status: &Value) -> i64 {
+    status["restartCount"].as_i64().unwrap_or(0)
+}
+
+/// Waits (as [`wait_pod`]) until the kubelet has restarted init container `container` at least
+/// `times` times; the pod as then seen.
+pub async fn wait_init_restarts(
+    ns: &TestNs,
+    pod: &str,
+    container: &str,
+    times: i64,
+    limit: Duration,
+) -> Value {
+    let what = format!("{times} restarts of {container}");
+    wait_pod(ns, pod, limit, &what, |p| {
+        restarts(init_status(p, container)) >= times
+    })
+    .await
+}
+
 /// The status of the init container `name`.
 pub fn init_status<'a>(pod: &'a Value, name: &str) -> &'a Value {
     container_status(pod, "initContainerStatuses", name)

@@ -3,16 +3,9 @@
 
 #[cfg(test)]
 mod tests {
-    use crate::command::tools::tests::{Seen, seen, seen_in};
+    use crate::command::tools::tests::{ScriptRow, check_rows, seen};
 
-    /// (source, shell, script, environment, checks seen).
-    type Row = (
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static [(&'static str, &'static str)],
-        Vec<Seen>,
-    );
+    type Row = ScriptRow;
 
     #[test]
     fn comparisons_as_loops() {
@@ -87,9 +80,7 @@ mod tests {
                 ],
             ),
         ];
-        for (source, shell, script, env, want) in rows {
-            assert_eq!(seen_in(shell, script, env), want, "{source}: {script}");
-        }
+        check_rows(rows);
     }
 
     #[test]
@@ -152,9 +143,7 @@ mod tests {
                 vec![("mysqladmin", "?", Some(3306), "Loop")],
             ),
         ];
-        for (source, shell, script, env, want) in rows {
-            assert_eq!(seen_in(shell, script, env), want, "{source}: {script}");
-        }
+        check_rows(rows);
     }
 
     /// A command kept in a variable and run unquoted: its value split into words.
@@ -181,9 +170,7 @@ mod tests {
                 vec![("nc", "db", Some(5432), "Loop")],
             ),
         ];
-        for (source, shell, script, env, want) in rows {
-            assert_eq!(seen_in(shell, script, env), want, "{source}: {script}");
-        }
+        check_rows(rows);
         // Quoted, the value is one word: a command named "pg_isready -h db", not read.
         assert!(seen("C='pg_isready -h db'; until \"$C\"; do sleep 1; done", &[]).is_empty());
     }
@@ -213,9 +200,7 @@ mod tests {
                 vec![("kubectl rollout status", "-", None, "ToolWaits")],
             ),
         ];
-        for (source, shell, script, env, want) in rows {
-            assert_eq!(seen_in(shell, script, env), want, "{source}: {script}");
-        }
+        check_rows(rows);
         // `kubectl get pods … -o jsonpath=…ready…` polled: the pods' readiness.
         use crate::command::{Target, tools::tests::extraction};
         let polled: &[(&str, &str, Option<&str>, &[&str])] = &[

@@ -4,27 +4,12 @@
 
 #[cfg(test)]
 mod tests {
-    use crate::command::tools::tests::{Seen, seen_in};
-
-    /// (source, shell, script, environment, checks seen).
-    type Row = (
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static [(&'static str, &'static str)],
-        Vec<Seen>,
-    );
-
-    fn run(rows: Vec<Row>) {
-        for (source, shell, script, env, want) in rows {
-            assert_eq!(seen_in(shell, script, env), want, "{source}: {script}");
-        }
-    }
+    use crate::command::tools::tests::{check_rows, seen_in};
 
     /// `for i in $(seq 0 $(expr $count - 1))`: the loop runs once per number `seq` prints.
     #[test]
     fn replicas_counted_with_seq_and_expr() {
-        run(vec![
+        check_rows(vec![
             (
                 "apache/inlong docker/kubernetes/templates/tubemq-manager-statefulset.yaml",
                 "sh",
@@ -88,7 +73,7 @@ mod tests {
     /// `[client]` group.
     #[test]
     fn an_option_file_the_script_writes() {
-        run(vec![
+        check_rows(vec![
             (
                 "passbolt/charts-passbolt templates/deployment.yaml (the MariaDB wait)",
                 "bash",

@@ -499,6 +499,22 @@ pub(super) mod tests {
         extract(&pod, c, None)
     }
 
+    /// A row of a shapes table: (source, shell, script, environment, checks seen).
+    pub type ScriptRow = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+        Vec<Seen>,
+    );
+
+    /// Each row's script must be seen as its row says ([`seen_in`]).
+    pub fn check_rows(rows: Vec<ScriptRow>) {
+        for (source, shell, script, env, want) in rows {
+            assert_eq!(seen_in(shell, script, env), want, "{source}: {script}");
+        }
+    }
+
     /// The checks of `SHELL -c SCRIPT` with `env`.
     pub fn seen_in(shell: &str, script: &str, env: &[(&str, &str)]) -> Vec<Seen> {
         let env: Vec<_> = env

@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::realnode::{init_status, is_running, pod_on, wait_log_lines, wait_pod};
+use common::realnode::{pod_on, wait_init_running, wait_log_lines};
 use common::{TestNs, codes, evidence_has, explain_one, finding, initdoctor, real_node, state};
 use serde_json::json;
 
@@ -169,14 +169,7 @@ async fn real_node_broken_loops_are_errors() {
     ] {
         let yaml = waiter(script).replace("name: web", &format!("name: {name}"));
         pod_on(&ns, node, &yaml).await;
-        wait_pod(
-            &ns,
-            name,
-            Duration::from_secs(60),
-            "running init container",
-            |p| is_running(init_status(p, "wait-db")),
-        )
-        .await;
+        wait_init_running(&ns, name, "wait-db", Duration::from_secs(60)).await;
         // A few rounds of the loop in its log.
         wait_log_lines(&ns, name, "wait-db", each_round, 2, Duration::from_secs(30)).await;
         let pod = explain_one(&ns, name, &[]);

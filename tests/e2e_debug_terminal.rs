@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::TestNs;
-use common::realnode::{init_status, is_running, pod_on, wait_pod};
+use common::realnode::{pod_on, wait_init_running};
 
 /// `tmux -L SOCKET ARGS…`, its stdout; panics when it fails.
 fn tmux(socket: &str, args: &[&str]) -> String {
@@ -84,10 +84,7 @@ async fn real_node_debug_gives_the_terminal_back_on_sigterm_sighup_and_sigint() 
         "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  initContainers:\n  - {name: wait, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sh', '-c', 'until nslookup nowhere; do sleep 2; done']}\n  containers:\n  - {name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}\n",
     )
     .await;
-    wait_pod(&ns, "web", Duration::from_secs(60), "running wait", |p| {
-        is_running(init_status(p, "wait"))
-    })
-    .await;
+    wait_init_running(&ns, "web", "wait", Duration::from_secs(60)).await;
     for (signal, number) in [("TERM", 15), ("HUP", 1), ("INT", 2)] {
         let dir = std::env::temp_dir().join(format!("initdoctor-tty-{}", common::random_suffix()));
         std::fs::create_dir_all(&dir).unwrap();

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::realnode::{self, init_status, is_running, wait_pod};
+use common::realnode::{self, init_status, is_running, wait_init_running, wait_pod};
 use common::{TestNs, explain_one, initdoctor};
 use k8s_openapi::api::core::v1::Service;
 use serde_json::Value;
@@ -117,10 +117,7 @@ spec:
 "#,
     )
     .await;
-    wait_pod(&ns, "waiter", LONG, "running wait-db", |p| {
-        is_running(init_status(p, "wait-db"))
-    })
-    .await;
+    wait_init_running(&ns, "waiter", "wait-db", LONG).await;
     let run = initdoctor(&[
         "debug",
         "waiter",
@@ -183,10 +180,7 @@ spec:
 "#,
     )
     .await;
-    wait_pod(&ns, "story", LONG, "running first", |p| {
-        is_running(init_status(p, "first"))
-    })
-    .await;
+    wait_init_running(&ns, "story", "first", LONG).await;
     let started = Instant::now();
     let mut child = common::spawn_initdoctor(&["logs", "story", "-n", &ns.name, "-f"]);
     let rx = common::lines_of(&mut child);
@@ -279,10 +273,7 @@ spec:
 "#,
     )
     .await;
-    wait_pod(&ns, "client", LONG, "running wait-backend", |p| {
-        is_running(init_status(p, "wait-backend"))
-    })
-    .await;
+    wait_init_running(&ns, "client", "wait-backend", LONG).await;
     let backend = wait_pod(&ns, "backend-0", LONG, "Ready backend", |p| {
         p["status"]["conditions"].as_array().is_some_and(|c| {
             c.iter()

@@ -7,7 +7,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::realnode::{self, completed, init_status, is_running, wait_pod};
+use common::realnode::{self, completed, init_status, is_running, wait_init_running, wait_pod};
 use common::{TestNs, codes_about, explain_one};
 use k8s_openapi::api::core::v1::Service;
 
@@ -236,10 +236,7 @@ async fn real_node_nc_through_a_cluster_ip_reaches_the_backing_pod() {
     let ip = svc.spec.and_then(|s| s.cluster_ip).expect("a ClusterIP");
     assert!(ip.starts_with("10.96."), "{ip}");
     realnode::pod_on(&ns, node, &waiter("client", "mysvc")).await;
-    wait_pod(&ns, "client", LONG, "running wait-db", |p| {
-        is_running(init_status(p, "wait-db"))
-    })
-    .await;
+    wait_init_running(&ns, "client", "wait-db", LONG).await;
     // No endpoints: kube-proxy has nothing to translate to; the connection is refused, round
     // after round.
     realnode::wait_log_lines(&ns, "client", "wait-db", "waiting for mysvc", 3, LONG).await;

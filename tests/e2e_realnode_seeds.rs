@@ -6,7 +6,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::realnode::{self, app_status, completed, init_status, is_running, wait_pod};
+use common::realnode::{
+    self, app_status, completed, init_status, is_running, wait_init_running, wait_pod,
+};
 use common::{TestNs, codes_about, explain_one, initdoctor};
 use k8s_openapi::api::core::v1::Service;
 
@@ -64,10 +66,7 @@ async fn real_node_seed1_dnsutils_blocked_then_past_each_service_then_running() 
     let db = format!("mydb-{}", common::random_suffix());
     ns.pod(&seed1_pod_waiting_on(node, "tutum/dnsutils", &svc, &db))
         .await;
-    wait_pod(&ns, "test-initc", LONG, "running init-mysvc", |p| {
-        is_running(init_status(p, "init-mysvc"))
-    })
-    .await;
+    wait_init_running(&ns, "test-initc", "init-mysvc", LONG).await;
 
     let pod = explain_one(&ns, "test-initc", &[]);
     assert_eq!(pod["status"], "Init:0/2", "{pod:#}");
@@ -254,10 +253,7 @@ spec:
 "#,
     )
     .await;
-    wait_pod(&ns, "myapp-pod", LONG, "running init-myservice", |p| {
-        is_running(init_status(p, "init-myservice"))
-    })
-    .await;
+    wait_init_running(&ns, "myapp-pod", "init-myservice", LONG).await;
     let pod = explain_one(&ns, "myapp-pod", &[]);
     assert_eq!(pod["status"], "Init:0/2", "{pod:#}");
     assert!(
@@ -320,10 +316,7 @@ async fn real_node_seed1_busybox_nslookup_never_resolves_the_short_name() {
         "bb-mydb",
     ))
     .await;
-    wait_pod(&ns, "test-initc", LONG, "running init-mysvc", |p| {
-        is_running(init_status(p, "init-mysvc"))
-    })
-    .await;
+    wait_init_running(&ns, "test-initc", "init-mysvc", LONG).await;
     // Many lookups of a name that exists, each one failing.
     realnode::wait_log_lines(
         &ns,

@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use common::realnode::{
-    completed, init_status, is_running, pod_json, pod_on, wait_log_lines, wait_pod,
+    completed, init_status, pod_json, pod_on, wait_init_running, wait_log_lines, wait_pod,
 };
 use common::{TestNs, codes, explain_one, finding, initdoctor, real_node};
 
@@ -67,14 +67,7 @@ async fn real_node_a_pod_waiting_on_itself_is_named() {
         pod_on(&ns, node, &selfie(name, script, extra)).await;
     }
     for (name, _, _, via) in &cases {
-        wait_pod(
-            &ns,
-            name,
-            Duration::from_secs(60),
-            "running init container",
-            |p| is_running(init_status(p, "wait-self")),
-        )
-        .await;
+        wait_init_running(&ns, name, "wait-self", Duration::from_secs(60)).await;
         // A few rounds of the loop in its log.
         wait_log_lines(
             &ns,
@@ -128,14 +121,7 @@ spec:
   - {name: proxy, image: busybox:1.35, command: ['nc', '-lk', '-p', '5432'], ports: [{containerPort: 5432}]}
 "#;
     pod_on(&ns, node, yaml).await;
-    wait_pod(
-        &ns,
-        "web",
-        Duration::from_secs(60),
-        "running init container",
-        |p| is_running(init_status(p, "proxy")),
-    )
-    .await;
+    wait_init_running(&ns, "web", "proxy", Duration::from_secs(60)).await;
     let pod = explain_one(&ns, "web", &[]);
     let f = finding(&pod, "ServerAsInitContainer");
     assert_eq!(f["container"], "proxy", "{f:#}");
@@ -239,14 +225,7 @@ spec:
     command: ['sh', '-c', 'until wget -q -T 1 -O /dev/null http://localhost:8080/; do echo waiting; sleep 1; done']
 "#;
     pod_on(&ns, node, yaml).await;
-    wait_pod(
-        &ns,
-        "web",
-        Duration::from_secs(60),
-        "running init container",
-        |p| is_running(init_status(p, "wait-app")),
-    )
-    .await;
+    wait_init_running(&ns, "web", "wait-app", Duration::from_secs(60)).await;
     wait_log_lines(
         &ns,
         "web",

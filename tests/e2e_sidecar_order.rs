@@ -8,8 +8,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::realnode::{init_status, is_running, pod_on, wait_init_restarts, wait_pod};
-use common::{TestNs, codes, explain_one, finding, kubectl, real_node};
+use common::realnode::{
+    init_status, is_running, pod_json, pod_on, wait_init_restarts, wait_init_running,
+};
+use common::{TestNs, codes, explain_one, finding, real_node};
 
 /// On the real node: `until wget … http://localhost:5432/` runs forever while the native sidecar that
 /// listens on 5432 is declared after it (the kubelet never starts it); explain names the order
@@ -37,17 +39,9 @@ spec:
     ports: [{containerPort: 5432}]
 "#;
     pod_on(&ns, node, yaml).await;
-    wait_pod(
-        &ns,
-        "web",
-        Duration::from_secs(60),
-        "running init container",
-        |p| is_running(init_status(p, "wait-db")),
-    )
-    .await;
+    wait_init_running(&ns, "web", "wait-db", Duration::from_secs(60)).await;
     // The kubelet has not started the sidecar: it is still waiting behind wait-db.
-    let run = kubectl(&["get", "pod", "web", "-n", &ns.name, "-o", "json"]);
-    let live: serde_json::Value = serde_json::from_str(&run.stdout).expect("pod JSON");
+    let live = pod_json(&ns, "web").await;
     assert!(
         !is_running(init_status(&live, "db-proxy")),
         "the sidecar should not run before wait-db ends: {live:#}"

@@ -93,6 +93,15 @@ pub async fn wait_log_lines(
     }
 }
 
+/// Waits (as [`wait_pod`]) until init container `container` runs; the pod as then seen.
+pub async fn wait_init_running(ns: &TestNs, pod: &str, container: &str, limit: Duration) -> Value {
+    let what = format!("running {container}");
+    wait_pod(ns, pod, limit, &what, |p| {
+        is_running(init_status(p, container))
+    })
+    .await
+}
+
 /// How many times the kubelet has restarted the container of `status` (0 when not said).
 pub fn restarts(status: &Value) -> i64 {
     status["restartCount"].as_i64().unwrap_or(0)

@@ -41,16 +41,13 @@ async fn web(ns: &TestNs, wait_db: Value) {
 }
 
 fn crash_looping() -> Value {
-    let mut s = state::waiting(
+    let mut s = state::crash_loop(
         "wait-db",
         "busybox:1.35",
-        "CrashLoopBackOff",
         "back-off 40s restarting failed container",
         3,
     );
-    s["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error",
-        "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:01Z",
-        "containerID": "containerd://5e1f"}});
+    s["lastState"]["terminated"]["containerID"] = json!("containerd://5e1f");
     s
 }
 

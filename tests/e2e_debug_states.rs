@@ -69,16 +69,13 @@ async fn blocked_ignoring_sigterm(ns: &TestNs) {
 }
 
 fn crash_looping(name: &str) -> Value {
-    let mut s = state::waiting(
+    let mut s = state::crash_loop(
         name,
         "busybox:1.28",
-        "CrashLoopBackOff",
         "back-off 40s restarting failed container",
         3,
     );
-    s["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error",
-        "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:01Z",
-        "containerID": "containerd://5e1f"}});
+    s["lastState"]["terminated"]["containerID"] = json!("containerd://5e1f");
     s
 }
 

@@ -278,13 +278,7 @@ async fn completion_candidates_are_sanitised() {
     let ns = TestNs::new("complete").await;
     ns.pod(&pod_json("web", json!(["migrate-db"]), json!([])))
         .await;
-    let reason = "Crash\u{1b}]52;c;cGF5bG9hZA==\u{7}\u{9b}31m\u{202e}\u{0}Loop";
-    ns.set_status(
-        "web",
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [state::waiting("step", "busybox:1.36", reason, "", 1)]}),
-    )
-    .await;
+    hostile_pods::waiting_with_escapes(&ns, "web").await;
     // A kubeconfig whose context and cluster names carry escapes.
     let kc = std::fs::read_to_string(&env().kubeconfig).expect("kubeconfig");
     let dir = std::env::temp_dir().join(format!("initdoctor-complete-{}", random_suffix()));

@@ -17,8 +17,9 @@ use std::time::{Duration, Instant};
 
 use common::hostile_pods::{
     blocked_labelled, blocked_status, crash_loop_after_a_huge_line, pathological, pod_json, sh,
+    waiting_with_escapes,
 };
-use common::{Run, TestNs, initdoctor, random_suffix, state};
+use common::{Run, TestNs, initdoctor, random_suffix};
 use k8s_openapi::api::core::v1::Event;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::api::{Api, ApiResource, DynamicObject, PostParams};
@@ -154,13 +155,7 @@ async fn hostile_objects(ns: &TestNs, labels: &Value) {
         labels.clone(),
     ))
     .await;
-    let reason = "Crash\u{1b}]52;c;cGF5bG9hZA==\u{7}\u{9b}31m\u{202e}\u{0}Loop";
-    ns.set_status(
-        "escapes",
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [state::waiting("step", "busybox:1.36", reason, "", 1)]}),
-    )
-    .await;
+    waiting_with_escapes(ns, "escapes").await;
 
     // A log line longer than the evidence read, before the error.
     ns.pod(&pod_json(

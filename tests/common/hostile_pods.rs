@@ -111,18 +111,22 @@ pub fn pathological() -> Vec<(&'static str, Value, Value)> {
     ]
 }
 
+/// Makes init container `step` of pod `name` (of [`pod_json`]) wait with a reason full of
+/// escapes: OSC 52 (a clipboard write), BEL, a C1 CSI, a bidi override and NUL.
+pub async fn waiting_with_escapes(ns: &TestNs, name: &str) {
+    let reason = "Crash\u{1b}]52;c;cGF5bG9hZA==\u{7}\u{9b}31m\u{202e}\u{0}Loop";
+    ns.set_status(
+        name,
+        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+               "initContainerStatuses": [state::waiting("step", "busybox:1.36", reason, "", 1)]}),
+    )
+    .await;
+}
+
 /// Puts pod `name` (of [`pod_json`]) in a crash loop of its init container `step` (exit 1,
 /// back-off) whose log has a line longer than the evidence read (70 KiB) before `last_line`.
 pub async fn crash_loop_after_a_huge_line(ns: &TestNs, name: &str, last_line: &str) {
-    let mut s = state::waiting(
-        "step",
-        "busybox:1.36",
-        "CrashLoopBackOff",
-        "back-off 40s",
-        3,
-    );
-    s["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error",
-        "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:01Z"}});
+    let s = state::crash_loop("step", "busybox:1.36", "back-off 40s", 3);
     ns.set_status(
         name,
         json!({"phase": "Pending", "conditions": state::initializing_conditions(),

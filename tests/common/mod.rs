@@ -352,6 +352,15 @@ pub mod state {
                           "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:03Z"}}})
     }
 
+    /// A container in a crash loop: waiting `CrashLoopBackOff` (`message`) after `restarts`
+    /// restarts, its last run ended `Error` with exit code 1.
+    pub fn crash_loop(name: &str, image: &str, message: &str, restarts: i32) -> Value {
+        let mut s = waiting(name, image, "CrashLoopBackOff", message, restarts);
+        s["lastState"] = json!({"terminated": {"exitCode": 1, "reason": "Error",
+            "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:01Z"}});
+        s
+    }
+
     /// A container that ran and exited 0 (`Completed`), never restarted.
     pub fn completed(name: &str, image: &str) -> Value {
         terminated(name, image, 0, "Completed", 0)

@@ -231,6 +231,12 @@ async fn names_that_are_not_kubernetes_names_are_never_sent() {
         let text = pod_of(&doc, name).to_string();
         assert!(text.contains("is not a valid name"), "{name}: {text}");
     }
+    // The Job waits say why they never end, not that the Job is missing.
+    for name in ["query", "dotdot", "bad-namespace"] {
+        let pod = pod_of(&doc, name);
+        let job = common::finding(pod, "WaitingOnJob")["message"].to_string();
+        assert!(job.contains("so no Job can have it"), "{name}: {job}");
+    }
     common::audit_flush();
     let audit = std::fs::read_to_string(&env().audit_log).unwrap_or_default();
     let sent: Vec<String> = audit

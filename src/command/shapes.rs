@@ -136,9 +136,9 @@ mod tests {
                 vec![("mysql", "?", Some(3306), "Loop")],
             ),
             (
-                "the same, --defaults-extra-file as two words",
+                "the same with --defaults-extra-file",
                 "sh",
-                "until mysqladmin --defaults-extra-file /etc/my.cnf.d/c.cnf ping; do sleep 2; done",
+                "until mysqladmin --defaults-extra-file=/etc/my.cnf.d/c.cnf ping; do sleep 2; done",
                 &[],
                 vec![("mysqladmin", "?", Some(3306), "Loop")],
             ),

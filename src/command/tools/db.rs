@@ -133,11 +133,12 @@ pub(super) fn mysql(call: &mut Call) -> Vec<Target> {
     }
     // A flag wins over an option file the script wrote (`--defaults-file=F`,
     // `--defaults-extra-file=F`), which wins over MYSQL_HOST and MYSQL_TCP_PORT.
+    // MySQL reads these only as `--opt=FILE` (its docs' form, first on the line).
     let file = o
         .get(&["--defaults-file", "--defaults-extra-file"])
-        .and_then(|f| f.known().map(str::to_string));
+        .cloned();
     let in_file = |key: &str| {
-        let file = file.as_deref()?;
+        let file = file.as_ref()?.known()?;
         call.reader.file_option(file, MYSQL_SECTIONS, key)
     };
     let host = o
@@ -155,7 +156,8 @@ pub(super) fn mysql(call: &mut Call) -> Vec<Target> {
             one(host_target(&h, port.as_ref(), Some(3306)))
         }
         // An option file may name the host (`[client] host=…`): not the local socket.
-        None if let Some(file) = option_file(&args) => {
+        None if let Some(file) = &file => {
+            let file = &file.written;
             let unknown = Arg {
                 written: file.clone(),
                 text: crate::command::args::marker(0).to_string(),
@@ -171,18 +173,6 @@ pub(super) fn mysql(call: &mut Call) -> Vec<Target> {
             what: "the local MySQL socket (no -h)".into(),
         }],
     }
-}
-
-/// The option file a MySQL client is told to read (`--defaults-file=F`,
-/// `--defaults-extra-file=F`, or either followed by `F`), where `[client] host=` may be set.
-fn option_file(args: &[Arg]) -> Option<String> {
-    const NAMES: [&str; 2] = ["--defaults-file", "--defaults-extra-file"];
-    args.iter().enumerate().find_map(|(i, a)| {
-        NAMES.iter().find_map(|n| match a.text.strip_prefix(n)? {
-            "" => args.get(i + 1).map(|f| f.written.clone()),
-            rest => rest.strip_prefix('=').map(str::to_string),
-        })
-    })
 }
 
 pub(super) fn redis_cli(call: &mut Call) -> Vec<Target> {

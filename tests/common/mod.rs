@@ -585,9 +585,9 @@ pub fn audit_mark() -> usize {
 
 /// Waits until the API server's audit log holds every request made before this call: it makes
 /// one more request (a `get` of a ConfigMap no one has, in `kube-system`, named by a random
-/// marker) and reads the log until that request is in it, for at most 10 s. The API server
-/// writes a request's line after its response, so a command that has exited may not be in the
-/// log yet; the marker, asked after the command exited, is written after it.
+/// marker) and reads the log until that request is in it, for at most 10 s. A request's line
+/// may trail the response its client saw (the old helpers waited for that with sleeps), so a
+/// command that has exited may not be in the log yet; the marker is asked after it exited.
 pub fn audit_flush() {
     let marker = format!("initdoctor-audit-mark-{}", random_suffix());
     let _ = kubectl(&[

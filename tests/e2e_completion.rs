@@ -167,18 +167,17 @@ fn completion_path() -> String {
 }
 
 fn kubectl_complete_with(words: &[&str], kubeconfig: &Path) -> Completion {
-    let home = std::env::temp_dir().join(format!("initdoctor-home-{}", common::random_suffix()));
-    std::fs::create_dir_all(&home).unwrap();
+    let scratch = common::scratch("home");
+    let home = scratch.path();
     let out = Command::new(env().bin_dir.join("kubectl"))
         .args(["__complete", "initdoctor"])
         .args(words)
         .env_clear()
-        .env("HOME", &home)
+        .env("HOME", home)
         .env("PATH", completion_path())
         .env("KUBECONFIG", kubeconfig)
         .output()
         .expect("run kubectl __complete");
-    let _ = std::fs::remove_dir_all(&home);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let mut lines: Vec<String> = stdout
         .lines()

@@ -480,7 +480,8 @@ async fn viewer_gets_one_clear_rbac_error() {
         "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {{name: eph, namespace: {ns}}}\nrules:\n- apiGroups: ['']\n  resources: [pods/ephemeralcontainers]\n  verbs: [patch]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {{name: eph, namespace: {ns}}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: eph}}\nsubjects: [{{apiGroup: rbac.authorization.k8s.io, kind: User, name: viewer}}]\n",
         ns = ns.name
     );
-    let file = std::env::temp_dir().join(format!("initdoctor-eph-{}.yaml", ns.name));
+    let scratch = common::scratch("eph");
+    let file = scratch.path().join(format!("{}.yaml", ns.name));
     std::fs::write(&file, role).unwrap();
     let applied = common::kubectl(&["apply", "-f", file.to_str().unwrap()]);
     applied.assert_code(0);

@@ -172,9 +172,8 @@ fn unknown_context_and_missing_kubeconfig() {
 
 #[test]
 fn unreachable_server_fails_fast_in_one_line() {
-    let dir = std::env::temp_dir().join(format!("initdoctor-unreach-{}", common::random_suffix()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let kubeconfig = dir.join("config");
+    let dir = common::scratch("unreach");
+    let kubeconfig = dir.path().join("config");
     // A closed port on loopback: refused at once.
     std::fs::write(
         &kubeconfig,
@@ -209,8 +208,8 @@ async fn kubeconfig_list_and_the_contexts_namespace_are_honoured() {
     seed_pod_waiting_on_first_init(&ns).await;
     // A second kubeconfig file adds a context whose namespace is the test namespace; the list also
     // names a file that does not exist, which kubectl skips.
-    let dir = std::env::temp_dir().join(format!("initdoctor-kcfg-{}", common::random_suffix()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = common::scratch("kcfg");
+    let dir = scratch.path();
     let extra = dir.join("extra");
     std::fs::write(
         &extra,
@@ -264,9 +263,8 @@ fn refused_credentials_are_one_clear_line() {
     config["contexts"] =
         json!([{"name": "c", "context": {"cluster": "initdoctor", "user": "stranger"}}]);
     config["current-context"] = json!("c");
-    let dir = std::env::temp_dir().join(format!("initdoctor-401-{}", common::random_suffix()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("config");
+    let dir = common::scratch("401");
+    let path = dir.path().join("config");
     std::fs::write(&path, serde_saphyr::to_string(&config).unwrap()).unwrap();
 
     let run = initdoctor(&["explain", "--kubeconfig", path.to_str().unwrap()]);

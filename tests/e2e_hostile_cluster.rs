@@ -287,8 +287,8 @@ async fn completion_candidates_are_sanitised() {
     hostile_pods::waiting_with_escapes(&ns, "web").await;
     // A kubeconfig whose context and cluster names carry escapes.
     let kc = std::fs::read_to_string(&env().kubeconfig).expect("kubeconfig");
-    let dir = std::env::temp_dir().join(format!("initdoctor-complete-{}", random_suffix()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let scratch = common::scratch("complete");
+    let dir = scratch.path();
     let mut doc: Value = serde_saphyr::from_str(&kc).expect("kubeconfig YAML");
     let evil = "ctx\u{1b}]8;;http://x\u{7}link\u{1b}]8;;\u{7}";
     if let Some(contexts) = doc["contexts"].as_array_mut() {
@@ -309,7 +309,7 @@ async fn completion_candidates_are_sanitised() {
             .arg("--")
             .args(words)
             .env_clear()
-            .env("HOME", &dir)
+            .env("HOME", dir)
             .env("PATH", "/usr/bin:/bin")
             .env("KUBECONFIG", &path)
             .stdin(Stdio::null())
@@ -338,5 +338,4 @@ async fn completion_candidates_are_sanitised() {
     // The pod is still offered, its status shown escaped.
     let pods = complete(&["explain", "-n", &ns.name, ""]);
     assert!(pods.lines().any(|l| l.starts_with("web\t")), "{pods:?}");
-    let _ = std::fs::remove_dir_all(dir);
 }

@@ -80,14 +80,14 @@ async fn in_a_pod_explain_uses_the_service_account_with_the_reader_role() {
     .assert_code(0);
     let token = common::kubectl(&["create", "token", "doctor", "-n", &ns.name]);
     token.assert_code(0);
-    let dir = std::env::temp_dir().join(format!("initdoctor-sa-{}", common::random_suffix()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = common::scratch("sa");
+    let dir = scratch.path();
     std::fs::write(dir.join("token"), token.stdout.trim()).unwrap();
     std::fs::write(dir.join("namespace"), &ns.name).unwrap();
     let mark = common::audit_mark();
     // No -n: the namespace is the service account's.
     let run = common::finish_within(
-        in_pod(&dir, shared_port(), &[])(&["explain", "api"]),
+        in_pod(dir, shared_port(), &[])(&["explain", "api"]),
         Duration::from_secs(30),
     );
     run.assert_code(0);
@@ -104,14 +104,14 @@ async fn in_a_pod_explain_uses_the_service_account_with_the_reader_role() {
     assert!(requests.iter().any(|r| r == "get pods"), "{requests:?}");
     // Outside the pod's namespace the role grants nothing: one clear RBAC error.
     let run = common::finish_within(
-        in_pod(&dir, shared_port(), &[])(&["explain", "-n", "default"]),
+        in_pod(dir, shared_port(), &[])(&["explain", "-n", "default"]),
         Duration::from_secs(30),
     );
     run.assert_code(5);
     // POD_NAMESPACE (the downward API) comes before the service account's namespace.
     std::fs::write(dir.join("namespace"), "default").unwrap();
     let run = common::finish_within(
-        in_pod(&dir, shared_port(), &[("POD_NAMESPACE", &ns.name)])(&["explain", "api"]),
+        in_pod(dir, shared_port(), &[("POD_NAMESPACE", &ns.name)])(&["explain", "api"]),
         Duration::from_secs(30),
     );
     run.assert_code(0);
@@ -120,7 +120,6 @@ async fn in_a_pod_explain_uses_the_service_account_with_the_reader_role() {
         "{}",
         run.stdout
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]

@@ -22,13 +22,12 @@ fn data() -> PathBuf {
 /// Run the binary with `args`, `stdin` on its standard input, in an empty environment (no
 /// kubeconfig: `--offline` needs none).
 fn preflight(args: &[&str], stdin: &str) -> Run {
-    let home = std::env::temp_dir().join(format!("initdoctor-home-{}", common::random_suffix()));
-    let _ = std::fs::create_dir_all(&home);
+    let home = common::scratch("home");
     let mut child = Command::new(common::binary())
         .arg("preflight")
         .args(args)
         .env_clear()
-        .env("HOME", &home)
+        .env("HOME", home.path())
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -313,6 +313,15 @@ pub fn from_json<T: DeserializeOwned>(value: Value) -> T {
     serde_json::from_value(value).expect("object JSON matches its type")
 }
 
+/// A fresh directory under the system's temporary directory, named `initdoctor-PREFIX-…`,
+/// removed with everything in it when the handle is dropped.
+pub fn scratch(prefix: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("initdoctor-{prefix}-"))
+        .tempdir()
+        .expect("create a scratch directory")
+}
+
 /// A lowercase random suffix (time- and pid-based, enough to keep test namespaces apart).
 pub fn random_suffix() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
@@ -478,11 +487,16 @@ pub fn plugin_dir() -> PathBuf {
         .to_path_buf()
 }
 
-/// An isolated environment: temp HOME, the test KUBECONFIG, NO_COLOR, PATH with the plugin and
-/// the pinned kubectl first.
-fn isolated(mut cmd: Command) -> Command {
-    let home = std::env::temp_dir().join(format!("initdoctor-home-{}", random_suffix()));
-    let _ = std::fs::create_dir_all(&home);
+/// An isolated environment: HOME an empty directory of this run's own (removed when the
+/// returned handle is dropped), the test KUBECONFIG, NO_COLOR, PATH with the plugin and the
+/// pinned kubectl first.
+fn isolated(cmd: Command) -> (Command, tempfile::TempDir) {
+    let home = scratch("home");
+    (isolated_in(cmd, home.path()), home)
+}
+
+/// [`isolated`] with HOME `home`.
+fn isolated_in(mut cmd: Command, home: &Path) -> Command {
     let path = format!(
         "{}:{}:/usr/bin:/bin",
         plugin_dir().display(),
@@ -498,7 +512,7 @@ fn isolated(mut cmd: Command) -> Command {
 
 /// Run `kubectl initdoctor ARGS…` through kubectl's plugin discovery.
 pub fn kubectl_initdoctor(args: &[&str]) -> Run {
-    let mut cmd = isolated(Command::new(env().bin_dir.join("kubectl")));
+    let (mut cmd, _home) = isolated(Command::new(env().bin_dir.join("kubectl")));
     cmd.arg("initdoctor").args(args);
     Run::from(cmd.output().expect("run kubectl"))
 }
@@ -513,7 +527,7 @@ pub fn binary() -> PathBuf {
 
 /// Run the binary directly, with extra environment variables.
 pub fn initdoctor_with_env(args: &[&str], vars: &[(&str, &str)]) -> Run {
-    let mut cmd = isolated(Command::new(binary()));
+    let (mut cmd, _home) = isolated(Command::new(binary()));
     cmd.args(args);
     for (k, v) in vars {
         cmd.env(k, v);
@@ -528,7 +542,7 @@ pub fn initdoctor(args: &[&str]) -> Run {
 
 /// Run the pinned kubectl with the test kubeconfig.
 pub fn kubectl(args: &[&str]) -> Run {
-    let mut cmd = isolated(Command::new(env().bin_dir.join("kubectl")));
+    let (mut cmd, _home) = isolated(Command::new(env().bin_dir.join("kubectl")));
     cmd.args(args);
     Run::from(cmd.output().expect("run kubectl"))
 }
@@ -552,7 +566,7 @@ pub fn initdoctor_with_stdin(args: &[&str], input: &str) -> Run {
 pub fn initdoctor_with_stdin_after(args: &[&str], input: &str, delay: Duration) -> Run {
     use std::io::Write;
     use std::process::Stdio;
-    let mut cmd = isolated(Command::new(env!("CARGO_BIN_EXE_kubectl-initdoctor")));
+    let (mut cmd, _home) = isolated(Command::new(env!("CARGO_BIN_EXE_kubectl-initdoctor")));
     cmd.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -663,10 +677,13 @@ pub fn lines_of(
     rx
 }
 
-/// Start the binary in the background (stdout and stderr captured).
+/// Start the binary in the background (stdout and stderr captured). Its HOME is `home` in the
+/// cluster's state directory (the child may outlive this call), shared by such runs.
 pub fn spawn_initdoctor(args: &[&str]) -> std::process::Child {
     use std::process::Stdio;
-    let mut cmd = isolated(Command::new(binary()));
+    let home = env().state_dir.join("home");
+    let _ = std::fs::create_dir_all(&home);
+    let mut cmd = isolated_in(Command::new(binary()), &home);
     cmd.args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

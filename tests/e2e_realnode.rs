@@ -92,6 +92,45 @@ spec:
     );
 }
 
+/// An init container given an option its program lacks (busybox's `nc` has no `-k`): the real
+/// applet prints the error, then its usage, and exits 1. The finding quotes the error line,
+/// which the usage text after it would otherwise hide from the log's last lines.
+#[tokio::test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_an_option_error_is_quoted_above_the_usage_text() {
+    let node = common::real_node();
+    let ns = TestNs::new("rn-usage").await;
+    common::realnode::pod_on(
+        &ns,
+        node,
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: usage}
+spec:
+  initContainers:
+  - name: proxy
+    image: busybox:1.35
+    imagePullPolicy: IfNotPresent
+    command: ['nc', '-lk', '-p', '5432']
+  containers:
+  - {name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}
+"#,
+    )
+    .await;
+    let p = realnode::wait_init_restarts(&ns, "usage", "proxy", 2, LONG).await;
+    let s = init_status(&p, "proxy");
+    assert_eq!(s["lastState"]["terminated"]["exitCode"], 1, "{s:#}");
+
+    let pod = explain_one(&ns, "usage", &[]);
+    assert_eq!(pod["blocking"]["name"], "proxy", "{pod:#}");
+    let f = common::finding(&pod, "CrashLoop");
+    assert!(
+        common::evidence_has(f, "log says: nc: invalid option -- 'k'"),
+        "the option error, not only the usage text's last lines: {f:#}"
+    );
+}
+
 /// Story 3: `debug --target` on a running init container: the ephemeral container shares the
 /// target's process namespace, so its `ps` shows the target's shell loop.
 #[tokio::test]

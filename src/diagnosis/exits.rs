@@ -28,17 +28,45 @@ pub fn explain(code: i32) -> String {
     format!("exit code {code}: {text}")
 }
 
+/// What programs print when given an option they do not have, whatever code they then exit
+/// with (busybox's applets and GNU getopt `invalid option -- 'k'` or `unrecognized option`,
+/// then their usage and 1; BSD `illegal option -- k`; cobra `unknown flag: --x` and
+/// `unknown shorthand flag`; Go's flag package `flag provided but not defined: -x`, then 2;
+/// argparse `unrecognized arguments: --x`).
+const OPTION_ERRORS: &[&str] = &[
+    "invalid option",
+    "unrecognized option",
+    "illegal option",
+    "unknown option",
+    "unknown flag",
+    "unknown shorthand flag",
+    "flag provided but not defined",
+    "unrecognized arguments",
+];
+
+/// The last log line that says the program was given an option it does not have: the line a
+/// usage text printed after it would otherwise hide.
+pub fn option_error(lines: &[String]) -> Option<&str> {
+    lines
+        .iter()
+        .rev()
+        .find(|l| {
+            let l = l.to_lowercase();
+            OPTION_ERRORS.iter().any(|n| l.contains(n))
+        })
+        .map(|l| l.trim_end())
+}
+
 /// The log line that best shows why the container ended with `code`: for 2 the shell's syntax
 /// or usage error, for 126/127 the shell's complaint; else the last non-empty line.
 pub fn telling_line(code: i32, lines: &[String]) -> Option<&str> {
+    if code == 2
+        && let Some(line) = option_error(lines)
+    {
+        return Some(line);
+    }
     let needles: &[&str] = match code {
-        2 => &[
-            "syntax error",
-            "unexpected",
-            "usage:",
-            "illegal option",
-            "invalid option",
-        ],
+        2 => &["syntax error", "unexpected", "usage:"],
         126 => &["permission denied", "exec format error", "cannot execute"],
         127 => &["not found", "no such file"],
         _ => &[],
@@ -92,5 +120,51 @@ mod tests {
         assert_eq!(telling_line(127, &lines), Some("sh: nslookupp: not found"));
         assert_eq!(telling_line(1, &lines), Some("bye"));
         assert_eq!(telling_line(1, &[]), None);
+    }
+
+    /// The option error is found above the usage text printed after it; nothing else is one.
+    /// The busybox lines are the real node's `busybox:1.35` (`nc -lk -p 5432`, exit 1).
+    #[test]
+    fn an_option_error_is_found_above_the_usage_text() {
+        let rows: &[(&[&str], Option<&str>)] = &[
+            (
+                &[
+                    "nc: invalid option -- 'k'",
+                    "BusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) multi-call binary.",
+                    "",
+                    "Usage: nc [-iN] [-wN] [-l] [-p PORT] [-f FILE|IPADDR PORT] [-e PROG]",
+                    "",
+                    "Open a pipe to IP:PORT or FILE",
+                    "\t-e PROG\tRun PROG after connect",
+                ],
+                Some("nc: invalid option -- 'k'"),
+            ),
+            (
+                &[
+                    "Error: unknown flag: --for",
+                    "Usage:",
+                    "  kubectl wait [flags]",
+                ],
+                Some("Error: unknown flag: --for"),
+            ),
+            (
+                &[
+                    "flag provided but not defined: -timeout",
+                    "Usage of wait4x:",
+                ],
+                Some("flag provided but not defined: -timeout"),
+            ),
+            (
+                &["connecting to db:5432", "connection refused", "giving up"],
+                None,
+            ),
+        ];
+        for (lines, want) in rows {
+            let lines: Vec<String> = lines.iter().map(ToString::to_string).collect();
+            assert_eq!(option_error(&lines), *want, "{lines:?}");
+            if want.is_some() {
+                assert_eq!(telling_line(2, &lines), *want, "{lines:?}");
+            }
+        }
     }
 }

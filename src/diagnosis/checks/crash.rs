@@ -242,12 +242,14 @@ fn logs_of<'a>(blocker: &Blocker<'a>, prefer_previous: bool) -> (&'static str, &
     }
 }
 
-/// For 2, 126 and 127 the log line that shows the cause (`log says: …`), then the log's last
-/// lines, unless they are only that line again.
+/// The log line that shows the cause (`log says: …`: for 2, 126 and 127 the shell's complaint,
+/// for any code an option the program lacks), then the log's last lines, unless they are only
+/// that line again.
 fn push_log_evidence(evidence: &mut Vec<String>, code: Option<i32>, label: &str, lines: &[String]) {
-    let telling = code
-        .filter(|c| matches!(c, 2 | 126 | 127))
-        .and_then(|c| exits::telling_line(c, lines));
+    let telling = match code {
+        Some(c @ (2 | 126 | 127)) => exits::telling_line(c, lines),
+        _ => exits::option_error(lines),
+    };
     if let Some(line) = telling {
         evidence.push(format!("log says: {line}"));
     }

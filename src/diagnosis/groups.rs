@@ -27,6 +27,9 @@ pub struct Group {
     pub pods: Vec<String>,
     /// The message of the first pod's finding (by name).
     pub message: String,
+    /// The evidence lines every pod's finding has (the selector and its closest label set of
+    /// a Service that selects no pod, one log line they all print), in the first pod's order.
+    pub evidence: Vec<String>,
     /// One fix for all of them: the one most of them have (the first pod's on a tie).
     pub fix: String,
 }
@@ -89,6 +92,7 @@ pub fn group(pods: &[PodDiagnosis]) -> Vec<Group> {
                     if !g.pods.contains(&pod.name) {
                         g.pods.push(pod.name.clone());
                         fixes.push(f.hint.clone());
+                        g.evidence.retain(|line| f.evidence.contains(line));
                     }
                     if g.container.as_ref() != f.container.as_ref() {
                         g.container = None;
@@ -108,6 +112,7 @@ pub fn group(pods: &[PodDiagnosis]) -> Vec<Group> {
                         owner: pod.owner.clone(),
                         pods: vec![pod.name.clone()],
                         message: f.message.clone(),
+                        evidence: f.evidence.clone(),
                         fix: String::new(),
                     };
                     groups.push((group, vec![f.hint.clone()]));
@@ -268,5 +273,37 @@ mod tests {
             groups[0].owner.as_ref().map(|o| o.name.as_str()),
             Some("api")
         );
+    }
+
+    #[test]
+    fn a_group_keeps_the_evidence_every_pod_shows() {
+        let empty = |pod_line: &str| {
+            let mut f = about(
+                "ServiceNoEndpoints",
+                Severity::Error,
+                Some("postgres"),
+                "fix",
+            );
+            f.evidence = vec![
+                "selector: app=postgresql".into(),
+                pod_line.into(),
+                "closest: pod pg-0 has labels app=postgres".into(),
+            ];
+            f
+        };
+        let pods = vec![
+            pod("web-1", 1, Some("web"), vec![empty("waited 3m")]),
+            pod("web-2", 1, Some("web"), vec![empty("waited 5m")]),
+        ];
+        let groups = group(&pods);
+        assert_eq!(
+            groups[0].evidence,
+            [
+                "selector: app=postgresql",
+                "closest: pod pg-0 has labels app=postgres"
+            ]
+        );
+        // One pod alone keeps all of its own.
+        assert_eq!(group(&pods[..1])[0].evidence.len(), 3);
     }
 }

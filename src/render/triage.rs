@@ -32,6 +32,15 @@ pub fn nothing_selected(init_only: bool) -> &'static str {
     }
 }
 
+/// How many of the evidence lines a group's pods share it shows: a group stays three lines
+/// (what, why, one fix), four with the line that says why.
+const GROUP_EVIDENCE_SHOWN: usize = 1;
+
+/// The evidence a group shows (when all its pods have it): what says why, not how the wait was
+/// read — the label set closest to a selector that matches nothing, the log line that shows
+/// the cause. The rest is in each pod's view and in `-o json`'s `groups[].evidence`.
+const TELLING: &[&str] = &["closest:", "log says:"];
+
 /// How many pod names a group lists before "+N more".
 pub const NAMES_SHOWN: usize = 3;
 
@@ -220,6 +229,13 @@ fn groups_text(groups: &[Group], palette: Palette) -> String {
             names
         ));
         out.push_str(&format!("    {}\n", g.message));
+        let telling = g
+            .evidence
+            .iter()
+            .filter(|l| TELLING.iter().any(|t| l.starts_with(t)));
+        for line in telling.take(GROUP_EVIDENCE_SHOWN) {
+            out.push_str(&format!("    {line}\n"));
+        }
         // One fix stands for many pods here: one line (a manifest in full is in each pod's view).
         match fixline::one_line(&g.fix) {
             Some(line) => out.push_str(&format!("    fix: {line}\n")),

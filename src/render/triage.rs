@@ -91,7 +91,8 @@ fn row(pod: &PodDiagnosis, layout: Layout) -> Vec<String> {
         blocker.unwrap_or_else(|| "<none>".into()),
         top.map(|f| f.code.clone())
             .unwrap_or_else(|| "<none>".into()),
-        top.map(cause).unwrap_or_else(|| "<none>".into()),
+        top.map(|f| cause(f, &pod.namespace))
+            .unwrap_or_else(|| "<none>".into()),
         short_duration(pod.age_seconds),
     ]);
     if layout.wide {
@@ -124,10 +125,16 @@ fn restarts_cell(pod: &PodDiagnosis) -> String {
     }
 }
 
-/// The TARGET cell: what the blocker waits on, else the cause in a few words.
-fn cause(f: &crate::finding::Finding) -> String {
+/// The TARGET cell: what the blocker waits on, else the cause in a few words. A target written
+/// with the shell's expansions (`cache.$(cat …/namespace).svc.cluster.local`) is shown as what
+/// it resolved to (`cache`, `cache.other-ns` in another namespace) when that is known.
+fn cause(f: &crate::finding::Finding, namespace: &str) -> String {
     if let Some(t) = &f.target {
-        return t.clone();
+        return match &f.resolved {
+            Some(r) if t.contains('$') && r.namespace == namespace => r.name.clone(),
+            Some(r) if t.contains('$') => format!("{}.{}", r.name, r.namespace),
+            _ => t.clone(),
+        };
     }
     let first = f
         .message
@@ -312,9 +319,19 @@ mod tests {
             Some("c"),
             "init container migrate keeps failing with exit code 127 and will retry: x".into(),
         );
-        assert_eq!(cause(&f), "init container migrate keeps failing wi…");
+        assert_eq!(
+            cause(&f, "shop"),
+            "init container migrate keeps failing wi…"
+        );
         f.target = Some("orders-db".into());
-        assert_eq!(cause(&f), "orders-db");
+        assert_eq!(cause(&f, "shop"), "orders-db");
+        // A target written with expansions: what it resolved to.
+        let written = "cache.$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace).svc.cluster.local";
+        f.target = Some(written.into());
+        assert_eq!(cause(&f, "shop"), written);
+        f.resolved = Some(crate::finding::ObjectRef::new("Service", "shop", "cache"));
+        assert_eq!(cause(&f, "shop"), "cache");
+        assert_eq!(cause(&f, "web"), "cache.shop");
     }
 
     #[test]

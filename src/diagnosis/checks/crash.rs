@@ -144,9 +144,14 @@ pub fn oom_killed(cx: &Context, blocker: &Blocker) -> Option<Finding> {
         .and_then(|r| r.requests.as_ref())
         .and_then(|l| l.get("memory"))
         .map(|q| q.0.clone());
+    let who = blocker.noun();
     let message = match &limit {
-        Some(limit) => format!("was killed for using more memory than its limit of {limit} (OOMKilled)"),
-        None => "was killed by the out-of-memory killer (OOMKilled); it has no memory limit of its own, so the node or the pod's cgroup ran out".into(),
+        Some(limit) => {
+            format!("{who} was killed for using more memory than its limit of {limit} (OOMKilled)")
+        }
+        None => format!(
+            "{who} was killed by the out-of-memory killer (OOMKilled); it has no memory limit of its own, so the node or the pod's cgroup ran out"
+        ),
     };
     let mut f = finding(
         &blocker.code("OOMKilled"),

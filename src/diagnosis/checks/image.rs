@@ -1,7 +1,7 @@
 //! `ImagePullFailed`: the blocker's image cannot be pulled.
 
 use super::context::{Blocker, Context, event_line, finding, one_line};
-use super::pull_cause::{PullCause, pull_cause, registry_of, summary};
+use super::pull_cause::{PullCause, for_image, pull_cause, registry_of, summary};
 use crate::diagnosis::evidence::{IMAGE_PULL_REASONS, Lookup};
 use crate::finding::{Finding, Severity};
 
@@ -82,7 +82,7 @@ pub fn image_pull_failed(cx: &Context, blocker: &Blocker) -> Option<Finding> {
             "create the missing pull secret: kubectl create secret docker-registry {name} -n {} --docker-server=REGISTRY --docker-username=USER --docker-password=PASSWORD",
             cx.namespace()
         )
-    } else if let Some(cause) = pull_cause(&text) {
+    } else if let Some(cause) = pull_cause(&text).map(|c| for_image(c, &image)) {
         f.message = format!("{}: {}", f.message, summary(cause, &image));
         cause_hint(cx, cause, &image, &field, &declared)
     } else {
@@ -138,6 +138,9 @@ fn cause_hint(
         ),
         PullCause::Missing => format!(
             "the image or its tag does not exist where the kubelet looked: check {image:?} (registry, repository and tag) and fix {field}"
+        ),
+        PullCause::NoSuchOfficialImage => format!(
+            "Docker Hub has no official image {image:?} (credentials cannot help: official images are public): fix the name in {field} — the image's organisation or registry is missing, or it is a placeholder (a kustomize base's, a name built only on your machine) never replaced by the real image"
         ),
     }
 }

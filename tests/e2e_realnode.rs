@@ -92,6 +92,72 @@ spec:
     );
 }
 
+/// An app container whose command ends at once (exit 0) in a pod with `restartPolicy: Always`:
+/// the kubelet runs it again with its back-off (`Completed`, exit 0, in the last state, its
+/// `BackOff` event); explain's AppCrashLoop says the command ends, whatever state the container
+/// is seen in between two runs (running again, just ended, waiting).
+#[tokio::test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_an_app_container_whose_command_ends_runs_again() {
+    let node = common::real_node();
+    let ns = TestNs::new("rn-ends").await;
+    common::realnode::pod_on(
+        &ns,
+        node,
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: oneshot}
+spec:
+  containers:
+  - {name: task, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sh', '-c', 'echo done']}
+"#,
+    )
+    .await;
+    let p = wait_pod(&ns, "oneshot", LONG, "two restarts of task", |p| {
+        realnode::restarts(realnode::app_status(p, "task")) >= 2
+    })
+    .await;
+    let s = realnode::app_status(&p, "task");
+    assert_eq!(s["lastState"]["terminated"]["exitCode"], 0, "{s:#}");
+    assert_eq!(s["lastState"]["terminated"]["reason"], "Completed", "{s:#}");
+    let deadline = Instant::now() + LONG;
+    while !common::kubectl(&[
+        "get",
+        "events",
+        "-n",
+        &ns.name,
+        "--field-selector",
+        "reason=BackOff,involvedObject.name=oneshot",
+        "-o",
+        "name",
+    ])
+    .stdout
+    .contains("event")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no BackOff event from the kubelet"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    let pod = explain_one(&ns, "oneshot", &[]);
+    let f = common::finding(&pod, "AppCrashLoop");
+    assert_eq!(f["container"], "task");
+    let message = f["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("keeps ending: its command exits 0 (Completed) and is run again"),
+        "{f:#}"
+    );
+    let hint = f["hint"].as_str().unwrap_or_default();
+    assert!(
+        hint.starts_with("the command of container task (\"sh -c echo done\") ends at once")
+            && hint.contains("a command that keeps running"),
+        "{f:#}"
+    );
+}
+
 /// Story 3: `debug --target` on a running init container: the ephemeral container shares the
 /// target's process namespace, so its `ps` shows the target's shell loop.
 #[tokio::test]

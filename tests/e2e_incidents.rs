@@ -13,7 +13,8 @@
 //! a development part scores under its floor (`DEV_FLOORS`: the scores reached);
 //! the held-out parts are reported, never asserted. `INCIDENTS=dev` replays only the
 //! development parts; `INCIDENTS_BATCH=5` only the fifth batch's parts (any batch's number; 1 is
-//! the first, whose parts have no number).
+//! the first, whose parts have no number); `INCIDENTS_DUMP=DIR` writes each replayed incident's
+//! `explain -o json` to `DIR/FILE.json`.
 
 mod common;
 
@@ -494,7 +495,14 @@ async fn incidents_score() {
     let _ = env();
     let results: Vec<(usize, Result<(), String>)> =
         futures::stream::iter(incidents.iter().enumerate())
-            .map(|(i, inc)| async move { (i, score(&replay(i, inc).await, &inc.doc["expect"])) })
+            .map(|(i, inc)| async move {
+                let doc = replay(i, inc).await;
+                if let Ok(dir) = std::env::var("INCIDENTS_DUMP") {
+                    let file = std::path::Path::new(&dir).join(format!("{}.json", inc.file));
+                    let _ = std::fs::write(file, format!("{doc:#}"));
+                }
+                (i, score(&doc, &inc.doc["expect"]))
+            })
             .buffer_unordered(6)
             .collect()
             .await;

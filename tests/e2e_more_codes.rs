@@ -411,16 +411,25 @@ spec:
     assert!(evidence_has(f, "Operation not permitted"), "{f:#}");
 }
 
+/// containerd's refusal of a repository that does not exist or is private (`REF` the reference).
+const CONTAINERD_DENIED: &str = "failed to pull and unpack image \"REF\": failed to resolve reference \"REF\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed";
+
+/// Docker Hub's answer for the same, as containerd passes it on.
+const HUB_DENIED: &str =
+    "reading manifest 2.11.9 in REF: requested access to the resource is denied";
+
 /// A pull refused with "repository does not exist or may require authorization" (containerd's
 /// words, which do not say which): for a Docker Hub official image (no organisation, here a
 /// kustomize base's placeholder `controller:latest`) the repository does not exist, as that
-/// namespace holds only public images, so no credentials are suggested; the same words for an
-/// organisation's image still leave both causes open.
+/// namespace holds only public images, so no credentials are suggested; the same words, or
+/// Docker Hub's "requested access to the resource is denied", for an organisation's image still
+/// leave both causes open.
 #[tokio::test]
 async fn a_refused_official_image_does_not_exist() {
-    for (image, official) in [
-        ("controller:latest", true),
-        ("example-org/controller:latest", false),
+    for (image, official, error) in [
+        ("controller:latest", true, CONTAINERD_DENIED),
+        ("example-org/controller:latest", false, CONTAINERD_DENIED),
+        ("docker.io/vectorim/op:2.11.9", false, HUB_DENIED),
     ] {
         let ns = TestNs::new("m-official").await;
         ns.pod(&format!(
@@ -442,17 +451,20 @@ spec:
                    "containerStatuses": [state::waiting("app", "busybox:1.35", "PodInitializing", "", 0)]}),
         )
         .await;
-        let reference = if official {
-            format!("docker.io/library/{image}")
-        } else {
-            format!("docker.io/{image}")
+        let reference = match image.strip_prefix("docker.io/") {
+            Some(_) => image.to_string(),
+            None if official => format!("docker.io/library/{image}"),
+            None => format!("docker.io/{image}"),
         };
         ns.container_event(
             "manager",
             "spec.initContainers{setup}",
             "Warning",
             "Failed",
-            &format!("Failed to pull image \"{image}\": rpc error: code = Unknown desc = failed to pull and unpack image \"{reference}\": failed to resolve reference \"{reference}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed"),
+            &format!(
+                "Failed to pull image \"{image}\": rpc error: code = Unknown desc = {}",
+                error.replace("REF", &reference)
+            ),
             4,
         )
         .await;

@@ -158,6 +158,60 @@ spec:
     );
 }
 
+/// An init container whose image is a runtime's imageID (`docker-pullable://…@sha256:…`, as an
+/// operator copied it from a pod's status): the kubelet refuses it as InvalidImageName without
+/// pulling anything, and explain says which part of the reference is wrong.
+#[tokio::test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_an_image_id_for_an_image_is_an_invalid_name() {
+    let node = common::real_node();
+    let ns = TestNs::new("rn-badref").await;
+    let image = "docker-pullable://busybox@sha256:96dfee085c076f74cf5f2b128266a0dfd86e4008c4c97783414d74a310de99b6";
+    common::realnode::pod_on(
+        &ns,
+        node,
+        &format!(
+            r#"
+apiVersion: v1
+kind: Pod
+metadata: {{name: badref}}
+spec:
+  initContainers:
+  - {{name: sidecar-injection, image: "{image}", command: ['sh', '-c', 'true']}}
+  containers:
+  - {{name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}}
+"#
+        ),
+    )
+    .await;
+    let p = wait_pod(&ns, "badref", LONG, "InvalidImageName", |p| {
+        init_status(p, "sidecar-injection")["state"]["waiting"]["reason"] == "InvalidImageName"
+    })
+    .await;
+    let s = init_status(&p, "sidecar-injection");
+    assert!(
+        s["state"]["waiting"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("invalid reference format")),
+        "{s:#}"
+    );
+
+    let pod = explain_one(&ns, "badref", &[]);
+    let f = common::finding(&pod, "ImagePullFailed");
+    assert_eq!(f["container"], "sidecar-injection");
+    let message = f["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("(InvalidImageName): not an image reference: it starts with docker-pullable://, which is how a runtime reports a container's imageID"),
+        "{f:#}"
+    );
+    assert!(
+        f["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("spec.initContainers[0].image")),
+        "{f:#}"
+    );
+}
+
 /// Story 3: `debug --target` on a running init container: the ephemeral container shares the
 /// target's process namespace, so its `ps` shows the target's shell loop.
 #[tokio::test]

@@ -375,6 +375,15 @@ fn exit_hint(cx: &Context, blocker: &Blocker, code: Option<i32>, previous: bool)
             Some((why, fix)) => {
                 format!("not memory: the kubelet killed it because {why}; {fix}")
             }
+            None if current_termination(blocker)
+                .or_else(|| last_termination(blocker))
+                .is_some_and(|t| t.reason.as_deref() == Some("OOMKilled")) =>
+            {
+                format!(
+                    "the out-of-memory killer ended it (OOMKilled): raise {} above its peak use, or make it use less memory",
+                    blocker.field("resources.limits.memory")
+                )
+            }
             None => format!(
                 "it was killed (SIGKILL): if OOMKilled, raise its memory limit; else check what stops it: {logs}"
             ),

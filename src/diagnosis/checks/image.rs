@@ -72,8 +72,13 @@ pub fn image_pull_failed(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     .to_lowercase();
     let field = blocker.field("image");
     f.hint = if reason == "InvalidImageName" {
+        let what = super::reference::problem(&image);
+        if let Some(what) = &what {
+            f.message = format!("{}: not an image reference: {what}", f.message);
+        }
         format!(
-            "fix the image reference {image:?} in {field} (REGISTRY/REPOSITORY:TAG or @sha256:DIGEST)"
+            "fix the image reference {image:?} in {field} ({})",
+            what.unwrap_or_else(|| "REGISTRY/REPOSITORY:TAG or @sha256:DIGEST".into())
         )
     } else if reason == "ErrImageNeverPull" {
         "imagePullPolicy is Never and the image is not on the node: load it there, or set imagePullPolicy: IfNotPresent".into()

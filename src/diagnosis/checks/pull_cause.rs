@@ -11,8 +11,9 @@ pub enum PullCause {
     Platform,
     /// 429 / `toomanyrequests`: the registry limits pulls.
     RateLimited,
-    /// dockerd's `pull access denied … repository does not exist or may require 'docker login'`:
-    /// the registry does not say which.
+    /// dockerd's `pull access denied … repository does not exist or may require 'docker login'`,
+    /// containerd's `… may require authorization`, Docker Hub's `requested access to the
+    /// resource is denied`: the registry does not say which.
     MissingOrPrivate,
     /// 401/403, `unauthorized:`, `denied:`, no credentials: the registry wants valid credentials.
     Refused,
@@ -41,7 +42,10 @@ pub fn pull_cause(text: &str) -> Option<PullCause> {
         "toomanyrequests",
         "pull rate limit",
     ];
-    const EITHER: &[&str] = &["repository does not exist or may require"];
+    const EITHER: &[&str] = &[
+        "repository does not exist or may require",
+        "requested access to the resource is denied",
+    ];
     const REFUSED: &[&str] = &[
         "401 unauthorized",
         "403 forbidden",
@@ -174,6 +178,10 @@ mod tests {
             ),
             (
                 "pull access denied for praqma/jira, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+                Some(PullCause::MissingOrPrivate),
+            ),
+            (
+                "rpc error: code = Unknown desc = reading manifest 2.11.9 in docker.io/vectorim/op: requested access to the resource is denied",
                 Some(PullCause::MissingOrPrivate),
             ),
             (

@@ -1061,7 +1061,9 @@ spec:
             status_column: "Init:OOMKilled",
             code: "OOMKilled",
             container: "migrate",
-            message: Text::Has("limit of 64Mi"),
+            message: Text::Is(
+                "init container migrate was killed for using more memory than its limit of 64Mi (OOMKilled)",
+            ),
             evidence: &[
                 "resources.limits.memory 64Mi, resources.requests.memory 32Mi",
                 "exit code 137: SIGKILL",
@@ -1109,7 +1111,7 @@ spec:
             code: "ConfigMissing",
             container: "init-mydb",
             message: Text::Is(
-                "cannot be created: key \"DB_HOST\" of ConfigMap \"app-config\" does not exist in namespace {ns}",
+                "init container init-mydb cannot be created: key \"DB_HOST\" of ConfigMap \"app-config\" does not exist in namespace {ns}",
             ),
             evidence: &[
                 "env DB_HOST comes from ConfigMap \"app-config\" key \"DB_HOST\"",

@@ -1,7 +1,8 @@
 //! End to end on the real control plane: the finding codes of `explain` that had unit tests
 //! only — `ExternalNameService`, `PingClusterIp`, `WaitsOnLocalhost`, `TargetUnknown` (part 2)
-//! and `ContainerConfigError` (part 1). Each situation is created as a cluster would show it,
-//! then the real binary is run and its JSON and table are checked.
+//! and `ContainerConfigError` (part 1) — and a pull refused for a Docker Hub official image
+//! that does not exist. Each situation is created as a cluster would show it, then the real
+//! binary is run and its JSON and table are checked.
 
 mod common;
 
@@ -259,7 +260,9 @@ spec:
     assert_eq!(f["container"], "init-setup");
     assert_eq!(
         f["message"],
-        format!("cannot be created (CreateContainerConfigError): {message}")
+        format!(
+            "init container init-setup cannot be created (CreateContainerConfigError): {message}"
+        )
     );
     assert!(
         evidence_has(
@@ -279,7 +282,7 @@ spec:
     let table = explain_table(&ns, "nonroot");
     assert!(
         table.contains(
-            "[error] ContainerConfigError (init-setup): cannot be created (CreateContainerConfigError): container has runAsNonRoot and image will run as root"
+            "[error] ContainerConfigError (init-setup): init container init-setup cannot be created (CreateContainerConfigError): container has runAsNonRoot and image will run as root"
         ),
         "{table}"
     );
@@ -406,4 +409,81 @@ spec:
     );
     assert!(!hint.contains("runAsUser"), "{f:#}");
     assert!(evidence_has(f, "Operation not permitted"), "{f:#}");
+}
+
+/// containerd's refusal of a repository that does not exist or is private (`REF` the reference).
+const CONTAINERD_DENIED: &str = "failed to pull and unpack image \"REF\": failed to resolve reference \"REF\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed";
+
+/// Docker Hub's answer for the same, as containerd passes it on.
+const HUB_DENIED: &str =
+    "reading manifest 2.11.9 in REF: requested access to the resource is denied";
+
+/// A pull refused with "repository does not exist or may require authorization" (containerd's
+/// words, which do not say which): for a Docker Hub official image (no organisation, here a
+/// kustomize base's placeholder `controller:latest`) the repository does not exist, as that
+/// namespace holds only public images, so no credentials are suggested; the same words, or
+/// Docker Hub's "requested access to the resource is denied", for an organisation's image still
+/// leave both causes open.
+#[tokio::test]
+async fn a_refused_official_image_does_not_exist() {
+    for (image, official, error) in [
+        ("controller:latest", true, CONTAINERD_DENIED),
+        ("example-org/controller:latest", false, CONTAINERD_DENIED),
+        ("docker.io/vectorim/op:2.11.9", false, HUB_DENIED),
+    ] {
+        let ns = TestNs::new("m-official").await;
+        ns.pod(&format!(
+            r#"
+apiVersion: v1
+kind: Pod
+metadata: {{name: manager}}
+spec:
+  initContainers: [{{name: setup, image: "{image}"}}]
+  containers: [{{name: app, image: busybox:1.35}}]
+"#
+        ))
+        .await;
+        ns.set_status(
+            "manager",
+            json!({"phase": "Pending", "conditions": state::initializing_conditions(),
+                   "initContainerStatuses": [state::waiting("setup", image, "ImagePullBackOff",
+                       &format!("Back-off pulling image \"{image}\""), 0)],
+                   "containerStatuses": [state::waiting("app", "busybox:1.35", "PodInitializing", "", 0)]}),
+        )
+        .await;
+        let reference = match image.strip_prefix("docker.io/") {
+            Some(_) => image.to_string(),
+            None if official => format!("docker.io/library/{image}"),
+            None => format!("docker.io/{image}"),
+        };
+        ns.container_event(
+            "manager",
+            "spec.initContainers{setup}",
+            "Warning",
+            "Failed",
+            &format!(
+                "Failed to pull image \"{image}\": rpc error: code = Unknown desc = {}",
+                error.replace("REF", &reference)
+            ),
+            4,
+        )
+        .await;
+        let pod = common::explain_one(&ns, "manager", &[]);
+        let f = finding(&pod, "ImagePullFailed");
+        let (message, hint) = (
+            f["message"].as_str().unwrap_or_default(),
+            f["hint"].as_str().unwrap_or_default(),
+        );
+        if official {
+            assert!(
+                message.contains("names a Docker Hub official image (library/), and those are all public, so the repository does not exist"),
+                "{f:#}"
+            );
+            assert!(!hint.contains("imagePullSecret"), "{f:#}");
+            assert!(hint.contains("spec.initContainers[0].image"), "{f:#}");
+        } else {
+            assert!(message.contains("or it is private"), "{f:#}");
+            assert!(hint.contains("imagePullSecrets"), "{f:#}");
+        }
+    }
 }

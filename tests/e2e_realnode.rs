@@ -92,6 +92,126 @@ spec:
     );
 }
 
+/// An app container whose command ends at once (exit 0) in a pod with `restartPolicy: Always`:
+/// the kubelet runs it again with its back-off (`Completed`, exit 0, in the last state, its
+/// `BackOff` event); explain's AppCrashLoop says the command ends, whatever state the container
+/// is seen in between two runs (running again, just ended, waiting).
+#[tokio::test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_an_app_container_whose_command_ends_runs_again() {
+    let node = common::real_node();
+    let ns = TestNs::new("rn-ends").await;
+    common::realnode::pod_on(
+        &ns,
+        node,
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: oneshot}
+spec:
+  containers:
+  - {name: task, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sh', '-c', 'echo done']}
+"#,
+    )
+    .await;
+    let p = wait_pod(&ns, "oneshot", LONG, "two restarts of task", |p| {
+        realnode::restarts(realnode::app_status(p, "task")) >= 2
+    })
+    .await;
+    let s = realnode::app_status(&p, "task");
+    assert_eq!(s["lastState"]["terminated"]["exitCode"], 0, "{s:#}");
+    assert_eq!(s["lastState"]["terminated"]["reason"], "Completed", "{s:#}");
+    let deadline = Instant::now() + LONG;
+    while !common::kubectl(&[
+        "get",
+        "events",
+        "-n",
+        &ns.name,
+        "--field-selector",
+        "reason=BackOff,involvedObject.name=oneshot",
+        "-o",
+        "name",
+    ])
+    .stdout
+    .contains("event")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no BackOff event from the kubelet"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    let pod = explain_one(&ns, "oneshot", &[]);
+    let f = common::finding(&pod, "AppCrashLoop");
+    assert_eq!(f["container"], "task");
+    let message = f["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("keeps ending: its command exits 0 (Completed) and is run again"),
+        "{f:#}"
+    );
+    let hint = f["hint"].as_str().unwrap_or_default();
+    assert!(
+        hint.starts_with("the command of container task (\"sh -c echo done\") ends at once")
+            && hint.contains("a command that keeps running"),
+        "{f:#}"
+    );
+}
+
+/// An init container whose image is a runtime's imageID (`docker-pullable://…@sha256:…`, as an
+/// operator copied it from a pod's status): the kubelet refuses it as InvalidImageName without
+/// pulling anything, and explain says which part of the reference is wrong.
+#[tokio::test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_an_image_id_for_an_image_is_an_invalid_name() {
+    let node = common::real_node();
+    let ns = TestNs::new("rn-badref").await;
+    let image = "docker-pullable://busybox@sha256:96dfee085c076f74cf5f2b128266a0dfd86e4008c4c97783414d74a310de99b6";
+    common::realnode::pod_on(
+        &ns,
+        node,
+        &format!(
+            r#"
+apiVersion: v1
+kind: Pod
+metadata: {{name: badref}}
+spec:
+  initContainers:
+  - {{name: sidecar-injection, image: "{image}", command: ['sh', '-c', 'true']}}
+  containers:
+  - {{name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}}
+"#
+        ),
+    )
+    .await;
+    let p = wait_pod(&ns, "badref", LONG, "InvalidImageName", |p| {
+        init_status(p, "sidecar-injection")["state"]["waiting"]["reason"] == "InvalidImageName"
+    })
+    .await;
+    let s = init_status(&p, "sidecar-injection");
+    assert!(
+        s["state"]["waiting"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("invalid reference format")),
+        "{s:#}"
+    );
+
+    let pod = explain_one(&ns, "badref", &[]);
+    let f = common::finding(&pod, "ImagePullFailed");
+    assert_eq!(f["container"], "sidecar-injection");
+    let message = f["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("(InvalidImageName): not an image reference: it starts with docker-pullable://, which is how a runtime reports a container's imageID"),
+        "{f:#}"
+    );
+    assert!(
+        f["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("spec.initContainers[0].image")),
+        "{f:#}"
+    );
+}
+
 /// An init container given an option its program lacks (busybox's `nc` has no `-k`): the real
 /// applet prints the error, then its usage, and exits 1. The finding quotes the error line,
 /// which the usage text after it would otherwise hide from the log's last lines.

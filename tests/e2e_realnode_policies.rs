@@ -84,7 +84,7 @@ spec:
     let f = finding(&pod, "OOMKilled", "load");
     let t = text(f);
     for says in [
-        "limit of 24Mi",
+        "init container load was killed for using more memory than its limit of 24Mi",
         "LimitRange \\\"small-default\\\"",
         "spec.initContainers[0].resources.limits.memory",
         "kubectl edit limitrange small-default",

@@ -87,7 +87,10 @@ pub fn config_missing(cx: &Context, blocker: &Blocker) -> Option<Finding> {
                 &blocker.code("ConfigMissing"),
                 Severity::Error,
                 Some(blocker.name()),
-                format!("cannot be created: {what} does not exist in namespace {ns}"),
+                format!(
+                    "{} cannot be created: {what} does not exist in namespace {ns}",
+                    blocker.noun()
+                ),
             )
         }
         None => finding(
@@ -95,7 +98,8 @@ pub fn config_missing(cx: &Context, blocker: &Blocker) -> Option<Finding> {
             Severity::Error,
             Some(blocker.name()),
             format!(
-                "cannot be created (CreateContainerConfigError): {}",
+                "{} cannot be created (CreateContainerConfigError): {}",
+                blocker.noun(),
                 if message.is_empty() {
                     "see the events"
                 } else {
@@ -381,7 +385,7 @@ mod tests {
         assert_eq!(f.container.as_deref(), Some("init-mydb"));
         assert_eq!(
             f.message,
-            "cannot be created: key \"DB_HOST\" of ConfigMap \"app-config\" does not exist in namespace shop"
+            "init container init-mydb cannot be created: key \"DB_HOST\" of ConfigMap \"app-config\" does not exist in namespace shop"
         );
         assert!(f.evidence.contains(
             &"env DB_HOST comes from ConfigMap \"app-config\" key \"DB_HOST\"".to_string()

@@ -48,6 +48,22 @@ impl Blocker<'_> {
         if self.app { "app" } else { "init" }
     }
 
+    /// How a message names it: `init container wait`, `sidecar proxy` (a native sidecar),
+    /// `container app`.
+    pub fn noun(&self) -> String {
+        let what = if self.app {
+            "container"
+        } else if self
+            .spec
+            .is_some_and(|s| s.restart_policy.as_deref() == Some("Always"))
+        {
+            "sidecar"
+        } else {
+            "init container"
+        };
+        format!("{what} {}", self.name())
+    }
+
     /// The path of one of its fields in the pod: `spec.containers[1].image`.
     pub fn field(&self, rest: &str) -> String {
         let list = if self.app {

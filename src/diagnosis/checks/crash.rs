@@ -28,7 +28,10 @@ pub fn crash_loop(cx: &Context, blocker: &Blocker) -> Option<Finding> {
             .and_then(|s| s.state.as_ref())
             .is_none_or(|s| s.terminated.is_none())
             || looping(cx, blocker))
-        && last.is_some_and(|t| t.exit_code != 0 && !restart::removed_for_pod_restart(t))
+        && last.is_some_and(|t| {
+            (t.exit_code != 0 || ends_and_runs_again(cx, blocker))
+                && !restart::removed_for_pod_restart(t)
+        })
         && !cx.events(Some(blocker.name()), &["BackOff"]).is_empty()
         // A Ready app container has recovered: its past crashes are history, unless the loop
         // is going on (a container without a readiness probe is Ready as soon as it runs).
@@ -46,14 +49,25 @@ pub fn crash_loop(cx: &Context, blocker: &Blocker) -> Option<Finding> {
         ),
         None => "fails".into(),
     };
+    let times = format!(
+        "the kubelet has restarted it {restarts} time{} with a growing back-off",
+        if restarts == 1 { "" } else { "s" }
+    );
+    // An app container (or a sidecar) whose command ends, even successfully, is run again.
+    let message = if last.is_some_and(|t| t.exit_code == 0) {
+        format!(
+            "keeps ending: its command exits 0 ({}) and is run again, and {times}",
+            last.and_then(|t| t.reason.as_deref())
+                .unwrap_or("Completed")
+        )
+    } else {
+        format!("keeps failing: it {ended}, and {times}")
+    };
     let mut f = finding(
         &blocker.code("CrashLoop"),
         Severity::Error,
         Some(blocker.name()),
-        format!(
-            "keeps failing: it {ended}, and the kubelet has restarted it {restarts} time{} with a growing back-off",
-            if restarts == 1 { "" } else { "s" }
-        ),
+        message,
     );
     if let Some(t) = last {
         f.evidence.push(exits::explain(t.exit_code));
@@ -144,9 +158,14 @@ pub fn oom_killed(cx: &Context, blocker: &Blocker) -> Option<Finding> {
         .and_then(|r| r.requests.as_ref())
         .and_then(|l| l.get("memory"))
         .map(|q| q.0.clone());
+    let who = blocker.noun();
     let message = match &limit {
-        Some(limit) => format!("was killed for using more memory than its limit of {limit} (OOMKilled)"),
-        None => "was killed by the out-of-memory killer (OOMKilled); it has no memory limit of its own, so the node or the pod's cgroup ran out".into(),
+        Some(limit) => {
+            format!("{who} was killed for using more memory than its limit of {limit} (OOMKilled)")
+        }
+        None => format!(
+            "{who} was killed by the out-of-memory killer (OOMKilled); it has no memory limit of its own, so the node or the pod's cgroup ran out"
+        ),
     };
     let mut f = finding(
         &blocker.code("OOMKilled"),
@@ -173,6 +192,15 @@ pub fn oom_killed(cx: &Context, blocker: &Blocker) -> Option<Finding> {
         ),
     };
     Some(f)
+}
+
+/// An app container or a sidecar that the kubelet runs again when its command ends with 0 (the
+/// pod's `restartPolicy: Always`, a sidecar's own): exiting 0 is how it loops.
+fn ends_and_runs_again(cx: &Context, blocker: &Blocker) -> bool {
+    (blocker.app || blocker.row.sidecar)
+        && blocker
+            .spec
+            .is_some_and(|spec| restart::decide(cx.pod, spec, 0).restart)
 }
 
 /// A container (app or init) seen terminated between two restarts of a crash loop (the kubelet shows
@@ -307,6 +335,17 @@ fn exit_hint(cx: &Context, blocker: &Blocker, code: Option<i32>, previous: bool)
         .and_then(|s| s.image.clone())
         .unwrap_or_default();
     match code {
+        Some(0) => format!(
+            "the command of {} ({}) ends at once, and the restart policy (the pod's Always, a sidecar's own) runs again a container that ends, even successfully: give it a command that keeps running (its server in the foreground; for a bare OS image, one that waits), or run one-off work as a Job or an init container",
+            blocker.noun(),
+            blocker
+                .spec
+                .and_then(|s| s.command.as_ref().or(s.args.as_ref()))
+                .map_or("the image's own".to_string(), |c| format!(
+                    "{:?}",
+                    c.join(" ")
+                ))
+        ),
         Some(2) => format!(
             "the command cannot run as written: fix the script of {} container {} (a shell syntax error or a wrong option; see the log line) and recreate the pod",
             blocker.kind(),
@@ -337,6 +376,15 @@ fn exit_hint(cx: &Context, blocker: &Blocker, code: Option<i32>, previous: bool)
         Some(137) => match killed_by_kubelet(cx, blocker) {
             Some((why, fix)) => {
                 format!("not memory: the kubelet killed it because {why}; {fix}")
+            }
+            None if current_termination(blocker)
+                .or_else(|| last_termination(blocker))
+                .is_some_and(|t| t.reason.as_deref() == Some("OOMKilled")) =>
+            {
+                format!(
+                    "the out-of-memory killer ended it (OOMKilled): raise {} above its peak use, or make it use less memory",
+                    blocker.field("resources.limits.memory")
+                )
             }
             None => format!(
                 "it was killed (SIGKILL): if OOMKilled, raise its memory limit; else check what stops it: {logs}"
@@ -504,6 +552,35 @@ mod tests {
         let codes = codes(&e);
         assert!(!codes.contains(&"ExitedNonZero".to_string()), "{codes:?}");
         assert!(!codes.contains(&"OOMKilled".to_string()));
+    }
+
+    /// An app container whose command ends (exit 0) under restartPolicy Always is run again:
+    /// its loop is no failure of the program, and the fix is a command that keeps running.
+    #[test]
+    fn an_app_container_whose_command_ends_is_run_again() {
+        let e = evidence(pod(
+            json!([]),
+            json!({"phase": "Running",
+                   "containerStatuses": [{"name": "myapp-container", "image": "busybox:1.28",
+                       "imageID": "", "ready": false, "restartCount": 6,
+                       "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+                       "lastState": {"terminated": {"exitCode": 0, "reason": "Completed"}}}]}),
+        ));
+        let f = only(&e, "AppCrashLoop");
+        assert_eq!(
+            f.message,
+            "keeps ending: its command exits 0 (Completed) and is run again, and the kubelet has restarted it 6 times with a growing back-off"
+        );
+        assert!(
+            f.hint.starts_with("the command of container myapp-container (\"sh -c echo The app is running! && sleep 3600\") ends at once"),
+            "{}",
+            f.hint
+        );
+        assert!(
+            f.hint.contains("a command that keeps running"),
+            "{}",
+            f.hint
+        );
     }
 
     #[test]

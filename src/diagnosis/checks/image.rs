@@ -1,7 +1,7 @@
 //! `ImagePullFailed`: the blocker's image cannot be pulled.
 
 use super::context::{Blocker, Context, event_line, finding, one_line};
-use super::pull_cause::{PullCause, pull_cause, registry_of, summary};
+use super::pull_cause::{PullCause, for_image, pull_cause, registry_of, summary};
 use crate::diagnosis::evidence::{IMAGE_PULL_REASONS, Lookup};
 use crate::finding::{Finding, Severity};
 
@@ -72,8 +72,13 @@ pub fn image_pull_failed(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     .to_lowercase();
     let field = blocker.field("image");
     f.hint = if reason == "InvalidImageName" {
+        let what = super::reference::problem(&image);
+        if let Some(what) = &what {
+            f.message = format!("{}: not an image reference: {what}", f.message);
+        }
         format!(
-            "fix the image reference {image:?} in {field} (REGISTRY/REPOSITORY:TAG or @sha256:DIGEST)"
+            "fix the image reference {image:?} in {field} ({})",
+            what.unwrap_or_else(|| "REGISTRY/REPOSITORY:TAG or @sha256:DIGEST".into())
         )
     } else if reason == "ErrImageNeverPull" {
         "imagePullPolicy is Never and the image is not on the node: load it there, or set imagePullPolicy: IfNotPresent".into()
@@ -82,7 +87,7 @@ pub fn image_pull_failed(cx: &Context, blocker: &Blocker) -> Option<Finding> {
             "create the missing pull secret: kubectl create secret docker-registry {name} -n {} --docker-server=REGISTRY --docker-username=USER --docker-password=PASSWORD",
             cx.namespace()
         )
-    } else if let Some(cause) = pull_cause(&text) {
+    } else if let Some(cause) = pull_cause(&text).map(|c| for_image(c, &image)) {
         f.message = format!("{}: {}", f.message, summary(cause, &image));
         cause_hint(cx, cause, &image, &field, &declared)
     } else {
@@ -138,6 +143,9 @@ fn cause_hint(
         ),
         PullCause::Missing => format!(
             "the image or its tag does not exist where the kubelet looked: check {image:?} (registry, repository and tag) and fix {field}"
+        ),
+        PullCause::NoSuchOfficialImage => format!(
+            "Docker Hub has no official image {image:?} (credentials cannot help: official images are public): fix the name in {field} — the image's organisation or registry is missing, or it is a placeholder (a kustomize base's, a name built only on your machine) never replaced by the real image"
         ),
     }
 }

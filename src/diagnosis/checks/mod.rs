@@ -32,6 +32,7 @@ mod probe_targets;
 mod probes;
 mod pull_cause;
 mod readiness;
+mod reference;
 mod restarts;
 #[cfg(test)]
 mod restarts_tests;

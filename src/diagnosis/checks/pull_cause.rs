@@ -11,8 +11,9 @@ pub enum PullCause {
     Platform,
     /// 429 / `toomanyrequests`: the registry limits pulls.
     RateLimited,
-    /// dockerd's `pull access denied … repository does not exist or may require 'docker login'`:
-    /// the registry does not say which.
+    /// dockerd's `pull access denied … repository does not exist or may require 'docker login'`,
+    /// containerd's `… may require authorization`, Docker Hub's `requested access to the
+    /// resource is denied`: the registry does not say which.
     MissingOrPrivate,
     /// 401/403, `unauthorized:`, `denied:`, no credentials: the registry wants valid credentials.
     Refused,
@@ -21,6 +22,10 @@ pub enum PullCause {
     Unreachable { dns: bool },
     /// 404, `manifest unknown`, `not found`: no such image or tag.
     Missing,
+    /// [`MissingOrPrivate`](Self::MissingOrPrivate) for a Docker Hub official image
+    /// (`busybox`, `docker.io/library/x`): that namespace holds only official images, all of
+    /// them public, so the repository does not exist (a wrong name, a placeholder).
+    NoSuchOfficialImage,
 }
 
 /// The cause in a (lowercased) pull error. HTTP statuses count only as containerd writes them,
@@ -37,7 +42,10 @@ pub fn pull_cause(text: &str) -> Option<PullCause> {
         "toomanyrequests",
         "pull rate limit",
     ];
-    const EITHER: &[&str] = &["repository does not exist or may require"];
+    const EITHER: &[&str] = &[
+        "repository does not exist or may require",
+        "requested access to the resource is denied",
+    ];
     const REFUSED: &[&str] = &[
         "401 unauthorized",
         "403 forbidden",
@@ -92,6 +100,31 @@ pub fn pull_cause(text: &str) -> Option<PullCause> {
     }
 }
 
+/// `cause` for `image`: a repository that does not exist or is private, when the image is in
+/// Docker Hub's official-image namespace (no organisation: `controller:latest`,
+/// `docker.io/library/nginx`), which has no private repositories, does not exist.
+pub fn for_image(cause: PullCause, image: &str) -> PullCause {
+    if cause == PullCause::MissingOrPrivate && is_official_image(image) {
+        PullCause::NoSuchOfficialImage
+    } else {
+        cause
+    }
+}
+
+/// An image of Docker Hub's official namespace: no registry host and no organisation
+/// (`busybox`, `busybox:1.36`), or `library/…` on Docker Hub.
+pub fn is_official_image(image: &str) -> bool {
+    let rest = image
+        .strip_prefix("docker.io/")
+        .or_else(|| image.strip_prefix("index.docker.io/"))
+        .or_else(|| image.strip_prefix("registry-1.docker.io/"))
+        .unwrap_or(image);
+    match rest.split_once('/') {
+        None => registry_of(image) == "docker.io" && !rest.is_empty(),
+        Some((first, _)) => first == "library",
+    }
+}
+
 /// The registry an image reference pulls from: its first part when that names a host (has a
 /// `.` or `:`, or is `localhost`), else Docker Hub.
 pub fn registry_of(image: &str) -> String {
@@ -118,6 +151,9 @@ pub fn summary(cause: PullCause, image: &str) -> String {
         }
         PullCause::Unreachable { dns: false } => format!("the node cannot reach {registry}"),
         PullCause::Missing => "the image or tag does not exist".into(),
+        PullCause::NoSuchOfficialImage => format!(
+            "no such repository: {image:?} names a Docker Hub official image (library/), and those are all public, so the repository does not exist"
+        ),
     }
 }
 
@@ -142,6 +178,10 @@ mod tests {
             ),
             (
                 "pull access denied for praqma/jira, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+                Some(PullCause::MissingOrPrivate),
+            ),
+            (
+                "rpc error: code = Unknown desc = reading manifest 2.11.9 in docker.io/vectorim/op: requested access to the resource is denied",
                 Some(PullCause::MissingOrPrivate),
             ),
             (
@@ -193,6 +233,31 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(pull_cause(&text.to_lowercase()), *want, "{text}");
         }
+    }
+
+    #[test]
+    fn an_official_image_is_never_private() {
+        let denied = PullCause::MissingOrPrivate;
+        let cases: &[(&str, PullCause)] = &[
+            ("controller:latest", PullCause::NoSuchOfficialImage),
+            ("headscale-api-key", PullCause::NoSuchOfficialImage),
+            ("docker.io/library/nginx:1", PullCause::NoSuchOfficialImage),
+            ("library/redis", PullCause::NoSuchOfficialImage),
+            ("praqma/jira", denied),
+            ("docker.io/vectorim/op:2.11.9", denied),
+            ("r.example/app:1", denied),
+            ("localhost:5000/app", denied),
+            ("localhost/app", denied),
+        ];
+        for (image, want) in cases {
+            assert_eq!(for_image(denied, image), *want, "{image}");
+        }
+        // Other causes are left as the words gave them.
+        assert_eq!(
+            for_image(PullCause::RateLimited, "busybox"),
+            PullCause::RateLimited
+        );
+        assert_eq!(for_image(PullCause::Refused, "busybox"), PullCause::Refused);
     }
 
     #[test]

@@ -211,6 +211,13 @@ pub const TOOLS: &[Spec] = &[
         Asks::Port,
         kafka::kafka,
     ),
+    spec(
+        Tool::Kafka,
+        "kafka",
+        &["kcat", "kafkacat"],
+        Asks::Port,
+        kafka::kcat,
+    ),
     // Clients run by bitnami's shell libraries (`bitnami.rs`).
     spec(
         Tool::Psql,

@@ -290,8 +290,12 @@ fn read(
                     argv.insert(i, expand::expand(e, &env));
                 }
             }
-            Some(tools::entrypoints::Entrypoint::None) if !argv.is_empty() => {}
+            Some(tools::entrypoints::Entrypoint::None | tools::entrypoints::Entrypoint::Cmd(_))
+                if !argv.is_empty() => {}
             Some(tools::entrypoints::Entrypoint::None) => return out,
+            Some(tools::entrypoints::Entrypoint::Cmd(program)) => {
+                argv = program.iter().map(|e| expand::expand(e, &env)).collect();
+            }
             Some(tools::entrypoints::Entrypoint::PassThrough(program)) => {
                 if !tools::entrypoints::runs_itself(args.first().map(String::as_str)) {
                     for (i, e) in program.iter().enumerate() {

@@ -56,8 +56,8 @@ impl Reader<'_> {
             cut_field(&opts)?
         };
         let fields: Vec<&str> = match delim {
-            Some(d) if !line.contains(d) && !awk => return Some(line),
-            Some(d) => line.split(d).collect(),
+            Some(d) if !line.contains(d.as_slice()) && !awk => return Some(line),
+            Some(d) => line.split(d.as_slice()).collect(),
             None => line.split_whitespace().collect(),
         };
         Some(fields.get(field - 1).copied().unwrap_or("").to_string())
@@ -119,8 +119,11 @@ impl Reader<'_> {
     }
 }
 
+/// A field separator: the characters any one of which ends a field.
+type Separator = Option<Vec<char>>;
+
 /// `cut -dC -fN` (either order, attached or not): the delimiter and the field.
-fn cut_field(opts: &[String]) -> Option<(Option<char>, usize)> {
+fn cut_field(opts: &[String]) -> Option<(Separator, usize)> {
     let (mut delim, mut field) = (None, None);
     let mut it = opts.iter();
     while let Some(o) = it.next() {
@@ -135,11 +138,11 @@ fn cut_field(opts: &[String]) -> Option<(Option<char>, usize)> {
             _ => return None,
         }
     }
-    Some((Some(delim?), field?))
+    Some((Some(vec![delim?]), field?))
 }
 
-/// `awk [-FC] '{print $N}'`: the separator (one character; none: blanks) and the field.
-fn awk_field(opts: &[String]) -> Option<(Option<char>, usize)> {
+/// `awk [-FS] '{print $N}'`: the separator (none: blanks) and the field.
+fn awk_field(opts: &[String]) -> Option<(Separator, usize)> {
     let (mut delim, mut program) = (None, None);
     let mut it = opts.iter();
     while let Some(o) = it.next() {
@@ -149,8 +152,7 @@ fn awk_field(opts: &[String]) -> Option<(Option<char>, usize)> {
             } else {
                 sep
             };
-            let mut chars = sep.chars();
-            delim = Some(chars.next().filter(|_| chars.next().is_none())?);
+            delim = Some(awk_separator(sep)?);
         } else if program.is_none() && !o.starts_with('-') {
             program = Some(o.as_str());
         } else {
@@ -162,5 +164,31 @@ fn awk_field(opts: &[String]) -> Option<(Option<char>, usize)> {
     let n = body.strip_prefix("print")?.trim().strip_prefix('$')?;
     let field = n.parse::<usize>().ok().filter(|f| *f > 0)?;
     // A blank separator is awk's default (runs of blanks), not one character.
-    Some((delim.filter(|d| *d != ' '), field))
+    Some((delim.filter(|d| d != &[' ']), field))
+}
+
+/// What `-F SEP` splits on, when each separator is one character: a single character is itself
+/// (awk takes it literally); longer, SEP is an extended regular expression, read only when it is
+/// one of single characters (`;|/`, as Alfresco's chart splits a JDBC URL) or a bracket of them
+/// (`[;/]`). Anything else (`.*`, ranges, two-character separators) is not read.
+fn awk_separator(sep: &str) -> Option<Vec<char>> {
+    let chars: Vec<char> = sep.chars().collect();
+    let literal = |c: &char| !"\\.[]()*+?{}|^$-".contains(*c);
+    match chars.as_slice() {
+        [c] => Some(vec![*c]),
+        ['[', inner @ .., ']'] if !inner.is_empty() && inner.iter().all(literal) => {
+            Some(inner.to_vec())
+        }
+        _ => {
+            let alternatives: Vec<&str> = sep.split('|').collect();
+            let one: Option<Vec<char>> = alternatives
+                .iter()
+                .map(|a| {
+                    let mut it = a.chars();
+                    it.next().filter(|c| literal(c) && it.next().is_none())
+                })
+                .collect();
+            one.filter(|v| v.len() > 1)
+        }
+    }
 }

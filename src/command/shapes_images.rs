@@ -143,6 +143,12 @@ mod tests {
                     ("readiness", "job so-config in onap", "ToolWaits"),
                 ],
             ),
+            (
+                "yogeshlonkar/pod-dependency-init-container Dockerfile (no ENTRYPOINT: args replace its CMD)",
+                "ylonkar/pod-dependency-init-container:1.0",
+                json!(["sh", "-c", "until nc -z db 5432; do sleep 1; done"]),
+                vec![("nc", "db:5432", "Loop")],
+            ),
         ];
         for (source, image, args, want) in rows {
             let e = under(image, args);

@@ -1,6 +1,7 @@
 //! Shapes of scripts seen in public charts, each a row tested on the text it was seen in (its
-//! source named): a replica's name built in a `for` loop over `$(seq …)`, and a client whose
-//! server is written in an option file the script writes first.
+//! source named): a replica's name built in a `for` loop over `$(seq …)`, a client whose
+//! server is written in an option file the script writes first, and a URL split by `awk` on a
+//! set of separators.
 
 #[cfg(test)]
 mod tests {
@@ -97,6 +98,38 @@ mod tests {
                 "cat <<'EOF' > /tmp/my.cnf\n[client]\nhost=${DB}\nEOF\nuntil mysql --defaults-file=/tmp/my.cnf -e 'SELECT 1'; do sleep 1; done",
                 &[("DB", "db")],
                 vec![("mysql", "?", Some(3306), "Loop")],
+            ),
+        ]);
+    }
+
+    /// `awk -F ';|/'`: a separator written as an ERE of single characters splits on any of them
+    /// (what busybox awk and mawk print for it); `nc HOST:PORT` then connects to the pair.
+    #[test]
+    fn a_value_split_by_awk_on_a_set_of_separators() {
+        check_rows(vec![
+            (
+                "Alfresco/alfresco-helm-charts charts/alfresco-repository/templates/deployment.yaml (wait-db-ready)",
+                "sh",
+                "NCTARGET=$(echo \"$DATABASE_URL\" | awk -F ';|/' '{print $3}')\necho -n \"Checking database socket: \"\nif [[ \"$NCTARGET\" == *\":\"* ]]; then\n  until nc -vw1 $NCTARGET; do\n    sleep 2\n  done\nelse echo \"No port in jdbc URL $DATABASE_URL. Can't guess it so skipping db status check\"\nfi\n",
+                &[(
+                    "DATABASE_URL",
+                    "jdbc:postgresql://myrel-postgresql:5432/alfresco",
+                )],
+                vec![("nc", "myrel-postgresql", Some(5432), "Loop")],
+            ),
+            (
+                "a bracket of separators",
+                "sh",
+                "until nc -z $(echo \"$U\" | awk -F '[;/]' '{print $3}') 5432; do sleep 1; done",
+                &[("U", "jdbc:postgresql://db/x")],
+                vec![("nc", "db", Some(5432), "Loop")],
+            ),
+            (
+                "a regular expression that is not a set of characters is not read",
+                "sh",
+                "until nc -z $(echo \"$U\" | awk -F '/+' '{print $2}') 5432; do sleep 1; done",
+                &[("U", "jdbc:postgresql://db/x")],
+                vec![("nc", "?", Some(5432), "Loop")],
             ),
         ]);
     }

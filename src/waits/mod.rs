@@ -321,7 +321,8 @@ mod fuzz {
                 "appsmith_wait_for_mongodb_connection", "mastodon_wait_for_redis_connection",
                 "f() { local a=(); nc \"${a[@]}\" ${1:-?m}; }; f", "H=a,b; nc ${H//,/ }",
                 "matrix-tools tcpwait -address", "readiness --service-name", "readiness --job-name",
-                "kubectl wait --for=condition=available deploy/", "E=${A}:${S}; curl $E"]),
+                "kubectl wait --for=condition=available deploy/", "E=${A}:${S}; curl $E",
+                "pod-dependency-init-container", "nc $(echo $U | awk -F ';|/' '{print $3}')", "kcat -L -b"]),
             rest in "[a-z0-9:/.@=$(){}_ -]{0,60}",
         ) {
             let script = format!("until {tool} {rest}; do sleep 1; done");

@@ -6,7 +6,8 @@
 //! it apart from the development part, whose misses are the ones worked on. `batch2.txt`,
 //! `batch3.txt` and `batch4.txt` name a second, third and fourth batch, each from projects no
 //! earlier batch read, each with its own held-out third (`held-out-2.txt`, `held-out-3.txt`,
-//! `held-out-4.txt`).
+//! `held-out-4.txt`). `batch5.txt` names a fifth, whose held-out part (`held-out-5.txt`) is a third
+//! of its projects, every entry of each.
 //!
 //! Each file names a project (and the commit read); each entry holds one init container as
 //! rendered (Helm templates filled with plausible values: release `myrel`, namespace
@@ -102,9 +103,9 @@ pub struct Entry {
     pub container: Value,
     pub config_maps: Vec<Value>,
     pub expect: Expect,
-    /// In a held-out part (`held-out.txt`, `held-out-2.txt`, `held-out-3.txt`, `held-out-4.txt`).
+    /// In a held-out part (`held-out.txt`, `held-out-2.txt` … `held-out-5.txt`).
     pub held_out: bool,
-    /// The batch it was gathered in: 1, 2 (`batch2.txt`), 3 (`batch3.txt`) or 4 (`batch4.txt`).
+    /// The batch it was gathered in: 1, or the N of the `batchN.txt` that names it (2 to 5).
     pub batch: u8,
 }
 
@@ -137,9 +138,11 @@ pub fn load() -> Vec<Entry> {
     held.extend(named("held-out-2.txt"));
     held.extend(named("held-out-3.txt"));
     held.extend(named("held-out-4.txt"));
+    held.extend(named("held-out-5.txt"));
     let batch2 = named("batch2.txt");
     let batch3 = named("batch3.txt");
     let batch4 = named("batch4.txt");
+    let batch5 = named("batch5.txt");
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir())
         .expect("tests/data/corpus")
         .map(|e| e.expect("dir entry").path())
@@ -168,7 +171,9 @@ pub fn load() -> Vec<Entry> {
             };
             let key = (file.project.clone(), raw.name.clone());
             let held_out = held.contains(&key);
-            let batch = if batch4.contains(&key) {
+            let batch = if batch5.contains(&key) {
+                5
+            } else if batch4.contains(&key) {
                 4
             } else if batch3.contains(&key) {
                 3
@@ -250,11 +255,12 @@ pub fn check_shape(entries: &[Entry]) {
     }
     assert!(held.len() >= 100, "{} held-out entries", held.len());
     // The later batches: each from projects no earlier batch read (at least 60 entries from 15
-    // projects for the second, 75 from 20 for the third, 45 from 15 for the fourth), its held-out
-    // part a third of it.
+    // projects for the second, 75 from 20 for the third, 45 from 15 for the fourth, 60 from 20 for
+    // the fifth), its held-out part a third of it.
     check_batch(entries, &known, "batch2.txt", "held-out-2.txt", (60, 15), 2);
     check_batch(entries, &known, "batch3.txt", "held-out-3.txt", (75, 20), 3);
     check_batch(entries, &known, "batch4.txt", "held-out-4.txt", (45, 15), 4);
+    check_batch(entries, &known, "batch5.txt", "held-out-5.txt", (60, 20), 5);
     // The README names every source: repository and commit.
     let readme = std::fs::read_to_string(dir().join("README.md")).expect("README.md");
     for e in entries {
@@ -289,7 +295,8 @@ pub fn check_shape(entries: &[Entry]) {
 }
 
 /// A later batch's invariants: its lists name entries, its held-out part is a third of it drawn
-/// from it, it has at least `min` (entries, projects), and every entry of its projects is in it.
+/// from it (of its entries for batches 2 to 4, of its projects from the fifth on), it has at least
+/// `min` (entries, projects), and every entry of its projects is in it.
 fn check_batch(
     entries: &[Entry],
     known: &std::collections::BTreeSet<(String, String)>,
@@ -310,8 +317,26 @@ fn check_batch(
         held.is_subset(&all),
         "{held_list} names an entry outside {list}"
     );
-    assert_eq!(held.len(), all.len() / 3, "{held_list} is not a third");
     let projects: std::collections::BTreeSet<&str> = all.iter().map(|(p, _)| p.as_str()).collect();
+    if batch >= 5 {
+        // Drawn by project: a third of the batch's projects, every entry of each.
+        let held_projects: std::collections::BTreeSet<&str> =
+            held.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            held_projects.len(),
+            projects.len() / 3,
+            "{held_list} does not hold a third of the projects"
+        );
+        for b in &all {
+            assert_eq!(
+                held.contains(b),
+                held_projects.contains(b.0.as_str()),
+                "{held_list}: {b:?} is split from its project"
+            );
+        }
+    } else {
+        assert_eq!(held.len(), all.len() / 3, "{held_list} is not a third");
+    }
     assert!(
         all.len() >= min.0 && projects.len() >= min.1,
         "{list}: {} entries from {} projects",

@@ -9,6 +9,9 @@ pub enum Entrypoint {
     Argv(&'static [&'static str]),
     /// No ENTRYPOINT (only a `CMD`): `args` replace the CMD and are the command themselves.
     None,
+    /// No ENTRYPOINT and a `CMD` running a known program: `args`, when given, replace it and are
+    /// the command; without them the program runs (named here by the tool that reads it).
+    Cmd(&'static [&'static str]),
     /// An entrypoint script that runs `args` as the command when their first word is one, and
     /// otherwise runs its program with them (curl's image: `set -- curl "$@"` when `$1` is an
     /// option or not a command on the PATH; see [`runs_itself`]).
@@ -78,6 +81,11 @@ pub const KNOWN: &[Known] = &[
         repository: "onap/oom/readiness",
         entrypoint: Entrypoint::Argv(&["readiness"]),
         source: "onap/oom-readiness Dockerfile: ENTRYPOINT [\"./readiness\"] (the Go program of 7.0.x)",
+    },
+    Known {
+        repository: "ylonkar/pod-dependency-init-container",
+        entrypoint: Entrypoint::Cmd(&["pod-dependency-init-container"]),
+        source: "yogeshlonkar/pod-dependency-init-container Dockerfile: CMD [\"npm\", \"start\"], no ENTRYPOINT; package.json: start is `node src/index.js`",
     },
     Known {
         repository: "alpine/k8s",

@@ -17,6 +17,7 @@ mod http;
 mod k8s_entrypoint;
 mod kafka;
 mod kube;
+pub mod pod_dependency;
 mod probes;
 mod readiness;
 mod remote;
@@ -76,6 +77,8 @@ pub enum Tool {
     MatrixToolsTcpwait,
     /// ONAP's readiness image (`readiness.rs`).
     Readiness,
+    /// `ylonkar/pod-dependency-init-container` (`pod_dependency.rs`).
+    PodDependency,
 }
 
 /// What a tool needs of its target to succeed.
@@ -208,6 +211,13 @@ pub const TOOLS: &[Spec] = &[
         Asks::Port,
         kafka::kafka,
     ),
+    spec(
+        Tool::Kafka,
+        "kafka",
+        &["kcat", "kafkacat"],
+        Asks::Port,
+        kafka::kcat,
+    ),
     // Clients run by bitnami's shell libraries (`bitnami.rs`).
     spec(
         Tool::Psql,
@@ -315,6 +325,18 @@ pub const TOOLS: &[Spec] = &[
             &["readiness"],
             Asks::Nothing,
             readiness::readiness,
+        )
+    },
+    Spec {
+        waits: true,
+        // Says itself what it cannot read (`KUBE_NAMESPACE` unset).
+        target_optional: true,
+        ..spec(
+            Tool::PodDependency,
+            "pod-dependency-init-container",
+            &["pod-dependency-init-container"],
+            Asks::Nothing,
+            pod_dependency::pod_dependency,
         )
     },
     // Clients of one service's protocol

@@ -154,20 +154,33 @@ pub(super) fn pods_wait(
     }
     let condition_type = condition.strip_prefix("condition=").unwrap_or(condition);
     let condition_type = condition_type.split('=').next().unwrap_or("Ready");
-    let not_ready: Vec<&Pod> = matched
-        .iter()
-        .copied()
-        .filter(|p| !pod_condition(p, condition_type))
-        .collect();
-    if not_ready.is_empty() {
+    // `phase=P (any one)` (pod-dependency-init-container): one matching pod in phase P is enough.
+    let phase = condition
+        .strip_prefix("phase=")
+        .and_then(|p| p.split_whitespace().next());
+    let meets = |p: &Pod| match phase {
+        Some(phase) => p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some(phase),
+        None => pod_condition(p, condition_type),
+    };
+    let not_ready: Vec<&Pod> = matched.iter().copied().filter(|p| !meets(p)).collect();
+    let any_one = condition.ends_with("(any one)") && not_ready.len() < matched.len();
+    if not_ready.is_empty() || any_one {
         let sa = service_account(world);
         let mut x = f(
             "ResolvesButWaits",
             Severity::Warning,
-            format!(
-                "all {} {what} meet {condition}, so the wait should be over",
-                matched.len()
-            ),
+            if not_ready.is_empty() {
+                format!(
+                    "all {} {what} meet {condition}, so the wait should be over",
+                    matched.len()
+                )
+            } else {
+                format!(
+                    "{} of {} {what} meet {condition}, so the wait should be over",
+                    matched.len() - not_ready.len(),
+                    matched.len()
+                )
+            },
         );
         x.evidence.push(format!("pods: {}", pod_list(&matched)));
         x.evidence.push(format!("the check runs with ServiceAccount {sa}: without RBAC get/list/watch on pods in {ns} it fails with Forbidden"));

@@ -286,3 +286,59 @@ fn a_missing_service_manifest_uses_the_awaited_port_and_the_backing_containerpor
         f.hint
     );
 }
+
+/// ylonkar/pod-dependency-init-container waits until one pod matching POD_LABELS is Running in
+/// KUBE_NAMESPACE (yogeshlonkar/pod-dependency-init-container src/lib/k8s.js, src/index.js).
+#[test]
+fn pod_dependency_waits_for_one_running_pod() {
+    let pod = |name: &str, phase: &str| {
+        json!({"metadata": {"name": name, "namespace": "shop", "labels": {"app": "mongodb"}},
+               "spec": {"containers": [{"name": "db", "image": "mongo"}]},
+               "status": {"phase": phase}})
+    };
+    let init = json!([{"name": "pod-dependency",
+        "image": "ylonkar/pod-dependency-init-container:1.0",
+        "env": [{"name": "POD_LABELS", "value": "app=mongodb"},
+                {"name": "KUBE_NAMESPACE",
+                 "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}}]}]);
+    // (pods, code, part of its message)
+    let cases = [
+        (
+            json!([pod("mongodb-0", "Pending")]),
+            "WaitingOnPod",
+            "1 of 1 pods matching app=mongodb do not meet phase=Running",
+        ),
+        (
+            json!([pod("mongodb-0", "Pending"), pod("mongodb-1", "Running")]),
+            "ResolvesButWaits",
+            "1 of 2 pods matching app=mongodb meet phase=Running",
+        ),
+        (
+            json!([]),
+            "WaitingOnPod",
+            "no pod in namespace shop matches",
+        ),
+    ];
+    for (pods, code, message) in cases {
+        let found = explain(
+            pod_json("web", init.clone(), json!({})),
+            Objects {
+                pods,
+                ..Default::default()
+            },
+        );
+        let f = one(&found, code);
+        assert!(f.message.contains(message), "{}", f.message);
+    }
+    // Without KUBE_NAMESPACE the namespace it lists is not known: said, not guessed.
+    let init = json!([{"name": "pod-dependency",
+        "image": "ylonkar/pod-dependency-init-container:1.0",
+        "env": [{"name": "POD_LABELS", "value": "app=mongodb"}]}]);
+    let found = explain(pod_json("web", init, json!({})), Objects::default());
+    assert!(
+        one(&found, "WaitNotUnderstood")
+            .message
+            .contains("KUBE_NAMESPACE"),
+        "{found:?}"
+    );
+}

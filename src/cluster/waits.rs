@@ -222,7 +222,9 @@ impl Cluster {
             }
             Ask::SlicesOf(name) => {
                 let labels = format!("{SERVICE_NAME_LABEL}={name}");
-                Got::Slices(self.slices_selected(&labels, homes).await?)
+                Got::Slices(crate::waits::shared_slices(
+                    self.slices_selected(&labels, homes).await?,
+                ))
             }
             Ask::ServicesByIp(ns, ip) => {
                 let api: Api<Service> = Api::namespaced(client, ns);

@@ -159,7 +159,7 @@ pub fn objects(bundle: &Bundle, live: &Live, fates: &[Fate], domain: &str) -> Wa
         fetched: true,
         cluster_domain: domain.to_string(),
         services: Arc::new(services.clone()),
-        endpoint_slices: Arc::new(slices),
+        endpoint_slices: crate::waits::shared_slices(slices),
         pods: Arc::new(all_pods),
         config_maps,
         services_by_name: services,

@@ -86,6 +86,16 @@ pub fn owns(finding: &Finding) -> bool {
     CODES.contains(&finding.code.as_str())
 }
 
+/// EndpointSlices as the lookups hold them: each decoded once and shared, never copied, by
+/// the answers and every pod's [`WaitObjects`] (a Service's slices may name thousands of
+/// endpoints, and each round of planning and each pod's findings see them).
+pub type SharedSlices = Vec<Arc<EndpointSlice>>;
+
+/// [`SharedSlices`] of `slices`.
+pub fn shared_slices(slices: Vec<EndpointSlice>) -> SharedSlices {
+    slices.into_iter().map(Arc::new).collect()
+}
+
 /// The objects the waits of one pod are checked against, fetched by the edge in one round.
 #[derive(Debug, Clone, Default)]
 pub struct WaitObjects {
@@ -97,7 +107,7 @@ pub struct WaitObjects {
     /// missing, every Service's name as metadata only), the EndpointSlices of Services found by
     /// IP, and the Pods the waits select, name or reach by IP (see [`shared`]).
     pub services: Arc<Vec<Service>>,
-    pub endpoint_slices: Arc<Vec<EndpointSlice>>,
+    pub endpoint_slices: SharedSlices,
     pub pods: Arc<Vec<Pod>>,
     /// The ConfigMaps the init containers' env refers to.
     pub config_maps: Vec<ConfigMap>,
@@ -107,7 +117,7 @@ pub struct WaitObjects {
     /// was read in (empty: every namespace was read). A Service elsewhere is unknown.
     pub services_only_in: Vec<String>,
     /// EndpointSlices, in every namespace, of Services named like a target.
-    pub other_slices: Vec<EndpointSlice>,
+    pub other_slices: SharedSlices,
     /// The Jobs waited on.
     pub jobs: Vec<Job>,
     /// `kube-system/kube-dns`, read when a pod has `dnsPolicy: None`.

@@ -2,6 +2,7 @@
 //! Service whose slices name thousands of pods costs a few lookups, not thousands.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 
@@ -22,7 +23,7 @@ pub const REFERENCED_LOOKED_UP: usize = 64;
 /// ports are compared), [`REFERENCED_LOOKED_UP`] at most for the Service. EndpointSlices naming
 /// thousands of pods cost that many lookups, not thousands.
 pub(super) fn named_by_slices(
-    slices: &[EndpointSlice],
+    slices: &[Arc<EndpointSlice>],
     home: &str,
     listed: &BTreeSet<&str>,
 ) -> Vec<String> {

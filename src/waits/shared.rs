@@ -25,7 +25,9 @@ use super::near::{self, OWNER_SET_PODS, SAMPLE_PODS};
 use super::referenced::named_by_slices;
 pub use super::referenced::{NOT_READY_LOOKED_UP, READY_LOOKED_UP, REFERENCED_LOOKED_UP};
 use super::resolve::{self, Denotes, SERVICE_NAME_LABEL, World};
-use super::{WaitObjects, candidate_services, needs, pending_init_containers};
+use super::{
+    SharedSlices, WaitObjects, candidate_services, needs, pending_init_containers, shared_slices,
+};
 use crate::command::{self, Part, Target};
 
 /// How many Service names one cross-namespace EndpointSlice list selects (`… in (a,b,…)`), so
@@ -79,7 +81,7 @@ pub enum Got {
     /// Services by name read only in these namespaces: the list of every namespace was
     /// refused (a namespaced Role), so what is in the others is unknown.
     ServicesIn(Vec<String>, Vec<Service>),
-    Slices(Vec<EndpointSlice>),
+    Slices(SharedSlices),
     Pods(Vec<Pod>),
     // Boxed: one object is large beside a list.
     ConfigMap(Option<Box<ConfigMap>>),
@@ -429,9 +431,10 @@ impl<'a> Planner<'a> {
 }
 
 /// True when `slices` hold a slice of namespace `home` and none of them names an endpoint.
-fn no_endpoints(slices: &[EndpointSlice], home: &str) -> bool {
+fn no_endpoints(slices: &[Arc<EndpointSlice>], home: &str) -> bool {
     let mine: Vec<&EndpointSlice> = slices
         .iter()
+        .map(|s| &**s)
         .filter(|s| s.metadata.namespace.as_deref() == Some(home))
         .collect();
     !mine.is_empty()
@@ -482,7 +485,7 @@ impl Lookups {
         let mut services: Vec<Service> = Vec::new();
         // By reference until the end: each object is cloned once, into the pod's objects.
         let mut pods: BTreeMap<&str, &Pod> = BTreeMap::new();
-        let mut slices: BTreeMap<(&str, &str), &EndpointSlice> = BTreeMap::new();
+        let mut slices: BTreeMap<(&str, &str), &Arc<EndpointSlice>> = BTreeMap::new();
         for ask in asks {
             let got = match self.answers.get(ask) {
                 None => continue,
@@ -537,21 +540,24 @@ impl Lookups {
         objects.problems.dedup();
         objects.services = Arc::new(services);
         objects.pods = Arc::new(pods.into_values().cloned().collect());
-        let (here, elsewhere): (Vec<EndpointSlice>, Vec<EndpointSlice>) = slices
+        // Shared, not copied: the slices of a Service may name thousands of endpoints.
+        let (here, elsewhere): (SharedSlices, SharedSlices) = slices
             .into_values()
             .cloned()
             .partition(|s| s.metadata.namespace.as_deref() == Some(home));
-        objects.endpoint_slices = Arc::new(here);
+        objects.endpoint_slices = here;
         objects.other_slices = elsewhere;
         objects
     }
 }
 
-/// Split one batched EndpointSlice list into the answer of each name it selected.
+/// Split one batched EndpointSlice list into the answer of each name it selected (each slice
+/// shared, not copied).
 pub fn split_slices(
     names: &[String],
     answer: Answer<Vec<EndpointSlice>>,
 ) -> Vec<(Ask, Answer<Arc<Got>>)> {
+    let answer = answer.map(shared_slices);
     names
         .iter()
         .map(|name| {

@@ -185,7 +185,7 @@ fn endpoint_slices_naming_thousands_of_pods_cost_the_pods_the_findings_show() {
                 Got::Services(vec![service("shop", "many", json!({}))])
             }
             Ask::SlicesOf(n) if n == "many" => {
-                Got::Slices(slices_naming("many", count, each, ready))
+                Got::Slices(shared_slices(slices_naming("many", count, each, ready)))
             }
             other => none(other),
         });

@@ -192,7 +192,7 @@ fn a_service_whose_slices_name_no_endpoint_has_its_samples_asked_with_its_pods()
             Ask::ServicesNamed(n) if n == "db" => {
                 Got::Services(vec![service("shop", "db", json!({"app": "db"}))])
             }
-            Ask::SlicesOf(n) if n == "db" => Got::Slices(db_slices.clone()),
+            Ask::SlicesOf(n) if n == "db" => Got::Slices(shared_slices(db_slices.clone())),
             Ask::PodsLabelled(_, s) if s == "app=db" => Got::Pods(db_pods.clone()),
             other => none(other),
         });

@@ -74,6 +74,7 @@ impl<'a> World<'a> {
             .endpoint_slices
             .iter()
             .chain(objects.other_slices.iter())
+            .map(|s| &**s)
             .filter(|s| {
                 s.metadata.namespace.as_deref().unwrap_or(self.namespace) == namespace
                     && s.metadata
@@ -374,7 +375,7 @@ mod tests {
     ) -> WaitObjects {
         WaitObjects {
             services: std::sync::Arc::new(serde_json::from_value(services).unwrap()),
-            endpoint_slices: std::sync::Arc::new(serde_json::from_value(slices).unwrap()),
+            endpoint_slices: crate::waits::shared_slices(serde_json::from_value(slices).unwrap()),
             pods: std::sync::Arc::new(serde_json::from_value(pods).unwrap()),
             ..Default::default()
         }

@@ -96,7 +96,7 @@ fn explain(pod: Value, o: Objects) -> Vec<Finding> {
     let objects = super::super::WaitObjects {
         fetched: true,
         services: std::sync::Arc::new(serde_json::from_value(o.services).unwrap()),
-        endpoint_slices: std::sync::Arc::new(serde_json::from_value(o.slices).unwrap()),
+        endpoint_slices: crate::waits::shared_slices(serde_json::from_value(o.slices).unwrap()),
         pods: std::sync::Arc::new(pods),
         services_by_name: serde_json::from_value(o.by_name).unwrap(),
         jobs: serde_json::from_value(o.jobs).unwrap(),

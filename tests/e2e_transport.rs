@@ -26,8 +26,15 @@ type Offers = Arc<Mutex<Vec<Vec<String>>>>;
 
 /// A relay to the control plane's API server; what its connections offered.
 struct Relay {
+    dir: std::path::PathBuf,
     kubeconfig: String,
     offers: Offers,
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 impl Relay {
@@ -61,6 +68,7 @@ impl Relay {
         .unwrap();
         Relay {
             kubeconfig: kubeconfig.display().to_string(),
+            dir,
             offers,
         }
     }

@@ -21,6 +21,7 @@ pub mod proxy;
 pub mod samples;
 pub mod tails;
 pub mod throttle;
+mod transport;
 pub mod waits;
 pub mod workloads;
 
@@ -133,7 +134,7 @@ impl Cluster {
             .clone()
             .unwrap_or_else(|| config.default_namespace.clone());
         let server = shown_server(&config.cluster_url);
-        let client = kube::client::ClientBuilder::try_from(config)
+        let client = transport::client_builder(config)
             .map(|builder| {
                 let builder = builder
                     .with_layer(&limits::BodyLimitLayer {

@@ -26,15 +26,10 @@ type Offers = Arc<Mutex<Vec<Vec<String>>>>;
 
 /// A relay to the control plane's API server; what its connections offered.
 struct Relay {
-    dir: std::path::PathBuf,
+    /// Holds the kubeconfig; removed with the relay.
+    _dir: tempfile::TempDir,
     kubeconfig: String,
     offers: Offers,
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
 }
 
 impl Relay {
@@ -56,10 +51,8 @@ impl Relay {
                 std::thread::spawn(move || relay(client, upstream, &seen));
             }
         });
-        let dir =
-            std::env::temp_dir().join(format!("initdoctor-relay-{}", common::random_suffix()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let kubeconfig = dir.join("kubeconfig");
+        let dir = common::scratch("relay");
+        let kubeconfig = dir.path().join("kubeconfig");
         // The API server's certificate names 127.0.0.1, which the relay is on too.
         std::fs::write(
             &kubeconfig,
@@ -68,7 +61,7 @@ impl Relay {
         .unwrap();
         Relay {
             kubeconfig: kubeconfig.display().to_string(),
-            dir,
+            _dir: dir,
             offers,
         }
     }

@@ -3,7 +3,9 @@
 //! ([`crate::diagnosis::log_requests`]) start as soon as its page has arrived, at most
 //! [`TAILS_AHEAD`] at once: so the list's next pages always find a place among the
 //! [`super::REQUESTS_AT_ONCE`] reads in flight, and the tails of the first pages are read while
-//! the server prepares the next. The gathering round then takes each tail from here instead of
+//! the server prepares the next. Once the list has been read ([`Tails::listed`]) the tails not yet
+//! started may take every place of the reads in flight (400 tails through curl: 1.4–1.7 s at 16
+//! at once, 1.9–2.6 s at 8). The gathering round then takes each tail from here instead of
 //! reading it again: the requests are the same, only sooner.
 
 use std::collections::HashMap;
@@ -81,6 +83,13 @@ impl Tails {
         }
     }
 
+    /// The list of pods has been read: the tails still waiting may take every place of the
+    /// reads in flight ([`super::REQUESTS_AT_ONCE`]), not only [`TAILS_AHEAD`].
+    pub fn listed(&self) {
+        self.ahead
+            .add_permits(super::REQUESTS_AT_ONCE.saturating_sub(TAILS_AHEAD));
+    }
+
     /// The tail read ahead for this container of this pod, once (`None`: not started here, or
     /// its task did not finish: read it again).
     pub async fn take(
@@ -108,5 +117,21 @@ impl Drop for Tails {
                 task.abort();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn once_listed_the_tails_take_every_place_of_the_reads_in_flight() {
+        let tails = Tails::none();
+        assert_eq!(tails.ahead.available_permits(), TAILS_AHEAD);
+        tails.listed();
+        assert_eq!(
+            tails.ahead.available_permits(),
+            super::super::REQUESTS_AT_ONCE
+        );
     }
 }

@@ -385,6 +385,7 @@ async fn select(
                     },
                 )
                 .await?;
+            tails.listed();
             // Nothing to show in a namespace that does not exist is a typo, not "nothing blocked".
             if pods.is_empty()
                 && let Scope::Namespace(ns) = scope

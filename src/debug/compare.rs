@@ -64,7 +64,8 @@ pub fn expectation(findings: &[Finding], target: &str) -> (Expect, String, Optio
             ),
             "BusyboxNslookupQuirk" => (
                 Expect::ToolQuirk,
-                "busybox nslookup ignores the search path".to_string(),
+                "busybox nslookup fails a short name (its other search domains answer NXDOMAIN)"
+                    .to_string(),
             ),
             // The objects say it should pass; the blocker's log may already say why it does
             // not (`WaitLogShowsCause`): inside, the check tells which side is right.

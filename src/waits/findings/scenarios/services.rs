@@ -50,6 +50,14 @@ fn existing_clusterip_resolves_but_busybox_latest_does_not() {
     assert_eq!(codes(&found), ["BusyboxNslookupQuirk"]);
     assert!(found[0].hint.contains("busybox:1.28"));
     assert!(found[0].hint.contains("testservice.shop.svc.cluster.local"));
+    // What busybox 1.35 does on the real node: the first search domain answers (`Name:`), the
+    // others NXDOMAIN, and it exits 1; it does not skip the search path.
+    assert!(
+        found[0].message.contains("exits non-zero on a short name")
+            && !found[0].message.contains("ignores"),
+        "{}",
+        found[0].message
+    );
 }
 
 #[test]

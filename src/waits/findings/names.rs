@@ -222,7 +222,7 @@ pub(super) fn dns_findings(
             ),
         );
         f.evidence.push(format!(
-            "image: {}; busybox newer than 1.28 queries the name as written",
+            "image: {}; busybox newer than 1.28 exits 1 when any search domain answers NXDOMAIN",
             ext.image
         ));
         f.resolved = resolved_of(denotes);

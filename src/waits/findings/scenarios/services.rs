@@ -58,6 +58,14 @@ fn existing_clusterip_resolves_but_busybox_latest_does_not() {
         "{}",
         found[0].message
     );
+    assert!(
+        found[0]
+            .evidence
+            .iter()
+            .any(|e| e.ends_with("exits 1 when any search domain answers NXDOMAIN")),
+        "{:?}",
+        found[0].evidence
+    );
 }
 
 #[test]

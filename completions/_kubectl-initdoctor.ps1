@@ -105,7 +105,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-initdoctor' -ScriptBloc
         }
         'kubectl-initdoctor;debug' {
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The container whose processes the debug container shares (default: the blocked init container)')
-            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The debug container''s image (its nslookup ignores search domains: --check resolves names fully qualified)')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The debug container''s image (its nslookup fails short names on search domains that lack them: --check resolves names fully qualified)')
             [CompletionResult]::new('--image-pull-policy', '--image-pull-policy', [CompletionResultType]::ParameterName, 'The image pull policy of the debug container (default: left to the server)')
             [CompletionResult]::new('--env', '--env', [CompletionResultType]::ParameterName, 'Environment variables to set in the debug container (repeatable)')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Security profile of the debug container, as kubectl debug''s; auto: the most capable one the namespace''s Pod Security enforce label admits')

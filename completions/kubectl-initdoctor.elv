@@ -99,7 +99,7 @@ set edit:completion:arg-completer[kubectl-initdoctor] = {|@words|
         }
         &'kubectl-initdoctor;debug'= {
             cand --target 'The container whose processes the debug container shares (default: the blocked init container)'
-            cand --image 'The debug container''s image (its nslookup ignores search domains: --check resolves names fully qualified)'
+            cand --image 'The debug container''s image (its nslookup fails short names on search domains that lack them: --check resolves names fully qualified)'
             cand --image-pull-policy 'The image pull policy of the debug container (default: left to the server)'
             cand --env 'Environment variables to set in the debug container (repeatable)'
             cand --profile 'Security profile of the debug container, as kubectl debug''s; auto: the most capable one the namespace''s Pod Security enforce label admits'

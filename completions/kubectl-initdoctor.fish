@@ -91,7 +91,7 @@ complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand lo
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand logs" -s V -l version -d 'Print version'
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l target -d 'The container whose processes the debug container shares (default: the blocked init container)' -r
-complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l image -d 'The debug container\'s image (its nslookup ignores search domains: --check resolves names fully qualified)' -r
+complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l image -d 'The debug container\'s image (its nslookup fails short names on search domains that lack them: --check resolves names fully qualified)' -r
 complete -c kubectl-initdoctor -n "__fish_kubectl_initdoctor_using_subcommand debug" -l image-pull-policy -d 'The image pull policy of the debug container (default: left to the server)' -r -f -a "Always\t''
 IfNotPresent\t''
 Never\t''"

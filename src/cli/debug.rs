@@ -40,7 +40,7 @@ pub struct DebugArgs {
     #[arg(long, value_name = "CONTAINER")]
     pub target: Option<String>,
 
-    /// The debug container's image (its nslookup ignores search domains: --check resolves names fully qualified)
+    /// The debug container's image (its nslookup fails short names on search domains that lack them: --check resolves names fully qualified)
     #[arg(long, default_value = DEFAULT_DEBUG_IMAGE, value_name = "IMAGE")]
     pub image: String,
 

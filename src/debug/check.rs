@@ -4,7 +4,7 @@
 //! it prints in its log. Pure: no I/O.
 //!
 //! Each name is resolved the way the pod resolves it: with the blocker's own tool when the debug
-//! image has a real one (not busybox's, whose `nslookup` ignores the search path), otherwise by
+//! image has a real one (not busybox's, whose `nslookup` exits non-zero on a short name when any search domain fails), otherwise by
 //! asking busybox `nslookup` for each search-path candidate in the resolver's order, fully
 //! qualified (`NAME.NS.svc.cluster.local` first) — the output says which. Each `host:port` is
 //! connected to (on the address the name resolved to), each URL fetched, every step bounded.
@@ -242,7 +242,7 @@ dns() {
   last=""; nx=""
   for fq in "$@"; do
     out=$(to nslookup "$fq" 2>&1); a=$(addrs "$out")
-    if [ -n "${a% }" ]; then eval "A_$id=\${a%% *}"; line "$id" dns ok "$a| nslookup $fq (fully qualified: the debug image's nslookup ignores the search path)"; return; fi
+    if [ -n "${a% }" ]; then eval "A_$id=\${a%% *}"; line "$id" dns ok "$a| nslookup $fq (fully qualified: the debug image's nslookup fails a short name on the search domains that lack it)"; return; fi
     case "$out" in *NXDOMAIN*) nx=1; last=$out ;; *) [ -n "$nx" ] || last=$out ;; esac
   done
   # NXDOMAIN for a search-path name decides: the bare name may get SERVFAIL from a DNS without upstream.

@@ -60,11 +60,12 @@ pub fn expectation(findings: &[Finding], target: &str) -> (Expect, String, Optio
             ),
             "ServicePortMismatch" => (
                 Expect::NoPort,
-                format!("Service {service} does not serve that port"),
+                format!("Service {service} does not carry that port to one its pods declare"),
             ),
             "BusyboxNslookupQuirk" => (
                 Expect::ToolQuirk,
-                "busybox nslookup ignores the search path".to_string(),
+                "busybox nslookup fails a short name (its other search domains answer NXDOMAIN)"
+                    .to_string(),
             ),
             // The objects say it should pass; the blocker's log may already say why it does
             // not (`WaitLogShowsCause`): inside, the check tells which side is right.
@@ -257,7 +258,15 @@ pub fn row(
                 ProbeKind::Tcp { port } => port.to_string(),
                 _ => asked.clone(),
             };
-            let note = if resolved {
+            let note = if resolved && expect == Expect::NoPort {
+                // Its pods may well listen on `port`: it is the Service that does not send
+                // it there (not one of its ports, or a targetPort nothing listens on).
+                format!(
+                    "DNS resolves, {} {}: the Service exists but does not carry {port} to a port its pods listen on (not one of its ports, or the wrong targetPort)",
+                    kind.to_uppercase(),
+                    o.result
+                )
+            } else if resolved {
                 format!(
                     "DNS resolves, {} {}: the Service exists but nothing listens on {port}",
                     kind.to_uppercase(),
@@ -517,6 +526,14 @@ mod tests {
                 "ok",
                 Agreement::Consistent,
                 "",
+            ),
+            (
+                Some("ServicePortMismatch"),
+                tcp(),
+                "refused",
+                "ok",
+                Agreement::Consistent,
+                "the Service exists but does not carry 5432 to a port its pods listen on",
             ),
             (
                 Some("ResolvesButWaits"),

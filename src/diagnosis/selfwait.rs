@@ -34,6 +34,14 @@ pub fn reconcile(pod: &Pod, services: &[Service], findings: &mut [Finding]) {
         return;
     }
     for f in findings.iter_mut().filter(|f| explained(f)) {
+        // The pod's own loopback is served by whatever runs in it (a native sidecar), ready
+        // or not: no Service or DNS record waits for readiness there.
+        if f.evidence
+            .iter()
+            .any(|l| l == crate::waits::findings::LOOPBACK)
+        {
+            continue;
+        }
         if let Some(via) = f.resolved.as_ref().and_then(|r| itself(pod, services, r)) {
             *f = finding_for(f, &via);
         }
@@ -225,6 +233,13 @@ mod tests {
         f
     }
 
+    fn loopback(code: &str) -> Finding {
+        let mut f = wait(code, "Pod", "web-0");
+        f.target = Some("127.0.0.1".into());
+        f.evidence = vec![crate::waits::findings::LOOPBACK.into()];
+        f
+    }
+
     fn will_fail(cause: &str, name: &str) -> Finding {
         let mut f = wait("CheckWillFail", "Service", name);
         f.evidence = vec!["command: client".into(), format!("cause: {cause}")];
@@ -245,6 +260,9 @@ mod tests {
             // A client run once (a sidecar's), failing for the same reasons.
             (will_fail("ServiceEndpointsNotReady", "web"), true, false),
             (will_fail("ServiceNotFound", "web"), false, false),
+            // The pod's own loopback, served by a native sidecar: no readiness in between.
+            (loopback("ResolvesButWaits"), false, false),
+            (loopback("WaitLogShowsCause"), false, false),
         ];
         for (f, want, ready) in cases {
             let mut list = vec![f.clone()];

@@ -213,18 +213,122 @@ pub(super) fn pod_hostname(
             vec![x]
         }
         _ => {
-            let mut x = f(
-                "HeadlessNotResolvable",
-                Severity::Error,
-                format!(
-                    "no pod with hostname {hostname} backs headless Service {ns}/{service}, so {hostname}.{service} does not resolve"
-                ),
+            let mut message = format!(
+                "no pod with hostname {hostname} backs headless Service {ns}/{service}, so {hostname}.{service} does not resolve"
             );
-            x.evidence.push(chain);
-            x.hint = format!(
+            let mut hint = format!(
                 "check the StatefulSet that should run {hostname} (its serviceName must be {service}): `kubectl get statefulsets -n {ns}`"
             );
+            if ns == world.namespace
+                && let Some((sts, me)) = later_peer(world.pod, hostname, service)
+            {
+                message.push_str(&format!(
+                    ": {hostname} is a later pod of StatefulSet {sts}, which (with the default podManagementPolicy OrderedReady) creates it only once {me} is Ready, and {me} waits for it here — it never comes"
+                ));
+                hint = format!(
+                    "let the peers start together: recreate StatefulSet {sts} with `podManagementPolicy: Parallel` (the field cannot be changed in place: `kubectl delete statefulset {sts} -n {ns} --cascade=orphan`, then apply it again), and set `publishNotReadyAddresses: true` on Service {service} so each peer's name resolves before it is Ready"
+                );
+            }
+            let mut x = f("HeadlessNotResolvable", Severity::Error, message);
+            x.evidence.push(chain);
+            x.hint = hint;
             vec![x]
         }
+    }
+}
+
+/// When `pod` is a StatefulSet's pod (`S-N`, under headless Service `service`) and `hostname`
+/// a later one of the same StatefulSet (`S-M`, M > N): the StatefulSet's name and the pod's.
+fn later_peer(
+    pod: &k8s_openapi::api::core::v1::Pod,
+    hostname: &str,
+    service: &str,
+) -> Option<(String, String)> {
+    let sts = pod
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.kind == "StatefulSet" && o.controller == Some(true))?;
+    let me = pod.metadata.name.as_deref()?;
+    if pod.spec.as_ref()?.subdomain.as_deref() != Some(service) {
+        return None;
+    }
+    let ordinal = |name: &str| -> Option<u64> {
+        name.strip_prefix(sts.name.as_str())?
+            .strip_prefix('-')?
+            .parse()
+            .ok()
+    };
+    (ordinal(hostname)? > ordinal(me)?).then(|| (sts.name.clone(), me.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::later_peer;
+    use serde_json::json;
+
+    #[test]
+    fn a_later_peer_of_the_same_statefulset() {
+        let pod = |name: &str, owner: &str, subdomain: &str| {
+            serde_json::from_value(json!({
+                "metadata": {"name": name, "ownerReferences": [{"apiVersion": "apps/v1",
+                    "kind": "StatefulSet", "name": owner, "uid": "u", "controller": true}]},
+                "spec": {"subdomain": subdomain, "containers": []}
+            }))
+            .unwrap()
+        };
+        // (case, pod, hostname waited on, service, answer)
+        let cases = [
+            (
+                "a later ordinal",
+                pod("zk-0", "zk", "zk-hs"),
+                "zk-1",
+                "zk-hs",
+                true,
+            ),
+            (
+                "two digits",
+                pod("zk-2", "zk", "zk-hs"),
+                "zk-10",
+                "zk-hs",
+                true,
+            ),
+            (
+                "an earlier ordinal",
+                pod("zk-1", "zk", "zk-hs"),
+                "zk-0",
+                "zk-hs",
+                false,
+            ),
+            (
+                "another StatefulSet",
+                pod("zk-0", "zk", "zk-hs"),
+                "kafka-1",
+                "zk-hs",
+                false,
+            ),
+            (
+                "another Service",
+                pod("zk-0", "zk", "zk-hs"),
+                "zk-1",
+                "other",
+                false,
+            ),
+            (
+                "a prefix of the name",
+                pod("zk-0", "z", "zk-hs"),
+                "zk-1",
+                "zk-hs",
+                false,
+            ),
+        ];
+        for (case, p, host, service, want) in cases {
+            assert_eq!(later_peer(&p, host, service).is_some(), want, "{case}");
+        }
+        assert_eq!(
+            later_peer(&pod("zk-0", "zk", "zk-hs"), "zk-1", "zk-hs"),
+            Some(("zk".into(), "zk-0".into()))
+        );
     }
 }

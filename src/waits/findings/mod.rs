@@ -25,6 +25,7 @@ use crate::waits::WaitObjects;
 mod addresses;
 mod backing;
 mod local;
+pub use local::LOOPBACK;
 mod missing;
 mod names;
 mod once;

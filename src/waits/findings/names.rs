@@ -218,11 +218,11 @@ pub(super) fn dns_findings(
             ext,
             check,
             format!(
-                "busybox {tag}'s nslookup ignores the pod's search path: `nslookup {name}` keeps failing even once the Service exists"
+                "busybox {tag}'s nslookup exits non-zero on a short name: `nslookup {name}` keeps failing even once the Service exists (it answers through the pod's search path, then fails on the search domains that do not have it)"
             ),
         );
         f.evidence.push(format!(
-            "image: {}; busybox newer than 1.28 queries the name as written",
+            "image: {}; busybox newer than 1.28 exits 1 when any search domain answers NXDOMAIN",
             ext.image
         ));
         f.resolved = resolved_of(denotes);

@@ -50,6 +50,22 @@ fn existing_clusterip_resolves_but_busybox_latest_does_not() {
     assert_eq!(codes(&found), ["BusyboxNslookupQuirk"]);
     assert!(found[0].hint.contains("busybox:1.28"));
     assert!(found[0].hint.contains("testservice.shop.svc.cluster.local"));
+    // What busybox 1.35 does on the real node: the first search domain answers (`Name:`), the
+    // others NXDOMAIN, and it exits 1; it does not skip the search path.
+    assert!(
+        found[0].message.contains("exits non-zero on a short name")
+            && !found[0].message.contains("ignores"),
+        "{}",
+        found[0].message
+    );
+    assert!(
+        found[0]
+            .evidence
+            .iter()
+            .any(|e| e.ends_with("exits 1 when any search domain answers NXDOMAIN")),
+        "{:?}",
+        found[0].evidence
+    );
 }
 
 #[test]
@@ -291,4 +307,56 @@ fn ports_headless_and_external_names() {
         json!([]),
     );
     assert_eq!(codes(&found), ["ExternalTarget"]);
+}
+
+#[test]
+fn a_statefulset_pod_waiting_on_a_later_peer_under_ordered_ready() {
+    let headless = json!([service(
+        "zk-hs",
+        "shop",
+        json!({"clusterIP": "None", "selector": {"app": "zk"}})
+    )]);
+    // (case, the pod's name, the name it waits on, a later peer)
+    let cases = [
+        ("zk-0 waits on zk-1", "zk-0", "zk-1.zk-hs", true),
+        (
+            "zk-2 waits on zk-1, created before it",
+            "zk-2",
+            "zk-1.zk-hs",
+            false,
+        ),
+    ];
+    for (case, me, target, later) in cases {
+        let mut pod = pod_json(
+            me,
+            json!([{"name": "wait-peers", "image": "tutum/dnsutils", "command": ["sh", "-c",
+                format!("until nslookup {target}; do sleep 2; done")]}]),
+            json!({"hostname": me, "subdomain": "zk-hs"}),
+        );
+        pod["metadata"]["ownerReferences"] = json!([{"apiVersion": "apps/v1",
+            "kind": "StatefulSet", "name": "zk", "uid": "u", "controller": true}]);
+        let found = explain(
+            pod,
+            Objects {
+                services: headless.clone(),
+                ..Default::default()
+            },
+        );
+        let f = one(&found, "HeadlessNotResolvable");
+        assert_eq!(
+            f.message
+                .contains(&format!("a later pod of StatefulSet zk, which (with the default podManagementPolicy OrderedReady) creates it only once {me} is Ready")),
+            later,
+            "{case}: {}",
+            f.message
+        );
+        assert_eq!(
+            f.hint.contains("podManagementPolicy: Parallel")
+                && f.hint.contains("publishNotReadyAddresses: true")
+                && f.hint.contains("--cascade=orphan"),
+            later,
+            "{case}: {}",
+            f.hint
+        );
+    }
 }

@@ -342,3 +342,87 @@ fn pod_dependency_waits_for_one_running_pod() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_localhost_wait_behind_a_native_sidecar() {
+    let wait = json!({"name": "wait", "image": "busybox",
+        "command": ["sh", "-c", "until nc -w 1 127.0.0.1 15000 </dev/null; do sleep 1; done"]});
+    let sidecar = |ports: Value| {
+        json!({"name": "proxy", "image": "busybox", "restartPolicy": "Always",
+               "command": ["sh", "-c", "nc -l -p 15000 -e cat"], "ports": ports})
+    };
+    let plain = json!({"name": "proxy", "image": "busybox", "command": ["true"]});
+    // (case, init containers, code, severity, words of the message)
+    let cases = [
+        (
+            "no sidecar: nothing listens",
+            json!([plain, wait.clone()]),
+            "WaitsOnLocalhost",
+            Severity::Error,
+            "no app container runs before the init containers finish",
+        ),
+        (
+            "a sidecar declaring the port",
+            json!([sidecar(json!([{"containerPort": 15000}])), wait.clone()]),
+            "ResolvesButWaits",
+            Severity::Warning,
+            "the native sidecar proxy runs before this container and may serve it",
+        ),
+        (
+            "a sidecar declaring no ports may listen on any",
+            json!([sidecar(json!(null)), wait.clone()]),
+            "ResolvesButWaits",
+            Severity::Warning,
+            "may serve it (it declares no ports, so whether it listens there is not known here)",
+        ),
+        (
+            "a sidecar declaring only other ports",
+            json!([sidecar(json!([{"containerPort": 15090}])), wait.clone()]),
+            "WaitsOnLocalhost",
+            Severity::Warning,
+            "only the native sidecar proxy runs before this container, and it does not declare that port (it declares 15090)",
+        ),
+        (
+            "a sidecar declared after the wait serves nothing yet",
+            json!([wait.clone(), sidecar(json!(null))]),
+            "WaitsOnLocalhost",
+            Severity::Error,
+            "no app container runs before the init containers finish",
+        ),
+    ];
+    for (case, inits, code, severity, words) in cases {
+        let sidecar_at: Vec<bool> = inits
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["restartPolicy"] == "Always")
+            .collect();
+        let mut pod = pod_json("p", inits, json!({}));
+        // The wait runs: the sidecar before it (if any) has started.
+        let statuses = pod["status"]["initContainerStatuses"]
+            .as_array_mut()
+            .unwrap();
+        let at = statuses.iter().position(|s| s["name"] == "wait").unwrap();
+        for (i, s) in statuses.iter_mut().enumerate() {
+            s["state"] = if i == at || (i < at && sidecar_at[i]) {
+                json!({"running": {"startedAt": "2026-01-01T00:09:30Z"}})
+            } else if i < at {
+                json!({"terminated": {"exitCode": 0, "reason": "Completed"}})
+            } else {
+                json!({"waiting": {"reason": "PodInitializing"}})
+            };
+            s["started"] = json!(i <= at);
+        }
+        let found = explain(pod, Objects::default());
+        let f = found
+            .iter()
+            .find(|f| f.container.as_deref() == Some("wait"))
+            .unwrap_or_else(|| panic!("{case}: no finding for wait in {found:#?}"));
+        assert_eq!(
+            (f.code.as_str(), f.severity),
+            (code, severity),
+            "{case}: {f:#?}"
+        );
+        assert!(f.message.contains(words), "{case}: {}", f.message);
+    }
+}

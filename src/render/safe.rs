@@ -57,6 +57,11 @@ fn finding(f: &mut Finding) {
     one_line(&mut f.code);
     f.container.as_mut().map(one_line);
     f.target.as_mut().map(one_line);
+    if let Some(r) = f.resolved.as_mut() {
+        for field in [&mut r.kind, &mut r.namespace, &mut r.name] {
+            one_line(field);
+        }
+    }
     one_line_capped(&mut f.message, MESSAGE_CHARS);
     f.evidence.iter_mut().for_each(evidence_line);
     // A fix may be a multi-line manifest: its newlines are ours and stay.
@@ -159,7 +164,7 @@ mod tests {
                 message: h.clone(),
                 evidence: vec![h.clone()],
                 hint: format!("apply:\n  name: {h}"),
-                resolved: None,
+                resolved: Some(crate::finding::ObjectRef::new(&h, &h, &h)),
             }],
             debug_containers: vec![crate::timeline::DebugContainerRow {
                 name: h.clone(),

@@ -17,9 +17,9 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
 use common::debug::added_name;
-use common::{TestNs, initdoctor, initdoctor_with_stdin, state};
+use common::{TestNs, initdoctor, initdoctor_with_stdin};
 use k8s_openapi::api::core::v1::Service;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The protocols each connection offered, in the order the connections came.
 type Offers = Arc<Mutex<Vec<Vec<String>>>>;
@@ -250,13 +250,7 @@ spec:
 "#,
     )
     .await;
-    ns.set_status(
-        "web",
-        json!({"phase": "Pending", "conditions": state::initializing_conditions(),
-               "initContainerStatuses": [state::running("wait-db", "busybox:1.28", "2026-01-01T00:00:00Z")],
-               "containerStatuses": [state::waiting("app", "nginx:1.27", "PodInitializing", "", 0)]}),
-    )
-    .await;
+    ns.set_initializing("web", "10.244.77.20").await;
 
     let relay = Relay::start();
     let run = initdoctor_with_stdin(

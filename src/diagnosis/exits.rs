@@ -29,10 +29,11 @@ pub fn explain(code: i32) -> String {
 }
 
 /// What programs print when given an option they do not have, whatever code they then exit
-/// with (busybox's applets and GNU getopt `invalid option -- 'k'` or `unrecognized option`,
-/// then their usage and 1; BSD `illegal option -- k`; cobra `unknown flag: --x` and
-/// `unknown shorthand flag`; Go's flag package `flag provided but not defined: -x`, then 2;
-/// argparse `unrecognized arguments: --x`).
+/// with. Seen here: busybox 1.35's `nc` (Debian's build) `invalid option -- 'k'`, its usage, 1;
+/// GNU `cat -Z` `invalid option -- 'Z'`, 1, and `ls --bogus` `unrecognized option '--bogus'`, 2;
+/// kubectl (cobra) `error: unknown flag: --bogus` and `unknown shorthand flag: 'Z' in -Z`, 1;
+/// Go's flag package `flag provided but not defined: -bogus`, 2; Python's argparse
+/// `error: unrecognized arguments: --bogus`, 2. BSD getopt's wording is `illegal option -- k`.
 const OPTION_ERRORS: &[&str] = &[
     "invalid option",
     "unrecognized option",
@@ -141,18 +142,14 @@ mod tests {
             ),
             (
                 &[
-                    "Error: unknown flag: --for",
-                    "Usage:",
-                    "  kubectl wait [flags]",
+                    "error: unknown flag: --bogus",
+                    "See 'kubectl get --help' for usage.",
                 ],
-                Some("Error: unknown flag: --for"),
+                Some("error: unknown flag: --bogus"),
             ),
             (
-                &[
-                    "flag provided but not defined: -timeout",
-                    "Usage of wait4x:",
-                ],
-                Some("flag provided but not defined: -timeout"),
+                &["flag provided but not defined: -bogus", "Usage of ./gf:"],
+                Some("flag provided but not defined: -bogus"),
             ),
             (
                 &["connecting to db:5432", "connection refused", "giving up"],

@@ -6,8 +6,8 @@
 //! it apart from the development part, whose misses are the ones worked on. `batch2.txt`,
 //! `batch3.txt` and `batch4.txt` name a second, third and fourth batch, each from projects no
 //! earlier batch read, each with its own held-out third (`held-out-2.txt`, `held-out-3.txt`,
-//! `held-out-4.txt`). `batch5.txt` names a fifth, whose held-out part (`held-out-5.txt`) is a third
-//! of its projects, every entry of each.
+//! `held-out-4.txt`). `batch5.txt` and `batch6.txt` name a fifth and a sixth, whose held-out parts
+//! (`held-out-5.txt`, `held-out-6.txt`) are a third of their projects, every entry of each.
 //!
 //! Each file names a project (and the commit read); each entry holds one init container as
 //! rendered (Helm templates filled with plausible values: release `myrel`, namespace
@@ -103,9 +103,9 @@ pub struct Entry {
     pub container: Value,
     pub config_maps: Vec<Value>,
     pub expect: Expect,
-    /// In a held-out part (`held-out.txt`, `held-out-2.txt` … `held-out-5.txt`).
+    /// In a held-out part (`held-out.txt`, `held-out-2.txt` … `held-out-6.txt`).
     pub held_out: bool,
-    /// The batch it was gathered in: 1, or the N of the `batchN.txt` that names it (2 to 5).
+    /// The batch it was gathered in: 1, or the N of the `batchN.txt` that names it (2 to 6).
     pub batch: u8,
 }
 
@@ -139,10 +139,12 @@ pub fn load() -> Vec<Entry> {
     held.extend(named("held-out-3.txt"));
     held.extend(named("held-out-4.txt"));
     held.extend(named("held-out-5.txt"));
+    held.extend(named("held-out-6.txt"));
     let batch2 = named("batch2.txt");
     let batch3 = named("batch3.txt");
     let batch4 = named("batch4.txt");
     let batch5 = named("batch5.txt");
+    let batch6 = named("batch6.txt");
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir())
         .expect("tests/data/corpus")
         .map(|e| e.expect("dir entry").path())
@@ -171,7 +173,9 @@ pub fn load() -> Vec<Entry> {
             };
             let key = (file.project.clone(), raw.name.clone());
             let held_out = held.contains(&key);
-            let batch = if batch5.contains(&key) {
+            let batch = if batch6.contains(&key) {
+                6
+            } else if batch5.contains(&key) {
                 5
             } else if batch4.contains(&key) {
                 4
@@ -256,11 +260,12 @@ pub fn check_shape(entries: &[Entry]) {
     assert!(held.len() >= 100, "{} held-out entries", held.len());
     // The later batches: each from projects no earlier batch read (at least 60 entries from 15
     // projects for the second, 75 from 20 for the third, 45 from 15 for the fourth, 60 from 20 for
-    // the fifth), its held-out part a third of it.
+    // the fifth, 90 from 30 for the sixth), its held-out part a third of it.
     check_batch(entries, &known, "batch2.txt", "held-out-2.txt", (60, 15), 2);
     check_batch(entries, &known, "batch3.txt", "held-out-3.txt", (75, 20), 3);
     check_batch(entries, &known, "batch4.txt", "held-out-4.txt", (45, 15), 4);
     check_batch(entries, &known, "batch5.txt", "held-out-5.txt", (60, 20), 5);
+    check_batch(entries, &known, "batch6.txt", "held-out-6.txt", (90, 30), 6);
     // The README names every source: repository and commit.
     let readme = std::fs::read_to_string(dir().join("README.md")).expect("README.md");
     for e in entries {

@@ -15,9 +15,9 @@ use serde_json::json;
 
 /// The development part's score reached (never lower): targets found, negatives clean,
 /// not-understood reported.
-const MIN_TARGETS: usize = 140;
+const MIN_TARGETS: usize = 141;
 const MIN_NEGATIVES: usize = 65;
-const MIN_UNKNOWN: usize = 35;
+const MIN_UNKNOWN: usize = 34;
 /// The held-out part's score, reached when it was first scored (never lower).
 const MIN_HELD_TARGETS: usize = 61;
 const MIN_HELD_NEGATIVES: usize = 29;
@@ -207,9 +207,9 @@ const MIN_NEW_HELD_NEGATIVES: usize = 10;
 const MIN_NEW_HELD_UNKNOWN: usize = 1;
 
 /// The third batch's development part's score reached (never lower).
-const MIN_THIRD_TARGETS: usize = 30;
+const MIN_THIRD_TARGETS: usize = 31;
 const MIN_THIRD_NEGATIVES: usize = 19;
-const MIN_THIRD_UNKNOWN: usize = 10;
+const MIN_THIRD_UNKNOWN: usize = 9;
 /// The third batch's held-out part's score at its last scoring (never lower).
 const MIN_THIRD_HELD_TARGETS: usize = 12;
 const MIN_THIRD_HELD_NEGATIVES: usize = 11;
@@ -225,7 +225,7 @@ const MIN_FOURTH_HELD_NEGATIVES: usize = 10;
 const MIN_FOURTH_HELD_UNKNOWN: usize = 2;
 
 /// The fifth batch's development part's score reached (never lower).
-const MIN_FIFTH_TARGETS: usize = 21;
+const MIN_FIFTH_TARGETS: usize = 22;
 const MIN_FIFTH_NEGATIVES: usize = 7;
 const MIN_FIFTH_UNKNOWN: usize = 12;
 /// The fifth batch's held-out part's score at its last scoring (never lower).
@@ -234,9 +234,9 @@ const MIN_FIFTH_HELD_NEGATIVES: usize = 5;
 const MIN_FIFTH_HELD_UNKNOWN: usize = 5;
 
 /// The sixth batch's development part's score reached (never lower).
-const MIN_SIXTH_TARGETS: usize = 0;
-const MIN_SIXTH_NEGATIVES: usize = 0;
-const MIN_SIXTH_UNKNOWN: usize = 0;
+const MIN_SIXTH_TARGETS: usize = 17;
+const MIN_SIXTH_NEGATIVES: usize = 30;
+const MIN_SIXTH_UNKNOWN: usize = 11;
 /// The sixth batch's held-out part's score at its last scoring (never lower).
 const MIN_SIXTH_HELD_TARGETS: usize = 0;
 const MIN_SIXTH_HELD_NEGATIVES: usize = 0;

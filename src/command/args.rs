@@ -248,8 +248,13 @@ pub(super) fn url_target(arg: &Arg) -> Option<HostTarget> {
         return None;
     }
     let (_, written_host, _) = split_url(&arg.written);
+    // A URL that starts with an unknown value (`$URL/status`) may have its scheme and port in
+    // that value: neither is assumed.
+    let leading_unknown =
+        scheme.is_none() && arg.text.chars().next().and_then(marker_index).is_some();
     let port = match port {
         Some(p) => Some(arg.port(&p)),
+        None if leading_unknown => Some(Part::Unknown(arg.unknowns_in(&host))),
         None => default_port(scheme.as_deref()).map(Part::Known),
     };
     Some(HostTarget {

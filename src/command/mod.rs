@@ -31,6 +31,7 @@ mod script;
 mod settle;
 mod shapes;
 mod shapes_images;
+mod shapes_more;
 mod shapes_scripts;
 pub mod shell;
 pub mod tools;

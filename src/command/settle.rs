@@ -41,7 +41,8 @@ pub(super) fn never_silent(commands: &[shell::SimpleCommand], out: &mut Extracti
     }
 }
 
-/// The first loop condition of a script, or of a here-document it feeds to a shell
+/// The first loop condition of a script (a `while`/`until` test, or an `if` test in such a
+/// loop's body), or of a here-document it feeds to a shell
 /// (`bash <<'EOF' … EOF`), at most 8 here-documents deep.
 fn loop_condition(
     commands: &[shell::SimpleCommand],
@@ -50,9 +51,19 @@ fn loop_condition(
     commands
         .iter()
         .find(|c| {
-            matches!(c.ctx.guard, Some(shell::Guard::Until | shell::Guard::While))
-                && c.ctx.in_loop.is_some()
-                && !matches!(c.raw.trim(), "true" | ":" | "false")
+            let trivial = matches!(c.raw.trim(), "true" | ":" | "false");
+            match c.ctx.guard {
+                Some(shell::Guard::Until | shell::Guard::While) => {
+                    c.ctx.in_loop.is_some() && !trivial
+                }
+                // `while true; do if TEST; then exit 0; fi; …; done`: the test in the body is
+                // what ends the loop.
+                Some(shell::Guard::If) => {
+                    matches!(c.ctx.in_loop, Some(shell::Loop::While | shell::Loop::Until))
+                        && !trivial
+                }
+                None => false,
+            }
         })
         .or_else(|| {
             if depth >= 8 {

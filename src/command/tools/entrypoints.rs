@@ -83,6 +83,11 @@ pub const KNOWN: &[Known] = &[
         source: "onap/oom-readiness Dockerfile: ENTRYPOINT [\"./readiness\"] (the Go program of 7.0.x)",
     },
     Known {
+        repository: "kyverno/readiness-checker",
+        entrypoint: Entrypoint::Argv(&["readiness-checker"]),
+        source: "kyverno/kyverno .ko.yaml: id readiness-checker, main ./cmd/readiness-checker (ko makes the binary the image's entrypoint)",
+    },
+    Known {
         repository: "ylonkar/pod-dependency-init-container",
         entrypoint: Entrypoint::Cmd(&["pod-dependency-init-container"]),
         source: "yogeshlonkar/pod-dependency-init-container Dockerfile: CMD [\"npm\", \"start\"], no ENTRYPOINT; package.json: start is `node src/index.js`",

@@ -17,6 +17,8 @@ mod http;
 mod k8s_entrypoint;
 mod kafka;
 mod kube;
+mod kyverno;
+mod minio;
 pub mod pod_dependency;
 mod probes;
 mod readiness;
@@ -79,6 +81,10 @@ pub enum Tool {
     Readiness,
     /// `ylonkar/pod-dependency-init-container` (`pod_dependency.rs`).
     PodDependency,
+    /// The MinIO client's `mc alias set` / `mc config host add` (`minio.rs`).
+    Mc,
+    /// Kyverno's `readiness-checker check-endpoints` (`kyverno.rs`).
+    KyvernoReadiness,
 }
 
 /// What a tool needs of its target to succeed.
@@ -256,6 +262,7 @@ pub const TOOLS: &[Spec] = &[
     // Wrappers
     // Other clients
     spec(Tool::Ssh, "ssh", &["ssh"], Asks::Port, remote::ssh),
+    spec(Tool::Mc, "mc", &["mc"], Asks::Port, minio::mc),
     spec(
         Tool::Python,
         "python",
@@ -315,6 +322,16 @@ pub const TOOLS: &[Spec] = &[
             &["kubernetes-entrypoint"],
             Asks::Nothing,
             k8s_entrypoint::kubernetes_entrypoint,
+        )
+    },
+    Spec {
+        waits: true,
+        ..spec(
+            Tool::KyvernoReadiness,
+            "readiness-checker",
+            &["readiness-checker check-endpoints"],
+            Asks::Nothing,
+            kyverno::check_endpoints,
         )
     },
     Spec {
@@ -454,7 +471,10 @@ impl Tool {
     /// True for tools whose host targets name Services waited on through the API server (their
     /// endpoints or the pods they select), not hosts to resolve or reach.
     pub fn names_services(self) -> bool {
-        matches!(self, Tool::KubernetesEntrypoint | Tool::Readiness)
+        matches!(
+            self,
+            Tool::KubernetesEntrypoint | Tool::Readiness | Tool::KyvernoReadiness
+        )
     }
 }
 

@@ -83,6 +83,23 @@ mod tests {
                 vec![("curl", "api:8080", "Once")],
             ),
             (
+                "galaxyproject/galaxy-helm deployment-job.yaml (galaxy-min's ENTRYPOINT is tini, which runs its arguments)",
+                "quay.io/galaxyproject/galaxy-min:26.0.0",
+                json!([
+                    "sh",
+                    "-c",
+                    "until timeout 1 bash -c \"echo > /dev/tcp/myrel-rabbitmq-server/5672\"; do sleep 1; done; sleep 5;"
+                ]),
+                vec![
+                    ("bash", "myrel-rabbitmq-server:5672", "Loop"),
+                    (
+                        "sleep",
+                        "Sleep { written: \"5\", seconds: Some(5) }",
+                        "ToolWaits",
+                    ),
+                ],
+            ),
+            (
                 "element-hq/ess-helm _synapse_pod.tpl (db-wait)",
                 "ghcr.io/element-hq/ess-helm/matrix-tools:0.8.1",
                 json!([

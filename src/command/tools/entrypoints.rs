@@ -83,6 +83,11 @@ pub const KNOWN: &[Known] = &[
         source: "onap/oom-readiness Dockerfile: ENTRYPOINT [\"./readiness\"] (the Go program of 7.0.x)",
     },
     Known {
+        repository: "galaxyproject/galaxy-min",
+        entrypoint: Entrypoint::Argv(&["tini", "--"]),
+        source: "galaxyproject/galaxy .github/workflows/build_container_image.yaml builds it from .k8s_ci.Dockerfile: ENTRYPOINT [\"tini\", \"--\"] (tini runs its arguments)",
+    },
+    Known {
         repository: "kyverno/readiness-checker",
         entrypoint: Entrypoint::Argv(&["readiness-checker"]),
         source: "kyverno/kyverno .ko.yaml: id readiness-checker, main ./cmd/readiness-checker (ko makes the binary the image's entrypoint)",

@@ -25,6 +25,7 @@ mod lifecycle_tests;
 mod limits;
 mod looping;
 mod mesh;
+mod meshes;
 mod netpol;
 mod network;
 mod permissions;

@@ -40,6 +40,7 @@ mod restarts_tests;
 mod schedule;
 mod shutdown;
 mod spec;
+mod start;
 mod starting;
 mod volumes;
 

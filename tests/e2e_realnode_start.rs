@@ -78,3 +78,57 @@ async fn real_node_init_containers_the_runtime_cannot_start_are_named() {
         );
     }
 }
+
+/// Under `runAsNonRoot: true` the real kubelet refuses to create the container, with its own
+/// message for an image whose user is root (busybox) and for a `runAsUser: 0`; explain gives
+/// the fix of each, not "see the kubelet's message".
+#[tokio::test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_run_as_non_root_refusals_get_their_fix() {
+    let node = real_node();
+    let ns = TestNs::new("rnnonroot").await;
+    let cases: [(&str, &str, &str, &[&str]); 2] = [
+        (
+            "rootimage",
+            "{runAsNonRoot: true}",
+            "{name: setup, image: busybox:1.35, imagePullPolicy: Never, command: ['true']}",
+            &[
+                "sets no runAsUser",
+                "spec.initContainers[0].securityContext.runAsUser",
+            ],
+        ),
+        (
+            "rootuser",
+            "{runAsNonRoot: true, runAsUser: 1000}",
+            "{name: setup, image: busybox:1.35, imagePullPolicy: Never, command: ['true'], securityContext: {runAsUser: 0}}",
+            &["runs as root", "securityContext.runAsNonRoot false"],
+        ),
+    ];
+    for (name, pod_sc, init, _) in &cases {
+        let yaml = format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  securityContext: {pod_sc}\n  initContainers:\n  - {init}\n  containers:\n  - {{name: app, image: busybox:1.35, imagePullPolicy: Never, command: ['sleep', '3600'], securityContext: {{runAsUser: 1000}}}}\n"
+        );
+        pod_on(&ns, node, &yaml).await;
+    }
+    for (name, _, _, words) in &cases {
+        wait_pod(
+            &ns,
+            name,
+            Duration::from_secs(60),
+            "the kubelet's refusal",
+            |p| {
+                init_status(p, "setup")["state"]["waiting"]["reason"]
+                    == "CreateContainerConfigError"
+            },
+        )
+        .await;
+        let explained = explain_one(&ns, name, &[]);
+        let f = finding(&explained, "ContainerConfigError");
+        for w in *words {
+            assert!(
+                f["hint"].as_str().unwrap_or_default().contains(w),
+                "{name}: {w:?} not in {f:#}"
+            );
+        }
+    }
+}

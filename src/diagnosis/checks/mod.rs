@@ -28,6 +28,7 @@ mod mesh;
 mod meshes;
 mod netpol;
 mod network;
+mod nonroot;
 mod permissions;
 mod probe_targets;
 mod probes;

@@ -67,6 +67,14 @@ pub fn crash_loop(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     } else {
         format!("keeps failing: it {ended}, and {times}")
     };
+    let cause = match &start {
+        None => super::rerun::crash_cause(cx, blocker),
+        Some(_) => None,
+    };
+    let message = match &cause {
+        Some(c) => format!("{message}; {}", c.says),
+        None => message,
+    };
     let mut f = finding(
         &blocker.code("CrashLoop"),
         Severity::Error,
@@ -95,9 +103,17 @@ pub fn crash_loop(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     let (label, lines) = logs_of(blocker, true);
     push_log_evidence(&mut f.evidence, last.map(|t| t.exit_code), label, lines);
     push_log_note(&mut f.evidence, blocker);
-    f.hint = match start {
-        Some(s) => s.hint,
-        None => exit_hint(cx, blocker, last.map(|t| t.exit_code), true),
+    if let Some(c) = &cause {
+        f.evidence.extend(c.evidence.iter().cloned());
+    }
+    f.hint = match (start, cause) {
+        (Some(s), _) => s.hint,
+        (None, Some(c)) => format!(
+            "{}; {}",
+            c.hint,
+            exit_hint(cx, blocker, last.map(|t| t.exit_code), true)
+        ),
+        (None, None) => exit_hint(cx, blocker, last.map(|t| t.exit_code), true),
     };
     Some(f)
 }

@@ -35,6 +35,7 @@ mod probes;
 mod pull_cause;
 mod readiness;
 mod reference;
+mod registry;
 mod rerun;
 mod restarts;
 #[cfg(test)]

@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 
 /// Development incidents explained right: the score reached, which may only go up.
 /// One per batch: `dev`, `dev2`, `dev3`, `dev4`, `dev5`, `dev6`.
-const DEV_FLOORS: [usize; 6] = [59, 21, 8, 20, 20, 0];
+const DEV_FLOORS: [usize; 6] = [59, 21, 8, 20, 20, 19];
 
 struct Incident {
     file: String,

@@ -271,11 +271,16 @@ spec:
         ),
         "{f:#}"
     );
+    // The refusal's own fix: no runAsUser, so the image's root user runs it.
     assert!(
         f["hint"]
             .as_str()
             .unwrap()
-            .contains(&format!("kubectl describe pod nonroot -n {}", ns.name)),
+            .contains("sets no runAsUser, so it runs as its image's user, root, while")
+            && f["hint"]
+                .as_str()
+                .unwrap()
+                .contains("spec.initContainers[0].securityContext.runAsUser"),
         "{f:#}"
     );
 

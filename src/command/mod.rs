@@ -186,6 +186,10 @@ pub struct Extraction {
     /// An element of its `command` or `args` is longer than [`MAX_SCRIPT`]: nothing of it is
     /// read (not even expanded), and `not_understood` says "too large to read".
     pub too_large: bool,
+    /// What the command connects to that is not a wait (dropped from `checks`): one-shot
+    /// downloads from outside the cluster and requests to the API server. A redirect of the
+    /// pod's traffic catches these as it catches waits.
+    pub connects: Vec<Target>,
 }
 
 /// The work the reader may do on one container, in steps (a character read, compared or

@@ -19,6 +19,13 @@ pub(super) fn settle(out: &mut Extraction) {
             out.not_understood.push(a);
         }
     }
+    let dropped: Vec<Target> = out
+        .checks
+        .iter()
+        .filter(|c| external_download(c) || api_server_request(c))
+        .map(|c| c.target.clone())
+        .collect();
+    out.connects.extend(dropped);
     out.checks
         .retain(|c| !external_download(c) && !api_server_request(c));
     super::discovery::settle(out);

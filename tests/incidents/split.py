@@ -9,7 +9,9 @@ other: the first (001-088) with seed 32 into `dev` and `heldout`; the second (08
 with seed 29 into `dev3` and `heldout3`; the fourth (300-399, gathered after the first three
 held-out parts were scored) with seed 4032 into `dev4` and `heldout4`; the fifth (400-499, gathered after the fourth held-out
 part was scored, from threads none of the earlier batches used) with seed 5032 into `dev5` and
-`heldout5`. Rules are written against the development parts only;
+`heldout5`; the sixth (431-499, gathered after the fifth held-out part was scored, from threads
+none of the earlier batches used) with seed 6032 into `dev6` and `heldout6`. Rules are written
+against the development parts only;
 the held-out parts are scored at the end.
 """
 import pathlib
@@ -22,7 +24,8 @@ BATCHES = [
     (89, 199, 8932, "2"),
     (200, 299, 29, "3"),
     (300, 399, 4032, "4"),
-    (400, 499, 5032, "5"),
+    (400, 430, 5032, "5"),
+    (431, 499, 6032, "6"),
 ]
 for first, last, seed, suffix in BATCHES:
     batch = [f for f in files if first <= int(f[:3]) <= last]

@@ -119,10 +119,9 @@ pub fn config_missing(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     }
     f.hint = match &missing {
         Some(m) => create_hint(m, ns, "or mark the reference `optional: true`"),
-        None if message.contains("non-root") => format!(
-            "the pod or container sets runAsNonRoot: true, and this container would run as root (runAsUser 0, or the image's user): give it a non-zero {} or lift runAsNonRoot for it",
-            blocker.field("securityContext.runAsUser")
-        ),
+        None if super::nonroot::hint(cx.pod, blocker, message).is_some() => {
+            super::nonroot::hint(cx.pod, blocker, message).unwrap_or_default()
+        }
         None => format!(
             "see the kubelet's message; details: kubectl describe pod {}",
             cx.pod_args()

@@ -38,7 +38,9 @@ pub fn crash_loop(cx: &Context, blocker: &Blocker) -> Option<Finding> {
         && !((blocker.app || blocker.row.sidecar)
             && blocker.ready()
             && !super::looping::still_looping(cx, blocker));
-    if blocker.waiting_reason() != Some("CrashLoopBackOff") && !between_crashes {
+    let start = super::start::start_failure(cx.pod, blocker);
+    let cannot_start = start.is_some() && blocker.waiting_reason() == Some("RunContainerError");
+    if blocker.waiting_reason() != Some("CrashLoopBackOff") && !between_crashes && !cannot_start {
         return None;
     }
     let ended = match last {
@@ -54,7 +56,9 @@ pub fn crash_loop(cx: &Context, blocker: &Blocker) -> Option<Finding> {
         if restarts == 1 { "" } else { "s" }
     );
     // An app container (or a sidecar) whose command ends, even successfully, is run again.
-    let message = if last.is_some_and(|t| t.exit_code == 0) {
+    let message = if let Some(s) = &start {
+        format!("keeps failing to start: {}, and {times}", s.says)
+    } else if last.is_some_and(|t| t.exit_code == 0) {
         format!(
             "keeps ending: its command exits 0 ({}) and is run again, and {times}",
             last.and_then(|t| t.reason.as_deref())
@@ -63,18 +67,31 @@ pub fn crash_loop(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     } else {
         format!("keeps failing: it {ended}, and {times}")
     };
+    let cause = match &start {
+        None => super::rerun::crash_cause(cx, blocker),
+        Some(_) => None,
+    };
+    let message = match &cause {
+        Some(c) => format!("{message}; {}", c.says),
+        None => message,
+    };
     let mut f = finding(
         &blocker.code("CrashLoop"),
         Severity::Error,
         Some(blocker.name()),
         message,
     );
-    if let Some(t) = last {
-        f.evidence.push(exits::explain(t.exit_code));
-        push_killed(&mut f.evidence, cx, blocker, t.exit_code);
-    }
-    if let Some(message) = blocker.waiting_message() {
-        f.evidence.push(format!("kubelet: {}", one_line(message)));
+    match &start {
+        Some(s) => f.evidence.extend(s.evidence.iter().cloned()),
+        None => {
+            if let Some(t) = last {
+                f.evidence.push(exits::explain(t.exit_code));
+                push_killed(&mut f.evidence, cx, blocker, t.exit_code);
+            }
+            if let Some(message) = blocker.waiting_message() {
+                f.evidence.push(format!("kubelet: {}", one_line(message)));
+            }
+        }
     }
     if let Some(e) = cx
         .events(Some(blocker.name()), &["BackOff"])
@@ -86,7 +103,18 @@ pub fn crash_loop(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     let (label, lines) = logs_of(blocker, true);
     push_log_evidence(&mut f.evidence, last.map(|t| t.exit_code), label, lines);
     push_log_note(&mut f.evidence, blocker);
-    f.hint = exit_hint(cx, blocker, last.map(|t| t.exit_code), true);
+    if let Some(c) = &cause {
+        f.evidence.extend(c.evidence.iter().cloned());
+    }
+    f.hint = match (start, cause) {
+        (Some(s), _) => s.hint,
+        (None, Some(c)) => format!(
+            "{}; {}",
+            c.hint,
+            exit_hint(cx, blocker, last.map(|t| t.exit_code), true)
+        ),
+        (None, None) => exit_hint(cx, blocker, last.map(|t| t.exit_code), true),
+    };
     Some(f)
 }
 
@@ -111,19 +139,32 @@ pub fn exited_non_zero(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     {
         return None;
     }
+    let start = super::start::start_failure(cx.pod, blocker);
     let mut f = finding(
         &blocker.code("ExitedNonZero"),
         Severity::Error,
         Some(blocker.name()),
-        format!(
-            "exited with code {} ({}){}",
-            t.exit_code,
-            t.reason.as_deref().unwrap_or("Error"),
-            runs_again(cx, blocker, t.exit_code)
-        ),
+        match &start {
+            Some(s) => format!(
+                "did not start: {}{}",
+                s.says,
+                runs_again(cx, blocker, t.exit_code)
+            ),
+            None => format!(
+                "exited with code {} ({}){}",
+                t.exit_code,
+                t.reason.as_deref().unwrap_or("Error"),
+                runs_again(cx, blocker, t.exit_code)
+            ),
+        },
     );
-    f.evidence.push(exits::explain(t.exit_code));
-    push_killed(&mut f.evidence, cx, blocker, t.exit_code);
+    match &start {
+        Some(s) => f.evidence.extend(s.evidence.iter().cloned()),
+        None => {
+            f.evidence.push(exits::explain(t.exit_code));
+            push_killed(&mut f.evidence, cx, blocker, t.exit_code);
+        }
+    }
     if let Some(message) = t.message.as_deref().filter(|m| !m.is_empty()) {
         f.evidence
             .push(format!("termination message: {}", one_line(message)));
@@ -131,7 +172,10 @@ pub fn exited_non_zero(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     let (label, lines) = logs_of(blocker, false);
     push_log_evidence(&mut f.evidence, Some(t.exit_code), label, lines);
     push_log_note(&mut f.evidence, blocker);
-    f.hint = exit_hint(cx, blocker, Some(t.exit_code), false);
+    f.hint = match start {
+        Some(s) => s.hint,
+        None => exit_hint(cx, blocker, Some(t.exit_code), false),
+    };
     Some(f)
 }
 

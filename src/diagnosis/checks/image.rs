@@ -71,6 +71,13 @@ pub fn image_pull_failed(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     )
     .to_lowercase();
     let field = blocker.field("image");
+    let left_out = super::registry::registry_left_out(cx.pod, blocker.name(), &image);
+    if let Some(registry) = left_out {
+        f.evidence.push(format!(
+            "the image of {} names no registry, so it is pulled from docker.io, while every other image of the pod comes from {registry}",
+            blocker.noun()
+        ));
+    }
     f.hint = if reason == "InvalidImageName" {
         let what = super::reference::problem(&image);
         if let Some(what) = &what {
@@ -86,6 +93,11 @@ pub fn image_pull_failed(cx: &Context, blocker: &Blocker) -> Option<Finding> {
         format!(
             "create the missing pull secret: kubectl create secret docker-registry {name} -n {} --docker-server=REGISTRY --docker-username=USER --docker-password=PASSWORD",
             cx.namespace()
+        )
+    } else if let Some(registry) = left_out {
+        format!(
+            "{} pulls {image:?} from docker.io, the pod's other images come from {registry}: give it the registry too ({registry}/{image} in {field}; a template that prefixes the other images forgot this one)",
+            blocker.noun()
         )
     } else if let Some(cause) = pull_cause(&text).map(|c| for_image(c, &image)) {
         f.message = format!("{}: {}", f.message, summary(cause, &image));

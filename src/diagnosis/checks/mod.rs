@@ -25,20 +25,25 @@ mod lifecycle_tests;
 mod limits;
 mod looping;
 mod mesh;
+mod meshes;
 mod netpol;
 mod network;
+mod nonroot;
 mod permissions;
 mod probe_targets;
 mod probes;
 mod pull_cause;
 mod readiness;
 mod reference;
+mod registry;
+mod rerun;
 mod restarts;
 #[cfg(test)]
 mod restarts_tests;
 mod schedule;
 mod shutdown;
 mod spec;
+mod start;
 mod starting;
 mod volumes;
 

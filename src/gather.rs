@@ -27,6 +27,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures::{StreamExt, TryStreamExt};
+use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Event, Pod};
 
 use crate::cluster::tails::Tails;
@@ -40,8 +41,12 @@ use crate::waits::{self, WaitObjects};
 pub const EVENTS_LIST_FROM: usize = 3;
 
 /// Evidence for several pods, in their order: each namespace-wide list once, not once a pod.
-pub async fn evidence_for_all(cluster: &Cluster, pods: Vec<Pod>) -> Result<Vec<Evidence>> {
-    evidence_read_ahead(cluster, pods, &Tails::none()).await
+pub async fn evidence_for_all(
+    cluster: &Cluster,
+    pods: Vec<Pod>,
+    now: Timestamp,
+) -> Result<Vec<Evidence>> {
+    evidence_read_ahead(cluster, pods, &Tails::none(), now).await
 }
 
 /// [`evidence_for_all`], taking the log tails `tails` has read ahead (while the pods were
@@ -50,6 +55,7 @@ pub async fn evidence_read_ahead(
     cluster: &Cluster,
     pods: Vec<Pod>,
     tails: &Tails,
+    now: Timestamp,
 ) -> Result<Vec<Evidence>> {
     let plan = Plan::new(&pods);
     let mut fetched = fetch(cluster, &plan, &pods, tails).await?;
@@ -58,7 +64,7 @@ pub async fn evidence_read_ahead(
         .enumerate()
         .map(|(index, pod)| assemble(&plan, index, pod, &mut fetched))
         .collect();
-    crate::cluster::policies::fill(cluster, &mut evidence).await;
+    crate::cluster::policies::fill(cluster, &mut evidence, now).await;
     Ok(evidence)
 }
 

@@ -52,11 +52,11 @@ enum Answer {
 }
 
 /// Fill in what each pod's findings need of its namespace and node.
-pub async fn fill(cluster: &Cluster, evidence: &mut [Evidence]) {
+pub async fn fill(cluster: &Cluster, evidence: &mut [Evidence], now: jiff::Timestamp) {
     let wanted: Vec<Vec<Read>> = evidence
         .iter()
         .map(|e| {
-            let n = needs(e, jiff::Timestamp::now());
+            let n = needs(e, now);
             let ns = e.pod.metadata.namespace.clone().unwrap_or_default();
             let mut reads = Vec::new();
             if n.limit_ranges {

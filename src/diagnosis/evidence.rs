@@ -1,12 +1,17 @@
 //! What the edge gathered for one pod ([`Evidence`]), and the lookups on it every check uses.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use jiff::Timestamp;
 
 use k8s_openapi::api::core::v1::{
     Container, ContainerStatus, Event, LimitRange, PersistentVolumeClaim, Pod,
 };
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::storage::v1::StorageClass;
+
+use crate::finding::Finding;
 
 /// Everything known about one pod, gathered by the edge before diagnosis.
 #[derive(Debug, Clone, Default)]
@@ -39,6 +44,29 @@ pub struct Evidence {
     /// The namespace's NetworkPolicies (one page), read only when a wait fails with its
     /// Service in place.
     pub network_policies: Lookup<Vec<NetworkPolicy>>,
+    /// The findings of its waits at one moment, worked out once (see [`Evidence::wait_findings`]).
+    pub waits_found: WaitsFound,
+}
+
+/// [`Evidence::wait_findings`]'s memory: empty until asked.
+#[derive(Debug, Clone, Default)]
+pub struct WaitsFound(OnceLock<(Timestamp, Vec<Finding>)>);
+
+impl Evidence {
+    /// The findings of the pod's waits at `now` ([`crate::waits::findings`]), worked out once
+    /// for that moment: the reads a pod inherits ask for them before its diagnosis shows them,
+    /// and over EndpointSlices naming thousands of pods they are not free.
+    pub fn wait_findings(&self, now: Timestamp) -> Vec<Finding> {
+        if let Some((at, found)) = self.waits_found.0.get()
+            && *at == now
+        {
+            return found.clone();
+        }
+        let found = crate::waits::findings(&self.pod, self.waits.as_ref(), now);
+        // A cell set at another moment keeps its value; this one is returned, not kept.
+        let _ = self.waits_found.0.set((now, found.clone()));
+        found
+    }
 }
 
 /// The tail of a container's log: the current instance and the previous one.
@@ -129,4 +157,50 @@ pub fn waiting_reason(status: &ContainerStatus) -> Option<&str> {
         .as_ref()
         .and_then(|s| s.waiting.as_ref())
         .and_then(|w| w.reason.as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::waits::WaitObjects;
+
+    #[test]
+    fn wait_findings_are_those_of_the_moment_asked() {
+        // A pod whose init container has waited on a Service that does not exist since 00:00.
+        let pod: Pod = serde_json::from_value(json!({
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {"initContainers": [{"name": "wait-db", "image": "busybox",
+                        "command": ["sh", "-c", "until nslookup db; do sleep 2; done"]}],
+                     "containers": [{"name": "app", "image": "busybox"}]},
+            "status": {"phase": "Pending", "initContainerStatuses": [{"name": "wait-db",
+                "image": "busybox", "imageID": "", "ready": false, "restartCount": 0,
+                "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}}]}
+        }))
+        .unwrap();
+        let waits = WaitObjects {
+            fetched: true,
+            pods: Arc::new(vec![pod.clone()]),
+            ..Default::default()
+        };
+        let evidence = Evidence {
+            pod: pod.clone(),
+            waits: Some(waits.clone()),
+            ..Default::default()
+        };
+        let at = |t: &str| -> Timestamp { t.parse().unwrap() };
+        for now in [
+            "2026-01-01T00:10:00Z",
+            "2026-01-01T00:10:00Z",
+            "2026-01-01T05:00:00Z",
+        ] {
+            let want = crate::waits::findings(&pod, Some(&waits), at(now));
+            assert!(!want.is_empty(), "{now}");
+            let got = evidence.wait_findings(at(now));
+            assert_eq!(format!("{got:?}"), format!("{want:?}"), "{now}");
+        }
+    }
 }

@@ -59,12 +59,11 @@ pub fn needs(evidence: &Evidence, now: jiff::Timestamp) -> Needs {
         } else {
             Vec::new()
         },
-        network_policies: evidence.waits.as_ref().is_some_and(|w| {
-            crate::waits::findings(pod, Some(w), now).iter().any(|f| {
+        network_policies: evidence.waits.is_some()
+            && evidence.wait_findings(now).iter().any(|f| {
                 f.code == "ResolvesButWaits"
                     && f.resolved.as_ref().is_some_and(|r| r.kind == "Service")
-            })
-        }),
+            }),
     }
 }
 

@@ -23,7 +23,7 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 use super::findings::MAX_CHAIN_DEPTH;
 use super::near::{self, OWNER_SET_PODS, SAMPLE_PODS};
 use super::referenced::named_by_slices;
-pub use super::referenced::{NOT_READY_LOOKED_UP, READY_LOOKED_UP, REFERENCED_LOOKED_UP};
+pub use super::referenced::{NOT_READY_LOOKED_UP, READY_LOOKED_UP};
 use super::resolve::{self, Denotes, SERVICE_NAME_LABEL, World};
 use super::{
     SharedSlices, WaitObjects, candidate_services, needs, pending_init_containers, shared_slices,

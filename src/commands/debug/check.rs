@@ -21,11 +21,12 @@ pub(crate) async fn run(ctx: &Ctx<'_>, pod: &Pod) -> Result<ExitCode> {
     let args = ctx.args;
     let pod_name = pod.metadata.name.clone().unwrap_or_default();
     // What explain says from the API, gathered as explain gathers it.
-    let evidence = crate::gather::evidence_for_all(ctx.cluster, vec![pod.clone()])
+    let now = jiff::Timestamp::now();
+    let evidence = crate::gather::evidence_for_all(ctx.cluster, vec![pod.clone()], now)
         .await?
         .pop()
         .unwrap_or_default();
-    let diagnosis = crate::diagnosis::diagnose(&evidence, jiff::Timestamp::now());
+    let diagnosis = crate::diagnosis::diagnose(&evidence, now);
     let rows = timeline::rows(pod);
     let blocker = match args.target.as_deref() {
         Some(t) => t.to_string(),

@@ -317,8 +317,9 @@ struct WatchSpec {
 async fn explain_round(cluster: &Cluster, selection: &Selection) -> Result<Round> {
     let tails = Tails::new(cluster);
     let (pods, watches) = select(cluster, selection, &tails).await?;
-    let evidence = gather::evidence_read_ahead(cluster, pods, &tails).await?;
+    // One moment for the round: the reads a pod inherits and its findings are worked out at it.
     let now = Timestamp::now();
+    let evidence = gather::evidence_read_ahead(cluster, pods, &tails, now).await?;
     let diagnoses: Vec<PodDiagnosis> = evidence
         .iter()
         .map(|e| diagnosis::diagnose(e, now))

@@ -157,9 +157,7 @@ pub const FAMILIES: &[(&str, Family)] = &[
         found.extend(hooks::pre_stop_hook_failed(cx));
         found
     }),
-    ("waits", |cx| {
-        crate::waits::findings(cx.pod, cx.evidence.waits.as_ref(), cx.now)
-    }),
+    ("waits", |cx| cx.evidence.wait_findings(cx.now)),
     ("jobs", |cx| {
         sure(cx, &[jobs::check_sidecar_keeps_job_running])
     }),

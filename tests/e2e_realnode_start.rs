@@ -2,7 +2,9 @@
 //! statuses): a program the image lacks, a script from a ConfigMap whose files are not
 //! executable (the volume's default mode, 0644), and a volume mounted where the image has a
 //! file. explain names the cause from the pod, and does not read the runtime's exit code 128 as
-//! the program's.
+//! the program's. And containers the kubelet will not create (`CreateContainerConfigError`):
+//! `runAsNonRoot` refusals, and an environment reading several missing objects, of which the
+//! kubelet names only the first.
 
 mod common;
 
@@ -131,4 +133,77 @@ async fn real_node_run_as_non_root_refusals_get_their_fix() {
             );
         }
     }
+}
+
+/// An init container whose environment reads a missing Secret (`envFrom`), a missing ConfigMap
+/// and an existing Secret (`valueFrom`), and a missing optional Secret: the real kubelet names
+/// only the first object it meets (`envFrom` first); explain names both missing ones, and
+/// neither the existing nor the optional one.
+#[tokio::test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_every_missing_config_object_is_named() {
+    let node = real_node();
+    let ns = TestNs::new("rnconfig").await;
+    ns.create::<k8s_openapi::api::core::v1::Secret>(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db-pass}\nstringData: {password: x}\n",
+    )
+    .await;
+    let yaml = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: cfg}
+spec:
+  initContainers:
+  - name: setup
+    image: busybox:1.35
+    imagePullPolicy: Never
+    command: ['true']
+    envFrom: [{secretRef: {name: all-secrets}}]
+    env:
+    - {name: DB_HOST, valueFrom: {configMapKeyRef: {name: app-config, key: DB_HOST}}}
+    - {name: DB_PASS, valueFrom: {secretKeyRef: {name: db-pass, key: password}}}
+    - {name: OPT, valueFrom: {secretKeyRef: {name: opt-secret, key: k, optional: true}}}
+  containers:
+  - {name: app, image: busybox:1.35, imagePullPolicy: Never, command: ['sleep', '3600']}
+"#;
+    pod_on(&ns, node, yaml).await;
+    let p = wait_pod(
+        &ns,
+        "cfg",
+        Duration::from_secs(60),
+        "the kubelet's refusal",
+        |p| init_status(p, "setup")["state"]["waiting"]["reason"] == "CreateContainerConfigError",
+    )
+    .await;
+    assert_eq!(
+        init_status(&p, "setup")["state"]["waiting"]["message"],
+        "secret \"all-secrets\" not found",
+        "the kubelet names the first object it meets"
+    );
+    let explained = explain_one(&ns, "cfg", &[]);
+    let f = finding(&explained, "ConfigMissing");
+    assert_eq!(
+        f["message"],
+        format!(
+            "init container setup cannot be created: Secret \"all-secrets\" and ConfigMap \"app-config\" do not exist in namespace {}",
+            ns.name
+        ),
+        "{f:#}"
+    );
+    let hint = f["hint"].as_str().unwrap_or_default();
+    for w in [
+        "kubectl create secret generic all-secrets",
+        "kubectl create configmap app-config",
+    ] {
+        assert!(hint.contains(w), "{w:?} not in {f:#}");
+    }
+    let text = format!("{f}");
+    assert!(!text.contains("opt-secret"), "an optional reference: {f:#}");
+    assert!(
+        !f["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("db-pass"),
+        "db-pass exists: {f:#}"
+    );
 }

@@ -3,18 +3,22 @@
 //! it: a namespace's LimitRanges (one page of at most [`LIMIT_RANGES_PAGE`]), a node's
 //! architecture (one `get`), a pod's PersistentVolumeClaims (one `get` each, at most
 //! [`CLAIMS_READ`]) with the StorageClasses (one page of at most [`STORAGE_CLASSES_PAGE`]), a
-//! namespace's NetworkPolicies (one page of at most [`NETWORK_POLICIES_PAGE`]). A read that fails (403 included) becomes "could not check" in the
+//! namespace's NetworkPolicies (one page of at most [`NETWORK_POLICIES_PAGE`]), a ConfigMap's or
+//! Secret's metadata (one `get` each, at most `CONFIG_OBJECTS_READ` a pod: whether it
+//! exists, never what it holds). A read that fails (403 included) becomes "could not check" in the
 //! finding, never a failed command.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::{LimitRange, Node, PersistentVolumeClaim};
+use k8s_openapi::api::core::v1::{ConfigMap, LimitRange, Node, PersistentVolumeClaim, Secret};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{Api, ListParams};
 
 use super::{Cluster, REQUESTS_AT_ONCE};
+use crate::diagnosis::checks::CONFIG_OBJECTS_READ;
+use crate::diagnosis::evidence::ConfigRef;
 use crate::diagnosis::policies::{CLAIMS_READ, needs};
 use crate::diagnosis::{Evidence, Lookup};
 use crate::error::{Error, Result};
@@ -40,6 +44,8 @@ enum Read {
     Claim(String, String),
     StorageClasses,
     NetworkPolicies(String),
+    /// Namespace, kind (`ConfigMap` or `Secret`), name.
+    ConfigObject(String, &'static str, String),
 }
 
 enum Answer {
@@ -49,6 +55,8 @@ enum Answer {
     Claim(Lookup<Option<Box<PersistentVolumeClaim>>>),
     StorageClasses(Lookup<Vec<StorageClass>>),
     NetworkPolicies(Lookup<Vec<NetworkPolicy>>),
+    /// Whether it exists.
+    ConfigObject(Lookup<bool>),
 }
 
 /// Fill in what each pod's findings need of its namespace and node.
@@ -71,6 +79,8 @@ pub async fn fill(cluster: &Cluster, evidence: &mut [Evidence], now: jiff::Times
             }
             let claims = n.claims.into_iter().take(CLAIMS_READ);
             reads.extend(claims.map(|c| Read::Claim(ns.clone(), c)));
+            let objects = n.config_objects.into_iter().take(CONFIG_OBJECTS_READ);
+            reads.extend(objects.map(|r| Read::ConfigObject(ns.clone(), r.kind, r.name)));
             reads
         })
         .collect();
@@ -94,6 +104,9 @@ pub async fn fill(cluster: &Cluster, evidence: &mut [Evidence], now: jiff::Times
                 Read::StorageClasses => {
                     Answer::StorageClasses(lookup(cluster.storage_classes().await))
                 }
+                Read::ConfigObject(ns, kind, name) => {
+                    Answer::ConfigObject(lookup(cluster.config_object_exists(ns, kind, name).await))
+                }
             };
             (read, answer)
         }))
@@ -108,6 +121,15 @@ pub async fn fill(cluster: &Cluster, evidence: &mut [Evidence], now: jiff::Times
                 Some(Answer::NodeArch(a)) => e.node_arch = a.clone(),
                 Some(Answer::StorageClasses(c)) => e.storage_classes = c.clone(),
                 Some(Answer::NetworkPolicies(p)) => e.network_policies = p.clone(),
+                Some(Answer::ConfigObject(found)) => {
+                    if let Read::ConfigObject(_, kind, name) = read {
+                        let r = ConfigRef {
+                            kind,
+                            name: name.clone(),
+                        };
+                        e.config_objects.push((r, found.clone()));
+                    }
+                }
                 Some(Answer::Claim(c)) => {
                     let all = claims.get_or_insert(Lookup::Found(Vec::new()));
                     match (all, c) {
@@ -163,6 +185,30 @@ impl Cluster {
             api.get_opt(name)
         })
         .await
+    }
+
+    /// Whether a ConfigMap or Secret (`kind`) exists: its metadata only (a Secret's data is
+    /// never read).
+    pub async fn config_object_exists(
+        &self,
+        namespace: &str,
+        kind: &str,
+        name: &str,
+    ) -> Result<bool> {
+        let found = if kind == "Secret" {
+            let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
+            self.read("get", "secrets", Some(namespace), || async {
+                api.get_metadata_opt(name).await.map(|m| m.is_some())
+            })
+            .await?
+        } else {
+            let api: Api<ConfigMap> = Api::namespaced(self.client.clone(), namespace);
+            self.read("get", "configmaps", Some(namespace), || async {
+                api.get_metadata_opt(name).await.map(|m| m.is_some())
+            })
+            .await?
+        };
+        Ok(found)
     }
 
     /// A namespace's NetworkPolicies: one page.

@@ -44,6 +44,10 @@ pub struct Evidence {
     /// The namespace's NetworkPolicies (one page), read only when a wait fails with its
     /// Service in place.
     pub network_policies: Lookup<Vec<NetworkPolicy>>,
+    /// The ConfigMaps and Secrets a container stuck in `CreateContainerConfigError` requires
+    /// besides the one the kubelet names, and whether each exists (a metadata-only `get`),
+    /// read only when [`config_objects_to_look_up`](super::checks::config_objects_to_look_up) names them.
+    pub config_objects: Vec<(ConfigRef, Lookup<bool>)>,
     /// The findings of its waits at one moment, worked out once (see [`Evidence::wait_findings`]).
     pub waits_found: WaitsFound,
 }
@@ -76,6 +80,14 @@ pub struct ContainerLogs {
     pub previous: Vec<String>,
     /// Why a log could not be read, when that is worth saying ("could not check (RBAC)").
     pub note: Option<String>,
+}
+
+/// A ConfigMap or Secret a container's environment reads.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ConfigRef {
+    /// `ConfigMap` or `Secret`.
+    pub kind: &'static str,
+    pub name: String,
 }
 
 /// The answer to a lookup that may be refused: what was found, or why it could not be checked.

@@ -4,11 +4,14 @@
 //! limit on a container that was OOM-killed, the node's architecture when a container's
 //! executable was refused (`exec format error`), the pod's PersistentVolumeClaims and the
 //! StorageClasses when the scheduler says its claims are unbound, the namespace's
-//! NetworkPolicies when a wait fails with the Service it waits on in place.
+//! NetworkPolicies when a wait fails with the Service it waits on in place, the ConfigMaps and
+//! Secrets a container stuck in `CreateContainerConfigError` requires besides the one the
+//! kubelet names.
 
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 
 use super::Evidence;
+use super::evidence::ConfigRef;
 
 /// The pod annotation the LimitRanger admission plugin writes when it sets a default:
 /// `LimitRanger plugin set: memory request for container app; memory limit for init container
@@ -26,6 +29,9 @@ pub struct Needs {
     pub claims: Vec<String>,
     /// The namespace's NetworkPolicies.
     pub network_policies: bool,
+    /// The ConfigMaps and Secrets whose existence to check (at most
+    /// [`CONFIG_OBJECTS_READ`](super::checks::CONFIG_OBJECTS_READ)).
+    pub config_objects: Vec<ConfigRef>,
 }
 
 /// How many of a pod's PersistentVolumeClaims are read.
@@ -64,6 +70,7 @@ pub fn needs(evidence: &Evidence, now: jiff::Timestamp) -> Needs {
                 f.code == "ResolvesButWaits"
                     && f.resolved.as_ref().is_some_and(|r| r.kind == "Service")
             }),
+        config_objects: super::checks::config_objects_to_look_up(pod),
     }
 }
 

@@ -1,12 +1,100 @@
 //! Missing configuration: `ConfigMissing` (CreateContainerConfigError) and `VolumeMountFailed`
 //! (FailedMount events), naming the ConfigMap, Secret or PersistentVolumeClaim and where the pod
-//! refers to it.
+//! refers to it. The kubelet's message names only the first missing object it meets (`envFrom`
+//! in order, then `env`); the others the environment requires are looked up by the edge
+//! ([`to_look_up`], read in `cluster/policies.rs`) and named in the same finding.
 
-use k8s_openapi::api::core::v1::{Container, Volume};
+use k8s_openapi::api::core::v1::{Container, Pod, Volume};
 
 use super::context::{Blocker, Context, event_line, finding, one_line, quoted_after};
+use crate::diagnosis::Lookup;
+use crate::diagnosis::evidence::{ConfigRef, waiting_reason};
 use crate::finding::{Finding, Severity};
 use crate::timeline::InitState;
+
+/// How many of a pod's ConfigMaps and Secrets are looked up beside the one the kubelet names.
+pub const CONFIG_OBJECTS_READ: usize = 16;
+
+/// The ConfigMaps and Secrets `container`'s environment cannot start without (not marked
+/// `optional: true`), in the order the kubelet meets them: `envFrom` in order, then `env`'s
+/// `valueFrom`; each once.
+pub fn required_refs(container: &Container) -> Vec<ConfigRef> {
+    let mut refs: Vec<ConfigRef> = Vec::new();
+    let mut add = |kind: &'static str, name: &str, optional: Option<bool>| {
+        let r = ConfigRef {
+            kind,
+            name: name.to_string(),
+        };
+        if optional != Some(true) && !name.is_empty() && !refs.contains(&r) {
+            refs.push(r);
+        }
+    };
+    for from in container.env_from.iter().flatten() {
+        if let Some(r) = &from.config_map_ref {
+            add("ConfigMap", &r.name, r.optional);
+        }
+        if let Some(r) = &from.secret_ref {
+            add("Secret", &r.name, r.optional);
+        }
+    }
+    for env in container.env.iter().flatten() {
+        let Some(from) = &env.value_from else {
+            continue;
+        };
+        if let Some(r) = &from.config_map_key_ref {
+            add("ConfigMap", &r.name, r.optional);
+        }
+        if let Some(r) = &from.secret_key_ref {
+            add("Secret", &r.name, r.optional);
+        }
+    }
+    refs
+}
+
+/// The ConfigMaps and Secrets worth looking up for `pod`: those the containers waiting in
+/// `CreateContainerConfigError` over a missing object or key require, but the one the
+/// kubelet's message names; at most [`CONFIG_OBJECTS_READ`].
+pub fn to_look_up(pod: &Pod) -> Vec<ConfigRef> {
+    let (Some(spec), Some(status)) = (pod.spec.as_ref(), pod.status.as_ref()) else {
+        return Vec::new();
+    };
+    let containers = spec
+        .init_containers
+        .iter()
+        .flatten()
+        .chain(spec.containers.iter());
+    let statuses: Vec<_> = status
+        .init_container_statuses
+        .iter()
+        .flatten()
+        .chain(status.container_statuses.iter().flatten())
+        .collect();
+    let mut refs: Vec<ConfigRef> = Vec::new();
+    for container in containers {
+        let Some(s) = statuses.iter().find(|s| s.name == container.name) else {
+            continue;
+        };
+        if waiting_reason(s) != Some("CreateContainerConfigError") {
+            continue;
+        }
+        let message = s
+            .state
+            .as_ref()
+            .and_then(|st| st.waiting.as_ref()?.message.as_deref())
+            .unwrap_or_default();
+        let Some(named) = missing_object(message) else {
+            continue;
+        };
+        for r in required_refs(container) {
+            let named_here = r.kind == named.kind && r.name == named.name;
+            if !named_here && !refs.contains(&r) {
+                refs.push(r);
+            }
+        }
+    }
+    refs.truncate(CONFIG_OBJECTS_READ);
+    refs
+}
 
 /// A ConfigMap, Secret or PVC the kubelet could not find, and the key when a key was missing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,19 +165,26 @@ pub fn config_missing(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     let missing = missing_object(message)
         .or_else(|| events.iter().rev().find_map(|e| missing_object(&e.message)));
     let ns = cx.namespace();
+    let (others, unchecked) = match (&missing, blocker.spec) {
+        (Some(m), Some(spec)) => also_missing(cx, spec, m),
+        _ => (Vec::new(), Vec::new()),
+    };
     let mut f = match &missing {
         Some(m) => {
-            let what = match &m.key {
+            let mut names = vec![match &m.key {
                 Some(key) => format!("key {key:?} of {} {:?}", m.kind, m.name),
                 None => format!("{} {:?}", m.kind, m.name),
-            };
+            }];
+            names.extend(others.iter().map(|o| format!("{} {:?}", o.kind, o.name)));
+            let verb = if names.len() == 1 { "does" } else { "do" };
             finding(
                 &blocker.code("ConfigMissing"),
                 Severity::Error,
                 Some(blocker.name()),
                 format!(
-                    "{} cannot be created: {what} does not exist in namespace {ns}",
-                    blocker.noun()
+                    "{} cannot be created: {} {verb} not exist in namespace {ns}",
+                    blocker.noun(),
+                    and_list(&names)
                 ),
             )
         }
@@ -116,8 +211,33 @@ pub fn config_missing(cx: &Context, blocker: &Blocker) -> Option<Finding> {
     }
     if let (Some(m), Some(spec)) = (&missing, blocker.spec) {
         f.evidence.extend(env_references(spec, m));
+        for o in &others {
+            f.evidence.extend(env_references(spec, o));
+        }
     }
+    if !others.is_empty() {
+        let names: Vec<String> = others
+            .iter()
+            .map(|o| format!("{} {:?}", o.kind, o.name))
+            .collect();
+        f.evidence.push(format!(
+            "looked up: {} {} not exist either (the kubelet names only the first missing object it meets)",
+            and_list(&names),
+            if names.len() == 1 { "does" } else { "do" }
+        ));
+    }
+    f.evidence.extend(unchecked);
     f.hint = match &missing {
+        Some(m) if !others.is_empty() => {
+            let fixes: Vec<String> = std::iter::once(m)
+                .chain(&others)
+                .map(|o| fix_command(o, ns))
+                .collect();
+            format!(
+                "create or fix each: {} (or fix the names in the pod spec), or mark the references `optional: true`",
+                fixes.join("; ")
+            )
+        }
         Some(m) => create_hint(m, ns, "or mark the reference `optional: true`"),
         None if super::nonroot::hint(cx.pod, blocker, message).is_some() => {
             super::nonroot::hint(cx.pod, blocker, message).unwrap_or_default()
@@ -128,6 +248,73 @@ pub fn config_missing(cx: &Context, blocker: &Blocker) -> Option<Finding> {
         ),
     };
     Some(f)
+}
+
+/// The other objects `container` requires that the edge looked up and found missing, and a
+/// line for each it could not check.
+fn also_missing(
+    cx: &Context,
+    container: &Container,
+    named: &MissingObject,
+) -> (Vec<MissingObject>, Vec<String>) {
+    let ns = cx.namespace();
+    let mut missing = Vec::new();
+    let mut unchecked = Vec::new();
+    for r in required_refs(container) {
+        if r.kind == named.kind && r.name == named.name {
+            continue;
+        }
+        let Some((_, found)) = cx.evidence.config_objects.iter().find(|(c, _)| *c == r) else {
+            continue;
+        };
+        match found {
+            Lookup::Found(false) => missing.push(MissingObject {
+                kind: r.kind,
+                name: r.name,
+                key: None,
+            }),
+            Lookup::Denied => unchecked.push(format!(
+                "could not check whether {} {:?} exists (RBAC: cannot get {}s in namespace {ns})",
+                r.kind,
+                r.name,
+                r.kind.to_ascii_lowercase()
+            )),
+            Lookup::Failed(why) => unchecked.push(format!(
+                "could not check whether {} {:?} exists ({why})",
+                r.kind, r.name
+            )),
+            Lookup::Found(true) | Lookup::NotChecked => {}
+        }
+    }
+    (missing, unchecked)
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The one change that makes `m` exist.
+fn fix_command(m: &MissingObject, ns: &str) -> String {
+    let resource = m.kind.to_ascii_lowercase();
+    match (&m.key, m.kind) {
+        (Some(key), _) => format!(
+            "add key {key:?} to {} {} (kubectl edit {resource} {} -n {ns})",
+            m.kind, m.name, m.name
+        ),
+        (None, "Secret") => format!(
+            "kubectl create secret generic {} -n {ns} --from-literal=KEY=VALUE",
+            m.name
+        ),
+        (None, _) => format!(
+            "kubectl create {resource} {} -n {ns} --from-literal=KEY=VALUE",
+            m.name
+        ),
+    }
 }
 
 /// Where a container's environment refers to the missing object.
@@ -405,6 +592,146 @@ mod tests {
             "ContainerConfigError",
         );
         assert!(f.message.contains("runAsNonRoot"));
+    }
+
+    /// An init container in `CreateContainerConfigError` with the kubelet's `message`, its
+    /// env reading a Secret through `envFrom`, a ConfigMap and a Secret through `valueFrom`,
+    /// and an optional Secret (the spec of a pod run on the real node).
+    fn several_refs(message: &str) -> crate::diagnosis::Evidence {
+        let mut init = init("init-db", "true");
+        init["envFrom"] = json!([{"secretRef": {"name": "all-secrets"}}]);
+        init["env"] = json!([
+            {"name": "DB_HOST", "valueFrom": {"configMapKeyRef": {"name": "app-config", "key": "DB_HOST"}}},
+            {"name": "DB_PASS", "valueFrom": {"secretKeyRef": {"name": "db-pass", "key": "password"}}},
+            {"name": "OPT", "valueFrom": {"secretKeyRef": {"name": "opt-secret", "key": "k", "optional": true}}},
+            {"name": "AGAIN", "valueFrom": {"configMapKeyRef": {"name": "app-config", "key": "PORT"}}}]);
+        evidence(pod(
+            json!([init]),
+            json!({"phase": "Pending", "initContainerStatuses": [
+                {"name": "init-db", "image": "busybox:1.28", "imageID": "", "ready": false, "restartCount": 0,
+                 "state": {"waiting": {"reason": "CreateContainerConfigError", "message": message}}}]}),
+        ))
+    }
+
+    fn cref(kind: &'static str, name: &str) -> ConfigRef {
+        ConfigRef {
+            kind,
+            name: name.into(),
+        }
+    }
+
+    #[test]
+    fn the_objects_to_look_up_are_those_the_kubelet_did_not_name() {
+        let cases: &[(&str, &[(&str, &str)])] = &[
+            // As the kubelet on the real node wrote it: envFrom comes first.
+            (
+                "secret \"all-secrets\" not found",
+                &[("ConfigMap", "app-config"), ("Secret", "db-pass")],
+            ),
+            (
+                "configmap \"app-config\" not found",
+                &[("Secret", "all-secrets"), ("Secret", "db-pass")],
+            ),
+            // A missing key: its object exists, the others may not.
+            (
+                "couldn't find key DB_HOST in ConfigMap shop/app-config",
+                &[("Secret", "all-secrets"), ("Secret", "db-pass")],
+            ),
+            // Not about a missing object: nothing to look up.
+            ("container has runAsNonRoot and image will run as root", &[]),
+        ];
+        for (message, want) in cases {
+            let e = several_refs(message);
+            let want: Vec<ConfigRef> = want.iter().map(|(k, n)| cref(k, n)).collect();
+            assert_eq!(to_look_up(&e.pod), want, "{message}");
+        }
+        // A pod not in CreateContainerConfigError asks for nothing.
+        let mut e = several_refs("x");
+        e.pod.status = None;
+        assert_eq!(to_look_up(&e.pod), Vec::new());
+    }
+
+    #[test]
+    fn config_missing_names_every_object_looked_up_missing() {
+        type Case<'a> = (
+            &'a str,
+            Vec<(&'static str, &'a str, Lookup<bool>)>,
+            &'a str,
+            &'a [&'a str],
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "secret \"all-secrets\" not found",
+                vec![
+                    ("ConfigMap", "app-config", Lookup::Found(false)),
+                    ("Secret", "db-pass", Lookup::Found(false)),
+                ],
+                "init container init-db cannot be created: Secret \"all-secrets\", ConfigMap \"app-config\" and Secret \"db-pass\" do not exist in namespace shop",
+                &[
+                    "env DB_HOST comes from ConfigMap \"app-config\" key \"DB_HOST\"",
+                    "env DB_PASS comes from Secret \"db-pass\" key \"password\"",
+                    "looked up: ConfigMap \"app-config\" and Secret \"db-pass\" do not exist either",
+                    "kubectl create configmap app-config -n shop",
+                    "kubectl create secret generic db-pass -n shop",
+                    "kubectl create secret generic all-secrets -n shop",
+                ],
+            ),
+            (
+                "configmap \"app-config\" not found",
+                vec![
+                    ("Secret", "all-secrets", Lookup::Found(true)),
+                    ("Secret", "db-pass", Lookup::Found(false)),
+                ],
+                "init container init-db cannot be created: ConfigMap \"app-config\" and Secret \"db-pass\" do not exist in namespace shop",
+                &["looked up: Secret \"db-pass\" does not exist either"],
+            ),
+            (
+                "couldn't find key DB_HOST in ConfigMap shop/app-config",
+                vec![
+                    ("Secret", "all-secrets", Lookup::Found(false)),
+                    ("Secret", "db-pass", Lookup::Found(true)),
+                ],
+                "init container init-db cannot be created: key \"DB_HOST\" of ConfigMap \"app-config\" and Secret \"all-secrets\" do not exist in namespace shop",
+                &[
+                    "add key \"DB_HOST\" to ConfigMap app-config (kubectl edit configmap app-config -n shop)",
+                    "kubectl create secret generic all-secrets -n shop",
+                ],
+            ),
+            (
+                "configmap \"app-config\" not found",
+                vec![
+                    ("Secret", "all-secrets", Lookup::Denied),
+                    ("Secret", "db-pass", Lookup::Failed("timed out".into())),
+                ],
+                "init container init-db cannot be created: ConfigMap \"app-config\" does not exist in namespace shop",
+                &[
+                    "could not check whether Secret \"all-secrets\" exists (RBAC: cannot get secrets in namespace shop)",
+                    "could not check whether Secret \"db-pass\" exists (timed out)",
+                    "kubectl create configmap app-config -n shop",
+                ],
+            ),
+            // Nothing looked up: the kubelet's object alone, as before.
+            (
+                "configmap \"app-config\" not found",
+                vec![],
+                "init container init-db cannot be created: ConfigMap \"app-config\" does not exist in namespace shop",
+                &[],
+            ),
+        ];
+        for (message, looked_up, want, says) in cases {
+            let mut e = several_refs(message);
+            e.config_objects = looked_up
+                .into_iter()
+                .map(|(kind, name, found)| (cref(kind, name), found))
+                .collect();
+            let f = only(&e, "ConfigMissing");
+            assert_eq!(f.message, want, "{message}");
+            let text = format!("{}\n{}", f.evidence.join("\n"), f.hint);
+            for needle in says {
+                assert!(text.contains(needle), "{message}: no {needle:?} in\n{text}");
+            }
+            assert!(!text.contains("opt-secret"), "{text}");
+        }
     }
 
     #[test]

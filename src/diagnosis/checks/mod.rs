@@ -54,6 +54,7 @@ use k8s_openapi::api::core::v1::Pod;
 
 use super::evidence::{app_spec, app_status};
 use super::{Evidence, Finding, PodDiagnosis, init_spec, init_status};
+pub use config::{CONFIG_OBJECTS_READ, to_look_up as config_objects_to_look_up};
 pub use context::{
     Blocker, Check, Context, event_line, finding, log_lines, one_line, quoted_after,
 };

@@ -821,3 +821,81 @@ async fn owners_of_cronjob_and_daemonset_pods() {
         one.stdout
     );
 }
+
+/// Two replicas on the real node whose init container logs a line of its own (its pod's name)
+/// and exits 1, a code that says nothing by itself: the real kubelet restarts each, and the
+/// group of their crash loops shows the first pod's last log line, as the group of a crash
+/// whose log names a missing program does.
+#[tokio::test]
+#[ignore = "needs the real node: `make test` runs it when the node is up"]
+async fn real_node_a_crash_group_with_a_generic_exit_code_shows_the_first_pods_log_line() {
+    let node = common::real_node();
+    let ns = TestNs::new("rn-crashgroup").await;
+    let _: k8s_openapi::api::apps::v1::Deployment = ns
+        .create(&format!(
+            r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: api}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: api}}}}
+  template:
+    metadata: {{labels: {{app: api}}}}
+    spec:
+      nodeSelector: {{kubernetes.io/hostname: {node}}}
+      tolerations: [{toleration}]
+      terminationGracePeriodSeconds: 1
+      initContainers:
+      - name: migrate
+        image: busybox:1.35
+        imagePullPolicy: IfNotPresent
+        command: ['sh', '-c', 'echo connecting to db; echo "$(hostname): migration failed"; exit 1']
+      containers:
+      - {{name: app, image: busybox:1.35, imagePullPolicy: IfNotPresent, command: ['sleep', '3600']}}
+"#,
+            toleration = common::realnode::TOLERATION
+        ))
+        .await;
+    let pods = pods_of(&ns, "api-", 2).await;
+    // Restarted at least twice, and seen between two runs (a running instance has not
+    // failed yet): the crash loop as the kubelet keeps it.
+    for pod in &pods {
+        common::realnode::wait_pod(&ns, pod, Duration::from_secs(90), "a crash loop", |p| {
+            let s = common::realnode::init_status(p, "migrate");
+            common::realnode::restarts(s) >= 2 && !common::realnode::is_running(s)
+        })
+        .await;
+    }
+    let run = initdoctor(&["explain", "-n", &ns.name, "-o", "json"]);
+    let doc = run.json();
+    // Each pod's finding shows its own log: no line is common to both.
+    for p in doc["pods"].as_array().expect("pods") {
+        let f = common::finding(p, "CrashLoop");
+        let name = p["name"].as_str().unwrap_or_default();
+        assert!(
+            common::evidence_has(f, &format!("| {name}: migration failed")),
+            "{f:#}"
+        );
+    }
+    let group = doc["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["code"] == "CrashLoop")
+        .unwrap_or_else(|| panic!("a CrashLoop group in {doc:#}"));
+    assert_eq!(group["pods"], json!(pods), "{group:#}");
+    let first = &pods[0];
+    let says = format!("log says: {first}: migration failed (pod {first}; the others' differ)");
+    assert!(
+        group["evidence"].as_array().unwrap().contains(&json!(says)),
+        "{group:#}"
+    );
+    // The text view shows it under the group's message.
+    let text = initdoctor(&["explain", "-n", &ns.name]);
+    assert!(
+        text.stdout.contains(&format!("\n    {says}\n")),
+        "{}",
+        text.stdout
+    );
+}

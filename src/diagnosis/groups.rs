@@ -2,6 +2,11 @@
 //! target (five replicas waiting on `orders-db`) make one [`Group`] with one fix. Generic over
 //! finding codes: the key is the code, the namespace and the target; a finding without a target
 //! (a crash, a pull error) groups the pods of one owner with the same container.
+//!
+//! A group keeps the evidence lines all its pods' findings have. The log line that says why
+//! (`log says: …`) is kept even when each pod logs its own: a group whose pods share none gets
+//! the first pod's (its `log says:` line, else the last line of the log its finding shows), with
+//! that pod's name when the others' differ.
 
 use std::cmp::Reverse;
 
@@ -28,7 +33,8 @@ pub struct Group {
     /// The message of the first pod's finding (by name).
     pub message: String,
     /// The evidence lines every pod's finding has (the selector and its closest label set of
-    /// a Service that selects no pod, one log line they all print), in the first pod's order.
+    /// a Service that selects no pod, one log line they all print), in the first pod's order;
+    /// when they share no `log says:` line, the first pod's (see the module's doc).
     pub evidence: Vec<String>,
     /// One fix for all of them: the one most of them have (the first pod's on a tie).
     pub fix: String,
@@ -83,6 +89,8 @@ pub fn group(pods: &[PodDiagnosis]) -> Vec<Group> {
     by_name.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     let mut keys: Vec<(String, String, String, String)> = Vec::new();
     let mut groups: Vec<(Group, Vec<String>)> = Vec::new();
+    // Per group: the first pod's log line, and whether every pod's is the same.
+    let mut says: Vec<(Option<String>, bool)> = Vec::new();
     for pod in by_name {
         for f in worth_grouping(pod) {
             let k = key(pod, f);
@@ -93,6 +101,8 @@ pub fn group(pods: &[PodDiagnosis]) -> Vec<Group> {
                         g.pods.push(pod.name.clone());
                         fixes.push(f.hint.clone());
                         g.evidence.retain(|line| f.evidence.contains(line));
+                        let (first, same) = &mut says[at];
+                        *same &= log_says(f) == *first;
                     }
                     if g.container.as_ref() != f.container.as_ref() {
                         g.container = None;
@@ -116,14 +126,24 @@ pub fn group(pods: &[PodDiagnosis]) -> Vec<Group> {
                         fix: String::new(),
                     };
                     groups.push((group, vec![f.hint.clone()]));
+                    says.push((log_says(f), true));
                 }
             }
         }
     }
     let mut out: Vec<Group> = groups
         .into_iter()
-        .map(|(mut g, fixes)| {
+        .zip(says)
+        .map(|((mut g, fixes), (line, same))| {
             g.fix = most_common(&fixes);
+            let shared = g.evidence.iter().any(|l| l.starts_with(LOG_SAYS));
+            if let Some(line) = line.filter(|_| !shared) {
+                g.evidence.push(if same {
+                    format!("{LOG_SAYS} {line}")
+                } else {
+                    format!("{LOG_SAYS} {line} (pod {}; the others' differ)", g.pods[0])
+                });
+            }
             g
         })
         .collect();
@@ -144,6 +164,27 @@ pub fn group(pods: &[PodDiagnosis]) -> Vec<Group> {
             ))
     });
     out
+}
+
+/// How a finding's evidence starts the log line that says why.
+const LOG_SAYS: &str = "log says:";
+
+/// The log line that says why `f` happened: its `log says:` line, else the last line of the
+/// log it shows (`log (last N lines):`, `log of the previous instance (last line):`, then
+/// `| LINE`s). `None` when it shows no log.
+fn log_says(f: &Finding) -> Option<String> {
+    if let Some(line) = f.evidence.iter().find_map(|l| l.strip_prefix(LOG_SAYS)) {
+        return Some(line.trim().to_string());
+    }
+    let label = f.evidence.iter().rposition(|l| {
+        (l.starts_with("log (") || l.starts_with("log of the previous instance ("))
+            && l.ends_with(':')
+    })?;
+    f.evidence[label + 1..]
+        .iter()
+        .map_while(|l| l.strip_prefix("| "))
+        .last()
+        .map(str::to_string)
 }
 
 /// The text most of `texts` are, the first of them on a tie.
@@ -305,5 +346,75 @@ mod tests {
         );
         // One pod alone keeps all of its own.
         assert_eq!(group(&pods[..1])[0].evidence.len(), 3);
+    }
+
+    #[test]
+    fn a_crash_group_says_what_the_first_pods_log_says() {
+        let crash = |evidence: &[&str]| {
+            let mut f = about("CrashLoop", Severity::Error, None, "fix");
+            f.evidence = evidence.iter().map(ToString::to_string).collect();
+            f
+        };
+        let log = |line: &str| {
+            crash(&[
+                "exit code 1: a failure particular to the program; its log says more",
+                "log of the previous instance (last 2 lines):",
+                "| connecting",
+                line,
+            ])
+        };
+        // (each pod's finding, the group's `log says:` lines)
+        let cases: Vec<(Vec<Finding>, Vec<&str>)> = vec![
+            // A generic exit code, each pod logging its own line: the first pod's.
+            (
+                vec![
+                    log("| api-1: connection to db refused"),
+                    log("| api-2: connection to db refused"),
+                ],
+                vec!["log says: api-1: connection to db refused (pod api-1; the others' differ)"],
+            ),
+            // The same last line: said once, without a pod.
+            (
+                vec![log("| db refused"), log("| db refused")],
+                vec!["log says: db refused"],
+            ),
+            // A `log says:` line they share stays as it is.
+            (
+                vec![
+                    crash(&["log says: sh: migrate: not found", "| x"]),
+                    crash(&["log says: sh: migrate: not found", "| y"]),
+                ],
+                vec!["log says: sh: migrate: not found"],
+            ),
+            // Their own `log says:` lines: the first pod's.
+            (
+                vec![
+                    crash(&["log says: nc: bad option -q1"]),
+                    crash(&["log says: nc: bad option -q2"]),
+                ],
+                vec!["log says: nc: bad option -q1 (pod api-1; the others' differ)"],
+            ),
+            // No log shown: nothing.
+            (
+                vec![crash(&["exit code 1"]), crash(&["exit code 1"])],
+                vec![],
+            ),
+        ];
+        for (findings, want) in cases {
+            let pods: Vec<PodDiagnosis> = findings
+                .into_iter()
+                .enumerate()
+                .map(|(i, f)| pod(&format!("api-{}", i + 1), 1, Some("api"), vec![f]))
+                .collect();
+            let groups = group(&pods);
+            assert_eq!(groups.len(), 1, "{groups:#?}");
+            let says: Vec<&str> = groups[0]
+                .evidence
+                .iter()
+                .filter(|l| l.starts_with("log says:"))
+                .map(String::as_str)
+                .collect();
+            assert_eq!(says, want, "{:#?}", groups[0].evidence);
+        }
     }
 }

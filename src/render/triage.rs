@@ -36,9 +36,9 @@ pub fn nothing_selected(init_only: bool) -> &'static str {
 /// (what, why, one fix), four with the line that says why.
 const GROUP_EVIDENCE_SHOWN: usize = 1;
 
-/// The evidence a group shows (when all its pods have it): what says why, not how the wait was
-/// read — the label set closest to a selector that matches nothing, the log line that shows
-/// the cause. The rest is in each pod's view and in `-o json`'s `groups[].evidence`.
+/// The evidence a group shows (when all its pods have it; a log line, the first pod's when
+/// theirs differ): what says why, not how the wait was read — the label set closest to a
+/// selector that matches nothing, the log line that shows the cause. The rest is in each pod's view and in `-o json`'s `groups[].evidence`.
 const TELLING: &[&str] = &["closest:", "log says:"];
 
 /// How many pod names a group lists before "+N more".

@@ -579,3 +579,59 @@ fn kustomize_output_a_name_prefix_breaks_the_wait_a_namespace_does_not() {
     .json();
     assert_eq!(doc["workloads"][0]["namespace"], "staging");
 }
+
+/// A Service of the name a wait names exists in another namespace of the cluster, not in the
+/// bundle: `explain` on the applied pod says `ServiceInOtherNamespace` (it looks the name up in
+/// every namespace), and so does `preflight` against the cluster (the same lookup), where
+/// `--offline` can only say `ServiceNotFound`.
+#[tokio::test]
+async fn a_service_in_another_namespace_is_named_as_explain_names_it() {
+    let home = TestNs::new("preflight-home").await;
+    let other = TestNs::new("preflight-other").await;
+    let _: Service = other
+        .create("apiVersion: v1\nkind: Service\nmetadata: {name: pg-main}\nspec: {selector: {app: pg}, ports: [{port: 5432}]}\n")
+        .await;
+    let script = "until nc -z pg-main 5432; do sleep 2; done";
+    let bundle = format!(
+        "kind: Deployment\nmetadata: {{name: web}}\nspec:\n  template:\n    spec:\n      initContainers: [{{name: wait, image: busybox:1.28, command: [sh, -c, '{script}']}}]\n      containers: [{{name: app, image: app}}]\n"
+    );
+    let path =
+        std::env::temp_dir().join(format!("preflight-other-{}.yaml", common::random_suffix()));
+    std::fs::write(&path, &bundle).unwrap();
+    let file = path.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["preflight", "-f", file, "-n", &home.name, "-o", "json"];
+        args.extend_from_slice(extra);
+        let doc = common::initdoctor(&args).json();
+        let found = findings(&doc);
+        let f = &doc["workloads"][0]["findings"][0];
+        (
+            found[0].1.clone(),
+            f["message"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    assert_eq!(run(&["--offline"]).0, "ServiceNotFound");
+    let (code, message) = run(&[]);
+    assert_eq!(code, "ServiceInOtherNamespace", "{message}");
+    assert!(
+        message.contains(&format!("namespace {}", other.name)),
+        "{message}"
+    );
+
+    // The same init container in a pod of the home namespace, waiting in its loop: explain.
+    home.pod(&format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: web}}\nspec:\n  initContainers: [{{name: wait, image: busybox:1.28, command: [sh, -c, '{script}']}}]\n  containers: [{{name: app, image: app}}]\n"
+    ))
+    .await;
+    home.set_status(
+        "web",
+        serde_json::json!({"phase": "Pending", "conditions": common::state::initializing_conditions(),
+            "initContainerStatuses": [common::state::running("wait", "busybox:1.28", "2026-01-01T00:00:00Z")],
+            "containerStatuses": [common::state::waiting("app", "app", "PodInitializing", "", 0)]}),
+    )
+    .await;
+    let explained = common::explain_one(&home, "web", &[]);
+    let f = common::finding(&explained, &code);
+    assert_eq!(f["message"], message.as_str(), "{f:#}");
+    let _ = std::fs::remove_file(&path);
+}

@@ -1,6 +1,7 @@
 //! The edge for [`crate::preflight`]: the live namespace a bundle is checked against, read-only
 //! and concurrently — its Services, EndpointSlices, Pods, ConfigMaps, Jobs, and its Secrets'
-//! names and keys (the values are dropped as each page arrives, never kept). Each list is paged
+//! names and keys (the values are dropped as each page arrives, never kept); and, in every
+//! namespace, the Services named like a wait target with their EndpointSlices. Each list is paged
 //! and every request bounded as [`Cluster::read`] bounds it. A list RBAC denies becomes a line of
 //! [`Live::problems`] (the findings that need it say they could not check); the other errors
 //! (unreachable, credentials, timeouts) end the command as they end `explain`.
@@ -42,6 +43,29 @@ impl Cluster {
         live.jobs = keep(jobs, "jobs", &mut live)?;
         live.secrets = keep(secrets, "secrets", &mut live)?;
         Ok(live)
+    }
+
+    /// The Services named `name` in every namespace (`metadata.name`), and their EndpointSlices
+    /// (`kubernetes.io/service-name`), as `explain` looks a wait target up. `None` when the list
+    /// of every namespace is refused (then a Service elsewhere is not known).
+    pub async fn services_named(
+        &self,
+        name: &str,
+    ) -> Result<Option<(Vec<Service>, Vec<EndpointSlice>)>> {
+        let client = self.client();
+        let services: Api<Service> = Api::all(client.clone());
+        let slices: Api<EndpointSlice> = Api::all(client);
+        let fields = format!("metadata.name={name}");
+        let labels = format!("{}={name}", crate::waits::resolve::SERVICE_NAME_LABEL);
+        let (found, sliced) = futures::join!(
+            self.list_all(&services, "services", None, None, Some(&fields)),
+            self.list_all(&slices, "endpointslices", None, Some(&labels), None),
+        );
+        match (found, sliced) {
+            (Ok(found), Ok(sliced)) => Ok(Some((found, sliced))),
+            (Err(Error::Forbidden { .. }), _) | (_, Err(Error::Forbidden { .. })) => Ok(None),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        }
     }
 
     /// The Secrets of `ns` by name and keys; each page's values are dropped as it arrives.

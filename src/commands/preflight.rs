@@ -126,6 +126,12 @@ async fn live_of(cluster: &Cluster, bundle: &preflight::Bundle, namespace: &str)
         live.problems.extend(part.problems);
         live.unread.extend(part.unread);
     }
+    for name in preflight::world::service_names(bundle) {
+        if let Some((services, slices)) = cluster.services_named(&name).await? {
+            live.services_named.extend(services);
+            live.slices_named.extend(slices);
+        }
+    }
     Ok(live)
 }
 

@@ -328,3 +328,51 @@ fn a_missing_secret_is_an_error_only_when_the_namespace_s_secrets_were_listed() 
         assert_eq!(f.severity, want, "{unread:?}: {f:?}");
     }
 }
+
+#[test]
+fn a_service_named_elsewhere_in_the_cluster_is_in_another_namespace() {
+    let db_elsewhere: k8s_openapi::api::core::v1::Service = serde_json::from_value(
+        serde_json::json!({"metadata": {"name": "pg", "namespace": "data"},
+            "spec": {"selector": {"app": "pg"}, "ports": [{"port": 5432}]}}),
+    )
+    .unwrap();
+    let web = deploy("web", &wait("pg 5432"), "");
+    let db = deploy("db", "[]", "{containerPort: 5432}");
+    // (bundle, the Services named like the target in the cluster, the code; None: no error)
+    let cases = [
+        (web.clone(), vec![], Some("ServiceNotFound")),
+        (
+            web.clone(),
+            vec![db_elsewhere.clone()],
+            Some("ServiceInOtherNamespace"),
+        ),
+        // The bundle's own Service in the pod's namespace wins.
+        (
+            web.clone() + &db + &service("pg", "db", 5432),
+            vec![db_elsewhere.clone()],
+            None,
+        ),
+    ];
+    for (yaml, named, want) in cases {
+        let b = bundle::bundle(&load::parse("bundle.yaml", &yaml).unwrap(), "shop");
+        assert_eq!(super::world::service_names(&b), ["pg"]);
+        let live = Live {
+            services_named: named,
+            ..Default::default()
+        };
+        let options = Options {
+            namespace: "shop".into(),
+            domain: "cluster.local".into(),
+            live: true,
+        };
+        let got = run(&b, &live, &options, Timestamp::UNIX_EPOCH);
+        let errors: Vec<&str> = got
+            .workloads
+            .iter()
+            .flat_map(|w| &w.findings)
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| f.code.as_str())
+            .collect();
+        assert_eq!(errors, want.into_iter().collect::<Vec<_>>(), "{yaml}");
+    }
+}

@@ -36,6 +36,47 @@ pub struct Live {
     /// The resources that could not be listed (`secrets`, `configmaps`, …): what is missing
     /// from them is not known to be missing.
     pub unread: Vec<String>,
+    /// In every namespace, the Services named like a wait target ([`service_names`]) and their
+    /// EndpointSlices, as `explain` reads them: a Service of that name elsewhere
+    /// (`ServiceInOtherNamespace`). Empty when the list of every namespace was refused.
+    pub services_named: Vec<Service>,
+    pub slices_named: Vec<EndpointSlice>,
+}
+
+/// How many names a bundle's waits name are looked up in every namespace.
+pub const SERVICE_NAMES_READ: usize = 16;
+
+/// The Service names the bundle's init containers wait on (a host's first label, and its
+/// second: `web-0.nginx`), to look up in every namespace; at most [`SERVICE_NAMES_READ`].
+pub fn service_names(bundle: &Bundle) -> Vec<String> {
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    for w in &bundle.workloads {
+        let inits = w
+            .pod
+            .spec
+            .iter()
+            .flat_map(|s| s.init_containers.iter().flatten());
+        for container in inits {
+            for check in crate::command::extract(&w.pod, container, None).checks {
+                if let crate::command::Target::Host(h) = &check.target {
+                    match &h.host {
+                        crate::command::Part::Known(name) => {
+                            names.extend(crate::waits::candidate_services(name));
+                        }
+                        crate::command::Part::ServiceLink(s) => {
+                            names.insert(s.clone());
+                        }
+                        crate::command::Part::Unknown(_) => {}
+                    }
+                }
+            }
+        }
+    }
+    names
+        .into_iter()
+        .filter(|n| crate::validate::object_name_in_path(n))
+        .take(SERVICE_NAMES_READ)
+        .collect()
 }
 
 /// What a workload's pod will come to, once applied.
@@ -102,6 +143,34 @@ pub fn objects(bundle: &Bundle, live: &Live, fates: &[Fate], domain: &str) -> Wa
         })
         .cloned()
         .collect();
+    // Those named like a target elsewhere, but for the ones already in (the bundle's replace them).
+    let known: BTreeSet<_> = services.iter().map(|s| names(&s.metadata)).collect();
+    let services_by_name: Vec<Service> = services
+        .iter()
+        .cloned()
+        .chain(
+            live.services_named
+                .iter()
+                .filter(|s| !known.contains(&names(&s.metadata)))
+                .cloned(),
+        )
+        .collect();
+    let known_slices: BTreeSet<_> = slices.iter().map(|s| names(&s.metadata)).collect();
+    let named_slices: Vec<EndpointSlice> = live
+        .slices_named
+        .iter()
+        .filter(|s| {
+            let service = s
+                .metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get(SERVICE_NAME_LABEL));
+            !known_slices.contains(&names(&s.metadata))
+                && !ours_services.contains(&key(s.metadata.namespace.as_ref(), service))
+        })
+        .cloned()
+        .collect();
+    slices.extend(named_slices);
     for svc in &services {
         let from_bundle = ours_services.contains(&names(&svc.metadata));
         // A live Service keeps its live endpoints; the bundle's pods are added to them.
@@ -158,11 +227,11 @@ pub fn objects(bundle: &Bundle, live: &Live, fates: &[Fate], domain: &str) -> Wa
     WaitObjects {
         fetched: true,
         cluster_domain: domain.to_string(),
-        services: Arc::new(services.clone()),
+        services: Arc::new(services),
         endpoint_slices: crate::waits::shared_slices(slices),
         pods: Arc::new(all_pods),
         config_maps,
-        services_by_name: services,
+        services_by_name,
         services_only_in: Vec::new(),
         other_slices: Vec::new(),
         jobs,

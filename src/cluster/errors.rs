@@ -212,6 +212,26 @@ pub(super) fn shown_server(url: &http::Uri) -> String {
     sanitize::line(text.trim_end_matches('/')).into_owned()
 }
 
+/// True when the server ended the HTTP/2 connection a request was on before answering it: a
+/// GOAWAY that is no error (`NO_ERROR`), the server's way of taking no more requests on it. The
+/// API server does this after answering a request it could not authenticate
+/// (`UnauthenticatedHTTP2DOSMitigation`, on by default), so the other requests on that
+/// connection end this way: a read made again gets its own answer (the 401).
+pub(crate) fn connection_ended(err: &kube::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    // A chain is a few errors deep; bounded all the same.
+    for _ in 0..16 {
+        let Some(e) = source else {
+            return false;
+        };
+        if let Some(h2) = e.downcast_ref::<h2::Error>() {
+            return h2.is_go_away() && h2.is_remote() && h2.reason() == Some(h2::Reason::NO_ERROR);
+        }
+        source = e.source();
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

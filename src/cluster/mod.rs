@@ -215,7 +215,8 @@ impl Cluster {
     /// [`Cluster::call`] for a read that can be made again: when the server answers 429 (Too
     /// Many Requests), made again after the wait it asks for (its `Retry-After` header or its
     /// Status's `retryAfterSeconds`: [`throttle`]; 1 s when absent; at most [`RETRY_AFTER_MAX`]
-    /// and at most the request timeout), at most [`RETRIES`] times. Each attempt has the whole
+    /// and at most the request timeout), and at once when the server ended its HTTP/2
+    /// connection before answering it ([`errors::connection_ended`]); at most [`RETRIES`] times. Each attempt has the whole
     /// request timeout, and holds one of the [`REQUESTS_AT_ONCE`] permits while it is in flight
     /// (not while it waits to be made again).
     pub async fn read<T, F, Fut>(
@@ -238,6 +239,11 @@ impl Cluster {
                 Ok(Err(kube::Error::Api(status))) if status.code == 429 && attempt < RETRIES => {
                     attempt += 1;
                     tokio::time::sleep(retry_after(&status).min(self.timeout)).await;
+                }
+                // The connection it was on was ended by the server before it was answered: made
+                // again at once, on a new one.
+                Ok(Err(err)) if errors::connection_ended(&err) && attempt < RETRIES => {
+                    attempt += 1;
                 }
                 Ok(Ok(value)) => return Ok(value),
                 Ok(Err(err)) => return Err(self.map_error(err, verb, resource, namespace)),
@@ -441,7 +447,7 @@ use errors::shown_server;
 /// The pause before a list again after a watch answered 410 (its version expired).
 pub const EXPIRED_PAUSE: Duration = Duration::from_secs(1);
 
-/// How many times a read answered 429 is made again.
+/// How many times a read answered 429, or whose connection the server ended, is made again.
 pub const RETRIES: u32 = 3;
 
 /// The longest wait a 429's `Retry-After` is honoured for.

@@ -182,11 +182,12 @@ mod tests {
 
     #[test]
     fn wait_findings_are_those_of_the_moment_asked() {
-        // A pod whose init container has waited on a Service that does not exist since 00:00.
+        // A pod whose init container has slept since 00:00, for an hour: what is left of it
+        // depends on the moment asked.
         let pod: Pod = serde_json::from_value(json!({
             "metadata": {"name": "web", "namespace": "shop"},
             "spec": {"initContainers": [{"name": "wait-db", "image": "busybox",
-                        "command": ["sh", "-c", "until nslookup db; do sleep 2; done"]}],
+                        "command": ["sleep", "3600"]}],
                      "containers": [{"name": "app", "image": "busybox"}]},
             "status": {"phase": "Pending", "initContainerStatuses": [{"name": "wait-db",
                 "image": "busybox", "imageID": "", "ready": false, "restartCount": 0,
@@ -204,6 +205,18 @@ mod tests {
             ..Default::default()
         };
         let at = |t: &str| -> Timestamp { t.parse().unwrap() };
+        // The findings differ between the moments asked (how long it has waited): a memory that
+        // answered for another moment would be caught.
+        assert_ne!(
+            format!(
+                "{:?}",
+                crate::waits::findings(&pod, Some(&waits), at("2026-01-01T00:10:00Z"))
+            ),
+            format!(
+                "{:?}",
+                crate::waits::findings(&pod, Some(&waits), at("2026-01-01T05:00:00Z"))
+            ),
+        );
         for now in [
             "2026-01-01T00:10:00Z",
             "2026-01-01T00:10:00Z",

@@ -95,6 +95,17 @@ fn key(namespace: Option<&String>, name: Option<&String>) -> (String, String) {
     )
 }
 
+/// The namespace and name of the Service an EndpointSlice belongs to (its
+/// `kubernetes.io/service-name` label).
+fn slice_service(slice: &EndpointSlice) -> (String, String) {
+    let service = slice
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(SERVICE_NAME_LABEL));
+    key(slice.metadata.namespace.as_ref(), service)
+}
+
 /// The objects the waits of the bundle's pods see, given each workload's fate (in the order of
 /// `bundle.workloads`).
 pub fn objects(bundle: &Bundle, live: &Live, fates: &[Fate], domain: &str) -> WaitObjects {
@@ -133,14 +144,7 @@ pub fn objects(bundle: &Bundle, live: &Live, fates: &[Fate], domain: &str) -> Wa
     let mut slices: Vec<EndpointSlice> = live
         .slices
         .iter()
-        .filter(|s| {
-            let service = s
-                .metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(SERVICE_NAME_LABEL));
-            !ours_services.contains(&key(s.metadata.namespace.as_ref(), service))
-        })
+        .filter(|s| !ours_services.contains(&slice_service(s)))
         .cloned()
         .collect();
     // Those named like a target elsewhere, but for the ones already in (the bundle's replace them).
@@ -160,13 +164,8 @@ pub fn objects(bundle: &Bundle, live: &Live, fates: &[Fate], domain: &str) -> Wa
         .slices_named
         .iter()
         .filter(|s| {
-            let service = s
-                .metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(SERVICE_NAME_LABEL));
             !known_slices.contains(&names(&s.metadata))
-                && !ours_services.contains(&key(s.metadata.namespace.as_ref(), service))
+                && !ours_services.contains(&slice_service(s))
         })
         .cloned()
         .collect();
